@@ -1,0 +1,43 @@
+"""Errors a connector raises, split by retryability.
+
+::
+
+    ConnectorError                    root of everything a connector raises
+    ├── TransientConnectorError       the peer may answer next time (network, timeout, 5xx, 429)
+    └── RecordError                   this record can never be processed as it is (dead-letter it)
+        └── MissingColumnError        a CSV row or header lacks a column the mapping needs
+
+The hub's retry table (``hub.retry``) maps these classes to actions; connectors never retry
+on their own.
+"""
+
+from __future__ import annotations
+
+__all__ = ["ConnectorError", "MissingColumnError", "RecordError", "TransientConnectorError"]
+
+
+class ConnectorError(Exception):
+    """Root of the errors raised by connectors, transports and formats."""
+
+
+class TransientConnectorError(ConnectorError):
+    """The peer did not answer as expected this time; the same call may succeed later."""
+
+
+class RecordError(ConnectorError, ValueError):
+    """One record is malformed: where it is, which field, and why."""
+
+    def __init__(
+        self, location: str, reason: str, *, field: str | None = None, raw: bytes | None = None
+    ) -> None:
+        self.location = location
+        self.field = field
+        self.reason = reason
+        #: the record's original bytes, so its dead letter can carry them
+        self.raw = raw
+        where = f"{location}, field {field}" if field else location
+        super().__init__(f"{where}: {reason}")
+
+
+class MissingColumnError(RecordError):
+    """A required column is absent from a row or from the header."""

@@ -1,0 +1,164 @@
+"""Confirmed publishing: a publish counts only once the broker has made it durable.
+
+On RabbitMQ (py-amqp through kombu) confirms are pipelined: the channel is put in confirm mode
+once, messages go out without waiting, and ``Basic.Ack`` frames (often ``multiple``) are read
+when the window of unconfirmed messages fills and at :meth:`ConfirmedPublisher.flush`. One round
+trip per message caps a publisher at ~1,000 msg/s on this machine; pipelining does not.
+
+On the embedded SQLite transport a publish returns after its commit, so every publish is
+confirmed when it returns and :meth:`flush` has nothing to wait for.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from kombu import Connection, Producer
+
+from hub.bus.topology import EVENTS_EXCHANGE
+from hub.errors import BrokerUnavailable, PublishNotConfirmed
+
+__all__ = ["ConfirmedPublisher"]
+
+_CONNECTION_ERRORS: tuple[type[BaseException], ...] = (OSError, ConnectionError)
+
+
+class ConfirmedPublisher:
+    """Publishes to the events exchange and knows which publishes the broker confirmed.
+
+    Not thread-safe: one publisher per thread. After a :class:`BrokerUnavailable` or
+    :class:`PublishNotConfirmed`, everything published since the last successful
+    :meth:`flush` must be published again (ids are deterministic, so consumers drop copies).
+    """
+
+    def __init__(self, url: str, *, window: int = 256, confirm_timeout: float = 30.0) -> None:
+        self.url = url
+        self.window = window
+        self.confirm_timeout = confirm_timeout
+        self._conn: Connection | None = None
+        self._producer: Producer | None = None
+        self._amqp: Any = None  # the py-amqp channel when the transport is RabbitMQ
+        self._next_seq = 1
+        self._unconfirmed: dict[int, None] = {}
+        self._nacked = 0
+
+    # -- connection -------------------------------------------------------------------------
+    def _connect(self) -> Producer:
+        from hub.bus.connection import open_connection
+
+        try:
+            conn = open_connection(self.url)
+            channel = conn.channel()
+            producer = Producer(channel, exchange=EVENTS_EXCHANGE)
+            EVENTS_EXCHANGE(channel).declare()
+        except _CONNECTION_ERRORS as exc:
+            raise BrokerUnavailable(f"cannot connect to {conn_label(self.url)}: {exc}") from exc
+        self._conn, self._producer = conn, producer
+        if conn.transport.driver_type == "amqp":
+            self._amqp = channel
+            channel.confirm_select()
+            channel.events["basic_ack"].add(self._on_ack)
+            channel.events["basic_nack"].add(self._on_nack)
+        self._next_seq, self._unconfirmed, self._nacked = 1, {}, 0
+        return producer
+
+    def close(self) -> None:
+        """Close the connection; unconfirmed publishes are abandoned (see class doc)."""
+        if self._conn is not None:
+            try:
+                self._conn.release()
+            except _CONNECTION_ERRORS:
+                pass
+        self._conn = self._producer = self._amqp = None
+
+    def __enter__(self) -> ConfirmedPublisher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- confirms ---------------------------------------------------------------------------
+    def _on_ack(self, tag: int, multiple: bool) -> None:
+        if multiple:
+            for seq in list(self._unconfirmed):
+                if seq > tag:
+                    break
+                del self._unconfirmed[seq]
+        else:
+            self._unconfirmed.pop(tag, None)
+
+    def _on_nack(self, tag: int, multiple: bool) -> None:
+        before = len(self._unconfirmed)
+        self._on_ack(tag, multiple)
+        self._nacked += before - len(self._unconfirmed)
+
+    def _read_confirms(self, until: int, deadline: float) -> None:
+        """Read acks until at most ``until`` publishes are unconfirmed."""
+        assert self._conn is not None
+        raw = self._conn.connection
+        while len(self._unconfirmed) > until:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise PublishNotConfirmed(
+                    f"{len(self._unconfirmed)} publishes unconfirmed after "
+                    f"{self.confirm_timeout:.0f}s on {conn_label(self.url)}"
+                )
+            try:
+                raw.drain_events(timeout=min(left, 1.0))
+            except socket.timeout:
+                continue
+            except _CONNECTION_ERRORS as exc:
+                self.close()
+                raise BrokerUnavailable(f"lost {conn_label(self.url)}: {exc}") from exc
+
+    # -- publishing -------------------------------------------------------------------------
+    def publish(
+        self,
+        body: bytes,
+        *,
+        routing_key: str,
+        content_type: str,
+        message_id: str | None = None,
+        headers: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Send one persistent message; it is confirmed by the next successful :meth:`flush`."""
+        producer = self._producer or self._connect()
+        try:
+            producer.publish(
+                body,
+                routing_key=routing_key,
+                content_type=content_type,
+                content_encoding="binary",
+                delivery_mode=2,
+                message_id=message_id,
+                headers=dict(headers or {}),
+                retry=False,
+            )
+        except _CONNECTION_ERRORS as exc:
+            self.close()
+            raise BrokerUnavailable(f"publish to {conn_label(self.url)} failed: {exc}") from exc
+        if self._amqp is not None:
+            self._unconfirmed[self._next_seq] = None
+            self._next_seq += 1
+            if len(self._unconfirmed) >= self.window:
+                self._read_confirms(self.window // 2, time.monotonic() + self.confirm_timeout)
+
+    def flush(self) -> None:
+        """Wait until every publish so far is confirmed; raise if any was nacked or timed out."""
+        if self._amqp is not None:
+            self._read_confirms(0, time.monotonic() + self.confirm_timeout)
+        if self._nacked:
+            nacked, self._nacked = self._nacked, 0
+            raise PublishNotConfirmed(f"the broker nacked {nacked} publishes")
+
+
+def conn_label(url: str) -> str:
+    """The URL without its password, for messages."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        return f"{scheme}://{creds.split(':', 1)[0]}:***@{host}"
+    return url

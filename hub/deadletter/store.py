@@ -1,0 +1,199 @@
+"""Writing, reading and changing the state of dead letters."""
+
+from __future__ import annotations
+
+import hashlib
+import traceback
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, cast
+
+import pydantic
+from sqlalchemy import Engine, Table, func, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from hub.deadletter.model import DeadLetterRow, DeadLetterStatus
+from hub.errors import DeadLetterError
+from hub.retry import Decision
+from hub.storage import insert_ignoring_duplicates
+
+__all__ = ["DeadLetter", "DeadLetterStore", "describe_error", "failure_key"]
+
+_TABLE = cast(Table, DeadLetterRow.__table__)
+
+
+def describe_error(exc: BaseException) -> str:
+    """A one-paragraph reason that names the field and value, not a wall of text."""
+    if isinstance(exc, pydantic.ValidationError):
+        parts = []
+        for err in exc.errors(include_url=False):
+            loc = ".".join(str(p) for p in err["loc"]) or "(event)"
+            value = repr(err.get("input"))[:80]
+            parts.append(f"field {loc}: {err['msg']} (input {value})")
+        return f"{exc.title} failed validation: " + "; ".join(parts)
+    return str(exc) or type(exc).__name__
+
+
+def failure_key(source_key: str, location: str, stage: str) -> str:
+    """Identity of one failure: the same row failing again after a restart is the same letter."""
+    return hashlib.sha256(f"{source_key}\x1f{location}\x1f{stage}".encode()).hexdigest()
+
+
+@dataclass(slots=True)
+class DeadLetter:
+    """A failure as a stage reports it, before it is stored."""
+
+    connector: str
+    source: str
+    source_key: str
+    location: str
+    stage: str
+    error: BaseException
+    decision: Decision
+    payload: bytes
+    content_type: str
+    context: Mapping[str, Any] = field(default_factory=dict)
+    mapping_id: str | None = None
+    mapping_version: int | None = None
+    event_type: str | None = None
+    event_id: str | None = None
+    correlation_id: str | None = None
+    attempts: int = 1
+
+    def as_row(self, now: datetime) -> dict[str, Any]:
+        """Column values for the dead-letter table."""
+        exc = self.error
+        tb = (
+            "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+            if exc.__traceback__ is not None
+            else None
+        )
+        return {
+            "key": failure_key(self.source_key, self.location, self.stage),
+            "connector": self.connector,
+            "source": self.source,
+            "location": self.location,
+            "stage": self.stage,
+            "error_class": f"{type(exc).__module__}.{type(exc).__qualname__}",
+            "failure_type": self.decision.failure.value,
+            "reason": describe_error(exc),
+            "traceback": tb,
+            "content_type": self.content_type,
+            "payload": self.payload,
+            "context": dict(self.context),
+            "mapping_id": self.mapping_id,
+            "mapping_version": self.mapping_version,
+            "event_type": self.event_type,
+            "event_id": self.event_id,
+            "correlation_id": self.correlation_id,
+            "attempts": self.attempts,
+            "first_failed_at": now,
+            "last_failed_at": now,
+            "status": DeadLetterStatus.OPEN.value,
+            "history": [],
+        }
+
+
+class DeadLetterStore:
+    """The dead letters of one hub database."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @staticmethod
+    def add_many(conn: Connection, letters: Sequence[DeadLetter]) -> int:
+        """Store ``letters`` in the caller's transaction; a letter already stored is skipped."""
+        now = datetime.now(UTC)
+        return insert_ignoring_duplicates(conn, _TABLE, [d.as_row(now) for d in letters], ["key"])
+
+    def add(self, letter: DeadLetter) -> None:
+        """Store one letter in its own transaction."""
+        with self.engine.begin() as conn:
+            self.add_many(conn, [letter])
+
+    def list(
+        self,
+        *,
+        status: str | None = DeadLetterStatus.OPEN.value,
+        connector: str | None = None,
+        stage: str | None = None,
+        after_id: int = 0,
+        limit: int = 50,
+    ) -> list[DeadLetterRow]:
+        """Dead letters in id order, filtered, ``limit`` at a time from ``after_id`` (a cursor)."""
+        stmt = select(DeadLetterRow).where(DeadLetterRow.id > after_id)
+        if status:
+            stmt = stmt.where(DeadLetterRow.status == status)
+        if connector:
+            stmt = stmt.where(DeadLetterRow.connector == connector)
+        if stage:
+            stmt = stmt.where(DeadLetterRow.stage == stage)
+        with Session(self.engine, expire_on_commit=False) as session:
+            return list(session.scalars(stmt.order_by(DeadLetterRow.id).limit(limit)))
+
+    def count(self, *, status: str | None = DeadLetterStatus.OPEN.value) -> int:
+        """How many dead letters there are (in ``status``, or all)."""
+        stmt = select(func.count()).select_from(DeadLetterRow)
+        if status:
+            stmt = stmt.where(DeadLetterRow.status == status)
+        with self.engine.connect() as conn:
+            return int(conn.execute(stmt).scalar_one())
+
+    def get(self, letter_id: int) -> DeadLetterRow:
+        """One dead letter; :class:`DeadLetterError` when there is none with that id."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            row = session.get(DeadLetterRow, letter_id)
+        if row is None:
+            raise DeadLetterError(f"no dead letter with id {letter_id}")
+        return row
+
+    def record_action(
+        self,
+        conn: Connection,
+        letter_id: int,
+        *,
+        action: str,
+        actor: str,
+        new_status: DeadLetterStatus,
+        expect_status: DeadLetterStatus = DeadLetterStatus.OPEN,
+        **details: Any,
+    ) -> None:
+        """Move a letter to ``new_status`` and append the action to its history, atomically.
+
+        Refuses (DeadLetterError) when the letter is not in ``expect_status``: a letter replayed
+        once is not replayed again by a second operator racing the first.
+        """
+        row = conn.execute(
+            select(DeadLetterRow.status, DeadLetterRow.history).where(DeadLetterRow.id == letter_id)
+        ).first()
+        if row is None:
+            raise DeadLetterError(f"no dead letter with id {letter_id}")
+        if row.status != expect_status.value:
+            raise DeadLetterError(
+                f"dead letter {letter_id} is {row.status}, not {expect_status.value}: "
+                f"cannot {action} it"
+            )
+        entry = {"action": action, "actor": actor, "at": datetime.now(UTC).isoformat(), **details}
+        updated = conn.execute(
+            _TABLE.update()
+            .where(_TABLE.c.id == letter_id, _TABLE.c.status == expect_status.value)
+            .values(status=new_status.value, history=[*row.history, entry])
+        )
+        if updated.rowcount != 1:
+            raise DeadLetterError(f"dead letter {letter_id} changed while {action} was under way")
+
+    def discard(self, letter_id: int, *, actor: str, reason: str) -> None:
+        """Mark a letter discarded, keeping it and the reason (nothing is deleted)."""
+        if not reason.strip():
+            raise DeadLetterError("a discard needs a reason")
+        with self.engine.begin() as conn:
+            self.record_action(
+                conn,
+                letter_id,
+                action="discard",
+                actor=actor,
+                new_status=DeadLetterStatus.DISCARDED,
+                reason=reason,
+            )

@@ -1,0 +1,50 @@
+"""The hub's own errors.
+
+::
+
+    HubError                          root of errors raised by the hub runtime
+    ├── BusError                      publishing or consuming failed
+    │   ├── BrokerUnavailable         transient: connection refused/lost; retried
+    │   └── PublishNotConfirmed       the broker nacked or never confirmed; retried
+    ├── DeadLetterError               a dead-letter operation is not allowed (unknown id, state)
+    └── ConfigError                   crossdock.yaml or the environment is wrong; fail fast
+
+Errors of the other layers keep their own roots (``connectors.ConnectorError``,
+``mappings.MappingError``, ``canonical.CanonicalError``, pydantic's ``ValidationError``);
+:mod:`hub.retry` decides for all of them in one table.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "BrokerUnavailable",
+    "BusError",
+    "ConfigError",
+    "DeadLetterError",
+    "HubError",
+    "PublishNotConfirmed",
+]
+
+
+class HubError(Exception):
+    """Root of the errors raised by the hub runtime."""
+
+
+class BusError(HubError):
+    """Publishing to or consuming from the bus failed."""
+
+
+class BrokerUnavailable(BusError, ConnectionError):
+    """The broker could not be reached; the same publish may succeed later."""
+
+
+class PublishNotConfirmed(BusError):
+    """The broker nacked a publish, or no confirm arrived in time."""
+
+
+class DeadLetterError(HubError, LookupError):
+    """A dead-letter operation named an unknown dead letter or one in the wrong state."""
+
+
+class ConfigError(HubError, ValueError):
+    """The configuration is invalid; every problem found is listed in the message."""

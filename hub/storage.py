@@ -1,0 +1,89 @@
+"""The hub's SQL database: SQLite file by default, PostgreSQL by URL (SQLAlchemy 2).
+
+Dead letters, checkpoints and the consumers' dedup records live here, so a restart of the
+process finds them again. SQLite runs in WAL mode so readers (the CLI, the ops page) never
+block the pipeline's writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, overload
+
+from sqlalchemy import Engine, Insert, MetaData, Table, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import DeclarativeBase
+
+__all__ = ["Base", "connect", "insert_ignoring_duplicates"]
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every hub table; one MetaData for the whole database."""
+
+    metadata = MetaData()
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    # NORMAL in WAL is durable against a killed process (the promise we make); FULL adds an
+    # fsync per commit for power loss.
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()
+
+
+def connect(url: str, *, create: bool = True) -> Engine:
+    """An engine for ``url``, with the hub's tables created when ``create`` is true."""
+    engine = create_engine(url, future=True)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    if create:
+        # Import for the side effect of registering every table on Base.metadata.
+        import hub.checkpoints
+        import hub.deadletter.model
+        import hub.dedup  # noqa: F401
+
+        Base.metadata.create_all(engine)
+    return engine
+
+
+@overload
+def insert_ignoring_duplicates(
+    conn: Connection, table: Table, rows: Sequence[dict[str, Any]], keys: Sequence[str]
+) -> int: ...
+@overload
+def insert_ignoring_duplicates(
+    conn: Connection,
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    keys: Sequence[str],
+    returning: str,
+) -> list[Any]: ...
+def insert_ignoring_duplicates(
+    conn: Connection,
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    keys: Sequence[str],
+    returning: str | None = None,
+) -> int | list[Any]:
+    """Insert ``rows``, skipping those whose ``keys`` already exist.
+
+    Returns the number of rows inserted, or with ``returning`` that column of each inserted row.
+    """
+    if not rows:
+        return [] if returning else 0
+    stmt: Insert
+    if conn.dialect.name == "postgresql":
+        stmt = postgresql.insert(table).on_conflict_do_nothing(index_elements=list(keys))
+    elif conn.dialect.name == "sqlite":
+        stmt = sqlite.insert(table).on_conflict_do_nothing(index_elements=list(keys))
+    else:  # pragma: no cover - other databases are not supported yet
+        raise NotImplementedError(f"database {conn.dialect.name!r} is not supported")
+    if returning:
+        result = conn.execute(stmt.returning(table.c[returning]), list(rows))
+        return [r[0] for r in result]
+    result = conn.execute(stmt, list(rows))
+    return int(result.rowcount or 0)
