@@ -13,6 +13,9 @@ on their own.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 __all__ = ["ConnectorError", "MissingColumnError", "RecordError", "TransientConnectorError"]
 
 
@@ -28,9 +31,19 @@ class RecordError(ConnectorError, ValueError):
     """One record is malformed: where it is, which field, and why."""
 
     def __init__(
-        self, location: str, reason: str, *, field: str | None = None, raw: bytes | None = None
+        self,
+        location: str,
+        reason: str,
+        *,
+        field: str | None = None,
+        raw: bytes | None = None,
+        line: int | None = None,
+        context: Mapping[str, Any] | None = None,
     ) -> None:
         self.location = location
+        self.line = line
+        #: what a replay needs to parse ``raw`` again (e.g. the CSV header)
+        self.context: Mapping[str, Any] = context or {}
         self.field = field
         self.reason = reason
         #: the record's original bytes, so its dead letter can carry them

@@ -12,7 +12,7 @@ import io
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from connectors.errors import MissingColumnError, RecordError
 from connectors.record import RawRecord
@@ -53,6 +53,30 @@ class CsvFormat:
                 f"{source}:line 1", f"header lacks required column(s) {wanted}; found {header}"
             )
         return names
+
+    def parse_record(
+        self, data: bytes, context: Mapping[str, Any], *, source: str, line: int
+    ) -> RawRecord:
+        """Parse one row's bytes again (a dead letter being replayed), with its file's header."""
+        loc = f"{source}:line {line}"
+        names = list(context.get("names") or [])
+        if not names:
+            raise RecordError(loc, "no header known for this row: cannot parse it alone")
+        try:
+            text = data.decode(self.encoding)
+            rows = list(csv.reader(io.StringIO(text), delimiter=self.delimiter, strict=True))
+        except (UnicodeDecodeError, csv.Error) as exc:
+            raise RecordError(loc, f"malformed CSV: {exc}", raw=data, line=line) from exc
+        rows = [r for r in rows if r]
+        if len(rows) != 1:
+            raise RecordError(loc, f"expected exactly one CSV row, found {len(rows)}", raw=data)
+        if len(rows[0]) != len(names):
+            raise MissingColumnError(
+                loc, f"expected {len(names)} columns, found {len(rows[0])}", raw=data, line=line
+            )
+        return RawRecord(
+            data, source, line, dict(zip(names, rows[0], strict=True)), "text/csv", context
+        )
 
     def read(
         self, path: Path, *, source: str | None = None, resume: CsvPosition | None = None
@@ -115,7 +139,13 @@ class CsvFormat:
                 offset += len(data)
                 pending.clear()
                 yield (
-                    RecordError(f"{src}:line {first}", f"malformed CSV: {exc}", raw=data),
+                    RecordError(
+                        f"{src}:line {first}",
+                        f"malformed CSV: {exc}",
+                        raw=data,
+                        line=first,
+                        context=context,
+                    ),
                     CsvPosition(offset, line),
                 )
                 continue
@@ -125,12 +155,13 @@ class CsvFormat:
             offset += len(data)
             pending.clear()
             pos = CsvPosition(offset, line)
+            loc = f"{src}:line {first}"
             if not row:
                 continue  # a blank line is not a record
             if bad_bytes:
                 reason = bad_bytes[0]
                 bad_bytes.clear()
-                yield RecordError(f"{src}:line {first}", reason, raw=data), pos
+                yield RecordError(loc, reason, raw=data, line=first, context=context), pos
                 continue
             if len(row) != width:
                 missing = names[len(row) :] if len(row) < width else []
@@ -138,7 +169,7 @@ class CsvFormat:
                     f"expected {width} columns, found {len(row)}"
                     + (f" (missing {', '.join(missing)})" if missing else "")
                 )
-                yield MissingColumnError(f"{src}:line {first}", reason, raw=data), pos
+                yield MissingColumnError(loc, reason, raw=data, line=first, context=context), pos
                 continue
             yield (
                 RawRecord(data, src, first, dict(zip(names, row, strict=True)), "text/csv", context),

@@ -1,0 +1,416 @@
+"""The ``crossdock`` command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from hub.config import Settings, load_settings
+from hub.errors import ConfigError, DeadLetterError, HubError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="crossdock",
+    help="Crossdock: a retail integration hub. Files and messages in, canonical events out.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+dlq_app = typer.Typer(help="Inspect, replay and discard dead letters.", no_args_is_help=True)
+schemas_app = typer.Typer(help="JSON Schemas generated from the canonical models.")
+mappings_app = typer.Typer(help="Mapping specs and their golden tests.", no_args_is_help=True)
+app.add_typer(dlq_app, name="dlq")
+app.add_typer(schemas_app, name="schemas")
+app.add_typer(mappings_app, name="mappings")
+
+out = Console()
+err = Console(stderr=True)
+
+ConfigOpt = Annotated[
+    Path | None, typer.Option("--config", "-c", help="crossdock.yaml (default: ./crossdock.yaml)")
+]
+DataDirOpt = Annotated[
+    Path | None, typer.Option("--data-dir", help="where the embedded bus and database live")
+]
+BusOpt = Annotated[
+    str | None, typer.Option("--bus-url", help="sqlite:///… (embedded) or amqp://… (RabbitMQ)")
+]
+DbOpt = Annotated[
+    str | None, typer.Option("--database-url", help="sqlite:///… or postgresql+psycopg://…")
+]
+
+
+def _settings(
+    config: Path | None,
+    data_dir: Path | None = None,
+    bus_url: str | None = None,
+    database_url: str | None = None,
+    inbox: Path | None = None,
+) -> Settings:
+    try:
+        return load_settings(
+            config, data_dir=data_dir, bus_url=bus_url, database_url=database_url, inbox=inbox
+        )
+    except ConfigError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from exc
+
+
+@app.command()
+def run(
+    inbox: Annotated[Path | None, typer.Option(help="folder to watch for files")] = None,
+    connector: Annotated[str, typer.Option(help="file connector to use")] = "stock-count",
+    once: Annotated[bool, typer.Option(help="process what is in the inbox, then exit")] = False,
+    poll: Annotated[float, typer.Option(help="seconds between inbox polls")] = 1.0,
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+    bus_url: BusOpt = None,
+    database_url: DbOpt = None,
+) -> None:
+    """Run the hub: watch the inbox, translate files, publish events, keep dead letters."""
+    from hub.inbox import Inbox
+    from hub.pipeline import FileOutcome
+    from hub.runtime import Hub
+
+    settings = _settings(config, data_dir, bus_url, database_url, inbox)
+    box = Inbox(settings.resolved_inbox, settings.connector(connector).pattern)
+    err.print(
+        f"crossdock: inbox [bold]{box.root}[/], bus {_redact(settings.resolved_bus_url)}, "
+        f"database {_redact(settings.resolved_database_url)}"
+    )
+    totals = {"files": 0, "records": 0, "published": 0, "dead": 0}
+    try:
+        with Hub(settings) as hub:
+            idle_polls = 0
+            while True:
+                ready = box.ready()
+                for path in ready:
+                    with _progress() as bar:
+                        task = bar.add_task(path.name, total=path.stat().st_size)
+                        result = hub.process_inbox_file(
+                            box,
+                            path,
+                            connector,
+                            lambda _n, done, _t, task=task, bar=bar: bar.update(
+                                task, completed=done
+                            ),
+                        )
+                    totals["files"] += 1
+                    if isinstance(result, FileOutcome):
+                        _report_file(result)
+                        totals["records"] += result.records
+                        totals["published"] += result.published
+                        totals["dead"] += result.dead_lettered
+                    else:
+                        err.print(f"[red]refused[/] {path.name}: {result} → failed/")
+                        totals["dead"] += 1
+                if once and not ready:
+                    # a file is ready only after two polls; stop after two empty ones
+                    idle_polls += 1
+                    if idle_polls >= 2 and not any(box.root.glob(box.pattern)):
+                        break
+                else:
+                    idle_polls = 0
+                time.sleep(poll if not once else 0.2)
+    except KeyboardInterrupt:
+        err.print("interrupted: everything confirmed so far is kept; run again to resume")
+    except HubError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from exc
+    out.print(
+        f"[bold]summary:[/] {totals['files']} file(s), {totals['records']} record(s), "
+        f"[green]{totals['published']} event(s) published[/], "
+        f"[yellow]{totals['dead']} dead letter(s)[/]"
+        + (" — see `crossdock dlq list`" if totals["dead"] else "")
+    )
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+    )
+
+
+def _report_file(o: object) -> None:
+    from hub.pipeline import FileOutcome
+
+    assert isinstance(o, FileOutcome)
+    if o.already_done:
+        err.print(f"{o.path.name}: already processed (same name, size and sha256) — skipped")
+        return
+    rate = o.records / o.seconds if o.seconds else 0.0
+    resumed = f", resumed after line {o.resumed_from_line}" if o.resumed_from_line else ""
+    err.print(
+        f"{o.path.name}: {o.records} record(s) in {o.seconds:.2f}s ({rate:,.0f}/s){resumed}: "
+        f"[green]{o.published} published[/], [yellow]{o.dead_lettered} dead-lettered[/]"
+    )
+    for loc in o.dead_letter_locations[:10]:
+        err.print(f"  [yellow]dead letter[/] {loc}")
+    if len(o.dead_letter_locations) > 10:
+        err.print(f"  … and {len(o.dead_letter_locations) - 10} more")
+
+
+def _redact(url: str) -> str:
+    from hub.bus.publisher import conn_label
+
+    return conn_label(url)
+
+
+@app.command()
+def translate(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="document to translate")],
+    mapping: Annotated[str | None, typer.Option(help="mapping spec id (default: detect)")] = None,
+    connector: Annotated[str, typer.Option(help="connector whose CSV settings apply")] = (
+        "stock-count"
+    ),
+    config: ConfigOpt = None,
+) -> None:
+    """Translate one file: events as JSON lines on stdout, errors on stderr; exit 1 on any."""
+    from hub.translate import translate_file
+
+    settings = _settings(config)
+    failures = 0
+    for line in translate_file(file, settings, connector=connector, mapping_id=mapping):
+        if isinstance(line, str):
+            sys.stdout.write(line + "\n")
+        else:
+            failures += 1
+            err.print(f"[red]error:[/] {line}", highlight=False)
+    raise typer.Exit(1 if failures else 0)
+
+
+# -- dead letters -------------------------------------------------------------------------------
+@dlq_app.command("list")
+def dlq_list(
+    status: Annotated[str, typer.Option(help="open, replayed, discarded or all")] = "open",
+    connector: Annotated[str | None, typer.Option(help="only this connector")] = None,
+    stage: Annotated[str | None, typer.Option(help="decode, mapping, validation, …")] = None,
+    limit: Annotated[int, typer.Option(help="at most this many")] = 50,
+    after: Annotated[int, typer.Option(help="cursor: list ids after this one")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON lines instead of a table")] = False,
+    config: ConfigOpt = None,
+    database_url: DbOpt = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """List dead letters, oldest first."""
+    store = _store(config, data_dir, database_url)
+    rows = store.list(
+        status=None if status == "all" else status,
+        connector=connector,
+        stage=stage,
+        after_id=after,
+        limit=limit,
+    )
+    if as_json:
+        for r in rows:
+            sys.stdout.write(json.dumps(_letter_dict(r, full=False)) + "\n")
+        return
+    table = Table("id", "status", "connector", "stage", "location", "reason", show_lines=False)
+    for r in rows:
+        table.add_row(str(r.id), r.status, r.connector, r.stage, r.location, r.reason[:90])
+    out.print(table)
+    out.print(f"{len(rows)} shown; {store.count(status=None if status == 'all' else status)} total")
+
+
+@dlq_app.command("show")
+def dlq_show(
+    letter_id: Annotated[int, typer.Argument(help="dead letter id")],
+    config: ConfigOpt = None,
+    database_url: DbOpt = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Show one dead letter with its original bytes, reason and history (JSON)."""
+    store = _store(config, data_dir, database_url)
+    try:
+        row = store.get(letter_id)
+    except DeadLetterError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from exc
+    sys.stdout.write(json.dumps(_letter_dict(row, full=True), indent=2) + "\n")
+
+
+@dlq_app.command("replay")
+def dlq_replay(
+    letter_ids: Annotated[list[int], typer.Argument(help="dead letter id(s)")],
+    payload: Annotated[
+        Path | None, typer.Option(help="corrected record bytes to replay instead of the original")
+    ] = None,
+    actor: Annotated[str, typer.Option(help="who is replaying (audit trail)")] = "cli",
+    connector: Annotated[str, typer.Option(help="connector whose CSV settings apply")] = (
+        "stock-count"
+    ),
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+    bus_url: BusOpt = None,
+    database_url: DbOpt = None,
+) -> None:
+    """Replay dead letters through their mapping; each is published once, then marked replayed."""
+    from hub.replay import replay_dead_letter
+    from hub.runtime import Hub, csv_format_for
+
+    if payload is not None and len(letter_ids) != 1:
+        err.print("[red]error:[/] --payload replays exactly one dead letter")
+        raise typer.Exit(2)
+    settings = _settings(config, data_dir, bus_url, database_url)
+    failed = 0
+    with Hub(settings) as hub:
+        fmt = csv_format_for(settings.connector(connector), hub.registry)
+        for lid in letter_ids:
+            try:
+                result = replay_dead_letter(
+                    lid,
+                    engine=hub.engine,
+                    publisher=hub.publisher,
+                    registry=hub.registry,
+                    fmt=fmt,
+                    actor=actor,
+                    payload=payload.read_bytes() if payload else None,
+                )
+            except (DeadLetterError, HubError) as exc:
+                err.print(f"[red]error:[/] {exc}")
+                failed += 1
+                continue
+            if result.ok:
+                out.print(f"dead letter {lid}: replayed as event {result.event_id}")
+            else:
+                failed += 1
+                err.print(f"[red]dead letter {lid}: failed again:[/] {result.reason}")
+    raise typer.Exit(1 if failed else 0)
+
+
+@dlq_app.command("discard")
+def dlq_discard(
+    letter_id: Annotated[int, typer.Argument(help="dead letter id")],
+    reason: Annotated[str, typer.Option(help="why it is discarded (required)")],
+    actor: Annotated[str, typer.Option(help="who is discarding (audit trail)")] = "cli",
+    config: ConfigOpt = None,
+    database_url: DbOpt = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Discard a dead letter with a reason; it is kept, marked discarded."""
+    store = _store(config, data_dir, database_url)
+    try:
+        store.discard(letter_id, actor=actor, reason=reason)
+    except DeadLetterError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from exc
+    out.print(f"dead letter {letter_id}: discarded")
+
+
+def _store(config: Path | None, data_dir: Path | None, database_url: str | None):  # type: ignore[no-untyped-def]
+    from hub.deadletter.store import DeadLetterStore
+    from hub.storage import connect
+
+    settings = _settings(config, data_dir, database_url=database_url)
+    return DeadLetterStore(connect(settings.resolved_database_url))
+
+
+def _letter_dict(row: object, *, full: bool) -> dict[str, object]:
+    from hub.deadletter.model import DeadLetterRow
+
+    assert isinstance(row, DeadLetterRow)
+    d: dict[str, object] = {
+        "id": row.id,
+        "status": row.status,
+        "connector": row.connector,
+        "source": row.source,
+        "location": row.location,
+        "stage": row.stage,
+        "error_class": row.error_class,
+        "failure_type": row.failure_type,
+        "reason": row.reason,
+        "mapping": f"{row.mapping_id}@{row.mapping_version}" if row.mapping_id else None,
+        "event_id": row.event_id,
+        "attempts": row.attempts,
+        "first_failed_at": row.first_failed_at.isoformat(),
+        "last_failed_at": row.last_failed_at.isoformat(),
+    }
+    if full:
+        d["content_type"] = row.content_type
+        d["payload_text"] = row.payload.decode("utf-8", "replace")
+        d["payload_hex"] = row.payload.hex()
+        d["context"] = row.context
+        d["history"] = row.history
+        d["traceback"] = row.traceback
+    return d
+
+
+# -- schemas ------------------------------------------------------------------------------------
+SchemasDir = Annotated[Path, typer.Option("--dir", help="schemas folder")]
+
+
+@schemas_app.command("export")
+def schemas_export(root: SchemasDir = Path("schemas")) -> None:
+    """Write schemas/<type>/v<N>.schema.json from the canonical models."""
+    from canonical import export_schemas
+
+    for path in export_schemas(root):
+        out.print(f"wrote {path}")
+
+
+@schemas_app.command("check")
+def schemas_check(root: SchemasDir = Path("schemas")) -> None:
+    """Fail when a schema file drifted from its model (run `crossdock schemas export`)."""
+    from canonical import check_schemas
+
+    problems = check_schemas(root)
+    for p in problems:
+        err.print(f"[red]drift:[/] {p}")
+    if problems:
+        err.print("run `crossdock schemas export` and commit the result")
+        raise typer.Exit(1)
+    out.print(f"schemas in {root} match the canonical models")
+
+
+# -- mappings -----------------------------------------------------------------------------------
+@mappings_app.command("test")
+def mappings_test() -> None:
+    """Run every spec's golden tests and print a table; exit 1 on any difference."""
+    from hub.golden import run_golden_tests
+
+    table = Table("spec", "case", "result")
+    failures = 0
+    for result in run_golden_tests():
+        ok = not result.differences
+        failures += not ok
+        table.add_row(
+            result.spec,
+            result.case,
+            "[green]pass[/]" if ok else "[red]FAIL[/] " + "; ".join(result.differences[:3]),
+        )
+    out.print(table)
+    raise typer.Exit(1 if failures else 0)
+
+
+@mappings_app.command("list")
+def mappings_list() -> None:
+    """List the mapping specs."""
+    from mappings import SpecRegistry
+
+    table = Table("id", "version", "source", "target")
+    for m in SpecRegistry.from_directory():
+        table.add_row(
+            m.id,
+            str(m.version),
+            f"{m.source_format}/{m.source_message or '-'}",
+            f"{m.target_type}@{m.target_version}",
+        )
+    out.print(table)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

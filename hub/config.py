@@ -1,0 +1,107 @@
+"""One validated configuration: ``crossdock.yaml`` if present, environment variables on top.
+
+Environment: ``CROSSDOCK_DATA_DIR``, ``CROSSDOCK_BUS_URL``, ``CROSSDOCK_DATABASE_URL``,
+``CROSSDOCK_INBOX``. Defaults give the embedded hub: everything under ``./var``, no server.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from hub.errors import ConfigError
+
+__all__ = ["FileConnectorConfig", "Settings", "load_settings"]
+
+
+class FileConnectorConfig(BaseModel):
+    """A local inbox connector: which files, read how, mapped by which spec."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = "stock-count"
+    pattern: str = "*.csv"
+    mapping: str = "csv.stock-count"
+    #: canonical column → header text in the partner's file
+    columns: dict[str, str] = Field(default_factory=dict)
+    delimiter: str = ","
+    encoding: str = "utf-8-sig"
+
+
+class Settings(BaseModel):
+    """Everything the hub process needs to start."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    data_dir: Path = Path("var")
+    bus_url: str | None = None
+    database_url: str | None = None
+    inbox: Path | None = None
+    batch_size: int = Field(1000, ge=1, le=100_000)
+    chunk_size: int = Field(10_000, ge=1)
+    retry_attempts: int = Field(5, ge=1)
+    connectors: list[FileConnectorConfig] = Field(default_factory=lambda: [FileConnectorConfig()])
+
+    @property
+    def resolved_bus_url(self) -> str:
+        """The bus URL, defaulting to the embedded SQLite bus in the data directory."""
+        return self.bus_url or f"sqlite:///{(self.data_dir / 'bus.db').resolve()}"
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to a SQLite file in the data directory."""
+        return self.database_url or f"sqlite:///{(self.data_dir / 'crossdock.db').resolve()}"
+
+    @property
+    def resolved_inbox(self) -> Path:
+        """The inbox folder the file connector watches."""
+        return self.inbox or self.data_dir / "inbox"
+
+    def connector(self, name: str) -> FileConnectorConfig:
+        """The connector called ``name``."""
+        for c in self.connectors:
+            if c.name == name:
+                return c
+        raise ConfigError(f"no connector named {name!r}; configured: {[c.name for c in self.connectors]}")
+
+
+_ENV = {
+    "CROSSDOCK_DATA_DIR": "data_dir",
+    "CROSSDOCK_BUS_URL": "bus_url",
+    "CROSSDOCK_DATABASE_URL": "database_url",
+    "CROSSDOCK_INBOX": "inbox",
+}
+
+
+def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
+    """Read ``path`` (or ``./crossdock.yaml`` when it exists), then env, then ``overrides``.
+
+    Every problem is reported at once, naming the file and the field.
+    """
+    raw: dict[str, Any] = {}
+    source = "defaults"
+    candidate = path or Path("crossdock.yaml")
+    if path is not None or candidate.exists():
+        source = str(candidate)
+        try:
+            loaded = yaml.safe_load(candidate.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise ConfigError(f"{candidate}: cannot read configuration: {exc}") from exc
+        if not isinstance(loaded, dict):
+            raise ConfigError(f"{candidate}: the top level must be a mapping")
+        raw.update(loaded)
+    for env, key in _ENV.items():
+        if os.environ.get(env):
+            raw[key] = os.environ[env]
+    raw.update({k: v for k, v in overrides.items() if v is not None})
+    try:
+        return Settings.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+        )
+        raise ConfigError(f"{source}: invalid configuration: {problems}") from exc

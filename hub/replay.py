@@ -1,0 +1,131 @@
+"""Replaying a dead letter: parse, map, validate and publish it again, exactly once.
+
+The replayed event keeps the id the record would have had (document + line + mapping), so a
+consumer that somehow saw it before drops the copy; the letter is marked replayed only after
+the broker confirmed the publish, and a letter already replayed is refused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pydantic
+from sqlalchemy import Engine, select
+
+from canonical import dataschema_uri, event_model, make_event_id
+from connectors.errors import RecordError
+from connectors.formats.csv import CsvFormat
+from hub.batch import BATCH_CONTENT_TYPE, EventBatch
+from hub.bus.publisher import ConfirmedPublisher
+from hub.bus.topology import routing_key
+from hub.deadletter.model import DeadLetterRow, DeadLetterStatus
+from hub.deadletter.store import DeadLetterStore, describe_error
+from hub.errors import DeadLetterError
+from mappings import MappingError, SpecRegistry
+
+__all__ = ["ReplayOutcome", "replay_dead_letter"]
+
+
+@dataclass(frozen=True, slots=True)
+class ReplayOutcome:
+    """The result of one replay."""
+
+    letter_id: int
+    ok: bool
+    event_id: str | None
+    reason: str | None = None
+
+
+def replay_dead_letter(
+    letter_id: int,
+    *,
+    engine: Engine,
+    publisher: ConfirmedPublisher,
+    registry: SpecRegistry,
+    fmt: CsvFormat,
+    actor: str,
+    payload: bytes | None = None,
+) -> ReplayOutcome:
+    """Replay one open dead letter, optionally with corrected ``payload`` bytes.
+
+    On success the letter becomes ``replayed`` (history: who, when, event id, whether the
+    payload was edited; the original bytes stay). On failure it stays open with the new reason
+    appended to its history and its attempts counted.
+    """
+    store = DeadLetterStore(engine)
+    letter = store.get(letter_id)
+    if letter.status != DeadLetterStatus.OPEN.value:
+        raise DeadLetterError(f"dead letter {letter_id} is {letter.status}: only open ones replay")
+    if letter.mapping_id is None:
+        raise DeadLetterError(f"dead letter {letter_id} names no mapping: cannot replay it")
+    mapping = registry.get(letter.mapping_id)
+    data = letter.payload if payload is None else payload
+    line = _line_of(letter)
+    try:
+        record = fmt.parse_record(data, letter.context, source=letter.source, line=line)
+        model = event_model(mapping.target_type, mapping.target_version)
+        event = model.model_validate(mapping(record.fields))
+    except (RecordError, MappingError, pydantic.ValidationError) as exc:
+        _record_failure(engine, letter, exc, actor)
+        return ReplayOutcome(letter_id, False, None, describe_error(exc))
+    event_id = letter.event_id or make_event_id(
+        letter.key, str(line), f"{mapping.id}@{mapping.version}"
+    )
+    batch = EventBatch(
+        source=letter.source,
+        event_type=mapping.target_type,
+        version=mapping.target_version,
+        dataschema=dataschema_uri(mapping.target_type, mapping.target_version),
+        time=datetime.now(UTC),
+        correlation_id=letter.correlation_id,
+    )
+    batch.add(event_id, event, line)
+    publisher.publish(
+        batch.body(),
+        routing_key=routing_key(mapping.target_type, mapping.target_version),
+        content_type=BATCH_CONTENT_TYPE,
+    )
+    publisher.flush()
+    with engine.begin() as conn:
+        store.record_action(
+            conn,
+            letter_id,
+            action="replay",
+            actor=actor,
+            new_status=DeadLetterStatus.REPLAYED,
+            event_id=event_id,
+            mapping=f"{mapping.id}@{mapping.version}",
+            edited=payload is not None,
+            **({"replayed_payload": data.decode("utf-8", "replace")} if payload else {}),
+        )
+    return ReplayOutcome(letter_id, True, event_id)
+
+
+def _line_of(letter: DeadLetterRow) -> int:
+    tail = letter.location.rsplit(":line ", 1)
+    return int(tail[1]) if len(tail) == 2 and tail[1].isdigit() else 0
+
+
+def _record_failure(engine: Engine, letter: DeadLetterRow, exc: Exception, actor: str) -> None:
+    now = datetime.now(UTC)
+    entry = {
+        "action": "replay_failed",
+        "actor": actor,
+        "at": now.isoformat(),
+        "reason": describe_error(exc),
+    }
+    with engine.begin() as conn:
+        history = conn.execute(
+            select(DeadLetterRow.history).where(DeadLetterRow.id == letter.id)
+        ).scalar_one()
+        conn.execute(
+            DeadLetterRow.__table__.update()  # type: ignore[attr-defined]
+            .where(DeadLetterRow.id == letter.id)
+            .values(
+                attempts=DeadLetterRow.attempts + 1,
+                last_failed_at=now,
+                reason=describe_error(exc),
+                history=[*history, entry],
+            )
+        )
