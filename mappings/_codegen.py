@@ -1,0 +1,556 @@
+"""Turn a :class:`MappingSpec` into Python source, twice over.
+
+Interpreting a spec per document costs 10–150× a hand-written function, so the spec is compiled
+into straight-line Python. Two functions come out of one generator so that they cannot disagree:
+
+* ``_map`` (fast): reads with plain subscripts and ``.get``, calls transforms directly and keeps
+  no bookkeeping. Any exception at all sends the document to…
+* ``_map_checked`` (checked): the same steps, reading through :func:`read_path` and recording the
+  target field, source location and raw value before each step, so a failure becomes a precise
+  :class:`MappingError`. Documents the fast path declines for a harmless reason (an optional
+  element past the end of a segment, say) come out of it with the same result.
+
+The happy path therefore pays for one ``try`` block, not for locating errors.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from ._errors import MISSING, SpecError
+from ._paths import SourcePath, as_items, parse_path, parse_template, read_path
+from ._spec import ConditionSpec, EachSpec, FieldSpec, MappingSpec
+from .transforms import get_transform
+
+__all__ = ["Generated", "generate"]
+
+Mode = Literal["fast", "checked"]
+_INLINE = (str, int, bool, type(None))
+_ANCHOR_PREFIX = re.compile(r"^(?:\$root|\$parent)(?:\.\$parent)*\.?")
+
+
+class Retry(Exception):
+    """Raised by the fast path to hand a document to the checked path."""
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """Where generated code stands: the node variable and how to name locations for errors."""
+
+    node: str
+    source: str  # Python expression: source path of ``node`` ('' at the root)
+    target: str  # Python expression: target path of the object being built ('' at the root)
+    index: str | None = None
+    parent: _Scope | None = None
+
+
+@dataclass
+class _Leaf:
+    var: str
+    counted: str | None  # expression true when the leaf carries a source value; None: not counted
+
+
+_Tree = dict[str, "_Leaf | _Tree"]
+
+
+@dataclass
+class Generated:
+    """The generated module source and the names its code refers to."""
+
+    source: str
+    namespace: dict[str, Any]
+
+
+@dataclass
+class _Generator:
+    spec: MappingSpec
+    mode: Mode
+    namespace: dict[str, Any]
+    lines: list[str] = field(default_factory=list)
+    counter: int = 0
+    _interned: dict[tuple[str, Any], str] = field(default_factory=dict)
+
+    # -- plumbing -------------------------------------------------------------------------------
+
+    @property
+    def checked(self) -> bool:
+        return self.mode == "checked"
+
+    def emit(self, indent: int, text: str) -> None:
+        self.lines.append("    " * indent + text)
+
+    def fresh(self, prefix: str) -> str:
+        self.counter += 1
+        return f"{prefix}{self.counter}"
+
+    def name_for(self, kind: str, key: Any, value: Any) -> str:
+        """A module-level name for ``value``, shared by both generated functions."""
+        found = self._interned.get((kind, key))
+        if found is None:
+            found = f"_{kind}_{len(self.namespace)}"
+            self.namespace[found] = value
+            self._interned[(kind, key)] = found
+        return found
+
+    def literal(self, value: Any) -> str:
+        if type(value) in _INLINE:
+            return repr(value)
+        return self.name_for("c", (type(value).__name__, repr(value)), value)
+
+    @contextmanager
+    def buffered(self) -> Iterator[list[str]]:
+        outer, self.lines = self.lines, []
+        try:
+            yield self.lines
+        finally:
+            self.lines = outer
+
+    def fail(self, where: str, problem: str) -> SpecError:
+        return SpecError(f"mapping {self.spec.id}@{self.spec.version}", [f"{where}: {problem}"])
+
+    # -- reading the source ---------------------------------------------------------------------
+
+    def base(self, path: SourcePath, scope: _Scope, where: str) -> tuple[str, str]:
+        """The variable a path starts from and the source-path expression naming it."""
+        if path.anchor == "root":
+            return "rec", "''"
+        if path.anchor == "index":
+            if scope.index is None:
+                raise self.fail(where, "$index outside an each group")
+            return scope.index, "'$index'"
+        start = scope
+        for _ in range(path.up):
+            if start.parent is None:
+                raise self.fail(where, f"{path.text!r} goes above the document root")
+            start = start.parent
+        return start.node, start.source
+
+    def access(self, path: SourcePath, scope: _Scope, where: str, *, required: bool) -> str:
+        """An expression reading ``path``; in fast mode absent-and-required values raise."""
+        node, _ = self.base(path, scope, where)
+        if not path.steps:
+            return node
+        if self.checked:
+            return f"_read({node}, {path.steps!r})"
+        expr = node
+        last = len(path.steps) - 1
+        for position, step in enumerate(path.steps):
+            if isinstance(step, str):
+                expr = f"{expr}[{step!r}]" if required else f"{expr}.get({step!r})"
+            elif position == last and not required:
+                # Trailing optional elements are routinely omitted in X12/EDIFACT segments:
+                # check the length rather than fall back to the checked path for each one.
+                tmp = self.fresh("_t")
+                fits = (
+                    f"len({tmp} := {expr}) > {step}"
+                    if step >= 0
+                    else f"len({tmp} := {expr}) >= {-step}"
+                )
+                expr = f"({tmp}[{step}] if {fits} else None)"
+            else:
+                expr = f"{expr}[{step}]"
+        return expr
+
+    def source_name(self, path: SourcePath, scope: _Scope, where: str) -> str:
+        """A Python expression giving the human-readable source location of ``path``."""
+        _, prefix = self.base(path, scope, where)
+        relative = _ANCHOR_PREFIX.sub("", path.text) if path.anchor != "node" else path.text
+        if path.anchor == "index" or not relative:
+            return prefix
+        if prefix == "''":
+            return repr(relative)
+        joiner = "" if relative.startswith("[") else "."
+        return f"{prefix} + {joiner + relative!r}"
+
+    def condition(self, test: ConditionSpec, scope: _Scope, where: str) -> str:
+        if test.all_ is not None:
+            return "(" + " and ".join(self.condition(t, scope, where) for t in test.all_) + ")"
+        if test.any_ is not None:
+            return "(" + " or ".join(self.condition(t, scope, where) for t in test.any_) + ")"
+        if test.not_ is not None:
+            return f"(not {self.condition(test.not_, scope, where)})"
+        assert test.path is not None  # guaranteed by ConditionSpec validation
+        value = self.access(parse_path(test.path), scope, where, required=False)
+        if "equals" in test.model_fields_set:
+            return f"({value} == {self.literal(test.equals)})"
+        if test.in_ is not None:
+            choices = tuple(test.in_)
+            return f"({value} in {self.name_for('in', choices, choices)})"
+        blank = f"({value} in _BLANK)"
+        return f"(not {blank})" if test.present else blank
+
+    # -- values ---------------------------------------------------------------------------------
+
+    def constant(self, spec: FieldSpec, value: Any, where: str) -> Any:
+        """Run a ``const`` or ``default`` through the field's transforms once, at compile time."""
+        try:
+            for name in spec.transform:
+                if value is not None:
+                    value = get_transform(name)(value)
+        except (KeyError, ValueError) as error:
+            raise self.fail(where, str(error).strip("'\"")) from None
+        return value
+
+    def function(self, spec: FieldSpec, where: str) -> str:
+        assert spec.python is not None
+        module_name, _, attribute = spec.python.partition(":")
+        try:
+            target = getattr(importlib.import_module(module_name), attribute)
+        except (ImportError, AttributeError) as error:
+            raise self.fail(where, f"cannot import {spec.python!r}: {error}") from None
+        if not callable(target):
+            raise self.fail(where, f"{spec.python!r} is not callable")
+        return self.name_for("py", spec.python, target)
+
+    def transform_name(self, name: str, where: str) -> str:
+        try:
+            function = get_transform(name)
+        except KeyError as error:
+            raise self.fail(where, str(error.args[0])) from None
+        return self.name_for("tr", name, function)
+
+    def leaf(self, spec: FieldSpec, key: str, scope: _Scope, indent: int) -> _Leaf:
+        where = f"fields.{key}" if scope.parent is None else f"{key} (in each)"
+        var = self.fresh("_v")
+        given = spec.model_fields_set
+        if self.checked:
+            self.emit(indent, f"_cf = {_join(scope.target, key)}; _cs = None; _cr = _MISSING")
+        if "const" in given:
+            value = self.constant(spec, spec.const, where)
+            if spec.table is not None and value is not None:
+                table = self.spec.tables[spec.table]
+                if value not in table:
+                    raise self.fail(where, f"const {value!r} is not in table {spec.table!r}")
+                value = table[value]
+            self.emit(indent, f"{var} = {self.literal(value)}")
+            return _Leaf(var, None)
+        if spec.index:
+            if scope.index is None:
+                raise self.fail(where, "index: true outside an each group")
+            self.emit(indent, f"{var} = {scope.index} + {spec.start}")
+            return _Leaf(var, None)
+
+        # Only nested objects can be omitted, so only their defaulted leaves need a presence flag.
+        flag = self.fresh("_p") if spec.has_default and "." in key else None
+        body = indent
+        if spec.when is not None:
+            self.emit(indent, f"if {self.condition(spec.when, scope, where)}:")
+            body += 1
+        read_scope, found = scope, None
+        if spec.find is not None:
+            read_scope, found = self.find(spec, scope, where, body)
+            self.emit(body, f"if {found} is not None:")
+            body += 1
+        self.read(spec, var, read_scope, where, body)
+        if found is not None:
+            body -= 1
+            self.emit(body, "else:")
+            self.emit(body + 1, f"{var} = None")
+        self.finish(spec, var, flag, where, body)
+        if spec.when is not None:
+            self.emit(indent, "else:")
+            self.emit(indent + 1, f"{var} = None" + (f"; {flag} = False" if flag else ""))
+        if flag is not None:
+            return _Leaf(var, flag)
+        if spec.required and spec.when is None:
+            return _Leaf(var, "True")
+        return _Leaf(var, f"{var} is not None")
+
+    def find(self, spec: FieldSpec, scope: _Scope, where: str, indent: int) -> tuple[_Scope, str]:
+        """Emit a search for the first item of ``find`` matching ``where``."""
+        assert spec.find is not None
+        assert spec.where is not None
+        path = parse_path(spec.find)
+        found, items, item, position = (self.fresh(p) for p in ("_f", "_s", "_i", "_k"))
+        self.emit(indent, f"{found} = None")
+        self.emit(indent, f"{items} = {self.access(path, scope, where, required=False)}")
+        self.emit(indent, f"if {items}.__class__ is not list: {items} = _as_items({items})")
+        if self.checked:
+            self.emit(indent, f"for {position}, {item} in enumerate({items}):")
+        else:
+            self.emit(indent, f"for {item} in {items}:")
+        item_scope = _Scope(
+            node=item,
+            source=f"{self.source_name(path, scope, where)} + '[' + str({position}) + ']'",
+            target=scope.target,
+            index=scope.index,
+            parent=scope.parent,
+        )
+        self.emit(indent + 1, f"if {self.condition(spec.where, item_scope, where)}:")
+        self.emit(indent + 2, f"{found} = {item}")
+        if self.checked:
+            self.emit(indent + 2, f"{found}_at = {item_scope.source}")
+        self.emit(indent + 2, "break")
+        source = f"{found}_at" if self.checked else "''"
+        return _Scope(found, source, scope.target, scope.index, scope.parent), found
+
+    def read(self, spec: FieldSpec, var: str, scope: _Scope, where: str, indent: int) -> None:
+        """Emit: read the raw source value, transform it, look it up in its table."""
+        self.read_raw(spec, var, scope, where, indent)
+        if self.checked:
+            self.emit(indent, f"_cr = {var}")
+        if spec.transform:
+            calls = [self.transform_name(name, where) for name in spec.transform]
+            self.emit(indent, f"if {var} is not None:")
+            for call in calls:
+                self.emit(indent + 1, f"{var} = {call}({var})")
+        if spec.table is not None:
+            self.lookup(spec, var, where, indent)
+
+    def read_raw(self, spec: FieldSpec, var: str, scope: _Scope, where: str, indent: int) -> None:
+        """Emit: the raw value of ``path``, ``format`` or ``python`` into ``var``."""
+        if spec.path is not None:
+            path = parse_path(spec.path)
+            if self.checked:
+                self.emit(indent, f"_cs = {self.source_name(path, scope, where)}")
+            self.emit(indent, f"{var} = {self.access(path, scope, where, required=spec.required)}")
+        elif spec.format is not None:
+            parts = parse_template(spec.format)
+            pieces = [p for p in parts if isinstance(p, SourcePath)]
+            names = [self.fresh("_x") for _ in pieces]
+            if self.checked:
+                self.emit(indent, f"_cs = {_join_raw(scope.source, spec.format)}")
+            for name, piece in zip(names, pieces, strict=True):
+                self.emit(indent, f"{name} = {self.access(piece, scope, where, required=False)}")
+            template = "".join(p.replace("%", "%%") if isinstance(p, str) else "%s" for p in parts)
+            absent = " or ".join(f"{n} is None" for n in names)
+            self.emit(indent, f"{var} = None if {absent} else {template!r} % ({', '.join(names)},)")
+        else:
+            if self.checked:
+                self.emit(indent, f"_cs = {scope.source} or '(document)'")
+            self.emit(indent, f"{var} = {self.function(spec, where)}({scope.node})")
+
+    def lookup(self, spec: FieldSpec, var: str, where: str, indent: int) -> None:
+        """Emit: replace the code in ``var`` by its value in the field's table."""
+        assert spec.table is not None
+        table_values = self.spec.tables[spec.table]
+        table = self.name_for("tab", spec.table, table_values)
+        self.emit(indent, f'if {var} is not None and {var} != "":')
+        if spec.has_table_default or spec.has_default:
+            fallback = spec.table_default if spec.has_table_default else spec.default
+            fallback = (
+                self.constant(spec, fallback, where) if not spec.has_table_default else fallback
+            )
+            self.emit(indent + 1, f"{var} = {table}.get({var}, {self.literal(fallback)})")
+        elif self.checked:
+            self.emit(indent + 1, f"{var} = _lookup({table}, {spec.table!r}, {var})")
+        else:
+            self.emit(indent + 1, f"{var} = {table}[{var}]")
+
+    def finish(self, spec: FieldSpec, var: str, flag: str | None, where: str, indent: int) -> None:
+        """Emit: default for absent values, the required check, ``empty: null``."""
+        absent = f'{var} is None or {var} == ""'
+        if spec.has_default:
+            default = self.constant(spec, spec.default, where)
+            if flag is None:
+                self.emit(indent, f"if {absent}:")
+                self.emit(indent + 1, f"{var} = {self.literal(default)}")
+                return
+            self.emit(indent, f"if {absent}:")
+            self.emit(indent + 1, f"{var} = {self.literal(default)}; {flag} = False")
+            self.emit(indent, "else:")
+            self.emit(indent + 1, f"{flag} = True")
+        elif spec.required:
+            self.emit(indent, f"if {absent}:")
+            self.emit(indent + 1, f"raise _absent({var})" if self.checked else "raise _Retry")
+        elif spec.empty is None:
+            self.emit(indent, f'if {var} == "":')
+            self.emit(indent + 1, f"{var} = None")
+
+    # -- objects and groups ---------------------------------------------------------------------
+
+    def group(self, spec: EachSpec, key: str, scope: _Scope, indent: int) -> _Leaf:
+        where = f"fields.{key}" if scope.parent is None else f"{key} (in each)"
+        path = parse_path(spec.each)
+        if path.anchor == "index":
+            raise self.fail(where, "each cannot iterate $index")
+        result, items, item, position, count = (
+            self.fresh(p) for p in ("_l", "_s", "_i", "_k", "_n")
+        )
+        target = _join(scope.target, key)
+        self.emit(indent, f"{result} = []")
+        if self.checked:
+            self.emit(
+                indent,
+                f"_cf = {target}; _cs = {self.source_name(path, scope, where)}; _cr = _MISSING",
+            )
+        self.emit(indent, f"{items} = {self.access(path, scope, where, required=False)}")
+        self.emit(indent, f"if {items}.__class__ is not list: {items} = _as_items({items})")
+        if self.checked:
+            self.emit(indent, f"for {position}, {item} in enumerate({items}):")
+        else:
+            self.emit(indent, f"for {item} in {items}:")
+        item_scope = _Scope(
+            node=item,
+            source=f"{self.source_name(path, scope, where)} + '[' + str({position}) + ']'",
+            target=f"{target} + '[' + str({count}) + ']'",
+            index=count,
+            parent=scope,
+        )
+        with self.buffered() as body:
+            if spec.where is not None:
+                if self.checked:
+                    self.emit(
+                        indent + 1, f"_cf = {target}; _cs = {item_scope.source}; _cr = _MISSING"
+                    )
+                self.emit(indent + 1, f"if not {self.condition(spec.where, item_scope, where)}:")
+                self.emit(indent + 2, "continue")
+            obj = self.object(spec.fields, item_scope, indent + 1)
+            self.emit(indent + 1, f"{result}.append({obj})")
+        # The output position costs a len() per item; pay it only where something reads it.
+        # Before the where-test is fine: len() counts kept items either way.
+        if any(re.search(rf"\b{count}\b", line) for line in body):
+            body.insert(0, "    " * (indent + 1) + f"{count} = len({result})")
+        self.lines.extend(body)
+        return _Leaf(result, "True")
+
+    def object(self, fields: dict[str, FieldSpec | EachSpec], scope: _Scope, indent: int) -> str:
+        """Emit every field of one output object; return the expression of the object."""
+        tree: _Tree = {}
+        for key, spec in fields.items():
+            if isinstance(spec, EachSpec):
+                leaf = self.group(spec, key, scope, indent)
+            else:
+                leaf = self.leaf(spec, key, scope, indent)
+            node = tree
+            *parents, name = key.split(".")
+            for part in parents:
+                child = node.setdefault(part, {})
+                assert isinstance(child, dict)  # target clashes are rejected when loading
+                node = child
+            node[name] = leaf
+        expression, _ = self.build(tree, indent, top=True)
+        return expression
+
+    def build(self, tree: _Tree, indent: int, *, top: bool) -> tuple[str, bool]:
+        """Emit the dict for ``tree``; nested objects with no source value anywhere are omitted.
+
+        Returns the expression and whether it may be ``None`` (an omitted object).
+        """
+        terms = list(dict.fromkeys(_terms(tree)))
+        omittable = not top and bool(terms) and "True" not in terms
+        inner = indent
+        if omittable:
+            self.emit(indent, f"if {' or '.join(terms)}:")
+            inner += 1
+        entries: list[str] = []
+        optional: list[tuple[str, str]] = []
+        for name, child in tree.items():
+            if isinstance(child, _Leaf):
+                entries.append(f"{name!r}: {child.var}")
+                continue
+            expression, may_be_none = self.build(child, inner, top=False)
+            entries.append(f"{name!r}: {expression}")
+            if may_be_none:
+                optional.append((name, expression))
+        literal = "{" + ", ".join(entries) + "}"
+        if not omittable and not optional and not top:
+            return literal, False
+        var = self.fresh("_o")
+        self.emit(inner, f"{var} = {literal}")
+        for name, expression in optional:
+            self.emit(inner, f"if {expression} is None:")
+            self.emit(inner + 1, f"del {var}[{name!r}]")
+        if omittable:
+            self.emit(indent, "else:")
+            self.emit(indent + 1, f"{var} = None")
+        return var, omittable
+
+
+def _terms(tree: _Tree) -> Iterator[str]:
+    for child in tree.values():
+        if isinstance(child, _Leaf):
+            if child.counted is not None:
+                yield child.counted
+        else:
+            yield from _terms(child)
+
+
+def _join(prefix: str, key: str) -> str:
+    return repr(key) if prefix == "''" else f"{prefix} + {'.' + key!r}"
+
+
+def _join_raw(prefix: str, text: str) -> str:
+    return repr(text) if prefix == "''" else f"{prefix} + {'.' + text!r}"
+
+
+def _lookup(table: dict[str, Any], name: str, code: Any) -> Any:
+    try:
+        return table[code]
+    except (KeyError, TypeError):
+        raise ValueError(f"code {code!r} is not in table {name!r}") from None
+
+
+def _absent(value: Any) -> ValueError:
+    return ValueError("required value is missing" if value is None else "required value is empty")
+
+
+def _failure(spec: MappingSpec) -> Callable[[Any, Any, Any, BaseException], Exception]:
+    from ._errors import MappingError
+
+    def fail(field: Any, source: Any, raw: Any, error: BaseException) -> Exception:
+        reason = str(error) if type(error) is ValueError else f"{type(error).__name__}: {error}"
+        return MappingError(
+            spec_id=spec.id,
+            spec_version=spec.version,
+            field=field,
+            source_path=source,
+            value=raw,
+            reason=reason,
+        )
+
+    return fail
+
+
+def generate(spec: MappingSpec) -> Generated:
+    """Generate the module source for ``spec``; ``SpecError`` for unresolvable names."""
+    from ._errors import MappingError
+
+    namespace: dict[str, Any] = {
+        "_read": read_path,
+        "_as_items": as_items,
+        "_lookup": _lookup,
+        "_absent": _absent,
+        "_fail": _failure(spec),
+        "_Retry": Retry,
+        "_MappingError": MappingError,
+        "_MISSING": MISSING,
+        "_BLANK": (None, ""),
+        "_fallbacks": [0],
+    }
+    root = _Scope(node="rec", source="''", target="''")
+    fast = _Generator(spec, "fast", namespace)
+    fast_result = fast.object(spec.fields, root, 2)
+    checked = _Generator(spec, "checked", namespace, _interned=fast._interned)
+    checked.counter = fast.counter
+    checked_result = checked.object(spec.fields, root, 2)
+    header = [
+        f"# Generated from mapping spec {spec.id}@{spec.version} ({spec.target}). Do not edit:",
+        "# change the spec. _map is the fast path; _map_checked locates errors.",
+        "",
+        "def _map_checked(rec):",
+        "    _cf = _cs = None; _cr = _MISSING",
+        "    try:",
+        *checked.lines,
+        f"        return {checked_result}",
+        "    except _MappingError:",
+        "        raise",
+        "    except Exception as _e:",
+        "        raise _fail(_cf, _cs, _cr, _e) from _e",
+        "",
+        "",
+        "def _map(rec):",
+        "    try:",
+        *fast.lines,
+        f"        return {fast_result}",
+        "    except Exception:",
+        "        _fallbacks[0] += 1",
+        "        return _map_checked(rec)",
+        "",
+    ]
+    return Generated("\n".join(header), namespace)
