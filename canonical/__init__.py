@@ -1,1 +1,120 @@
-"""Crossdock package."""
+"""Crossdock's canonical retail vocabulary: value types, the CloudEvents envelope, the events.
+
+Depends on pydantic only. Everything listed in ``__all__`` is public and versioned with care:
+renames go through a deprecation shim, never a hard break.
+"""
+
+from canonical.address import Address
+from canonical.channel import Channel
+from canonical.envelope import (
+    BATCH_CONTENT_TYPE,
+    STRUCTURED_CONTENT_TYPE,
+    Envelope,
+    dataschema_uri,
+    dump_batch,
+    routing_key,
+    wrap_event,
+)
+from canonical.errors import (
+    CanonicalError,
+    DuplicateRegistration,
+    InvalidCaster,
+    InvalidEventIdParts,
+    InvalidEventTarget,
+    NoCastPath,
+    UnknownEventType,
+    UnknownEventVersion,
+)
+from canonical.event_id import EVENT_ID_NAMESPACE, make_event_id
+from canonical.events import (
+    AdjustmentReason,
+    EventData,
+    InventoryAdjustedV1,
+    InvoiceMatchedV1,
+    OrderCreatedV1,
+    ReturnAuthorizedV1,
+)
+from canonical.gtin import Gtin, check_gtin, gtin14, gtin_check_digit
+from canonical.identifiers import (
+    ActorRef,
+    CountryCode,
+    CustomerRef,
+    DocumentRef,
+    LocationId,
+    Sku,
+    SupplierId,
+)
+from canonical.money import CurrencyCode, Money
+from canonical.quantity import Quantity, UnitCode
+from canonical.registry import (
+    CastStep,
+    EventRegistry,
+    convert,
+    default_registry,
+    event_model,
+    event_types,
+    latest_version,
+    parse_envelope,
+    parse_target,
+    register_caster,
+    versions,
+)
+from canonical.schema_export import check_schemas, export_schemas
+from canonical.timestamps import UtcDatetime
+
+__all__ = [
+    "BATCH_CONTENT_TYPE",
+    "EVENT_ID_NAMESPACE",
+    "STRUCTURED_CONTENT_TYPE",
+    "ActorRef",
+    "Address",
+    "AdjustmentReason",
+    "CanonicalError",
+    "CastStep",
+    "Channel",
+    "CountryCode",
+    "CurrencyCode",
+    "CustomerRef",
+    "DocumentRef",
+    "DuplicateRegistration",
+    "Envelope",
+    "EventData",
+    "EventRegistry",
+    "Gtin",
+    "InvalidCaster",
+    "InvalidEventIdParts",
+    "InvalidEventTarget",
+    "InventoryAdjustedV1",
+    "InvoiceMatchedV1",
+    "LocationId",
+    "Money",
+    "NoCastPath",
+    "OrderCreatedV1",
+    "Quantity",
+    "ReturnAuthorizedV1",
+    "Sku",
+    "SupplierId",
+    "UnitCode",
+    "UnknownEventType",
+    "UnknownEventVersion",
+    "UtcDatetime",
+    "check_gtin",
+    "check_schemas",
+    "convert",
+    "dataschema_uri",
+    "default_registry",
+    "dump_batch",
+    "event_model",
+    "event_types",
+    "export_schemas",
+    "gtin14",
+    "gtin_check_digit",
+    "latest_version",
+    "make_event_id",
+    "parse_envelope",
+    "parse_target",
+    "register_caster",
+    "routing_key",
+    "versions",
+    "wrap_event",
+]
