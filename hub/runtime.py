@@ -17,7 +17,7 @@ from hub.inbox import Inbox
 from hub.pipeline import FileOutcome, FilePipeline, Progress
 from hub.retry import DEFAULT_TABLE, RetryPolicy
 from hub.storage import connect
-from mappings import SpecRegistry
+from mappings import FieldSpec, SpecRegistry
 
 __all__ = ["Hub", "csv_format_for"]
 
@@ -25,7 +25,15 @@ __all__ = ["Hub", "csv_format_for"]
 def csv_format_for(config: FileConnectorConfig, registry: SpecRegistry) -> CsvFormat:
     """The CSV reading rules of a connector; required columns come from its mapping's paths."""
     mapping = registry.get(config.mapping)
-    required = tuple(getattr(mapping, "required_paths", ()) or ())
+    # a column the spec requires must be in the header: refuse such a file whole instead of
+    # dead-lettering each of its rows for the same reason
+    required = tuple(
+        dict.fromkeys(
+            f.path.split(".", 1)[0].split("[", 1)[0]
+            for f in mapping.spec.fields.values()
+            if isinstance(f, FieldSpec) and f.required and f.path
+        )
+    )
     return CsvFormat(
         required=required,
         columns=config.columns,

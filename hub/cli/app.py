@@ -218,9 +218,9 @@ def dlq_list(
         for r in rows:
             sys.stdout.write(json.dumps(_letter_dict(r, full=False)) + "\n")
         return
-    table = Table("id", "status", "connector", "stage", "location", "reason", show_lines=False)
+    table = Table("id", "status", "stage", "where", "reason", show_lines=False)
     for r in rows:
-        table.add_row(str(r.id), r.status, r.connector, r.stage, r.location, r.reason[:90])
+        table.add_row(str(r.id), r.status, r.stage, Path(r.location).name, r.reason[:120])
     out.print(table)
     out.print(f"{len(rows)} shown; {store.count(status=None if status == 'all' else status)} total")
 
