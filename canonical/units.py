@@ -42,6 +42,6 @@ _PACKAGE = """
     XTB XTD XTL XTN XTT XTU XUN XVI XVP XWA X8A
 """
 
-UNIT_CODES: frozenset[str] = frozenset(
-    (_COUNT + _MASS + _LENGTH + _AREA + _VOLUME + _TIME + _ENERGY_AND_OTHER + _PACKAGE).split()
-)
+_GROUPS = (_COUNT, _MASS, _LENGTH, _AREA, _VOLUME, _TIME, _ENERGY_AND_OTHER, _PACKAGE)
+
+UNIT_CODES: frozenset[str] = frozenset(code for group in _GROUPS for code in group.split())

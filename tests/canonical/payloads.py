@@ -1,0 +1,141 @@
+"""Valid example payloads (plain dicts, as a mapping would emit them) for the canonical tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def money(amount: str, currency: str = "EUR") -> dict[str, str]:
+    """A Money dict."""
+    return {"amount": amount, "currency": currency}
+
+
+def inventory_count() -> dict[str, Any]:
+    """A store cycle count: 7 found where the system expected 10."""
+    return {
+        "location_id": "S001",
+        "sku": "ABC-123",
+        "gtin": "4006381333931",
+        "counted_quantity": {"value": "7", "unit": "C62"},
+        "expected_on_hand": {"value": "10", "unit": "C62"},
+        "reason": "cycle_count",
+        "reference_document": "COUNT-2026-11-23",
+        "occurred_at": "2026-11-23T08:15:00+01:00",
+        "counted_by": "emp-042",
+    }
+
+
+def inventory_sale() -> dict[str, Any]:
+    """A sale of two units as a signed delta."""
+    return {
+        "location_id": "S001",
+        "sku": "ABC-123",
+        "quantity_change": {"value": "-2"},
+        "reason": "sale",
+        "occurred_at": "2026-11-23T10:00:00Z",
+    }
+
+
+def order() -> dict[str, Any]:
+    """A two-line web order shipped to Berlin, prices including VAT."""
+    return {
+        "order_id": "WEB-100045",
+        "channel": "web",
+        "ordered_at": "2026-11-20T18:30:00+01:00",
+        "customer_ref": "cust-8812",
+        "currency": "EUR",
+        "prices_include_tax": True,
+        "lines": [
+            {
+                "line_no": 1,
+                "sku": "TSHIRT-M-BLU",
+                "gtin": "4006381333931",
+                "description": "T-shirt, blue, M",
+                "quantity": {"value": "2", "unit": "C62"},
+                "unit_price": money("19.99"),
+                "discounts": [{"code": "WELCOME10", "amount": money("4.00")}],
+                "tax": [{"type": "VAT", "rate": "19", "amount": money("5.74")}],
+            },
+            {
+                "line_no": 2,
+                "sku": "SOCKS-3PK",
+                "quantity": {"value": "1", "unit": "XPK"},
+                "unit_price": money("9.99"),
+                "tax": [{"type": "VAT", "rate": "19", "amount": money("1.60")}],
+            },
+        ],
+        "totals": {
+            "subtotal": money("49.97"),
+            "discount_total": money("4.00"),
+            "tax_total": money("7.34"),
+            "shipping_total": money("4.95"),
+            "grand_total": money("50.92"),
+        },
+        "fulfillment": {
+            "method": "ship",
+            "promised_by": "2026-11-24T18:00:00+01:00",
+            "ship_to": {
+                "name": "Erika Mustermann",
+                "lines": ["Heidestraße 17"],
+                "city": "Berlin",
+                "postal_code": "10557",
+                "country": "DE",
+            },
+        },
+    }
+
+
+def return_authorized() -> dict[str, Any]:
+    """An in-store return of one shirt, refunded to the original tender."""
+    return {
+        "rma_id": "RMA-5531",
+        "original_order_ref": "WEB-100045",
+        "channel": "store",
+        "authorized_at": "2026-11-22T11:00:00Z",
+        "location_id": "S001",
+        "lines": [
+            {
+                "line_no": 1,
+                "sku": "TSHIRT-M-BLU",
+                "quantity": {"value": "1"},
+                "reason_code": "WRONG_SIZE",
+                "condition": "new",
+                "disposition": "restock",
+                "refund_amount": money("17.99"),
+            }
+        ],
+        "refund": {"total": money("17.99"), "method": "original_tender"},
+    }
+
+
+def invoice_three_way() -> dict[str, Any]:
+    """A three-way match: 100 ordered, 98 received, 100 invoiced at 0.05 over the PO price."""
+    return {
+        "invoice_id": "INV-77812",
+        "supplier_id": "V-1001",
+        "po_ref": "PO-2026-0815",
+        "receipt_refs": ["GR-2026-4411"],
+        "invoice_date": "2026-11-18",
+        "currency": "USD",
+        "match_type": "three_way",
+        "status": "mismatched",
+        "tolerance": {"quantity_pct": "1", "price_pct": "2", "amount": money("5.00", "USD")},
+        "lines": [
+            {
+                "line_no": 1,
+                "sku": "ABC-123",
+                "ordered_qty": {"value": "100"},
+                "received_qty": {"value": "98"},
+                "invoiced_qty": {"value": "100"},
+                "po_unit_price": money("2.50", "USD"),
+                "invoiced_unit_price": money("2.55", "USD"),
+                "quantity_variance": "2",
+                "price_variance": money("0.05", "USD"),
+            }
+        ],
+        "totals": {
+            "invoiced": money("255.00", "USD"),
+            "matched": money("245.00", "USD"),
+            "variance": money("10.00", "USD"),
+        },
+    }
