@@ -19,9 +19,10 @@ import importlib
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from . import transforms
 from ._errors import MISSING, SpecError
 from ._paths import SourcePath, as_items, parse_path, parse_template, read_path
 from ._spec import ConditionSpec, EachSpec, FieldSpec, MappingSpec
@@ -47,6 +48,7 @@ class _Scope:
     target: str  # Python expression: target path of the object being built ('' at the root)
     index: str | None = None
     parent: _Scope | None = None
+    is_list: bool = False  # fast mode: ``node`` was checked to be a list, index it directly
 
 
 @dataclass
@@ -72,6 +74,8 @@ class _Generator:
     mode: Mode
     namespace: dict[str, Any]
     lines: list[str] = field(default_factory=list)
+    prelude: list[str] = field(default_factory=list)
+    hoisted: dict[tuple[Any, bool], str] = field(default_factory=dict)
     counter: int = 0
     _interned: dict[tuple[str, Any], str] = field(default_factory=dict)
 
@@ -137,23 +141,39 @@ class _Generator:
             return node
         if self.checked:
             return f"_read({node}, {path.steps!r})"
+        if path.anchor == "root" and scope.parent is not None:
+            # Loop-invariant: read once per document, not once per item. An early failure
+            # only sends the document to the checked path, which reads it in place.
+            key = (path.steps, required)
+            hoisted = self.hoisted.get(key)
+            if hoisted is None:
+                hoisted = self.hoisted[key] = self.fresh("_r")
+                self.prelude.append(
+                    f"{hoisted} = {self.access(path, _ROOT, where, required=required)}"
+                )
+            return hoisted
         expr = node
         last = len(path.steps) - 1
         for position, step in enumerate(path.steps):
             if isinstance(step, str):
                 expr = f"{expr}[{step!r}]" if required else f"{expr}.get({step!r})"
+            elif position == last and not required and position == 0 and scope.is_list:
+                expr = f"({expr}[{step}] if len({expr}) > {step} else None)"
             elif position == last and not required:
                 # Trailing optional elements are routinely omitted in X12/EDIFACT segments:
                 # check the length rather than fall back to the checked path for each one.
                 tmp = self.fresh("_t")
-                fits = (
-                    f"len({tmp} := {expr}) > {step}"
-                    if step >= 0
-                    else f"len({tmp} := {expr}) >= {-step}"
+                fits = f"len({tmp}) > {step}" if step >= 0 else f"len({tmp}) >= {-step}"
+                expr = (
+                    f"({tmp}[{step}] if ({tmp} := {expr}).__class__ is list and {fits}"
+                    f" else _read({tmp}, ({step},)))"
                 )
-                expr = f"({tmp}[{step}] if {fits} else None)"
-            else:
+            elif position == 0 and path.anchor == "node" and scope.is_list:
                 expr = f"{expr}[{step}]"
+            else:
+                # Indexing a str would silently yield one character; only lists are indexed here.
+                tmp = self.fresh("_t")
+                expr = f"({tmp} if ({tmp} := {expr}).__class__ is list else None)[{step}]"
         return expr
 
     def source_name(self, path: SourcePath, scope: _Scope, where: str) -> str:
@@ -206,6 +226,16 @@ class _Generator:
         if not callable(target):
             raise self.fail(where, f"{spec.python!r} is not callable")
         return self.name_for("py", spec.python, target)
+
+    def call(self, name: str, var: str, where: str) -> str:
+        """The expression applying transform ``name`` to ``var``."""
+        function = self.transform_name(name, where)
+        method = _METHODS.get(name)
+        if not self.checked and method is not None and self.namespace[function] is method[0]:
+            # A str method in place of the call: same result for text; anything else raises
+            # in the fast path and gets the transform's own error in the checked path.
+            return f"{var}.{method[1]}()"
+        return f"{function}({var})"
 
     def transform_name(self, name: str, where: str) -> str:
         try:
@@ -295,10 +325,21 @@ class _Generator:
         if self.checked:
             self.emit(indent, f"_cr = {var}")
         if spec.transform:
-            calls = [self.transform_name(name, where) for name in spec.transform]
-            self.emit(indent, f"if {var} is not None:")
+            calls = [self.call(name, var, where) for name in spec.transform]
+            # Built-in transforms raise on None, which for a required value in the fast path
+            # just means "let the checked path report it": the None test can go.
+            guarded = (
+                self.checked
+                or not spec.required
+                or not all(
+                    self.namespace[self.transform_name(name, where)] in _BUILTINS
+                    for name in spec.transform
+                )
+            )
+            if guarded:
+                self.emit(indent, f"if {var} is not None:")
             for call in calls:
-                self.emit(indent + 1, f"{var} = {call}({var})")
+                self.emit(indent + guarded, f"{var} = {call}")
         if spec.table is not None:
             self.lookup(spec, var, where, indent)
 
@@ -381,10 +422,6 @@ class _Generator:
             )
         self.emit(indent, f"{items} = {self.access(path, scope, where, required=False)}")
         self.emit(indent, f"if {items}.__class__ is not list: {items} = _as_items({items})")
-        if self.checked:
-            self.emit(indent, f"for {position}, {item} in enumerate({items}):")
-        else:
-            self.emit(indent, f"for {item} in {items}:")
         item_scope = _Scope(
             node=item,
             source=f"{self.source_name(path, scope, where)} + '[' + str({position}) + ']'",
@@ -393,6 +430,11 @@ class _Generator:
             parent=scope,
         )
         with self.buffered() as body:
+            if not self.checked and _indexes_items(spec):
+                # Checked once per item instead of at every position read from it.
+                self.emit(indent + 1, f"if {item}.__class__ is not list:")
+                self.emit(indent + 2, "raise _Retry")
+                item_scope = replace(item_scope, is_list=True)
             if spec.where is not None:
                 if self.checked:
                     self.emit(
@@ -402,9 +444,17 @@ class _Generator:
                 self.emit(indent + 2, "continue")
             obj = self.object(spec.fields, item_scope, indent + 1)
             self.emit(indent + 1, f"{result}.append({obj})")
-        # The output position costs a len() per item; pay it only where something reads it.
-        # Before the where-test is fine: len() counts kept items either way.
-        if any(re.search(rf"\b{count}\b", line) for line in body):
+        # The output position costs a little per item; pay it only where something reads it.
+        counted = any(re.search(rf"\b{count}\b", line) for line in body)
+        if self.checked:
+            self.emit(indent, f"for {position}, {item} in enumerate({items}):")
+        elif counted and spec.where is None:
+            self.emit(indent, f"for {count}, {item} in enumerate({items}):")
+            counted = False
+        else:
+            self.emit(indent, f"for {item} in {items}:")
+        if counted:
+            # Before the where-test is fine: len() counts the kept items either way.
             body.insert(0, "    " * (indent + 1) + f"{count} = len({result})")
         self.lines.extend(body)
         return _Leaf(result, "True")
@@ -460,6 +510,56 @@ class _Generator:
             self.emit(indent, "else:")
             self.emit(indent + 1, f"{var} = None")
         return var, omittable
+
+
+_ROOT = _Scope(node="rec", source="''", target="''")
+_BUILTINS = frozenset(
+    (
+        transforms.strip,
+        transforms.upper,
+        transforms.lower,
+        transforms.to_str,
+        transforms.to_decimal,
+        transforms.to_decimal_comma,
+        transforms.to_int,
+        transforms.to_bool,
+        transforms.to_date,
+        transforms.to_datetime,
+    )
+)
+_METHODS = {
+    "strip": (transforms.strip, "strip"),
+    "upper": (transforms.upper, "upper"),
+    "lower": (transforms.lower, "lower"),
+}
+
+
+def _relative_paths(spec: EachSpec) -> Iterator[SourcePath]:
+    tests = [spec.where] if spec.where is not None else []
+    for field_spec in spec.fields.values():
+        if isinstance(field_spec, EachSpec):
+            yield parse_path(field_spec.each)
+            continue
+        yield from (parse_path(p) for p in (field_spec.path, field_spec.find) if p is not None)
+        if field_spec.format is not None and field_spec.find is None:
+            yield from (p for p in parse_template(field_spec.format) if isinstance(p, SourcePath))
+        if field_spec.when is not None:
+            tests.append(field_spec.when)
+    while tests:
+        test = tests.pop()
+        if test.path is not None:
+            yield parse_path(test.path)
+        tests += test.all_ or []
+        tests += test.any_ or []
+        tests += [test.not_] if test.not_ is not None else []
+
+
+def _indexes_items(spec: EachSpec) -> bool:
+    """Whether fields read items of ``spec`` by position (X12/EDIFACT segments as lists)."""
+    return any(
+        path.anchor == "node" and path.steps and isinstance(path.steps[0], int)
+        for path in _relative_paths(spec)
+    )
 
 
 def _terms(tree: _Tree) -> Iterator[str]:
@@ -523,7 +623,7 @@ def generate(spec: MappingSpec) -> Generated:
         "_BLANK": (None, ""),
         "_fallbacks": [0],
     }
-    root = _Scope(node="rec", source="''", target="''")
+    root = _ROOT
     fast = _Generator(spec, "fast", namespace)
     fast_result = fast.object(spec.fields, root, 2)
     checked = _Generator(spec, "checked", namespace, _interned=fast._interned)
@@ -546,6 +646,7 @@ def generate(spec: MappingSpec) -> Generated:
         "",
         "def _map(rec):",
         "    try:",
+        *("        " + line for line in fast.prelude),
         *fast.lines,
         f"        return {fast_result}",
         "    except Exception:",

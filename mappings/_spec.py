@@ -46,6 +46,10 @@ _PYTHON_REF = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
 _TARGET = re.compile(r"^(?P<type>[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_-]*)+)@(?P<version>[1-9]\d*)$")
 
 
+def _whole_number_as_text(value: Any) -> Any:
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
 def _valid_path(text: str) -> str:
     parse_path(text)
     return text
@@ -209,7 +213,8 @@ class SourceSpec(BaseModel):
     model_config = _STRICT
 
     format: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
-    message: str | None = None
+    # X12 transaction sets are numbers (850); reviewers should not have to quote them.
+    message: Annotated[str | None, BeforeValidator(_whole_number_as_text)] = None
 
 
 class MappingSpec(BaseModel):

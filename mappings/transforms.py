@@ -177,7 +177,6 @@ def to_bool(value: Any) -> bool | None:
     raise ValueError("not a yes/no value")
 
 
-_COMPACT_DATE = re.compile(r"^\d{8}$")
 _COMPACT_DATETIME = re.compile(r"^(\d{8})(\d{4})(\d{2})?$")
 
 
@@ -191,7 +190,7 @@ def to_date(value: Any) -> date | None:
     if not text:
         return None
     try:
-        if _COMPACT_DATE.match(text):
+        if len(text) == 8 and text.isdigit():
             return date(int(text[:4]), int(text[4:6]), int(text[6:]))
         return date.fromisoformat(text)
     except ValueError:

@@ -1,0 +1,21 @@
+"""Functions used by test specs through the ``python:`` escape hatch."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+
+def line_total(record: Any) -> str:
+    """Sum of the item quantities, as text (so the spec's decimal transform converts it)."""
+    return str(sum(Decimal(item["qty"]) for item in record["items"]))
+
+
+def double_qty(item: Any) -> int:
+    """Twice the item quantity."""
+    return int(item["qty"]) * 2
+
+
+def explode(item: Any) -> Any:
+    """Fail the way a buggy escape-hatch function fails."""
+    raise ZeroDivisionError("division by zero")

@@ -1,0 +1,16 @@
+"""The public API of ``mappings`` is exactly its sorted ``__all__``."""
+
+from __future__ import annotations
+
+import mappings
+
+
+def test_all_is_sorted_constants_first_and_every_name_exists() -> None:
+    # The order ruff's RUF022 keeps: CONSTANTS, then everything else case-sensitively.
+    assert mappings.__all__ == sorted(mappings.__all__, key=lambda name: (not name.isupper(), name))
+    assert all(hasattr(mappings, name) for name in mappings.__all__)
+
+
+def test_public_names_not_in_all_are_modules_only() -> None:
+    public = {name for name in vars(mappings) if not name.startswith("_")}
+    assert public - set(mappings.__all__) == {"transforms"}
