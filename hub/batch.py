@@ -8,7 +8,7 @@ published as one persistent message. Dedup and dead letters stay per event, by e
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -87,8 +87,6 @@ def decode_events(body: bytes, content_type: str | None) -> Iterator[dict[str, A
     """The CloudEvents in a message body, batch or single."""
     doc = json.loads(body)
     if content_type == BATCH_CONTENT_TYPE or isinstance(doc, list):
-        items: Sequence[Any] = doc
-        for item in items:
-            yield item
+        yield from doc
     else:
         yield doc

@@ -80,8 +80,6 @@ def save_checkpoint(
         "dead_lettered": dead_lettered,
         "updated_at": datetime.now(UTC),
     }
-    updated = conn.execute(
-        table.update().where(table.c.source_key == source_key).values(**values)
-    )
+    updated = conn.execute(table.update().where(table.c.source_key == source_key).values(**values))
     if not updated.rowcount:
         conn.execute(table.insert().values(source_key=source_key, **values))

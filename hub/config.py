@@ -66,7 +66,9 @@ class Settings(BaseModel):
         for c in self.connectors:
             if c.name == name:
                 return c
-        raise ConfigError(f"no connector named {name!r}; configured: {[c.name for c in self.connectors]}")
+        raise ConfigError(
+            f"no connector named {name!r}; configured: {[c.name for c in self.connectors]}"
+        )
 
 
 _ENV = {

@@ -97,7 +97,7 @@ def replay_dead_letter(
             event_id=event_id,
             mapping=f"{mapping.id}@{mapping.version}",
             edited=payload is not None,
-            **({"replayed_payload": data.decode("utf-8", "replace")} if payload else {}),
+            replayed_payload=data.decode("utf-8", "replace") if payload else None,
         )
     return ReplayOutcome(letter_id, True, event_id)
 

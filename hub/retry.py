@@ -17,9 +17,11 @@ from typing import TypeVar
 import pydantic
 import sqlalchemy.exc
 import tenacity
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from connectors.errors import ConnectorError, RecordError, TransientConnectorError
 from hub.errors import BrokerUnavailable, ConfigError, PublishNotConfirmed
+from mappings import MappingError
 
 __all__ = [
     "DEFAULT_TABLE",
@@ -66,13 +68,6 @@ class Decision:
         return self.action in (Action.RETRY, Action.RATE_LIMITED, Action.REFRESH_AUTH)
 
 
-def _mapping_error() -> type[Exception]:
-    # mappings is imported lazily so this module stays importable while mappings is built.
-    from mappings import MappingError
-
-    return MappingError
-
-
 @dataclass(frozen=True)
 class RetryTable:
     """Exception class → Decision, looked up along the exception's MRO."""
@@ -114,16 +109,8 @@ def _default_rows() -> dict[type[BaseException], Decision]:
         # a wrong configuration fails the connector instead of dead-lettering every record
         ConfigError: Decision(Action.FAIL, FailureType.CONFIG),
     }
-    try:
-        rows[_mapping_error()] = data
-    except ImportError:  # pragma: no cover - only while the mappings package is absent
-        pass
-    try:
-        from kombu.exceptions import OperationalError as KombuOperationalError
-
-        rows[KombuOperationalError] = retry
-    except ImportError:  # pragma: no cover
-        pass
+    rows[MappingError] = data
+    rows[KombuOperationalError] = retry
     return rows
 
 

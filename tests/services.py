@@ -1,7 +1,8 @@
 """Reachability of the real servers the integration tests use.
 
 A test that needs a server skips on a laptop without it, but fails when
-``CROSSDOCK_REQUIRE_SERVICES=1`` (set by ``.ci/run``): on CI a missing server is a defect, not a skip.
+``CROSSDOCK_REQUIRE_SERVICES=1`` (set by ``.ci/run``): on CI a missing server is a defect,
+not a skip.
 """
 
 from __future__ import annotations

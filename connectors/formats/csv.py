@@ -97,7 +97,7 @@ class CsvFormat:
         with path.open("rb") as fh:
             yield from self._rows(fh, src, resume)
 
-    def _rows(
+    def _rows(  # noqa: PLR0915 - the per-row loop stays in one frame for speed
         self, fh: BinaryIO, src: str, resume: CsvPosition | None
     ) -> Iterator[tuple[RawRecord | RecordError, CsvPosition]]:
         header_raw = fh.readline()
@@ -165,14 +165,14 @@ class CsvFormat:
                 continue
             if len(row) != width:
                 missing = names[len(row) :] if len(row) < width else []
-                reason = (
-                    f"expected {width} columns, found {len(row)}"
-                    + (f" (missing {', '.join(missing)})" if missing else "")
+                reason = f"expected {width} columns, found {len(row)}" + (
+                    f" (missing {', '.join(missing)})" if missing else ""
                 )
                 yield MissingColumnError(loc, reason, raw=data, line=first, context=context), pos
                 continue
             yield (
-                RawRecord(data, src, first, dict(zip(names, row, strict=True)), "text/csv", context),
+                RawRecord(
+                    data, src, first, dict(zip(names, row, strict=True)), "text/csv", context
+                ),
                 pos,
             )
-

@@ -8,7 +8,6 @@ event ids with :func:`hub.dedup.claim_events` in the same transaction as the wor
 
 from __future__ import annotations
 
-import socket
 import time
 from collections.abc import Callable
 from typing import Any
@@ -81,7 +80,7 @@ class EventConsumer:
             while time.monotonic() < deadline and not (stop and stop()):
                 try:
                     conn.drain_events(timeout=idle_timeout)
-                except (socket.timeout, TimeoutError):
+                except TimeoutError:
                     break
         finally:
             conn.release()

@@ -11,7 +11,7 @@ confirmed when it returns and :meth:`flush` has nothing to wait for.
 
 from __future__ import annotations
 
-import socket
+import contextlib
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -68,10 +68,8 @@ class ConfirmedPublisher:
     def close(self) -> None:
         """Close the connection; unconfirmed publishes are abandoned (see class doc)."""
         if self._conn is not None:
-            try:
+            with contextlib.suppress(*_CONNECTION_ERRORS):
                 self._conn.release()
-            except _CONNECTION_ERRORS:
-                pass
         self._conn = self._producer = self._amqp = None
 
     def __enter__(self) -> ConfirmedPublisher:
@@ -108,7 +106,7 @@ class ConfirmedPublisher:
                 )
             try:
                 raw.drain_events(timeout=min(left, 1.0))
-            except socket.timeout:
+            except TimeoutError:
                 continue
             except _CONNECTION_ERRORS as exc:
                 self.close()

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from hub.config import Settings, load_settings
@@ -95,14 +95,11 @@ def run(
                 for path in ready:
                     with _progress() as bar:
                         task = bar.add_task(path.name, total=path.stat().st_size)
-                        result = hub.process_inbox_file(
-                            box,
-                            path,
-                            connector,
-                            lambda _n, done, _t, task=task, bar=bar: bar.update(
-                                task, completed=done
-                            ),
-                        )
+
+                        def advance(_n: int, done: int, _t: int, task: TaskID = task) -> None:
+                            bar.update(task, completed=done)
+
+                        result = hub.process_inbox_file(box, path, connector, advance)
                     totals["files"] += 1
                     if isinstance(result, FileOutcome):
                         _report_file(result)
@@ -171,7 +168,9 @@ def _redact(url: str) -> str:
 
 @app.command()
 def translate(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="document to translate")],
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="document to translate")
+    ],
     mapping: Annotated[str | None, typer.Option(help="mapping spec id (default: detect)")] = None,
     connector: Annotated[str, typer.Option(help="connector whose CSV settings apply")] = (
         "stock-count"

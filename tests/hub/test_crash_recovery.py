@@ -62,9 +62,12 @@ def test_sigkill_mid_file_then_restart_loses_nothing_and_dedup_sees_each_id_once
     line = 0
     while time.monotonic() < deadline and proc.poll() is None:
         with engine.connect() as conn:
-            line = conn.execute(
-                select(CheckpointRow.line).where(CheckpointRow.source_key == doc_key)
-            ).scalar() or 0
+            line = (
+                conn.execute(
+                    select(CheckpointRow.line).where(CheckpointRow.source_key == doc_key)
+                ).scalar()
+                or 0
+            )
         if line >= ROWS // 4:
             break
         time.sleep(0.02)

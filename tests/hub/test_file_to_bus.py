@@ -36,7 +36,9 @@ def test_file_in_gives_events_on_bus_and_bad_rows_as_dead_letters(
     hub_env: HubEnv, tmp_path: Path
 ) -> None:
     inbox = Inbox(tmp_path / "inbox")
-    path = write_count(inbox.root / "count.csv", [GOOD[0], BAD_GTIN, GOOD[1], BAD_QTY, MISSING, GOOD[2]])
+    path = write_count(
+        inbox.root / "count.csv", [GOOD[0], BAD_GTIN, GOOD[1], BAD_QTY, MISSING, GOOD[2]]
+    )
     with Hub(hub_env.settings) as hub:
         outcome = hub.process_inbox_file(inbox, path, "stock-count")
         assert isinstance(outcome, FileOutcome)
