@@ -177,9 +177,6 @@ def to_bool(value: Any) -> bool | None:
     raise ValueError("not a yes/no value")
 
 
-_COMPACT_DATETIME = re.compile(r"^(\d{8})(\d{4})(\d{2})?$")
-
-
 def to_date(value: Any) -> date | None:
     """A date from ISO 8601 (``2024-05-01``) or ``CCYYMMDD`` (``20240501``); blank → None."""
     if isinstance(value, datetime):
@@ -209,16 +206,14 @@ def to_datetime(value: Any) -> datetime | None:
         if not text:
             return None
         try:
-            compact = _COMPACT_DATETIME.match(text)
-            if compact:
-                day, hhmm, seconds = compact.groups()
+            if len(text) in (12, 14) and text.isdigit():
                 moment = datetime(
-                    int(day[:4]),
-                    int(day[4:6]),
-                    int(day[6:]),
-                    int(hhmm[:2]),
-                    int(hhmm[2:]),
-                    int(seconds or 0),
+                    int(text[:4]),
+                    int(text[4:6]),
+                    int(text[6:8]),
+                    int(text[8:10]),
+                    int(text[10:12]),
+                    int(text[12:] or 0),
                 )
             else:
                 moment = datetime.fromisoformat(text)
