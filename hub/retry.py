@@ -149,7 +149,7 @@ def retrying(
     retryer = tenacity.Retrying(
         stop=tenacity.stop_after_attempt(policy.max_attempts),
         wait=tenacity.wait_exponential_jitter(
-            initial=policy.initial_wait, max=policy.max_wait, jitter=policy.jitter
+            multiplier=policy.initial_wait, max=policy.max_wait, jitter=policy.jitter
         ),
         retry=tenacity.retry_if_exception(lambda e: policy.table.decide(e).retryable),
         before_sleep=before_sleep,

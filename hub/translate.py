@@ -31,7 +31,8 @@ class TranslationError(str):
 
 def detect_mapping(path: Path, registry: SpecRegistry) -> CompiledMapping:
     """Pick the mapping for a document from its content; refuse to guess."""
-    head = path.open("rb").read(4096).lstrip(b"\xef\xbb\xbf").lstrip()
+    with path.open("rb") as fh:
+        head = fh.read(4096).lstrip(b"\xef\xbb\xbf").lstrip()
     if head[:3] == b"ISA" or head[:3] in (b"UNA", b"UNB") or head[:1] in (b"<", b"{", b"["):
         raise ConfigError(
             f"{path}: recognised as a non-CSV document, which this version cannot translate yet; "

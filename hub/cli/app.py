@@ -178,16 +178,16 @@ def translate(
     config: ConfigOpt = None,
 ) -> None:
     """Translate one file: events as JSON lines on stdout, errors on stderr; exit 1 on any."""
-    from hub.translate import translate_file
+    from hub.translate import TranslationError, translate_file
 
     settings = _settings(config)
     failures = 0
     for line in translate_file(file, settings, connector=connector, mapping_id=mapping):
-        if isinstance(line, str):
-            sys.stdout.write(line + "\n")
-        else:
+        if isinstance(line, TranslationError):
             failures += 1
-            err.print(f"[red]error:[/] {line}", highlight=False)
+            err.print(f"[red]error:[/] {line}", highlight=False, soft_wrap=True)
+        else:
+            sys.stdout.write(line + "\n")
     raise typer.Exit(1 if failures else 0)
 
 

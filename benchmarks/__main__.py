@@ -1,0 +1,168 @@
+"""``make bench``: run every benchmark and write BENCHMARKS.md (machine, date, ratios).
+
+Each goal is a ratio against a reference measured in the same run, because these machines are
+noisy; absolute numbers are printed for context only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import socket
+import subprocess
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+AMQP = os.environ.get("CROSSDOCK_BENCH_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
+ROWS = int(os.environ.get("CROSSDOCK_BENCH_ROWS", "1000000"))
+
+
+def _rabbitmq_up() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 5672), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _bulk(rows: int, bus_url: str | None) -> dict[str, Any]:
+    cmd = [sys.executable, "-m", "benchmarks.bench_bulk", "--rows", str(rows)]
+    if bus_url:
+        cmd += ["--bus-url", bus_url]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    return dict(json.loads(out))
+
+
+def _machine() -> str:
+    cpu = platform.processor() or "unknown cpu"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (
+        f"{platform.node()}: {cpu}, {os.cpu_count()} cores, {mem:.0f} GiB, "
+        f"Python {platform.python_version()}, {platform.platform()}"
+    )
+
+
+def main() -> None:
+    """Run everything, print progress, write BENCHMARKS.md."""
+    from benchmarks import bench_bulk, bench_mapping
+
+    rows: list[tuple[str, str, str, str]] = []  # (what, measured, reference, verdict)
+
+    def verdict(ok: bool) -> str:
+        return "met" if ok else "NOT met"
+
+    print("mapping: compiled spec vs hand-written …", flush=True)
+    m = bench_mapping.run()
+    for case in ("order20", "stock_row"):
+        r = m[f"{case}_ratio"]
+        rows.append(
+            (
+                f"Mapping {case}: compiled spec / hand-written (goal ≤ 3×)",
+                f"{m[f'{case}_compiled_us']:.2f} µs/doc",
+                f"{m[f'{case}_hand_us']:.2f} µs/doc",
+                f"{r:.2f}× — {verdict(r <= 3)}",
+            )
+        )
+
+    try:
+        from benchmarks import bench_sqlite_transport
+    except ImportError:
+        bench_sqlite_transport = None  # type: ignore[assignment]
+    if bench_sqlite_transport is not None:
+        print("embedded bus: durable publish + consume of 1 KB …", flush=True)
+        e = bench_sqlite_transport.run()
+        combined = e.get("combined_msg_s", e.get("combined", 0.0))
+        ref = e.get("memory_combined_msg_s", e.get("memory_combined", 0.0))
+        rows.append(
+            (
+                "Embedded bus (SQLite transport): durable publish+consume, 1 KB (goal ≥ 5,000/s)",
+                f"{combined:,.0f} msg/s",
+                f"memory:// (not durable) {ref:,.0f} msg/s",
+                verdict(combined >= 5000),
+            )
+        )
+
+    with tempfile.TemporaryDirectory() as tmp:
+        ref_file = bench_bulk.write_file(Path(tmp) / "ref.csv", 300_000)
+        reference = bench_bulk.reference_rate(ref_file)
+    print(f"reference: DictReader + pydantic per row = {reference:,.0f} rows/s", flush=True)
+
+    if _rabbitmq_up():
+        from benchmarks import bench_publish
+
+        print("single events on RabbitMQ: confirmed vs unconfirmed …", flush=True)
+        p = bench_publish.run(AMQP)
+        rows.append(
+            (
+                "Single events, RabbitMQ, 4 KB: confirmed durable / unconfirmed (goal ≥ 0.7×)",
+                f"{p['confirmed_msg_s']:,.0f} msg/s",
+                f"{p['unconfirmed_msg_s']:,.0f} msg/s",
+                f"{p['ratio']:.2f}× — {verdict(p['ratio'] >= 0.7)}",
+            )
+        )
+        print(f"bulk: {ROWS:,} rows → RabbitMQ, confirmed …", flush=True)
+        b = _bulk(ROWS, AMQP)
+        r = b["rows_per_s"] / reference
+        rows.append(
+            (
+                f"Bulk: {ROWS:,}-row stock count → confirmed on RabbitMQ (goal ≥ 0.5× reference)",
+                f"{b['rows_per_s']:,.0f} rows/s ({b['seconds']:.1f} s)",
+                f"{reference:,.0f} rows/s",
+                f"{r:.2f}× — {verdict(r >= 0.5)}",
+            )
+        )
+        print("bulk: memory flatness (¼ of the rows) …", flush=True)
+        small = _bulk(ROWS // 4, AMQP)
+        rows.append(
+            (
+                f"Memory: peak RSS, {ROWS:,} rows (goal < 200 MB, flat as the file grows)",
+                f"{b['peak_rss_mb']:.0f} MB",
+                f"{small['peak_rss_mb']:.0f} MB at {ROWS // 4:,} rows",
+                verdict(b["peak_rss_mb"] < 200 and b["peak_rss_mb"] < small["peak_rss_mb"] * 1.2),
+            )
+        )
+    else:
+        print("RabbitMQ is not answering on 127.0.0.1:5672: broker benchmarks skipped", flush=True)
+
+    print("bulk: embedded bus, ¼ of the rows …", flush=True)
+    eb = _bulk(ROWS // 4, None)
+    rows.append(
+        (
+            f"Bulk: {ROWS // 4:,} rows → embedded bus (context)",
+            f"{eb['rows_per_s']:,.0f} rows/s",
+            f"{reference:,.0f} rows/s",
+            f"{eb['rows_per_s'] / reference:.2f}×",
+        )
+    )
+
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Written by `make bench` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.",
+        "",
+        f"Machine: {_machine()}",
+        "",
+        "Each goal is a ratio against a reference measured in the same run.",
+        "",
+        "| what | measured | reference (same run) | ratio / goal |",
+        "|---|---|---|---|",
+        *[f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows],
+        "",
+    ]
+    Path("BENCHMARKS.md").write_text("\n".join(lines), encoding="utf-8")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,83 @@
+"""Golden tests of every mapping spec, and the CLI's contract (exit codes, streams)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from canonical import Envelope, InventoryAdjustedV1
+from hub.cli.app import app
+from hub.golden import run_golden_tests
+
+DEMO = Path(__file__).resolve().parents[2] / "demo" / "inbox"
+
+
+def test_every_golden_case_of_every_spec_matches() -> None:
+    results = list(run_golden_tests())
+    assert len(results) >= 2
+    assert {r.case: r.differences for r in results if r.differences} == {}
+
+
+def test_translate_prints_events_on_stdout_errors_on_stderr_and_exits_1() -> None:
+    result = CliRunner().invoke(app, ["translate", str(DEMO / "store-0377-count-2026-11-20.csv")])
+    assert result.exit_code == 1
+    events = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(events) == 4
+    envelope = Envelope[InventoryAdjustedV1].model_validate(events[0])
+    assert envelope.data.sku == "SKU-200101"
+    assert "line 5" in result.stderr
+    assert "not-a-date" in result.stderr
+
+
+def test_translate_of_a_clean_file_exits_0(tmp_path: Path) -> None:
+    good = tmp_path / "ok.csv"
+    good.write_text(
+        "store_id,sku,gtin,counted_qty,system_qty,counted_at,counter\n"
+        "1,A,,1,1,2026-01-01T00:00:00Z,x\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(app, ["translate", str(good)])
+    assert result.exit_code == 0, result.stderr
+    assert len(result.stdout.splitlines()) == 1
+
+
+def test_translate_refuses_to_guess_a_format_it_cannot_read(tmp_path: Path) -> None:
+    x12 = tmp_path / "po.edi"
+    x12.write_text("ISA*00*          *00*          *ZZ*A~", encoding="utf-8")
+    result = CliRunner().invoke(app, ["translate", str(x12)])
+    assert result.exit_code == 1
+    assert "non-CSV" in result.stderr
+
+
+def test_run_then_dlq_list_show_discard_on_the_demo_inbox(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for f in DEMO.iterdir():
+        (inbox / f.name).write_bytes(f.read_bytes())
+    runner = CliRunner()
+    common = ["--data-dir", str(tmp_path / "data")]
+    result = runner.invoke(app, ["run", "--once", "--inbox", str(inbox), *common])
+    assert result.exit_code == 0, result.stderr
+    assert "10 event(s) published" in result.stdout
+    assert "4 dead letter(s)" in result.stdout
+    assert sorted(p.name for p in (inbox / "done").iterdir()) == sorted(
+        p.name for p in DEMO.iterdir()
+    )
+
+    listed = runner.invoke(app, ["dlq", "list", "--json", *common])
+    letters = [json.loads(line) for line in listed.stdout.splitlines()]
+    assert [letter["stage"] for letter in letters] == ["validation", "mapping", "decode", "mapping"]
+
+    shown = json.loads(runner.invoke(app, ["dlq", "show", "2", *common]).stdout)
+    assert shown["payload_text"].startswith("0142,SKU-100236,,twelve")
+
+    refused = runner.invoke(app, ["dlq", "discard", "3", "--reason", " ", *common])
+    assert refused.exit_code == 1
+    assert "reason" in refused.stderr
+    done = runner.invoke(app, ["dlq", "discard", "3", "--reason", "row re-counted", *common])
+    assert done.exit_code == 0
+    again = runner.invoke(app, ["dlq", "discard", "3", "--reason", "twice", *common])
+    assert again.exit_code == 1
+    assert "discarded" in again.stderr

@@ -1,0 +1,105 @@
+"""The retry table decides; the backoff layer only waits. Batch bodies equal the envelope."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pydantic
+import pytest
+
+from canonical import Envelope, InventoryAdjustedV1
+from connectors.errors import MissingColumnError, TransientConnectorError
+from hub.batch import EventBatch, decode_events
+from hub.errors import BrokerUnavailable, ConfigError
+from hub.retry import DEFAULT_TABLE, Action, Decision, FailureType, RetryPolicy, retrying
+from mappings import MappingError
+
+
+@pytest.mark.parametrize(
+    ("exc", "action", "failure"),
+    [
+        (BrokerUnavailable("down"), Action.RETRY, FailureType.TRANSIENT),
+        (TimeoutError(), Action.RETRY, FailureType.TRANSIENT),
+        (TransientConnectorError(), Action.RETRY, FailureType.TRANSIENT),
+        (MissingColumnError("f:line 2", "x"), Action.DEAD_LETTER, FailureType.DATA),
+        (
+            MappingError(
+                spec_id="s", spec_version=1, field="f", source_path="p", value="v", reason="bad"
+            ),
+            Action.DEAD_LETTER,
+            FailureType.DATA,
+        ),
+        (ConfigError("bad"), Action.FAIL, FailureType.CONFIG),
+        (RuntimeError("surprise"), Action.DEAD_LETTER, FailureType.SYSTEM),
+    ],
+)
+def test_table_maps_error_class_to_action(exc: Exception, action: Action, failure: str) -> None:
+    assert DEFAULT_TABLE.decide(exc) == Decision(action, FailureType(failure))
+
+
+def test_validation_error_is_dead_lettered_as_data() -> None:
+    with pytest.raises(pydantic.ValidationError) as info:
+        InventoryAdjustedV1.model_validate({})
+    assert DEFAULT_TABLE.decide(info.value).action is Action.DEAD_LETTER
+
+
+def test_transient_errors_are_retried_then_succeed() -> None:
+    calls = []
+
+    def flaky() -> str:
+        calls.append(1)
+        if len(calls) < 3:
+            raise BrokerUnavailable("not yet")
+        return "ok"
+
+    policy = RetryPolicy(max_attempts=5, initial_wait=0.001, max_wait=0.002, jitter=0)
+    assert retrying(policy, flaky) == "ok"
+    assert len(calls) == 3
+
+
+def test_permanent_errors_are_not_retried() -> None:
+    calls = []
+
+    def bad() -> None:
+        calls.append(1)
+        raise MissingColumnError("f:line 2", "missing")
+
+    with pytest.raises(MissingColumnError):
+        retrying(RetryPolicy(initial_wait=0.001), bad)
+    assert len(calls) == 1
+
+
+def test_extended_table_overrides_a_row() -> None:
+    table = DEFAULT_TABLE.extend({TimeoutError: Decision(Action.FAIL, FailureType.CONFIG)})
+    assert table.decide(TimeoutError()).action is Action.FAIL
+    assert DEFAULT_TABLE.decide(TimeoutError()).action is Action.RETRY
+
+
+def test_batch_body_is_a_json_array_of_valid_cloudevents() -> None:
+    data = InventoryAdjustedV1.model_validate(
+        {
+            "location_id": "0142",
+            "sku": "SKU-1",
+            "counted_quantity": {"value": "3", "unit": "C62"},
+            "reason": "cycle_count",
+            "occurred_at": "2026-11-20T06:00:00Z",
+        }
+    )
+    batch = EventBatch(
+        source="crossdock:file/x.csv",
+        event_type="retail.inventory.adjusted",
+        version=1,
+        dataschema="urn:crossdock:schema:retail.inventory.adjusted:1",
+        time=datetime(2026, 11, 20, tzinfo=UTC),
+        correlation_id="corr-1",
+    )
+    batch.add("id-1", data)
+    batch.add("id-2", data)
+    events = list(decode_events(batch.body(), "application/cloudevents-batch+json"))
+    assert [e["id"] for e in events] == ["id-1", "id-2"]
+    parsed = Envelope[InventoryAdjustedV1].model_validate(events[0])
+    assert parsed.data == data
+    assert parsed.correlationid == "corr-1"
+    assert events[0]["time"] == "2026-11-20T00:00:00Z"
+    assert json.loads(batch.body()) == events
