@@ -1,0 +1,127 @@
+"""The SQLite bus file: schema and connection settings.
+
+Schema (version 1)::
+
+    bus_meta      (key PK, value)                  schema_version, routing_version
+    bus_exchange  (name PK, type, durable, auto_delete, arguments JSON)
+    bus_queue     (name PK)
+    bus_binding   (exchange, routing_key, queue PK; pattern)   persisted routing table
+    bus_owner     (token PK, host, pid, started, heartbeat)    consumers holding reservations
+    bus_message   (id PK AUTOINCREMENT, queue, priority, payload JSON,
+                   owner NULL=ready | token=reserved, redelivered)
+      bus_message_ready  (queue, priority DESC, id) WHERE owner IS NULL   — fetch order
+      bus_message_owner  (owner) WHERE owner IS NOT NULL                  — reclaim, release
+
+``routing_version`` is bumped by every exchange or binding change, so a publisher re-reads the
+routing table only when another process changed it. ``AUTOINCREMENT`` keeps ids (which are the
+delivery tags) from being reused after the newest message is acked.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from hub.bus.sqlite_options import SqliteBusOptions
+
+__all__ = ["SCHEMA_VERSION", "bump_routing_version", "open_database", "routing_version"]
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS bus_meta (
+    key TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO bus_meta (key, value) VALUES ('schema_version', 1), ('routing_version', 0);
+CREATE TABLE IF NOT EXISTS bus_exchange (
+    name TEXT PRIMARY KEY,
+    type TEXT NOT NULL,
+    durable INTEGER NOT NULL,
+    auto_delete INTEGER NOT NULL,
+    arguments TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS bus_queue (
+    name TEXT PRIMARY KEY
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS bus_binding (
+    exchange TEXT NOT NULL,
+    routing_key TEXT NOT NULL,
+    queue TEXT NOT NULL,
+    pattern TEXT NOT NULL,
+    PRIMARY KEY (exchange, routing_key, queue)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS bus_owner (
+    token TEXT PRIMARY KEY,
+    host TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    started TEXT NOT NULL,
+    heartbeat REAL NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS bus_message (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    queue TEXT NOT NULL,
+    priority INTEGER NOT NULL,
+    payload TEXT NOT NULL,
+    owner TEXT,
+    redelivered INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS bus_message_ready
+    ON bus_message (queue, priority DESC, id) WHERE owner IS NULL;
+CREATE INDEX IF NOT EXISTS bus_message_owner
+    ON bus_message (owner) WHERE owner IS NOT NULL;
+"""
+
+
+def open_database(path: str, options: SqliteBusOptions) -> sqlite3.Connection:
+    """Open ``path`` in WAL mode, create the schema if needed, and return the connection.
+
+    The connection is in autocommit mode (``isolation_level=None``): every transaction is an
+    explicit ``BEGIN IMMEDIATE … COMMIT``, or a single statement that commits on its own.
+    """
+    conn = sqlite3.connect(
+        path,
+        timeout=options.busy_timeout,
+        isolation_level=None,
+        # Acks may come from another thread than the consuming one; the channel serialises
+        # every use of the connection with its own lock.
+        check_same_thread=False,
+    )
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {int(options.busy_timeout * 1000)}")
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise sqlite3.OperationalError(f"cannot switch {path} to WAL mode (got {mode!r})")
+        # NORMAL in WAL mode: a commit reaches the OS before COMMIT returns (survives a process
+        # kill); FULL additionally fsyncs the WAL on every commit (survives a power loss).
+        conn.execute(f"PRAGMA synchronous = {options.synchronous}")
+        # The schema script runs in one write transaction so that processes opening a new
+        # file at the same time do not interleave half-created schemas.
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        version = conn.execute("SELECT value FROM bus_meta WHERE key = 'schema_version'").fetchone()
+        if version is None or version[0] != SCHEMA_VERSION:
+            raise sqlite3.OperationalError(
+                f"{path} has bus schema version {version and version[0]}, expected {SCHEMA_VERSION}"
+            )
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def routing_version(conn: sqlite3.Connection) -> int:
+    """The current routing version (changes whenever an exchange or binding does)."""
+    row = conn.execute("SELECT value FROM bus_meta WHERE key = 'routing_version'").fetchone()
+    return int(row[0])
+
+
+def bump_routing_version(conn: sqlite3.Connection) -> None:
+    """Record that routing changed; call inside the transaction that changed it."""
+    conn.execute("UPDATE bus_meta SET value = value + 1 WHERE key = 'routing_version'")
