@@ -3,8 +3,8 @@
 Every consuming channel registers an owner row (random token, host, pid, the process start time
 and a heartbeat). A reservation is reclaimed — made deliverable again — when its owner is gone:
 
-- same host, and the pid no longer exists, is a zombie, or now belongs to a process that started
-  at another time (pid reuse);
+- same host and PID namespace, and the pid no longer exists, is a zombie, or now belongs to
+  a process that started at another time (pid reuse);
 - or the owner's heartbeat is older than the visibility timeout (the only test possible for an
   owner on another host, e.g. a container sharing the volume);
 - or the owner row is missing altogether (its owner was already declared dead once).
@@ -24,7 +24,18 @@ __all__ = ["OwnerIdentity", "reclaim_dead_owners", "register_owner", "touch_owne
 
 logger = logging.getLogger(__name__)
 
-_HOST = socket.gethostname()
+
+def _host_identity() -> str:
+    """Host name plus PID namespace: a pid is only meaningful inside its own namespace, and two
+    containers sharing a volume (and perhaps a host name) must not judge each other's pids."""
+    try:
+        namespace = os.readlink("/proc/self/ns/pid")
+    except OSError:
+        namespace = ""
+    return f"{socket.gethostname()}/{namespace}" if namespace else socket.gethostname()
+
+
+_HOST = _host_identity()
 
 
 def _process_start(pid: int) -> str | None:
@@ -99,7 +110,7 @@ def _dead_tokens(
         row[0]
         for row in conn.execute("SELECT DISTINCT owner FROM bus_message WHERE owner IS NOT NULL")
     }
-    alive: set[str] = set()
+    alive: set[str] = {me}
     dead: set[str] = set()
     for token, host, pid, started, heartbeat in owners:
         lease_expired = bool(visibility_timeout) and now - heartbeat > visibility_timeout
