@@ -1,0 +1,79 @@
+"""The CSV reader keeps each row's original bytes and line, and never loses a row silently."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from connectors.errors import MissingColumnError, RecordError
+from connectors.formats.csv import CsvFormat, CsvPosition
+from connectors.record import RawRecord
+
+HEADER = b"store_id,sku,gtin,counted_qty,system_qty,counted_at,counter\n"
+
+
+def _write(tmp_path: Path, body: bytes) -> Path:
+    path = tmp_path / "count.csv"
+    path.write_bytes(body)
+    return path
+
+
+def test_rows_carry_original_bytes_and_physical_line_numbers(tmp_path: Path) -> None:
+    body = (
+        HEADER + b'1,A,,5,4,2026-01-01,x\r\n1,"B\nb",,1,1,2026-01-01,y\n\n1,C,,2,2,2026-01-01,z\n'
+    )
+    items = list(CsvFormat().read(_write(tmp_path, body)))
+    assert [type(i) for i in items] == [RawRecord, RawRecord, RawRecord]
+    recs = [i for i in items if isinstance(i, RawRecord)]
+    assert [r.line for r in recs] == [2, 3, 6]
+    assert recs[0].data == b"1,A,,5,4,2026-01-01,x\r\n"
+    assert recs[1].data == b'1,"B\nb",,1,1,2026-01-01,y\n'
+    assert recs[1].fields["sku"] == "B\nb"
+
+
+def test_row_with_missing_columns_is_an_error_naming_them(tmp_path: Path) -> None:
+    (item,) = CsvFormat().read(_write(tmp_path, HEADER + b"1,A,,5\n"))
+    assert isinstance(item, MissingColumnError)
+    assert item.line == 2
+    assert item.raw == b"1,A,,5\n"
+    assert "system_qty, counted_at, counter" in str(item)
+
+
+def test_bytes_that_are_not_utf8_make_a_row_error_not_a_crash(tmp_path: Path) -> None:
+    items = list(
+        CsvFormat().read(_write(tmp_path, HEADER + b"1,\xff\xfe,,5,4,d,x\n1,B,,1,1,d,y\n"))
+    )
+    assert isinstance(items[0], RecordError)
+    assert "not utf-8" in str(items[0])
+    assert isinstance(items[1], RawRecord)
+
+
+def test_header_names_are_configurable_and_required_columns_checked(tmp_path: Path) -> None:
+    fmt = CsvFormat(required=("store_id", "counted_qty"), columns={"store_id": "Store"})
+    path = _write(tmp_path, b"Store,sku,counted_qty\nS1,A,3\n")
+    (item,) = fmt.read(path)
+    assert isinstance(item, RawRecord)
+    assert item.fields == {"store_id": "S1", "sku": "A", "counted_qty": "3"}
+    with pytest.raises(MissingColumnError, match="counted_qty"):
+        list(CsvFormat(required=("counted_qty",)).read(_write(tmp_path, b"Store,sku\nS1,A\n")))
+
+
+def test_resume_from_a_position_yields_only_the_rest(tmp_path: Path) -> None:
+    path = _write(tmp_path, HEADER + b"1,A,,5,4,d,x\n1,B,,1,1,d,y\n1,C,,2,2,d,z\n")
+    pairs = list(CsvFormat().read_with_positions(path))
+    after_first = pairs[0][1]
+    assert after_first == CsvPosition(len(HEADER) + len(b"1,A,,5,4,d,x\n"), 2)
+    rest = [r for r, _ in CsvFormat().read_with_positions(path, resume=after_first)]
+    assert [r.fields["sku"] for r in rest if isinstance(r, RawRecord)] == ["B", "C"]
+    assert [r.line for r in rest if isinstance(r, RawRecord)] == [3, 4]
+
+
+def test_parse_record_reads_one_row_again_with_its_header(tmp_path: Path) -> None:
+    path = _write(tmp_path, HEADER + b"1,A,,5,4,d,x\n")
+    (first,) = CsvFormat().read(path)
+    assert isinstance(first, RawRecord)
+    again = CsvFormat().parse_record(first.data, first.context, source="s", line=2)
+    assert again.fields == first.fields
+    with pytest.raises(MissingColumnError):
+        CsvFormat().parse_record(b"1,A\n", first.context, source="s", line=2)
