@@ -24,6 +24,7 @@ Guarantees:
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import sqlite3
@@ -60,9 +61,26 @@ _NewRow = tuple[str, int, str, bytes | str | None]
 #: kombu's routing-table entry: (routing key, pattern or None, queue).
 _Binding = tuple[str, str | None, str]
 
-# kombu's JSON handles the types kombu itself puts in headers (datetime, UUID, Decimal…).
-_dumps: Callable[[Any], str] = kombu_json.dumps
-_loads: Callable[[str], Any] = kombu_json.loads
+_kombu_dumps: Callable[[Any], str] = kombu_json.dumps
+_kombu_loads: Callable[[str], Any] = kombu_json.loads
+_compact_dumps = json.JSONEncoder(separators=(",", ":")).encode
+
+
+def _dumps(value: Any) -> str:
+    """JSON text; the stdlib C encoder first, kombu's for the types it adds (datetime, UUID…)."""
+    try:
+        return _compact_dumps(value)
+    except TypeError:
+        # kombu writes such values as {"__type__": …, "__value__": …}; _loads restores them.
+        return _kombu_dumps(value)
+
+
+def _loads(text: str) -> Any:
+    """Inverse of :func:`_dumps`; kombu's object hook only when a tagged value may be present."""
+    if '"__type__"' in text:
+        return _kombu_loads(text)
+    return json.loads(text)
+
 
 _INSERT = "INSERT INTO bus_message (queue, priority, envelope, body) VALUES (?, ?, ?, ?)"
 _RESERVE = (

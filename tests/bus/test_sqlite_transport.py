@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -645,3 +646,16 @@ def test_closed_channel_reports_an_error_instead_of_a_crash(bus_url: str) -> Non
 def test_socket_timeout_is_the_builtin_timeout_error() -> None:
     # drain_until relies on kombu raising socket.timeout, an alias of TimeoutError.
     assert socket.timeout is TimeoutError
+
+
+def test_headers_with_kombu_tagged_types_round_trip(bus_url: str) -> None:
+    when = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+    got = Collector()
+    with Connection(bus_url) as conn:
+        producer = Producer(conn.channel())
+        Queue("typed")(producer.channel).declare()
+        producer.publish({"n": 1}, routing_key="typed", headers={"at": when, "plain": "x"})
+        with Consumer(conn.channel(), [Queue("typed")], callbacks=[got]):
+            drain_until(conn, lambda: len(got.messages) == 1)
+    assert got.messages[0].headers["at"] == when
+    assert got.messages[0].headers["plain"] == "x"
