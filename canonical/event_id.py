@@ -12,12 +12,16 @@ distinguishing part (line number, SKU) as a further part.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 
 from canonical.errors import InvalidEventIdParts
 
 EVENT_ID_NAMESPACE = uuid.UUID("9111680d-67eb-5d7e-aed8-e7fa19ce6550")
 """UUIDv5 namespace: ``uuid5(NAMESPACE_URL, "urn:crossdock:event-id")``; never change it."""
+
+#: SHA-1 already fed with the namespace, copied per id (UUIDv5 is defined over SHA-1)
+_SEED = hashlib.sha1(EVENT_ID_NAMESPACE.bytes, usedforsecurity=False)
 
 
 def make_event_id(*parts: str) -> str:
@@ -30,4 +34,12 @@ def make_event_id(*parts: str) -> str:
     if any(not part for part in parts):
         raise InvalidEventIdParts(f"make_event_id got an empty part in {parts!r}")
     name = "".join(f"{len(part)}:{part}" for part in parts)
-    return str(uuid.uuid5(EVENT_ID_NAMESPACE, name))
+    # uuid.uuid5 spelled out: the same RFC 4122 bytes, a third of the cost on the bulk path
+    # (a test holds the two equal)
+    hasher = _SEED.copy()
+    hasher.update(name.encode())
+    digest = bytearray(hasher.digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50
+    digest[8] = (digest[8] & 0x3F) | 0x80
+    h = digest.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"

@@ -12,7 +12,7 @@ import io
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 from connectors.errors import MissingColumnError, RecordError
 from connectors.record import RawRecord
@@ -20,9 +20,11 @@ from connectors.record import RawRecord
 __all__ = ["CsvFormat", "CsvPosition"]
 
 
-@dataclass(frozen=True, slots=True)
-class CsvPosition:
-    """Where reading stopped: byte offset after the last row handed out, and its last line."""
+class CsvPosition(NamedTuple):
+    """Where reading stopped: byte offset after the last row handed out, and its last line.
+
+    A NamedTuple, not a dataclass: one is made per row on the bulk path.
+    """
 
     offset: int
     line: int
@@ -115,7 +117,8 @@ class CsvFormat:
 
         pending: list[bytes] = []
         bad_bytes: list[str] = []
-        encoding = self.encoding
+        # a byte-order mark can only open the file: the rows decode as plain UTF-8 (cheaper)
+        encoding = "utf-8" if self.encoding.lower() in ("utf-8-sig", "utf_8_sig") else self.encoding
 
         def lines() -> Iterator[str]:
             for raw in fh:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from canonical import EVENT_ID_NAMESPACE, InvalidEventIdParts, make_event_id
 
@@ -39,3 +41,9 @@ def test_known_value_never_changes() -> None:
 def test_no_parts_or_an_empty_part_is_an_error(parts: tuple[str, ...]) -> None:
     with pytest.raises(InvalidEventIdParts):
         make_event_id(*parts)
+
+
+@given(st.lists(st.text(min_size=1, max_size=40), min_size=1, max_size=4))
+def test_fast_event_id_equals_the_standard_uuid5(parts: list[str]) -> None:
+    name = "".join(f"{len(p)}:{p}" for p in parts)
+    assert make_event_id(*parts) == str(uuid.uuid5(EVENT_ID_NAMESPACE, name))
