@@ -44,6 +44,8 @@ class Settings(BaseModel):
     batch_size: int = Field(1000, ge=1, le=100_000)
     chunk_size: int = Field(10_000, ge=1)
     retry_attempts: int = Field(5, ge=1)
+    #: processes translating big files; unset decides by file size (2 cores here)
+    workers: int | None = Field(None, ge=0, le=64)
     connectors: list[FileConnectorConfig] = Field(default_factory=lambda: [FileConnectorConfig()])
 
     @property

@@ -2,11 +2,13 @@
 
 Order of durability, which is what makes a SIGKILL at any point lose nothing:
 
-1. records are read, mapped and validated; good ones go into batch messages, bad ones are
-   kept in memory as pending dead letters;
-2. every ``chunk_size`` records the publisher is flushed: the broker has confirmed every batch;
+1. the file is cut into chunks of ``chunk_size`` whole rows; each chunk is parsed, mapped and
+   validated (in worker processes for big files); good records go into batch messages, bad
+   ones become dead-letter rows;
+2. the chunk's batch messages are published and the publisher is flushed: the broker has
+   confirmed every one of them;
 3. then, in ONE database transaction, the chunk's dead letters and the new read position
-   (checkpoint) are committed.
+   (checkpoint) are committed. Chunks are committed in file order.
 
 A crash before (3) re-reads the chunk after restart: its events are published again with the
 same deterministic ids (consumers drop the copies) and its dead letters, keyed by document and
@@ -17,27 +19,32 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import multiprocessing
+import os
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pydantic
 from sqlalchemy import Engine
 
-from canonical import dataschema_uri, event_model, make_event_id
-from connectors.errors import RecordError
-from connectors.formats.csv import CsvFormat, CsvPosition
-from connectors.record import RawRecord
-from hub.batch import BATCH_CONTENT_TYPE, EventBatch
+from canonical import dataschema_uri, event_model
+from connectors.formats.csv import CsvFormat, CsvPosition, split_rows
+from hub.batch import BATCH_CONTENT_TYPE
 from hub.bus.publisher import ConfirmedPublisher
 from hub.bus.topology import routing_key
 from hub.checkpoints import load_checkpoint, save_checkpoint
-from hub.deadletter.store import DeadLetter, DeadLetterStore
+from hub.chunks import ChunkJob, ChunkResult, translate_chunk
+from hub.deadletter.store import DeadLetterStore
 from hub.errors import BusError
 from hub.retry import RetryPolicy, retrying
-from mappings import CompiledMapping, MappingError
+from mappings import CompiledMapping
+
+#: files smaller than this are translated in-process: starting workers is not free
+PARALLEL_FROM_BYTES = 8 << 20
 
 __all__ = ["FileOutcome", "FilePipeline", "Progress", "document_key"]
 
@@ -88,6 +95,7 @@ class FilePipeline:
         chunk_size: int = 10_000,
         retry: RetryPolicy | None = None,
         progress: Progress | None = None,
+        workers: int | None = None,
     ) -> None:
         self.connector = connector
         self.fmt = fmt
@@ -99,116 +107,127 @@ class FilePipeline:
         self.chunk_size = max(chunk_size, batch_size)
         self.retry = retry or RetryPolicy()
         self.progress = progress
-        self.model = event_model(mapping.target_type, mapping.target_version)
+        #: translating processes: None decides by file size, 0 or 1 translates in this process
+        self.workers = workers
+        event_model(mapping.target_type, mapping.target_version)  # fail fast on an unknown target
         self.routing_key = routing_key(mapping.target_type, mapping.target_version)
         self.dataschema = dataschema_uri(mapping.target_type, mapping.target_version)
         self.mapping_ref = f"{mapping.id}@{mapping.version}"
 
-    def process(self, path: Path) -> FileOutcome:  # noqa: PLR0915 - one hot loop, one frame
+    def process(self, path: Path) -> FileOutcome:
         """Translate and publish one file; return counts. Safe to call again after a crash."""
         started = time.perf_counter()
         outcome = FileOutcome(path)
         doc_key = document_key(path)
-        doc_id = doc_key.rsplit(":", 1)[1]
         with self.engine.connect() as conn:
             checkpoint = load_checkpoint(conn, doc_key)
-        resume = None
+        if checkpoint is not None and checkpoint.done:
+            outcome.already_done = True
+            return outcome
         if checkpoint is not None:
-            if checkpoint.done:
-                outcome.already_done = True
-                return outcome
-            resume = CsvPosition(checkpoint.offset, checkpoint.line)
             outcome.resumed_from_line = checkpoint.line
             outcome.published = checkpoint.published
             outcome.dead_lettered = checkpoint.dead_lettered
         total = path.stat().st_size
         source = f"{self.source_uri}/{path.name}"
-        mapping, model, mapping_ref = self.mapping, self.model, self.mapping_ref
-        validate = model.model_validate
-
-        pending_bodies: list[bytes] = []
-        pending_dead: list[DeadLetter] = []
-        broken = False
-        batch = self._new_batch(source)
-        in_chunk = 0
-        position = resume or CsvPosition(0, 1)
-
-        def send(body: bytes) -> None:
-            nonlocal broken
-            pending_bodies.append(body)
-            if broken:
-                return
-            try:
-                self.publisher.publish(
-                    body, routing_key=self.routing_key, content_type=BATCH_CONTENT_TYPE
+        with path.open("rb") as fh:
+            context, header_len = self.fmt.read_header(fh, str(path))
+            start = (
+                CsvPosition(checkpoint.offset, checkpoint.line)
+                if checkpoint is not None
+                else CsvPosition(header_len, 1)
+            )
+            fh.seek(start.offset)
+            spec_file = str(self.mapping.file)
+            jobs = (
+                ChunkJob(
+                    chunk=chunk,
+                    spec_file=spec_file,
+                    fmt=self.fmt,
+                    context=context,
+                    connector=self.connector,
+                    source=source,
+                    location_prefix=str(path),
+                    doc_key=doc_key,
+                    dataschema=self.dataschema,
+                    batch_size=self.batch_size,
+                    time=datetime.now(UTC),
                 )
-            except BusError as exc:
-                log.warning("publish failed, will retry the chunk: %s", exc)
-                broken = True
-
-        def commit(done: bool) -> None:
-            nonlocal broken, batch, in_chunk
-            if len(batch):
-                send(batch.body())
-                outcome.published += len(batch)
-                batch = self._new_batch(source)
-            self._confirm(pending_bodies, already_broken=broken)
-            broken = False
-            with self.engine.begin() as conn:
-                DeadLetterStore.add_many(conn, pending_dead)
-                save_checkpoint(
-                    conn,
-                    doc_key,
-                    offset=position.offset,
-                    line=position.line,
-                    done=done,
-                    published=outcome.published,
-                    dead_lettered=outcome.dead_lettered,
-                )
-            pending_bodies.clear()
-            pending_dead.clear()
-            in_chunk = 0
-            if self.progress is not None:
-                self.progress(outcome.records, position.offset, total)
-
-        rows = self.fmt.read_with_positions(path, source=str(path), resume=resume)
-        for item, position in rows:  # noqa: B007 - commit() reads position
-            outcome.records += 1
-            in_chunk += 1
-            if isinstance(item, RawRecord):
-                try:
-                    data = validate(mapping(item.fields))
-                except (MappingError, pydantic.ValidationError) as exc:
-                    stage = "mapping" if isinstance(exc, MappingError) else "validation"
-                    pending_dead.append(self._dead(exc, stage, item, source, doc_key))
-                    outcome.dead_lettered += 1
-                    outcome.dead_letter_locations.append(item.location)
-                else:
-                    batch.add(make_event_id(doc_id, str(item.line), mapping_ref), data, item.line)
-                    if len(batch) >= self.batch_size:
-                        send(batch.body())
-                        outcome.published += len(batch)
-                        batch = self._new_batch(source)
-            else:
-                pending_dead.append(self._dead_record(item, source, doc_key))
-                outcome.dead_lettered += 1
-                outcome.dead_letter_locations.append(item.location)
-            if in_chunk >= self.chunk_size:
-                commit(done=False)
-        commit(done=True)
+                for chunk in split_rows(fh, start, self.chunk_size)
+            )
+            for job, result in self._translated(jobs, total):
+                self._publish_confirmed(result.bodies)
+                outcome.records += result.records
+                outcome.published += result.published
+                outcome.dead_lettered += len(result.dead_rows)
+                outcome.dead_letter_locations.extend(result.dead_locations)
+                end = job.chunk.end
+                # dead letters and position commit together, after the broker confirmed
+                with self.engine.begin() as conn:
+                    DeadLetterStore.add_rows(conn, result.dead_rows)
+                    save_checkpoint(
+                        conn,
+                        doc_key,
+                        offset=end.offset,
+                        line=end.line,
+                        published=outcome.published,
+                        dead_lettered=outcome.dead_lettered,
+                    )
+                if self.progress is not None:
+                    self.progress(outcome.records, end.offset, total)
+        with self.engine.begin() as conn:
+            save_checkpoint(
+                conn,
+                doc_key,
+                offset=total,
+                line=start.line + outcome.records,
+                done=True,
+                published=outcome.published,
+                dead_lettered=outcome.dead_lettered,
+            )
         outcome.seconds = time.perf_counter() - started
         return outcome
 
-    # -- helpers ----------------------------------------------------------------------------
-    def _new_batch(self, source: str) -> EventBatch:
-        return EventBatch(
-            source=source,
-            event_type=self.mapping.target_type,
-            version=self.mapping.target_version,
-            dataschema=self.dataschema,
-            time=datetime.now(UTC),
-        )
+    def _translated(
+        self, jobs: Iterator[ChunkJob], total_bytes: int
+    ) -> Iterator[tuple[ChunkJob, ChunkResult]]:
+        """Results in file order; in worker processes when the file is big enough to pay."""
+        workers = self.workers
+        if workers is None:
+            workers = min(2, os.cpu_count() or 1) if total_bytes >= PARALLEL_FROM_BYTES else 0
+        if workers <= 1:
+            for job in jobs:
+                yield job, translate_chunk(job)
+            return
+        # a bounded window of chunks in flight keeps memory flat however big the file is
+        # fork: workers need no re-import of __main__ (spawn would re-run a CLI or a script);
+        # they only call translate_chunk and never touch the inherited sockets or files
+        ctx = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+            window: deque[tuple[ChunkJob, Future[ChunkResult]]] = deque()
+            for job in jobs:
+                window.append((job, pool.submit(translate_chunk, job)))
+                if len(window) > workers * 2:
+                    done_job, future = window.popleft()
+                    yield done_job, future.result()
+            while window:
+                done_job, future = window.popleft()
+                yield done_job, future.result()
 
+    def _publish_confirmed(self, bodies: list[bytes]) -> None:
+        """Publish a chunk's batch messages and wait for the broker to confirm all of them."""
+        try:
+            for body in bodies:
+                self.publisher.publish(
+                    body, routing_key=self.routing_key, content_type=BATCH_CONTENT_TYPE
+                )
+        except BusError as exc:
+            log.warning("publish failed, re-sending the chunk: %s", exc)
+            self._confirm(bodies, already_broken=True)
+            return
+        self._confirm(bodies, already_broken=False)
+
+    # -- helpers ----------------------------------------------------------------------------
     def _confirm(self, bodies: list[bytes], *, already_broken: bool) -> None:
         """Make every body of the chunk confirmed, re-sending all of them after a failure."""
 
@@ -230,44 +249,4 @@ class FilePipeline:
             self.retry,
             resend,
             on_retry=lambda exc, n: log.warning("publish attempt %d failed: %s", n, exc),
-        )
-
-    def _dead(
-        self, exc: Exception, stage: str, record: RawRecord, source: str, doc_key: str
-    ) -> DeadLetter:
-        return DeadLetter(
-            connector=self.connector,
-            source=source,
-            source_key=doc_key,
-            location=record.location,
-            stage=stage,
-            error=exc,
-            decision=self.retry.table.decide(exc),
-            payload=record.data,
-            content_type=record.content_type,
-            context=record.context,
-            mapping_id=self.mapping.id,
-            mapping_version=self.mapping.version,
-            event_type=self.mapping.target_type,
-            event_id=make_event_id(doc_key.rsplit(":", 1)[1], str(record.line), self.mapping_ref),
-        )
-
-    def _dead_record(self, err: RecordError, source: str, doc_key: str) -> DeadLetter:
-        return DeadLetter(
-            connector=self.connector,
-            source=source,
-            source_key=doc_key,
-            location=err.location,
-            stage="decode",
-            error=err,
-            decision=self.retry.table.decide(err),
-            payload=err.raw or b"",
-            content_type="text/csv",
-            context=err.context,
-            mapping_id=self.mapping.id,
-            mapping_version=self.mapping.version,
-            event_type=self.mapping.target_type,
-            event_id=None
-            if err.line is None
-            else make_event_id(doc_key.rsplit(":", 1)[1], str(err.line), self.mapping_ref),
         )

@@ -80,6 +80,7 @@ class Hub:
             chunk_size=self.settings.chunk_size,
             retry=RetryPolicy(max_attempts=self.settings.retry_attempts),
             progress=progress,
+            workers=self.settings.workers,
         )
 
     def process_inbox_file(

@@ -17,7 +17,7 @@ from typing import Any, BinaryIO, NamedTuple
 from connectors.errors import MissingColumnError, RecordError
 from connectors.record import RawRecord
 
-__all__ = ["CsvFormat", "CsvPosition"]
+__all__ = ["CsvFormat", "CsvPosition", "RowChunk", "split_rows"]
 
 
 class CsvPosition(NamedTuple):
@@ -97,23 +97,32 @@ class CsvFormat:
         """Like :meth:`read`, pairing each item with the position just after it."""
         src = source or str(path)
         with path.open("rb") as fh:
-            yield from self._rows(fh, src, resume)
+            context, header_len = self.read_header(fh, src)
+            start = resume or CsvPosition(header_len, 1)
+            fh.seek(start.offset)
+            yield from self.rows(fh, src, context, start)
 
-    def _rows(  # noqa: PLR0915 - the per-row loop stays in one frame for speed
-        self, fh: BinaryIO, src: str, resume: CsvPosition | None
-    ) -> Iterator[tuple[RawRecord | RecordError, CsvPosition]]:
+    def read_header(self, fh: BinaryIO, src: str) -> tuple[dict[str, Any], int]:
+        """Read the header line: the context rows need (raw header, column names), its length."""
         header_raw = fh.readline()
         if not header_raw.strip():
             raise RecordError(f"{src}:line 1", "file is empty: no header row")
         header_text = header_raw.decode(self.encoding)
         header = next(csv.reader(io.StringIO(header_text), delimiter=self.delimiter))
         names = self.header_names(header, src)
+        return {"header": header_text.rstrip("\r\n"), "names": names}, len(header_raw)
+
+    def rows(
+        self, fh: BinaryIO, src: str, context: Mapping[str, Any], start: CsvPosition
+    ) -> Iterator[tuple[RawRecord | RecordError, CsvPosition]]:
+        """Parse rows from ``fh``, whose first byte is at ``start`` in the file.
+
+        ``context`` comes from :meth:`read_header`; ``fh`` may be the whole file (seeked) or
+        one chunk of it in memory (see :func:`split_rows`), so workers can parse chunks.
+        """
+        names = context["names"]
         width = len(names)
-        context = {"header": header_raw.decode(self.encoding).rstrip("\r\n"), "names": names}
-        offset, line = len(header_raw), 1
-        if resume is not None:
-            fh.seek(resume.offset)
-            offset, line = resume.offset, resume.line
+        offset, line = start.offset, start.line
 
         pending: list[bytes] = []
         bad_bytes: list[str] = []
@@ -179,3 +188,40 @@ class CsvFormat:
                 ),
                 pos,
             )
+
+
+class RowChunk(NamedTuple):
+    """Whole CSV rows cut from a file: their bytes, and where they start and end."""
+
+    data: bytes
+    start: CsvPosition
+    end: CsvPosition
+    rows: int
+
+
+def split_rows(fh: BinaryIO, start: CsvPosition, rows_per_chunk: int) -> Iterator[RowChunk]:
+    """Cut ``fh`` (positioned at ``start``) into chunks of whole rows, without parsing them.
+
+    A row ends at a line break outside quotes; in RFC 4180 CSV a quote inside a field is
+    doubled, so a row is complete when its lines hold an even number of quote characters.
+    This runs in the reading process at a fraction of a parse, so parsing can go to workers.
+    """
+    buf: list[bytes] = []
+    rows = quotes = 0
+    offset, line = start.offset, start.line
+    chunk_start = start
+    for raw in fh:
+        buf.append(raw)
+        offset += len(raw)
+        line += 1
+        quotes += raw.count(b'"')
+        if quotes % 2:
+            continue
+        quotes = 0
+        rows += 1
+        if rows >= rows_per_chunk:
+            end = CsvPosition(offset, line)
+            yield RowChunk(b"".join(buf), chunk_start, end, rows)
+            buf, rows, chunk_start = [], 0, end
+    if buf:  # the last rows, or an unterminated quote the parser will report
+        yield RowChunk(b"".join(buf), chunk_start, CsvPosition(offset, line), rows or 1)

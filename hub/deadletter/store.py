@@ -108,6 +108,11 @@ class DeadLetterStore:
         now = datetime.now(UTC)
         return insert_ignoring_duplicates(conn, _TABLE, [d.as_row(now) for d in letters], ["key"])
 
+    @staticmethod
+    def add_rows(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:
+        """Store letters already rendered by :meth:`DeadLetter.as_row` (e.g. in a worker)."""
+        return insert_ignoring_duplicates(conn, _TABLE, rows, ["key"])
+
     def add(self, letter: DeadLetter) -> None:
         """Store one letter in its own transaction."""
         with self.engine.begin() as conn:

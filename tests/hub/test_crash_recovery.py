@@ -53,7 +53,9 @@ def test_sigkill_mid_file_then_restart_loses_nothing_and_dedup_sees_each_id_once
     path = write_count(inbox / "big.csv", _rows())
     doc_key = document_key(path)
     config = tmp_path / "crossdock.yaml"
-    config.write_text(yaml.safe_dump({"chunk_size": 5_000, "batch_size": 500}), encoding="utf-8")
+    config.write_text(
+        yaml.safe_dump({"chunk_size": 5_000, "batch_size": 500, "workers": 2}), encoding="utf-8"
+    )
 
     log = tmp_path / "run.log"
     proc = _run(hub_env, inbox, config, log)
