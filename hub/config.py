@@ -60,8 +60,8 @@ class Settings(BaseModel):
 
     @property
     def resolved_inbox(self) -> Path:
-        """The inbox folder the file connector watches."""
-        return self.inbox or self.data_dir / "inbox"
+        """The inbox folder the file connector watches (default ``./inbox``)."""
+        return self.inbox or Path("inbox")
 
     def connector(self, name: str) -> FileConnectorConfig:
         """The connector called ``name``."""

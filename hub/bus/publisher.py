@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+from collections import deque
 from collections.abc import Mapping
 from typing import Any
 
@@ -42,7 +43,8 @@ class ConfirmedPublisher:
         self._producer: Producer | None = None
         self._amqp: Any = None  # the py-amqp channel when the transport is RabbitMQ
         self._next_seq = 1
-        self._unconfirmed: dict[int, None] = {}
+        # sequence numbers in publish order; the broker acks mostly in order, often `multiple`
+        self._unconfirmed: deque[int] = deque()
         self._nacked = 0
 
     # -- connection -------------------------------------------------------------------------
@@ -62,7 +64,7 @@ class ConfirmedPublisher:
             channel.confirm_select()
             channel.events["basic_ack"].add(self._on_ack)
             channel.events["basic_nack"].add(self._on_nack)
-        self._next_seq, self._unconfirmed, self._nacked = 1, {}, 0
+        self._next_seq, self._unconfirmed, self._nacked = 1, deque(), 0
         return producer
 
     def close(self) -> None:
@@ -80,13 +82,14 @@ class ConfirmedPublisher:
 
     # -- confirms ---------------------------------------------------------------------------
     def _on_ack(self, tag: int, multiple: bool) -> None:
+        pending = self._unconfirmed
         if multiple:
-            for seq in list(self._unconfirmed):
-                if seq > tag:
-                    break
-                del self._unconfirmed[seq]
-        else:
-            self._unconfirmed.pop(tag, None)
+            while pending and pending[0] <= tag:
+                pending.popleft()
+        elif pending and pending[0] == tag:
+            pending.popleft()
+        elif tag in pending:  # out of order: rare, so a linear removal is fine
+            pending.remove(tag)
 
     def _on_nack(self, tag: int, multiple: bool) -> None:
         before = len(self._unconfirmed)
@@ -139,7 +142,7 @@ class ConfirmedPublisher:
             self.close()
             raise BrokerUnavailable(f"publish to {conn_label(self.url)} failed: {exc}") from exc
         if self._amqp is not None:
-            self._unconfirmed[self._next_seq] = None
+            self._unconfirmed.append(self._next_seq)
             self._next_seq += 1
             if len(self._unconfirmed) >= self.window:
                 self._read_confirms(self.window // 2, time.monotonic() + self.confirm_timeout)
