@@ -14,7 +14,8 @@ $(STAMP): pyproject.toml constraints.txt
 
 run: $(STAMP)
 	rm -rf var/demo && mkdir -p var/demo/inbox && cp demo/inbox/* var/demo/inbox/
-	$(BIN)/crossdock run --inbox var/demo/inbox --data-dir var/demo --once
+	$(BIN)/crossdock run --inbox var/demo/inbox --data-dir var/demo --once --echo
+	$(BIN)/crossdock dlq list --data-dir var/demo
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

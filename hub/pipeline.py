@@ -96,6 +96,7 @@ class FilePipeline:
         retry: RetryPolicy | None = None,
         progress: Progress | None = None,
         workers: int | None = None,
+        on_confirmed: Callable[[bytes], None] | None = None,
     ) -> None:
         self.connector = connector
         self.fmt = fmt
@@ -107,6 +108,8 @@ class FilePipeline:
         self.chunk_size = max(chunk_size, batch_size)
         self.retry = retry or RetryPolicy()
         self.progress = progress
+        #: called with each batch body once the broker confirmed it (e.g. to show events)
+        self.on_confirmed = on_confirmed
         #: translating processes: None decides by file size, 0 or 1 translates in this process
         self.workers = workers
         event_model(mapping.target_type, mapping.target_version)  # fail fast on an unknown target
@@ -157,6 +160,9 @@ class FilePipeline:
             )
             for job, result in self._translated(jobs, total):
                 self._publish_confirmed(result.bodies)
+                if self.on_confirmed is not None:
+                    for body in result.bodies:
+                        self.on_confirmed(body)
                 outcome.records += result.records
                 outcome.published += result.published
                 outcome.dead_lettered += len(result.dead_rows)

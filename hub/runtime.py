@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,7 +68,12 @@ class Hub:
         """The dead-letter store."""
         return DeadLetterStore(self.engine)
 
-    def pipeline(self, connector: str, progress: Progress | None = None) -> FilePipeline:
+    def pipeline(
+        self,
+        connector: str,
+        progress: Progress | None = None,
+        on_confirmed: Callable[[bytes], None] | None = None,
+    ) -> FilePipeline:
         """A pipeline for the named file connector."""
         config = self.settings.connector(connector)
         return FilePipeline(
@@ -81,14 +87,20 @@ class Hub:
             retry=RetryPolicy(max_attempts=self.settings.retry_attempts),
             progress=progress,
             workers=self.settings.workers,
+            on_confirmed=on_confirmed,
         )
 
     def process_inbox_file(
-        self, inbox: Inbox, path: Path, connector: str, progress: Progress | None = None
+        self,
+        inbox: Inbox,
+        path: Path,
+        connector: str,
+        progress: Progress | None = None,
+        on_confirmed: Callable[[bytes], None] | None = None,
     ) -> FileOutcome | RecordError:
         """Process one ready file and move it to done/ (or failed/ when refused whole)."""
         try:
-            outcome = self.pipeline(connector, progress).process(path)
+            outcome = self.pipeline(connector, progress, on_confirmed).process(path)
         except RecordError as exc:
             with path.open("rb") as fh:
                 head = fh.readline()

@@ -70,6 +70,9 @@ def run(
     connector: Annotated[str, typer.Option(help="file connector to use")] = "stock-count",
     once: Annotated[bool, typer.Option(help="process what is in the inbox, then exit")] = False,
     poll: Annotated[float, typer.Option(help="seconds between inbox polls")] = 1.0,
+    echo: Annotated[
+        bool, typer.Option(help="print each published event (id, type, a few data fields)")
+    ] = False,
     config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
     bus_url: BusOpt = None,
@@ -99,7 +102,9 @@ def run(
                         def advance(_n: int, done: int, _t: int, task: TaskID = task) -> None:
                             bar.update(task, completed=done)
 
-                        result = hub.process_inbox_file(box, path, connector, advance)
+                        result = hub.process_inbox_file(
+                            box, path, connector, advance, _echo_events if echo else None
+                        )
                     totals["files"] += 1
                     if isinstance(result, FileOutcome):
                         _report_file(result)
@@ -128,6 +133,19 @@ def run(
         f"[yellow]{totals['dead']} dead letter(s)[/]"
         + (" — see `crossdock dlq list`" if totals["dead"] else "")
     )
+
+
+def _echo_events(body: bytes) -> None:
+    from hub.batch import decode_events
+
+    for event in decode_events(body, None):
+        data = event.get("data", {})
+        fields = ", ".join(f"{k}={v}" for k, v in list(data.items())[:5] if not isinstance(v, dict))
+        out.print(
+            f"[green]event[/] {event['id'][:8]}… {event['type']} v{event.get('dataversion')}: "
+            f"{fields}",
+            highlight=False,
+        )
 
 
 def _progress() -> Progress:
@@ -219,7 +237,7 @@ def dlq_list(
         return
     table = Table("id", "status", "stage", "where", "reason", show_lines=False)
     for r in rows:
-        table.add_row(str(r.id), r.status, r.stage, Path(r.location).name, r.reason[:120])
+        table.add_row(str(r.id), r.status, r.stage, Path(r.location).name, r.reason[:200])
     out.print(table)
     out.print(f"{len(rows)} shown; {store.count(status=None if status == 'all' else status)} total")
 

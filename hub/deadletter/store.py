@@ -14,6 +14,7 @@ from sqlalchemy import Engine, Table, func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from connectors.errors import RecordError
 from hub.deadletter.model import DeadLetterRow, DeadLetterStatus
 from hub.errors import DeadLetterError
 from hub.retry import Decision
@@ -33,6 +34,8 @@ def describe_error(exc: BaseException) -> str:
             value = repr(err.get("input"))[:80]
             parts.append(f"field {loc}: {err['msg']} (input {value})")
         return f"{exc.title} failed validation: " + "; ".join(parts)
+    if isinstance(exc, RecordError):  # the location is stored on its own; keep the reason
+        return f"field {exc.field}: {exc.reason}" if exc.field else exc.reason
     return str(exc) or type(exc).__name__
 
 
