@@ -5,6 +5,7 @@ renames go through a deprecation shim, never a hard break.
 """
 
 from canonical.address import Address
+from canonical.casting import Caster, CastStep
 from canonical.channel import Channel
 from canonical.envelope import (
     BATCH_CONTENT_TYPE,
@@ -30,8 +31,10 @@ from canonical.events import (
     AdjustmentReason,
     EventData,
     InventoryAdjustedV1,
+    InventoryAdjustedV2,
     InvoiceMatchedV1,
     OrderCreatedV1,
+    OrderCreatedV2,
     ReturnAuthorizedV1,
 )
 from canonical.gtin import Gtin, check_gtin, gtin14, gtin_check_digit
@@ -41,13 +44,14 @@ from canonical.identifiers import (
     CustomerRef,
     DocumentRef,
     LocationId,
+    LotNumber,
+    SerialNumber,
     Sku,
     SupplierId,
 )
 from canonical.money import CurrencyCode, Money
-from canonical.quantity import Quantity, UnitCode
+from canonical.quantity import ExplicitQuantity, Quantity, UnitCode
 from canonical.registry import (
-    CastStep,
     EventRegistry,
     convert,
     default_registry,
@@ -56,6 +60,8 @@ from canonical.registry import (
     latest_version,
     parse_envelope,
     parse_target,
+    read_envelope,
+    read_event,
     register_caster,
     versions,
 )
@@ -71,6 +77,7 @@ __all__ = [
     "AdjustmentReason",
     "CanonicalError",
     "CastStep",
+    "Caster",
     "Channel",
     "CountryCode",
     "CurrencyCode",
@@ -80,18 +87,23 @@ __all__ = [
     "Envelope",
     "EventData",
     "EventRegistry",
+    "ExplicitQuantity",
     "Gtin",
     "InvalidCaster",
     "InvalidEventIdParts",
     "InvalidEventTarget",
     "InventoryAdjustedV1",
+    "InventoryAdjustedV2",
     "InvoiceMatchedV1",
     "LocationId",
+    "LotNumber",
     "Money",
     "NoCastPath",
     "OrderCreatedV1",
+    "OrderCreatedV2",
     "Quantity",
     "ReturnAuthorizedV1",
+    "SerialNumber",
     "Sku",
     "SupplierId",
     "UnitCode",
@@ -113,6 +125,8 @@ __all__ = [
     "make_event_id",
     "parse_envelope",
     "parse_target",
+    "read_envelope",
+    "read_event",
     "register_caster",
     "routing_key",
     "versions",

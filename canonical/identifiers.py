@@ -44,6 +44,19 @@ ActorRef = Annotated[
 """Who or what did something: an employee id, a user name, a handheld device id."""
 
 
+# GS1 caps batch/lot (AI 10) and serial (AI 21) at 20 characters, but ERP and WMS lot numbers are
+# not always GS1-encoded, so the cap is the general id length rather than 20.
+LotNumber = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=_ID_CHARS)
+]
+"""A production lot or batch number (GS1 AI 10), as printed on the goods."""
+
+SerialNumber = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=_ID_CHARS)
+]
+"""The serial number of one individual item (GS1 AI 21)."""
+
+
 def check_country_code(code: str) -> str:
     """Return ``code`` if it is an ISO 3166-1 alpha-2 code, else raise ``ValueError``."""
     if code in COUNTRY_CODES:

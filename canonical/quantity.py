@@ -42,3 +42,13 @@ class Quantity(BaseModel):
 
     value: Decimal
     unit: UnitCode = "C62"
+
+
+class ExplicitQuantity(Quantity):
+    """A ``Quantity`` whose unit must be given: no ``C62`` default.
+
+    A defaulted unit turns a forgotten ``KGM`` into "each" without anyone noticing; event
+    versions that use this type make the mapping say what it counts.
+    """
+
+    unit: UnitCode

@@ -13,13 +13,13 @@ dict and never mutate their input (``convert`` does not copy, to stay cheap per 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from canonical.envelope import Envelope
+from canonical.casting import Caster, CastStep
+from canonical.envelope import Envelope, dataschema_uri
 from canonical.errors import (
     DuplicateRegistration,
     InvalidCaster,
@@ -28,10 +28,26 @@ from canonical.errors import (
     UnknownEventType,
     UnknownEventVersion,
 )
-from canonical.events import BUILTIN_EVENT_MODELS, EventData
+from canonical.events import BUILTIN_CASTS, BUILTIN_EVENT_MODELS, EventData
 
-Caster = Callable[[dict[str, Any]], dict[str, Any]]
-"""A pure function turning one version's ``data`` (JSON form) into an adjacent version's."""
+# Caster and CastStep live in canonical.casting (the event modules declare their casts without
+# importing the registry); they stay importable from here, where they were first published.
+__all__ = [
+    "CastStep",
+    "Caster",
+    "EventRegistry",
+    "convert",
+    "default_registry",
+    "event_model",
+    "event_types",
+    "latest_version",
+    "parse_envelope",
+    "parse_target",
+    "read_envelope",
+    "read_event",
+    "register_caster",
+    "versions",
+]
 
 _EVENT_TYPE = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+")
 _TARGET = re.compile(r"(?P<type>[^@]+)@(?P<version>[1-9][0-9]*)")
@@ -47,18 +63,6 @@ def parse_target(target: str) -> tuple[str, int]:
     return match["type"], int(match["version"])
 
 
-@dataclass(frozen=True, slots=True)
-class CastStep:
-    """One registered caster between adjacent versions of an event type."""
-
-    event_type: str
-    from_version: int
-    to_version: int
-    fn: Caster
-    lossy_fields: tuple[str, ...] = ()
-    """Fields of the source version that the target version cannot carry (downcasts)."""
-
-
 class _EnvelopeHead(BaseModel):
     """Just enough of an envelope to pick the data model."""
 
@@ -71,11 +75,17 @@ class _EnvelopeHead(BaseModel):
 class EventRegistry:
     """Event models by ``(type, version)`` plus the casters between versions."""
 
-    def __init__(self, models: Iterable[type[EventData]] = ()) -> None:
+    def __init__(
+        self, models: Iterable[type[EventData]] = (), casts: Iterable[CastStep] = ()
+    ) -> None:
         self._models: dict[str, dict[int, type[EventData]]] = {}
         self._casters: dict[tuple[str, int, int], CastStep] = {}
         for model in models:
             self.register_model(model)
+        for cast in casts:
+            self.register_caster(
+                cast.event_type, cast.from_version, cast.to_version, cast.fn, cast.lossy_fields
+            )
 
     def register_model(self, model: type[EventData]) -> type[EventData]:
         """Register ``model`` under its ``event_type``/``event_version``; usable as decorator."""
@@ -173,14 +183,54 @@ class EventRegistry:
             self.event_model(event_type, to_version).model_validate(result)
         return result
 
-    def parse_envelope(self, raw: bytes | str) -> Envelope[EventData]:
-        """Validate one structured-mode JSON event, choosing the data model by type/version."""
-        head = _EnvelopeHead.model_validate_json(raw)
-        model = self.event_model(head.type, head.dataversion)
+    def parse_envelope(self, raw: bytes | str | Mapping[str, Any]) -> Envelope[EventData]:
+        """Validate one structured-mode event (JSON text or its parsed dict), by type/version."""
+        if isinstance(raw, bytes | str):
+            head = _EnvelopeHead.model_validate_json(raw)
+            return self._envelope_type(head.type, head.dataversion).model_validate_json(raw)
+        head = _EnvelopeHead.model_validate(raw)
+        return self._envelope_type(head.type, head.dataversion).model_validate(raw)
+
+    def read_envelope(
+        self, raw: bytes | str | Mapping[str, Any], *, as_version: int
+    ) -> Envelope[EventData]:
+        """Return the event with its ``data`` converted to ``as_version``, whatever was sent.
+
+        This is what a consumer pinned to one version calls: the event is first validated at the
+        version its producer declared (so a broken producer is reported as such, not as a caster
+        failure), then cast and validated with the pinned version's model. Every attribute is
+        kept (``id`` too, so deduplication still works) except ``dataversion`` and
+        ``dataschema``, which now describe the converted data.
+        """
+        envelope = self.parse_envelope(raw)
+        if envelope.dataversion == as_version:
+            return envelope
+        data = self.convert(
+            envelope.type,
+            envelope.data.model_dump(mode="json"),
+            envelope.dataversion,
+            as_version,
+            # The envelope validation below checks the result with the target model once.
+            validate=False,
+        )
+        attributes = envelope.model_dump(exclude={"data"})
+        attributes |= {
+            "data": data,
+            "dataversion": as_version,
+            "dataschema": dataschema_uri(envelope.type, as_version),
+        }
+        return self._envelope_type(envelope.type, as_version).model_validate(attributes)
+
+    def read_event(self, raw: bytes | str | Mapping[str, Any], *, as_version: int) -> EventData:
+        """Return just the ``data`` of ``read_envelope(raw, as_version=...)``."""
+        return self.read_envelope(raw, as_version=as_version).data
+
+    def _envelope_type(self, event_type: str, version: int) -> type[Envelope[EventData]]:
+        model = self.event_model(event_type, version)
         # Parametrising with a runtime class is fine for pydantic (and cached by it); mypy
         # cannot follow a class held in a variable.
         envelope_type: type[Envelope[EventData]] = Envelope[model]  # type: ignore[valid-type]
-        return envelope_type.model_validate_json(raw)
+        return envelope_type
 
     def _by_version(self, event_type: str) -> dict[int, type[EventData]]:
         try:
@@ -189,8 +239,8 @@ class EventRegistry:
             raise UnknownEventType(event_type, self.event_types()) from None
 
 
-default_registry = EventRegistry(BUILTIN_EVENT_MODELS)
-"""The registry holding Crossdock's built-in event models; the module functions use it."""
+default_registry = EventRegistry(BUILTIN_EVENT_MODELS, BUILTIN_CASTS)
+"""The registry holding Crossdock's built-in event models and casts; the module functions use it."""
 
 
 def event_model(event_type: str, version: int) -> type[EventData]:
@@ -236,6 +286,20 @@ def convert(
     return default_registry.convert(event_type, data, from_version, to_version, validate=validate)
 
 
-def parse_envelope(raw: bytes | str) -> Envelope[EventData]:
-    """Validate one structured-mode JSON event against the built-in models."""
+def parse_envelope(raw: bytes | str | Mapping[str, Any]) -> Envelope[EventData]:
+    """Validate one structured-mode event against the built-in models."""
     return default_registry.parse_envelope(raw)
+
+
+def read_envelope(raw: bytes | str | Mapping[str, Any], *, as_version: int) -> Envelope[EventData]:
+    """Return the event with ``data`` at ``as_version`` (see ``EventRegistry.read_envelope``)."""
+    return default_registry.read_envelope(raw, as_version=as_version)
+
+
+def read_event(raw: bytes | str | Mapping[str, Any], *, as_version: int) -> EventData:
+    """Return the event's ``data`` validated at ``as_version``, whatever version was sent.
+
+    The one call a consumer pinned to a version needs: ``read_event(body, as_version=1)`` gives
+    an ``OrderCreatedV1`` whether the producer sent v1 or v2.
+    """
+    return default_registry.read_event(raw, as_version=as_version)

@@ -1,7 +1,13 @@
 """Canonical event payloads, one module per event type; each class is one version."""
 
+from canonical.casting import CastStep
 from canonical.events.base import EventData
-from canonical.events.inventory_adjusted import AdjustmentReason, InventoryAdjustedV1
+from canonical.events.inventory_adjusted import (
+    INVENTORY_ADJUSTED_CASTS,
+    AdjustmentReason,
+    InventoryAdjustedV1,
+    InventoryAdjustedV2,
+)
 from canonical.events.invoice_matched import (
     InvoiceMatchedV1,
     InvoiceMatchLine,
@@ -11,10 +17,13 @@ from canonical.events.invoice_matched import (
     Tolerance,
 )
 from canonical.events.order_created import (
+    ORDER_CREATED_CASTS,
     Discount,
     Fulfillment,
     FulfillmentMethod,
+    FulfillmentV2,
     OrderCreatedV1,
+    OrderCreatedV2,
     OrderLine,
     OrderTotals,
     TaxLine,
@@ -30,13 +39,19 @@ from canonical.events.return_authorized import (
 
 BUILTIN_EVENT_MODELS: tuple[type[EventData], ...] = (
     OrderCreatedV1,
+    OrderCreatedV2,
     InventoryAdjustedV1,
+    InventoryAdjustedV2,
     ReturnAuthorizedV1,
     InvoiceMatchedV1,
 )
 """Every event model shipped with Crossdock; the default registry loads exactly these."""
 
+BUILTIN_CASTS: tuple[CastStep, ...] = (*ORDER_CREATED_CASTS, *INVENTORY_ADJUSTED_CASTS)
+"""Every caster between built-in event versions; the default registry loads exactly these."""
+
 __all__ = [
+    "BUILTIN_CASTS",
     "BUILTIN_EVENT_MODELS",
     "AdjustmentReason",
     "Discount",
@@ -44,7 +59,9 @@ __all__ = [
     "EventData",
     "Fulfillment",
     "FulfillmentMethod",
+    "FulfillmentV2",
     "InventoryAdjustedV1",
+    "InventoryAdjustedV2",
     "InvoiceMatchLine",
     "InvoiceMatchedV1",
     "InvoiceTotals",
@@ -52,6 +69,7 @@ __all__ = [
     "MatchStatus",
     "MatchType",
     "OrderCreatedV1",
+    "OrderCreatedV2",
     "OrderLine",
     "OrderTotals",
     "Refund",

@@ -85,6 +85,49 @@ def order() -> dict[str, Any]:
     }
 
 
+def order_v2() -> dict[str, Any]:
+    """The example order at v2: gift shipped to Berlin, billed to Hamburg, with a loyalty card."""
+    data = order()
+    ship_to = data["fulfillment"].pop("ship_to")
+    return data | {
+        "loyalty_id": "LOY-4711-0815",
+        "shipping_address": ship_to,
+        "billing_address": {
+            "name": "Max Mustermann",
+            "lines": ["Jungfernstieg 1", "c/o Büro 3"],
+            "city": "Hamburg",
+            "postal_code": "20095",
+            "country": "DE",
+        },
+    }
+
+
+def inventory_lot_receipt_v2() -> dict[str, Any]:
+    """A warehouse receipt of 12.5 kg of one cheese lot, with its best-before date."""
+    return {
+        "location_id": "DC-NORTH",
+        "sku": "CHEESE-GOUDA",
+        "quantity_change": {"value": "12.5", "unit": "KGM"},
+        "lot_number": "L2026-311A",
+        "expiry_date": "2027-03-31",
+        "reason": "receipt",
+        "reference_document": "GR-2026-5120",
+        "occurred_at": "2026-11-23T06:40:00Z",
+    }
+
+
+def inventory_serial_sale_v2() -> dict[str, Any]:
+    """A sale of two serial-tracked phones, each named by its serial number."""
+    return {
+        "location_id": "S001",
+        "sku": "PHONE-X-128",
+        "quantity_change": {"value": "-2", "unit": "C62"},
+        "serial_numbers": ["SN-00981", "SN-00982"],
+        "reason": "sale",
+        "occurred_at": "2026-11-23T10:00:00Z",
+    }
+
+
 def return_authorized() -> dict[str, Any]:
     """An in-store return of one shirt, refunded to the original tender."""
     return {

@@ -15,7 +15,9 @@ from canonical import (
     InvalidCaster,
     InvalidEventTarget,
     InventoryAdjustedV1,
+    InventoryAdjustedV2,
     NoCastPath,
+    OrderCreatedV2,
     UnknownEventType,
     UnknownEventVersion,
     event_model,
@@ -26,16 +28,21 @@ from canonical import (
 )
 
 
-def test_builtin_types_are_registered_at_version_1() -> None:
+def test_builtin_types_and_versions_are_registered() -> None:
     assert event_types() == [
         "retail.inventory.adjusted",
         "retail.invoice.matched",
         "retail.order.created",
         "retail.return.authorized",
     ]
-    assert versions("retail.inventory.adjusted") == [1]
-    assert latest_version("retail.inventory.adjusted") == 1
+    assert versions("retail.inventory.adjusted") == [1, 2]
+    assert latest_version("retail.inventory.adjusted") == 2
     assert event_model("retail.inventory.adjusted", 1) is InventoryAdjustedV1
+    assert event_model("retail.inventory.adjusted", 2) is InventoryAdjustedV2
+    assert versions("retail.order.created") == [1, 2]
+    assert latest_version("retail.order.created") == 2
+    assert event_model("retail.order.created", 2) is OrderCreatedV2
+    assert latest_version("retail.return.authorized") == 1
 
 
 def test_unknown_type_and_version_raise_typed_errors_under_the_root() -> None:
@@ -43,7 +50,7 @@ def test_unknown_type_and_version_raise_typed_errors_under_the_root() -> None:
         event_model("retail.nope", 1)
     assert isinstance(caught.value, CanonicalError)
     assert isinstance(caught.value, LookupError)
-    with pytest.raises(UnknownEventVersion, match=r"unknown version 9 .* known versions: 1"):
+    with pytest.raises(UnknownEventVersion, match=r"unknown version 9 .* known versions: 1, 2"):
         event_model("retail.order.created", 9)
 
 
@@ -169,3 +176,12 @@ def test_a_model_version_is_registered_once(toys: EventRegistry) -> None:
 def test_toy_registry_does_not_leak_into_the_default_one(toys: EventRegistry) -> None:
     assert "test.toy.changed" in toys.event_types()
     assert "test.toy.changed" not in event_types()
+
+
+def test_a_registry_can_be_built_with_its_casts(toys: EventRegistry) -> None:
+    steps = toys.cast_path("test.toy.changed", 3, 1)
+    rebuilt = EventRegistry(
+        [ToyV1, ToyV2, ToyV3], casts=[*toys.cast_path("test.toy.changed", 1, 3), *steps]
+    )
+    assert rebuilt.convert("test.toy.changed", {"quantity": 5, "note": "x"}, 3, 1) == {"qty": 5}
+    assert rebuilt.lossy_fields("test.toy.changed", 3, 1) == ("note",)

@@ -26,6 +26,9 @@ def test_committed_schemas_match_the_models() -> None:
         ("retail.order.created/v1.schema.json", payloads.order()),
         ("retail.return.authorized/v1.schema.json", payloads.return_authorized()),
         ("retail.invoice.matched/v1.schema.json", payloads.invoice_three_way()),
+        ("retail.order.created/v2.schema.json", payloads.order_v2()),
+        ("retail.inventory.adjusted/v2.schema.json", payloads.inventory_lot_receipt_v2()),
+        ("retail.inventory.adjusted/v2.schema.json", payloads.inventory_serial_sale_v2()),
     ],
 )
 def test_schema_is_valid_2020_12_and_accepts_the_example(path: str, example: object) -> None:
@@ -37,7 +40,7 @@ def test_schema_is_valid_2020_12_and_accepts_the_example(path: str, example: obj
 
 def test_export_then_check_is_clean_and_byte_stable(tmp_path: Path) -> None:
     written = export_schemas(tmp_path)
-    assert len(written) == 4
+    assert len(written) == 6
     first = {p: p.read_bytes() for p in written}
     export_schemas(tmp_path)
     assert {p: p.read_bytes() for p in written} == first
