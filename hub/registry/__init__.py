@@ -1,0 +1,1 @@
+"""Schema registry: Confluent-compatible subjects, versions and compatibility checks."""
