@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -32,6 +32,7 @@ from hub.registry.compat_schema import (
     canonical,
     child,
     finite_values,
+    has_ref,
     is_open_slot,
     json_type,
     kind_of,
@@ -64,18 +65,16 @@ class Comparison:
         """Every reason ``reader`` (a reader node) rejects values ``writer`` allows."""
         if self._depth[0] >= _MAX_DEPTH:
             return [incompatibility(path, "too_deeply_nested", "the schemas nest too deeply")]
-        key = None
-        if _has_ref(reader) or _has_ref(writer):
-            key = (self.flipped, id(reader), id(writer))
-            if key in self._active:
-                return []  # met again through a recursive $ref: assume compatible
         try:
             reader_node = self.reader.resolve(reader)
             writer_node = self.writer.resolve(writer)
         except UnresolvableReference as error:
-            message = f"cannot resolve $ref {error.ref!r}"
-            return [incompatibility(path, "unresolvable_reference", message)]
-        if key is not None:
+            return [_unresolvable(path, error)]
+        key = None
+        if has_ref(reader) or has_ref(writer):
+            key = (self.flipped, id(reader_node), id(writer_node))
+            if key in self._active:
+                return []  # the same pair again through a recursive $ref: assume compatible
             self._active.add(key)
         self._depth[0] += 1
         try:
@@ -86,25 +85,30 @@ class Comparison:
                 self._active.discard(key)
 
     def slot(
-        self, reader: Any, writer: Any, path: str, closed_rule: str, narrowed_rule: str
+        self, reader: Any, writer: Any, path: str, rules: tuple[str, str], what: str
     ) -> list[Incompatibility]:
-        """Compare optional sub-schema slots (absent or ``true`` accept anything)."""
+        """Compare optional sub-schema slots (absent or ``true`` accept anything).
+
+        ``rules`` name the finding when the reader forbids the slot and when it constrains a
+        slot the writer left open; ``what`` says what the slot holds, for the message.
+        """
         try:
-            reader = self.reader.resolve(reader)
-            writer = self.writer.resolve(writer)
+            reader_node = self.reader.resolve(reader)
+            writer_node = self.writer.resolve(writer)
         except UnresolvableReference as error:
-            message = f"cannot resolve $ref {error.ref!r}"
-            return [incompatibility(path, "unresolvable_reference", message)]
-        if is_open_slot(reader) or writer is False:
+            return [_unresolvable(path, error)]
+        closed_rule, narrowed_rule = rules
+        if is_open_slot(reader_node) or writer_node is False:
             return []
-        if reader is False:
-            return [incompatibility(path, closed_rule, "the reader forbids what the writer allows")]
-        if is_open_slot(writer):
-            if isinstance(reader, Mapping) and not reader:
+        if reader_node is False:
+            message = f"the reader forbids {what}, which the writer allows"
+            return [incompatibility(path, closed_rule, message)]
+        if is_open_slot(writer_node):
+            if isinstance(reader_node, Mapping) and not reader_node:
                 return []
-            message = "the reader constrains what the writer left unconstrained"
+            message = f"the reader constrains {what}, which the writer left unconstrained"
             return [incompatibility(path, narrowed_rule, message)]
-        return self.check(reader, writer, path)
+        return self.check(reader, writer, path)  # the unresolved nodes: check guards $ref
 
     def _compare(self, reader: Any, writer: Any, path: str) -> list[Incompatibility]:
         if writer is False or reader is False:
@@ -125,7 +129,10 @@ class Comparison:
         elif r_shape.tag == "allOf":  # the writer must satisfy each part the reader demands
             every = [(part, writer, tokens) for tokens, part in r_shape.parts]
         if every:
-            return [i for r, w, tokens in every for i in self.check(r, w, child(path, *tokens))]
+            found = [i for r, w, tok in every for i in self.check(r, w, child(path, *tok))]
+            if w_shape.tag == "union":
+                found = [_as_narrowing(i) for i in found]
+            return found
         attempts: list[list[Incompatibility]] = []
         if w_shape.tag == "allOf":
             # The writer's value satisfies every part; one part fitting the reader is enough.
@@ -142,7 +149,9 @@ class Comparison:
     def _negations(self, r_shape: Shape, w_shape: Shape, path: str) -> list[Incompatibility]:
         if r_shape.tag == w_shape.tag == "not":
             # not R accepts everything not W rejects exactly when W accepts all R does.
-            return self.swapped().check(w_shape.only, r_shape.only, child(path, "not"))
+            found = self.swapped().check(w_shape.only, r_shape.only, child(path, "not"))
+            prefix = "inside 'not', where reader and writer swap roles: "
+            return [replace(i, message=prefix + i.message) for i in found]
         message = "'not' was added or removed; negations only compare with negations"
         return [incompatibility(path, "negation_changed", message)]
 
@@ -202,6 +211,14 @@ class Comparison:
         return found
 
 
+def _as_narrowing(found: Incompatibility) -> Incompatibility:
+    """A writer alternative of a type the reader lacks is a narrowed type, not a changed one."""
+    if found.rule != "type_changed":
+        return found
+    message = f"one of the writer's alternatives is no longer accepted ({found.message})"
+    return incompatibility(found.path, "type_narrowed", message)
+
+
 def _false_schemas(reader: Any, writer: Any, path: str) -> list[Incompatibility]:
     if writer is False:
         if isinstance(reader, bool):
@@ -212,8 +229,9 @@ def _false_schemas(reader: Any, writer: Any, path: str) -> list[Incompatibility]
     return [incompatibility(path, "reader_rejects_every_value", message)]
 
 
-def _has_ref(node: Any) -> bool:
-    return isinstance(node, Mapping) and "$ref" in node
+def _unresolvable(path: str, error: UnresolvableReference) -> Incompatibility:
+    message = f"cannot resolve $ref {error.ref!r}: {error.reason}"
+    return incompatibility(path, "unresolvable_reference", message)
 
 
 def _kinds_meet(reader: Document, branch: Any, writer_kind: str) -> bool:

@@ -26,6 +26,7 @@ __all__ = [
     "canonical",
     "child",
     "finite_values",
+    "has_ref",
     "is_open_slot",
     "json_type",
     "kind_of",
@@ -49,11 +50,12 @@ _MAX_REF_CHAIN = 64
 
 
 class UnresolvableReference(LookupError):
-    """A ``$ref`` that does not point inside its own document."""
+    """A ``$ref`` that does not point inside its own document, or never ends."""
 
-    def __init__(self, ref: str) -> None:
-        super().__init__(ref)
+    def __init__(self, ref: str, reason: str) -> None:
+        super().__init__(f"{ref}: {reason}")
         self.ref = ref
+        self.reason = reason
 
 
 @dataclass
@@ -62,11 +64,24 @@ class Document:
 
     root: Any
     _validator: Any = field(default=None, repr=False)
+    # Resolved nodes by id of the referring node (kept alive here), so a node reached through
+    # the same $ref is the same object every time: the recursion guard relies on that.
+    _resolved: dict[int, tuple[Any, Any]] = field(default_factory=dict, repr=False)
 
     def resolve(self, node: Any) -> Any:
         """Follow ``$ref`` until a node without one; siblings of ``$ref`` are kept."""
+        if not has_ref(node):
+            return node
+        cached = self._resolved.get(id(node))
+        if cached is None:
+            cached = (node, self._follow(node))
+            self._resolved[id(node)] = cached
+        return cached[1]
+
+    def _follow(self, node: Any) -> Any:
+        first = node["$ref"]
         for _ in range(_MAX_REF_CHAIN):
-            if not isinstance(node, Mapping) or not isinstance(node.get("$ref"), str):
+            if not has_ref(node):
                 return node
             target = self._lookup(node["$ref"])
             siblings = {k: v for k, v in node.items() if k != "$ref" and k not in _ANNOTATIONS}
@@ -78,18 +93,18 @@ class Document:
                 node = {**target, **siblings}
             else:
                 node = siblings if target is True else False
-        raise UnresolvableReference("a $ref chain that does not end")
+        raise UnresolvableReference(first, "the chain of references never reaches a schema")
 
     def _lookup(self, ref: str) -> Any:
         base, _, fragment = ref.partition("#")
         root_id = self.root.get("$id") if isinstance(self.root, Mapping) else None
         if base and base != root_id:
-            raise UnresolvableReference(ref)
+            raise UnresolvableReference(ref, "only references inside the same schema resolve")
         node: Any = self.root
         if not fragment:
             return node
         if not fragment.startswith("/"):
-            raise UnresolvableReference(ref)  # plain-name anchors are not supported
+            raise UnresolvableReference(ref, "plain-name anchors are not supported")
         for raw in fragment[1:].split("/"):
             token = unquote(raw).replace("~1", "/").replace("~0", "~")
             if isinstance(node, Mapping) and token in node:
@@ -97,7 +112,7 @@ class Document:
             elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
                 node = node[int(token)]
             else:
-                raise UnresolvableReference(ref)
+                raise UnresolvableReference(ref, f"nothing at {token!r}")
         return node
 
     def accepts(self, schema: Any, value: Any) -> bool:
@@ -106,6 +121,11 @@ class Document:
             root = self.root if isinstance(self.root, Mapping | bool) else {}
             self._validator = validator_for(root)(root)
         return bool(self._validator.evolve(schema=schema).is_valid(value))
+
+
+def has_ref(node: Any) -> bool:
+    """Whether a schema node is a ``$ref``."""
+    return isinstance(node, Mapping) and isinstance(node.get("$ref"), str)
 
 
 Part = tuple[tuple[str | int, ...], Any]

@@ -71,7 +71,7 @@ def compare_arrays(
         message = f"the reader describes {forms[0]}, the writer {forms[1]}"
         found.append(incompatibility(path, "array_form_changed", message))
     elif r_prefix is None or w_prefix is None:
-        found += cmp.slot(r_rest, w_rest, child(path, "items"), "items_added", "items_added")
+        found += cmp.slot(r_rest, w_rest, child(path, "items"), ("items_added",) * 2, "array items")
     else:
         found += _tuples(cmp, (r_prefix, r_rest, r_prefix_kw, r_rest_kw), (w_prefix, w_rest), path)
     found += count_limits(reader, writer, path, ("minItems", "maxItems"), "items")
@@ -99,31 +99,21 @@ def _tuples(
     found: list[Incompatibility] = []
     for pos, (r_item, w_item) in enumerate(zip(r_prefix, w_prefix, strict=False)):
         found += cmp.check(r_item, w_item, child(path, prefix_kw, pos))
-    for w_item in w_prefix[len(r_prefix) :]:
+    rules = ("additional_items_removed", "additional_items_narrowed")
+    for pos, w_item in enumerate(w_prefix[len(r_prefix) :], start=len(r_prefix)):
         # A position only the writer declares falls under the reader's rest schema.
-        found += cmp.slot(
-            r_rest,
-            w_item,
-            child(path, rest_kw),
-            "additional_items_removed",
-            "additional_items_narrowed",
-        )
+        what = f"items at position {pos} (declared by the writer only)"
+        found += cmp.slot(r_rest, w_item, child(path, rest_kw), rules, what)
     for pos in range(len(w_prefix), len(r_prefix)):
         # A position only the reader declares must accept what the writer's rest allowed.
         where = child(path, prefix_kw, pos)
-        nested = cmp.slot(r_prefix[pos], w_rest, where, "tuple_item_added", "tuple_item_added")
+        nested = cmp.slot(r_prefix[pos], w_rest, where, ("tuple_item_added",) * 2, "the item")
         if nested:
             message = (
                 f"position {pos} is new in the reader and rejects values the writer may send there"
             )
             found.append(incompatibility(where, "tuple_item_added", message))
-    found += cmp.slot(
-        r_rest,
-        w_rest,
-        child(path, rest_kw),
-        "additional_items_removed",
-        "additional_items_narrowed",
-    )
+    found += cmp.slot(r_rest, w_rest, child(path, rest_kw), rules, "items past the tuple")
     return found
 
 
@@ -175,13 +165,9 @@ def compare_objects(
         if name not in w_props:
             found += _added(cmp, writer, name, r_prop, path)
     found += _required(reader, writer, r_props, path)
-    found += cmp.slot(
-        _rest_slot(reader),
-        _rest_slot(writer),
-        child(path, "additionalProperties"),
-        "additional_properties_removed",
-        "additional_properties_narrowed",
-    )
+    rules = ("additional_properties_removed", "additional_properties_narrowed")
+    where = child(path, "additionalProperties")
+    found += cmp.slot(_rest_slot(reader), _rest_slot(writer), where, rules, "undeclared properties")
     found += _patterns(cmp, reader, writer, path)
     names = reader.get("propertyNames")
     if names is not None and not is_open_slot(names):
