@@ -1,0 +1,48 @@
+"""Build the hub's FastAPI app for a configuration.
+
+The registry's tables are migrated and its canonical schemas seeded here, before the app is
+returned, rather than in a lifespan hook: every way of running the app (uvicorn, the test
+client, schemathesis' ASGI transport) then finds the same ready database.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from sqlalchemy import Engine
+
+from hub.config import Settings
+from hub.registry import confluent_api, crossdock_api
+from hub.registry.content import install_error_handlers
+from hub.registry.service import open_registry
+from hub.registry.settings import RegistrySettings
+from hub.storage import connect
+
+__all__ = ["create_app"]
+
+_DESCRIPTION = """\
+Crossdock's API. The schema registry speaks Confluent's REST API for JSON Schema (point
+`SchemaRegistryClient({"url": ...})` at this server); `/crossdock/...` adds payload validation,
+version conversion and diffs. Reads are open unless configured otherwise; writes need
+`Authorization: Bearer <token>` of an admin token (`crossdock registry token create --role admin`).
+"""
+
+
+def create_app(
+    settings: Settings,
+    *,
+    registry_settings: RegistrySettings | None = None,
+    engine: Engine | None = None,
+) -> FastAPI:
+    """The app for ``settings``: registry tables migrated and seeded, routers mounted."""
+    if engine is None:
+        url = settings.resolved_database_url
+        if settings.database_url is None:
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+        # The registry migrates its own tables; the other hub tables are not needed here.
+        engine = connect(url, create=False)
+    app = FastAPI(title="Crossdock", description=_DESCRIPTION, version="0.1.0")
+    app.state.registry = open_registry(engine, registry_settings)
+    install_error_handlers(app)
+    app.include_router(confluent_api.router)
+    app.include_router(crossdock_api.router)
+    return app

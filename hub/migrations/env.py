@@ -1,0 +1,33 @@
+"""Alembic environment: run migrations on the connection handed over by ``hub.migrations``."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import Connection, create_engine
+
+from hub.registry.tables import RegistryBase
+
+config = context.config
+target_metadata = RegistryBase.metadata
+
+
+def _run(connection: Connection) -> None:
+    context.configure(connection=connection, target_metadata=target_metadata)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def _run_online() -> None:
+    connection = config.attributes.get("connection")
+    if isinstance(connection, Connection):
+        _run(connection)
+        return
+    # Run from the alembic command line: the URL comes from ``-x url=...``.
+    url = context.get_x_argument(as_dictionary=True).get("url")
+    if not url:
+        raise SystemExit("pass the database with: alembic -x url=sqlite:///var/crossdock.db ...")
+    with create_engine(url).begin() as conn:
+        _run(conn)
+
+
+_run_online()

@@ -1,0 +1,64 @@
+"""Who may call what: reads open (unless configured otherwise), writes with an admin token.
+
+The token comes as ``Authorization: Bearer <token>``. A missing or unknown token answers
+401 (40101); a known token whose role is too low answers 403 (40301).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from hub.registry.errors import Forbidden, Unauthenticated
+from hub.registry.service import RegistryService
+from hub.registry.tokens import Principal, Role, authenticate
+
+__all__ = ["Admin", "Reader", "Registry", "registry_of"]
+
+ANONYMOUS = Principal("anonymous", None)
+
+_bearer = HTTPBearer(
+    auto_error=False, description="a Crossdock token (`crossdock registry token create`)"
+)
+
+
+def registry_of(request: Request) -> RegistryService:
+    """The registry service the app was created with."""
+    service: RegistryService = request.app.state.registry
+    return service
+
+
+Registry = Annotated[RegistryService, Depends(registry_of)]
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)]
+
+
+def _principal(
+    registry: RegistryService, credentials: HTTPAuthorizationCredentials | None
+) -> Principal:
+    if credentials is None or not credentials.credentials:
+        raise Unauthenticated("Authentication required: send Authorization: Bearer <token>")
+    principal = authenticate(registry.engine, credentials.credentials)
+    if principal is None:
+        raise Unauthenticated("Unknown or revoked token")
+    return principal
+
+
+def reader(registry: Registry, credentials: Credentials) -> Principal:
+    """Anyone when reads are open, else the holder of any valid token."""
+    if registry.settings.reads_open and credentials is None:
+        return ANONYMOUS
+    return _principal(registry, credentials)
+
+
+def admin(registry: Registry, credentials: Credentials) -> Principal:
+    """The holder of a valid token with the admin role."""
+    principal = _principal(registry, credentials)
+    if principal.role is None or not principal.role.includes(Role.ADMIN):
+        raise Forbidden(f"Token '{principal.name}' has role {principal.role}; this needs admin")
+    return principal
+
+
+Reader = Annotated[Principal, Depends(reader)]
+Admin = Annotated[Principal, Depends(admin)]

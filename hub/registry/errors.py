@@ -1,0 +1,246 @@
+"""The registry's errors, each carrying Confluent's HTTP status and ``error_code``.
+
+::
+
+    RegistryError (hub.errors.HubError)     root; ``status`` and ``error_code`` go on the wire
+    ├── NotFound (LookupError)              404: 40401 subject, 40402 version, 40403 schema,
+    │                                            40404–40407 soft-delete order, 40408/40409 config
+    ├── IncompatibleSchema                  409 / 40901, with the checker's findings
+    ├── InvalidRequest (ValueError)         422: 42201 schema, 42202 version, 42203 level,
+    │                                            42204 mode, 42205 not permitted, 42208 subject
+    └── AuthError (PermissionError)         401 / 40101 no or unknown token, 403 / 40301 role
+
+Clients key their behaviour on ``error_code`` (the Python client turns a 404 on the
+associations endpoint into "no associations", Java clients retry on 50xxx), so the codes are
+Confluent's own, not ours.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from hub.errors import HubError
+from hub.registry.compat import Incompatibility
+
+__all__ = [
+    "AuthError",
+    "Forbidden",
+    "IncompatibleSchema",
+    "InvalidCompatibilityLevel",
+    "InvalidMode",
+    "InvalidRequest",
+    "InvalidSchema",
+    "InvalidSubject",
+    "InvalidVersion",
+    "NotFound",
+    "OperationNotPermitted",
+    "RegistryError",
+    "SchemaNotFound",
+    "SubjectCompatibilityNotConfigured",
+    "SubjectModeNotConfigured",
+    "SubjectNotFound",
+    "SubjectNotSoftDeleted",
+    "SubjectSoftDeleted",
+    "Unauthenticated",
+    "VersionNotFound",
+    "VersionNotSoftDeleted",
+    "VersionSoftDeleted",
+]
+
+
+class RegistryError(HubError):
+    """Root of the registry's errors; ``status`` and ``error_code`` are what the API answers."""
+
+    status: ClassVar[int] = 500
+    error_code: ClassVar[int] = 50001
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(RegistryError, LookupError):
+    """Something named in the request does not exist (or not any more)."""
+
+    status = 404
+    error_code = 404
+
+
+class SubjectNotFound(NotFound):
+    """No such subject (or all its versions are soft-deleted and deleted ones were not asked)."""
+
+    error_code = 40401
+
+    def __init__(self, subject: str) -> None:
+        super().__init__(f"Subject '{subject}' not found.")
+
+
+class VersionNotFound(NotFound):
+    """The subject has no such version."""
+
+    error_code = 40402
+
+    def __init__(self, subject: str, version: int | str) -> None:
+        super().__init__(f"Version {version} not found for subject '{subject}'.")
+
+
+class SchemaNotFound(NotFound):
+    """No schema with that id, or that schema is not registered under the subject."""
+
+    error_code = 40403
+
+
+class SubjectSoftDeleted(NotFound):
+    """A soft delete of a subject that is already soft-deleted."""
+
+    error_code = 40404
+
+    def __init__(self, subject: str) -> None:
+        super().__init__(
+            f"Subject '{subject}' was soft deleted. Set permanent=true to delete permanently"
+        )
+
+
+class SubjectNotSoftDeleted(NotFound):
+    """A permanent delete of a subject that was not soft-deleted first."""
+
+    error_code = 40405
+
+    def __init__(self, subject: str) -> None:
+        super().__init__(
+            f"Subject '{subject}' was not deleted first before being permanently deleted"
+        )
+
+
+class VersionSoftDeleted(NotFound):
+    """A soft delete of a version that is already soft-deleted."""
+
+    error_code = 40406
+
+    def __init__(self, subject: str, version: int) -> None:
+        super().__init__(
+            f"Subject '{subject}' Version {version} was soft deleted. "
+            "Set permanent=true to delete permanently"
+        )
+
+
+class VersionNotSoftDeleted(NotFound):
+    """A permanent delete of a version that was not soft-deleted first."""
+
+    error_code = 40407
+
+    def __init__(self, subject: str, version: int) -> None:
+        super().__init__(
+            f"Subject '{subject}' Version {version} was not deleted first "
+            "before being permanently deleted"
+        )
+
+
+class SubjectCompatibilityNotConfigured(NotFound):
+    """The subject has no compatibility level of its own (the global one applies)."""
+
+    error_code = 40408
+
+    def __init__(self, subject: str) -> None:
+        super().__init__(
+            f"Subject '{subject}' does not have subject-level compatibility configured"
+        )
+
+
+class SubjectModeNotConfigured(NotFound):
+    """The subject has no mode of its own (the global one applies)."""
+
+    error_code = 40409
+
+    def __init__(self, subject: str) -> None:
+        super().__init__(f"Subject '{subject}' does not have subject-level mode configured")
+
+
+class IncompatibleSchema(RegistryError):
+    """The schema breaks the subject's compatibility level; the findings say where and how."""
+
+    status = 409
+    error_code = 40901
+
+    def __init__(self, level: str, findings: Sequence[Incompatibility]) -> None:
+        self.findings = list(findings)
+        details = "; ".join(describe(f) for f in self.findings)
+        super().__init__(
+            f"Schema being registered is incompatible with an earlier schema for "
+            f"compatibility level {level}: {details}"
+        )
+
+
+def describe(finding: Incompatibility) -> str:
+    """One readable line for a finding: where, which rule, what, and how to fix it."""
+    where = finding.path or "/"
+    text = f"at {where} [{finding.rule}] {finding.message}"
+    return f"{text} (fix: {finding.hint})" if finding.hint else text
+
+
+class InvalidRequest(RegistryError, ValueError):
+    """The request is well-formed JSON but its content is refused."""
+
+    status = 422
+    error_code = 422
+
+
+class InvalidSchema(InvalidRequest):
+    """The schema text is not a usable JSON Schema (or is of an unsupported type)."""
+
+    error_code = 42201
+
+
+class InvalidVersion(InvalidRequest):
+    """The version is neither a positive 32-bit integer nor ``latest``."""
+
+    error_code = 42202
+
+    def __init__(self, version: str) -> None:
+        super().__init__(
+            f"The specified version '{version}' is not a valid version id. Allowed values are "
+            'between [1, 2^31-1] and the string "latest"'
+        )
+
+
+class InvalidCompatibilityLevel(InvalidRequest):
+    """The compatibility level is not one the registry knows."""
+
+    error_code = 42203
+
+
+class InvalidMode(InvalidRequest):
+    """The mode is not one the registry supports."""
+
+    error_code = 42204
+
+
+class OperationNotPermitted(InvalidRequest):
+    """The registry or subject is read-only."""
+
+    error_code = 42205
+
+
+class InvalidSubject(InvalidRequest):
+    """The subject name is empty or unusable."""
+
+    error_code = 42208
+
+
+class AuthError(RegistryError, PermissionError):
+    """The caller may not do this."""
+
+    status = 401
+    error_code = 40101
+
+
+class Unauthenticated(AuthError):
+    """No bearer token, or one the registry does not know."""
+
+
+class Forbidden(AuthError):
+    """A known token whose role is too low for the operation."""
+
+    status = 403
+    error_code = 40301

@@ -1,0 +1,93 @@
+"""Validate payloads against registered schemas with compiled ``jsonschema-rs`` validators.
+
+Compiling a schema costs far more than validating one document, so a validator is compiled
+once per global schema id and kept (an id's schema never changes). Resolving
+``subject/version`` to an id costs a database round trip, so that answer is kept for
+``resolve_ttl`` seconds: a delete or a new ``latest`` is seen by this cache within that time.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+import jsonschema_rs
+
+from hub.registry.store import RegisteredVersion, SchemaStore
+
+__all__ = ["PayloadValidator", "Violation", "json_pointer"]
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One reason a payload is invalid: where in the payload, which schema keyword, what."""
+
+    pointer: str
+    schema_pointer: str
+    message: str
+
+
+def json_pointer(parts: list[str | int]) -> str:
+    """The RFC 6901 JSON pointer of a path (``""`` is the whole document)."""
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+class PayloadValidator:
+    """Resolves subject versions to compiled validators and reports violations as pointers."""
+
+    def __init__(
+        self, store: SchemaStore, *, resolve_ttl: float = 1.0, max_validators: int = 512
+    ) -> None:
+        self._store = store
+        self._ttl = resolve_ttl
+        self._max = max_validators
+        self._lock = threading.Lock()
+        self._resolved: dict[tuple[str, int], tuple[float, RegisteredVersion]] = {}
+        self._validators: OrderedDict[int, jsonschema_rs.Validator] = OrderedDict()
+
+    def cached_version(self, subject: str, version: int) -> RegisteredVersion | None:
+        """The resolved version when cached and fresh (no database access), else None."""
+        hit = self._resolved.get((subject, version))
+        if hit is not None and hit[0] > time.monotonic():
+            return hit[1]
+        return None
+
+    def resolve(self, subject: str, version: int) -> RegisteredVersion:
+        """The version (``LATEST`` allowed), from the cache or the store."""
+        found = self.cached_version(subject, version)
+        if found is None:
+            found = self._store.version(subject, version)
+            self._resolved[(subject, version)] = (time.monotonic() + self._ttl, found)
+        return found
+
+    def validator(self, registered: RegisteredVersion) -> jsonschema_rs.Validator:
+        """The compiled validator of a registered schema."""
+        schema_id = registered.schema.id
+        with self._lock:
+            compiled = self._validators.get(schema_id)
+            if compiled is not None:
+                self._validators.move_to_end(schema_id)
+                return compiled
+        compiled = jsonschema_rs.validator_for(registered.schema.value)
+        with self._lock:
+            self._validators[schema_id] = compiled
+            while len(self._validators) > self._max:
+                self._validators.popitem(last=False)
+        return compiled
+
+    def violations(self, registered: RegisteredVersion, payload: Any) -> list[Violation]:
+        """Every violation of ``payload`` against the version's schema; ``[]`` when valid."""
+        compiled = self.validator(registered)
+        if compiled.is_valid(payload):
+            return []
+        return [
+            Violation(json_pointer(e.instance_path), json_pointer(e.schema_path), e.message)
+            for e in compiled.iter_errors(payload)
+        ]
+
+    def forget(self) -> None:
+        """Drop cached resolutions (after a write in this process, so it is seen at once)."""
+        self._resolved.clear()
