@@ -30,6 +30,10 @@ mappings_app = typer.Typer(help="Mapping specs and their golden tests.", no_args
 app.add_typer(dlq_app, name="dlq")
 app.add_typer(schemas_app, name="schemas")
 app.add_typer(mappings_app, name="mappings")
+registry_app = typer.Typer(help="The schema registry: API tokens.", no_args_is_help=True)
+token_app = typer.Typer(help="API tokens (stored hashed; shown once).", no_args_is_help=True)
+registry_app.add_typer(token_app, name="token")
+app.add_typer(registry_app, name="registry")
 
 out = Console()
 err = Console(stderr=True)
@@ -426,6 +430,58 @@ def mappings_list() -> None:
             f"{m.target_type}@{m.target_version}",
         )
     out.print(table)
+
+
+# -- API and registry ---------------------------------------------------------------------------
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8081,
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+    database_url: DbOpt = None,
+) -> None:
+    """Serve the API (schema registry, OpenAPI at /docs) with uvicorn."""
+    import uvicorn
+
+    from hub.api import create_app
+
+    settings = _settings(config, data_dir, database_url=database_url)
+    try:
+        api = create_app(settings)
+    except HubError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from exc
+    err.print(
+        f"crossdock: API on http://{host}:{port} (docs at /docs), "
+        f"database {_redact(settings.resolved_database_url)}"
+    )
+    uvicorn.run(api, host=host, port=port)
+
+
+@token_app.command("create")
+def token_create(
+    role: Annotated[str, typer.Option(help="viewer, operator or admin")] = "admin",
+    name: Annotated[str | None, typer.Option(help="who holds it (audit trail)")] = None,
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+    database_url: DbOpt = None,
+) -> None:
+    """Create an API token with a role and print it once (only its SHA-256 is stored)."""
+    from hub.migrations import upgrade
+    from hub.registry.tokens import Role, create_token
+    from hub.storage import connect
+
+    if role not in {r.value for r in Role}:
+        err.print(f"[red]error:[/] role must be one of {', '.join(Role)}")
+        raise typer.Exit(2)
+    settings = _settings(config, data_dir, database_url=database_url)
+    if settings.database_url is None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = connect(settings.resolved_database_url, create=False)
+    upgrade(engine)
+    token = create_token(engine, role, name or f"{role}-token")
+    sys.stdout.write(token + "\n")
 
 
 def main() -> None:
