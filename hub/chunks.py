@@ -9,7 +9,9 @@ at once while the reading process only cuts rows and publishes.
 from __future__ import annotations
 
 import functools
-import io
+import os
+import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,7 +28,7 @@ from hub.deadletter.store import DeadLetter
 from hub.retry import DEFAULT_TABLE
 from mappings import CompiledMapping, MappingError, compile_spec, load_spec
 
-__all__ = ["ChunkJob", "ChunkResult", "translate_chunk"]
+__all__ = ["ChunkJob", "ChunkResult", "exit_with_parent", "translate_chunk"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,8 +105,7 @@ def translate_chunk(job: ChunkJob) -> ChunkResult:
         )
 
     batch = new_batch()
-    fh = io.BytesIO(job.chunk.data)
-    for item, _ in job.fmt.rows(fh, job.location_prefix, job.context, job.chunk.start):
+    for item, _ in job.fmt.parse_chunk(job.chunk, job.location_prefix, job.context):
         records += 1
         if isinstance(item, RawRecord):
             try:
@@ -131,3 +132,19 @@ def translate_chunk(job: ChunkJob) -> ChunkResult:
         dead_locations=[d.location for d in dead],
         records=records,
     )
+
+
+def exit_with_parent(poll_seconds: float = 0.5) -> None:
+    """Worker initializer: end this worker when the process that started it is gone.
+
+    A SIGKILLed pipeline cannot shut its pool down; without this its idle workers would wait
+    on their queue forever (each sibling keeps the queue's pipe open, so no EOF arrives).
+    """
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(poll_seconds)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()

@@ -37,7 +37,7 @@ from hub.batch import BATCH_CONTENT_TYPE
 from hub.bus.publisher import ConfirmedPublisher
 from hub.bus.topology import routing_key
 from hub.checkpoints import load_checkpoint, save_checkpoint
-from hub.chunks import ChunkJob, ChunkResult, translate_chunk
+from hub.chunks import ChunkJob, ChunkResult, exit_with_parent, translate_chunk
 from hub.deadletter.store import DeadLetterStore
 from hub.errors import BusError
 from hub.retry import RetryPolicy, retrying
@@ -206,10 +206,12 @@ class FilePipeline:
                 yield job, translate_chunk(job)
             return
         # a bounded window of chunks in flight keeps memory flat however big the file is
-        # fork: workers need no re-import of __main__ (spawn would re-run a CLI or a script);
-        # they only call translate_chunk and never touch the inherited sockets or files
-        ctx = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        # spawn, not fork: forking a process that has threads (the pool's own, a driver's) can
+        # hand the child a lock held forever. Entry points guard `__main__`, as spawn requires.
+        ctx = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(
+            max_workers=workers, mp_context=ctx, initializer=exit_with_parent
+        ) as pool:
             window: deque[tuple[ChunkJob, Future[ChunkResult]]] = deque()
             for job in jobs:
                 window.append((job, pool.submit(translate_chunk, job)))

@@ -19,6 +19,9 @@ from connectors.record import RawRecord
 
 __all__ = ["CsvFormat", "CsvPosition", "RowChunk", "split_rows"]
 
+#: rows cut per chunk when a file is read in this process (memory stays at one chunk)
+_ROWS_PER_READ = 1000
+
 
 class CsvPosition(NamedTuple):
     """Where reading stopped: byte offset after the last row handed out, and its last line.
@@ -100,7 +103,53 @@ class CsvFormat:
             context, header_len = self.read_header(fh, src)
             start = resume or CsvPosition(header_len, 1)
             fh.seek(start.offset)
-            yield from self.rows(fh, src, context, start)
+            for chunk in split_rows(fh, start, _ROWS_PER_READ):
+                yield from self.parse_chunk(chunk, src, context)
+
+    def parse_chunk(
+        self, chunk: RowChunk, src: str, context: Mapping[str, Any]
+    ) -> Iterator[tuple[RawRecord | RecordError, CsvPosition]]:
+        """Parse a chunk cut by :func:`split_rows`, decoding it at once (the fast path).
+
+        A chunk whose bytes do not decode is parsed line by line by :meth:`rows` instead, so
+        the error names the row, and the chunk's other rows still go through.
+        """
+        encoding = _row_encoding(self.encoding)
+        try:
+            text = chunk.data.decode(encoding)
+        except UnicodeDecodeError:
+            yield from self.rows(io.BytesIO(chunk.data), src, context, chunk.start)
+            return
+        one_byte_chars = text.isascii()  # then a row's length in chars is its length in bytes
+        parts = text.split("\n")
+        tail = parts.pop()
+        lines = [p + "\n" for p in parts]
+        if tail:
+            lines.append(tail)
+        names = context["names"]
+        offset, line = chunk.start
+        reader = csv.reader(lines, delimiter=self.delimiter, strict=True)
+        consumed = 0
+        while True:
+            try:
+                row: list[str] | None = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                row, problem = None, f"malformed CSV: {exc}"
+            upto = reader.line_num
+            seg = lines[consumed] if upto - consumed == 1 else "".join(lines[consumed:upto])
+            data = seg.encode(encoding)
+            first = line + 1
+            line += upto - consumed
+            offset += len(seg) if one_byte_chars else len(data)
+            consumed = upto
+            pos = CsvPosition(offset, line)
+            if row is None:
+                loc = f"{src}:line {first}"
+                yield RecordError(loc, problem, raw=data, line=first, context=context), pos
+            elif row:  # a blank line is not a record
+                yield _record(row, names, data, src, first, context), pos
 
     def read_header(self, fh: BinaryIO, src: str) -> tuple[dict[str, Any], int]:
         """Read the header line: the context rows need (raw header, column names), its length."""
@@ -121,13 +170,11 @@ class CsvFormat:
         one chunk of it in memory (see :func:`split_rows`), so workers can parse chunks.
         """
         names = context["names"]
-        width = len(names)
         offset, line = start.offset, start.line
 
         pending: list[bytes] = []
         bad_bytes: list[str] = []
-        # a byte-order mark can only open the file: the rows decode as plain UTF-8 (cheaper)
-        encoding = "utf-8" if self.encoding.lower() in ("utf-8-sig", "utf_8_sig") else self.encoding
+        encoding = _row_encoding(self.encoding)
 
         def lines() -> Iterator[str]:
             for raw in fh:
@@ -175,19 +222,30 @@ class CsvFormat:
                 bad_bytes.clear()
                 yield RecordError(loc, reason, raw=data, line=first, context=context), pos
                 continue
-            if len(row) != width:
-                missing = names[len(row) :] if len(row) < width else []
-                reason = f"expected {width} columns, found {len(row)}" + (
-                    f" (missing {', '.join(missing)})" if missing else ""
-                )
-                yield MissingColumnError(loc, reason, raw=data, line=first, context=context), pos
-                continue
-            yield (
-                RawRecord(
-                    data, src, first, dict(zip(names, row, strict=True)), "text/csv", context
-                ),
-                pos,
-            )
+            yield _record(row, names, data, src, first, context), pos
+
+
+def _row_encoding(encoding: str) -> str:
+    # a byte-order mark can only open the file: the rows decode as plain UTF-8 (cheaper)
+    return "utf-8" if encoding.lower() in ("utf-8-sig", "utf_8_sig") else encoding
+
+
+def _record(  # noqa: PLR0917 - called once per row on the hot path: positional is cheaper
+    row: list[str],
+    names: list[str],
+    data: bytes,
+    src: str,
+    line: int,
+    context: Mapping[str, Any],
+) -> RawRecord | RecordError:
+    """A parsed row as a RawRecord, or the error naming its missing columns."""
+    if len(row) == len(names):
+        return RawRecord(data, src, line, dict(zip(names, row, strict=True)), "text/csv", context)
+    missing = names[len(row) :]
+    reason = f"expected {len(names)} columns, found {len(row)}" + (
+        f" (missing {', '.join(missing)})" if missing else ""
+    )
+    return MissingColumnError(f"{src}:line {line}", reason, raw=data, line=line, context=context)
 
 
 class RowChunk(NamedTuple):

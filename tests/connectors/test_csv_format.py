@@ -77,3 +77,51 @@ def test_parse_record_reads_one_row_again_with_its_header(tmp_path: Path) -> Non
     assert again.fields == first.fields
     with pytest.raises(MissingColumnError):
         CsvFormat().parse_record(b"1,A\n", first.context, source="s", line=2)
+
+
+def test_fast_and_line_by_line_parsers_agree_on_a_messy_file(tmp_path: Path) -> None:
+    body = (
+        HEADER
+        + b'1,"quoted, comma",,5,4,d,x\r\n'
+        + b'1,"multi\nline",,1,1,d,y\n'
+        + b"\n"
+        + b"1,short\n"
+        + b'1,"bad"quote,,1,1,d,z\n'
+        + "1,Ünïcode,,2,2,d,é\n".encode()
+        + b"1,last,,3,3,d,no-newline"
+    )
+    path = _write(tmp_path, body)
+    fmt = CsvFormat()
+    fast = list(fmt.read_with_positions(path))
+    with path.open("rb") as fh:
+        context, header_len = fmt.read_header(fh, str(path))
+        fh.seek(header_len)
+        slow = list(fmt.rows(fh, str(path), context, CsvPosition(header_len, 1)))
+
+    def summary(items: list[tuple[RawRecord | RecordError, CsvPosition]]) -> list[object]:
+        return [
+            (type(i).__name__, i.data if isinstance(i, RawRecord) else i.raw, str(i), p)
+            if isinstance(i, RecordError)
+            else (type(i).__name__, i.data, i.line, dict(i.fields), p)
+            for i, p in items
+        ]
+
+    assert summary(fast) == summary(slow)
+    assert fast[-1][1] == CsvPosition(len(body), 9)
+    assert [type(i).__name__ for i, _ in fast] == [
+        "RawRecord", "RawRecord", "MissingColumnError", "RecordError", "RawRecord", "RawRecord",
+    ]  # fmt: skip
+
+
+def test_split_rows_never_cuts_inside_quotes(tmp_path: Path) -> None:
+    from connectors.formats.csv import split_rows
+
+    rows = b"".join(b'1,"a\nb\nc",,1,1,d,%d\n' % i for i in range(10))
+    path = _write(tmp_path, HEADER + rows)
+    with path.open("rb") as fh:
+        fh.seek(len(HEADER))
+        chunks = list(split_rows(fh, CsvPosition(len(HEADER), 1), 3))
+    assert [c.rows for c in chunks] == [3, 3, 3, 1]
+    assert b"".join(c.data for c in chunks) == rows
+    assert chunks[1].start == chunks[0].end
+    assert chunks[-1].end == CsvPosition(len(HEADER) + len(rows), 31)

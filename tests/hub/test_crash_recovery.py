@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 import yaml
 from sqlalchemy import select
@@ -54,7 +55,7 @@ def test_sigkill_mid_file_then_restart_loses_nothing_and_dedup_sees_each_id_once
     doc_key = document_key(path)
     config = tmp_path / "crossdock.yaml"
     config.write_text(
-        yaml.safe_dump({"chunk_size": 5_000, "batch_size": 500, "workers": 2}), encoding="utf-8"
+        yaml.safe_dump({"chunk_size": 2_000, "batch_size": 500, "workers": 2}), encoding="utf-8"
     )
 
     log = tmp_path / "run.log"
@@ -74,8 +75,12 @@ def test_sigkill_mid_file_then_restart_loses_nothing_and_dedup_sees_each_id_once
             break
         time.sleep(0.02)
     assert proc.poll() is None, log.read_text()[-2000:]
+    workers = psutil.Process(proc.pid).children(recursive=True)
+    assert workers, "a file this size is translated by worker processes"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
+    _, alive = psutil.wait_procs(workers, timeout=15)
+    assert not alive, "workers of a killed pipeline must not linger"
     assert 0 < line < ROWS, "the kill must land in the middle of the file"
     assert path.exists(), "a file killed mid-way stays in the inbox"
 
