@@ -1,1 +1,16 @@
-"""Crossdock package."""
+"""The bus: kombu only; the embedded SQLite transport or RabbitMQ, with the same code."""
+
+from hub.bus.connection import open_connection
+from hub.bus.consumer import EventConsumer, EventHandler
+from hub.bus.publisher import ConfirmedPublisher
+from hub.bus.topology import EVENTS_EXCHANGE, event_queue, routing_key
+
+__all__ = [
+    "EVENTS_EXCHANGE",
+    "ConfirmedPublisher",
+    "EventConsumer",
+    "EventHandler",
+    "event_queue",
+    "open_connection",
+    "routing_key",
+]
