@@ -12,8 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from jsonschema.exceptions import SchemaError  # type: ignore[import-untyped]
-from jsonschema.validators import validator_for  # type: ignore[import-untyped]
+import jsonschema_rs
 
 from hub.registry.errors import InvalidSchema
 
@@ -23,6 +22,15 @@ SCHEMA_TYPE = "JSON"
 """The one ``schemaType`` Crossdock serves."""
 
 _OTHER_TYPES = {"AVRO", "PROTOBUF"}
+# The dialects the meta-schema check knows offline; any other "$schema" would make it try to
+# download the meta-schema, which a registry must never do on a client's say-so.
+_DIALECTS = {
+    "http://json-schema.org/draft-04/schema",
+    "http://json-schema.org/draft-06/schema",
+    "http://json-schema.org/draft-07/schema",
+    "https://json-schema.org/draft/2019-09/schema",
+    "https://json-schema.org/draft/2020-12/schema",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,14 +66,30 @@ def parse_schema(text: str, schema_type: str | None = SCHEMA_TYPE) -> SchemaDocu
             f"Invalid schema: a JSON Schema is an object or a boolean, not {type(value).__name__}"
         )
     if isinstance(value, dict):
+        _check_dialect(value.get("$schema"))
         try:
-            # The dialect named by "$schema" decides (draft 2020-12 when absent).
-            validator_for(value).check_schema(value)
-        except SchemaError as exc:
-            where = "/" + "/".join(str(p) for p in exc.absolute_path)
+            jsonschema_rs.meta.validate(value)
+            # Compiling also finds local $refs that point nowhere; remote ones are refused
+            # rather than fetched.
+            jsonschema_rs.validator_for(value, offline=True)
+        except jsonschema_rs.ValidationError as exc:
+            where = "/" + "/".join(str(p) for p in exc.instance_path)
+            first_line = str(exc).splitlines()[0] if str(exc) else exc.message
             raise InvalidSchema(
-                f"Invalid schema: at {where}: {exc.message} (an Avro or Protobuf schema? "
+                f"Invalid schema: at {where}: {first_line} (an Avro or Protobuf schema? "
                 "Crossdock serves JSON Schema only)"
             ) from exc
+        except jsonschema_rs.ReferencingError as exc:
+            raise InvalidSchema(f"Invalid schema: {str(exc).splitlines()[0]}") from exc
     text = canonical_text(value)
     return SchemaDocument(value, text, hashlib.sha256(text.encode()).hexdigest())
+
+
+def _check_dialect(dialect: object) -> None:
+    if dialect is None:
+        return
+    if not isinstance(dialect, str) or dialect.rstrip("#") not in _DIALECTS:
+        raise InvalidSchema(
+            f"Invalid schema: unknown $schema {dialect!r}; use one of the JSON Schema drafts "
+            "4, 6, 7, 2019-09 or 2020-12 (https://json-schema.org/draft/2020-12/schema)"
+        )

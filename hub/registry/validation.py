@@ -71,7 +71,7 @@ class PayloadValidator:
             if compiled is not None:
                 self._validators.move_to_end(schema_id)
                 return compiled
-        compiled = jsonschema_rs.validator_for(registered.schema.value)
+        compiled = jsonschema_rs.validator_for(registered.schema.value, offline=True)
         with self._lock:
             self._validators[schema_id] = compiled
             while len(self._validators) > self._max:
