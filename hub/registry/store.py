@@ -174,6 +174,7 @@ class SchemaStore:
 
         With ``subject``, the schema must be registered under that subject.
         """
+        _check_schema_id(schema_id)
         with self._session() as s:
             q = select(SubjectVersionRow.id).where(SubjectVersionRow.schema_id == schema_id)
             if subject is not None:
@@ -187,6 +188,7 @@ class SchemaStore:
 
     def usages(self, schema_id: int, *, deleted: bool = False) -> list[tuple[str, int]]:
         """``(subject, version)`` pairs holding schema ``schema_id``, sorted."""
+        _check_schema_id(schema_id)
         with self._session() as s:
             if s.get(SchemaRow, schema_id) is None:
                 raise SchemaNotFound(f"Schema {schema_id} not found")
@@ -540,6 +542,13 @@ def _audit(
     s: Session, actor: str, action: str, subject: str | None, detail: Mapping[str, Any]
 ) -> None:
     s.add(AuditRow(actor=actor, action=action, subject=subject, detail=dict(detail)))
+
+
+def _check_schema_id(schema_id: int) -> None:
+    # Ids are 32-bit on the wire (Confluent's framing); anything else names no schema, and
+    # must not reach the database driver, which rejects integers beyond 64 bits.
+    if not 1 <= schema_id <= _MAX_VERSION:
+        raise SchemaNotFound(f"Schema {schema_id} not found")
 
 
 def _check_subject(subject: str) -> None:
