@@ -252,10 +252,10 @@ def order_created_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
 def order_created_v2_to_v1(data: dict[str, Any]) -> dict[str, Any]:
     """Downcast: ``shipping_address`` goes back into ``fulfillment.ship_to``; the rest is lost."""
     v1 = {k: v for k, v in data.items() if k not in _V2_ONLY_FIELDS and k != "shipping_address"}
-    fulfillment, shipping = data.get("fulfillment"), data.get("shipping_address")
+    fulfillment = data.get("fulfillment")
     # A valid v2 has no shipping_address without a fulfillment, so nothing is dropped here.
-    if fulfillment is not None and shipping is not None:
-        v1["fulfillment"] = fulfillment | {"ship_to": shipping}
+    if fulfillment is not None:
+        v1["fulfillment"] = fulfillment | {"ship_to": data.get("shipping_address")}
     return v1
 
 
