@@ -4,7 +4,9 @@ A ``EventRegistry`` holds event models by ``(type, version)`` and casters betwee
 versions. ``convert`` chains casters (1→2→3 up, 3→2→1 down), so a subscriber pinned to an old
 version still receives events produced at a newer one. The module-level functions act on
 ``default_registry``, which holds the built-in events; tests and plug-ins can build their own
-registry so nothing global leaks between them.
+registry so nothing global leaks between them. ``read_event`` is the consumer's side of this:
+it validates an envelope at the version it was sent at and hands back ``data`` at the version
+the consumer is pinned to.
 
 Casters are pure functions ``dict -> dict`` on the JSON form of ``data``: they must return a new
 dict and never mutate their input (``convert`` does not copy, to stay cheap per event).
