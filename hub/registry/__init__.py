@@ -1,1 +1,31 @@
-"""Schema registry: Confluent-compatible subjects, versions and compatibility checks."""
+"""Schema registry: Confluent-compatible subjects, versions and compatibility checks.
+
+Modules, one concept each: ``compat`` (the levels and the checker), ``document`` (a schema's
+canonical text and fingerprint), ``tables`` and ``store`` (SQL storage, migrated by
+``hub.migrations``), ``seeding`` (the canonical schemas at startup), ``tokens`` and ``access``
+(roles and who may call what), ``confluent_api`` and ``crossdock_api`` (the routers),
+``validation`` (compiled validators per schema id), ``diff`` (readable version diffs).
+"""
+
+from hub.registry.compat import (
+    CompatibilityLevel,
+    Incompatibility,
+    check_compatibility,
+    check_pair,
+)
+from hub.registry.errors import RegistryError
+from hub.registry.service import RegistryService, open_registry
+from hub.registry.settings import RegistrySettings
+from hub.registry.store import SchemaStore
+
+__all__ = [
+    "CompatibilityLevel",
+    "Incompatibility",
+    "RegistryError",
+    "RegistryService",
+    "RegistrySettings",
+    "SchemaStore",
+    "check_compatibility",
+    "check_pair",
+    "open_registry",
+]
