@@ -135,6 +135,23 @@ def main() -> None:
     else:
         print("RabbitMQ is not answering on 127.0.0.1:5672: broker benchmarks skipped", flush=True)
 
+    from benchmarks import bench_registry
+
+    print("registry: validate vs a bare endpoint, one uvicorn worker, wrk …", flush=True)
+    reg = bench_registry.run()
+    if reg is None:
+        print("wrk is not installed (apt-get install wrk): registry benchmark skipped", flush=True)
+    else:
+        rows.append(
+            (
+                "Registry validate, 20-line order (~7 KB), one uvicorn worker "
+                "(goal ≥ 0.8× bare endpoint)",
+                f"{reg['validate_rps']:,.0f} req/s, p99 {reg['validate_p99_ms']:.1f} ms",
+                f"bare {reg['bare_rps']:,.0f} req/s, p99 {reg['bare_p99_ms']:.1f} ms",
+                f"{reg['ratio']:.2f}× — {verdict(reg['ratio'] >= 0.8)}",
+            )
+        )
+
     print("bulk: embedded bus, ¼ of the rows …", flush=True)
     eb = _bulk(ROWS // 4, None)
     rows.append(

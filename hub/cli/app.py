@@ -6,7 +6,7 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -15,6 +15,9 @@ from rich.table import Table
 
 from hub.config import Settings, load_settings
 from hub.errors import ConfigError, DeadLetterError, HubError
+
+if TYPE_CHECKING:
+    import uvicorn
 
 __all__ = ["app", "main"]
 
@@ -77,6 +80,12 @@ def run(
     echo: Annotated[
         bool, typer.Option(help="print each published event (id, type, a few data fields)")
     ] = False,
+    api: Annotated[
+        bool | None,
+        typer.Option(help="serve the API (schema registry) too; default: on unless --once"),
+    ] = None,
+    api_host: Annotated[str, typer.Option(help="API interface")] = "127.0.0.1",
+    api_port: Annotated[int, typer.Option(help="API TCP port")] = 8081,
     config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
     bus_url: BusOpt = None,
@@ -94,6 +103,9 @@ def run(
         f"database {_redact(settings.resolved_database_url)}"
     )
     totals = {"files": 0, "records": 0, "published": 0, "dead": 0}
+    server = (
+        _start_api(settings, api_host, api_port) if (api if api is not None else not once) else None
+    )
     try:
         with Hub(settings) as hub:
             idle_polls = 0
@@ -131,6 +143,9 @@ def run(
     except HubError as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(1) from exc
+    finally:
+        if server is not None:
+            server.should_exit = True
     out.print(
         f"[bold]summary:[/] {totals['files']} file(s), {totals['records']} record(s), "
         f"[green]{totals['published']} event(s) published[/], "
@@ -150,6 +165,22 @@ def _echo_events(body: bytes) -> None:
             f"{fields}",
             highlight=False,
         )
+
+
+def _start_api(settings: Settings, host: str, port: int) -> uvicorn.Server:
+    """Serve the API from a background thread of this process (the embedded hub)."""
+    import threading
+
+    import uvicorn
+
+    from hub.api import create_app
+
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings), host=host, port=port, log_level="warning")
+    )
+    threading.Thread(target=server.run, name="crossdock-api", daemon=True).start()
+    err.print(f"crossdock: API on http://{host}:{port} (schema registry; docs at /docs)")
+    return server
 
 
 def _progress() -> Progress:
