@@ -44,7 +44,9 @@ def order_payload(lines: int = 20) -> dict[str, Any]:
                 "quantity": {"value": "2", "unit": "C62"},
                 "unit_price": {"amount": str(price), "currency": "EUR"},
                 "discounts": [],
-                "tax": [{"type": "VAT", "rate": "19", "amount": {"amount": "7.60", "currency": "EUR"}}],
+                "tax": [
+                    {"type": "VAT", "rate": "19", "amount": {"amount": "7.60", "currency": "EUR"}}
+                ],
             }
             for i in range(lines)
         ],
@@ -110,7 +112,7 @@ def _wrk(url: str, body_file: Path, seconds: int) -> tuple[float, float]:
     return rps, float(p99.group(1)) * scale
 
 
-def run(seconds: int = 5) -> dict[str, float] | None:
+def run(seconds: int = 4) -> dict[str, float] | None:
     """req/s and p99 (ms) of validate and bare; None when wrk is not installed."""
     if shutil.which("wrk") is None:
         return None
@@ -139,8 +141,17 @@ def run(seconds: int = 5) -> dict[str, float] | None:
             body_file = root / "order.json"
             body_file.write_bytes(body)
             _wrk(validate_url, body_file, 1)  # warm-up: validator compiled and cached
-            v_rps, v_p99 = _wrk(validate_url, body_file, seconds)
-            b_rps, b_p99 = _wrk(f"{base}/bench/bare", body_file, seconds)
+            # alternate the two and keep each one's best round: a noisy neighbour then
+            # costs both sides alike instead of whichever ran at the wrong moment
+            rounds = [
+                (
+                    _wrk(validate_url, body_file, seconds),
+                    _wrk(f"{base}/bench/bare", body_file, seconds),
+                )
+                for _ in range(3)
+            ]
+            v_rps, v_p99 = max((v for v, _ in rounds), key=lambda r: r[0])
+            b_rps, b_p99 = max((b for _, b in rounds), key=lambda r: r[0])
         finally:
             server.terminate()
             server.wait(timeout=10)

@@ -101,6 +101,13 @@ def test_closed_reads_need_a_token_of_any_role(tmp_path: Path) -> None:
         r = c.get("/subjects", headers={"Authorization": f"Bearer {viewer}"})
         assert r.status_code == 200
         assert c.get("/subjects", headers=ADMIN).status_code == 200
+        validate = "/crossdock/subjects/retail.inventory.adjusted/versions/1/validate"
+        assert c.post(validate, json={}).json()["error_code"] == 40101
+        bad = c.post(validate, json={}, headers={"Authorization": "Bearer nope"})
+        assert bad.json()["error_code"] == 40101
+        ok = c.post(validate, json={}, headers={"Authorization": f"Bearer {viewer}"})
+        assert ok.status_code == 200
+        assert ok.json()["valid"] is False
 
 
 def test_tokens_are_stored_hashed_only(registry_app: FastAPI) -> None:
