@@ -43,6 +43,7 @@ def create_app(
     app = FastAPI(title="Crossdock", description=_DESCRIPTION, version="0.1.0")
     app.state.registry = open_registry(engine, registry_settings)
     install_error_handlers(app)
-    app.include_router(confluent_api.router)
+    # the validate route is the one called per message: first in line, it is matched first
     app.include_router(crossdock_api.router)
+    app.include_router(confluent_api.router)
     return app
