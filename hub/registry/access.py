@@ -86,7 +86,9 @@ class _RegistryReader(HTTPBearer):
 
 
 _registry_reader = _RegistryReader(
-    auto_error=False, description="a Crossdock token (`crossdock registry token create`)"
+    auto_error=False,
+    scheme_name="HTTPBearer",  # the same scheme as the other routes, in the docs
+    description="a Crossdock token (`crossdock registry token create`)",
 )
 RegistryReading = Annotated[tuple[RegistryService, Principal], Security(_registry_reader)]
 """``(registry, principal)`` for a read, resolved in one dependency (see _RegistryReader)."""
