@@ -14,6 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from hub.errors import ConfigError
+from hub.registry.settings import RegistrySettings
 
 __all__ = ["FileConnectorConfig", "Settings", "load_settings"]
 
@@ -47,6 +48,8 @@ class Settings(BaseModel):
     #: processes translating big files; unset decides by file size (2 cores here)
     workers: int | None = Field(None, ge=0, le=64)
     connectors: list[FileConnectorConfig] = Field(default_factory=lambda: [FileConnectorConfig()])
+    #: the schema registry API (reads open, bootstrap admin token, seeding)
+    registry: RegistrySettings = Field(default_factory=RegistrySettings)
 
     @property
     def resolved_bus_url(self) -> str:
