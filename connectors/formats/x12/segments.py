@@ -1,0 +1,127 @@
+"""Streaming X12 tokenizer: bytes in, one segment at a time out, in bounded memory.
+
+The file is read in 1 MB chunks and cut at the segment terminator the ISA declared. Line
+breaks and blank lines between segments are layout, not data, and are skipped. Where the
+declared terminator is not ``~``, a ``~`` right before a line break also ends a segment: real
+senders mix the two (the corpus 856 declares ``$`` and ends three segments with ``~``); a
+``~`` inside an element is left alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import BinaryIO, NamedTuple, TypeAlias
+
+from connectors.errors import RecordError
+from connectors.formats.x12.separators import Separators
+
+__all__ = ["Element", "Segment", "iter_segments"]
+
+#: an element: text, or its components when it holds the component separator
+Element: TypeAlias = str | list[str]
+
+_CHUNK = 1 << 20
+# a segment longer than this has lost its terminator: the rest of the file cannot be cut
+_MAX_SEGMENT = 16 << 20
+_TILDE_EOL = re.compile(rb"~(?=[\r\n])")
+_LAYOUT = b"\r\n"
+
+
+class Segment(NamedTuple):
+    """One segment: its elements (``elements[0]`` is the tag), bytes and place in the file."""
+
+    elements: list[Element]
+    #: the bytes from its tag through its terminator and the line breaks after it
+    raw: bytes
+    #: 1-based position of the segment in the file
+    number: int
+    #: 1-based index of the first element whose bytes are not UTF-8 (``None``: all are)
+    bad_element: int | None = None
+
+    @property
+    def tag(self) -> str:
+        """The segment identifier (``ST``, ``BEG``, ``PO1``…)."""
+        tag = self.elements[0]
+        return tag if isinstance(tag, str) else "".join(tag)
+
+
+def iter_segments(
+    fh: BinaryIO, seps: Separators, location: str, head: bytes = b""
+) -> Iterator[Segment]:
+    """Every segment of ``head`` then ``fh`` (from its current position), cut with ``seps``.
+
+    A segment's ``raw`` runs from its tag through its terminator and the line breaks after
+    it, so the raw bytes of consecutive segments add up to the file.
+    """
+    term = seps.segment_bytes
+    tolerate = term != b"~"
+    element, component = seps.element, seps.component
+    number = 0
+    held: tuple[bytes, bytes] | None = None  # (text, raw) of the segment not yet handed out
+    pending = head
+    while True:
+        chunk = fh.read(_CHUNK)
+        last = not chunk
+        pieces = (pending + chunk if pending else chunk).split(term)
+        tail = pieces.pop()
+        ended = [(piece, term) for piece in pieces]
+        if tolerate and b"~" in tail:
+            # ~-ended segments in the tail go out now instead of waiting for the next term
+            parts = _TILDE_EOL.split(tail)
+            tail = parts.pop()
+            ended.extend((part, b"~") for part in parts)
+        if last:
+            body = tail.rstrip(_LAYOUT)
+            if tolerate and body.endswith(b"~"):
+                ended.append((body[:-1], b"~" + tail[len(body) :]))
+            else:
+                ended.append((tail, b""))  # the last segment may lack its terminator
+            pending = b""
+        else:
+            pending = tail
+            if len(pending) > _MAX_SEGMENT:
+                raise RecordError(
+                    f"{location}, segment {number + 1}",
+                    f"no segment terminator {seps.segment!r} in {_MAX_SEGMENT >> 20} MB",
+                )
+        for piece, end in ended:
+            if tolerate and end == term and b"~" in piece:
+                parts = _TILDE_EOL.split(piece)
+                bodies = [(part, b"~") for part in parts[:-1]] + [(parts[-1], end)]
+            else:
+                bodies = [(piece, end)]
+            for body, stop in bodies:
+                text = body.lstrip(_LAYOUT)
+                if held is not None and len(text) != len(body):
+                    held = (held[0], held[1] + body[: len(body) - len(text)])
+                stripped = text.rstrip(_LAYOUT)
+                if not stripped:  # a blank line: layout of the segment before it
+                    if held is not None:
+                        held = (held[0], held[1] + text + stop)
+                    continue
+                if held is not None:
+                    number += 1
+                    yield _segment(held[0], held[1], number, element, component)
+                held = (stripped, text + stop)
+        if last:
+            if held is not None:
+                yield _segment(held[0], held[1], number + 1, element, component)
+            return
+
+
+def _segment(text: bytes, raw: bytes, number: int, element: str, component: str) -> Segment:
+    bad: int | None = None
+    try:
+        decoded = text.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        decoded = text.decode("utf-8", "replace")
+        bad = text[: exc.start].decode("utf-8", "replace").count(element)
+    parts: list[Element] = list(decoded.split(element))
+    if component in decoded and parts[0] != "ISA":
+        parts = [_components(p, component) for p in parts]
+    return Segment(parts, raw, number, bad)
+
+
+def _components(value: Element, component: str) -> Element:
+    return value.split(component) if isinstance(value, str) and component in value else value
