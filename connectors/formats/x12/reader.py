@@ -270,16 +270,23 @@ class _Reader:
             position, code, reason, field_name, ak3, ak4 = problem
             seg = tx.segments[position - 1] if position <= len(tx.segments) else None
             tag = seg.tag if seg is not None else (interrupted_by.tag if interrupted_by else "")
-            spot = f"segment {position} {tag}" if tag else f"segment {position} (end of file)"
+            if seg is not None:
+                spot = f"segment {position} {tag} (file segment {seg.number})"
+            elif interrupted_by is not None:
+                spot = f"segment {position} {tag} (file segment {interrupted_by.number})"
+            else:
+                spot = f"segment {position} (end of file)"
             context |= {"ak5": code, "segment_position": position, "segment_tag": tag}
             if ak3 is not None:
                 context["ak3"] = ak3
             if ak4 is not None:
                 context["ak4"] = ak4
             line = seg.number if seg is not None else None
+            context["where"] = f"{where}, {spot}"
             return X12Error(
                 f"{where}, {spot}", reason, field=field_name, raw=raw, line=line, context=context
             )
+        context["where"] = f"{where} (file segment {tx.st.number})"
         envelope: dict[str, Any] = {"ISA": self.isa.elements if self.isa else None}
         envelope["GS"] = self.gs.elements if self.gs else None
         tree = build_tree(_text(tx.st, 1), (s.elements for s in tx.segments), envelope)

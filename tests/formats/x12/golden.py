@@ -32,7 +32,7 @@ def x12_golden_output(spec_path: Path, input_path: Path) -> list[dict[str, Any]]
     with input_path.open("rb") as fh:
         for item in X12Format().messages(fh, input_path.name):
             if isinstance(item, Exception):
-                results.append(_error(str(item.context.get("where", "")), item))
+                results.append(_error(item.location, item))
                 continue
             if item.context.get("message") != mapping.source_message:
                 continue  # other sets of the interchange belong to other specs
