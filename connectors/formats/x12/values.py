@@ -12,11 +12,22 @@ from typing import Any
 
 __all__ = [
     "address_lines",
+    "invoice_total",
+    "line_amount_total",
+    "match_status",
+    "match_type",
     "not_stated",
     "order_total",
+    "ordered_quantity",
+    "po_unit_price",
+    "price_variance",
     "product_gtin",
     "product_sku",
     "qualified_id",
+    "quantity_variance",
+    "receipt_refs",
+    "received_quantity",
+    "total_variance",
 ]
 
 # where the (qualifier, id) pairs start in each item segment: PO106, IT106, LIN02, BLI01
@@ -77,7 +88,7 @@ def qualified_id(segment: Sequence[Any], qualifiers: Sequence[str], start: int) 
 def product_sku(item: Mapping[str, Any]) -> str | None:
     """The item's SKU from its PO1/IT1/LIN/BLI id pairs (see ``_SKU_QUALIFIERS``).
 
-    Without any of those qualifiers, the first id that is not a GTIN.
+    Without any of those qualifiers, the first id the segment carries (a book's EAN).
     """
     segment, start = _item_segment(item)
     if segment is None:
@@ -85,9 +96,9 @@ def product_sku(item: Mapping[str, Any]) -> str | None:
     found = qualified_id(segment, _SKU_QUALIFIERS, start)
     if found is not None:
         return found
-    for i in range(start, len(segment) - 1, 2):
-        if segment[i] not in _GTIN_QUALIFIERS and segment[i + 1]:
-            return str(segment[i + 1])
+    for i in range(start + 1, len(segment), 2):
+        if isinstance(segment[i], str) and segment[i]:
+            return segment[i]
     return None
 
 
@@ -112,3 +123,121 @@ def not_stated(_node: Mapping[str, Any]) -> str:
     object around it (with its currency) is kept.
     """
     return "0"
+
+
+def line_amount_total(message: Mapping[str, Any]) -> str | None:
+    """The sum of the line amounts (AMT*1 in each BLI loop) of a 180: the refund total."""
+    total = Decimal(0)
+    for item in message.get("BLI") or []:
+        amounts = [amt[2] for amt in item.get("AMT") or [] if len(amt) > 2 and amt[1] == "1"]
+        if not amounts:
+            return None
+        try:
+            total += Decimal(amounts[0])
+        except InvalidOperation:
+            return None
+    return str(total)
+
+
+# -- 810 invoice: the figures an invoice quotes about its PO and receipts -------------------
+
+# REF01 codes naming the shipment an 856 announced: packing list, bill of lading, shipper's
+# identifying number (the 856 BSN02), receiving report
+_RECEIPT_QUALIFIERS = ("PK", "BM", "SI", "RV")
+
+
+def receipt_refs(message: Mapping[str, Any]) -> list[str]:
+    """The 856/receipt references of an 810 (REF*PK, BM, SI, RV), in document order."""
+    return [
+        str(ref[2]).strip()
+        for ref in message.get("REF") or []
+        if len(ref) > 2 and ref[1] in _RECEIPT_QUALIFIERS and str(ref[2]).strip()
+    ]
+
+
+def ordered_quantity(item: Mapping[str, Any]) -> str | None:
+    """The PO quantity of an IT1 line: QTY*38 (original quantity) when quoted, else IT102."""
+    for qty in item.get("QTY") or []:
+        if len(qty) > 2 and qty[1] == "38":
+            return str(qty[2])
+    return _element(item.get("IT1"), 2)
+
+
+def received_quantity(item: Mapping[str, Any]) -> str | None:
+    """The quantity the referenced shipment delivered: IT301 (units shipped), if quoted."""
+    it3 = (item.get("IT3") or [None])[0]
+    return _element(it3, 1)
+
+
+def po_unit_price(item: Mapping[str, Any]) -> str | None:
+    """The PO unit price of an IT1 line: CTP*…*CON/PUR (contract/purchase price), else IT104."""
+    for ctp in item.get("CTP") or []:
+        if len(ctp) > 3 and ctp[2] in ("CON", "PUR") and ctp[3]:
+            return str(ctp[3])
+    return _element(item.get("IT1"), 4)
+
+
+def quantity_variance(item: Mapping[str, Any]) -> str | None:
+    """Invoiced − received (three-way, when IT3 quotes a receipt) or − ordered (two-way)."""
+    invoiced = _decimal(_element(item.get("IT1"), 2))
+    basis = _decimal(received_quantity(item) or ordered_quantity(item))
+    return None if invoiced is None or basis is None else str(invoiced - basis)
+
+
+def price_variance(item: Mapping[str, Any]) -> str | None:
+    """Invoiced unit price − PO unit price."""
+    invoiced = _decimal(_element(item.get("IT1"), 4))
+    po = _decimal(po_unit_price(item))
+    return None if invoiced is None or po is None else str(invoiced - po)
+
+
+def invoice_total(message: Mapping[str, Any]) -> str | None:
+    """TDS01, the invoice total, whose two decimals are implied (``28566`` is 285.66)."""
+    cents = _decimal(_element(message.get("TDS"), 1))
+    return None if cents is None else str(cents.scaleb(-2))
+
+
+def total_variance(message: Mapping[str, Any]) -> str | None:
+    """Invoice total − the PO value of the lines (ordered quantity × PO unit price)."""
+    total = _decimal(invoice_total(message))
+    if total is None:
+        return None
+    basis = Decimal(0)
+    for item in message.get("IT1") or []:
+        quantity, price = _decimal(ordered_quantity(item)), _decimal(po_unit_price(item))
+        if quantity is None or price is None:
+            return None
+        basis += quantity * price
+    return str(total - basis)
+
+
+def match_status(message: Mapping[str, Any]) -> str:
+    """``matched`` when no line and not the total differ from the PO/receipt, else ``mismatched``."""
+    variances = [quantity_variance(i) for i in message.get("IT1") or []]
+    variances += [price_variance(i) for i in message.get("IT1") or []]
+    variances.append(total_variance(message))
+    zero = all(v is not None and Decimal(v) == 0 for v in variances)
+    return "matched" if zero else "mismatched"
+
+
+def _element(segment: Sequence[Any] | None, index: int) -> str | None:
+    if segment is None or len(segment) <= index or not isinstance(segment[index], str):
+        return None
+    return segment[index].strip() or None
+
+
+def _decimal(text: str | None) -> Decimal | None:
+    if text is None:
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return None
+
+
+def match_type(message: Mapping[str, Any]) -> str:
+    """``three_way`` when the 810 names its receipts and quotes each line's received quantity."""
+    lines = message.get("IT1") or []
+    if receipt_refs(message) and lines and all(received_quantity(i) for i in lines):
+        return "three_way"
+    return "two_way"
