@@ -165,7 +165,7 @@ def run() -> list[tuple[str, str, str, str]]:
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--stream"]:
-        print(json.dumps(stream(Path(sys.argv[2]))))  # noqa: T201 - the child's report
+        print(json.dumps(stream(Path(sys.argv[2]))))
     else:
         for row in run():
-            print(" | ".join(row))  # noqa: T201 - a command-line report
+            print(" | ".join(row))

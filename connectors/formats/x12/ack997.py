@@ -57,7 +57,9 @@ def acknowledge(items: Iterable[RawRecord | RecordError]) -> dict[tuple[str, str
         else:
             if "ak3" in context:
                 position = str(context.get("segment_position", ""))
-                segments.append(["AK3", str(context.get("segment_tag", "")), position, "", context["ak3"]])
+                segments.append(
+                    ["AK3", str(context.get("segment_tag", "")), position, "", context["ak3"]]
+                )
                 if "ak4" in context:
                     element, code, value = context["ak4"]
                     segments.append(["AK4", str(element), "", str(code), str(value)[:99]])
@@ -90,7 +92,9 @@ def render_997(
         for segments in group.sets:
             body.extend(segments)
         received = str(len(group.sets))
-        body.append(["AK9", group.status, received, received, str(group.accepted), *group.errors[:5]])
+        body.append(
+            ["AK9", group.status, received, received, str(group.accepted), *group.errors[:5]]
+        )
         sets.append(("997", body))
     header = InterchangeHeader(
         sender=sender or str(first.get("receiver") or ""),

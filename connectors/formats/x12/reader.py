@@ -114,7 +114,7 @@ class _Reader:
                 seg, f"segment {tag} outside a transaction set (no ST before it)", None
             )
 
-    def finish(self) -> Iterator[RecordError]:
+    def finish(self) -> Iterator[RawRecord | RecordError]:
         if self.open_set is not None:
             yield self._close(self.open_set, None, interrupted_by=None)
             self.open_set = None
@@ -297,24 +297,45 @@ class _Reader:
 _Problem: TypeAlias = tuple[int, str, str, str | None, str | None, tuple[int, str, str] | None]
 
 
-def _check_set(
+def _check_set(  # noqa: PLR0911 - one return per rule, in the order a 997 reports them
     tx: _Set, se: Segment | None, interrupted_by: Segment | None, no_group: bool
 ) -> _Problem | None:
     st01, st02 = _text(tx.st, 1), _text(tx.st, 2)
     if not (len(st01) == 3 and st01.isdigit()):
-        return 1, "6", f"ST01 {st01!r} is not a transaction set identifier", "ST01", "8", (
+        return (
             1,
-            "7",
-            st01,
+            "6",
+            f"ST01 {st01!r} is not a transaction set identifier",
+            "ST01",
+            "8",
+            (
+                1,
+                "7",
+                st01,
+            ),
         )
     if not 4 <= len(st02) <= 9:
-        return 1, "7", f"ST02 {st02!r} is not a 4 to 9 character control number", "ST02", "8", (
-            2,
-            "4" if len(st02) < 4 else "5",
-            st02,
+        return (
+            1,
+            "7",
+            f"ST02 {st02!r} is not a 4 to 9 character control number",
+            "ST02",
+            "8",
+            (
+                2,
+                "4" if len(st02) < 4 else "5",
+                st02,
+            ),
         )
     if no_group:
-        return 1, "5", "transaction set outside a functional group (no GS before it)", None, "2", None
+        return (
+            1,
+            "5",
+            "transaction set outside a functional group (no GS before it)",
+            None,
+            "2",
+            None,
+        )
     for position, seg in enumerate(tx.segments, start=1):
         tag = seg.tag
         if not _TAG.fullmatch(tag):

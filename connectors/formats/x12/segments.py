@@ -63,51 +63,62 @@ def iter_segments(
     while True:
         chunk = fh.read(_CHUNK)
         last = not chunk
-        pieces = (pending + chunk if pending else chunk).split(term)
-        tail = pieces.pop()
-        ended = [(piece, term) for piece in pieces]
-        if tolerate and b"~" in tail:
-            # ~-ended segments in the tail go out now instead of waiting for the next term
-            parts = _TILDE_EOL.split(tail)
-            tail = parts.pop()
-            ended.extend((part, b"~") for part in parts)
-        if last:
-            body = tail.rstrip(_LAYOUT)
-            if tolerate and body.endswith(b"~"):
-                ended.append((body[:-1], b"~" + tail[len(body) :]))
-            else:
-                ended.append((tail, b""))  # the last segment may lack its terminator
-            pending = b""
-        else:
-            pending = tail
-            if len(pending) > _MAX_SEGMENT:
-                raise RecordError(
-                    f"{location}, segment {number + 1}",
-                    f"no segment terminator {seps.segment!r} in {_MAX_SEGMENT >> 20} MB",
-                )
-        for piece, end in ended:
-            if tolerate and end == term and b"~" in piece:
-                parts = _TILDE_EOL.split(piece)
-                bodies = [(part, b"~") for part in parts[:-1]] + [(parts[-1], end)]
-            else:
-                bodies = [(piece, end)]
-            for body, stop in bodies:
-                text = body.lstrip(_LAYOUT)
-                if held is not None and len(text) != len(body):
-                    held = (held[0], held[1] + body[: len(body) - len(text)])
-                stripped = text.rstrip(_LAYOUT)
-                if not stripped:  # a blank line: layout of the segment before it
-                    if held is not None:
-                        held = (held[0], held[1] + text + stop)
-                    continue
+        ended, pending = _cut(pending + chunk if pending else chunk, term, tolerate, last=last)
+        if len(pending) > _MAX_SEGMENT:
+            raise RecordError(
+                f"{location}, segment {number + 1}",
+                f"no segment terminator {seps.segment!r} in {_MAX_SEGMENT >> 20} MB",
+            )
+        for body, stop in ended:
+            text = body.lstrip(_LAYOUT)
+            if held is not None and len(text) != len(body):
+                held = (held[0], held[1] + body[: len(body) - len(text)])
+            stripped = text.rstrip(_LAYOUT)
+            if not stripped:  # a blank line: layout of the segment before it
                 if held is not None:
-                    number += 1
-                    yield _segment(held[0], held[1], number, element, component)
-                held = (stripped, text + stop)
+                    held = (held[0], held[1] + text + stop)
+                continue
+            if held is not None:
+                number += 1
+                yield _segment(held[0], held[1], number, element, component)
+            held = (stripped, text + stop)
         if last:
             if held is not None:
                 yield _segment(held[0], held[1], number + 1, element, component)
             return
+
+
+def _cut(
+    data: bytes, term: bytes, tolerate: bool, *, last: bool
+) -> tuple[list[tuple[bytes, bytes]], bytes]:
+    """Cut ``data`` into (segment body, terminator) pairs and the unterminated rest.
+
+    With ``tolerate``, a ``~`` before a line break ends a segment too. At the end of the file
+    the rest is the last segment, which may lack its terminator.
+    """
+    pieces = data.split(term)
+    tail = pieces.pop()
+    ended: list[tuple[bytes, bytes]] = []
+    for piece in pieces:
+        if tolerate and b"~" in piece:
+            parts = _TILDE_EOL.split(piece)
+            ended.extend((part, b"~") for part in parts[:-1])
+            ended.append((parts[-1], term))
+        else:
+            ended.append((piece, term))
+    if tolerate and b"~" in tail:
+        # ~-ended segments in the tail go out now instead of waiting for the next term
+        parts = _TILDE_EOL.split(tail)
+        tail = parts.pop()
+        ended.extend((part, b"~") for part in parts)
+    if not last:
+        return ended, tail
+    body = tail.rstrip(_LAYOUT)
+    if tolerate and body.endswith(b"~"):
+        ended.append((body[:-1], b"~" + tail[len(body) :]))
+    else:
+        ended.append((tail, b""))
+    return ended, b""
 
 
 def _segment(text: bytes, raw: bytes, number: int, element: str, component: str) -> Segment:

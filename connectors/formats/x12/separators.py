@@ -47,7 +47,9 @@ def read_separators(head: bytes, location: str) -> tuple[Separators, int]:
         raise RecordError(location, "document does not start with an ISA interchange header")
     element = head[3:4]
     if element.isalnum() or element in b" \r\n":
-        raise RecordError(location, f"ISA element separator {element!r} is a letter, digit or space")
+        raise RecordError(
+            location, f"ISA element separator {element!r} is a letter, digit or space"
+        )
     pos = 3
     for _ in range(ISA_ELEMENTS - 1):
         pos = head.find(element, pos + 1, _MAX_ISA)
@@ -70,7 +72,9 @@ def read_separators(head: bytes, location: str) -> tuple[Separators, int]:
             field="ISA16",
         )
     if terminator.isalnum() or terminator == b" ":
-        raise RecordError(location, f"segment terminator {terminator!r} after ISA16 is not a delimiter")
+        raise RecordError(
+            location, f"segment terminator {terminator!r} after ISA16 is not a delimiter"
+        )
     seps = Separators(
         element.decode("latin-1"),
         component.decode("latin-1"),

@@ -98,7 +98,7 @@ def product_sku(item: Mapping[str, Any]) -> str | None:
         return found
     for i in range(start + 1, len(segment), 2):
         if isinstance(segment[i], str) and segment[i]:
-            return segment[i]
+            return str(segment[i])
     return None
 
 
@@ -212,7 +212,7 @@ def total_variance(message: Mapping[str, Any]) -> str | None:
 
 
 def match_status(message: Mapping[str, Any]) -> str:
-    """``matched`` when no line and not the total differ from the PO/receipt, else ``mismatched``."""
+    """``matched`` when no line nor the total differs from the PO/receipt, else ``mismatched``."""
     variances = [quantity_variance(i) for i in message.get("IT1") or []]
     variances += [price_variance(i) for i in message.get("IT1") or []]
     variances.append(total_variance(message))

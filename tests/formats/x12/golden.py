@@ -57,7 +57,7 @@ def _write() -> None:
             output = x12_golden_output(spec_path, case.input_path)
             text = json.dumps(output, indent=2, ensure_ascii=False) + "\n"
             case.expected_path.write_text(text, encoding="utf-8")
-            print(case.expected_path)  # noqa: T201 - a developer's command
+            print(case.expected_path)
 
 
 if __name__ == "__main__" and sys.argv[1:] == ["--write"]:

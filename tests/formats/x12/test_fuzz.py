@@ -67,7 +67,9 @@ def test_corrupted_corpus_file_never_crashes(position: int, junk: bytes) -> None
 def test_rendered_interchange_reads_back_segment_for_segment(
     sets: list[list[list[str]]],
 ) -> None:
-    header = InterchangeHeader("S", "R", control_number=3, group_control_number=4, functional_id="PO")
+    header = InterchangeHeader(
+        "S", "R", control_number=3, group_control_number=4, functional_id="PO"
+    )
     data = render_interchange(header, [("999", body) for body in sets])
     items = _read(data)
     assert len(items) == len(sets)

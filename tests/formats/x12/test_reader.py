@@ -97,7 +97,8 @@ def test_856_with_dollar_terminator_mixed_with_tilde_and_blank_lines() -> None:
     assert ship_from["N1"][2] == "SUPPLIER ABC INC"
     assert ship_from["N3"] == [["N3", "123 MAIN ST."]]  # ended by ~, then a blank line
     assert ship_from["N4"][0][1:4] == ["BEAUPORT", "QC", "G1K 8Y2"]
-    assert record.data.startswith(b"ST*856*0000001$") and record.data.endswith(b"SE*25*0000001$\n")
+    assert record.data.startswith(b"ST*856*0000001$")
+    assert record.data.endswith(b"SE*25*0000001$\n")
 
 
 def test_850_tree_groups_po1_loops_with_children() -> None:
@@ -109,7 +110,8 @@ def test_850_tree_groups_po1_loops_with_children() -> None:
     assert len(fields["PO1"]) == 6
     assert fields["PO1"][1]["PID"][0][5] == "MEDIUM WIDGET"
     assert fields["PO1"][1]["PO4"] == [["PO4", "2", "2", "EA"]]
-    assert fields["CTT"] == ["CTT", "6"] and fields["AMT"] == [["AMT", "1", "13045.94"]]
+    assert fields["CTT"] == ["CTT", "6"]
+    assert fields["AMT"] == [["AMT", "1", "13045.94"]]
     assert record.line == 3  # ST is the file's third segment
 
 
@@ -128,14 +130,17 @@ def test_wrong_se_count_names_segment_and_element() -> None:
 def test_se_control_number_mismatch() -> None:
     (error,) = read(interchange("ST*850*0001", "BEG*00*NE*PO1**20260101", "SE*3*0002"))
     assert isinstance(error, X12Error)
-    assert error.field == "SE02" and error.set_code == "3"
+    assert error.field == "SE02"
+    assert error.set_code == "3"
     assert error.reason == "SE02 '0002' does not match ST02 '0001'"
 
 
 def test_bad_element_is_named_by_index() -> None:
     (error,) = read(interchange("ST*850*0001", "BEG*00*NE*PO1**20260101", "SE*x*0001"))
     assert isinstance(error, X12Error)
-    assert str(error).endswith("segment 3 SE (file segment 5), field SE01: SE01 'x' is not a number")
+    assert str(error).endswith(
+        "segment 3 SE (file segment 5), field SE01: SE01 'x' is not a number"
+    )
     assert error.context["ak4"] == (1, "6", "x")
 
 
@@ -145,14 +150,16 @@ def test_invalid_bytes_name_the_element() -> None:
     (error,) = read(data)
     assert isinstance(error, X12Error)
     assert error.location.endswith("segment 2 BEG (file segment 4)")
-    assert error.field == "BEG03" and error.reason == "element bytes are not UTF-8"
+    assert error.field == "BEG03"
+    assert error.reason == "element bytes are not UTF-8"
 
 
 def test_missing_se_is_reported_and_next_set_still_reads() -> None:
     data = interchange("ST*850*0001", "BEG*00*NE*PO1**20260101", *GOOD_850[:0], sets=2)
     data = data.replace(b"GE*2*42", b"ST*850*0002~\nBEG*00*NE*PO2**20260101~\nSE*3*0002~\nGE*2*42")
     first, second = read(data)
-    assert isinstance(first, X12Error) and isinstance(second, RawRecord)
+    assert isinstance(first, X12Error)
+    assert isinstance(second, RawRecord)
     assert first.reason == "ST 0001 has no SE trailer before ST"
     assert first.location.endswith("ST02 0001, segment 3 ST (file segment 5)")
     assert first.set_code == "2"
@@ -213,7 +220,9 @@ def test_carriage_return_line_feed_layout() -> None:
 
 
 def test_composite_elements_split_into_components() -> None:
-    (record,) = read(interchange("ST*850*0001", "BEG*00*NE*PO1**20260101", "MEA*PD*G>X*3", "SE*4*0001"))
+    (record,) = read(
+        interchange("ST*850*0001", "BEG*00*NE*PO1**20260101", "MEA*PD*G>X*3", "SE*4*0001")
+    )
     assert isinstance(record, RawRecord)
     assert record.fields["MEA"] == [["MEA", "PD", ["G", "X"], "3"]]
 
@@ -225,5 +234,6 @@ def test_segments_are_streamed_across_chunk_boundaries() -> None:
     ]
     data = interchange(sets=5000).replace(b"GE*5000", "".join(sets).encode() + b"GE*5000")
     items = read(data)
-    assert len(items) == 5000 and all(isinstance(i, RawRecord) for i in items)
+    assert len(items) == 5000
+    assert all(isinstance(i, RawRecord) for i in items)
     assert len(data) > 1 << 20  # more than one read chunk
