@@ -32,7 +32,6 @@ _TAG = re.compile(r"[A-Z][A-Z0-9]{1,2}")
 _ENVELOPE = frozenset({"ISA", "GS", "ST", "SE", "GE", "IEA"})
 
 
-@dataclass(frozen=True, slots=True)
 class X12Format:
     """Reads X12 interchanges (any version from 00200 on) one transaction set at a time."""
 

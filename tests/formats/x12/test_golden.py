@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from hub.golden import golden_output
 from mappings import compare, golden_cases
 
-from .golden import SPEC_DIR, x12_golden_output
+from .golden import SPEC_DIR
 
 _CASES = [
     pytest.param(spec, case, id=f"{spec.stem}/{case.name}")
@@ -28,5 +29,5 @@ def test_golden_case_maps_to_recorded_events(spec: Path, case: object) -> None:
     from mappings import GoldenCase
 
     assert isinstance(case, GoldenCase)
-    actual = x12_golden_output(spec, case.input_path)
+    actual = golden_output(spec, case.input_path)
     assert compare(actual, case.expected()) == []
