@@ -102,12 +102,6 @@ class _Reader:
             yield from self._open_interchange(seg)
         elif tag == "IEA":
             yield from self._close_interchange(seg)
-        elif tag.startswith("ISA"):
-            raise RecordError(
-                f"{self.source}, segment {seg.number}",
-                "a later interchange declares other separators than the first: split the file",
-                raw=seg.raw,
-            )
         else:
             yield self._envelope_error(
                 seg, f"segment {tag} outside a transaction set (no ST before it)", None
@@ -140,12 +134,8 @@ class _Reader:
             self.gs = None
         if self.isa is not None:
             yield self._interchange_error(seg, f"ISA {self._isa13} has no IEA before the next ISA")
-        if len(seg.elements) != 17 or _text(seg, 16) != self.seps.component:
-            raise RecordError(
-                f"{self.source}, segment {seg.number} ISA",
-                "a later interchange declares other separators than the first: split the file",
-                raw=seg.raw,
-            )
+        # the tokenizer switched to this ISA's separators; the envelope reports them
+        self.seps, _ = read_separators(seg.raw, f"{self.source}, segment {seg.number}")
         self.isa, self.groups = seg, 0
 
     def _close_group(self, ge: Segment) -> Iterator[RecordError]:

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import BinaryIO, NamedTuple, TypeAlias
 
 from connectors.errors import RecordError
-from connectors.formats.x12.separators import Separators
+from connectors.formats.x12.separators import Separators, read_separators
 
 __all__ = ["Element", "Segment", "iter_segments"]
 
@@ -22,6 +22,8 @@ __all__ = ["Element", "Segment", "iter_segments"]
 Element: TypeAlias = str | list[str]
 
 _CHUNK = 1 << 20
+# bytes enough to hold any ISA and the terminator after it
+_ISA_READ = 512
 # a segment longer than this has lost its terminator: the rest of the file cannot be cut
 _MAX_SEGMENT = 16 << 20
 _TILDE_EOL = re.compile(rb"~(?=[\r\n])")
@@ -52,24 +54,26 @@ def iter_segments(
     """Every segment of ``head`` then ``fh`` (from its current position), cut with ``seps``.
 
     A segment's ``raw`` runs from its tag through its terminator and the line breaks after
-    it, so the raw bytes of consecutive segments add up to the file.
+    it, so the raw bytes of consecutive segments add up to the file. A later ISA that
+    declares other separators switches to them from that ISA on.
     """
     term = seps.segment_bytes
     tolerate = term != b"~"
     element, component = seps.element, seps.component
     number = 0
     held: tuple[bytes, bytes] | None = None  # (text, raw) of the segment not yet handed out
-    pending = head
+    pending, eof, recut = head, False, False
     while True:
-        chunk = fh.read(_CHUNK)
-        last = not chunk
-        ended, pending = _cut(pending + chunk if pending else chunk, term, tolerate, last=last)
+        chunk = b"" if recut or eof else fh.read(_CHUNK)
+        eof = eof or (not recut and not chunk)
+        recut = False
+        ended, pending = _cut(pending + chunk if pending else chunk, term, tolerate, last=eof)
         if len(pending) > _MAX_SEGMENT:
             raise RecordError(
                 f"{location}, segment {number + 1}",
                 f"no segment terminator {seps.segment!r} in {_MAX_SEGMENT >> 20} MB",
             )
-        for body, stop in ended:
+        for at, (body, stop) in enumerate(ended):
             text = body.lstrip(_LAYOUT)
             if held is not None and len(text) != len(body):
                 held = (held[0], held[1] + body[: len(body) - len(text)])
@@ -81,8 +85,27 @@ def iter_segments(
             if held is not None:
                 number += 1
                 yield _segment(held[0], held[1], number, element, component)
+                if stripped.startswith(b"ISA"):
+                    # a new interchange may declare new separators: cut the rest with them
+                    rest = b"".join(b + s for b, s in ended[at:]) + pending
+                    rest = rest[len(rest) - len(rest.lstrip(_LAYOUT)) :]
+                    while len(rest) < _ISA_READ and not eof:
+                        more = fh.read(_CHUNK)
+                        eof = not more
+                        rest += more
+                    new, _ = read_separators(rest, f"{location}, segment {number + 1}")
+                    if new != seps:
+                        seps, term, tolerate = new, new.segment_bytes, new.segment_bytes != b"~"
+                        element, component = new.element, new.component
+                        held, pending, recut = None, rest, True
+                        break
+                    if len(rest) > len(b"".join(b + s for b, s in ended[at:]) + pending):
+                        held, pending, recut = None, rest, True  # re-cut with what was read
+                        break
             held = (stripped, text + stop)
-        if last:
+        if recut:
+            continue
+        if eof:
             if held is not None:
                 yield _segment(held[0], held[1], number + 1, element, component)
             return

@@ -237,3 +237,28 @@ def test_segments_are_streamed_across_chunk_boundaries() -> None:
     assert len(items) == 5000
     assert all(isinstance(i, RawRecord) for i in items)
     assert len(data) > 1 << 20  # more than one read chunk
+
+
+def test_later_interchange_with_other_separators_is_cut_with_its_own() -> None:
+    pipe = (CORPUS / "stupidedi_004010_810_pipe_separators.edi").read_bytes()
+    dollar = (CORPUS / "stupidedi_004010_856_dollar_terminator.edi").read_bytes()
+    star = (CORPUS / "nodex12_850_2.edi").read_bytes()  # line breaks end its segments
+    items = read(pipe + dollar + star + pipe)
+    assert [i.context["message"] for i in items] == ["810", "856", "850", "810"]
+    assert all(isinstance(i, RawRecord) for i in items)
+    assert items[2].context["separators"]["segment"] == "\n"
+    assert items[3].fields == items[0].fields
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 64])
+def test_tiny_read_chunks_give_the_same_sets(chunk: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    files = [CORPUS / name for name in sorted(EXPECTED)]
+    data = b"".join(path.read_bytes() for path in files)
+    whole = read(data)
+    monkeypatch.setattr("connectors.formats.x12.segments._CHUNK", chunk)
+    pieces = read(data)
+    assert [i.context["key"] for i in pieces] == [i.context["key"] for i in whole]
+    assert [getattr(i, "fields", None) for i in pieces] == [
+        getattr(i, "fields", None) for i in whole
+    ]
+    assert [getattr(i, "data", None) for i in pieces] == [getattr(i, "data", None) for i in whole]
