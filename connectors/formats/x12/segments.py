@@ -87,20 +87,12 @@ def iter_segments(
                 yield _segment(held[0], held[1], number, element, component)
                 if stripped.startswith(b"ISA"):
                     # a new interchange may declare new separators: cut the rest with them
-                    rest = b"".join(b + s for b, s in ended[at:]) + pending
-                    rest = rest[len(rest) - len(rest.lstrip(_LAYOUT)) :]
-                    while len(rest) < _ISA_READ and not eof:
-                        more = fh.read(_CHUNK)
-                        eof = not more
-                        rest += more
+                    rest, eof, extended = _from_isa(fh, ended[at:], pending, eof=eof)
                     new, _ = read_separators(rest, f"{location}, segment {number + 1}")
-                    if new != seps:
+                    if new != seps or extended:
                         seps, term, tolerate = new, new.segment_bytes, new.segment_bytes != b"~"
                         element, component = new.element, new.component
                         held, pending, recut = None, rest, True
-                        break
-                    if len(rest) > len(b"".join(b + s for b, s in ended[at:]) + pending):
-                        held, pending, recut = None, rest, True  # re-cut with what was read
                         break
             held = (stripped, text + stop)
         if recut:
@@ -109,6 +101,20 @@ def iter_segments(
             if held is not None:
                 yield _segment(held[0], held[1], number + 1, element, component)
             return
+
+
+def _from_isa(
+    fh: BinaryIO, ended: list[tuple[bytes, bytes]], pending: bytes, *, eof: bool
+) -> tuple[bytes, bool, bool]:
+    """The bytes from an ISA on, with enough read to hold the ISA: (bytes, eof, read more)."""
+    rest = b"".join(body + stop for body, stop in ended) + pending
+    rest = rest[len(rest) - len(rest.lstrip(_LAYOUT)) :]
+    extended = False
+    while len(rest) < _ISA_READ and not eof:
+        more = fh.read(_CHUNK)
+        eof, extended = not more, True
+        rest += more
+    return rest, eof, extended
 
 
 def _cut(
