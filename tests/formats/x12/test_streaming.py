@@ -61,4 +61,5 @@ def test_peak_memory_stays_flat_as_the_interchange_grows(monkeypatch: pytest.Mon
     big_peak, big_size = _peak_reading(1600)
     assert big_size > 7 * small_size
     assert big_peak < small_peak * 1.25, (small_peak, big_peak)
-    assert big_peak < big_size / 2  # a chunk and a set, not the file
+    # what one chunk costs: its pieces as bytes objects in a list, ~15 bytes per byte read
+    assert big_peak < 32 * (64 << 10)
