@@ -5,7 +5,7 @@ in ``mappings/specs/x12/`` read (see :mod:`connectors.formats.x12.loops`); ``ren
 writes a purchase order acknowledgment and ``render_997`` a functional acknowledgment.
 """
 
-from connectors.formats.x12.ack855 import render_855
+from connectors.formats.x12.ack855 import render_855, render_855_for_850
 from connectors.formats.x12.ack997 import acknowledge, render_997
 from connectors.formats.x12.errors import X12Error
 from connectors.formats.x12.reader import CONTENT_TYPE, X12Format
@@ -20,6 +20,7 @@ __all__ = [
     "X12Format",
     "acknowledge",
     "render_855",
+    "render_855_for_850",
     "render_997",
     "render_interchange",
 ]

@@ -11,8 +11,13 @@ from collections.abc import Mapping
 
 from canonical.events.order_created import OrderCreatedV1, OrderCreatedV2
 from connectors.formats.x12.writer import InterchangeHeader, render_interchange
+from connectors.record import RawRecord
+from mappings import CompiledMapping, SpecRegistry
 
-__all__ = ["X12_UNITS", "render_855"]
+__all__ = ["X12_UNITS", "render_855", "render_855_for_850"]
+
+#: the spec that reads a parsed 850 into the order an 855 acknowledges
+ORDER_SPEC = "x12.850"
 
 #: UN/ECE Rec 20/21 unit → X12 unit of measure code (355)
 X12_UNITS: Mapping[str, str] = {
@@ -56,6 +61,28 @@ def render_855(
         functional_id="PR",
     )
     return render_interchange(header, [("855", body)])
+
+
+def render_855_for_850(
+    record: RawRecord, *, control_number: int, mapping: CompiledMapping | None = None
+) -> bytes:
+    """The 855 answering a parsed 850, sent back from its receiver to its sender.
+
+    The 850 is mapped with spec ``x12.850`` (or ``mapping``) and validated first, so a PO that
+    cannot become an order raises its ``MappingError`` or ``ValidationError`` instead.
+    """
+    if record.context.get("message") != "850":
+        raise ValueError(
+            f"{record.location}: an 855 answers an 850, not {record.context.get('message')}"
+        )
+    mapping = mapping or SpecRegistry.from_directory().get(ORDER_SPEC)
+    order = OrderCreatedV2.model_validate(mapping(record.fields))
+    return render_855(
+        order,
+        sender=str(record.context.get("receiver") or ""),
+        receiver=str(record.context.get("sender") or ""),
+        control_number=control_number,
+    )
 
 
 def _number(value: object) -> str:

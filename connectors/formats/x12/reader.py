@@ -87,8 +87,6 @@ class _Reader:
             self.open_set = None
             yield self._close(current, None, interrupted_by=seg)
         if tag == "ST":
-            if self.gs is None:
-                self.gs = None
             self.sets += 1
             self.open_set = _Set(seg, [seg])
         elif tag == "GS":
@@ -96,6 +94,11 @@ class _Reader:
                 yield self._group_error(seg, "3", f"GS {self._gs06} has no GE before this GS")
             self.gs, self.sets = seg, 0
             self.groups += 1
+            gs06 = _text(seg, 6)
+            if not (gs06.isdigit() and len(gs06) <= 9):
+                yield self._group_error(
+                    seg, "6", f"GS06 {gs06!r} is not a 1 to 9 digit control number", field="GS06"
+                )
         elif tag == "GE":
             yield from self._close_group(seg)
         elif tag == "ISA":
@@ -137,6 +140,11 @@ class _Reader:
         # the tokenizer switched to this ISA's separators; the envelope reports them
         self.seps, _ = read_separators(seg.raw, f"{self.source}, segment {seg.number}")
         self.isa, self.groups = seg, 0
+        isa13 = _text(seg, 13)
+        if not (isa13.isdigit() and len(isa13) == 9):
+            yield self._interchange_error(
+                seg, f"ISA13 {isa13!r} is not a 9 digit control number", field="ISA13"
+            )
 
     def _close_group(self, ge: Segment) -> Iterator[RecordError]:
         gs06, sets = self._gs06, self.sets

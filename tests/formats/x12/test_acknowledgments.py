@@ -9,7 +9,7 @@ import pytest
 
 from canonical.events.order_created import OrderCreatedV2
 from connectors.errors import RecordError
-from connectors.formats.x12 import X12Format, render_855, render_997
+from connectors.formats.x12 import X12Format, render_855, render_855_for_850, render_997
 from connectors.record import RawRecord
 from mappings import SPECS_DIR, compile_spec, load_spec
 
@@ -86,3 +86,21 @@ def test_855_refuses_a_value_holding_a_separator() -> None:
     order = OrderCreatedV2.model_validate(mapping(po.fields) | {"order_id": "PO*1"})
     with pytest.raises(ValueError, match=re.escape("BAK03 'PO*1' holds the separator '*'")):
         render_855(order, sender="A", receiver="B", control_number=1)
+
+
+def test_855_for_a_parsed_850_goes_back_to_its_sender() -> None:
+    (po,) = read((CORPUS / "nodex12_850_3.edi").read_bytes())
+    assert isinstance(po, RawRecord)
+    (ack,) = read(render_855_for_850(po, control_number=77))
+    assert isinstance(ack, RawRecord)
+    assert ack.fields["ISA"][6].strip() == po.fields["ISA"][8].strip()
+    assert ack.fields["ISA"][8].strip() == po.fields["ISA"][6].strip()
+    assert ack.fields["PO1"][0]["PO1"][1:4] == ["1", "1", "KT"]
+    assert ack.fields["PO1"][0]["PO1"][6:8] == ["SK", "000000000001010700"]
+
+
+def test_855_for_anything_but_an_850_is_refused() -> None:
+    (ack,) = read((CORPUS / "nodex12_855.edi").read_bytes())
+    assert isinstance(ack, RawRecord)
+    with pytest.raises(ValueError, match="an 855 answers an 850, not 855"):
+        render_855_for_850(ack, control_number=1)

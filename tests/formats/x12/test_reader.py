@@ -262,3 +262,16 @@ def test_tiny_read_chunks_give_the_same_sets(chunk: int, monkeypatch: pytest.Mon
         getattr(i, "fields", None) for i in whole
     ]
     assert [getattr(i, "data", None) for i in pieces] == [getattr(i, "data", None) for i in whole]
+
+
+def test_control_numbers_that_break_their_syntax_are_reported() -> None:
+    data = interchange(*GOOD_850).replace(b"000000007", b"00000007X").replace(b"*42*", b"*4A*")
+    items = read(data.replace(b"GE*1*42", b"GE*1*4A"))
+    assert [type(i).__name__ for i in items] == ["X12Error", "X12Error", "RawRecord"]
+    assert str(items[0]) == (
+        "t.x12, ISA13 00000007X, file segment 1 ISA, field ISA13: "
+        "ISA13 '00000007X' is not a 9 digit control number"
+    )
+    assert str(items[1]).endswith("field GS06: GS06 '4A' is not a 1 to 9 digit control number")
+    assert isinstance(items[1], X12Error)
+    assert items[1].group_code == "6"
