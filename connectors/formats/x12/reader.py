@@ -261,7 +261,7 @@ class _Reader:
             "version": _text(self.gs, 8) if self.gs is not None else None,
             **self._parties(),
         }
-        raw = b"".join(s.raw for s in tx.segments)
+        raw = b"".join([s.raw for s in tx.segments])
         problem = _check_set(tx, se, interrupted_by, self.gs is None)
         if problem is not None:
             position, code, reason, field_name, ak3, ak4 = problem
@@ -286,7 +286,7 @@ class _Reader:
         context["where"] = f"{where} (file segment {tx.st.number})"
         envelope: dict[str, Any] = {"ISA": self.isa.elements if self.isa else None}
         envelope["GS"] = self.gs.elements if self.gs else None
-        tree = build_tree(_text(tx.st, 1), (s.elements for s in tx.segments), envelope)
+        tree = build_tree(_text(tx.st, 1), [s.elements for s in tx.segments], envelope)
         return RawRecord(raw, self.source, tx.st.number, tree, CONTENT_TYPE, context)
 
 
@@ -335,7 +335,7 @@ def _check_set(  # noqa: PLR0911 - one return per rule, in the order a 997 repor
         )
     for position, seg in enumerate(tx.segments, start=1):
         tag = seg.tag
-        if not _TAG.fullmatch(tag):
+        if tag not in _VALID_TAGS and not _valid_tag(tag):
             return position, "5", f"{tag!r} is not a segment identifier", None, "1", None
         if seg.bad_element is not None:
             index = seg.bad_element
@@ -367,6 +367,17 @@ def _check_set(  # noqa: PLR0911 - one return per rule, in the order a 997 repor
     if se02 != st02:
         return position, "3", f"SE02 {se02!r} does not match ST02 {st02!r}", "SE02", None, None
     return None
+
+
+#: tags seen valid; X12 uses a few hundred, so the set stays small
+_VALID_TAGS: set[str] = set()
+
+
+def _valid_tag(tag: str) -> bool:
+    if _TAG.fullmatch(tag) and len(_VALID_TAGS) < 4096:
+        _VALID_TAGS.add(tag)
+        return True
+    return _TAG.fullmatch(tag) is not None
 
 
 def _text(seg: Segment | None, index: int) -> str:

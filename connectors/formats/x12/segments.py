@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import BinaryIO, NamedTuple, TypeAlias
+from typing import BinaryIO, NamedTuple, TypeAlias, cast
 
 from connectors.errors import RecordError
 from connectors.formats.x12.separators import Separators, read_separators
@@ -31,8 +31,9 @@ _LAYOUT = b"\r\n"
 
 
 class Segment(NamedTuple):
-    """One segment: its elements (``elements[0]`` is the tag), bytes and place in the file."""
+    """One segment: its tag, elements (``elements[0]`` is the tag), bytes and place in the file."""
 
+    tag: str
     elements: list[Element]
     #: the bytes from its tag through its terminator and the line breaks after it
     raw: bytes
@@ -40,12 +41,6 @@ class Segment(NamedTuple):
     number: int
     #: 1-based index of the first element whose bytes are not UTF-8 (``None``: all are)
     bad_element: int | None = None
-
-    @property
-    def tag(self) -> str:
-        """The segment identifier (``ST``, ``BEG``, ``PO1``…)."""
-        tag = self.elements[0]
-        return tag if isinstance(tag, str) else "".join(tag)
 
 
 def iter_segments(
@@ -61,7 +56,8 @@ def iter_segments(
     tolerate = term != b"~"
     element, component = seps.element, seps.component
     number = 0
-    held: tuple[bytes, bytes] | None = None  # (text, raw) of the segment not yet handed out
+    # the segment not yet handed out: line breaks after it still join its raw bytes
+    held_text = held_raw = b""
     pending, eof, recut = head, False, False
     while True:
         chunk = b"" if recut or eof else fh.read(_CHUNK)
@@ -75,16 +71,16 @@ def iter_segments(
             )
         for at, (body, stop) in enumerate(ended):
             text = body.lstrip(_LAYOUT)
-            if held is not None and len(text) != len(body):
-                held = (held[0], held[1] + body[: len(body) - len(text)])
+            if len(text) != len(body) and held_text:
+                held_raw += body[: len(body) - len(text)]
             stripped = text.rstrip(_LAYOUT)
             if not stripped:  # a blank line: layout of the segment before it
-                if held is not None:
-                    held = (held[0], held[1] + text + stop)
+                if held_text:
+                    held_raw += text + stop
                 continue
-            if held is not None:
+            if held_text:
                 number += 1
-                yield _segment(held[0], held[1], number, element, component)
+                yield _segment(held_text, held_raw, number, element, component)
                 if stripped.startswith(b"ISA"):
                     # a new interchange may declare new separators: cut the rest with them
                     rest, eof, extended = _from_isa(fh, ended[at:], pending, eof=eof)
@@ -92,14 +88,14 @@ def iter_segments(
                     if new != seps or extended:
                         seps, term, tolerate = new, new.segment_bytes, new.segment_bytes != b"~"
                         element, component = new.element, new.component
-                        held, pending, recut = None, rest, True
+                        held_text, pending, recut = b"", rest, True
                         break
-            held = (stripped, text + stop)
+            held_text, held_raw = stripped, text + stop
         if recut:
             continue
         if eof:
-            if held is not None:
-                yield _segment(held[0], held[1], number + 1, element, component)
+            if held_text:
+                yield _segment(held_text, held_raw, number + 1, element, component)
             return
 
 
@@ -157,10 +153,11 @@ def _segment(text: bytes, raw: bytes, number: int, element: str, component: str)
     except UnicodeDecodeError as exc:
         decoded = text.decode("utf-8", "replace")
         bad = text[: exc.start].decode("utf-8", "replace").count(element)
-    parts: list[Element] = list(decoded.split(element))
-    if component in decoded and parts[0] != "ISA":
-        parts = [_components(p, component) for p in parts]
-    return Segment(parts, raw, number, bad)
+    parts = cast("list[Element]", decoded.split(element))
+    tag = cast("str", parts[0])
+    if component in decoded and tag != "ISA":  # ISA16 is the component separator itself
+        parts[1:] = [_components(p, component) for p in parts[1:]]
+    return Segment(tag, parts, raw, number, bad)
 
 
 def _components(value: Element, component: str) -> Element:
