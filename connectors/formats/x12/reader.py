@@ -10,8 +10,9 @@ stream cannot take them back). Only a document whose separators cannot be read i
 
 from __future__ import annotations
 
+import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, TypeAlias
 
@@ -52,6 +53,25 @@ class X12Format:
         for segment in iter_segments(fh, seps, source, head):
             yield from reader.feed(segment)
         yield from reader.finish()
+
+    def parse_message(
+        self, data: bytes, context: Mapping[str, Any], source: str
+    ) -> RawRecord | RecordError:
+        """Read one transaction set again (a dead letter replayed) inside its envelope.
+
+        ``context`` is the one its record or error carried: ``envelope`` holds the ISA and GS
+        it was read in, so the set maps as it would have in its file (GS02, ISA06 …).
+        """
+        envelope = context.get("envelope")
+        if not isinstance(envelope, str) or not envelope.startswith("ISA"):
+            return RecordError(source, "no X12 envelope in the context: cannot read the set alone")
+        seps = context["separators"]
+        end = seps["segment"]
+        trailer = f"GE{seps['element']}1{seps['element']}{context['group']}{end}"
+        trailer += f"IEA{seps['element']}1{seps['element']}{context['interchange']}{end}"
+        document = envelope.encode("utf-8") + data + trailer.encode("utf-8")
+        items = list(self.messages(io.BytesIO(document), source))
+        return items[0] if items else RecordError(source, "no transaction set in the bytes")
 
 
 @dataclass
@@ -201,6 +221,9 @@ class _Reader:
             "sender_qualifier": _text(isa, 5) if isa else None,
             "receiver": _text(isa, 8).strip() if isa else None,
             "receiver_qualifier": _text(isa, 7) if isa else None,
+            # the ISA and GS the set was read in: a replay reads it inside them again
+            "envelope": (isa.raw if isa else b"").decode("utf-8", "replace")
+            + (self.gs.raw if self.gs else b"").decode("utf-8", "replace"),
             "separators": {
                 "element": self.seps.element,
                 "component": self.seps.component,

@@ -275,3 +275,22 @@ def test_control_numbers_that_break_their_syntax_are_reported() -> None:
     assert str(items[1]).endswith("field GS06: GS06 '4A' is not a 1 to 9 digit control number")
     assert isinstance(items[1], X12Error)
     assert items[1].group_code == "6"
+
+
+def test_a_dead_lettered_set_replays_from_its_bytes_and_context() -> None:
+    bad = ("ST*850*0002", "BEG*00*NE*PO2**20260101", "SE*9*0002")
+    good, error = read(interchange(*GOOD_850, *bad, sets=2))
+    assert isinstance(good, RawRecord)
+    assert isinstance(error, X12Error)
+    assert error.raw is not None
+
+    again = X12Format().parse_message(good.data, good.context, "t.x12")
+    assert isinstance(again, RawRecord)
+    assert again.fields == good.fields
+    assert again.context["key"] == good.context["key"]
+
+    fixed = error.raw.replace(b"SE*9*0002", b"SE*3*0002")
+    replayed = X12Format().parse_message(fixed, error.context, "t.x12")
+    assert isinstance(replayed, RawRecord)
+    assert replayed.fields["BEG"][3] == "PO2"
+    assert replayed.context["key"] == "000000007/42/0002"
