@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from connectors.errors import RecordError
-from connectors.formats.x12 import InterchangeHeader, X12Format, render_interchange
+from connectors.formats.x12 import InterchangeHeader, Separators, X12Format, render_interchange
 from connectors.record import RawRecord
 
 from .test_reader import CORPUS
@@ -85,3 +85,41 @@ def test_rendered_interchange_reads_back_segment_for_segment(
             flat = [o for o in occurrences if isinstance(o, list)]
             flat += [o[segment[0]] for o in occurrences if isinstance(o, dict)]
             assert trimmed in flat
+
+
+_DELIMITERS = st.lists(
+    st.sampled_from(list("*|^~!$`{}+:;'@#%&\n")), min_size=3, max_size=3, unique=True
+).filter(lambda d: d[0] != "\n" and d[1] != "\n")
+_WORD = st.text(alphabet="ABCXYZ0189 -./", max_size=8)
+
+
+@_SETTINGS
+@given(
+    st.lists(
+        st.tuples(_DELIMITERS, st.lists(st.lists(_WORD, max_size=4), max_size=4)),
+        min_size=1,
+        max_size=3,
+    )
+)
+def test_interchanges_with_any_separators_read_back_in_one_file(
+    interchanges: list[tuple[list[str], list[list[str]]]],
+) -> None:
+    data = b""
+    for n, (delimiters, values) in enumerate(interchanges, start=1):
+        element, component, segment = delimiters
+        header = InterchangeHeader(
+            "S", "R", control_number=n, group_control_number=n, functional_id="PO",
+            separators=Separators(element, component, segment),
+        )  # fmt: skip
+        body = [["REF", "ZZ", *words] for words in values]
+        data += render_interchange(header, [("999", body)])
+    items = _read(data)
+    assert len(items) == len(interchanges)
+    for item, (_, values) in zip(items, interchanges, strict=True):
+        assert isinstance(item, RawRecord)
+        refs = item.fields.get("REF", [])
+        expected = [["REF", "ZZ", *words] for words in values]
+        for segment in expected:
+            while len(segment) > 1 and segment[-1] == "":
+                segment.pop()
+        assert refs == expected
