@@ -36,15 +36,25 @@ class GroupAck:
         return "A" if self.accepted == len(self.sets) else "P"
 
 
-def acknowledge(items: Iterable[RawRecord | RecordError]) -> dict[tuple[str, str], GroupAck]:
-    """Group the reader's output by (interchange, group) into what each AK1 loop reports."""
-    groups: dict[tuple[str, str], GroupAck] = {}
+def acknowledge(
+    items: Iterable[RawRecord | RecordError],
+) -> dict[tuple[int, str, str], GroupAck]:
+    """Group the reader's output by interchange and group into what each AK1 loop reports.
+
+    Keys are (interchange ordinal in the file, ISA13, GS06): a file may repeat control numbers.
+    """
+    groups: dict[tuple[int, str, str], GroupAck] = {}
     for item in items:
         context: dict[str, Any] = dict(item.context)
         if "group" not in context or context.get("functional_id") is None:
             continue  # outside any group: nothing a 997 can name
-        key = (str(context["interchange"]), str(context["group"]))
-        group = groups.setdefault(key, GroupAck(str(context["functional_id"]), key[1]))
+        group_number = str(context["group"])
+        key = (
+            int(context.get("interchange_ordinal", 0)),
+            str(context["interchange"]),
+            group_number,
+        )
+        group = groups.setdefault(key, GroupAck(str(context["functional_id"]), group_number))
         if context.get("message") == "GE" and "ak9" in context:
             group.errors.append(str(context["ak9"]))
             continue

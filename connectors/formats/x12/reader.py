@@ -91,6 +91,8 @@ class _Reader:
     open_set: _Set | None = None
     groups: int = 0
     sets: int = 0
+    #: ordinal of the current interchange in the file (control numbers may repeat)
+    interchanges: int = 0
 
     def feed(self, seg: Segment) -> Iterator[RawRecord | RecordError]:
         tag = seg.tag
@@ -160,6 +162,7 @@ class _Reader:
         # the tokenizer switched to this ISA's separators; the envelope reports them
         self.seps, _ = read_separators(seg.raw, f"{self.source}, segment {seg.number}")
         self.isa, self.groups = seg, 0
+        self.interchanges += 1
         isa13 = _text(seg, 13)
         if not (isa13.isdigit() and len(isa13) == 9):
             yield self._interchange_error(
@@ -217,6 +220,7 @@ class _Reader:
     def _parties(self) -> dict[str, Any]:
         isa = self.isa
         return {
+            "interchange_ordinal": self.interchanges,
             "sender": _text(isa, 6).strip() if isa else None,
             "sender_qualifier": _text(isa, 5) if isa else None,
             "receiver": _text(isa, 8).strip() if isa else None,
