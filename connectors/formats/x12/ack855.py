@@ -14,7 +14,7 @@ from connectors.formats.x12.writer import InterchangeHeader, render_interchange
 from connectors.record import RawRecord
 from mappings import CompiledMapping, SpecRegistry
 
-__all__ = ["X12_UNITS", "render_855", "render_855_for_850"]
+__all__ = ["ORDER_SPEC", "X12_UNITS", "render_855", "render_855_for_850"]
 
 #: the spec that reads a parsed 850 into the order an 855 acknowledges
 ORDER_SPEC = "x12.850"
