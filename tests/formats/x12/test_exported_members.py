@@ -7,7 +7,7 @@ import pkgutil
 
 import pytest
 
-import connectors.formats.x12 as x12
+from connectors.formats import x12
 
 _MODULES = ["connectors.formats.x12"] + [
     f"connectors.formats.x12.{info.name}" for info in pkgutil.iter_modules(x12.__path__)
