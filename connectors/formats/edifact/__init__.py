@@ -1,0 +1,12 @@
+"""UN/EDIFACT: a streaming reader of interchanges (one record per message) and CONTRL reports.
+
+See :mod:`.reader` for the choices (own tokenizer over pydifact, missing UNZ tolerated with a
+warning, UTF-8 first), :mod:`.structures` for the tree a mapping spec reads, and
+:mod:`.numbers` for the decimal mark.
+"""
+
+from connectors.formats.edifact.errors import EdifactError, SyntaxErrorCode
+from connectors.formats.edifact.reader import CONTENT_TYPE, EdifactFormat
+from connectors.formats.edifact.syntax import ServiceChars
+
+__all__ = ["CONTENT_TYPE", "EdifactError", "EdifactFormat", "ServiceChars", "SyntaxErrorCode"]
