@@ -5,8 +5,16 @@ warning, UTF-8 first), :mod:`.structures` for the tree a mapping spec reads, and
 :mod:`.numbers` for the decimal mark.
 """
 
+from connectors.formats.edifact.contrl import render_contrl
 from connectors.formats.edifact.errors import EdifactError, SyntaxErrorCode
 from connectors.formats.edifact.reader import CONTENT_TYPE, EdifactFormat
 from connectors.formats.edifact.syntax import ServiceChars
 
-__all__ = ["CONTENT_TYPE", "EdifactError", "EdifactFormat", "ServiceChars", "SyntaxErrorCode"]
+__all__ = [
+    "CONTENT_TYPE",
+    "EdifactError",
+    "EdifactFormat",
+    "ServiceChars",
+    "SyntaxErrorCode",
+    "render_contrl",
+]

@@ -14,7 +14,6 @@ from typing import Any
 __all__ = [
     "delivery_address",
     "delivery_method",
-    "requested_delivery",
     "invoice_match_status",
     "invoiced_quantity",
     "invoiced_unit_price",
@@ -28,6 +27,7 @@ __all__ = [
     "ordered_quantity",
     "po_ref",
     "po_unit_price",
+    "requested_delivery",
 ]
 
 # QTY 6063 qualifiers: 47 invoiced, 12 despatched, 46 delivered, 21 ordered

@@ -68,11 +68,13 @@ class Interchange:
 
     @property
     def sender(self) -> str:
-        return _value(self.header, 2, 1)
+        """UNB S002 as written: identification, and its code qualifier after the separator."""
+        return _value(self.header, 2, 0)
 
     @property
     def recipient(self) -> str:
-        return _value(self.header, 3, 1)
+        """UNB S003 as written."""
+        return _value(self.header, 3, 0)
 
 
 @dataclass(slots=True)
@@ -81,17 +83,17 @@ class _Message:
 
 
 def _value(segment: SegmentText, element: int, component: int) -> str:
-    """The text at (element, component), 1-based; ``""`` when absent."""
+    """The text at (element, component), 1-based (component 0: the whole element); or ``""``."""
     if element >= len(segment):
         return ""
     parts = segment[element]
     return parts[component] if component < len(parts) else ""
 
 
-@dataclass(frozen=True)
 class EdifactFormat:
     """Reads UN/EDIFACT interchanges (syntax 3 and 4, any directory) message by message."""
 
+    #: the ``source.format`` of the specs that read it
     name: str = "edifact"
 
     def sniff(self, head: bytes) -> bool:
@@ -306,7 +308,14 @@ class _Reader:
                 component=None,
                 raw=segment.raw,
                 line=segment.number,
-                context={"message": "UNZ", "key": f"{interchange.ref}/UNZ", "where": self.source},
+                context={
+                    "message": "UNZ",
+                    "key": f"{interchange.ref}/UNZ",
+                    "where": self.source,
+                    "interchange": interchange.ref,
+                    "sender": interchange.sender,
+                    "recipient": interchange.recipient,
+                },
             )
 
     def end_group(self, segment: Segment) -> Iterator[RecordError]:
@@ -439,7 +448,7 @@ class _Reader:
             component=component,
             raw=self._raw(message),
             line=first.number,
-            context=self._context(ref, kind, first, header=None),
+            context=self._context(ref, kind, first, header=self._header(first)),
         )
 
     def _context(

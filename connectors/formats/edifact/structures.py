@@ -157,7 +157,11 @@ _DESADV = _group(
     ),
 )
 
+# CONTRL (syntax and service report): UCI, then per message UCM with its UCS/UCD errors
+_CONTRL = _group("UCI", UCM=_group("", UCS=_group("UCD")), UCF=_group("", UCM=_group("")))
+
 STRUCTURES: dict[str, GroupDef] = {
+    "CONTRL": _CONTRL,
     "ORDERS": _ORDERS,
     "INVOIC": _INVOIC,
     "INVRPT": _INVRPT,
