@@ -103,7 +103,7 @@ class EdifactFormat:
     def messages(self, fh: BinaryIO, source: str) -> Iterator[RawRecord | RecordError]:
         """Each UNH..UNT message in file order, or the error of one that breaks a rule."""
         head = fh.read(_HEAD)
-        offset = len(head) - len(head.lstrip(_BOM).lstrip())
+        offset = len(head) - len(head.removeprefix(_BOM).lstrip())
         head = head[offset:]
         chars = DEFAULT_CHARS
         if head[:3] == b"UNA":

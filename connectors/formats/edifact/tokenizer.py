@@ -44,14 +44,19 @@ class Segment(NamedTuple):
 
 
 def iter_segments(
-    fh: BinaryIO, chars: ServiceChars, *, start: bytes = b"", offset: int = 0
+    fh: BinaryIO,
+    chars: ServiceChars,
+    *,
+    start: bytes = b"",
+    offset: int = 0,
+    read_size: int = _READ_SIZE,
 ) -> Iterator[Segment]:
     """Cut ``start`` plus the rest of ``fh`` into segments; ``offset`` is where ``start`` begins."""
     term = chars.terminator.encode("ascii")
     release = chars.release.encode("ascii")
     tail = b""
     number = 0
-    for block in _blocks(fh, start):
+    for block in _blocks(fh, start, read_size):
         buffer = tail + block if tail else block
         pieces = buffer.split(term)
         tail = pieces.pop()
@@ -79,10 +84,10 @@ def iter_segments(
         yield Segment(text, tail, offset + lead, number, False)
 
 
-def _blocks(fh: BinaryIO, start: bytes) -> Iterator[bytes]:
+def _blocks(fh: BinaryIO, start: bytes, read_size: int) -> Iterator[bytes]:
     if start:
         yield start
-    while block := fh.read(_READ_SIZE):
+    while block := fh.read(read_size):
         yield block
 
 
