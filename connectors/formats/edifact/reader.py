@@ -223,7 +223,7 @@ class _Reader:
                 message_type=None,
                 segment_position=None,
                 tag="UNB",
-                raw=segment.raw,
+                raw=self._own(segment),
             )
 
     def split_service(self, segment: Segment) -> SegmentText:
@@ -244,7 +244,7 @@ class _Reader:
                 tag="UNB",
                 element=5,
                 component=1,
-                raw=segment.raw,
+                raw=self._own(segment),
             )
         self.interchange = self._interchange(header, ref)
 
@@ -306,7 +306,7 @@ class _Reader:
                 tag="UNZ",
                 element=element,
                 component=None,
-                raw=segment.raw,
+                raw=self._own(segment),
                 line=segment.number,
                 context={
                     "message": "UNZ",
@@ -343,7 +343,7 @@ class _Reader:
                 message_type=None,
                 segment_position=None,
                 tag="UNE",
-                raw=segment.raw,
+                raw=self._own(segment),
                 line=segment.number,
                 context={
                     "message": "UNE",
@@ -365,7 +365,7 @@ class _Reader:
             message_type=None,
             segment_position=None,
             tag=tag,
-            raw=segment.raw,
+            raw=self._own(segment),
             line=segment.number,
             context={
                 "message": tag,
@@ -408,10 +408,13 @@ class _Reader:
         except ValueError:
             return ["UNH"]
 
+    def _own(self, segment: Segment) -> bytes:
+        """A segment's own bytes: its text and terminator, without the line break before it."""
+        return segment.text + (self.term if segment.terminated else b"")
+
     def _raw(self, message: _Message) -> bytes:
         first = message.segments[0]
-        head = first.text + (self.term if first.terminated else b"")
-        return head + b"".join(s.raw for s in message.segments[1:])
+        return self._own(first) + b"".join(s.raw for s in message.segments[1:])
 
     def _where(self, ref: str, first: Segment) -> str:
         interchange = self.interchange
