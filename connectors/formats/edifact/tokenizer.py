@@ -34,7 +34,8 @@ class Segment(NamedTuple):
     text: bytes
     """The segment without terminator or the line breaks before it."""
     raw: bytes
-    """Its exact bytes in the file: the line breaks before it, the text, the terminator."""
+    """Its exact bytes in the file: what came since the previous segment (line breaks, an empty
+    segment), the text, the terminator."""
     offset: int
     """Byte offset of ``text`` in the file."""
     number: int
@@ -54,7 +55,7 @@ def iter_segments(
     """Cut ``start`` plus the rest of ``fh`` into segments; ``offset`` is where ``start`` begins."""
     term = chars.terminator.encode("ascii")
     release = chars.release.encode("ascii")
-    tail = b""
+    tail = carry = b""
     number = 0
     for block in _blocks(fh, start, read_size):
         buffer = tail + block if tail else block
@@ -71,9 +72,11 @@ def iter_segments(
             raw_len = len(piece) + 1
             if text:
                 number += 1
-                yield Segment(text, piece + term, offset + raw_len - 1 - len(text), number, True)
-            elif piece:
-                pass  # whitespace after the last segment of a line: not a segment
+                raw = carry + piece + term if carry else piece + term
+                carry = b""
+                yield Segment(text, raw, offset + raw_len - 1 - len(text), number, True)
+            else:  # an empty segment: not a segment, but its bytes stay with the next one
+                carry += piece + term
             offset += raw_len
         if joined:
             tail = joined + term + tail
@@ -81,7 +84,7 @@ def iter_segments(
     if text:
         number += 1
         lead = len(tail) - len(tail.lstrip(_BETWEEN_SEGMENTS))
-        yield Segment(text, tail, offset + lead, number, False)
+        yield Segment(text, carry + tail, offset + lead, number, False)
 
 
 def _blocks(fh: BinaryIO, start: bytes, read_size: int) -> Iterator[bytes]:
