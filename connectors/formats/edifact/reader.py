@@ -36,7 +36,7 @@ from typing import Any, BinaryIO
 
 from connectors.errors import RecordError
 from connectors.formats.edifact.errors import EdifactError, SyntaxErrorCode
-from connectors.formats.edifact.numbers import normalise_numbers
+from connectors.formats.edifact.numbers import NUMERIC_POSITIONS, normalise_numbers
 from connectors.formats.edifact.structures import build_tree
 from connectors.formats.edifact.syntax import DEFAULT_CHARS, ServiceChars, charset_for
 from connectors.formats.edifact.tokenizer import Segment, SegmentText, iter_segments, split_segment
@@ -61,6 +61,8 @@ class Interchange:
     syntax: str
     charset: str | None
     chars: ServiceChars
+    header_text: str = ""
+    """UNB as written (without terminator), so a message can be parsed again on its own."""
     messages: int = 0
     group_ref: str | None = None
     group_messages: int = 0
@@ -156,6 +158,14 @@ class _Reader:
         self.interchange: Interchange | None = None
         self.message: _Message | None = None
         self.pending: RawRecord | RecordError | None = None
+        #: segment tags already seen to be well formed (a regex per segment costs)
+        self.tags: set[str] = set()
+
+    def _known_tag(self, tag: str) -> bool:
+        if _TAG.fullmatch(tag):
+            self.tags.add(tag)
+            return True
+        return False
 
     # -- envelope ---------------------------------------------------------------------------
 
@@ -246,17 +256,17 @@ class _Reader:
                 component=1,
                 raw=self._own(segment),
             )
-        self.interchange = self._interchange(header, ref)
+        self.interchange = self._interchange(header, ref, segment.text.decode("utf-8", "replace"))
 
     def start_interchange_from_text(self, text: str) -> None:
         header: SegmentText = split_segment(text, self.chars) if text else ["UNB"]
-        self.interchange = self._interchange(header, _value(header, 5, 1) or "?")
+        self.interchange = self._interchange(header, _value(header, 5, 1) or "?", text)
 
-    def _interchange(self, header: SegmentText, ref: str) -> Interchange:
+    def _interchange(self, header: SegmentText, ref: str, text: str) -> Interchange:
         syntax_id = _value(header, 1, 1)
         syntax = header[1][0] if len(header) > 1 else ""
         assert isinstance(syntax, str)
-        return Interchange(ref, header, syntax, charset_for(syntax_id), self.chars)
+        return Interchange(ref, header, syntax, charset_for(syntax_id), self.chars, text)
 
     def warn_missing_unz(self) -> None:
         interchange = self.interchange
@@ -474,9 +484,7 @@ class _Reader:
             "sender": interchange.sender,
             "recipient": interchange.recipient,
             "una": self.chars.una(),
-            "unb": self.chars.element.join(
-                [str(interchange.header[0])] + [str(p[0]) for p in interchange.header[1:]]
-            ),
+            "unb": interchange.header_text,
             "warnings": [],
         }
 
@@ -529,7 +537,7 @@ class _Reader:
                 )
             tag = split[0]
             assert isinstance(tag, str)
-            if not _TAG.fullmatch(tag):
+            if tag not in self.tags and not self._known_tag(tag):
                 return self._error(
                     message,
                     ref,
@@ -539,7 +547,11 @@ class _Reader:
                     f"segment tag {tag!r} is not three capital letters or digits",
                     SyntaxErrorCode.INVALID_VALUE,
                 )
-            bad = normalise_numbers(split, chars.decimal, chars.component)
+            bad = (
+                normalise_numbers(split, chars.decimal, chars.component)
+                if tag in NUMERIC_POSITIONS
+                else None
+            )
             if bad is not None:
                 element, component, why = bad
                 code = (

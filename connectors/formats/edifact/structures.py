@@ -104,7 +104,7 @@ _INVOIC = _group(
     **_common_header(),
     AJT=_group("FTX"),
     INP=_group("FTX DTM"),
-    LIN=_group("PIA IMD MEA QTY PCD ALI DTM MOA GIN GIR QVR EQD FTX", **_line_groups()),
+    LIN=_group("PIA IMD MEA QTY PCD ALI DTM MOA GIN GIR QVR FTX", **_line_groups()),
 )
 
 _INVRPT = _group(
@@ -176,10 +176,20 @@ _FLAT = GroupDef(frozenset())
 def build_tree(message_type: str, segments: list[SegmentText]) -> dict[str, Any]:
     """Arrange a message's split segments (UNH..UNT) into the tree a mapping spec reads."""
     root: dict[str, Any] = {}
-    stack: list[tuple[GroupDef, dict[str, Any]]] = [(STRUCTURES.get(message_type, _FLAT), root)]
+    definition = STRUCTURES.get(message_type, _FLAT)
+    if not definition.groups:  # a message type read flat
+        for segment in segments:
+            root.setdefault(segment[0], []).append(segment)  # type: ignore[arg-type]
+        return root
+    stack: list[tuple[GroupDef, dict[str, Any]]] = [(definition, root)]
     for segment in segments:
         tag = segment[0]
         assert isinstance(tag, str)
+        current, node = stack[-1]
+        # most segments belong to the innermost open group: try it before walking the stack
+        if tag in current.members:
+            node.setdefault(tag, []).append(segment)
+            continue
         for depth in range(len(stack) - 1, -1, -1):
             definition, node = stack[depth]
             child = definition.groups.get(tag)
