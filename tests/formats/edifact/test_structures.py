@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import connectors.formats.edifact as edifact
+from connectors.formats import edifact
 from connectors.formats.edifact.structures import STRUCTURES, GroupDef
 from connectors.formats.edifact.tokenizer import split_segment
 
