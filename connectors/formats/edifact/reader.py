@@ -29,6 +29,7 @@ Text: the message is decoded as UTF-8 when it is valid UTF-8 (the corpus has UTF
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -136,8 +137,6 @@ class EdifactFormat:
     ) -> RawRecord:
         """Parse one message's bytes again (a dead letter replayed) with its interchange context."""
         chars = ServiceChars.from_una(str(context.get("una", DEFAULT_CHARS.una())).encode())
-        import io
-
         unb = str(context.get("unb") or "")
         reader = _Reader(source, chars)
         reader.start_interchange_from_text(unb)
@@ -172,12 +171,14 @@ class _Reader:
     def run(self, segments: Iterator[Segment]) -> Iterator[RawRecord | RecordError]:
         element_sep = self.chars.element.encode("ascii")
         for segment in segments:
-            if self.pending is not None:
-                yield self.pending
-                self.pending = None
             text = segment.text
             tag = text[:3]
             service = tag[:2] == b"UN" and text[3:4] in (element_sep, b"")
+            # a UNB while an interchange is open means its UNZ is missing: the held message
+            # gets the warning first (service_segment), so it is not handed out yet
+            if self.pending is not None and not (tag == b"UNB" and self.interchange is not None):
+                yield self.pending
+                self.pending = None
             if self.message is not None:
                 if service and tag in (b"UNH", b"UNZ", b"UNB", b"UNE", b"UNG"):
                     yield self.missing_unt(segment)

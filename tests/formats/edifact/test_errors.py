@@ -163,3 +163,16 @@ def test_broken_envelopes_are_raised() -> None:
         read(b"UNA::.? 'UNB+UNOC:3+S+R+240605:0930+IC1'")
     with pytest.raises(EdifactError, match=r"UNB has no interchange control reference"):
         read(b"UNB+UNOC:3+S+R+240605:0930'")
+
+
+def test_a_new_unb_without_the_previous_unz_warns_on_the_last_message() -> None:
+    second = UNB.replace(b"IC1", b"IC2")
+    data = UNB + _message("M1", GOOD) + second + _message("M1", GOOD) + b"UNZ+1+IC2'"
+    first, last = read(data)
+    assert isinstance(first, RawRecord)
+    assert isinstance(last, RawRecord)
+    assert first.context["warnings"] == [
+        "interchange IC1 ends without UNZ: its message count (1 read) could not be checked"
+    ]
+    assert last.context["warnings"] == []
+    assert [first.context["key"], last.context["key"]] == ["IC1/M1", "IC2/M1"]
