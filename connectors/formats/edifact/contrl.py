@@ -20,7 +20,7 @@ from connectors.formats.edifact.errors import EdifactError
 from connectors.formats.edifact.syntax import DEFAULT_CHARS, ServiceChars
 from connectors.record import RawRecord
 
-__all__ = ["ACCEPTED", "REJECTED", "render_contrl"]
+__all__ = ["ACCEPTED", "REJECTED", "render_contrl", "segment_text"]
 
 ACCEPTED = "7"
 """0083 action: this level acknowledged (and lower levels, unless explicitly rejected)."""
@@ -43,7 +43,7 @@ def _escape(text: str, chars: ServiceChars) -> str:
     return text
 
 
-def _segment(parts: list[str | list[str]], chars: ServiceChars) -> str:
+def segment_text(parts: list[str | list[str]], chars: ServiceChars) -> str:
     """One segment: a ``str`` part is a simple element (escaped), a list a composite."""
     elements = [
         chars.component.join(_escape(c, chars) for c in part)
@@ -119,7 +119,7 @@ def render_contrl(
     stamp = [prepared_at.strftime("%y%m%d"), prepared_at.strftime("%H%M")]
     out = [
         chars.una(),
-        _segment(
+        segment_text(
             [
                 "UNB",
                 ["UNOC", "3"],
@@ -150,7 +150,7 @@ def render_contrl(
             uci,
             *entry.segments,
         ]
-        out.extend(_segment(s, chars) for s in body)
-        out.append(_segment(["UNT", str(len(body) + 1), message_ref], chars))
-    out.append(_segment(["UNZ", str(len(received)), control_ref], chars))
+        out.extend(segment_text(s, chars) for s in body)
+        out.append(segment_text(["UNT", str(len(body) + 1), message_ref], chars))
+    out.append(segment_text(["UNZ", str(len(received)), control_ref], chars))
     return "\n".join(out).encode("utf-8") + b"\n"

@@ -160,7 +160,11 @@ _DESADV = _group(
 # CONTRL (syntax and service report): UCI, then per message UCM with its UCS/UCD errors
 _CONTRL = _group("UCI", UCM=_group("", UCS=_group("UCD")), UCF=_group("", UCM=_group("")))
 
+# APERAK: references to the refused message, the parties, one ERC-FTX group per error
+_APERAK = _group("", RFF=_rff(), NAD=_group("CTA COM"), ERC=_group("FTX", RFF=_group("FTX")))
+
 STRUCTURES: dict[str, GroupDef] = {
+    "APERAK": _APERAK,
     "CONTRL": _CONTRL,
     "ORDERS": _ORDERS,
     "INVOIC": _INVOIC,
