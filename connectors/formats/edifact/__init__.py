@@ -9,7 +9,8 @@ warning, UTF-8 first), :mod:`.structures` for the tree a mapping spec reads, and
 from connectors.formats.edifact.aperak import render_aperak
 from connectors.formats.edifact.contrl import render_contrl
 from connectors.formats.edifact.errors import EdifactError, SyntaxErrorCode
-from connectors.formats.edifact.reader import CONTENT_TYPE, EdifactFormat
+from connectors.formats.edifact.message import CONTENT_TYPE
+from connectors.formats.edifact.reader import EdifactFormat
 from connectors.formats.edifact.syntax import ServiceChars
 
 __all__ = [
