@@ -17,6 +17,7 @@ __all__ = [
     "invoice_match_status",
     "invoiced_quantity",
     "invoiced_unit_price",
+    "item_sku",
     "line_price_variance",
     "line_quantity_variance",
     "order_discount_total",
@@ -76,6 +77,19 @@ def _price(line: Mapping[str, Any], qualifier: str) -> Decimal | None:
             price = Decimal(_component(segment, 1, 2))
             return price / Decimal(basis) if basis and Decimal(basis) else price
     return None
+
+
+def item_sku(line: Mapping[str, Any]) -> str | None:
+    """The supplier's article number (PIA code SA), else the LIN item number (LIN 3.1).
+
+    PIA may carry up to five numbers (C212, elements 2 to 6); the first with code SA wins.
+    """
+    for segment in _segments(line, "PIA"):
+        for element in range(2, 7):
+            if _component(segment, element, 2) == "SA" and _component(segment, element, 1):
+                return _component(segment, element, 1)
+    lin = line.get("LIN")
+    return _component(lin, 3, 1) or None
 
 
 def invoiced_quantity(line: Mapping[str, Any]) -> Decimal | None:
