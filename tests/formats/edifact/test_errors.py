@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from connectors.formats.edifact import EdifactError, ServiceChars, SyntaxErrorCode
+from connectors.formats.edifact import EdifactError, EdifactFormat, ServiceChars, SyntaxErrorCode
 from connectors.formats.edifact.tokenizer import split_segment
 from connectors.record import RawRecord
 
@@ -176,3 +176,24 @@ def test_a_new_unb_without_the_previous_unz_warns_on_the_last_message() -> None:
     ]
     assert last.context["warnings"] == []
     assert [first.context["key"], last.context["key"]] == ["IC1/M1", "IC2/M1"]
+
+
+def test_any_service_characters_the_una_declares_are_used() -> None:
+    data = (
+        b"UNA|*,! ~\r\n"
+        b"UNB*UNOC|3*S|14*R|14*240605|0930*IC1~\r\n"
+        b"UNH*M1*ORDERS|D|96A|UN~\r\n"
+        b"FTX*AAA***a!*b!|c!~d!!~\r\n"
+        b"QTY*21|2,5~\r\n"
+        b"UNT*4*M1~\r\n"
+        b"UNZ*1*IC1~\r\n"
+    )
+    (record,) = read(data)
+    assert isinstance(record, RawRecord)
+    assert record.fields["FTX"][0][4][1:] == ["a*b|c~d!"]
+    assert record.fields["QTY"][0][1][1:] == ["21", "2.5"]
+    assert record.context["una"] == "UNA|*,! ~"
+    again = EdifactFormat().parse_record(
+        record.data, dict(record.context), source="again.edi", line=record.line
+    )
+    assert again.fields == record.fields
