@@ -1,4 +1,4 @@
-"""Values a mapping spec cannot read from one place in an EDIFACT tree: ``python:`` hooks.
+"""Values derived from several places of an EDIFACT tree, for specs' ``python:`` hooks.
 
 Each hook takes the node the spec is at (the message, or one ``LIN`` group item) and returns
 text or ``Decimal`` the spec then transforms and validates like any read value. Numbers in the
