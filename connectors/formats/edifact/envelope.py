@@ -106,7 +106,12 @@ class EnvelopeReader:
             )
 
     def split_service(self, segment: Segment) -> SegmentText:
-        return split_segment(segment.text.decode("utf-8", "replace"), self.chars)
+        """An envelope segment split; a dangling release character at its end is dropped."""
+        text = segment.text.decode("utf-8", "replace")
+        try:
+            return split_segment(text, self.chars)
+        except ValueError:  # only a last, unterminated segment can end with a lone release
+            return split_segment(text[:-1], self.chars)
 
     def start_interchange(self, segment: Segment) -> None:
         header = self.split_service(segment)

@@ -197,3 +197,10 @@ def test_any_service_characters_the_una_declares_are_used() -> None:
         record.data, dict(record.context), source="again.edi", line=record.line
     )
     assert again.fields == record.fields
+
+
+def test_a_trailer_ending_the_file_with_a_release_character_is_still_read() -> None:
+    (record,) = read(UNB + _message("M1", GOOD) + b"UNZ+1+IC1?")
+    assert isinstance(record, RawRecord)  # the trailer reads as UNZ+1+IC1: count and ref match
+    assert record.context["key"] == "IC1/M1"
+    assert record.context["warnings"] == []
