@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from connectors.errors import RecordError
 from connectors.formats.edifact.errors import EdifactError, SyntaxErrorCode
-from connectors.formats.edifact.interchange import Interchange, value_at
+from connectors.formats.edifact.interchange import Interchange, counts, value_at
 from connectors.formats.edifact.message import MessageParser
 from connectors.formats.edifact.syntax import ServiceChars, charset_for
 from connectors.formats.edifact.tokenizer import Segment, SegmentText, split_segment
@@ -171,7 +171,7 @@ class EnvelopeReader:
                 SyntaxErrorCode.REFERENCES_DO_NOT_MATCH,
                 f"UNZ reference {ref!r} does not match UNB reference {interchange.ref!r}",
             )
-        elif count != str(counted) and (not count.isdigit() or int(count) != counted):
+        elif not counts(count, counted):
             problem = (
                 1,
                 SyntaxErrorCode.CONTROL_COUNT_DOES_NOT_MATCH,
@@ -213,7 +213,7 @@ class EnvelopeReader:
         code = SyntaxErrorCode.REFERENCES_DO_NOT_MATCH
         if ref != interchange.group_ref:
             why = f"UNE reference {ref!r} does not match UNG reference {interchange.group_ref!r}"
-        elif not count.isdigit() or int(count) != interchange.group_messages:
+        elif not counts(count, interchange.group_messages):
             code = SyntaxErrorCode.CONTROL_COUNT_DOES_NOT_MATCH
             why = f"UNE declares {count!r} messages, the group holds {interchange.group_messages}"
         interchange.group_ref = None

@@ -7,7 +7,13 @@ from dataclasses import dataclass
 from connectors.formats.edifact.syntax import ServiceChars
 from connectors.formats.edifact.tokenizer import SegmentText
 
-__all__ = ["Interchange", "value_at"]
+__all__ = ["Interchange", "counts", "value_at"]
+
+
+def counts(declared: str, counted: int) -> bool:
+    """Whether a control count as written (``"3"``, ``"003"``) equals what was counted."""
+    # isascii: str.isdigit() also accepts digits such as "²" that int() refuses
+    return declared.isascii() and declared.isdigit() and int(declared) == counted
 
 
 def value_at(segment: SegmentText, element: int, component: int) -> str:

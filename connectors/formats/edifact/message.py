@@ -13,7 +13,7 @@ from typing import Any
 
 from connectors.errors import RecordError
 from connectors.formats.edifact.errors import EdifactError, SyntaxErrorCode
-from connectors.formats.edifact.interchange import Interchange, value_at
+from connectors.formats.edifact.interchange import Interchange, counts, value_at
 from connectors.formats.edifact.numbers import NUMERIC_POSITIONS, normalise_numbers
 from connectors.formats.edifact.structures import build_tree
 from connectors.formats.edifact.syntax import ServiceChars
@@ -84,7 +84,7 @@ class MessageParser:
             )
         count, trailer_ref = value_at(texts[-1], 1, 1), value_at(texts[-1], 2, 1)
         position = len(texts)
-        if count != str(position) and (not count.isdigit() or int(count) != position):
+        if not counts(count, position):
             return message.error(
                 position,
                 "UNT",

@@ -204,3 +204,9 @@ def test_a_trailer_ending_the_file_with_a_release_character_is_still_read() -> N
     assert isinstance(record, RawRecord)  # the trailer reads as UNZ+1+IC1: count and ref match
     assert record.context["key"] == "IC1/M1"
     assert record.context["warnings"] == []
+
+
+def test_a_count_in_non_ascii_digits_is_a_count_error_not_a_crash() -> None:
+    data = UNB + "UNH+M1+ORDERS:D:96A:UN'UNT+²+M1'".encode() + b"UNZ+1+IC1'"
+    error = _only_error(data)
+    assert error.code is SyntaxErrorCode.CONTROL_COUNT_DOES_NOT_MATCH
