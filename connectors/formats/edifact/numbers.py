@@ -30,8 +30,8 @@ NUMERIC_POSITIONS: dict[str, tuple[tuple[int, int], ...]] = {
 """(element, component) positions, 1-based, that hold a number, by segment tag."""
 
 _NUMBER = {
-    ".": re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)"),
-    ",": re.compile(r"-?(?:\d+(?:,\d*)?|,\d+)"),
+    ".": re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)", re.ASCII),
+    ",": re.compile(r"-?(?:\d+(?:,\d*)?|,\d+)", re.ASCII),
 }
 
 

@@ -206,7 +206,13 @@ def test_a_trailer_ending_the_file_with_a_release_character_is_still_read() -> N
     assert record.context["warnings"] == []
 
 
-def test_a_count_in_non_ascii_digits_is_a_count_error_not_a_crash() -> None:
-    data = UNB + "UNH+M1+ORDERS:D:96A:UN'UNT+²+M1'".encode() + b"UNZ+1+IC1'"
-    error = _only_error(data)
-    assert error.code is SyntaxErrorCode.CONTROL_COUNT_DOES_NOT_MATCH
+def test_non_ascii_digits_are_not_numbers() -> None:
+    for digits in ("²", "\u0663"):  # superscript two, Arabic-Indic three
+        data = UNB + f"UNH+M1+ORDERS:D:96A:UN'UNT+{digits}+M1'".encode() + b"UNZ+1+IC1'"
+        error = _only_error(data)
+        assert error.code is SyntaxErrorCode.INVALID_TYPE_OF_CHARACTERS
+        assert f"{digits!r} is not a number" in str(error)
+    trailer = UNB + _message("M1", GOOD) + "UNZ+\u0661+IC1'".encode()
+    _, unz = read(trailer)
+    assert isinstance(unz, EdifactError)
+    assert unz.code is SyntaxErrorCode.CONTROL_COUNT_DOES_NOT_MATCH
