@@ -20,7 +20,7 @@ __all__ = ["NUMERIC_POSITIONS", "normalise_numbers"]
 NUMERIC_POSITIONS: dict[str, tuple[tuple[int, int], ...]] = {
     "QTY": ((1, 2),),  # C186 6060 quantity
     "MOA": ((1, 2),),  # C516 5004 monetary amount
-    "PRI": ((1, 2),),  # C509 5118 price
+    "PRI": ((1, 2), (1, 5)),  # C509 5118 price, 5284 unit price basis
     "PCD": ((1, 2),),  # C501 5482 percentage
     "CNT": ((1, 2),),  # C270 6066 control value
     "MEA": ((3, 2),),  # C174 6314 measurement value
