@@ -16,8 +16,10 @@ from typing import Any
 
 import pydantic
 
-from canonical.registry import event_model
+from canonical import event_model
+from connectors.errors import RecordError
 from connectors.formats.document import DocumentFormat
+from connectors.formats.edifact import EdifactFormat
 from connectors.formats.x12 import X12Format
 from hub.config import FileConnectorConfig
 from hub.deadletter.store import describe_error
@@ -34,7 +36,7 @@ from mappings import (
     load_spec,
 )
 
-__all__ = ["GoldenResult", "golden_output", "run_golden_tests"]
+__all__ = ["GoldenResult", "document_golden_output", "golden_output", "run_golden_tests"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +53,7 @@ def golden_output(spec_path: Path, input_path: Path) -> list[dict[str, Any]]:
     mapping = compile_spec(load_spec(spec_path))
     document_format = _DOCUMENT_FORMATS.get(mapping.source_format)
     if document_format is not None:
-        return _document_output(document_format, mapping, input_path)
+        return document_golden_output(document_format, mapping, input_path)
     if mapping.source_format != "csv":
         raise NotImplementedError(f"{spec_path}: no golden reader for {mapping.source_format!r}")
     registry = SpecRegistry.from_directory()
@@ -74,35 +76,39 @@ def golden_output(spec_path: Path, input_path: Path) -> list[dict[str, Any]]:
 
 
 #: readers of the document formats whose specs have golden cases (one message, many events)
-_DOCUMENT_FORMATS: dict[str, DocumentFormat] = {"x12": X12Format()}
+_DOCUMENT_FORMATS: dict[str, DocumentFormat] = {"x12": X12Format(), "edifact": EdifactFormat()}
 
 
-def _document_output(
+def _golden_error(location: str, exc: BaseException) -> dict[str, Any]:
+    return {
+        "error": {"location": location, "class": type(exc).__name__, "reason": describe_error(exc)}
+    }
+
+
+def document_golden_output(
     fmt: DocumentFormat, mapping: CompiledMapping, input_path: Path
 ) -> list[dict[str, Any]]:
-    """Each message of the spec's kind mapped (``map_all``) and validated; errors in line."""
+    """Golden output of a document format: its messages of the spec's kind, mapped, validated.
+
+    One item per event (a ``split`` spec gives several per message), or one error item per
+    message that fails to parse, map or validate. Messages of other kinds are skipped.
+    """
     model = event_model(mapping.target_type, mapping.target_version)
     results: list[dict[str, Any]] = []
     with input_path.open("rb") as fh:
         for item in fmt.messages(fh, input_path.name):
-            if isinstance(item, BaseException):
-                results.append(_error_item(item.location, item))
+            if isinstance(item, RecordError):
+                results.append(_golden_error(item.location, item))
                 continue
-            if item.context.get("message") != mapping.source_message:
-                continue  # other messages of the document belong to other specs
+            if mapping.source_message and item.context.get("message") != mapping.source_message:
+                continue
             try:
                 events = [model.model_validate(data) for data in mapping.map_all(item.fields)]
             except (MappingError, pydantic.ValidationError) as exc:
-                results.append(_error_item(str(item.context.get("where", "")), exc))
+                results.append(_golden_error(str(item.context.get("where", item.location)), exc))
                 continue
-            results.extend(json.loads(e.model_dump_json(exclude_none=True)) for e in events)
+            results.extend(json.loads(event.model_dump_json(exclude_none=True)) for event in events)
     return results
-
-
-def _error_item(location: str, exc: BaseException) -> dict[str, Any]:
-    return {
-        "error": {"location": location, "class": type(exc).__name__, "reason": describe_error(exc)}
-    }
 
 
 def run_golden_tests(root: Path = SPECS_DIR) -> Iterator[GoldenResult]:
