@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
 
 from hub.deadletter import DeadLetterRow
 
@@ -35,17 +36,13 @@ def dead_letter_events(
     limit: int = 1000,
 ) -> list[dict[str, Any]]:
     """Events for the dead letters with id above ``after_id``, oldest first."""
-    with engine.connect() as conn:
-        letters = (
-            conn.execute(
-                select(DeadLetterRow)
-                .where(DeadLetterRow.id > after_id, ~DeadLetterRow.connector.startswith("routing"))
-                .order_by(DeadLetterRow.id)
-                .limit(limit)
-            )
-            .scalars()
-            .all()
-        )
+    with Session(engine) as conn:
+        letters = conn.scalars(
+            select(DeadLetterRow)
+            .where(DeadLetterRow.id > after_id, ~DeadLetterRow.connector.startswith("routing"))
+            .order_by(DeadLetterRow.id)
+            .limit(limit)
+        ).all()
         events = []
         for letter in letters:
             at = _aware(letter.last_failed_at)
