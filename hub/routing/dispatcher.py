@@ -106,7 +106,7 @@ class Dispatcher:
         fired = 0
         for row in due:
             with write_transaction(self.db) as conn:
-                claimed = conn.execute(
+                claimed = conn.execute(  # the conditional UPDATE is the claim
                     DEFERRED.update()
                     .where(DEFERRED.c.id == row.id, DEFERRED.c.status == "pending")
                     .values(status="fired")
@@ -156,7 +156,7 @@ class Dispatcher:
         notified = held = 0
         for task_id in ready:
             with write_transaction(self.db) as conn:
-                task = get_task(conn, task_id)
+                task = get_task(conn, task_id, for_update=True)
                 if task.state != TaskState.PENDING.value:
                     continue  # another dispatcher got there first
                 rule = f"{task.rule_id}@{task.rule_version}"
@@ -213,7 +213,7 @@ class Dispatcher:
         released = 0
         for task_id in held:
             with write_transaction(self.db) as conn:
-                task = get_task(conn, task_id)
+                task = get_task(conn, task_id, for_update=True)
                 if task.state != TaskState.HELD.value or inhibitor_of(conn, inhibitions, task):
                     continue
                 self._open(conn, task, now, purpose="released")
@@ -229,8 +229,11 @@ class Dispatcher:
         sent = 0
         for clock_id, task_id in clocks:
             with write_transaction(self.db) as conn:
-                row = conn.execute(select(_CLOCKS).where(_CLOCKS.c.id == clock_id)).one()
-                task = get_task(conn, task_id)
+                # task first, then clock: the order every path takes, so workers cannot deadlock
+                task = get_task(conn, task_id, for_update=True)
+                row = conn.execute(
+                    select(_CLOCKS).where(_CLOCKS.c.id == clock_id).with_for_update()
+                ).one()
                 definition = next((d for d in task.sla if d["name"] == row.name), None)
                 if definition is None:
                     continue
@@ -273,7 +276,7 @@ class Dispatcher:
         escalated = 0
         for task_id in candidates:
             with write_transaction(self.db) as conn:
-                task = get_task(conn, task_id)
+                task = get_task(conn, task_id, for_update=True)
                 if task.state not in (TaskState.OPEN.value, TaskState.ESCALATED.value):
                     continue
                 steps = due_steps(task.escalation, task.notified_at, task.escalation_level, now)

@@ -22,7 +22,7 @@ from sqlalchemy import Engine, Table
 
 from hub.deadletter import DeadLetter, DeadLetterStore
 from hub.dedup import ProcessedEventRow, claim_events
-from hub.retry import DEFAULT_TABLE
+from hub.retry import DEFAULT_TABLE, RetryPolicy, retrying
 from hub.routing import audit
 from hub.routing.classifier import Classifier
 from hub.routing.engine import Decision, RoutingEngine
@@ -40,6 +40,7 @@ Clock = Callable[[], datetime]
 """Where the router and dispatcher get "now" (tests pass a clock they move by hand)."""
 
 DEFERRED = cast(Table, DeferredCheckRow.__table__)
+_DB_RETRY = RetryPolicy(max_attempts=5, initial_wait=0.05, max_wait=1.0)
 
 
 def system_clock() -> datetime:
@@ -136,10 +137,16 @@ class Router:
         except ValueError as exc:
             self._dead_letter(event, exc)
             return RouteOutcome(event_id, dead_lettered=True, errors=[str(exc)])
-        with write_transaction(self.db) as conn:
-            if not claim_events(conn, self.consumer, [event_id]):
-                return RouteOutcome(event_id, duplicate=True)
-            return self._record(conn, decision, now)
+
+        def record() -> RouteOutcome:
+            with write_transaction(self.db) as conn:
+                if not claim_events(conn, self.consumer, [event_id]):
+                    return RouteOutcome(event_id, duplicate=True)
+                return self._record(conn, decision, now)
+
+        # a lock timeout or deadlock between workers rolls the whole event back; the retry table
+        # calls it transient, so the event is simply recorded again
+        return retrying(_DB_RETRY, record)
 
     def _record(self, conn: Any, decision: Decision, now: datetime) -> RouteOutcome:
         ctx = decision.context

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 
 from hub.routing.rules import SlaDefinition
 from hub.routing.tables import SlaClockRow
+from hub.routing.transactions import dialect_insert
 
 __all__ = ["apply_state", "due_thresholds", "elapsed", "sla_snapshot", "start_clocks"]
 
@@ -60,7 +61,8 @@ def start_clocks(
     for d in definitions:
         status = _status_for(d, state) or "pending"
         conn.execute(
-            _TABLE.insert().values(
+            dialect_insert(conn, _TABLE)
+            .values(
                 task_id=task_id,
                 name=d["name"],
                 within_s=d["within_s"],
@@ -70,6 +72,7 @@ def start_clocks(
                 notified_pct=0,
                 breached=False,
             )
+            .on_conflict_do_nothing(index_elements=["task_id", "name"])
         )
 
 

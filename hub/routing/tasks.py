@@ -139,9 +139,14 @@ def open_or_join(conn: Connection, match: Match, ctx: EventContext, now: datetim
     return JoinResult(task_id, created)
 
 
-def get_task(conn: Connection, task_id: int) -> Any:
-    """The task row; TaskError when there is none with that id."""
-    row = conn.execute(select(TASKS).where(TASKS.c.id == task_id)).first()
+def get_task(conn: Connection, task_id: int, *, for_update: bool = False) -> Any:
+    """The task row (locked until commit with ``for_update``); TaskError when there is none."""
+    stmt = select(TASKS).where(TASKS.c.id == task_id)
+    if for_update:
+        # PostgreSQL: a second worker waits here and then sees the first one's change;
+        # SQLite has no row locks, but BEGIN IMMEDIATE already serialises writers
+        stmt = stmt.with_for_update()
+    row = conn.execute(stmt).first()
     if row is None:
         raise TaskError(f"no routing task with id {task_id}")
     return row
@@ -176,7 +181,7 @@ def _transition(
     **values: Any,
 ) -> None:
     with write_transaction(engine) as conn:
-        task = get_task(conn, task_id)
+        task = get_task(conn, task_id, for_update=True)
         if task.state not in allowed:
             raise TaskError(f"task {task_id} is {task.state}: cannot move it to {to.value}")
         set_state(conn, task, to, now, reason=note, **values)
