@@ -34,7 +34,8 @@ def test_the_same_exception_again_counts_on_its_line_and_opens_nothing_new(
 ) -> None:
     first = router.route(count("S002", "SKU-1", 5, 10, clock()))
     again = router.route(count("S002", "SKU-1", 4, 10, clock()))
-    assert first.opened and again.joined == first.opened
+    assert first.opened
+    assert again.joined == first.opened
     [task] = list_tasks(router.db, rule="stock-variance-recount")
     assert task["occurrences"] == 2
     [line] = task_detail(router.db, task["id"])["lines"]

@@ -1,4 +1,4 @@
-"""Targets against real local servers: retried while down, delivered once, dead-lettered for good."""
+"""Targets against real local servers: retried while down, delivered once, else dead-lettered."""
 
 from __future__ import annotations
 
@@ -142,6 +142,7 @@ def test_a_rejected_notification_is_dead_lettered_without_retrying(
     assert receiver.attempts == 1
     [letter] = DeadLetterStore(db).list(stage="deliver")
     assert "HTTP 400" in letter.reason
+    assert letter.context["task_id"] == task_id
 
 
 def test_servicenow_incident_carries_impact_urgency_group_and_correlation_id(
