@@ -9,7 +9,14 @@ from __future__ import annotations
 from datetime import time, timedelta
 from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from hub.routing.durations import Duration
 from hub.routing.priority import ImpactPolicy
@@ -134,9 +141,14 @@ class Rule(BaseModel):
     cancel_on: CancelOn | None = None
     classifier: ClassifierUse | None = None
 
+    @field_validator("severity")
+    @classmethod
+    def _check_severity(cls, value: str) -> str:
+        Severity.parse(value)
+        return value
+
     @model_validator(mode="after")
     def _check_rule(self) -> Self:
-        Severity.parse(self.severity)
         missing = sorted(set(self.group_by) - set(self.labels))
         if missing:
             raise ValueError(f"group_by names labels the rule does not define: {missing}")
