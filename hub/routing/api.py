@@ -10,12 +10,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from pydantic import BaseModel
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
 from hub.registry.access import Credentials, Reader, Registry, _principal
+from hub.registry.content import ERROR_RESPONSES
 from hub.registry.tokens import Principal, Role
 from hub.routing import tasks
 from hub.routing.audit import audit_entries
@@ -24,7 +25,8 @@ from hub.routing.router import create_tables
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/routing", tags=["routing"])
+# errors share the hub app's one error shape (and media type), so they are documented as such
+router = APIRouter(prefix="/routing", tags=["routing"], responses=ERROR_RESPONSES)
 
 
 async def routing_db(request: Request, registry: Registry) -> Engine:
@@ -36,6 +38,8 @@ async def routing_db(request: Request, registry: Registry) -> Engine:
 
 
 Db = Annotated[Engine, Depends(routing_db)]
+_ID_MAX = 2**31 - 1  # ids are 32-bit on every database the hub supports
+TaskId = Annotated[int, Path(ge=1, le=_ID_MAX, description="task id")]
 
 
 def operator(registry: Registry, credentials: Credentials) -> Principal:
@@ -73,7 +77,7 @@ def list_routing_tasks(
 
 
 @router.get("/tasks/{task_id}")
-def get_routing_task(task_id: int, db: Db, _who: Reader) -> dict[str, Any]:
+def get_routing_task(task_id: TaskId, db: Db, _who: Reader) -> dict[str, Any]:
     """One task with its lines, SLA clocks and deliveries."""
     try:
         return tasks.task_detail(db, task_id)
@@ -95,7 +99,7 @@ def _move(
 
 @router.post("/tasks/{task_id}/ack")
 def acknowledge_routing_task(
-    task_id: int, db: Db, who: Operator, body: TaskAction | None = None
+    task_id: TaskId, db: Db, who: Operator, body: TaskAction | None = None
 ) -> dict[str, Any]:
     """Acknowledge: escalation and response SLAs stop; the audit names the token holder."""
     return _move("ack", task_id, db, who, body or TaskAction())
@@ -103,7 +107,7 @@ def acknowledge_routing_task(
 
 @router.post("/tasks/{task_id}/resolve")
 def resolve_routing_task(
-    task_id: int, db: Db, who: Operator, body: TaskAction | None = None
+    task_id: TaskId, db: Db, who: Operator, body: TaskAction | None = None
 ) -> dict[str, Any]:
     """Resolve: every clock stops; a later exception of the group opens a new task."""
     return _move("resolve", task_id, db, who, body or TaskAction())
@@ -114,11 +118,11 @@ def routing_audit(
     db: Db,
     _who: Reader,
     *,
-    task_id: int | None = None,
+    task_id: Annotated[int | None, Query(ge=1, le=_ID_MAX)] = None,
     rule: str | None = None,
     action: str | None = None,
     event_id: str | None = None,
-    after_id: int = 0,
+    after_id: Annotated[int, Query(ge=0, le=_ID_MAX)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[dict[str, Any]]:
     """Audit entries in order (``after_id`` is the cursor)."""
