@@ -26,11 +26,26 @@ ROUTING_QUEUE = "crossdock.routing"
 class RoutingWorker:
     """One routing worker process (or thread)."""
 
-    def __init__(self, router: Router, dispatcher: Dispatcher, bus_url: str | None = None) -> None:
+    def __init__(
+        self,
+        router: Router,
+        dispatcher: Dispatcher,
+        bus_url: str | None = None,
+        *,
+        queue: str = ROUTING_QUEUE,
+    ) -> None:
         self.router = router
         self.dispatcher = dispatcher
         self.bus_url = bus_url
+        self.consumer = (
+            EventConsumer(bus_url, event_queue(queue, ["retail.#"])) if bus_url else None
+        )
         self.dead_letter_cursor = 0
+
+    def declare(self) -> None:
+        """Create the worker's queue and bindings (before producers publish)."""
+        if self.consumer is not None:
+            self.consumer.declare()
 
     def feed_dead_letters(self) -> int:
         """Route the dead letters recorded since the last call; how many were new."""
@@ -55,13 +70,8 @@ class RoutingWorker:
         once: bool = False,
     ) -> TickReport:
         """Consume, feed dead letters and tick until ``stop()`` (or one round with ``once``)."""
-        consumer = (
-            EventConsumer(self.bus_url, event_queue(ROUTING_QUEUE, ["retail.#"]))
-            if self.bus_url
-            else None
-        )
-        if consumer is not None:
-            consumer.declare()
+        consumer = self.consumer
+        self.declare()
         report = TickReport()
         while True:
             if consumer is not None:

@@ -1,0 +1,83 @@
+"""The routing worker consumes canonical events from the bus and dead letters from the database."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pytest
+from kombu import Queue
+
+from hub.bus import ConfirmedPublisher
+from hub.bus.connection import open_connection
+from hub.routing.dispatcher import Dispatcher
+from hub.routing.loader import load_engine
+from hub.routing.router import Router
+from hub.routing.tasks import list_tasks
+from hub.routing.worker import RoutingWorker
+from hub.storage import connect
+from tests.routing.conftest import FAST, Clock, memory_targets
+from tests.routing.events import count, invoice
+from tests.routing.scenario import pos_dead_letters
+from tests.services import require_rabbitmq
+
+
+def _publish(url: str, events: list[dict[str, object]]) -> None:
+    import json
+
+    with ConfirmedPublisher(url) as publisher:
+        for event in events:
+            publisher.publish(
+                json.dumps(event).encode(),
+                routing_key=f"{event['type']}.v{event['dataversion']}",
+                content_type="application/cloudevents+json",
+                message_id=str(event["id"]),
+            )
+        publisher.flush()
+
+
+def _worker(tmp_path: Path, bus_url: str, queue: str) -> tuple[RoutingWorker, Router]:
+    db = connect(f"sqlite:///{tmp_path / 'hub.db'}")
+    router = Router(db, load_engine(), clock=Clock())
+    worker = RoutingWorker(
+        router,
+        Dispatcher(router, target_overrides=memory_targets(), policy=FAST),
+        bus_url,
+        queue=queue,
+    )
+    return worker, router
+
+
+def _scenario(tmp_path: Path, bus_url: str, queue: str) -> None:
+    worker, router = _worker(tmp_path, bus_url, queue)
+    worker.declare()
+    clock = Clock()
+    _publish(bus_url, [count("S001", "SKU-1", 1, 10, clock()), invoice("INV-1", "9.00", clock())])
+    pos_dead_letters(router.db)
+    worker.run(tick_every=0.5, once=True)
+    rules = sorted(t["rule_id"] for t in list_tasks(router.db, limit=100))
+    assert rules == [
+        "connector-dead-letter-burst",
+        "invoice-mismatch",
+        "stock-variance-district",
+        "stock-variance-recount",
+    ]
+    router.db.dispose()
+
+
+def test_worker_on_the_embedded_bus(tmp_path: Path) -> None:
+    _scenario(tmp_path, f"sqlite:///{tmp_path / 'bus.db'}", "crossdock.routing")
+
+
+@pytest.mark.rabbitmq
+def test_worker_on_rabbitmq(tmp_path: Path) -> None:
+    url = require_rabbitmq()
+    queue = f"crossdock.routing.test.{uuid.uuid4().hex[:12]}"
+    try:
+        _scenario(tmp_path, url, queue)
+    finally:
+        conn = open_connection(url)
+        try:
+            Queue(queue)(conn.default_channel).delete()
+        finally:
+            conn.release()
