@@ -127,7 +127,7 @@ class Dispatcher:
                 ctx = engine.context(row.event, now)
                 decision = engine.decide_context(ctx, only=row.rule_id)
                 for match in decision.matches:
-                    open_or_join(conn, match, ctx, now)
+                    open_or_join(conn, match, ctx, now, regrade=engine.regrade)
                 if not decision.matches:
                     audit.record(
                         conn,

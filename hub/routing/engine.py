@@ -91,6 +91,10 @@ class Match:
     review: bool = False
     classifier_error: str | None = None
     windows: list[WindowHit] = field(default_factory=list)
+    store: str | None = None
+    """Store the impact tier was looked up for."""
+    customer: str | None = None
+    """Customer the impact tier was looked up for."""
     deferred_until: datetime | None = None
     defer_key: str | None = None
 
@@ -315,6 +319,8 @@ class RoutingEngine:
             targets=list(rule.targets),
             deferred_until=deferred_until,
             defer_key=defer_key,
+            store=store,
+            customer=customer,
         )
         if deferred_until is not None:
             return match
@@ -322,6 +328,11 @@ class RoutingEngine:
             self._classify(match, ctx)
         match.windows = self._windows(match, ctx)
         return match
+
+    def regrade(self, match: Match, value_at_risk: Decimal) -> tuple[int, int]:
+        """(impact, priority) of ``match``'s task once its lines put ``value_at_risk`` at stake."""
+        impact = self.rules.impact.impact(value_at_risk, store=match.store, customer=match.customer)
+        return impact, priority_of(impact, match.urgency)
 
     def _classify(self, match: Match, ctx: EventContext) -> None:
         use = match.rule.rule.classifier

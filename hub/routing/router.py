@@ -142,13 +142,15 @@ class Router:
             with write_transaction(self.db) as conn:
                 if not claim_events(conn, self.consumer, [event_id]):
                     return RouteOutcome(event_id, duplicate=True)
-                return self._record(conn, decision, now)
+                return self._record(conn, decision, now, engine)
 
         # a lock timeout or deadlock between workers rolls the whole event back; the retry table
         # calls it transient, so the event is simply recorded again
         return retrying(_DB_RETRY, record)
 
-    def _record(self, conn: Any, decision: Decision, now: datetime) -> RouteOutcome:
+    def _record(
+        self, conn: Any, decision: Decision, now: datetime, engine: RoutingEngine
+    ) -> RouteOutcome:
         ctx = decision.context
         outcome = RouteOutcome(ctx.event_id, errors=list(decision.errors))
         for rule_id, key in decision.cancels:
@@ -195,7 +197,7 @@ class Router:
                     key=match.defer_key,
                 )
                 continue
-            joined = open_or_join(conn, match, ctx, now)
+            joined = open_or_join(conn, match, ctx, now, regrade=engine.regrade)
             (outcome.opened if joined.created else outcome.joined).append(joined.task_id)
         if decision.errors:
             audit.record(

@@ -117,6 +117,8 @@ class TaskLineRow(Base):
     first_seen: Mapped[datetime] = mapped_column(UtcDateTime())
     last_seen: Mapped[datetime] = mapped_column(UtcDateTime())
     fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    value_at_risk: Mapped[str] = mapped_column(String(32), default="0")
+    """This exception's value at risk (Decimal as text); the task's is the sum over lines."""
 
     __table_args__ = (UniqueConstraint("task_id", "dedup_key", name="uq_routing_line"),)
 

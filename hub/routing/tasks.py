@@ -7,11 +7,13 @@ a line is ``INSERT … ON CONFLICT (task_id, dedup_key) DO UPDATE`` counting the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import Engine, Table, select
+from sqlalchemy import Engine, Table, case, select
 from sqlalchemy.engine import Connection
 
 from hub.routing import audit, sla
@@ -48,8 +50,20 @@ class JoinResult:
     created: bool
 
 
-def open_or_join(conn: Connection, match: Match, ctx: EventContext, now: datetime) -> JoinResult:
-    """Open the match's task, or add the exception to the unresolved task of its group."""
+def open_or_join(
+    conn: Connection,
+    match: Match,
+    ctx: EventContext,
+    now: datetime,
+    *,
+    regrade: Callable[[Match, Decimal], tuple[int, int]] | None = None,
+) -> JoinResult:
+    """Open the match's task, or add the exception to the unresolved task of its group.
+
+    With ``regrade`` (the engine's), a task joined by a new line is graded again on the value
+    its lines put at risk together: forty SKUs short weigh more than the first one did. A
+    grade only ever rises, so a notified priority is never quietly lowered.
+    """
     rule = match.rule.rule
     state = TaskState.PENDING.value
     reason = None
@@ -112,6 +126,7 @@ def open_or_join(conn: Connection, match: Match, ctx: EventContext, now: datetim
         first_seen=now,
         last_seen=now,
         fields=match.line,
+        value_at_risk=str(match.value_at_risk),
     )
     conn.execute(
         line.on_conflict_do_update(
@@ -121,9 +136,12 @@ def open_or_join(conn: Connection, match: Match, ctx: EventContext, now: datetim
                 "last_seen": line.excluded.last_seen,
                 "event_id": line.excluded.event_id,
                 "fields": line.excluded.fields,
+                "value_at_risk": line.excluded.value_at_risk,
             },
         )
     )
+    if not created and regrade is not None:
+        _regrade(conn, task_id, match, regrade)
     audit.record(
         conn,
         "opened" if created else "joined",
@@ -137,6 +155,27 @@ def open_or_join(conn: Connection, match: Match, ctx: EventContext, now: datetim
         state_reason=reason,
     )
     return JoinResult(task_id, created)
+
+
+def _regrade(
+    conn: Connection,
+    task_id: int,
+    match: Match,
+    regrade: Callable[[Match, Decimal], tuple[int, int]],
+) -> None:
+    values = conn.execute(select(LINES.c.value_at_risk).where(LINES.c.task_id == task_id))
+    total = sum((Decimal(v) for v in values.scalars()), Decimal(0))
+    impact, priority = regrade(match, total)
+    conn.execute(
+        TASKS.update()
+        .where(TASKS.c.id == task_id)
+        .values(
+            value_at_risk=str(total),
+            # lower numbers are graver; LEAST is not in SQLite, MIN(a, b) not in PostgreSQL
+            impact=case((TASKS.c.impact > impact, impact), else_=TASKS.c.impact),
+            priority=case((TASKS.c.priority > priority, priority), else_=TASKS.c.priority),
+        )
+    )
 
 
 def get_task(conn: Connection, task_id: int, *, for_update: bool = False) -> Any:

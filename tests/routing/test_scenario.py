@@ -68,7 +68,10 @@ def test_a_day_of_store_events(
     ]
     assert s001["state"] == "open"
     assert s001["severity"] == "medium"
-    assert s001["impact"] == 2  # 75 at risk on the first line is low; the flagship raises it
+    # graded on its four lines together: 53 units × 25 = 1,325 at risk is medium impact,
+    # raised to high at the flagship (the first line alone, 75, was low)
+    assert s001["value_at_risk"] == "1325.00"
+    assert (s001["impact"], s001["priority"]) == (1, 2)
     [store_ops] = targets["store-ops"].sent
     assert store_ops.labels == {"store": "S001"}
     assert len(store_ops.lines) == 4

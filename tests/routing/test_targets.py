@@ -6,19 +6,22 @@ import email
 import os
 import socket
 import threading
-import time
 from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine
 
 from hub.deadletter import DeadLetterStore
+from hub.retry import RetryPolicy
 from hub.routing.dispatcher import Dispatcher
+from hub.routing.errors import TargetUnavailable
 from hub.routing.loader import load_engine
 from hub.routing.router import Router
 from hub.routing.targets import (
     ChatConfig,
+    DeliveryReceipt,
     JiraConfig,
+    Notification,
     ServiceNowConfig,
     SmtpConfig,
     Target,
@@ -84,37 +87,57 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+class _RefusedTwice:
+    """Wraps a target; sets ``refused`` once two sends found nobody listening."""
+
+    def __init__(self, inner: Target) -> None:
+        self.name = inner.name
+        self.inner = inner
+        self.failures = 0
+        self.refused = threading.Event()
+
+    def send(self, notification: Notification) -> DeliveryReceipt:
+        try:
+            return self.inner.send(notification)
+        except TargetUnavailable:
+            self.failures += 1
+            if self.failures >= 2:
+                self.refused.set()
+            raise
+
+
 def test_webhook_server_not_listening_at_first_gets_the_delivery_once_it_starts(
     db: Engine, clock: Clock
 ) -> None:
     receiver = Receiver()
     port = _free_port()
-    started = threading.Event()
+    target = _RefusedTwice(WebhookConfig(url=f"http://127.0.0.1:{port}/ap").build("ap"))
     stop = threading.Event()
 
     def late_server() -> None:
-        time.sleep(0.3)  # connection refused until then
-        with serve_http(receiver.app(), port=port):
-            started.set()
-            stop.wait(timeout=30)
+        # connection refused until the target has been turned away twice
+        if target.refused.wait(timeout=60):
+            with serve_http(receiver.app(), port=port):
+                stop.wait(timeout=60)
 
     thread = threading.Thread(target=late_server, daemon=True)
     thread.start()
     try:
-        slow = FAST.__class__(max_attempts=30, initial_wait=0.05, max_wait=0.2, jitter=0.0)
+        patient = RetryPolicy(max_attempts=300, initial_wait=0.05, max_wait=0.2, jitter=0.0)
         router = Router(db, load_engine(), clock=clock)
-        target = WebhookConfig(url=f"http://127.0.0.1:{port}/ap").build("ap")
-        dispatcher = Dispatcher(router, target_overrides={"accounts-payable": target}, policy=slow)
+        dispatcher = Dispatcher(
+            router, target_overrides={"accounts-payable": target}, policy=patient
+        )
         [task_id] = router.route(invoice("INV-2", "9.00", clock())).opened
         dispatcher.tick()
     finally:
         stop.set()
         thread.join(timeout=15)
-    assert started.is_set()
+    assert target.failures >= 2
     assert len(receiver.accepted) == 1
     delivery = _delivery(db, task_id)
     assert delivery["status"] == "delivered"
-    assert int(str(delivery["attempts"])) > 1
+    assert delivery["attempts"] == target.failures + 1
 
 
 def test_webhook_down_for_good_becomes_a_dead_letter_at_stage_deliver(
