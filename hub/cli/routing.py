@@ -326,7 +326,9 @@ def run(
 
     db = _db(config, data_dir, database_url)
     router = Router(db, _engine(rules))
-    worker = RoutingWorker(router, Dispatcher(router), bus_url)
+    from hub.routing.loader import rules_path
+
+    worker = RoutingWorker(router, Dispatcher(router), bus_url, rules_file=rules_path(rules))
     try:
         report = worker.run(tick_every=tick_every, once=once)
     except KeyboardInterrupt:

@@ -13,6 +13,21 @@ Module map::
     classifier.py   the (label, confidence) hook and the built-in variance-history scorer
     maintenance.py  recurring maintenance windows
     errors.py       the routing error tree
+    durations.py    ``5m``/``4h`` durations in rules files
+    tables.py       tasks, lines, SLA clocks, deliveries, deferred checks, audit (SQLAlchemy)
+    transactions.py write transactions that queue on SQLite and settle races on PostgreSQL
+    tasks.py        open or join a task (dedup, grouping), ack, resolve, read
+    router.py       events → decisions → tasks, in one transaction per event; reload
+    dispatcher.py   the clock-driven half: deferred checks, group wait, inhibition, SLA, escalation
+    inhibition.py   open source tasks holding back target tasks
+    sla.py          SLA clocks: start, pause, stop; 50 %/75 %/breach
+    escalation.py   escalation steps due while unacknowledged
+    deliveries.py   the outbox: retried sends, dead letters at stage ``deliver``
+    audit.py        the audit trail
+    explain.py      ``crossdock routing test``: a decision explained
+    deadletter_feed.py  dead letters as ``crossdock.deadletter.recorded`` events
+    worker.py       bus consumer + dead-letter feed + ticks + rules reload
+    api.py          /routing/tasks, ack, resolve, /routing/audit
     targets/        webhook, queue, servicenow, jira, smtp, chat, memory — one module each
 """
 

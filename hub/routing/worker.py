@@ -2,22 +2,40 @@
 
 ``crossdock routing run`` drives it. Events come from a durable queue bound to ``retail.#``;
 dead letters are polled from the database; a tick runs after each batch and at least every
-``tick_every`` seconds. Run several workers against one RabbitMQ and one PostgreSQL to scale out:
-dedup, grouping, claims and deliveries are settled in the database.
+``tick_every`` seconds. When the rules file changes it is reloaded between batches (a broken
+file is logged and the current rules stay). Run several workers against one RabbitMQ and one
+PostgreSQL to scale out: dedup, grouping, claims and deliveries are settled in the database.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from hub.bus import EventConsumer, event_queue
 from hub.routing.deadletter_feed import dead_letter_events
 from hub.routing.dispatcher import Dispatcher, TickReport
+from hub.routing.errors import RulesError
 from hub.routing.router import Router
 
 __all__ = ["ROUTING_QUEUE", "RoutingWorker"]
+
+log = logging.getLogger(__name__)
+
+
+def _stamp(path: Path | None) -> tuple[int, int] | None:
+    """(mtime_ns, size) of ``path``: a change means the rules should be read again."""
+    if path is None:
+        return None
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_size
+
 
 ROUTING_QUEUE = "crossdock.routing"
 """The routing worker's queue on the events exchange."""
@@ -33,14 +51,33 @@ class RoutingWorker:
         bus_url: str | None = None,
         *,
         queue: str = ROUTING_QUEUE,
+        rules_file: Path | None = None,
     ) -> None:
         self.router = router
+        self.rules_file = rules_file
+        self._rules_stamp = _stamp(rules_file)
         self.dispatcher = dispatcher
         self.bus_url = bus_url
         self.consumer = (
             EventConsumer(bus_url, event_queue(queue, ["retail.#"])) if bus_url else None
         )
         self.dead_letter_cursor = 0
+
+    def reload_if_changed(self) -> bool:
+        """Reload the rules when their file changed; a broken file is logged, old rules stay."""
+        stamp = _stamp(self.rules_file)
+        if stamp == self._rules_stamp:
+            return False
+        self._rules_stamp = stamp
+        try:
+            self.router.reload(self.rules_file)
+        except RulesError as exc:
+            log.error(
+                "routing: %s not reloaded, keeping the current rules: %s", self.rules_file, exc
+            )
+            return False
+        log.info("routing: rules reloaded from %s", self.rules_file)
+        return True
 
     def declare(self) -> None:
         """Create the worker's queue and bindings (before producers publish)."""
@@ -76,6 +113,7 @@ class RoutingWorker:
         while True:
             if consumer is not None:
                 consumer.drain(self.handle, idle_timeout=tick_every, max_seconds=tick_every * 4)
+            self.reload_if_changed()
             self.feed_dead_letters()
             report = self.dispatcher.tick()
             if once or (stop is not None and stop()):

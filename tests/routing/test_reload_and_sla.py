@@ -101,3 +101,23 @@ def test_held_time_does_not_count_against_the_sla(db: Engine, clock: Clock) -> N
     assert clocks["response"]["status"] == "stopped"
     assert clocks["resolution"]["status"] == "running"
     assert not [n for n in targets["district-manager"].sent if n.purpose.startswith("escalation")]
+
+
+def test_the_worker_reloads_a_changed_rules_file_and_keeps_the_old_rules_on_a_broken_one(
+    db: Engine, tmp_path: Path, clock: Clock
+) -> None:
+    import os
+
+    from hub.routing.worker import RoutingWorker
+
+    path = _copy_rules(tmp_path)
+    router = Router(db, load_engine(path), clock=clock)
+    worker = RoutingWorker(router, Dispatcher(router, policy=FAST), rules_file=path)
+    assert not worker.reload_if_changed()
+    path.write_text(path.read_text().replace("version: 1\n", "version: 7\n", 1))
+    os.utime(path, ns=(1, 1))  # a distinct stamp even within one clock tick
+    assert worker.reload_if_changed()
+    assert router.engine.rules.version == 7
+    path.write_text(path.read_text().replace("version: 7\n", "version: x\n", 1))
+    assert not worker.reload_if_changed()
+    assert router.engine.rules.version == 7
