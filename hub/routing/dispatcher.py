@@ -46,6 +46,10 @@ def build_targets(
     return built
 
 
+def _notify_at(definitions: list[dict[str, Any]], name: str) -> list[int]:
+    return next((d["notify_at"] for d in definitions if d["name"] == name), [])
+
+
 @dataclass(slots=True)
 class TickReport:
     """What one tick did."""
@@ -224,10 +228,18 @@ class Dispatcher:
     def _sla(self, now: datetime) -> int:
         with self.db.connect() as conn:
             clocks = conn.execute(
-                select(_CLOCKS.c.id, _CLOCKS.c.task_id).where(_CLOCKS.c.status == "running")
+                select(_CLOCKS, _TASKS.c.sla)
+                .join(_TASKS, _TASKS.c.id == _CLOCKS.c.task_id)
+                .where(_CLOCKS.c.status == "running")
             ).all()
+        # only clocks with a threshold crossed take a write transaction (and its locks)
+        due = [
+            (c.id, c.task_id)
+            for c in clocks
+            if sla.due_thresholds(c, _notify_at(c.sla, c.name), now)
+        ]
         sent = 0
-        for clock_id, task_id in clocks:
+        for clock_id, task_id in due:
             with write_transaction(self.db) as conn:
                 # task first, then clock: the order every path takes, so workers cannot deadlock
                 task = get_task(conn, task_id, for_update=True)
@@ -263,18 +275,23 @@ class Dispatcher:
 
     def _escalate(self, now: datetime) -> int:
         with self.db.connect() as conn:
-            candidates = (
-                conn.execute(
-                    select(_TASKS.c.id).where(
-                        _TASKS.c.state.in_([TaskState.OPEN.value, TaskState.ESCALATED.value]),
-                        _TASKS.c.escalation.is_not(None),
-                    )
+            candidates = conn.execute(
+                select(
+                    _TASKS.c.id,
+                    _TASKS.c.escalation,
+                    _TASKS.c.notified_at,
+                    _TASKS.c.escalation_level,
+                ).where(
+                    _TASKS.c.state.in_([TaskState.OPEN.value, TaskState.ESCALATED.value]),
+                    _TASKS.c.escalation.is_not(None),
                 )
-                .scalars()
-                .all()
-            )
+            ).all()
         escalated = 0
-        for task_id in candidates:
+        for task_id in (
+            c.id
+            for c in candidates
+            if due_steps(c.escalation, c.notified_at, c.escalation_level, now)
+        ):
             with write_transaction(self.db) as conn:
                 task = get_task(conn, task_id, for_update=True)
                 if task.state not in (TaskState.OPEN.value, TaskState.ESCALATED.value):
