@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from pydantic import TypeAdapter
+
 __all__ = ["due_steps"]
 
 
@@ -32,10 +34,11 @@ def due_steps(
     return due
 
 
+_DURATION = TypeAdapter(timedelta)
+
+
 def _seconds(value: Any) -> float:
     # the policy was dumped with pydantic's JSON mode: timedelta as an ISO 8601 duration string
     if isinstance(value, int | float):
         return float(value)
-    from pydantic import TypeAdapter
-
-    return TypeAdapter(timedelta).validate_python(value).total_seconds()
+    return _DURATION.validate_python(value).total_seconds()
