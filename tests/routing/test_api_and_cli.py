@@ -213,3 +213,32 @@ def test_tasks_ack_resolve_and_audit_from_the_cli(tmp_path: Path) -> None:
     )
     actions = [json.loads(line)["action"] for line in audit.output.splitlines()]
     assert actions == ["opened", "acknowledged", "resolved"]
+
+
+def test_route_test_with_state_says_what_holds_a_match_back_now(tmp_path: Path) -> None:
+    from hub.storage import connect
+    from tests.routing.events import dead_letter_event
+
+    url = f"sqlite:///{tmp_path / 'hub.db'}"
+    router = Router(connect(url), load_engine(), clock=Clock())
+    event = tmp_path / "count.json"
+    event.write_text(json.dumps(count("S002", "SKU-9", 1, 40, Clock()())))
+    args = [
+        "routing",
+        "test",
+        str(event),
+        "--at",
+        "2026-11-23T10:00:00Z",
+        "--json",
+        "--with-state",
+        "--database-url",
+        url,
+    ]
+    quiet = json.loads(runner.invoke(cli, args).output)
+    assert quiet["matches"][0]["suppression"] == []
+    for i in range(1, 6):
+        router.route(dead_letter_event(i, "pos-s002", "S002", i, Clock()()))
+    held = json.loads(runner.invoke(cli, args).output)
+    assert held["matches"][0]["suppression"][0].startswith(
+        "held back now by inhibition connector-outage-holds-variance (task "
+    )
