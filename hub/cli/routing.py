@@ -314,7 +314,9 @@ def run(
     once: Annotated[bool, typer.Option(help="one round, then exit")] = False,
     tick_every: Annotated[float, typer.Option(help="seconds between ticks")] = 5.0,
     rules: RulesOpt = None,
-    bus_url: Annotated[str | None, typer.Option("--bus-url", help="consume events from")] = None,
+    bus_url: Annotated[
+        str | None, typer.Option("--bus-url", help="consume events from (default: the hub's)")
+    ] = None,
     config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
     database_url: DbOpt = None,
@@ -325,10 +327,17 @@ def run(
     from hub.routing.worker import RoutingWorker
 
     db = _db(config, data_dir, database_url)
+    settings = _settings(config, data_dir, database_url)
     router = Router(db, _engine(rules))
     from hub.routing.loader import rules_path
 
-    worker = RoutingWorker(router, Dispatcher(router), bus_url, rules_file=rules_path(rules))
+    worker = RoutingWorker(
+        router,
+        Dispatcher(router),
+        bus_url or settings.resolved_bus_url,
+        exchange=settings.exchange,
+        rules_file=rules_path(rules),
+    )
     try:
         report = worker.run(tick_every=tick_every, once=once)
     except KeyboardInterrupt:

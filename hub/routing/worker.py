@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from hub.bus import EventConsumer, event_queue
+from hub.bus import EventConsumer, event_queue, events_exchange
 from hub.routing.deadletter_feed import dead_letter_events
 from hub.routing.dispatcher import Dispatcher, TickReport
 from hub.routing.errors import RulesError
@@ -51,6 +51,7 @@ class RoutingWorker:
         bus_url: str | None = None,
         *,
         queue: str = ROUTING_QUEUE,
+        exchange: str = "crossdock.events",
         rules_file: Path | None = None,
     ) -> None:
         self.router = router
@@ -59,7 +60,9 @@ class RoutingWorker:
         self.dispatcher = dispatcher
         self.bus_url = bus_url
         self.consumer = (
-            EventConsumer(bus_url, event_queue(queue, ["retail.#"])) if bus_url else None
+            EventConsumer(bus_url, event_queue(queue, ["retail.#"], events_exchange(exchange)))
+            if bus_url
+            else None
         )
         self.dead_letter_cursor = 0
 

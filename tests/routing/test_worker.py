@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from kombu import Queue
 
-from hub.bus import ConfirmedPublisher
+from hub.bus import ConfirmedPublisher, events_exchange
 from hub.bus.connection import open_connection
 from hub.routing.dispatcher import Dispatcher
 from hub.routing.loader import load_engine
@@ -22,10 +22,10 @@ from tests.routing.scenario import pos_dead_letters
 from tests.services import require_rabbitmq
 
 
-def _publish(url: str, events: list[dict[str, object]]) -> None:
+def _publish(url: str, exchange: str, events: list[dict[str, object]]) -> None:
     import json
 
-    with ConfirmedPublisher(url) as publisher:
+    with ConfirmedPublisher(url, exchange=events_exchange(exchange)) as publisher:
         for event in events:
             publisher.publish(
                 json.dumps(event).encode(),
@@ -36,7 +36,9 @@ def _publish(url: str, events: list[dict[str, object]]) -> None:
         publisher.flush()
 
 
-def _worker(tmp_path: Path, bus_url: str, queue: str) -> tuple[RoutingWorker, Router]:
+def _worker(
+    tmp_path: Path, bus_url: str, queue: str, exchange: str
+) -> tuple[RoutingWorker, Router]:
     db = connect(f"sqlite:///{tmp_path / 'hub.db'}")
     router = Router(db, load_engine(), clock=Clock())
     worker = RoutingWorker(
@@ -44,15 +46,20 @@ def _worker(tmp_path: Path, bus_url: str, queue: str) -> tuple[RoutingWorker, Ro
         Dispatcher(router, target_overrides=memory_targets(), policy=FAST),
         bus_url,
         queue=queue,
+        exchange=exchange,
     )
     return worker, router
 
 
-def _scenario(tmp_path: Path, bus_url: str, queue: str) -> None:
-    worker, router = _worker(tmp_path, bus_url, queue)
+def _scenario(tmp_path: Path, bus_url: str, queue: str, exchange: str) -> None:
+    worker, router = _worker(tmp_path, bus_url, queue, exchange)
     worker.declare()
     clock = Clock()
-    _publish(bus_url, [count("S001", "SKU-1", 1, 10, clock()), invoice("INV-1", "9.00", clock())])
+    _publish(
+        bus_url,
+        exchange,
+        [count("S001", "SKU-1", 1, 10, clock()), invoice("INV-1", "9.00", clock())],
+    )
     pos_dead_letters(router.db)
     worker.run(tick_every=0.5, once=True)
     rules = sorted(t["rule_id"] for t in list_tasks(router.db, limit=100))
@@ -66,18 +73,20 @@ def _scenario(tmp_path: Path, bus_url: str, queue: str) -> None:
 
 
 def test_worker_on_the_embedded_bus(tmp_path: Path) -> None:
-    _scenario(tmp_path, f"sqlite:///{tmp_path / 'bus.db'}", "crossdock.routing")
+    _scenario(tmp_path, f"sqlite:///{tmp_path / 'bus.db'}", "crossdock.routing", "crossdock.events")
 
 
 @pytest.mark.rabbitmq
 def test_worker_on_rabbitmq(tmp_path: Path) -> None:
     url = require_rabbitmq()
-    queue = f"crossdock.routing.test.{uuid.uuid4().hex[:12]}"
+    suffix = uuid.uuid4().hex[:12]
+    queue, exchange = f"crossdock.routing.test.{suffix}", f"crossdock.events.test.{suffix}"
     try:
-        _scenario(tmp_path, url, queue)
+        _scenario(tmp_path, url, queue, exchange)
     finally:
         conn = open_connection(url)
         try:
             Queue(queue)(conn.default_channel).delete()
+            events_exchange(exchange)(conn.default_channel).delete()
         finally:
             conn.release()
