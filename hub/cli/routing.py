@@ -92,6 +92,23 @@ def check(
             "yes" if r.continue_ else "",
         )
     out.print(table)
+    from canonical import event_types
+
+    known = set(event_types())
+    for c in engine.compiled:
+        for event_type in [*c.rule.events, *(c.rule.cancel_on.events if c.rule.cancel_on else [])]:
+            if (
+                event_type != "*"
+                and event_type not in known
+                and not event_type.startswith("crossdock.")
+            ):
+                # not an error: a source may publish types the canonical set does not have yet
+                err.print(
+                    f"[yellow]warning:[/] {c.ref}: event type {event_type!r} is not a canonical "
+                    "type; check the spelling",
+                    highlight=False,
+                    soft_wrap=True,
+                )
     out.print(
         f"{engine.source}: version {engine.rules.version}, {len(engine.compiled)} rule(s), "
         f"{len(engine.rules.targets)} target(s), {len(engine.rules.inhibit)} inhibition(s), "

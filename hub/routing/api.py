@@ -15,9 +15,10 @@ from pydantic import BaseModel
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
-from hub.registry.access import Credentials, Reader, Registry, _principal
+from hub.registry.access import Credentials, Reader, Registry
 from hub.registry.content import ERROR_RESPONSES
-from hub.registry.tokens import Principal, Role
+from hub.registry.errors import Forbidden, Unauthenticated
+from hub.registry.tokens import Principal, Role, authenticate
 from hub.routing import tasks
 from hub.routing.audit import audit_entries
 from hub.routing.errors import TaskError
@@ -43,13 +44,16 @@ TaskId = Annotated[int, Path(ge=1, le=_ID_MAX, description="task id")]
 
 
 def operator(registry: Registry, credentials: Credentials) -> Principal:
-    """The holder of a valid token with at least the operator role."""
-    principal = _principal(registry, credentials)
+    """The holder of a valid token with at least the operator role (401/403 as the registry)."""
+    if credentials is None or not credentials.credentials:
+        raise Unauthenticated("Authentication required: send Authorization: Bearer <token>")
+    principal = authenticate(registry.engine, credentials.credentials)
+    if principal is None:
+        raise Unauthenticated("Unknown or revoked token")
     if principal.role is None or not principal.role.includes(Role.OPERATOR):
-        raise HTTPException(
-            403,
-            f"token '{principal.name}' has role {principal.role}; "
-            "acknowledging and resolving need operator",
+        raise Forbidden(
+            f"Token '{principal.name}' has role {principal.role}; "
+            "acknowledging and resolving need operator"
         )
     return principal
 
