@@ -307,6 +307,31 @@ def resolve(
     _transition("resolve", task_id, actor, note, _db(config, data_dir, database_url))
 
 
+@routing_app.command("redeliver")
+def redeliver_cmd(
+    letter_ids: Annotated[list[int], typer.Argument(help="dead letter id(s) of stage deliver")],
+    actor: ActorOpt = "cli",
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+    database_url: DbOpt = None,
+) -> None:
+    """Send dead-lettered notifications again at the next tick (`crossdock routing run`)."""
+    from hub.errors import DeadLetterError
+    from hub.routing.deliveries import redeliver
+
+    db = _db(config, data_dir, database_url)
+    failed = 0
+    for letter_id in letter_ids:
+        try:
+            delivery = redeliver(db, letter_id, actor=actor, now=datetime.now(UTC))
+        except DeadLetterError as exc:
+            err.print(f"[red]error:[/] {exc}")
+            failed += 1
+            continue
+        out.print(f"dead letter {letter_id}: delivery {delivery} is pending again")
+    raise typer.Exit(1 if failed else 0)
+
+
 @routing_app.command("audit")
 def audit_cmd(
     task: Annotated[int | None, typer.Option(help="only this task")] = None,

@@ -268,3 +268,44 @@ class Deliverer:
                 error=str(exc),
                 failure=decision.failure.value,
             )
+
+
+def redeliver(db: Engine, letter_id: int, *, actor: str, now: datetime) -> int:
+    """Put a dead-lettered delivery back in the outbox; the letter is marked replayed.
+
+    The next tick sends it again (same delivery id, so receivers that saw an earlier attempt
+    can drop the copy). Returns the delivery id; DeadLetterError when the letter is not an open
+    routing delivery.
+    """
+    from hub.deadletter import DeadLetterStatus
+    from hub.errors import DeadLetterError
+
+    letter = DeadLetterStore(db).get(letter_id)
+    delivery_id = (letter.context or {}).get("delivery_id")
+    if letter.stage != "deliver" or not isinstance(delivery_id, int):
+        raise DeadLetterError(f"dead letter {letter_id} is not a routing delivery")
+    with write_transaction(db) as conn:
+        DeadLetterStore(db).record_action(
+            conn,
+            letter_id,
+            action="redeliver",
+            actor=actor,
+            new_status=DeadLetterStatus.REPLAYED,
+            delivery_id=delivery_id,
+        )
+        conn.execute(
+            _DELIVERIES.update()
+            .where(_DELIVERIES.c.id == delivery_id, _DELIVERIES.c.status == "dead")
+            .values(status="pending", claimed_at=None)
+        )
+        audit.record(
+            conn,
+            "redeliver",
+            at=now,
+            task_id=int(letter.context["task_id"]),
+            actor=actor,
+            dead_letter=letter_id,
+            delivery=delivery_id,
+            target=letter.context.get("target"),
+        )
+    return delivery_id

@@ -250,3 +250,38 @@ def test_missing_secret_env_is_a_rejection_naming_the_variable(
     [letter] = DeadLetterStore(db).list(stage="deliver")
     assert SECRET_ENV in letter.reason
     assert os.environ.get(SECRET_ENV) is None
+
+
+def test_a_dead_lettered_delivery_is_sent_again_once_the_target_is_back(
+    db: Engine, clock: Clock
+) -> None:
+    from typer.testing import CliRunner
+
+    from hub.cli.app import app as cli
+
+    receiver = Receiver(fail_first=FAST.max_attempts)  # down for the whole first round
+    with serve_http(receiver.app()) as url:
+        target = WebhookConfig(url=f"{url}/ap").build("ap")
+        dispatcher, task_id = _route_invoice(db, clock, target)
+        [letter] = DeadLetterStore(db).list(stage="deliver")
+        result = CliRunner().invoke(
+            cli,
+            [
+                "routing",
+                "redeliver",
+                str(letter.id),
+                "--actor",
+                "ops",
+                "--database-url",
+                str(db.url),
+            ],
+        )
+        assert result.exit_code == 0, result.output
+        dispatcher.tick()
+    assert len(receiver.accepted) == 1
+    assert _delivery(db, task_id)["status"] == "delivered"
+    assert DeadLetterStore(db).get(letter.id).status == "replayed"
+    again = CliRunner().invoke(
+        cli, ["routing", "redeliver", str(letter.id), "--database-url", str(db.url)]
+    )
+    assert again.exit_code == 1  # replayed already: not sent twice
