@@ -50,6 +50,7 @@ def system_clock() -> datetime:
 
 def create_tables(engine: Engine) -> None:
     """Create the routing tables (and the consumers' dedup table) when missing."""
+    import hub.checkpoints
     import hub.deadletter.model
     import hub.routing.tables  # noqa: F401
 
@@ -60,6 +61,7 @@ def create_tables(engine: Engine) -> None:
             *routing,
             cast(Table, ProcessedEventRow.__table__),
             Base.metadata.tables["dead_letters"],
+            Base.metadata.tables["checkpoints"],
         ],
     )
 

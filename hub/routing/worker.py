@@ -16,14 +16,18 @@ from pathlib import Path
 from typing import Any
 
 from hub.bus import EventConsumer, event_queue, events_exchange
+from hub.checkpoints import load_checkpoint, save_checkpoint
 from hub.routing.deadletter_feed import dead_letter_events
 from hub.routing.dispatcher import Dispatcher, TickReport
 from hub.routing.errors import RulesError
 from hub.routing.router import Router
+from hub.routing.transactions import write_transaction
 
 __all__ = ["ROUTING_QUEUE", "RoutingWorker"]
 
 log = logging.getLogger(__name__)
+
+_FEED_CHECKPOINT = "routing:dead-letter-feed"
 
 
 def _stamp(path: Path | None) -> tuple[int, int] | None:
@@ -88,13 +92,25 @@ class RoutingWorker:
             self.consumer.declare()
 
     def feed_dead_letters(self) -> int:
-        """Route the dead letters recorded since the last call; how many were new."""
-        events = dead_letter_events(self.router.db, after_id=self.dead_letter_cursor)
+        """Route the dead letters recorded since the last call; how many were new.
+
+        The position is kept as a checkpoint, so a restarted worker does not read every old
+        letter again (one routed twice would be dropped as a duplicate anyway).
+        """
+        db = self.router.db
+        if self.dead_letter_cursor == 0:
+            with db.connect() as conn:
+                saved = load_checkpoint(conn, _FEED_CHECKPOINT)
+            self.dead_letter_cursor = saved.offset if saved is not None else 0
+        events = dead_letter_events(db, after_id=self.dead_letter_cursor)
         for event in events:
             self.router.route(event)
             self.dead_letter_cursor = max(
                 self.dead_letter_cursor, int(event["data"]["dead_letter_id"])
             )
+        if events:
+            with write_transaction(db) as conn:
+                save_checkpoint(conn, _FEED_CHECKPOINT, offset=self.dead_letter_cursor, line=0)
         return len(events)
 
     def handle(self, events: list[dict[str, Any]]) -> None:

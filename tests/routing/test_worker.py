@@ -90,3 +90,14 @@ def test_worker_on_rabbitmq(tmp_path: Path) -> None:
             events_exchange(exchange)(conn.default_channel).delete()
         finally:
             conn.release()
+
+
+def test_a_restarted_worker_resumes_the_dead_letter_feed_where_it_stopped(tmp_path: Path) -> None:
+    worker, router = _worker(tmp_path, f"sqlite:///{tmp_path / 'bus.db'}", "q", "x")
+    pos_dead_letters(router.db, 3)
+    assert worker.feed_dead_letters() == 3
+    restarted = RoutingWorker(router, worker.dispatcher)
+    assert restarted.feed_dead_letters() == 0
+    pos_dead_letters(router.db, 6, store="S003")  # six new letters from another store's POS
+    assert restarted.feed_dead_letters() == 6
+    router.db.dispose()
