@@ -2,7 +2,8 @@
 
 A tick, in order: fires deferred checks that fell due; notifies tasks whose group wait ended
 (or holds them back when an inhibition applies); releases held tasks whose inhibitor resolved;
-sends SLA notifications (50 %, 75 %, breach); escalates unacknowledged tasks; delivers the
+sends SLA notifications (50 %, 75 %, breach); escalates unacknowledged tasks; tells targets
+about lines that joined a notified task (once per the rule's group interval); delivers the
 outbox. Every step claims its rows with a conditional UPDATE inside a write transaction, so
 several dispatchers can tick at once without doing anything twice. Time comes from the router's
 clock, so tests move it by hand instead of sleeping.
@@ -60,6 +61,7 @@ class TickReport:
     released: int = 0
     sla_notifications: int = 0
     escalations: int = 0
+    updates: int = 0
     delivered: int = 0
     dead_lettered: int = 0
 
@@ -96,6 +98,7 @@ class Dispatcher:
         report.released = self._release_held(now)
         report.sla_notifications = self._sla(now)
         report.escalations = self._escalate(now)
+        report.updates = self._updates(now)
         delivered = self.deliverer.deliver_pending(self.targets(), now)
         report.delivered, report.dead_lettered = delivered.delivered, delivered.dead_lettered
         return report
@@ -188,7 +191,15 @@ class Dispatcher:
         return notified, held
 
     def _open(self, conn: Any, task: Any, now: datetime, *, purpose: str) -> None:
-        set_state(conn, task, TaskState.OPEN, now, notified_at=task.notified_at or now)
+        set_state(
+            conn,
+            task,
+            TaskState.OPEN,
+            now,
+            notified_at=task.notified_at or now,
+            last_notice_at=now,
+            changed_since_notice=False,
+        )
         enqueue(conn, task.id, list(task.targets), purpose, now=now)
         audit.record(
             conn,
@@ -271,6 +282,45 @@ class Dispatcher:
                     .where(_CLOCKS.c.id == clock_id)
                     .values(notified_pct=crossed[-1], breached=row.breached or crossed[-1] >= 100)
                 )
+        return sent
+
+    def _updates(self, now: datetime) -> int:
+        """New lines on a notified task: tell its targets, at most once per group interval."""
+        live = [TaskState.OPEN.value, TaskState.ESCALATED.value, TaskState.ACKNOWLEDGED.value]
+        with self.db.connect() as conn:
+            changed = conn.execute(
+                select(_TASKS.c.id, _TASKS.c.last_notice_at, _TASKS.c.group_interval_s).where(
+                    _TASKS.c.changed_since_notice.is_(True),
+                    _TASKS.c.group_interval_s.is_not(None),
+                    _TASKS.c.state.in_(live),
+                )
+            ).all()
+        sent = 0
+        for task_id, last, interval in changed:
+            if last is not None and (now - last).total_seconds() < interval:
+                continue
+            with write_transaction(self.db) as conn:
+                task = get_task(conn, task_id, for_update=True)
+                if not task.changed_since_notice or task.state not in live:
+                    continue
+                number = task.updates_sent + 1
+                enqueue(conn, task.id, list(task.targets), "updated", step=number, now=now)
+                conn.execute(
+                    _TASKS.update()
+                    .where(_TASKS.c.id == task.id)
+                    .values(changed_since_notice=False, updates_sent=number, last_notice_at=now)
+                )
+                audit.record(
+                    conn,
+                    "updated",
+                    at=now,
+                    task_id=task.id,
+                    rule=f"{task.rule_id}@{task.rule_version}",
+                    update=number,
+                    occurrences=task.occurrences,
+                    targets=list(task.targets),
+                )
+                sent += 1
         return sent
 
     def _escalate(self, now: datetime) -> int:

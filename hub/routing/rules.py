@@ -129,6 +129,9 @@ class Rule(BaseModel):
     group_by: list[str] = Field(default_factory=list)
     """Labels whose equal values share one task (empty: one task per dedup key)."""
     group_wait: Duration = timedelta(0)
+    group_interval: Duration | None = None
+    """After the first notice, tell the targets again about new lines at most this often
+    (Alertmanager's group_interval); None: lines join silently."""
     targets: list[str] = Field(default_factory=list)
     continue_: bool = Field(False, alias="continue")
     """Keep matching later rules after this one fired."""

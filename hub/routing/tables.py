@@ -88,6 +88,11 @@ class TaskRow(Base):
     last_seen: Mapped[datetime] = mapped_column(UtcDateTime())
     notify_after: Mapped[datetime] = mapped_column(UtcDateTime())
     notified_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    #: lines joined since the last notice, and how often the rule wants to tell about them
+    changed_since_notice: Mapped[bool] = mapped_column(Boolean, default=False)
+    group_interval_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    last_notice_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    updates_sent: Mapped[int] = mapped_column(Integer, default=0)
     #: targets, SLA definitions and escalation policy as the rule said when the task opened:
     #: a rules reload never changes what an open task promised
     targets: Mapped[list[str]] = mapped_column(JSON, default=list)

@@ -97,6 +97,9 @@ def open_or_join(
         "sla": sla.sla_snapshot(rule.sla),
         "escalation": rule.escalation.model_dump(mode="json") if rule.escalation else None,
         "escalation_level": 0,
+        "changed_since_notice": False,
+        "group_interval_s": rule.group_interval.total_seconds() if rule.group_interval else None,
+        "updates_sent": 0,
         "review": match.review,
         "classification": (
             {"label": match.classification.label, "confidence": match.classification.confidence}
@@ -116,7 +119,12 @@ def open_or_join(
         conn.execute(
             TASKS.update()
             .where(TASKS.c.id == task_id)
-            .values(occurrences=TASKS.c.occurrences + 1, last_seen=now)
+            .values(
+                occurrences=TASKS.c.occurrences + 1,
+                last_seen=now,
+                # news for the targets only once they have heard of the task
+                changed_since_notice=TASKS.c.notified_at.is_not(None),
+            )
         )
     line = dialect_insert(conn, LINES).values(
         task_id=task_id,

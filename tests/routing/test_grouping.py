@@ -50,3 +50,23 @@ def test_a_redelivered_event_changes_nothing(router: Router, clock: Clock) -> No
     assert outcome.duplicate
     [task] = list_tasks(router.db, rule="stock-variance-recount")
     assert task["occurrences"] == 1
+
+
+def test_lines_joining_a_notified_task_are_told_once_per_group_interval(
+    router: Router, dispatcher: Dispatcher, targets: dict[str, MemoryTarget], clock: Clock
+) -> None:
+    for i in range(40):
+        router.route(count("S002", f"SKU-{i:03}", 5, 10, clock()))
+    clock.advance(minutes=11)
+    dispatcher.tick()
+    for i in range(40, 45):
+        router.route(count("S002", f"SKU-{i:03}", 5, 10, clock()))
+    clock.advance(minutes=30)
+    dispatcher.tick()
+    assert [n.purpose for n in targets["store-ops"].sent] == ["opened"]  # within the interval
+    clock.advance(minutes=31)
+    dispatcher.tick()
+    dispatcher.tick()
+    opened, updated = [n for n in targets["store-ops"].sent if not n.purpose.startswith("sla_")]
+    assert updated.purpose == "updated-1"
+    assert (len(opened.lines), len(updated.lines)) == (40, 45)
