@@ -5,19 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
+
+from connectors.sdk.config import ConnectorConfig
 
 __all__ = ["SftpConfig"]
 
 
-class SftpConfig(BaseModel):
+class SftpConfig(ConnectorConfig):
     """Where the SFTP server is, who we are there, and which files to take.
 
     Host keys are checked against ``known_hosts``: a server whose key is absent or different is
     refused (there is deliberately no option to accept an unknown key silently).
     """
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     host: str = Field(description="SFTP server host name or address")
     port: int = Field(22, ge=1, le=65535)

@@ -6,18 +6,27 @@
     ├── TransientConnectorError
     │   └── SftpUnavailable           refused, dropped or timed-out connection: reconnect later
     │       └── RemoteFileChanged     the file changed while it was read: read it again later
-    └── SftpRefused                   the server or its identity is wrong: retrying cannot help
-        ├── HostKeyRejected           unknown or mismatching host key (possible impostor)
-        └── SftpAuthFailed            the server refused the credentials
+    └── PermanentConnectorError
+        └── SftpRefused               the server or its identity is wrong: retrying cannot help
+            ├── HostKeyRejected       unknown or mismatching host key (possible impostor)
+            └── SftpAuthFailed        the server refused the credentials (also the SDK's
+                                      AuthenticationFailed)
 
-The hub's retry table maps these; the transport itself never loops.
+The decision table maps these (:data:`SFTP_ERROR_ROWS`, added by the SFTP connectors): a
+transient class is retried with backoff, a refusal fails the connector (a config problem: an
+operator must fix known_hosts or the credentials). The transport itself never loops.
 """
 
 from __future__ import annotations
 
-from connectors.errors import ConnectorError, TransientConnectorError
+from collections.abc import Mapping
+
+from connectors.errors import TransientConnectorError
+from connectors.sdk.decisions import Action, Decision, FailureType, RowKey
+from connectors.sdk.errors import AuthenticationFailed, PermanentConnectorError
 
 __all__ = [
+    "SFTP_ERROR_ROWS",
     "HostKeyRejected",
     "RemoteFileChanged",
     "SftpAuthFailed",
@@ -34,7 +43,7 @@ class RemoteFileChanged(SftpUnavailable):
     """A remote file's size or mtime changed while it was being read."""
 
 
-class SftpRefused(ConnectorError):
+class SftpRefused(PermanentConnectorError):
     """The SFTP peer cannot be used as configured; an operator must change the config."""
 
 
@@ -42,5 +51,13 @@ class HostKeyRejected(SftpRefused):
     """The server's host key is not in known_hosts, or differs from the key recorded there."""
 
 
-class SftpAuthFailed(SftpRefused, PermissionError):
+class SftpAuthFailed(SftpRefused, AuthenticationFailed):
     """The server refused the username with the configured password or key."""
+
+
+#: rows the SFTP connectors add to the decision table
+SFTP_ERROR_ROWS: Mapping[RowKey, Decision] = {
+    SftpUnavailable: Decision(Action.RETRY, FailureType.TRANSIENT),
+    # a host key problem is a configuration problem, never a dead letter per file
+    SftpRefused: Decision(Action.FAIL, FailureType.CONFIG),
+}
