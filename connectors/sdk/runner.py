@@ -8,8 +8,9 @@ last checkpoint, dropping what was not yet durable, so nothing is published twic
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,12 +18,12 @@ from canonical import Envelope
 from connectors.errors import RecordError
 from connectors.record import RawRecord
 from connectors.sdk.bus import DeadLetterRecord, EventBus
-from connectors.sdk.connector import Source
+from connectors.sdk.connector import Event, Sink, Source, WriteReport
 from connectors.sdk.decisions import SDK_TABLE, Action, RetryTable
 from connectors.sdk.retry import RetryPolicy, retrying
 from connectors.sdk.state import Checkpoint, State
 
-__all__ = ["RunOutcome", "run_source"]
+__all__ = ["RunOutcome", "deliver", "run_source"]
 
 log = logging.getLogger(__name__)
 
@@ -157,3 +158,47 @@ def run_source(
         sleep=sleep,
     )
     return run.outcome
+
+
+def deliver(
+    sink: Sink[Any],
+    events: Sequence[Event],
+    bus: EventBus,
+    *,
+    table: RetryTable = SDK_TABLE,
+    policy: RetryPolicy | None = None,
+    on_retry: Callable[[BaseException, int], None] | None = None,
+    sleep: Callable[[float], None] | None = None,
+) -> WriteReport:
+    """Write ``events`` through ``sink``, retrying what the table calls retryable.
+
+    Events the peer refused for good are dead-lettered (stage ``write``) with their JSON.
+    """
+    policy = policy or sink.policy(table)
+    report = retrying(
+        policy,
+        lambda: sink.write(events),
+        on_retry=on_retry,
+        refresh_auth=sink.refresh_auth,
+        sleep=sleep,
+    )
+    if report.rejected:
+        by_id = {str(e.get("id")): e for e in events}
+        bus.dead_letter(
+            [
+                DeadLetterRecord(
+                    connector=sink.name,
+                    source=str(by_id.get(err.location, {}).get("source", sink.name)),
+                    location=err.location,
+                    stage="write",
+                    error=err,
+                    decision=policy.table.decide(err),
+                    payload=err.raw
+                    or json.dumps(by_id.get(err.location, {}), default=str).encode(),
+                    content_type="application/cloudevents+json",
+                    source_key=f"{sink.name}:{err.location}",
+                )
+                for err in report.rejected
+            ]
+        )
+    return report
