@@ -9,6 +9,7 @@
     └── PermanentConnectorError
         └── SftpRefused               the server or its identity is wrong: retrying cannot help
             ├── HostKeyRejected       unknown or mismatching host key (possible impostor)
+            ├── SftpFolderMissing     the configured remote folder does not exist
             └── SftpAuthFailed        the server refused the credentials (also the SDK's
                                       AuthenticationFailed)
 
@@ -30,6 +31,7 @@ __all__ = [
     "HostKeyRejected",
     "RemoteFileChanged",
     "SftpAuthFailed",
+    "SftpFolderMissing",
     "SftpRefused",
     "SftpUnavailable",
 ]
@@ -49,6 +51,10 @@ class SftpRefused(PermanentConnectorError):
 
 class HostKeyRejected(SftpRefused):
     """The server's host key is not in known_hosts, or differs from the key recorded there."""
+
+
+class SftpFolderMissing(SftpRefused):
+    """The configured remote folder does not exist (or is not visible to this user)."""
 
 
 class SftpAuthFailed(SftpRefused, AuthenticationFailed):

@@ -22,6 +22,7 @@ from connectors.sftp.errors import (
     HostKeyRejected,
     RemoteFileChanged,
     SftpAuthFailed,
+    SftpFolderMissing,
     SftpUnavailable,
 )
 
@@ -151,8 +152,11 @@ class SftpSession:
 
     def list_files(self, folder: str) -> list[RemoteFile]:
         """Regular files directly in ``folder`` (not recursive), in name order."""
-        with translated_errors(f"listing {folder}"):
-            entries = self.sftp.listdir_attr(folder)
+        try:
+            with translated_errors(f"listing {folder}"):
+                entries = self.sftp.listdir_attr(folder)
+        except RemoteFileChanged as exc:
+            raise SftpFolderMissing(f"remote folder {folder} does not exist") from exc
         files = []
         for entry in entries:
             if entry.st_mode is not None and not stat_mode.S_ISREG(entry.st_mode):
@@ -162,6 +166,11 @@ class SftpSession:
             )
             files.append(RemoteFile(path, entry.st_size or 0, int(entry.st_mtime or 0)))
         return sorted(files, key=lambda f: f.path)
+
+    def require_folder(self, folder: str) -> None:
+        """Raise :class:`SftpFolderMissing` unless ``folder`` exists."""
+        if not self.exists(folder):
+            raise SftpFolderMissing(f"remote folder {folder} does not exist")
 
     def stat(self, path: str) -> RemoteFile:
         """Size and mtime of one remote file."""

@@ -37,7 +37,7 @@ from connectors.sftp.download import Fetched, Transfer
 from connectors.sftp.errors import SFTP_ERROR_ROWS, RemoteFileChanged
 from connectors.sftp.readlock import MarkerFile, ReadLock, StableSize, matching
 from connectors.sftp.session import RemoteFile, SftpSession
-from mappings import SPECS_DIR, CompiledMapping, compile_spec, load_spec
+from mappings import SPECS_DIR, CompiledMapping, FieldSpec, compile_spec, load_spec
 
 __all__ = ["STREAM", "SftpSource", "SftpSourceConfig"]
 
@@ -81,7 +81,19 @@ class SftpSource(Source[SftpSourceConfig]):
 
     def __init__(self, config: SftpSourceConfig) -> None:
         super().__init__(config)
-        self.fmt = CsvFormat(delimiter=config.delimiter, encoding=config.encoding)
+        spec = load_spec(config.mapping)
+        # a file lacking a column the mapping requires is refused whole (to failed/), not
+        # dead-lettered row by row
+        required = sorted(
+            {
+                f.path
+                for f in spec.fields.values()
+                if isinstance(f, FieldSpec) and f.required and f.path
+            }
+        )
+        self.fmt = CsvFormat(
+            required=required, delimiter=config.delimiter, encoding=config.encoding
+        )
         self.lock: ReadLock = (
             MarkerFile(config.marker_suffix) if config.read_lock == "marker" else StableSize()
         )

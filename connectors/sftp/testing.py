@@ -42,6 +42,8 @@ class _Faults:
     #: abort the connection once this many bytes were served (then reset to None: once only)
     drop_after_bytes: int | None = None
     served: int = 0
+    #: abort the connection at the next write request (once)
+    drop_next_write: bool = False
     drops: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -67,6 +69,19 @@ class _Sftp(asyncssh.SFTPServer):
             self.connection.abort()  # like a dropped network link: no goodbye, no status
             raise asyncssh.SFTPConnectionLost("connection dropped by the test server")
         return data
+
+    def write(self, file_obj: object, offset: int, data: bytes) -> int:
+        faults = self._faults
+        with faults.lock:
+            drop, faults.drop_next_write = faults.drop_next_write, False
+            if drop:
+                faults.drops += 1
+        if drop:
+            self.connection.abort()
+            raise asyncssh.SFTPConnectionLost("connection dropped by the test server")
+        written = super().write(file_obj, offset, data)
+        assert isinstance(written, int)
+        return written
 
 
 class _Auth(asyncssh.SSHServer):
@@ -129,6 +144,11 @@ class LocalSftpServer:
         """Abort the connection once, after ``nbytes`` more bytes were read by clients."""
         with self.faults.lock:
             self.faults.drop_after_bytes = self.faults.served + nbytes
+
+    def drop_next_write(self) -> None:
+        """Abort the connection once, when a client next writes to a file."""
+        with self.faults.lock:
+            self.faults.drop_next_write = True
 
     def start(self) -> LocalSftpServer:
         """Listen on a free port; returns self once the server accepts connections."""
