@@ -18,7 +18,6 @@ import requests
 import zeep
 import zeep.exceptions
 from lxml import etree
-from zeep.transports import Transport
 from zeep.wsse.username import UsernameToken
 
 from connectors.sdk.errors import HttpStatusError, RequestRejected
@@ -33,7 +32,7 @@ from connectors.soap.errors import (
     SoapUnavailable,
     WsdlError,
 )
-from connectors.soap.wire_log import RedactingWireLog, redact
+from connectors.soap.wire_log import RedactingTransport, redact
 
 __all__ = ["AUTH_FAULT_CODES", "SoapClient", "classify_fault"]
 
@@ -104,8 +103,11 @@ class SoapClient:
 
     def _load(self) -> None:
         cfg = self.config
-        transport = Transport(  # type: ignore[no-untyped-call]
-            session=self._session, timeout=cfg.timeout, operation_timeout=cfg.operation_timeout
+        transport = RedactingTransport(
+            session=self._session,
+            timeout=cfg.timeout,
+            operation_timeout=cfg.operation_timeout,
+            redact_elements=cfg.redact_elements,
         )
         wsse = None
         if cfg.username is not None:
@@ -118,7 +120,6 @@ class SoapClient:
                 cfg.wsdl,
                 transport=transport,
                 wsse=wsse,
-                plugins=[RedactingWireLog(cfg.redact_elements)],
             )
             if cfg.endpoint is not None or cfg.binding is not None:
                 binding = cfg.binding or _first_binding(client)

@@ -1,6 +1,8 @@
 """Request/response logging for SOAP calls, with secrets redacted before anything is logged.
 
-A zeep plugin sees each envelope on its way out and in. It logs (logger
+:class:`RedactingTransport` is zeep's HTTP transport with a log of what really goes over the
+wire: it sees the envelope after the WS-Security header was added (a zeep plugin runs before
+that, so it would log a request that was never sent). It logs (logger
 ``connectors.soap.wire``, DEBUG) a *copy* in which the text of every element named in
 ``redact_elements`` (WS-Security Password and Nonce, tokens, API keys…) is ``***`` and the
 ``Authorization``/``Cookie`` headers are masked; the envelope sent is never changed.
@@ -13,10 +15,11 @@ import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import requests
 from lxml import etree
-from zeep import Plugin
+from zeep.transports import Transport
 
-__all__ = ["REDACTED", "RedactingWireLog", "redact"]
+__all__ = ["REDACTED", "RedactingTransport", "redact"]
 
 log = logging.getLogger("connectors.soap.wire")
 
@@ -43,38 +46,39 @@ def _headers(headers: Mapping[str, Any]) -> dict[str, Any]:
     return {k: REDACTED if k.lower() in _SECRET_HEADERS else v for k, v in headers.items()}
 
 
-class RedactingWireLog(Plugin):
-    """zeep plugin: log each envelope (redacted) with the operation's name."""
+class RedactingTransport(Transport):
+    """zeep's transport, logging each request and response envelope (redacted)."""
 
-    def __init__(self, names: Iterable[str]) -> None:
-        self.names = tuple(names)
+    def __init__(self, *args: Any, redact_elements: Iterable[str] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[no-untyped-call]
+        self.redact_elements = tuple(redact_elements)
 
-    def egress(
-        self,
-        envelope: etree._Element,
-        http_headers: dict[str, Any],
-        operation: Any,
-        binding_options: Any,
-    ) -> tuple[etree._Element, dict[str, Any]]:
-        """Log the outgoing request."""
-        if log.isEnabledFor(logging.DEBUG):
+    def post_xml(
+        self, address: str, envelope: etree._Element, headers: dict[str, Any]
+    ) -> requests.Response:
+        """Send ``envelope``; log both directions when DEBUG is on for the wire logger."""
+        verbose = log.isEnabledFor(logging.DEBUG)
+        action = headers.get("SOAPAction", "")
+        if verbose:
             log.debug(
-                "SOAP request %s headers=%s body=%s",
-                getattr(operation, "name", operation),
-                _headers(http_headers),
-                redact(envelope, self.names).decode(errors="replace"),
+                "SOAP request %s to %s headers=%s body=%s",
+                action,
+                address,
+                _headers(headers),
+                redact(envelope, self.redact_elements).decode(errors="replace"),
             )
-        return envelope, http_headers
-
-    def ingress(
-        self, envelope: etree._Element, http_headers: Mapping[str, Any], operation: Any
-    ) -> tuple[etree._Element, Mapping[str, Any]]:
-        """Log the incoming response (faults included)."""
-        if log.isEnabledFor(logging.DEBUG):
+        response: requests.Response = super().post_xml(address, envelope, headers)  # type: ignore[no-untyped-call]
+        if verbose:
+            try:
+                body = redact(etree.fromstring(response.content), self.redact_elements)
+                text = body.decode(errors="replace")
+            except etree.XMLSyntaxError:  # not XML: say how much, show none of it
+                text = f"<{len(response.content)} bytes, not XML>"
             log.debug(
-                "SOAP response %s headers=%s body=%s",
-                getattr(operation, "name", operation),
-                _headers(http_headers),
-                redact(envelope, self.names).decode(errors="replace"),
+                "SOAP response %s HTTP %s headers=%s body=%s",
+                action,
+                response.status_code,
+                _headers(response.headers),
+                text,
             )
-        return envelope, http_headers
+        return response
