@@ -127,9 +127,7 @@ class _Peer:
     make: Callable[..., ErpStockConfig]
 
     @pytest.fixture(autouse=True)
-    def _soap_peer(
-        self, erp: LocalErpServer, make_config: Callable[..., ErpStockConfig]
-    ) -> None:
+    def _soap_peer(self, erp: LocalErpServer, make_config: Callable[..., ErpStockConfig]) -> None:
         self.erp, self.make = erp, make_config
 
     def config_for(self, scenario: Scenario) -> ErpStockConfig:
