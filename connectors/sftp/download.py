@@ -25,8 +25,9 @@ __all__ = ["BLOCK_SIZE", "Fetched", "Transfer"]
 
 log = logging.getLogger(__name__)
 
-#: bytes handed from paramiko to the spool per read call
-BLOCK_SIZE = 1 << 20
+#: bytes asked of paramiko per read: its SFTP request size. A larger read only makes paramiko
+#: glue 32 KiB answers together by repeated bytes concatenation (quadratic in the block size)
+BLOCK_SIZE = 32 << 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +103,6 @@ class Transfer:
             self.spool.unlink()
             return
         with self.spool.open("rb") as fh:
-            while block := fh.read(BLOCK_SIZE):
+            while block := fh.read(1 << 20):
                 self._digest.update(block)
         self._offset = size
