@@ -42,8 +42,13 @@ class SftpConfig(ConnectorConfig):
     marker_suffix: str = ".ready"
     connect_timeout: float = Field(15.0, gt=0, description="TCP connect, banner and auth, s")
     io_timeout: float = Field(30.0, gt=0, description="seconds without an answer mid-transfer")
-    prefetch_requests: int = Field(
-        64, ge=1, description="read requests in flight (each 32 KiB), like OpenSSH's sftp"
+    prefetch_requests: int | None = Field(
+        None,
+        ge=1,
+        description=(
+            "cap on 32 KiB read requests in flight; none by default (paramiko's capped "
+            "prefetch can fall back to one request at a time, see connectors.sftp.download)"
+        ),
     )
     upload_suffix: str = Field(".part", description="temporary name of an upload in progress")
 
