@@ -46,8 +46,9 @@ class RestStreamConfig(_Part):
     records_path: str = ""
     params: dict[str, str] = Field(default_factory=dict)
     pagination: PaginationConfig = Field(default_factory=PaginationConfig)
-    #: mapping spec id (``mappings/specs``) from one object to canonical event data
-    mapping: str
+    #: mapping spec id (``mappings/specs``) from one object to canonical event data (a
+    #: connector that maps in code, like Shopify's, leaves it empty)
+    mapping: str = ""
     #: the field identifying an object (part of its event id)
     id_field: str = "id"
     #: incremental reads: the field to follow and the parameter asking for newer objects

@@ -1,0 +1,187 @@
+"""Shopify JSON → canonical event data: the ONE function the connector maps through.
+
+:func:`to_canonical` is the seam. The mapping specs for Shopify JSON
+(``mappings/specs/shopify/``) are written separately; until they are merged, the three
+topics are mapped here in code. Switching to the specs is a change to this function's body
+only (look the spec up by ``source: {format: shopify, message: <topic>}`` and call it).
+
+Where Shopify gives less than the canonical event needs, the choice is written down:
+
+- ``inventory_levels/update`` carries the new *available* quantity of an inventory item at a
+  location, not a delta and not a SKU: it becomes a count (``counted_quantity``, reason
+  ``correction``) of SKU ``shopify-item:<inventory_item_id>``;
+- ``refunds/create`` is an authorised return: each refund line becomes a return line,
+  disposition ``restock`` when Shopify restocks it (``restock_type: return``), else
+  ``liquidate``; condition ``opened`` (Shopify does not record one); refunded to the original
+  tender, the total being the sum of the refund transactions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from canonical import EventData, InventoryAdjustedV1, OrderCreatedV1, ReturnAuthorizedV1
+from connectors.errors import RecordError
+
+__all__ = ["MAPPING_REF", "TOPICS", "to_canonical"]
+
+#: the mapping's identity in event ids; bump it when the output of a topic changes
+MAPPING_REF = "shopify.code@1"
+
+#: webhook topic → canonical event type
+TOPICS = {
+    "orders/create": "retail.order.created",
+    "refunds/create": "retail.return.authorized",
+    "inventory_levels/update": "retail.inventory.adjusted",
+}
+
+
+def _money(amount: Any, currency: str) -> dict[str, str]:
+    return {"amount": str(Decimal(str(amount))), "currency": currency}
+
+
+def _shipping_total(order: Mapping[str, Any]) -> Decimal:
+    shop_money = (order.get("total_shipping_price_set") or {}).get("shop_money") or {}
+    if "amount" in shop_money:
+        return Decimal(str(shop_money["amount"]))
+    return sum(
+        (Decimal(str(s.get("price", "0"))) for s in order.get("shipping_lines") or []), Decimal()
+    )
+
+
+def _order(order: Mapping[str, Any]) -> dict[str, Any]:
+    cur = str(order["currency"])
+    lines = []
+    for n, item in enumerate(order.get("line_items") or [], 1):
+        discounts = [
+            {"amount": _money(d["amount"], cur)}
+            for d in item.get("discount_allocations") or []
+            if Decimal(str(d.get("amount", "0")))
+        ]
+        lines.append(
+            {
+                "line_no": n,
+                "sku": item.get("sku") or f"shopify-variant:{item.get('variant_id') or item['id']}",
+                "description": item.get("title"),
+                "quantity": {"value": str(item["quantity"]), "unit": "C62"},
+                "unit_price": _money(item["price"], cur),
+                "discounts": discounts,
+                "tax": [
+                    {
+                        "type": t.get("title") or "TAX",
+                        "rate": str(Decimal(str(t["rate"])) * 100) if "rate" in t else None,
+                        "amount": _money(t["price"], cur),
+                    }
+                    for t in item.get("tax_lines") or []
+                ],
+            }
+        )
+    ship = order.get("shipping_address")
+    fulfillment = None
+    if ship:
+        fulfillment = {
+            "method": "ship",
+            "ship_to": {
+                "name": ship.get("name"),
+                "lines": [x for x in (ship.get("address1"), ship.get("address2")) if x],
+                "city": ship["city"],
+                "region": ship.get("province_code"),
+                "postal_code": ship.get("zip"),
+                "country": ship["country_code"],
+            },
+        }
+    customer = order.get("customer") or {}
+    return {
+        "order_id": str(order.get("name") or order["id"]),
+        "channel": "store" if order.get("source_name") == "pos" else "web",
+        "ordered_at": order["created_at"],
+        "location_id": str(order["location_id"]) if order.get("location_id") else None,
+        "customer_ref": str(customer["id"]) if customer.get("id") else None,
+        "currency": cur,
+        "prices_include_tax": bool(order.get("taxes_included")),
+        "lines": lines,
+        "totals": {
+            "subtotal": _money(order["subtotal_price"], cur),
+            "discount_total": _money(order.get("total_discounts", "0"), cur),
+            "tax_total": _money(order.get("total_tax", "0"), cur),
+            "shipping_total": _money(_shipping_total(order), cur),
+            "grand_total": _money(order["total_price"], cur),
+        },
+        "fulfillment": fulfillment,
+    }
+
+
+def _refund_currency(refund: Mapping[str, Any], transactions: list[Any]) -> str:
+    if transactions and transactions[0].get("currency"):
+        return str(transactions[0]["currency"])
+    for rli in refund.get("refund_line_items") or []:
+        code = ((rli.get("subtotal_set") or {}).get("shop_money") or {}).get("currency_code")
+        if code:
+            return str(code)
+    raise ValueError("no currency in the refund's transactions or line amounts")
+
+
+def _refund(refund: Mapping[str, Any]) -> dict[str, Any]:
+    transactions = [t for t in refund.get("transactions") or [] if t.get("kind") == "refund"]
+    cur = _refund_currency(refund, transactions)
+    lines = []
+    for n, rli in enumerate(refund.get("refund_line_items") or [], 1):
+        item = rli.get("line_item") or {}
+        sku = item.get("sku") or f"shopify-variant:{item.get('variant_id') or rli['line_item_id']}"
+        lines.append(
+            {
+                "line_no": n,
+                "sku": sku,
+                "quantity": {"value": str(rli["quantity"]), "unit": "C62"},
+                "condition": "opened",
+                "disposition": "restock" if rli.get("restock_type") == "return" else "liquidate",
+                "refund_amount": _money(rli["subtotal"], cur),
+            }
+        )
+    total = sum((Decimal(str(t["amount"])) for t in transactions), Decimal())
+    return {
+        "rma_id": f"shopify-refund:{refund['id']}",
+        "original_order_ref": str(refund["order_id"]),
+        "channel": "web",
+        "authorized_at": refund["created_at"],
+        "lines": lines,
+        "refund": {"total": _money(total, cur), "method": "original_tender"},
+    }
+
+
+def _inventory(level: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "location_id": str(level["location_id"]),
+        "sku": f"shopify-item:{level['inventory_item_id']}",
+        "counted_quantity": {"value": str(level["available"]), "unit": "C62"},
+        "reason": "correction",
+        "occurred_at": level["updated_at"],
+    }
+
+
+_MODELS: dict[str, tuple[type[EventData], Any]] = {
+    "orders/create": (OrderCreatedV1, _order),
+    "refunds/create": (ReturnAuthorizedV1, _refund),
+    "inventory_levels/update": (InventoryAdjustedV1, _inventory),
+}
+
+
+def to_canonical(topic: str, payload: Mapping[str, Any], *, location: str) -> EventData:
+    """The canonical event data of one Shopify payload of ``topic``.
+
+    Raises :class:`RecordError` naming ``location`` for a payload that lacks what the event
+    needs, and pydantic's ``ValidationError`` for one that breaks a canonical rule; both are
+    dead-lettered with the delivery's bytes.
+    """
+    found = _MODELS.get(topic)
+    if found is None:
+        raise RecordError(location, f"topic {topic!r} is not mapped; mapped: {sorted(_MODELS)}")
+    model, build = found
+    try:
+        fields = build(payload)
+    except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
+        field = exc.args[0] if isinstance(exc, KeyError) else None
+        raise RecordError(location, f"cannot map {topic}: {exc!r}", field=field) from exc
+    return model.model_validate(fields)
