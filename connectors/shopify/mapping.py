@@ -11,8 +11,10 @@ Where Shopify gives less than the canonical event needs, the choice is written d
   location, not a delta and not a SKU: it becomes a count (``counted_quantity``, reason
   ``correction``) of SKU ``shopify-item:<inventory_item_id>``;
 - ``refunds/create`` is an authorised return: each refund line becomes a return line,
-  disposition ``restock`` when Shopify restocks it (``restock_type: return``), else
-  ``liquidate``; condition ``opened`` (Shopify does not record one); refunded to the original
+  disposition ``restock`` when Shopify restocks it (``restock_type: return``, or the older
+  ``restock: true``), else
+  ``liquidate``; condition ``opened`` and reason code ``SHOPIFY_REFUND`` (a refund records
+  neither; the note is free text); refunded to the original
   tender, the total being the sum of the refund transactions.
 """
 
@@ -123,6 +125,20 @@ def _refund_currency(refund: Mapping[str, Any], transactions: list[Any]) -> str:
     raise ValueError("no currency in the refund's transactions or line amounts")
 
 
+def _restocked(refund: Mapping[str, Any], rli: Mapping[str, Any]) -> bool:
+    # restock_type is per line (current API); older payloads only say restock at the top
+    if "restock_type" in rli:
+        return rli["restock_type"] == "return"
+    return bool(refund.get("restock"))
+
+
+def _line_refund(rli: Mapping[str, Any], item: Mapping[str, Any]) -> Decimal:
+    # subtotal is per line in the current API; older payloads leave price x quantity
+    if rli.get("subtotal") is not None:
+        return Decimal(str(rli["subtotal"]))
+    return Decimal(str(item["price"])) * Decimal(str(rli["quantity"]))
+
+
 def _refund(refund: Mapping[str, Any]) -> dict[str, Any]:
     transactions = [t for t in refund.get("transactions") or [] if t.get("kind") == "refund"]
     cur = _refund_currency(refund, transactions)
@@ -135,9 +151,10 @@ def _refund(refund: Mapping[str, Any]) -> dict[str, Any]:
                 "line_no": n,
                 "sku": sku,
                 "quantity": {"value": str(rli["quantity"]), "unit": "C62"},
+                "reason_code": "SHOPIFY_REFUND",
                 "condition": "opened",
-                "disposition": "restock" if rli.get("restock_type") == "return" else "liquidate",
-                "refund_amount": _money(rli["subtotal"], cur),
+                "disposition": "restock" if _restocked(refund, rli) else "liquidate",
+                "refund_amount": _money(_line_refund(rli, item), cur),
             }
         )
     total = sum((Decimal(str(t["amount"])) for t in transactions), Decimal())
