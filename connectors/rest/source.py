@@ -105,8 +105,8 @@ def read_pages(
         request = paginator.first(stream.path, params)
     while request is not None:
         # no params at all for a next link: httpx would replace the query the link carries
-        params = dict(request.params) or None
-        answer = client.call("GET", request.url, params=params, on_retry=on_retry)
+        query = dict(request.params) or None
+        answer = client.call("GET", request.url, params=query, on_retry=on_retry)
         where = str(answer.request.url)
         items = yield from _page_records(stream, answer, where)
         if items is None:  # an unreadable page: dead-lettered, and no next link can be trusted

@@ -128,7 +128,7 @@ def _refund_currency(refund: Mapping[str, Any], transactions: list[Any]) -> str:
 def _restocked(refund: Mapping[str, Any], rli: Mapping[str, Any]) -> bool:
     # restock_type is per line (current API); older payloads only say restock at the top
     if "restock_type" in rli:
-        return rli["restock_type"] == "return"
+        return bool(rli["restock_type"] == "return")
     return bool(refund.get("restock"))
 
 
