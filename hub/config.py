@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from hub.errors import ConfigError
 
-__all__ = ["FileConnectorConfig", "Settings", "load_settings"]
+__all__ = ["ConnectorInstance", "FileConnectorConfig", "Settings", "load_settings"]
 
 
 class FileConnectorConfig(BaseModel):
@@ -30,6 +30,19 @@ class FileConnectorConfig(BaseModel):
     columns: dict[str, str] = Field(default_factory=dict)
     delimiter: str = ","
     encoding: str = "utf-8-sig"
+
+
+class ConnectorInstance(BaseModel):
+    """A connector from the SDK (entry point ``connector``), configured under a ``name``.
+
+    ``config`` is validated by the connector's own model (``crossdock connector schema``).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    connector: str
+    config: dict[str, Any] = Field(default_factory=dict)
 
 
 class Settings(BaseModel):
@@ -47,6 +60,8 @@ class Settings(BaseModel):
     #: processes translating big files; unset decides by file size (2 cores here)
     workers: int | None = Field(None, ge=0, le=64)
     connectors: list[FileConnectorConfig] = Field(default_factory=lambda: [FileConnectorConfig()])
+    #: SDK connectors (Shopify, REST, SFTP, SOAP …); webhook ones are served at /webhooks/{name}
+    connector_instances: list[ConnectorInstance] = Field(default_factory=list)
 
     @property
     def resolved_bus_url(self) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
+from hub.api import webhooks
 from hub.config import Settings
 from hub.registry import confluent_api, crossdock_api
 from hub.registry.content import install_error_handlers
@@ -45,4 +46,5 @@ def create_app(
     install_error_handlers(app)
     app.include_router(confluent_api.router)
     app.include_router(crossdock_api.router)
+    app.include_router(webhooks.webhook_router(settings, engine))
     return app
