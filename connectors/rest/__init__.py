@@ -29,7 +29,13 @@ from connectors.rest.signatures import (
     sign_standard,
 )
 from connectors.rest.sink import RestSink, RestSinkConfig
-from connectors.rest.source import RestSource, RestSourceConfig, RestStreamConfig, read_pages
+from connectors.rest.source import (
+    RestSource,
+    RestSourceConfig,
+    RestStreamConfig,
+    RestWebhookConfig,
+    read_pages,
+)
 
 __all__ = [
     "AuthConfig",
@@ -50,6 +56,7 @@ __all__ = [
     "RestSource",
     "RestSourceConfig",
     "RestStreamConfig",
+    "RestWebhookConfig",
     "ShopifySignature",
     "SignatureScheme",
     "StandardWebhookSignature",

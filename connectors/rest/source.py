@@ -6,6 +6,9 @@ is the request of the next page, so a resume starts at exactly that page. When t
 is read, the checkpoint keeps the highest ``cursor_field`` value seen and a later run asks
 only for newer records (``since_param``, an exclusive lower bound such as ``since_id``).
 
+With ``webhook`` set, the same source takes the API's pushed deliveries too (signed by the
+generic Standard Webhooks scheme or Shopify's), mapped like the stream it names.
+
 Each object becomes a :class:`~connectors.record.RawRecord` (its JSON bytes, located by page
 URL and position) and is mapped by the stream's mapping spec. An object that is not one, or a
 page that is not JSON, is a :class:`~connectors.errors.RecordError` naming that location.
@@ -18,10 +21,10 @@ import json
 from collections.abc import Callable, Generator, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, Self
 
 import httpx
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 
 from canonical import Envelope, event_model, make_event_id, wrap_event
 from connectors.errors import RecordError
@@ -29,12 +32,24 @@ from connectors.record import RawRecord
 from connectors.rest.client import RestClient
 from connectors.rest.config import HttpConfig, PaginationConfig, _Part
 from connectors.rest.pagination import PageRequest, Paginator, dig
-from connectors.sdk.connector import ReadItem, Source
+from connectors.rest.signatures import (
+    ShopifySignature,
+    SignatureScheme,
+    StandardWebhookSignature,
+)
+from connectors.sdk.connector import ReadItem
 from connectors.sdk.state import Checkpoint, State
 from connectors.sdk.stream import Stream
+from connectors.sdk.webhook import SignatureInvalid, WebhookRequest, WebhookSource
 from mappings import SPECS_DIR, CompiledMapping, SpecRegistry
 
-__all__ = ["RestSource", "RestSourceConfig", "RestStreamConfig", "read_pages"]
+__all__ = [
+    "RestSource",
+    "RestSourceConfig",
+    "RestStreamConfig",
+    "RestWebhookConfig",
+    "read_pages",
+]
 
 
 class RestStreamConfig(_Part):
@@ -56,14 +71,34 @@ class RestStreamConfig(_Part):
     since_param: str | None = None
 
 
+class RestWebhookConfig(_Part):
+    """Deliveries the API pushes to ``/webhooks/{instance}``, mapped like one of the streams."""
+
+    #: ``standard``: Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature);
+    #: ``shopify``: X-Shopify-Hmac-Sha256 over the body
+    scheme: Literal["standard", "shopify"] = "standard"
+    secret: SecretStr
+    tolerance_seconds: float = Field(300.0, gt=0)
+    #: the stream whose mapping and id field a delivered object goes through
+    stream: str
+
+
 class RestSourceConfig(HttpConfig):
-    """A REST API polled for lists of objects."""
+    """A REST API polled for lists of objects (and, optionally, pushing webhooks)."""
 
     streams: list[RestStreamConfig] = Field(min_length=1)
     #: a cheap authenticated GET for ``check()``
     probe_path: str = "/"
     #: where extra mapping specs live (the built-in ones are always loaded)
     specs_dir: Path | None = None
+    webhook: RestWebhookConfig | None = None
+
+    @model_validator(mode="after")
+    def _webhook_stream_exists(self) -> Self:
+        names = [s.name for s in self.streams]
+        if self.webhook is not None and self.webhook.stream not in names:
+            raise ValueError(f"webhook.stream {self.webhook.stream!r} is not one of {names}")
+        return self
 
 
 @functools.cache
@@ -153,8 +188,8 @@ def _page_records(
     return items
 
 
-class RestSource(Source[RestSourceConfig]):
-    """Polls a REST API's list endpoints (see the module doc)."""
+class RestSource(WebhookSource[RestSourceConfig]):
+    """Polls a REST API's list endpoints, and takes its webhooks (see the module doc)."""
 
     name = "rest"
     config_model = RestSourceConfig
@@ -169,6 +204,15 @@ class RestSource(Source[RestSourceConfig]):
         super().__init__(config)
         self.client = RestClient(config, policy=self.policy(), transport=transport, sleep=sleep)
         self._streams = {s.name: s for s in config.streams}
+        hook = config.webhook
+        self._scheme: SignatureScheme | None = None
+        if hook is not None:
+            secret = hook.secret.get_secret_value()
+            self._scheme = (
+                ShopifySignature(secret, tolerance_seconds=hook.tolerance_seconds)
+                if hook.scheme == "shopify"
+                else StandardWebhookSignature(secret, tolerance_seconds=hook.tolerance_seconds)
+            )
 
     def close(self) -> None:
         """Close the HTTP connections."""
@@ -202,6 +246,46 @@ class RestSource(Source[RestSourceConfig]):
         for stream in self.config.streams:
             position = state.position(stream.name)
             yield from read_pages(self.client, stream, dict(position) if position else None)
+
+    def verify(self, request: WebhookRequest) -> None:
+        """The configured signature scheme, with its replay window."""
+        if self._scheme is None:
+            raise SignatureInvalid(f"{self.name}: no webhook is configured")
+        self._scheme.verify(request)
+
+    def delivery_id(self, request: WebhookRequest) -> str:
+        """The scheme's delivery id header."""
+        found = request.header("webhook-id") or request.header("x-shopify-webhook-id")
+        if not found:
+            raise SignatureInvalid("no delivery id header")
+        return found
+
+    def receive(self, request: WebhookRequest) -> Iterator[RawRecord | RecordError]:
+        """One record per delivered object (a body may hold one object or a list)."""
+        assert self.config.webhook is not None  # verify() refused the delivery otherwise
+        stream = self._streams[self.config.webhook.stream]
+        where = f"webhook#{self.delivery_id(request)}"
+        try:
+            body = json.loads(request.body)
+        except ValueError as exc:
+            yield RecordError(where, f"the body is not JSON: {exc}", raw=request.body)
+            return
+        items = body if isinstance(body, list) else [body]
+        for n, item in enumerate(items, 1):
+            raw = request.body if len(items) == 1 else json.dumps(item).encode()
+            if not isinstance(item, dict) or item.get(stream.id_field) is None:
+                yield RecordError(
+                    f"{where}:{n}", f"not an object with {stream.id_field!r}", raw=raw
+                )
+                continue
+            yield RawRecord(
+                data=raw,
+                source=where,
+                line=n,
+                fields=item,
+                content_type="application/json",
+                context={"stream": stream.name, "message": stream.name},
+            )
 
     def to_events(self, record: RawRecord) -> list[Envelope[Any]]:
         """Map one object; its event id comes from the stream, its id and the mapping version."""
