@@ -70,6 +70,12 @@ class RestClient:
         """Close the connections."""
         self.http.close()
 
+    def __enter__(self) -> RestClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def refresh_auth(self) -> bool:
         """Get fresh credentials on the next request (False: the auth is static)."""
         return self.auth.refresh() if self.auth is not None else False
