@@ -202,7 +202,8 @@ class SinkConformance(_ConnectorContract):
     def make_sink(self, scenario: Scenario) -> Sink[Any]:
         """The connector wired to a stub transport behaving as ``scenario`` says.
 
-        MALFORMED: the peer refuses the first of :meth:`events` for good.
+        MALFORMED: the peer refuses the first of :meth:`events` for good (it is dead-lettered
+        alone). PERMANENT: the peer refuses the whole write for good (e.g. 403), so it fails.
         """
         raise NotImplementedError("a conformance test class implements make_sink(scenario)")
 
