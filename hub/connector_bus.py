@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.engine import Connection
 
-from canonical import STRUCTURED_CONTENT_TYPE, Envelope
+from canonical import BATCH_CONTENT_TYPE, STRUCTURED_CONTENT_TYPE, Envelope, dump_batch
 from connectors.sdk.bus import DeadLetterRecord
 from hub.bus.publisher import ConfirmedPublisher
 from hub.deadletter.store import DeadLetter, DeadLetterStore
@@ -48,17 +48,29 @@ class HubEventBus:
         self._lock = threading.Lock()
 
     def publish(self, events: Sequence[Envelope[Any]]) -> None:
-        """Publish every event, each as one CloudEvent; return once all are confirmed."""
+        """Publish ``events``; return once all are confirmed.
+
+        A lone event of a routing key goes as one CloudEvent; several go as one CloudEvents
+        batch message (one broker write instead of one each; consumers split it by event).
+        """
         if not events:
             return
+        by_key: dict[str, list[Envelope[Any]]] = {}
+        for event in events:
+            by_key.setdefault(event.routing_key, []).append(event)
         with self._lock:
             try:
-                for event in events:
+                for key, group in by_key.items():
+                    if len(group) == 1:
+                        body, ctype, msg_id = (
+                            group[0].to_json_bytes(),
+                            STRUCTURED_CONTENT_TYPE,
+                            group[0].id,
+                        )
+                    else:
+                        body, ctype, msg_id = dump_batch(group), BATCH_CONTENT_TYPE, None
                     self.publisher.publish(
-                        event.to_json_bytes(),
-                        routing_key=event.routing_key,
-                        content_type=STRUCTURED_CONTENT_TYPE,
-                        message_id=event.id,
+                        body, routing_key=key, content_type=ctype, message_id=msg_id
                     )
                 self.publisher.flush()
             except BaseException:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Literal, Self
 
 import httpx
+import orjson
 from pydantic import Field, SecretStr, model_validator
 
 from canonical import Envelope, event_model, make_event_id, wrap_event
@@ -266,8 +267,8 @@ class RestSource(WebhookSource[RestSourceConfig]):
         stream = self._streams[self.config.webhook.stream]
         where = f"webhook#{self.delivery_id(request)}"
         try:
-            body = json.loads(request.body)
-        except ValueError as exc:
+            body = orjson.loads(request.body)
+        except orjson.JSONDecodeError as exc:
             yield RecordError(where, f"the body is not JSON: {exc}", raw=request.body)
             return
         items = body if isinstance(body, list) else [body]

@@ -4,19 +4,20 @@ Per delivery, in this order:
 
 1. the connector verifies the signature over the raw body and the replay window
    (:meth:`~connectors.sdk.webhook.WebhookSource.verify`) — refused: **401**, nothing kept;
-2. the delivery id is claimed in the ledger (:mod:`hub.api.webhook_ledger`) — seen and done
-   before: **200** ``duplicate``, nothing published; being processed right now: **409**;
-3. the connector turns the body into records and maps them to canonical events; a record
+2. the connector turns the body into records and maps them to canonical events; a record
    that fails for good becomes a dead letter (with the body and where it came from);
-4. the events are published and confirmed by the broker; then the dead letters and the
-   ledger's ``done`` commit in one transaction — **202** with the event ids.
+3. the delivery goes to the group committer (:mod:`hub.api.webhook_commits`): a delivery id
+   taken before is answered **200** ``duplicate`` and nothing is published; otherwise its
+   events are published and confirmed by the broker, then its id and dead letters commit in
+   one transaction — **202** with the event ids.
 
-A transient failure (broker down, database busy) releases the claim and answers **503** with
-``Retry-After``, so the peer's own retry delivers it again: nothing is lost, nothing doubled.
+A transient failure (broker down, database busy) answers **503** with ``Retry-After``, so the
+peer's own retry delivers it again: nothing is lost, and nothing is published twice.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 from dataclasses import dataclass, field
@@ -24,7 +25,6 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 from fastapi import APIRouter, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import Engine, Table
 
@@ -34,7 +34,7 @@ from connectors.record import RawRecord
 from connectors.sdk.bus import DeadLetterRecord, EventBus
 from connectors.sdk.registry import load_connector
 from connectors.sdk.webhook import SignatureInvalid, WebhookRequest, WebhookSource
-from hub.api.webhook_ledger import Claim, DeliveryLedger
+from hub.api.webhook_commits import DeliveryCommitter, PendingDelivery
 from hub.bus.publisher import ConfirmedPublisher
 from hub.config import ConnectorInstance, Settings
 from hub.connector_bus import HubEventBus
@@ -57,7 +57,7 @@ class _Outcome:
 
 
 class WebhookIngress:
-    """Verifies, dedups, maps and durably publishes webhook deliveries."""
+    """Verifies, maps, dedups and durably publishes webhook deliveries."""
 
     def __init__(
         self,
@@ -67,10 +67,9 @@ class WebhookIngress:
     ) -> None:
         self.instances = {i.name: i for i in instances}
         self.engine = engine
-        self.bus = bus
-        self.ledger = DeliveryLedger(engine)
         # the API's engine is opened without the hub's tables; dead letters need theirs
         cast(Table, DeadLetterRow.__table__).create(engine, checkfirst=True)
+        self.committer = DeliveryCommitter(engine, bus)
         self._sources: dict[str, WebhookSource[Any]] = {}
         self._lock = threading.Lock()
 
@@ -102,35 +101,29 @@ class WebhookIngress:
             return _Outcome(401, {"detail": f"signature refused: {exc}"})
         return None
 
-    def ingest(self, name: str, request: WebhookRequest) -> _Outcome:
-        """Steps 2-4 of the module doc, for a verified delivery (blocking: run in a thread)."""
+    async def take(self, name: str, request: WebhookRequest) -> _Outcome:
+        """Steps 2-3 of the module doc, for a verified delivery."""
         source = self.source(name)
         assert source is not None  # verify() answered 404 otherwise
         delivery = source.delivery_id(request)
-        claim = self.ledger.claim(name, delivery)
-        if claim is Claim.DUPLICATE:
-            return _Outcome(200, {"status": "duplicate", "delivery_id": delivery})
-        if claim is Claim.IN_PROGRESS:
-            return _Outcome(409, {"status": "in_progress", "delivery_id": delivery}, _RETRY_LATER)
         try:
             events, letters = self._translate(name, source, request, delivery)
-            self.bus.publish(events)
-            with self.engine.begin() as conn:
-                HubEventBus.dead_letter_in(conn, letters)
-                self.ledger.complete(conn, name, delivery, [e.id for e in events])
+            taken = await asyncio.wrap_future(
+                self.committer.submit(PendingDelivery(name, delivery, events, letters))
+            )
         except Exception as exc:
-            self.ledger.release(name, delivery)
-            decision = DEFAULT_TABLE.decide(exc)
-            log.warning("webhook %s delivery %s not taken (%s): %s", name, delivery, decision, exc)
+            log.warning("webhook %s delivery %s not taken: %s", name, delivery, exc)
             return _Outcome(
                 503, {"detail": f"not taken, send again: {type(exc).__name__}"}, _RETRY_LATER
             )
+        if taken.duplicate:
+            return _Outcome(200, {"status": "duplicate", "delivery_id": delivery})
         return _Outcome(
             202,
             {
                 "status": "accepted",
                 "delivery_id": delivery,
-                "events": [e.id for e in events],
+                "events": taken.event_ids,
                 "dead_letters": len(letters),
             },
         )
@@ -193,7 +186,6 @@ def webhook_router(settings: Settings, engine: Engine, *, bus: EventBus | None =
             200: {"description": "a duplicate delivery: already taken, nothing published"},
             401: {"description": "signature missing, wrong, or outside the replay window"},
             404: {"description": "no webhook connector instance of that name"},
-            409: {"description": "the same delivery is being processed; send it again later"},
             503: {"description": "not taken (bus or database unavailable); send it again"},
         },
     )
@@ -205,9 +197,7 @@ def webhook_router(settings: Settings, engine: Engine, *, bus: EventBus | None =
             received_at=datetime.now(UTC),
             path=request.url.path,
         )
-        outcome = ingress.verify(instance, delivery)
-        if outcome is None:
-            outcome = await run_in_threadpool(ingress.ingest, instance, delivery)
+        outcome = ingress.verify(instance, delivery) or await ingress.take(instance, delivery)
         return JSONResponse(outcome.body, status_code=outcome.status, headers=outcome.headers)
 
     return router

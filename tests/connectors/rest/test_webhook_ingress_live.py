@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 import uuid
@@ -224,3 +225,47 @@ def test_the_generic_scheme_refuses_a_wrong_signature(hub: Hub) -> None:
     headers["webhook-signature"] = "v1," + "A" * 44
     assert _post(hub, "partner", body, headers).status_code == 401
     assert hub.drain() == []
+
+
+def test_concurrent_copies_of_one_delivery_publish_one_event(hub: Hub) -> None:
+    body = _fixture("shopify_python_api_order.json", "order")
+    headers = _shopify_headers(body, "orders/create", str(uuid.uuid4()))
+
+    async def send_all() -> list[int]:
+        async with httpx.AsyncClient(timeout=30) as client:
+            answers = await asyncio.gather(
+                *(
+                    client.post(f"{hub.url}/webhooks/acme", content=body, headers=headers)
+                    for _ in range(12)
+                )
+            )
+        return sorted(a.status_code for a in answers)
+
+    codes = asyncio.run(send_all())
+    assert codes == [200] * 11 + [202]
+    assert len(hub.drain()) == 1
+
+
+def test_many_deliveries_at_once_each_publish_their_event(hub: Hub) -> None:
+    body = _fixture("shopify_python_api_inventory_level.json", "inventory_level")
+
+    async def send_all() -> list[int]:
+        async with httpx.AsyncClient(timeout=30) as client:
+            answers = await asyncio.gather(
+                *(
+                    client.post(
+                        f"{hub.url}/webhooks/acme",
+                        content=body,
+                        headers=_shopify_headers(
+                            body, "inventory_levels/update", str(uuid.uuid4())
+                        ),
+                    )
+                    for _ in range(20)
+                )
+            )
+        return [a.status_code for a in answers]
+
+    assert asyncio.run(send_all()) == [202] * 20
+    events = hub.drain()
+    assert len(events) == 20  # batch messages on the bus are split back into events
+    assert {e["type"] for e in events} == {"retail.inventory.adjusted"}
