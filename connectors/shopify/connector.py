@@ -33,7 +33,7 @@ from connectors.sdk.connector import ReadItem
 from connectors.sdk.state import State
 from connectors.sdk.stream import Stream
 from connectors.sdk.webhook import SignatureInvalid, WebhookRequest, WebhookSource
-from connectors.shopify.mapping import MAPPING_REF, TOPICS, to_canonical
+from connectors.shopify.mapping import TOPICS, mapping_ref, to_canonical
 
 __all__ = ["ShopifyConfig", "ShopifySource"]
 
@@ -167,7 +167,9 @@ class ShopifySource(WebhookSource[ShopifyConfig]):
         return [
             wrap_event(
                 data,
-                id=make_event_id("shopify", self.config.shop, topic, object_id or "-", MAPPING_REF),
+                id=make_event_id(
+                    "shopify", self.config.shop, topic, object_id or "-", mapping_ref(topic)
+                ),
                 source=f"crossdock://connectors/shopify/{self.config.shop}",
                 subject=object_id or None,
                 time=datetime.now(UTC),

@@ -1,11 +1,11 @@
 """Shopify JSON → canonical event data: the ONE function the connector maps through.
 
-:func:`to_canonical` is the seam. The mapping specs for Shopify JSON
-(``mappings/specs/shopify/``) are written separately; until they are merged, the three
-topics are mapped here in code. Switching to the specs is a change to this function's body
-only (look the spec up by ``source: {format: shopify, message: <topic>}`` and call it).
+:func:`to_canonical` is the seam. When ``mappings/specs/shopify/`` holds a spec for the topic
+(``source: {format: shopify, message: <topic>}``, written separately and reviewed like code),
+that spec maps it; until then the three topics are mapped here in code. So merging the specs
+needs no change here; :func:`mapping_ref` names whichever mapped (it is part of event ids).
 
-Where Shopify gives less than the canonical event needs, the choice is written down:
+Where Shopify gives less than the canonical event needs, the code mapping's choices are:
 
 - ``inventory_levels/update`` carries the new *available* quantity of an inventory item at a
   location, not a delta and not a SKU: it becomes a count (``counted_quantity``, reason
@@ -20,17 +20,29 @@ Where Shopify gives less than the canonical event needs, the choice is written d
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
-from canonical import EventData, InventoryAdjustedV1, OrderCreatedV1, ReturnAuthorizedV1
+from canonical import (
+    EventData,
+    InventoryAdjustedV1,
+    OrderCreatedV1,
+    ReturnAuthorizedV1,
+    event_model,
+)
 from connectors.errors import RecordError
+from mappings import SPECS_DIR, CompiledMapping, SpecRegistry
 
-__all__ = ["MAPPING_REF", "TOPICS", "to_canonical"]
+__all__ = ["MAPPING_REF", "SHOPIFY_SPECS", "TOPICS", "mapping_ref", "spec_for", "to_canonical"]
 
-#: the mapping's identity in event ids; bump it when the output of a topic changes
+#: the code mapping's identity in event ids; bump it when the output of a topic changes
 MAPPING_REF = "shopify.code@1"
+
+#: where the Shopify mapping specs live
+SHOPIFY_SPECS = SPECS_DIR / "shopify"
 
 #: webhook topic → canonical event type
 TOPICS = {
@@ -185,13 +197,35 @@ _MODELS: dict[str, tuple[type[EventData], Any]] = {
 }
 
 
+@functools.cache
+def _specs(folder: Path) -> dict[str, CompiledMapping]:
+    if not folder.is_dir():
+        return {}
+    registry = SpecRegistry.from_directory(folder)
+    return {m.source_message: m for m in registry.for_source("shopify") if m.source_message}
+
+
+def spec_for(topic: str) -> CompiledMapping | None:
+    """The mapping spec of ``topic`` in :data:`SHOPIFY_SPECS`, if there is one."""
+    return _specs(SHOPIFY_SPECS).get(topic)
+
+
+def mapping_ref(topic: str) -> str:
+    """``id@version`` of what maps ``topic``: its spec, else the code mapping."""
+    spec = spec_for(topic)
+    return f"{spec.id}@{spec.version}" if spec is not None else MAPPING_REF
+
+
 def to_canonical(topic: str, payload: Mapping[str, Any], *, location: str) -> EventData:
-    """The canonical event data of one Shopify payload of ``topic``.
+    """The canonical event data of one Shopify payload of ``topic`` (its spec, else code).
 
     Raises :class:`RecordError` naming ``location`` for a payload that lacks what the event
     needs, and pydantic's ``ValidationError`` for one that breaks a canonical rule; both are
     dead-lettered with the delivery's bytes.
     """
+    spec = spec_for(topic)
+    if spec is not None:  # a MappingError or ValidationError names the field; dead-lettered
+        return event_model(spec.target_type, spec.target_version).model_validate(spec(payload))
     found = _MODELS.get(topic)
     if found is None:
         raise RecordError(location, f"topic {topic!r} is not mapped; mapped: {sorted(_MODELS)}")
