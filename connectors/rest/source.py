@@ -90,7 +90,7 @@ class RestSourceConfig(HttpConfig):
     streams: list[RestStreamConfig] = Field(min_length=1)
     #: a cheap authenticated GET for ``check()``
     probe_path: str = "/"
-    #: where extra mapping specs live (the built-in ones are always loaded)
+    #: where the connector's own mapping specs live (looked up before the built-in ones)
     specs_dir: Path | None = None
     webhook: RestWebhookConfig | None = None
 
@@ -103,12 +103,17 @@ class RestSourceConfig(HttpConfig):
 
 
 @functools.cache
-def _registry(extra: Path | None) -> SpecRegistry:
-    registry = SpecRegistry.from_directory(SPECS_DIR)
+def _registry(folder: Path) -> SpecRegistry:
+    return SpecRegistry.from_directory(folder)
+
+
+def _mapping(spec_id: str, extra: Path | None) -> CompiledMapping:
+    """The spec ``spec_id`` from ``extra`` if it is there, else from the built-in specs."""
     if extra is not None:
-        for mapping in SpecRegistry.from_directory(extra):
-            registry.add(mapping)
-    return registry
+        own = _registry(extra)
+        if spec_id in own:
+            return own.get(spec_id)
+    return _registry(SPECS_DIR).get(spec_id)
 
 
 def _position_of(items: Sequence[Any], field: str | None, previous: Any) -> Any:
@@ -225,7 +230,7 @@ class RestSource(WebhookSource[RestSourceConfig]):
 
     def mapping(self, stream: str) -> CompiledMapping:
         """The compiled mapping of ``stream``."""
-        return _registry(self.config.specs_dir).get(self._streams[stream].mapping)
+        return _mapping(self._streams[stream].mapping, self.config.specs_dir)
 
     def probe(self) -> str:
         """GET the probe path once (no retries: check() reports, it does not wait)."""
