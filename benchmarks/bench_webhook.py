@@ -59,6 +59,7 @@ def serve(port: int, data_dir: Path) -> None:
 
     from hub.api.app import create_app
     from hub.bus import EventConsumer, event_queue
+    from hub.bus.topology import events_exchange
     from hub.config import Settings
 
     settings = Settings.model_validate(
@@ -77,7 +78,8 @@ def serve(port: int, data_dir: Path) -> None:
             ],
         }
     )
-    EventConsumer(settings.resolved_bus_url, event_queue("bench-orders", ["retail.#"])).declare()
+    orders = event_queue("bench-orders", ["retail.#"], events_exchange(settings.exchange))
+    EventConsumer(settings.resolved_bus_url, orders).declare()
     app = create_app(settings)
 
     @app.post("/bench/bare", status_code=202)

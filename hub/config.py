@@ -14,6 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from hub.errors import ConfigError
+from hub.registry.settings import RegistrySettings
 
 __all__ = ["ConnectorInstance", "FileConnectorConfig", "Settings", "load_settings"]
 
@@ -52,6 +53,8 @@ class Settings(BaseModel):
 
     data_dir: Path = Path("var")
     bus_url: str | None = None
+    #: the topic exchange of this hub's events (hubs sharing a broker each name their own)
+    exchange: str = Field("crossdock.events", min_length=1, max_length=255)
     database_url: str | None = None
     inbox: Path | None = None
     batch_size: int = Field(1000, ge=1, le=100_000)
@@ -60,6 +63,8 @@ class Settings(BaseModel):
     #: processes translating big files; unset decides by file size (2 cores here)
     workers: int | None = Field(None, ge=0, le=64)
     connectors: list[FileConnectorConfig] = Field(default_factory=lambda: [FileConnectorConfig()])
+    #: the schema registry API (reads open, bootstrap admin token, seeding)
+    registry: RegistrySettings = Field(default_factory=RegistrySettings)
     #: SDK connectors (Shopify, REST, SFTP, SOAP …); webhook ones are served at /webhooks/{name}
     connector_instances: list[ConnectorInstance] = Field(default_factory=list)
 
@@ -91,6 +96,7 @@ class Settings(BaseModel):
 _ENV = {
     "CROSSDOCK_DATA_DIR": "data_dir",
     "CROSSDOCK_BUS_URL": "bus_url",
+    "CROSSDOCK_EXCHANGE": "exchange",
     "CROSSDOCK_DATABASE_URL": "database_url",
     "CROSSDOCK_INBOX": "inbox",
 }

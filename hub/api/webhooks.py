@@ -36,6 +36,7 @@ from connectors.sdk.registry import load_connector
 from connectors.sdk.webhook import SignatureInvalid, WebhookRequest, WebhookSource
 from hub.api.webhook_commits import DeliveryCommitter, PendingDelivery
 from hub.bus.publisher import ConfirmedPublisher
+from hub.bus.topology import events_exchange
 from hub.config import ConnectorInstance, Settings
 from hub.connector_bus import HubEventBus
 from hub.deadletter.model import DeadLetterRow
@@ -175,7 +176,10 @@ def webhook_router(settings: Settings, engine: Engine, *, bus: EventBus | None =
     """The ingress route for ``settings.connector_instances``, publishing to the hub's bus."""
     hub_bus = bus if isinstance(bus, HubEventBus) else None
     if hub_bus is None:
-        hub_bus = HubEventBus(ConfirmedPublisher(settings.resolved_bus_url), engine)
+        publisher = ConfirmedPublisher(
+            settings.resolved_bus_url, exchange=events_exchange(settings.exchange)
+        )
+        hub_bus = HubEventBus(publisher, engine)
     ingress = WebhookIngress(settings.connector_instances, engine, hub_bus)
     router = APIRouter(tags=["webhooks"])
 

@@ -18,6 +18,7 @@ import pytest
 from connectors.rest import sign_shopify, sign_standard
 from hub.api import create_app
 from hub.bus import EventConsumer, event_queue
+from hub.bus.topology import events_exchange
 from hub.config import Settings
 from hub.deadletter import DeadLetterStore
 from hub.storage import connect
@@ -84,9 +85,10 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
             ],
         }
     )
-    consumer = EventConsumer(
-        settings.resolved_bus_url, event_queue(f"ingress-{uuid.uuid4().hex[:8]}", ["retail.#"])
+    queue = event_queue(
+        f"ingress-{uuid.uuid4().hex[:8]}", ["retail.#"], events_exchange(settings.exchange)
     )
+    consumer = EventConsumer(settings.resolved_bus_url, queue)
     data.mkdir(exist_ok=True)
     consumer.declare()
     with serve(create_app(settings)) as url:
