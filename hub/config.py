@@ -14,8 +14,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from hub.errors import ConfigError
+from hub.registry.settings import RegistrySettings
 
-__all__ = ["FileConnectorConfig", "Settings", "load_settings"]
+__all__ = ["ConnectorInstance", "FileConnectorConfig", "Settings", "load_settings"]
 
 
 class FileConnectorConfig(BaseModel):
@@ -32,6 +33,19 @@ class FileConnectorConfig(BaseModel):
     encoding: str = "utf-8-sig"
 
 
+class ConnectorInstance(BaseModel):
+    """A connector from the SDK (entry point ``connector``), configured under a ``name``.
+
+    ``config`` is validated by the connector's own model (``crossdock connector schema``).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    connector: str
+    config: dict[str, Any] = Field(default_factory=dict)
+
+
 class Settings(BaseModel):
     """Everything the hub process needs to start."""
 
@@ -39,6 +53,8 @@ class Settings(BaseModel):
 
     data_dir: Path = Path("var")
     bus_url: str | None = None
+    #: the topic exchange of this hub's events (hubs sharing a broker each name their own)
+    exchange: str = Field("crossdock.events", min_length=1, max_length=255)
     database_url: str | None = None
     inbox: Path | None = None
     batch_size: int = Field(1000, ge=1, le=100_000)
@@ -47,6 +63,10 @@ class Settings(BaseModel):
     #: processes translating big files; unset decides by file size (2 cores here)
     workers: int | None = Field(None, ge=0, le=64)
     connectors: list[FileConnectorConfig] = Field(default_factory=lambda: [FileConnectorConfig()])
+    #: the schema registry API (reads open, bootstrap admin token, seeding)
+    registry: RegistrySettings = Field(default_factory=RegistrySettings)
+    #: SDK connectors (Shopify, REST, SFTP, SOAP …); webhook ones are served at /webhooks/{name}
+    connector_instances: list[ConnectorInstance] = Field(default_factory=list)
 
     @property
     def resolved_bus_url(self) -> str:
@@ -76,6 +96,7 @@ class Settings(BaseModel):
 _ENV = {
     "CROSSDOCK_DATA_DIR": "data_dir",
     "CROSSDOCK_BUS_URL": "bus_url",
+    "CROSSDOCK_EXCHANGE": "exchange",
     "CROSSDOCK_DATABASE_URL": "database_url",
     "CROSSDOCK_INBOX": "inbox",
 }

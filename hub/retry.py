@@ -2,7 +2,7 @@
 
 The table's types and the rows every connector shares live in the connector SDK
 (:mod:`connectors.sdk.decisions`), so a connector can extend the table without importing the
-hub. This module adds the hub's own rows (broker, database, mapping, configuration) into
+hub. This module adds the hub's own rows (broker, database, configuration) into
 :data:`DEFAULT_TABLE`, the one table the runtime decides with. An exception class or an HTTP
 status maps to an :class:`Action` and a :class:`FailureType`; the backoff layer
 (:func:`retrying`) only waits between attempts of what the table calls retryable: it never
@@ -21,7 +21,6 @@ from connectors.sdk import retry as _sdk_retry
 from connectors.sdk.decisions import SDK_TABLE, Action, Decision, FailureType, RetryTable
 from connectors.sdk.retry import retrying
 from hub.errors import BrokerUnavailable, ConfigError, PublishNotConfirmed
-from mappings import MappingError
 
 __all__ = [
     "DEFAULT_TABLE",
@@ -41,7 +40,6 @@ DEFAULT_TABLE = SDK_TABLE.extend(
         PublishNotConfirmed: _RETRY,
         KombuOperationalError: _RETRY,
         sqlalchemy.exc.OperationalError: _RETRY,
-        MappingError: Decision(Action.DEAD_LETTER, FailureType.DATA),
         # a wrong configuration fails the connector instead of dead-lettering every record
         ConfigError: Decision(Action.FAIL, FailureType.CONFIG),
     }

@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from connectors.errors import RecordError
 from connectors.formats.csv import CsvFormat
 from hub.bus.publisher import ConfirmedPublisher
+from hub.bus.topology import events_exchange
 from hub.config import FileConnectorConfig, Settings
 from hub.deadletter.store import DeadLetter, DeadLetterStore
 from hub.errors import ConfigError
@@ -55,7 +56,9 @@ class Hub:
     def __post_init__(self) -> None:
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.engine = connect(self.settings.resolved_database_url)
-        self.publisher = ConfirmedPublisher(self.settings.resolved_bus_url)
+        self.publisher = ConfirmedPublisher(
+            self.settings.resolved_bus_url, exchange=events_exchange(self.settings.exchange)
+        )
         self.registry = SpecRegistry.from_directory()
         for c in self.settings.connectors:
             try:

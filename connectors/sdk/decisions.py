@@ -33,6 +33,7 @@ from connectors.sdk.errors import (
     RequestRejected,
     TransientConnectorError,
 )
+from mappings import MappingError
 
 __all__ = [
     "SDK_TABLE",
@@ -143,6 +144,7 @@ SDK_TABLE = RetryTable(
         AuthExpired: REFRESH,
         # permanent
         RecordError: DATA,
+        MappingError: DATA,
         RequestRejected: DATA,
         pydantic.ValidationError: DATA,
         UnicodeDecodeError: DATA,

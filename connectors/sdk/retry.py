@@ -4,10 +4,16 @@ It never decides again: :meth:`RetryTable.decide` says whether a failure is retr
 (plain retry, rate-limited wait, refresh the auth first). This layer only chooses how long to
 wait: the peer's ``Retry-After`` for a rate-limited failure, else capped exponential backoff
 with jitter (tenacity). Connector authors do not write retry loops; they extend the table.
+
+A failure is retried by one layer only, the innermost: when :func:`retrying` gives up it marks
+the exception (``retry_exhausted``), and an outer :func:`retrying` (e.g. the runner around a
+client that already retried a request) passes it on at once instead of multiplying attempts.
+Every retry is logged on ``connectors.sdk.retry`` (what failed, the attempt, the wait).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -16,7 +22,12 @@ import tenacity
 
 from connectors.sdk.decisions import SDK_TABLE, Action, RetryTable
 
-__all__ = ["RetryPolicy", "retry_after_of", "retrying"]
+__all__ = ["EXHAUSTED_ATTR", "RetryPolicy", "retry_after_of", "retrying"]
+
+log = logging.getLogger(__name__)
+
+#: set on an exception a retry layer gave up on, so no outer layer retries it again
+EXHAUSTED_ATTR = "retry_exhausted"
 
 T = TypeVar("T")
 
@@ -65,6 +76,8 @@ def retrying(
     refreshed_last = False
 
     def should_retry(exc: BaseException) -> bool:
+        if getattr(exc, EXHAUSTED_ATTR, False):
+            return False
         decision = table.decide(exc)
         if decision.action is Action.REFRESH_AUTH:
             return refresh_auth is not None and not refreshed_last
@@ -87,6 +100,15 @@ def retrying(
             return
         if on_retry is not None:
             on_retry(exc, state.attempt_number)
+        log.warning(
+            "retrying after %s: %s (attempt %d of %d, %s, waiting %.2fs)",
+            type(exc).__name__,
+            exc,
+            state.attempt_number,
+            policy.max_attempts,
+            table.decide(exc).action.value,
+            state.upcoming_sleep,
+        )
         refreshed_last = table.decide(exc).action is Action.REFRESH_AUTH
         if refreshed_last and refresh_auth is not None and not refresh_auth():
             raise exc  # nothing to refresh: the refusal is final
@@ -105,4 +127,9 @@ def retrying(
         sleep=sleep or tenacity.nap.sleep,
         reraise=True,
     )
-    return retryer(attempt)
+    try:
+        return retryer(attempt)
+    except Exception as exc:
+        if table.decide(exc).retryable:  # gave up on something retryable: outer layers must not
+            setattr(exc, EXHAUSTED_ATTR, True)
+        raise

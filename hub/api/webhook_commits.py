@@ -1,0 +1,118 @@
+"""Group commit for webhook deliveries: one publish and one transaction for many requests.
+
+A delivery is only answered once its events are confirmed by the broker and its id and dead
+letters are committed. Doing that per request costs two or three durable writes each; under
+load, requests arrive together, so one thread takes every delivery waiting, drops those
+already taken (before, or earlier in the same group), publishes the group's events as
+CloudEvents batch messages, commits ledger rows and dead letters in one transaction, and only
+then answers each request. One thread also means one publisher and no race between two
+copies of a delivery in this process.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine
+
+from canonical import Envelope
+from connectors.sdk.bus import DeadLetterRecord
+from hub.api.webhook_ledger import DeliveryLedger
+from hub.connector_bus import HubEventBus
+
+__all__ = ["DeliveryCommitter", "PendingDelivery", "Taken"]
+
+log = logging.getLogger(__name__)
+
+#: the most deliveries one group commits
+MAX_GROUP = 512
+
+
+@dataclass(slots=True)
+class PendingDelivery:
+    """A verified, translated delivery waiting to be made durable."""
+
+    instance: str
+    delivery_id: str
+    events: list[Envelope[Any]]
+    letters: list[DeadLetterRecord]
+    done: Future[Taken] = field(default_factory=Future)
+
+
+@dataclass(frozen=True, slots=True)
+class Taken:
+    """What became of a delivery: taken now, or a duplicate of one taken before."""
+
+    duplicate: bool
+    event_ids: list[str]
+
+
+class DeliveryCommitter:
+    """The one thread that makes webhook deliveries durable, a group at a time."""
+
+    def __init__(self, engine: Engine, bus: HubEventBus) -> None:
+        self.engine = engine
+        self.bus = bus
+        self.ledger = DeliveryLedger(engine)
+        self._queue: queue.SimpleQueue[PendingDelivery] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+
+    def submit(self, pending: PendingDelivery) -> Future[Taken]:
+        """Queue ``pending``; the future resolves once it is durable (or raises why not)."""
+        if self._thread is None:
+            with self._start_lock:
+                if self._thread is None:
+                    self._thread = threading.Thread(
+                        target=self._run, name="webhook-commits", daemon=True
+                    )
+                    self._thread.start()
+        self._queue.put(pending)
+        return pending.done
+
+    def _run(self) -> None:
+        while True:
+            group = [self._queue.get()]
+            while len(group) < MAX_GROUP:
+                try:
+                    group.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            try:
+                outcomes = self.commit(group)
+            except Exception as exc:  # every request of the group is told, none is lost
+                log.warning("webhook group of %d not taken: %s", len(group), exc)
+                for p in group:
+                    p.done.set_exception(exc)
+                continue
+            for p, taken in zip(group, outcomes, strict=True):
+                p.done.set_result(taken)
+
+    def commit(self, group: list[PendingDelivery]) -> list[Taken]:
+        """Publish the new deliveries' events, then record them; duplicates do nothing."""
+        with self.engine.connect() as conn:
+            seen = DeliveryLedger.seen(conn, [(p.instance, p.delivery_id) for p in group])
+        fresh: list[PendingDelivery] = []
+        outcomes: list[Taken] = []
+        for p in group:
+            key = (p.instance, p.delivery_id)
+            if key in seen:
+                outcomes.append(Taken(duplicate=True, event_ids=[]))
+                continue
+            seen.add(key)
+            fresh.append(p)
+            outcomes.append(Taken(duplicate=False, event_ids=[e.id for e in p.events]))
+        if not fresh:
+            return outcomes
+        self.bus.publish([e for p in fresh for e in p.events])
+        with self.engine.begin() as conn:
+            HubEventBus.dead_letter_in(conn, [d for p in fresh for d in p.letters])
+            DeliveryLedger.record(
+                conn, [(p.instance, p.delivery_id, [e.id for e in p.events]) for p in fresh]
+            )
+        return outcomes
