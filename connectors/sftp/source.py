@@ -226,7 +226,9 @@ class SftpSource(Source[SftpSourceConfig]):
     ) -> Iterator[ReadItem]:
         remote = fetched.remote
         cfg = self.config
-        src = f"sftp://{cfg.host}:{cfg.port}{remote.path}"
+        # the digest makes locations unique per version of a file: a dead letter is keyed by its
+        # location, and next week's count.csv must not be taken for this one's
+        src = f"sftp://{cfg.host}:{cfg.port}{remote.path}@{fetched.sha256[:12]}"
         with fetched.path.open("rb") as fh:
             context, header_len = self.fmt.read_header(fh, src)
             context["sha256"] = fetched.sha256

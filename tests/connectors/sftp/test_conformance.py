@@ -56,7 +56,7 @@ class _Peer:
 
 class TestSftpSourceConformance(_Peer, SourceConformance):
     connector: ClassVar[type[SftpSource]] = SftpSource
-    malformed_location = "/inbox/count.csv:line"
+    malformed_location = "/inbox/count.csv@"
 
     def make_source(self, scenario: Scenario) -> SftpSource:
         inbox = self.root / "inbox"

@@ -6,6 +6,7 @@ on the real bus (embedded, and RabbitMQ with PostgreSQL) sees every event exactl
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -56,8 +57,9 @@ def test_sftp_file_reaches_the_bus_once_despite_a_dropped_connection(
     assert len(ids) == ROWS
     assert len(set(ids)) == ROWS  # once each
     assert {e["type"] for e in events} == {"retail.inventory.adjusted"}
+    digest = hashlib.sha256(body).hexdigest()[:12]
     assert [letter.location for letter in letters] == [
-        f"sftp://127.0.0.1:{sftp_server.port}/inbox/count.csv:line 1502"
+        f"sftp://127.0.0.1:{sftp_server.port}/inbox/count.csv@{digest}:line 1502"
     ]
     assert letters[0].payload == MALFORMED_ROW
     assert (inbox / "done" / "count.csv").read_bytes() == body
