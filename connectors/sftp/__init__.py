@@ -2,8 +2,10 @@
 
 Modules: ``config`` (:class:`SftpConfig`), ``session`` (one connection, host keys checked
 against known_hosts only), ``readlock`` (stable size, marker file), ``download`` (streaming,
-resumable transfer into a spool), ``source`` (:class:`SftpSource`), ``sink``
-(:class:`SftpSink`), ``errors``; ``testing`` holds an asyncssh server for tests only.
+resumable transfer into a spool), ``source`` (:class:`SftpSource`: rows through the SDK),
+``inbox`` (:class:`SftpInbox`: whole files for the hub's bulk file pipeline), ``settle`` (to
+done/ or failed/), ``sink`` (:class:`SftpSink`), ``errors``; ``testing`` holds an asyncssh
+server for tests only.
 """
 
 from connectors.sftp.config import SftpConfig
@@ -17,8 +19,10 @@ from connectors.sftp.errors import (
     SftpRefused,
     SftpUnavailable,
 )
+from connectors.sftp.inbox import SftpInbox
 from connectors.sftp.readlock import MarkerFile, ReadLock, StableSize
 from connectors.sftp.session import RemoteFile, SftpSession
+from connectors.sftp.settle import drop_spool, settle_remote, spool_path
 from connectors.sftp.sink import SftpSink, SftpSinkConfig
 from connectors.sftp.source import SftpSource, SftpSourceConfig
 
@@ -33,6 +37,7 @@ __all__ = [
     "SftpAuthFailed",
     "SftpConfig",
     "SftpFolderMissing",
+    "SftpInbox",
     "SftpRefused",
     "SftpSession",
     "SftpSink",
@@ -42,4 +47,7 @@ __all__ = [
     "SftpUnavailable",
     "StableSize",
     "Transfer",
+    "drop_spool",
+    "settle_remote",
+    "spool_path",
 ]

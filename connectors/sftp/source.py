@@ -37,6 +37,7 @@ from connectors.sftp.download import Fetched, Transfer
 from connectors.sftp.errors import SFTP_ERROR_ROWS, RemoteFileChanged
 from connectors.sftp.readlock import MarkerFile, ReadLock, StableSize, matching
 from connectors.sftp.session import RemoteFile, SftpSession
+from connectors.sftp.settle import drop_spool, settle_remote, spool_path
 from mappings import SPECS_DIR, CompiledMapping, FieldSpec, compile_spec, load_spec
 
 __all__ = ["STREAM", "SftpSource", "SftpSourceConfig"]
@@ -196,7 +197,7 @@ class SftpSource(Source[SftpSourceConfig]):
         if copy_of is not None:
             log.info("%s is a re-sent copy of %s: not read again", remote.path, copy_of)
             seen[key] = {**entry, "outcome": "duplicate", "settled": False}
-            fetched.path.unlink(missing_ok=True)
+            drop_spool(fetched.path)
             yield self._checkpoint(seen, None)
             return
         try:
@@ -212,11 +213,11 @@ class SftpSource(Source[SftpSourceConfig]):
             seen[key] = {**entry, "outcome": "failed", "reason": refused.reason, "settled": False}
         else:
             seen[key] = {**entry, "outcome": "done", "settled": False}
-        fetched.path.unlink(missing_ok=True)
+        drop_spool(fetched.path)
         yield self._checkpoint(seen, None)
 
     def _fetch(self, session: SftpSession, remote: RemoteFile) -> Fetched:
-        spool = self.config.spool_dir / f"{remote.mtime}-{remote.size}-{remote.name}"
+        spool = spool_path(self.config.spool_dir, remote)
         return Transfer(remote, spool, prefetch_requests=self.config.prefetch_requests).attempt(
             session
         )
@@ -259,38 +260,18 @@ class SftpSource(Source[SftpSourceConfig]):
     # -- settle --------------------------------------------------------------------------------
     def _settle(self, session: SftpSession, seen: dict[str, dict[str, Any]]) -> bool:
         """Move files whose outcome is durable (it is in the state) out of the inbox."""
-        cfg = self.config
         moved = False
         for key, entry in seen.items():
             if entry.get("settled"):
                 continue
-            path = entry["path"]
-            name = path.rsplit("/", 1)[-1]
+            remote = RemoteFile(entry["path"], entry["size"], entry["mtime"])
             failed = entry.get("outcome") == "failed"
-            folder = cfg.remote_path(cfg.failed_dir if failed else cfg.done_dir)
-            try:
-                now: RemoteFile | None = session.stat(path)
-            except RemoteFileChanged:  # gone already (moved by an earlier settle, or by hand)
-                now = None
-            if now is not None and (now.size, now.mtime) == (entry["size"], entry["mtime"]):
-                session.make_dirs(folder)
-                target = f"{folder}/{name}"
-                if session.exists(target):  # never overwrite an earlier file of the same name
-                    target = f"{folder}/{entry['mtime']}-{name}"
-                session.rename(path, target)
-                if failed:
-                    self._write_reason(session, target + ".reason", entry.get("reason", ""))
-                if cfg.read_lock == "marker" and session.exists(path + cfg.marker_suffix):
-                    session.rename(path + cfg.marker_suffix, target + cfg.marker_suffix)
-                log.info("settled %s → %s (%s)", path, target, entry.get("outcome"))
+            settle_remote(
+                session, self.config, remote, failed=failed, reason=entry.get("reason", "")
+            )
             seen[key] = {**entry, "settled": True}
             moved = True
         return moved
-
-    @staticmethod
-    def _write_reason(session: SftpSession, path: str, reason: str) -> None:
-        with session.open_file(path, "wb") as fh:
-            fh.write(reason.encode() + b"\n")
 
     # -- map -----------------------------------------------------------------------------------
     def to_events(self, record: RawRecord) -> Sequence[Envelope[Any]]:
