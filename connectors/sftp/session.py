@@ -102,10 +102,9 @@ class SftpSession:
             pkey = None
             if cfg.private_key is not None:
                 passphrase = cfg.private_key_passphrase
-                pkey = paramiko.PKey.from_path(
-                    cfg.private_key.expanduser(),
-                    passphrase.get_secret_value() if passphrase else None,
-                )
+                secret = passphrase.get_secret_value().encode() if passphrase else None
+                # paramiko wants bytes here; its type stubs say str
+                pkey = paramiko.PKey.from_path(cfg.private_key.expanduser(), secret)  # type: ignore[arg-type]
             client.connect(
                 cfg.host,
                 port=cfg.port,

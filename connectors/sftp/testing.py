@@ -85,18 +85,33 @@ class _Sftp(asyncssh.SFTPServer):
 
 
 class _Auth(asyncssh.SSHServer):
-    def __init__(self, passwords: dict[str, str], live: set[asyncssh.SSHServerConnection]) -> None:
+    def __init__(
+        self,
+        passwords: dict[str, str],
+        keys: list[str],
+        live: set[asyncssh.SSHServerConnection],
+    ) -> None:
         self._passwords = passwords
+        self._keys = keys
         self._live = live
+        self._conn: asyncssh.SSHServerConnection | None = None
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
+        self._conn = conn
         self._live.add(conn)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._live.difference_update([c for c in self._live if c.is_closed()])
 
     def begin_auth(self, username: str) -> bool:
+        if self._keys and self._conn is not None:  # read per connection: keys may be added
+            self._conn.set_authorized_keys(
+                asyncssh.import_authorized_keys("\n".join(self._keys) + "\n")
+            )
         return True  # every user must authenticate
+
+    def public_key_auth_supported(self) -> bool:
+        return bool(self._keys)
 
     def password_auth_supported(self) -> bool:
         return bool(self._passwords)
@@ -139,6 +154,10 @@ class LocalSftpServer:
         """Write a known_hosts file that trusts this server (and nothing else)."""
         path.write_text(self.host_key_line + "\n", encoding="utf-8")
         return path
+
+    def authorize(self, public_key: str) -> None:
+        """Accept one more client public key (OpenSSH one-line form) from the next login on."""
+        self._authorized.append(public_key)
 
     def drop_once_after(self, nbytes: int) -> None:
         """Abort the connection once, after ``nbytes`` more bytes were read by clients."""
@@ -202,12 +221,11 @@ class LocalSftpServer:
             "sftp_factory": sftp_factory,
             "allow_scp": False,
         }
-        if self._authorized:
-            options["authorized_client_keys"] = asyncssh.import_authorized_keys(
-                "\n".join(self._authorized) + "\n"
-            )
         return await asyncssh.listen(
-            self.host, 0, server_factory=lambda: _Auth(self._passwords, self._live), **options
+            self.host,
+            0,
+            server_factory=lambda: _Auth(self._passwords, self._authorized, self._live),
+            **options,
         )
 
     def _call(self, coro: Coroutine[Any, Any, T]) -> T:

@@ -74,3 +74,37 @@ def test_closed_port_is_transient(make_config: Callable[..., SftpConfig]) -> Non
         port = s.getsockname()[1]
     with pytest.raises(SftpUnavailable):
         SftpSession(make_config(port=port)).open()
+
+
+def test_a_passphrase_protected_key_authenticates(
+    make_config: Callable[..., SftpConfig], sftp_server: LocalSftpServer, tmp_path: Path
+) -> None:
+    import asyncssh
+
+    key = asyncssh.generate_private_key("ssh-ed25519")
+    path = tmp_path / "locked_key"
+    key.write_private_key(str(path), passphrase="open sesame")
+    sftp_server.authorize(key.export_public_key().decode())
+    config = make_config(password=None, private_key=path, private_key_passphrase="open sesame")
+    with SftpSession(config) as session:
+        assert session.list_files("/inbox") == []
+
+
+def test_a_host_key_mismatch_fails_the_source_as_a_config_problem_without_retries(
+    make_config: Callable[..., SftpConfig], sftp_server: LocalSftpServer, tmp_path: Path
+) -> None:
+    from connectors.sdk import FailureType, run_source
+    from connectors.sdk.testing import StubBus
+    from connectors.sftp.source import SftpSource, SftpSourceConfig
+
+    impostor = LocalSftpServer(tmp_path)
+    impostor.port = sftp_server.port
+    values = make_config(known_hosts=impostor.write_known_hosts(tmp_path / "kh")).model_dump()
+    source = SftpSource(SftpSourceConfig.model_validate(values))
+    result = source.check()
+    assert not result.ok
+    assert result.failure is FailureType.CONFIG
+    slept: list[float] = []
+    with pytest.raises(HostKeyRejected):
+        run_source(source, StubBus(), sleep=slept.append)
+    assert slept == []  # refused at once, never retried
