@@ -14,11 +14,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pydantic
+
+from canonical.registry import event_model
+from connectors.formats.document import DocumentFormat
+from connectors.formats.x12 import X12Format
 from hub.config import FileConnectorConfig
 from hub.deadletter.store import describe_error
 from hub.runtime import csv_format_for
 from hub.translate import translate_records
-from mappings import SPECS_DIR, SpecRegistry, compare, compile_spec, golden_cases, load_spec
+from mappings import (
+    SPECS_DIR,
+    CompiledMapping,
+    MappingError,
+    SpecRegistry,
+    compare,
+    compile_spec,
+    golden_cases,
+    load_spec,
+)
 
 __all__ = ["GoldenResult", "golden_output", "run_golden_tests"]
 
@@ -35,6 +49,9 @@ class GoldenResult:
 def golden_output(spec_path: Path, input_path: Path) -> list[dict[str, Any]]:
     """What the spec produces for ``input_path``, in the golden file's JSON shape."""
     mapping = compile_spec(load_spec(spec_path))
+    document_format = _DOCUMENT_FORMATS.get(mapping.source_format)
+    if document_format is not None:
+        return _document_output(document_format, mapping, input_path)
     if mapping.source_format != "csv":
         raise NotImplementedError(f"{spec_path}: no golden reader for {mapping.source_format!r}")
     registry = SpecRegistry.from_directory()
@@ -54,6 +71,38 @@ def golden_output(spec_path: Path, input_path: Path) -> list[dict[str, Any]]:
         else:
             results.append(json.loads(result.model_dump_json(exclude_none=True)))
     return results
+
+
+#: readers of the document formats whose specs have golden cases (one message, many events)
+_DOCUMENT_FORMATS: dict[str, DocumentFormat] = {"x12": X12Format()}
+
+
+def _document_output(
+    fmt: DocumentFormat, mapping: CompiledMapping, input_path: Path
+) -> list[dict[str, Any]]:
+    """Each message of the spec's kind mapped (``map_all``) and validated; errors in line."""
+    model = event_model(mapping.target_type, mapping.target_version)
+    results: list[dict[str, Any]] = []
+    with input_path.open("rb") as fh:
+        for item in fmt.messages(fh, input_path.name):
+            if isinstance(item, BaseException):
+                results.append(_error_item(item.location, item))
+                continue
+            if item.context.get("message") != mapping.source_message:
+                continue  # other messages of the document belong to other specs
+            try:
+                events = [model.model_validate(data) for data in mapping.map_all(item.fields)]
+            except (MappingError, pydantic.ValidationError) as exc:
+                results.append(_error_item(str(item.context.get("where", "")), exc))
+                continue
+            results.extend(json.loads(e.model_dump_json(exclude_none=True)) for e in events)
+    return results
+
+
+def _error_item(location: str, exc: BaseException) -> dict[str, Any]:
+    return {
+        "error": {"location": location, "class": type(exc).__name__, "reason": describe_error(exc)}
+    }
 
 
 def run_golden_tests(root: Path = SPECS_DIR) -> Iterator[GoldenResult]:
