@@ -83,6 +83,11 @@ class DeliveryCommitter:
                     group.append(self._queue.get_nowait())
                 except queue.Empty:
                     break
+            # a request whose client went away was cancelled: nothing answered 2xx, so its peer
+            # sends it again; leave it out rather than answer nobody
+            group = [p for p in group if p.done.set_running_or_notify_cancel()]
+            if not group:
+                continue
             try:
                 outcomes = self.commit(group)
             except Exception as exc:  # every request of the group is told, none is lost
