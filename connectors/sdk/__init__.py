@@ -10,7 +10,7 @@ Public API (names are stable; renames go through a deprecation shim)::
         RawRecord, ReadItem, Event,                 # what read() yields / write() takes
         WebhookRequest, SignatureInvalid,           # webhook deliveries
         EventBus, DeadLetterRecord,                 # the seam to the hub's bus
-        run_source, RunOutcome,                     # read → map → publish → checkpoint
+        run_source, RunOutcome, deliver,            # read → map → publish → checkpoint; sinks
         Action, FailureType, Decision, RetryTable, SDK_TABLE,   # the one decision table
         RetryPolicy, retrying,                      # the backoff layer (waits, never decides)
         load_connector, connector_entry_points,     # entry-point group crossdock.connectors
@@ -48,6 +48,11 @@ loop. ``refresh_auth()`` returns True when it got fresh credentials after a 401/
 Testing (:mod:`connectors.sdk.testing`, a pytest plugin): ``StubBus`` (keeps events and dead
 letters), stub transports and recorded-response replay, and the conformance kit
 ``SourceConformance`` / ``SinkConformance`` that every connector's tests subclass.
+
+Running: ``run_source`` (the hub's ``crossdock connector read INSTANCE`` uses it with the
+hub's bus and a stored state), ``deliver`` for sinks; webhook sources are served by the hub at
+``POST /webhooks/{instance}``. ``crossdock connector new NAME`` scaffolds a package
+(:mod:`connectors.sdk.scaffold`) whose tests pass the kit unchanged.
 """
 
 from connectors.errors import RecordError
@@ -90,7 +95,7 @@ from connectors.sdk.registry import (
     load_connector,
 )
 from connectors.sdk.retry import RetryPolicy, retrying
-from connectors.sdk.runner import RunOutcome, run_source
+from connectors.sdk.runner import RunOutcome, deliver, run_source
 from connectors.sdk.state import Checkpoint, State
 from connectors.sdk.stream import Stream
 from connectors.sdk.webhook import SignatureInvalid, WebhookRequest, WebhookSource
@@ -135,6 +140,7 @@ __all__ = [
     "WebhookSource",
     "WriteReport",
     "connector_entry_points",
+    "deliver",
     "load_config",
     "load_connector",
     "retrying",

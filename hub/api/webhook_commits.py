@@ -2,11 +2,12 @@
 
 A delivery is only answered once its events are confirmed by the broker and its id and dead
 letters are committed. Doing that per request costs two or three durable writes each; under
-load, requests arrive together, so one thread takes every delivery waiting, drops those
-already taken (before, or earlier in the same group), publishes the group's events as
-CloudEvents batch messages, commits ledger rows and dead letters in one transaction, and only
-then answers each request. One thread also means one publisher and no race between two
-copies of a delivery in this process.
+load, requests arrive together, so one thread takes every delivery waiting and, in one
+transaction, inserts their ids (the insert says which were taken before, or earlier in the
+same group), publishes the new ones' events as CloudEvents batch messages and waits for the
+broker's confirm, adds their dead letters and commits; only then is each request answered.
+One thread also means one publisher and no race between two copies of a delivery in this
+process.
 """
 
 from __future__ import annotations
@@ -83,6 +84,11 @@ class DeliveryCommitter:
                     group.append(self._queue.get_nowait())
                 except queue.Empty:
                     break
+            # a request whose client went away was cancelled: nothing answered 2xx, so its peer
+            # sends it again; leave it out rather than answer nobody
+            group = [p for p in group if p.done.set_running_or_notify_cancel()]
+            if not group:
+                continue
             try:
                 outcomes = self.commit(group)
             except Exception as exc:  # every request of the group is told, none is lost
@@ -94,25 +100,30 @@ class DeliveryCommitter:
                 p.done.set_result(taken)
 
     def commit(self, group: list[PendingDelivery]) -> list[Taken]:
-        """Publish the new deliveries' events, then record them; duplicates do nothing."""
-        with self.engine.connect() as conn:
-            seen = DeliveryLedger.seen(conn, [(p.instance, p.delivery_id) for p in group])
-        fresh: list[PendingDelivery] = []
-        outcomes: list[Taken] = []
-        for p in group:
-            key = (p.instance, p.delivery_id)
-            if key in seen:
-                outcomes.append(Taken(duplicate=True, event_ids=[]))
-                continue
-            seen.add(key)
-            fresh.append(p)
-            outcomes.append(Taken(duplicate=False, event_ids=[e.id for e in p.events]))
-        if not fresh:
-            return outcomes
-        self.bus.publish([e for p in fresh for e in p.events])
+        """Take the new deliveries (ids inserted), publish their events, then commit."""
+        first: dict[tuple[str, str], int] = {}
+        for n, p in enumerate(group):
+            first.setdefault((p.instance, p.delivery_id), n)
+        by_instance: dict[str, list[PendingDelivery]] = {}
+        for (instance, _), n in first.items():
+            by_instance.setdefault(instance, []).append(group[n])
         with self.engine.begin() as conn:
+            new: set[tuple[str, str]] = set()
+            for instance, pending in by_instance.items():
+                taken = DeliveryLedger.take(
+                    conn, instance, [(p.delivery_id, [e.id for e in p.events]) for p in pending]
+                )
+                new.update((instance, d) for d in taken)
+            fresh = [
+                p
+                for n, p in enumerate(group)
+                if (p.instance, p.delivery_id) in new and first[(p.instance, p.delivery_id)] == n
+            ]
+            # confirmed before the ids commit: a failed publish rolls them back (peer re-sends)
+            self.bus.publish([e for p in fresh for e in p.events])
             HubEventBus.dead_letter_in(conn, [d for p in fresh for d in p.letters])
-            DeliveryLedger.record(
-                conn, [(p.instance, p.delivery_id, [e.id for e in p.events]) for p in fresh]
-            )
-        return outcomes
+        fresh_ids = {id(p) for p in fresh}
+        return [
+            Taken(False, [e.id for e in p.events]) if id(p) in fresh_ids else Taken(True, [])
+            for p in group
+        ]

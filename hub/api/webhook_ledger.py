@@ -1,15 +1,17 @@
 """Webhook deliveries already taken: a re-sent delivery is acknowledged, not published again.
 
-A delivery id is recorded in the same transaction as the delivery's dead letters, after the
-broker confirmed its events. A crash between the two makes the peer's re-send publish the
-events again, with the same deterministic ids (consumers keep one); a re-send after the
-record finds it and is answered 200 without effect. Rows are kept for ``purge``'s cut-off;
+A delivery id is inserted in a transaction that commits only after the broker confirmed the
+delivery's events (and with its dead letters): the insert tells new ids from ids taken before
+in one statement, and a failed publish rolls it back so the peer's re-send is taken. A crash
+between confirm and commit makes the re-send publish the events again, with the same
+deterministic ids (consumers keep one); a re-send after the commit is answered 200 without
+effect. Rows are kept for ``purge``'s cut-off;
 peers re-send for hours (Shopify: 48 hours), so keep at least that.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
@@ -44,29 +46,21 @@ class DeliveryLedger:
         _TABLE.create(engine, checkfirst=True)
 
     @staticmethod
-    def seen(conn: Connection, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
-        """Which of ``(instance, delivery_id)`` were taken before."""
-        by_instance: dict[str, list[str]] = {}
-        for instance, delivery in keys:
-            by_instance.setdefault(instance, []).append(delivery)
-        found: set[tuple[str, str]] = set()
-        for instance, ids in by_instance.items():
-            rows = conn.execute(
-                select(_TABLE.c.delivery_id).where(
-                    _TABLE.c.instance == instance, _TABLE.c.delivery_id.in_(ids)
-                )
-            )
-            found.update((instance, r.delivery_id) for r in rows)
-        return found
-
-    @staticmethod
-    def record(conn: Connection, taken: Sequence[tuple[str, str, list[str]]]) -> int:
-        """Record ``(instance, delivery_id, event_ids)`` in the caller's transaction."""
+    def take(
+        conn: Connection, instance: str, deliveries: Sequence[tuple[str, list[str]]]
+    ) -> set[str]:
+        """Insert ``(delivery_id, event_ids)`` rows in the caller's transaction; return the ids
+        that were new (the others were taken before)."""
         now = datetime.now(UTC)
         rows = [
-            {"instance": i, "delivery_id": d, "taken_at": now, "event_ids": e} for i, d, e in taken
+            {"instance": instance, "delivery_id": d, "taken_at": now, "event_ids": e}
+            for d, e in deliveries
         ]
-        return insert_ignoring_duplicates(conn, _TABLE, rows, ["instance", "delivery_id"])
+        return set(
+            insert_ignoring_duplicates(
+                conn, _TABLE, rows, ["instance", "delivery_id"], "delivery_id"
+            )
+        )
 
     def get(self, instance: str, delivery_id: str) -> dict[str, Any] | None:
         """The stored row of a delivery, if any."""

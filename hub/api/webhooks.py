@@ -97,6 +97,7 @@ class WebhookIngress:
             return _Outcome(404, {"detail": f"no webhook connector instance {name!r}"})
         try:
             source.verify(request)
+            source.delivery_id(request)  # no id, no dedup: refused like a bad signature
         except SignatureInvalid as exc:
             log.warning("webhook %s: refused: %s", name, exc)
             return _Outcome(401, {"detail": f"signature refused: {exc}"})

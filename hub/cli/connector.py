@@ -1,4 +1,4 @@
-"""``crossdock connector list|check|schema|new``: the SDK's connectors from the command line."""
+"""``crossdock connector list|check|schema|read|new``: the SDK's connectors on the command line."""
 
 from __future__ import annotations
 
@@ -119,6 +119,77 @@ def check(
         return
     err.print(f"[red]failed[/] {name} ({result.failure}): {result.message}")
     raise typer.Exit(1)
+
+
+def _instance(name: str, config: Path | None, data_dir: Path | None) -> tuple[Any, Any]:
+    """(settings, connector instance config) of ``name`` in crossdock.yaml."""
+    settings = load_settings(config, data_dir=data_dir)
+    found = {i.name: i for i in settings.connector_instances}.get(name)
+    if found is None:
+        raise ConfigError(
+            f"no connector instance {name!r} in the configuration; "
+            f"configured: {sorted(i.name for i in settings.connector_instances)}"
+        )
+    return settings, found
+
+
+@connector_app.command("read")
+def read(
+    name: Annotated[str, typer.Argument(help="a source instance of crossdock.yaml")],
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", "-c", help="crossdock.yaml (default: ./crossdock.yaml)"),
+    ] = None,
+    data_dir: Annotated[
+        Path | None, typer.Option("--data-dir", help="where the embedded bus and database live")
+    ] = None,
+) -> None:
+    """Read a source from its stored state to the end: events published, state saved."""
+    from connectors.sdk.runner import run_source
+    from hub.bus.publisher import ConfirmedPublisher
+    from hub.bus.topology import events_exchange
+    from hub.connector_bus import HubEventBus
+    from hub.connector_state import ConnectorStateStore
+    from hub.retry import DEFAULT_TABLE
+    from hub.storage import connect
+
+    try:
+        settings, instance = _instance(name, config, data_dir)
+        cls = load_connector(instance.connector)
+        if not issubclass(cls, Source):
+            raise ConfigError(f"{name} ({instance.connector}) is not a source")
+        source = cls.from_config(instance.config)
+    except (ConfigError, ConnectorConfigError) as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from exc
+    if settings.database_url is None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = connect(settings.resolved_database_url)
+    states = ConnectorStateStore(engine)
+    publisher = ConfirmedPublisher(
+        settings.resolved_bus_url, exchange=events_exchange(settings.exchange)
+    )
+    bus = HubEventBus(publisher, engine)
+    try:
+        with source:
+            outcome = run_source(
+                source,
+                bus,
+                states.load(name),
+                table=DEFAULT_TABLE,
+                on_checkpoint=lambda state: states.save(name, state),
+            )
+    except Exception as exc:
+        decision = source.decision_table(DEFAULT_TABLE).decide(exc)
+        err.print(f"[red]failed[/] {name} ({decision.failure}, {decision.action}): {exc}")
+        raise typer.Exit(1) from exc
+    finally:
+        bus.close()
+    out.print(
+        f"{name}: {outcome.records} records, {outcome.published} events published, "
+        f"{outcome.dead_lettered} dead letters, {outcome.checkpoints} checkpoints, "
+        f"{outcome.retries} retries"
+    )
 
 
 @connector_app.command("new")

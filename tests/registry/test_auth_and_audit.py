@@ -38,6 +38,9 @@ READING_POSTS = {
     "/crossdock/subjects/{subject}/versions/{version}/validate",
     "/crossdock/subjects/{subject}/convert",
 }
+# Routes of the same app that are not the registry's: webhook deliveries are authenticated by
+# their signature (hub/api/webhooks.py), not by a registry token.
+OTHER_ROUTES = {"/webhooks/{instance}"}
 
 
 def _service(app: FastAPI) -> RegistryService:
@@ -56,7 +59,9 @@ def test_the_write_list_covers_every_write_route(registry_app: FastAPI) -> None:
         (method.upper(), path)
         for path, operations in registry_app.openapi()["paths"].items()
         for method in operations
-        if method != "get" and not (method == "post" and path in READING_POSTS)
+        if method != "get"
+        and not (method == "post" and path in READING_POSTS)
+        and path not in OTHER_ROUTES
     }
     assert routes == listed
 

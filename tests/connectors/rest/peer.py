@@ -139,6 +139,13 @@ def build_peer() -> tuple[FastAPI, PeerState]:
         state.received.append(event)
         return JSONResponse({"ok": True}, status_code=201)
 
+    @app.get("/whoami")
+    def whoami(request: Request) -> dict[str, str]:
+        return {
+            "authorization": request.headers.get("authorization", ""),
+            "token": request.headers.get("x-shopify-access-token", ""),
+        }
+
     @app.get("/")
     def root() -> dict[str, bool]:
         return {"ok": True}

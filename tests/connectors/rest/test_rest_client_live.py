@@ -164,3 +164,29 @@ def test_a_404_is_final_and_not_retried(peer: tuple[str, PeerState]) -> None:
         client.call("GET", "/missing")
     assert info.value.status == 404
     assert state.hits["missing"] == before + 1
+
+
+@pytest.mark.parametrize(
+    ("auth", "field", "expected"),
+    [
+        ({"type": "basic", "username": "hub", "password": "pw"}, "authorization", "Basic aHViOnB3"),
+        ({"type": "bearer", "token": "t-1"}, "authorization", "Bearer t-1"),
+        (
+            {
+                "type": "bearer",
+                "token": "shpat_1",
+                "header": "X-Shopify-Access-Token",
+                "scheme": "",
+            },
+            "token",
+            "shpat_1",
+        ),
+    ],
+)
+def test_basic_and_bearer_credentials_reach_the_server_as_configured(
+    peer: tuple[str, PeerState], auth: dict[str, str], field: str, expected: str
+) -> None:
+    url, _ = peer
+    with _client(url, auth=auth) as client:
+        seen = client.call("GET", "/whoami").json()
+    assert seen[field] == expected
