@@ -5,9 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, JsonValue, SecretStr, model_validator
 
 from connectors.sdk.config import ConnectorConfig
+
+#: an optional secret's schema is an anyOf the SDK's marker does not look into: mark it here
+_SECRET: dict[str, JsonValue] = {"writeOnly": True, "x-secret": True}
 
 __all__ = ["SftpConfig"]
 
@@ -22,9 +25,11 @@ class SftpConfig(ConnectorConfig):
     host: str = Field(description="SFTP server host name or address")
     port: int = Field(22, ge=1, le=65535)
     username: str
-    password: SecretStr | None = Field(None, description="password authentication")
+    password: SecretStr | None = Field(
+        None, description="password authentication", json_schema_extra=_SECRET
+    )
     private_key: Path | None = Field(None, description="private key file (OpenSSH or PEM)")
-    private_key_passphrase: SecretStr | None = None
+    private_key_passphrase: SecretStr | None = Field(None, json_schema_extra=_SECRET)
     known_hosts: Path = Field(
         Path("~/.ssh/known_hosts"), description="known_hosts file the server's key must be in"
     )

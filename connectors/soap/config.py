@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from pydantic import Field, JsonValue, SecretStr
 
 from connectors.sdk.config import ConnectorConfig
 
 __all__ = ["DEFAULT_REDACTED_ELEMENTS", "SoapConfig"]
+
+#: an optional secret's schema is an anyOf the SDK's marker does not look into: mark it here
+_SECRET: dict[str, JsonValue] = {"writeOnly": True, "x-secret": True}
 
 #: element local names whose text never reaches a log (compared case-insensitively)
 DEFAULT_REDACTED_ELEMENTS = (
@@ -31,7 +34,9 @@ class SoapConfig(ConnectorConfig):
         None, description="binding QName {ns}Name when the WSDL has several; default: the first"
     )
     username: str | None = Field(None, description="WS-Security UsernameToken user")
-    password: SecretStr | None = Field(None, description="WS-Security UsernameToken password")
+    password: SecretStr | None = Field(
+        None, description="WS-Security UsernameToken password", json_schema_extra=_SECRET
+    )
     password_digest: bool = Field(
         False, description="send PasswordDigest (nonce + created + SHA-1) instead of PasswordText"
     )
