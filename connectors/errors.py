@@ -7,8 +7,10 @@
     └── RecordError                   this record can never be processed as it is (dead-letter it)
         └── MissingColumnError        a CSV row or header lacks a column the mapping needs
 
-The hub's retry table (``hub.retry``) maps these classes to actions; connectors never retry
-on their own.
+The connector SDK adds the rest of the tree (``connectors.sdk.errors``: timeouts, rate limits,
+expired auth, permanent refusals, HTTP statuses), and one decision table
+(``connectors.sdk.decisions``, extended by ``hub.retry``) maps every class to an action;
+connectors never retry on their own.
 """
 
 from __future__ import annotations

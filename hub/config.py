@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from hub.errors import ConfigError
 from hub.registry.settings import RegistrySettings
 
-__all__ = ["FileConnectorConfig", "Settings", "load_settings"]
+__all__ = ["ConnectorInstance", "FileConnectorConfig", "Settings", "load_settings"]
 
 
 class FileConnectorConfig(BaseModel):
@@ -31,6 +31,19 @@ class FileConnectorConfig(BaseModel):
     columns: dict[str, str] = Field(default_factory=dict)
     delimiter: str = ","
     encoding: str = "utf-8-sig"
+
+
+class ConnectorInstance(BaseModel):
+    """A connector from the SDK (entry point ``connector``), configured under a ``name``.
+
+    ``config`` is validated by the connector's own model (``crossdock connector schema``).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    connector: str
+    config: dict[str, Any] = Field(default_factory=dict)
 
 
 class Settings(BaseModel):
@@ -52,6 +65,8 @@ class Settings(BaseModel):
     connectors: list[FileConnectorConfig] = Field(default_factory=lambda: [FileConnectorConfig()])
     #: the schema registry API (reads open, bootstrap admin token, seeding)
     registry: RegistrySettings = Field(default_factory=RegistrySettings)
+    #: SDK connectors (Shopify, REST, SFTP, SOAP …); webhook ones are served at /webhooks/{name}
+    connector_instances: list[ConnectorInstance] = Field(default_factory=list)
 
     @property
     def resolved_bus_url(self) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
+from hub.api import webhooks
 from hub.config import Settings
 from hub.registry import confluent_api, crossdock_api
 from hub.registry.content import install_error_handlers
@@ -50,4 +51,6 @@ def create_app(
     app.include_router(crossdock_api.router)
     app.include_router(confluent_api.router)
     app.include_router(routing_api.router)
+
+    app.include_router(webhooks.webhook_router(settings, engine))
     return app

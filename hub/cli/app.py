@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from hub.cli.connector import connector_app
 from hub.cli.routing import routing_app
 from hub.config import Settings, load_settings
 from hub.errors import ConfigError, DeadLetterError, HubError
@@ -39,6 +40,8 @@ token_app = typer.Typer(help="API tokens (stored hashed; shown once).", no_args_
 registry_app.add_typer(token_app, name="token")
 app.add_typer(registry_app, name="registry")
 app.add_typer(routing_app, name="routing")
+
+app.add_typer(connector_app, name="connector")
 
 out = Console()
 err = Console(stderr=True)
