@@ -1,0 +1,141 @@
+"""XML elements as the plain trees mapping specs read, and the streaming parser settings.
+
+One element becomes one value, the way XML-to-JSON converters commonly do it:
+
+- an element with neither attributes nor child elements is its text (``""`` when empty);
+- otherwise a dict: each attribute under ``@name``, each child element under its name, the
+  element's own non-blank text under ``#text``; a child name seen twice becomes a list (a
+  mapping ``each`` treats a single object as a one-item list, so specs need not care).
+
+Names are local names when they are in one of the format's own namespaces (or in none), so a
+spec reads ``LineItem.Sale.ItemID`` whatever prefix the sender chose; names in any other
+namespace (vendor extensions such as NCR's ``acs:``) keep the document's prefix
+(``@acs:weightItem``), so an extension never collides with a standard name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from typing import Any, BinaryIO
+
+from lxml import etree
+
+__all__ = [
+    "element_line",
+    "element_path",
+    "element_tree",
+    "iter_elements",
+    "local_name",
+    "root_name",
+]
+
+#: DOCTYPEs and external entities are refused; huge_tree lifts libxml2's 10 MB text-node cap
+_PARSER_OPTIONS: dict[str, Any] = {
+    "resolve_entities": False,
+    "no_network": True,
+    "huge_tree": True,
+    "remove_comments": True,
+    "remove_pis": True,
+}
+
+_ROOT_TAG = re.compile(rb"<([A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)([^>]*)>")
+_SKIPPED = re.compile(rb"\s*(<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>)", re.DOTALL)
+
+
+def root_name(head: bytes) -> tuple[str, bytes] | None:
+    """The first element's local name and the rest of its start tag, from a file's first bytes.
+
+    Sniffing looks at this much only: the XML declaration, comments and a DOCTYPE are skipped;
+    ``None`` when the bytes do not open with an element.
+    """
+    pos = 0
+    while match := _SKIPPED.match(head, pos):
+        pos = match.end()
+    rest = head[pos:].lstrip()
+    match = _ROOT_TAG.match(rest)
+    if match is None:
+        return None
+    return match.group(2).decode("ascii", "replace"), match.group(3)
+
+
+def element_line(elem: etree._Element) -> int:
+    """The line of ``elem``'s start tag (0 when libxml2 does not know it)."""
+    line = elem.sourceline
+    return line if isinstance(line, int) else 0
+
+
+def local_name(tag: str) -> str:
+    """``{uri}Name`` → ``Name``."""
+    return tag.rpartition("}")[2]
+
+
+def _key(tag: str, prefix: str | None, own: Collection[str]) -> str:
+    if tag[0] != "{":
+        return tag
+    uri, _, name = tag[1:].partition("}")
+    if uri in own or not prefix:
+        return name
+    return f"{prefix}:{name}"
+
+
+def _attributes(elem: etree._Element, own: Collection[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for raw_name, value in elem.attrib.items():
+        name = key = str(raw_name)
+        if name[0] == "{":
+            uri, _, local = name[1:].partition("}")
+            prefix = _prefix_of(elem, uri)
+            key = local if uri in own or not prefix else f"{prefix}:{local}"
+        out["@" + key] = value
+    return out
+
+
+def _prefix_of(elem: etree._Element, uri: str) -> str | None:
+    for prefix, namespace in elem.nsmap.items():
+        if namespace == uri and prefix:
+            return prefix
+    return None
+
+
+def element_tree(elem: etree._Element, own: Collection[str] = ()) -> Any:
+    """``elem`` as a tree of dicts, lists and strings (see the module docstring)."""
+    children = [c for c in elem if isinstance(c.tag, str)]
+    if not children and not elem.attrib:
+        return elem.text or ""
+    node: dict[str, Any] = _attributes(elem, own) if elem.attrib else {}
+    text = elem.text
+    if text is not None and text.strip():
+        node["#text"] = text
+    for child in children:
+        key = _key(child.tag, child.prefix, own)
+        value = element_tree(child, own)
+        existing = node.get(key)
+        if existing is None:
+            node[key] = value
+        elif isinstance(existing, list):  # values are dicts or text: a list is a repeat
+            existing.append(value)
+        else:
+            node[key] = [existing, value]
+    return node
+
+
+def element_path(elem: etree._Element) -> str:
+    """``POSLog/Transaction[3]/RetailTransaction``: local names, 1-based positions when repeated."""
+    parts: list[str] = []
+    node: etree._Element | None = elem
+    while node is not None:
+        name = local_name(node.tag)
+        parent = node.getparent()
+        if parent is not None:
+            same = [s for s in parent if s.tag == node.tag]
+            if len(same) > 1:
+                name += f"[{same.index(node) + 1}]"
+        parts.append(name)
+        node = parent
+    return "/".join(reversed(parts))
+
+
+def iter_elements(fh: BinaryIO, tag: str) -> Any:
+    """``lxml.etree.iterparse`` over ``fh`` for end events of ``tag`` (``{*}Name`` allowed)."""
+    return etree.iterparse(fh, events=("end",), tag=tag, **_PARSER_OPTIONS)
