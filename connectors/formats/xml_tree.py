@@ -2,10 +2,13 @@
 
 One element becomes one value, the way XML-to-JSON converters commonly do it:
 
-- an element with neither attributes nor child elements is its text (``""`` when empty);
-- otherwise a dict: each attribute under ``@name``, each child element under its name, the
-  element's own non-blank text under ``#text``; a child name seen twice becomes a list (a
-  mapping ``each`` treats a single object as a one-item list, so specs need not care).
+- an element without child elements is its text (``""`` when empty). When it has attributes
+  the text is an :class:`XmlText`: a ``str`` that also answers its attributes as keys, so
+  ``Quantity`` reads ``"2"`` whether or not the sender wrote ``UnitOfMeasureCode="EA"``, and
+  ``Quantity.@UnitOfMeasureCode`` reads the attribute (an absent one is ``None``);
+- an element with child elements is a dict: each attribute under ``@name``, each child element
+  under its name, its own non-blank text under ``#text``; a child name seen twice becomes a
+  list (a mapping ``each`` treats a single object as a one-item list, so specs need not care).
 
 Names are local names when they are in one of the format's own namespaces (or in none), so a
 spec reads ``LineItem.Sale.ItemID`` whatever prefix the sender chose; names in any other
@@ -16,12 +19,13 @@ namespace (vendor extensions such as NCR's ``acs:``) keep the document's prefix
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
-from typing import Any, BinaryIO
+from collections.abc import Collection, Iterator, Mapping
+from typing import Any, BinaryIO, SupportsIndex, overload
 
 from lxml import etree
 
 __all__ = [
+    "XmlText",
     "element_line",
     "element_path",
     "element_tree",
@@ -41,6 +45,47 @@ _PARSER_OPTIONS: dict[str, Any] = {
 
 _ROOT_TAG = re.compile(rb"<([A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)([^>]*)>")
 _SKIPPED = re.compile(rb"\s*(<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>)", re.DOTALL)
+
+
+class XmlText(str):
+    """The text of an element that has attributes: a ``str`` whose attributes read as keys."""
+
+    attributes: dict[str, str]
+
+    def __new__(cls, text: str, attributes: dict[str, str]) -> XmlText:
+        """``text`` carrying ``attributes`` (keys ``@name``)."""
+        obj = super().__new__(cls, text)
+        obj.attributes = attributes
+        return obj
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """An attribute (``@name``), the text itself for ``#text``, else ``default``."""
+        if key == "#text":
+            return str(self)
+        return self.attributes.get(key, default)
+
+    @overload
+    def __getitem__(self, key: str) -> str: ...
+    @overload
+    def __getitem__(self, key: SupportsIndex | slice) -> str: ...
+    def __getitem__(self, key: Any) -> str:
+        """An attribute by ``@name`` (``KeyError`` when absent); positions index the text."""
+        if isinstance(key, str):
+            if key == "#text":
+                return str(self)
+            return self.attributes[key]
+        return str.__getitem__(self, key)
+
+    def keys(self) -> Iterator[str]:
+        """The attribute keys."""
+        return iter(self.attributes)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (XmlText, (str(self), self.attributes))
+
+
+# mapping paths step into Mappings: the text's attributes are one
+Mapping.register(XmlText)
 
 
 def root_name(head: bytes) -> tuple[str, bytes] | None:
@@ -101,7 +146,9 @@ def _prefix_of(elem: etree._Element, uri: str) -> str | None:
 def element_tree(elem: etree._Element, own: Collection[str] = ()) -> Any:
     """``elem`` as a tree of dicts, lists and strings (see the module docstring)."""
     children = [c for c in elem if isinstance(c.tag, str)]
-    if not children and not elem.attrib:
+    if not children:
+        if elem.attrib:
+            return XmlText(elem.text or "", _attributes(elem, own))
         return elem.text or ""
     node: dict[str, Any] = _attributes(elem, own) if elem.attrib else {}
     text = elem.text
