@@ -39,15 +39,11 @@ class TranslationError(str):
     __slots__ = ()
 
 
-#: how documents start (X12, EDIFACT, XML, JSON): such content is never taken for CSV
-_DOCUMENT_STARTS = (b"ISA", b"UNA", b"UNB", b"<", b"{", b"[")
-
-
 def detect_mapping(path: Path, registry: SpecRegistry) -> CompiledMapping:
     """Pick the CSV mapping for a file that no document format claims; refuse to guess."""
     with path.open("rb") as fh:
         head = document_formats.read_head(fh)
-    if head.startswith(_DOCUMENT_STARTS):
+    if document_formats.looks_like_document(head):
         # detect() names the formats it tried and how the content starts
         document_formats.detect(head, str(path))
     candidates = registry.for_source("csv")
@@ -126,7 +122,7 @@ def _document_format(path: Path) -> DocumentFormat | None:
     try:
         return document_formats.detect(head, str(path))
     except UnknownFormatError:
-        if head.startswith(_DOCUMENT_STARTS):
+        if document_formats.looks_like_document(head):
             raise
         return None
 

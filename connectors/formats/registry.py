@@ -15,7 +15,15 @@ from typing import BinaryIO
 from connectors.errors import UnknownFormatError
 from connectors.formats.document import DocumentFormat
 
-__all__ = ["FORMATS", "available", "detect", "get", "read_head"]
+__all__ = [
+    "DOCUMENT_STARTS",
+    "FORMATS",
+    "available",
+    "detect",
+    "get",
+    "looks_like_document",
+    "read_head",
+]
 
 #: format name (a spec's ``source.format``) → where its reader class lives
 FORMATS: dict[str, str] = {
@@ -27,6 +35,8 @@ FORMATS: dict[str, str] = {
 }
 
 HEAD_BYTES = 4096
+#: how documents start (X12, EDIFACT, XML, JSON): such content is never taken for CSV
+DOCUMENT_STARTS = (b"ISA", b"UNA", b"UNB", b"<", b"{", b"[")
 _BOM = b"\xef\xbb\xbf"
 
 
@@ -65,6 +75,11 @@ def read_head(fh: BinaryIO) -> bytes:
     """The first bytes of ``fh`` as ``sniff`` wants them (BOM and leading whitespace removed)."""
     head = fh.read(HEAD_BYTES)
     return head.removeprefix(_BOM).lstrip()
+
+
+def looks_like_document(head: bytes) -> bool:
+    """Whether ``head`` opens like a document (so an unknown one is refused, not read as CSV)."""
+    return head.removeprefix(_BOM).lstrip().startswith(DOCUMENT_STARTS)
 
 
 def detect(head: bytes, source: str = "document") -> DocumentFormat:
