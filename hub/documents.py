@@ -89,6 +89,7 @@ def letter_context(
     context = {k: v for k, v in record.context.items() if _plain(v)}
     context["format"] = fmt.name
     context["document"] = doc_id
+    context["line"] = record.line or 0
     return context
 
 
