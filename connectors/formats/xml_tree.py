@@ -115,24 +115,15 @@ def local_name(tag: str) -> str:
     return tag.rpartition("}")[2]
 
 
-def _key(tag: str, prefix: str | None, own: Collection[str]) -> str:
-    if tag[0] != "{":
-        return tag
-    uri, _, name = tag[1:].partition("}")
-    if uri in own or not prefix:
-        return name
-    return f"{prefix}:{name}"
-
-
 def _attributes(elem: etree._Element, own: Collection[str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for raw_name, value in elem.attrib.items():
-        name = key = str(raw_name)
+    for raw_name, value in elem.items():
+        name = str(raw_name)
         if name[0] == "{":
             uri, _, local = name[1:].partition("}")
             prefix = _prefix_of(elem, uri)
-            key = local if uri in own or not prefix else f"{prefix}:{local}"
-        out["@" + key] = value
+            name = local if uri in own or not prefix else f"{prefix}:{local}"
+        out["@" + name] = value
     return out
 
 
@@ -143,28 +134,60 @@ def _prefix_of(elem: etree._Element, uri: str) -> str | None:
     return None
 
 
+# tag → key for the tags that do not depend on the document's prefix ("" marks those that do),
+# one table per set of own namespaces: a tree of a few hundred elements needs a dozen names
+_KEY_CACHES: dict[frozenset[str], dict[str, str]] = {}
+
+
 def element_tree(elem: etree._Element, own: Collection[str] = ()) -> Any:
     """``elem`` as a tree of dicts, lists and strings (see the module docstring)."""
-    children = [c for c in elem if isinstance(c.tag, str)]
-    if not children:
-        if elem.attrib:
+    owned = frozenset(own)
+    keys = _KEY_CACHES.get(owned)
+    if keys is None:
+        keys = _KEY_CACHES[owned] = {}
+    return _build(elem, owned, keys)
+
+
+def _build(elem: etree._Element, own: frozenset[str], keys: dict[str, str]) -> Any:
+    # the parsers drop comments and processing instructions, so every child is an element
+    # (an entity reference, which is not, is skipped below by its non-text tag)
+    if not len(elem):
+        if elem.items():
             return XmlText(elem.text or "", _attributes(elem, own))
         return elem.text or ""
-    node: dict[str, Any] = _attributes(elem, own) if elem.attrib else {}
+    node: dict[str, Any] = _attributes(elem, own) if elem.items() else {}
     text = elem.text
-    if text is not None and text.strip():
+    if text and not text.isspace():
         node["#text"] = text
-    for child in children:
-        key = _key(child.tag, child.prefix, own)
-        value = element_tree(child, own)
+    for child in elem:
+        tag = child.tag
+        if tag.__class__ is not str:
+            continue
+        key = keys.get(tag)
+        if not key:
+            key = _key(tag, child, own, keys)
+        value = _build(child, own, keys)
         existing = node.get(key)
         if existing is None:
             node[key] = value
-        elif isinstance(existing, list):  # values are dicts or text: a list is a repeat
+        elif existing.__class__ is list:  # values are dicts or text: a list is a repeat
             existing.append(value)
         else:
             node[key] = [existing, value]
     return node
+
+
+def _key(tag: str, child: etree._Element, own: frozenset[str], keys: dict[str, str]) -> str:
+    if tag[0] != "{":
+        keys[tag] = tag
+        return tag
+    uri, _, name = tag[1:].partition("}")
+    if uri in own:
+        keys[tag] = name
+        return name
+    keys[tag] = ""  # a foreign namespace: the key carries this document's prefix
+    prefix = child.prefix
+    return f"{prefix}:{name}" if prefix else name
 
 
 def element_path(elem: etree._Element) -> str:

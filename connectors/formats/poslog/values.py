@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
+
+from connectors.formats.xml_tree import XmlText
 
 __all__ = ["gtin", "item", "item_id", "stock_change", "stock_reason", "unit"]
 
@@ -38,17 +40,21 @@ _GTIN_TYPES = frozenset({"GTIN", "UPC", "EAN", "UPCA", "UPCE", "EAN13", "EAN8"})
 
 def item(line: Mapping[str, Any]) -> Mapping[str, Any]:
     """The ``Sale`` or ``Return`` of a line item (empty when it has neither)."""
-    found = line.get("Sale") or line.get("Return") or {}
-    return found if isinstance(found, Mapping) else {}
+    found = line.get("Sale") or line.get("Return")
+    # concrete classes, not the Mapping ABC: these run per line item on the bulk path
+    ok = found.__class__ is dict or found.__class__ is XmlText
+    return cast(Mapping[str, Any], found) if ok else {}
 
 
 def _text(value: Any) -> str | None:
-    if isinstance(value, Mapping):
-        value = value.get("#text")
-    if isinstance(value, list):
-        value = value[0] if value else None
-        return _text(value)
-    return value.strip() if isinstance(value, str) else None
+    cls = value.__class__
+    if cls is str or cls is XmlText:
+        return str.strip(value)
+    if cls is dict:
+        return _text(value.get("#text"))
+    if cls is list:
+        return _text(value[0]) if value else None
+    return None
 
 
 def item_id(line: Mapping[str, Any]) -> str | None:
@@ -59,9 +65,10 @@ def item_id(line: Mapping[str, Any]) -> str | None:
 
 def _identity(found: Mapping[str, Any]) -> Mapping[str, Any]:
     ident = found.get("POSIdentity")
-    if isinstance(ident, list):
+    if ident.__class__ is list:
         ident = ident[0] if ident else {}
-    return ident if isinstance(ident, Mapping) else {}
+    ok = ident.__class__ is dict or ident.__class__ is XmlText
+    return cast(Mapping[str, Any], ident) if ok else {}
 
 
 def gtin(line: Mapping[str, Any]) -> str | None:
@@ -107,7 +114,7 @@ def unit(line: Mapping[str, Any]) -> str:
     use): ``LBR``. Anything else counts pieces: ``C62``.
     """
     quantity = _quantity(line)
-    code = quantity.get("@UnitOfMeasureCode") if isinstance(quantity, Mapping) else None
+    code = quantity.get("@UnitOfMeasureCode") if quantity.__class__ is XmlText else None
     if code:
         key = str(code).strip().upper()
         if key not in _UNITS:
