@@ -14,6 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from hub.errors import ConfigError
+from hub.registry.settings import RegistrySettings
 
 __all__ = ["FileConnectorConfig", "Settings", "load_settings"]
 
@@ -57,6 +58,8 @@ class Settings(BaseModel):
             FileConnectorConfig(name="documents", pattern="*.*"),
         ]
     )
+    #: the schema registry API (reads open, bootstrap admin token, seeding)
+    registry: RegistrySettings = Field(default_factory=RegistrySettings)
 
     @property
     def resolved_bus_url(self) -> str:

@@ -41,8 +41,11 @@ def create_app(
         # The registry migrates its own tables; the other hub tables are not needed here.
         engine = connect(url, create=False)
     app = FastAPI(title="Crossdock", description=_DESCRIPTION, version="0.1.0")
-    app.state.registry = open_registry(engine, registry_settings)
+    app.state.registry = open_registry(
+        engine, registry_settings or RegistrySettings.from_env(base=settings.registry)
+    )
     install_error_handlers(app)
-    app.include_router(confluent_api.router)
+    # the validate route is the one called per message: first in line, it is matched first
     app.include_router(crossdock_api.router)
+    app.include_router(confluent_api.router)
     return app
