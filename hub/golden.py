@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from connectors.errors import RecordError
 from connectors.formats import registry as document_formats
 from connectors.record import RawRecord
 from hub.config import FileConnectorConfig
@@ -84,10 +85,13 @@ def _document_output(mapping: CompiledMapping, input_path: Path) -> list[dict[st
             results += [
                 json.loads(e.data.model_dump_json(exclude_none=True)) for e in outcome.events
             ]
+            # a message that could not be parsed is placed by its error's location (file and
+            # line), one that could by the format's description of it (identity, element)
+            where = record.location if isinstance(record, RecordError) else outcome.where
             results += [
                 {
                     "error": {
-                        "location": outcome.where,
+                        "location": where,
                         "class": type(f.error).__name__,
                         "reason": describe_error(f.error),
                     }
