@@ -30,11 +30,23 @@ from hub.pipeline import document_key
 from hub.runtime import csv_format_for
 from mappings import CompiledMapping, MappingError, SpecRegistry
 
-__all__ = ["TranslationError", "detect_mapping", "translate_file", "translate_records"]
+__all__ = [
+    "TranslationError",
+    "TranslationNote",
+    "detect_mapping",
+    "translate_file",
+    "translate_records",
+]
 
 
 class TranslationError(str):
     """An error line (a ``str`` subclass so callers tell events and errors apart by type)."""
+
+    __slots__ = ()
+
+
+class TranslationNote(str):
+    """Information that is neither an event nor an error (messages no spec reads)."""
 
     __slots__ = ()
 
@@ -131,9 +143,12 @@ def _translate_document(path: Path, fmt: DocumentFormat, mapper: DocumentMapper)
     doc_id = document_key(path).rsplit(":", 1)[1]
     now = datetime.now(UTC)
     batches: dict[str, EventBatch] = {}
+    skipped: dict[str, int] = {}
     try:
         with path.open("rb") as fh:
             for outcome in mapper.translate_all(fmt, fh, str(path), doc_id):
+                if outcome.skipped:
+                    skipped[outcome.message] = skipped.get(outcome.message, 0) + 1
                 for failure in outcome.failures:
                     spec = f" (mapping {failure.mapping.id})" if failure.mapping else ""
                     yield TranslationError(
@@ -154,3 +169,7 @@ def _translate_document(path: Path, fmt: DocumentFormat, mapper: DocumentMapper)
                     yield batch.drain()[0].decode()
     except RecordError as exc:  # the rest of the document is unreadable (broken envelope)
         yield TranslationError(str(exc))
+    for message, count in sorted(skipped.items()):
+        yield TranslationNote(
+            f"{path}: {count} {fmt.name} message(s) {message!r} skipped: no mapping spec reads them"
+        )

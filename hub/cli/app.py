@@ -233,7 +233,7 @@ def translate(
     config: ConfigOpt = None,
 ) -> None:
     """Translate one file: events as JSON lines on stdout, errors on stderr; exit 1 on any."""
-    from hub.translate import TranslationError, translate_file
+    from hub.translate import TranslationError, TranslationNote, translate_file
 
     settings = _settings(config)
     failures = 0
@@ -241,6 +241,8 @@ def translate(
         if isinstance(line, TranslationError):
             failures += 1
             err.print(f"[red]error:[/] {line}", highlight=False, soft_wrap=True)
+        elif isinstance(line, TranslationNote):
+            err.print(f"note: {line}", highlight=False, soft_wrap=True)
         else:
             sys.stdout.write(line + "\n")
     raise typer.Exit(1 if failures else 0)

@@ -63,11 +63,14 @@ def test_looks_like_document() -> None:
 
 def test_written_here_golden_inputs_are_exact_copies() -> None:
     specs = Path(__file__).parents[2] / "mappings" / "specs"
-    copies = sorted(specs.rglob("written-here-*.in.*"))
+    copies = sorted(
+        p for fmt in ("idoc", "poslog", "shopify") for p in (specs / fmt).rglob("written-here-*")
+    )
     assert copies
     originals = {p.read_bytes() for p in WRITTEN.glob("*.xml")}
     for copy in copies:
-        assert copy.read_bytes() in originals, copy
+        if ".in." in copy.name:
+            assert copy.read_bytes() in originals, copy
 
 
 def test_corpus_golden_inputs_are_exact_copies_of_the_corpus() -> None:

@@ -221,3 +221,10 @@ def test_mappings_test_counts_cases_per_format() -> None:
     summary = result.stdout.split("┃ format")[1]
     poslog = next(line for line in summary.splitlines() if "poslog" in line)
     assert [c.strip() for c in poslog.split("│")[1:-1]] == ["poslog", "3", "4", "4", "0"]
+
+
+def test_translate_notes_messages_no_spec_reads_without_failing() -> None:
+    result = CliRunner().invoke(app, ["translate", str(WRITTEN / "poslog_return.xml")])
+    assert result.exit_code == 0, result.stderr
+    assert len(result.stdout.splitlines()) == 5
+    assert "1 poslog message(s) 'ControlTransaction' skipped" in result.stderr
