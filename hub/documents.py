@@ -172,9 +172,13 @@ class DocumentMapper:
 def parse_one_message(
     fmt: DocumentFormat, data: bytes, context: Mapping[str, Any], *, source: str, line: int
 ) -> RawRecord:
-    """Parse one message's bytes again, for replay: the format's ``parse_message`` if it has
-    one, else its ``messages`` reader over the bytes, which must give exactly one message."""
-    parse = getattr(fmt, "parse_message", None)
+    """Parse one message's bytes again, for replay.
+
+    The format's ``parse_record(data, context, *, source, line)`` when it has one (the same
+    hook :class:`~connectors.formats.csv.CsvFormat` has: the context carries what the message's
+    envelope said); else its ``messages`` reader over the bytes, which must give one message.
+    """
+    parse = getattr(fmt, "parse_record", None)
     if parse is not None:
         record = parse(data, context, source=source, line=line)
         assert isinstance(record, RawRecord)

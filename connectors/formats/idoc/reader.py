@@ -69,7 +69,7 @@ class IdocFormat:
                 line=line,
             ) from exc
 
-    def parse_message(
+    def parse_record(
         self, data: bytes, context: Mapping[str, Any], *, source: str, line: int
     ) -> RawRecord:
         """Parse one IDoc's bytes again (a dead letter being replayed)."""

@@ -89,7 +89,7 @@ class PoslogFormat:
                 line=line,
             ) from exc
 
-    def parse_message(
+    def parse_record(
         self, data: bytes, context: Mapping[str, Any], *, source: str, line: int
     ) -> RawRecord:
         """Parse one transaction's bytes again (a dead letter being replayed)."""

@@ -124,7 +124,7 @@ class ShopifyFormat:
                 continue
             yield _message(body, data, source, position, line_no, None)
 
-    def parse_message(
+    def parse_record(
         self, data: bytes, context: Mapping[str, Any], *, source: str, line: int
     ) -> RawRecord:
         """Parse one body's bytes again (a dead letter being replayed)."""

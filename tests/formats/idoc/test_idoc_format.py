@@ -39,7 +39,7 @@ def test_written_idocs_give_one_message_per_idoc(name: str, kind: str, keys: lis
     assert f"DOCNUM {keys[0]}" in first.context["where"]
     assert f"{kind}/IDOC[1]" in first.context["where"]
     assert first.line > 1
-    again = IdocFormat().parse_message(first.data, first.context, source="x", line=first.line)
+    again = IdocFormat().parse_record(first.data, first.context, source="x", line=first.line)
     assert again.fields == first.fields
 
 

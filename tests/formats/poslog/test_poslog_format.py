@@ -65,7 +65,7 @@ def test_ncr_export_gives_a_control_and_a_sale_transaction() -> None:
     assert items[0]["@acs:weightItem"] == "true"
     assert items[0]["Sale"]["acs:ReportCode"] == "0"
     # the bytes parse alone: that is what a replay does
-    again = PoslogFormat().parse_message(sale.data, sale.context, source="x", line=1)
+    again = PoslogFormat().parse_record(sale.data, sale.context, source="x", line=1)
     assert again.fields == sale.fields
 
 
