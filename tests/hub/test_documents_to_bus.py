@@ -228,3 +228,28 @@ def test_translate_notes_messages_no_spec_reads_without_failing() -> None:
     assert result.exit_code == 0, result.stderr
     assert len(result.stdout.splitlines()) == 5
     assert "1 poslog message(s) 'ControlTransaction' skipped" in result.stderr
+
+
+def test_a_document_resumes_after_its_last_committed_message_and_is_not_read_twice(
+    tmp_path: Path,
+) -> None:
+    from hub.checkpoints import save_checkpoint
+    from hub.config import Settings
+
+    settings = Settings(data_dir=tmp_path / "data")
+    inbox = Inbox(tmp_path / "inbox", "*.*")
+    path = _poslog(
+        inbox.root / "log.xml", _tx(1, "SKU-1", "1"), _tx(2, "SKU-2", "1"), _tx(3, "SKU-3", "1")
+    )
+    with Hub(settings) as hub:
+        # as if a run was killed after committing the first two transactions
+        with hub.engine.begin() as conn:
+            save_checkpoint(
+                conn, document_key(path), offset=0, line=2, published=4, dead_lettered=0
+            )
+        pipeline = hub.document_pipeline("documents")
+        outcome = pipeline.process(path)
+        assert outcome.resumed_from_line == 2
+        assert (outcome.records, outcome.published) == (1, 6)  # SKU-3 and SKU-3-B added
+        again = pipeline.process(path)
+        assert again.already_done
