@@ -105,11 +105,10 @@ class ShopifyFormat:
             yield second
             yield from fh
 
-        position = 0
+        position = 1  # the number the next message gets
         for line_no, line in enumerate(all_lines(), 1):
             if not line.strip():
                 continue
-            position += 1
             data = line.rstrip(b"\r\n")
             try:
                 body = orjson.loads(data)
@@ -121,8 +120,12 @@ class ShopifyFormat:
                     line=line_no,
                     context={"message": "unknown", "position": position},
                 )
+                position += 1
                 continue
-            yield _message(body, data, source, position, line_no, None)
+            # a line may hold a wrapper too (``{"orders": [...]}``): one message per resource
+            for item in _document(body, data, source, line=line_no, first=position):
+                yield item
+                position += 1
 
     def parse_record(
         self, data: bytes, context: Mapping[str, Any], *, source: str, line: int
@@ -140,20 +143,23 @@ class ShopifyFormat:
         return result
 
 
-def _document(doc: Any, data: bytes, source: str) -> Iterator[RawRecord | RecordError]:
+def _document(
+    doc: Any, data: bytes, source: str, *, line: int = 1, first: int = 1
+) -> Iterator[RawRecord | RecordError]:
+    """The messages of one parsed JSON value, numbered from ``first``."""
     if isinstance(doc, dict) and len(doc) == 1 and next(iter(doc)) in _WRAPPERS:
         ((wrapper, inner),) = doc.items()
         topic = _WRAPPERS[wrapper]
         items = inner if isinstance(inner, list) else [inner]
-        for position, body in enumerate(items, 1):
+        for position, body in enumerate(items, first):
             # the resource alone, as its webhook would have sent it: replay parses a body
-            yield _message(body, orjson.dumps(body), source, position, 1, topic)
+            yield _message(body, orjson.dumps(body), source, position, line, topic)
         return
     if isinstance(doc, list):
-        for position, body in enumerate(doc, 1):
-            yield _message(body, orjson.dumps(body), source, position, 1, None)
+        for position, body in enumerate(doc, first):
+            yield _message(body, orjson.dumps(body), source, position, line, None)
         return
-    yield _message(doc, data, source, 1, 1, None)
+    yield _message(doc, data, source, first, line, None)
 
 
 def _message(  # noqa: PLR0917 - one call per body, private

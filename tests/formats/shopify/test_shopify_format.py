@@ -96,3 +96,15 @@ def test_topics_follow_the_body_shape() -> None:
     assert topic_of({"line_items": [], "total_price": "1.00"}) == "orders/create"
     assert topic_of({"refund_line_items": []}) == "refunds/create"
     assert topic_of({"line_items": []}) is None  # a draft or checkout is not an order
+
+
+def test_json_lines_may_hold_wrapped_lists_each_resource_a_message() -> None:
+    level = {"inventory_item_id": 1, "location_id": 2, "available": 3, "updated_at": "x"}
+    lines = [
+        json.dumps({"inventory_levels": [level, {**level, "available": 5}]}),
+        json.dumps({**level, "available": 7}),
+    ]
+    records = _read("\n".join(lines).encode())
+    assert [r.fields["available"] for r in records if isinstance(r, RawRecord)] == [3, 5, 7]
+    assert [r.context["position"] for r in records] == [1, 2, 3]
+    assert [r.line for r in records if isinstance(r, RawRecord)] == [1, 1, 2]
