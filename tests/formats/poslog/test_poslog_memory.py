@@ -18,13 +18,14 @@ LIMIT_MB = 150
 
 CHILD = textwrap.dedent(
     """
-    import json, resource, sys
+    import json, sys
+    from benchmarks.bench_documents import peak_rss_kb
     from connectors.formats.poslog import PoslogFormat
     count = 0
     with open(sys.argv[1], "rb") as fh:
         for record in PoslogFormat().messages(fh, "big.xml"):
             count += 1
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak = peak_rss_kb()
     print(json.dumps({"count": count, "peak_kb": peak}))
     """
 )
