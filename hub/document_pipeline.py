@@ -148,7 +148,8 @@ class DocumentPipeline:
                     outcome.skipped += result.skipped
                     pending.add(result)
                     letters += self._letters(result, fmt, doc_key, doc_id, source)
-                    if pending.events >= self.batch_size:
+                    # bounded memory: many events, or many bad messages in a row
+                    if pending.events >= self.batch_size or len(letters) >= self.batch_size:
                         self._commit(pending, letters, outcome, doc_key, position)
                         letters = []
                         if self.progress is not None:

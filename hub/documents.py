@@ -16,6 +16,7 @@ counted, and produces nothing: there is no event it should have given.
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
@@ -94,7 +95,13 @@ def letter_context(
 
 
 def _plain(value: Any) -> bool:
-    return value is None or isinstance(value, str | int | float | bool)
+    """Whether ``value`` can go into the dead letter's JSON context (an X12 separator table
+    can; a parsed tree or an exception cannot)."""
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 class DocumentMapper:
