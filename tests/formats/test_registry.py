@@ -67,7 +67,7 @@ def test_written_here_golden_inputs_are_exact_copies() -> None:
         p for fmt in ("idoc", "poslog", "shopify") for p in (specs / fmt).rglob("written-here-*")
     )
     assert copies
-    originals = {p.read_bytes() for p in WRITTEN.glob("*.xml")}
+    originals = {p.read_bytes() for p in WRITTEN.iterdir() if p.suffix != ".md"}
     for copy in copies:
         if ".in." in copy.name:
             assert copy.read_bytes() in originals, copy
