@@ -44,6 +44,8 @@ class Settings(BaseModel):
 
     data_dir: Path = Path("var")
     bus_url: str | None = None
+    #: the topic exchange of this hub's events (hubs sharing a broker each name their own)
+    exchange: str = Field("crossdock.events", min_length=1, max_length=255)
     database_url: str | None = None
     inbox: Path | None = None
     batch_size: int = Field(1000, ge=1, le=100_000)
@@ -89,6 +91,7 @@ class Settings(BaseModel):
 _ENV = {
     "CROSSDOCK_DATA_DIR": "data_dir",
     "CROSSDOCK_BUS_URL": "bus_url",
+    "CROSSDOCK_EXCHANGE": "exchange",
     "CROSSDOCK_DATABASE_URL": "database_url",
     "CROSSDOCK_INBOX": "inbox",
 }

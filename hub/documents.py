@@ -179,26 +179,31 @@ class DocumentMapper:
 def parse_one_message(
     fmt: DocumentFormat, data: bytes, context: Mapping[str, Any], *, source: str, line: int
 ) -> RawRecord:
-    """Parse one message's bytes again, for replay.
+    """Parse one message's bytes again, for replay; :class:`RecordError` when they do not.
 
-    The format's ``parse_record(data, context, *, source, line)`` when it has one (the same
-    hook :class:`~connectors.formats.csv.CsvFormat` has: the context carries what the message's
-    envelope said); else its ``messages`` reader over the bytes, which must give one message.
+    The format's replay hook when it has one — ``parse_record(data, context, *, source,
+    line)`` as :class:`~connectors.formats.csv.CsvFormat`, EDIFACT, IDoc, POSLog and Shopify
+    name it, or X12's ``parse_message(data, context, source)`` — with the context the message
+    was read with (its envelope); else the format's ``messages`` reader over the bytes, which
+    must give exactly one message.
     """
-    parse = getattr(fmt, "parse_record", None)
-    if parse is not None:
-        record = parse(data, context, source=source, line=line)
-        assert isinstance(record, RawRecord)
-        return record
-    found = list(fmt.messages(io.BytesIO(data), source))
-    if len(found) != 1:
-        raise RecordError(
-            f"{source}:line {line}",
-            f"expected the bytes of exactly one {fmt.name} message, found {len(found)}",
-            raw=data,
-            line=line,
-        )
-    item = found[0]
-    if isinstance(item, RecordError):
-        raise item
-    return item
+    parse_record = getattr(fmt, "parse_record", None)
+    parse_message = getattr(fmt, "parse_message", None)
+    if parse_record is not None:
+        result = parse_record(data, context, source=source, line=line)
+    elif parse_message is not None:
+        result = parse_message(data, context, source)
+    else:
+        found = list(fmt.messages(io.BytesIO(data), source))
+        if len(found) != 1:
+            raise RecordError(
+                f"{source}:line {line}",
+                f"expected the bytes of exactly one {fmt.name} message, found {len(found)}",
+                raw=data,
+                line=line,
+            )
+        result = found[0]
+    if isinstance(result, RecordError):
+        raise result
+    assert isinstance(result, RawRecord)
+    return result

@@ -13,6 +13,7 @@ from connectors.formats import registry as document_formats
 from connectors.formats.csv import CsvFormat
 from connectors.formats.document import DocumentFormat
 from hub.bus.publisher import ConfirmedPublisher
+from hub.bus.topology import events_exchange
 from hub.config import FileConnectorConfig, Settings
 from hub.deadletter.store import DeadLetter, DeadLetterStore
 from hub.document_pipeline import DocumentPipeline
@@ -59,7 +60,9 @@ class Hub:
     def __post_init__(self) -> None:
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.engine = connect(self.settings.resolved_database_url)
-        self.publisher = ConfirmedPublisher(self.settings.resolved_bus_url)
+        self.publisher = ConfirmedPublisher(
+            self.settings.resolved_bus_url, exchange=events_exchange(self.settings.exchange)
+        )
         self.registry = SpecRegistry.from_directory()
         for c in self.settings.connectors:
             try:
