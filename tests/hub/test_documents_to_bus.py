@@ -253,3 +253,37 @@ def test_a_document_resumes_after_its_last_committed_message_and_is_not_read_twi
         assert (outcome.records, outcome.published) == (1, 6)  # SKU-3 and SKU-3-B added
         again = pipeline.process(path)
         assert again.already_done
+
+
+def test_an_x12_interchange_through_the_same_pipeline_and_replay(tmp_path: Path) -> None:
+    """Every document format shares the hub path: an X12 846 with a bad set, replayed fixed."""
+    from hub.config import Settings
+
+    pytest.importorskip("connectors.formats.x12")
+    golden = Path(__file__).parents[2] / "mappings" / "specs" / "x12"
+    source = golden / "retail.inventory.adjusted@2.golden"
+    source /= "written-here-bad-quantity-and-count.in.x12"
+    settings = Settings(data_dir=tmp_path / "data")
+    inbox = Inbox(tmp_path / "inbox", "*.*")
+    path = inbox.root / "stock.x12"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(source.read_bytes())
+    with Hub(settings) as hub:
+        outcome = hub.process_inbox_file(inbox, path, "documents")
+        assert isinstance(outcome, FileOutcome)
+        assert (outcome.records, outcome.published, outcome.dead_lettered) == (3, 1, 2)
+        letters = {letter.stage: letter for letter in hub.dead_letters.list()}
+        mapping = letters["mapping"]
+        assert "ST02 0001" in mapping.location
+        assert mapping.context["format"] == "x12"
+        result = replay_dead_letter(
+            mapping.id,
+            engine=hub.engine,
+            publisher=hub.publisher,
+            registry=hub.registry,
+            fmt=csv_format_for(settings.connector("stock-count"), hub.registry),
+            actor="test",
+            payload=mapping.payload.replace(b"*12O*", b"*120*"),
+        )
+        assert result.ok, result.reason
+        assert hub.dead_letters.get(mapping.id).status == DeadLetterStatus.REPLAYED.value
