@@ -72,14 +72,15 @@ class PoslogFormat:
         try:
             for _, elem in events:
                 parent = elem.getparent()
-                if parent is None or parent.getparent() is not None:
+                if parent is not None and parent.getparent() is not None:
                     continue  # a Transaction nested deeper is some extension's, not the log's
-                position += 1
+                position += 1  # a child of the POSLog root, or a lone Transaction document
                 yield self._message(elem, source, position)
                 # keep memory flat: this transaction and anything before it are done
                 elem.clear(keep_tail=False)
-                while elem.getprevious() is not None:
-                    del parent[0]
+                if parent is not None:
+                    while elem.getprevious() is not None:
+                        del parent[0]
         except etree.XMLSyntaxError as exc:
             line = int(exc.lineno or 0)
             raise RecordError(

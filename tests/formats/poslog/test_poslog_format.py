@@ -142,3 +142,13 @@ def test_external_entities_are_not_resolved(tmp_path: Path) -> None:
     )
     records = _read(data)
     assert all(b"TOP-SECRET" not in (getattr(r, "data", None) or b"") for r in records)
+
+
+def test_a_lone_transaction_document_is_one_message() -> None:
+    data = _tx("<SequenceNumber>9</SequenceNumber>", _sale()).replace(
+        b"<Transaction>", b'<Transaction xmlns="http://www.nrf-arts.org/IXRetail/namespace/">'
+    )
+    assert PoslogFormat().sniff(data)
+    (record,) = _read(data)
+    assert isinstance(record, RawRecord)
+    assert record.context["key"] == "7/1/2026-11-20/9"
