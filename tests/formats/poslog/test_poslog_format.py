@@ -152,3 +152,23 @@ def test_a_lone_transaction_document_is_one_message() -> None:
     (record,) = _read(data)
     assert isinstance(record, RawRecord)
     assert record.context["key"] == "7/1/2026-11-20/9"
+
+
+def test_services_and_voided_lines_move_no_stock() -> None:
+    from hub.documents import DocumentMapper
+    from mappings import SpecRegistry
+
+    body = (
+        "<RetailTransaction>"
+        "<LineItem><SequenceNumber>1</SequenceNumber><Sale ItemType='Stock'>"
+        "<ItemID>SKU-1</ItemID><Quantity>2</Quantity></Sale></LineItem>"
+        "<LineItem><SequenceNumber>2</SequenceNumber><Sale ItemType='Service'>"
+        "<ItemID>GIFT-WRAP</ItemID><Quantity>1</Quantity></Sale></LineItem>"
+        "<LineItem VoidFlag='true'><SequenceNumber>3</SequenceNumber><Sale>"
+        "<ItemID>SKU-3</ItemID><Quantity>1</Quantity></Sale></LineItem>"
+        "</RetailTransaction>"
+    )
+    (record,) = _read(HEAD + _tx("<SequenceNumber>1</SequenceNumber>", body) + b"</POSLog>")
+    outcome = DocumentMapper(SpecRegistry.from_directory()).translate(record, PoslogFormat(), "doc")
+    assert not outcome.failures
+    assert [e.data.model_dump()["sku"] for e in outcome.events] == ["SKU-1"]
