@@ -165,6 +165,8 @@ class DocumentPipeline:
     def _letters(
         self, result: MessageOutcome, fmt: DocumentFormat, doc_key: str, doc_id: str, source: str
     ) -> list[DeadLetter]:
+        if not result.failures:
+            return []
         record = result.record
         context = letter_context(record, fmt, doc_id)
         raw = record.data if not isinstance(record, RecordError) else (record.raw or b"")

@@ -75,12 +75,8 @@ class MessageOutcome:
     @property
     def where(self) -> str:
         """The human location of the message (file, identity, element/segment, line)."""
-        ctx = self.record.context
-        if ctx.get("where"):
-            return str(ctx["where"])
-        if isinstance(self.record, RecordError):
-            return self.record.location
-        return self.record.location
+        where = self.record.context.get("where")
+        return str(where) if where else self.record.location
 
 
 def letter_context(
