@@ -182,7 +182,11 @@ class Hub:
                     error=exc,
                     decision=DEFAULT_TABLE.decide(exc),
                     payload=exc.raw or head,
-                    content_type="text/csv",
+                    content_type=(
+                        "application/octet-stream"
+                        if document_formats.looks_like_document(head)
+                        else "text/csv"
+                    ),
                     context={"file": str(moved)},
                 )
             )

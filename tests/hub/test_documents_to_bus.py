@@ -287,3 +287,31 @@ def test_an_x12_interchange_through_the_same_pipeline_and_replay(tmp_path: Path)
         )
         assert result.ok, result.reason
         assert hub.dead_letters.get(mapping.id).status == DeadLetterStatus.REPLAYED.value
+
+
+def test_crossdock_run_with_the_documents_connector_reads_every_kind(tmp_path: Path) -> None:
+    corpus = Path(__file__).parents[3] / "shared" / "corpus"
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for source in (
+        WRITTEN / "poslog_return.xml",
+        WRITTEN / "idoc_orders05.xml",
+        corpus / "shopify" / "shopify_python_api_refund.json",
+        corpus / "shopify" / "shopify_python_api_location.json",  # no format claims it
+    ):
+        (inbox / source.name).write_bytes(source.read_bytes())
+    common = ["--data-dir", str(tmp_path / "data")]
+    result = CliRunner().invoke(
+        app, ["run", "--once", "--connector", "documents", "--inbox", str(inbox), *common]
+    )
+    assert result.exit_code == 0, result.stderr
+    # POSLog 5 events, ORDERS05 2, refund 1; the location body refused whole
+    assert "8 event(s) published" in result.stdout
+    assert "1 dead letter(s)" in result.stdout
+    assert "not recognised as any document format" in result.stderr
+    assert sorted(p.name for p in (inbox / "done").iterdir()) == [
+        "idoc_orders05.xml",
+        "poslog_return.xml",
+        "shopify_python_api_refund.json",
+    ]
+    assert (inbox / "failed" / "shopify_python_api_location.json").exists()
