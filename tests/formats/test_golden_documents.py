@@ -17,7 +17,7 @@ from mappings import SPECS_DIR, GoldenCase, compare, golden_cases
 FORMATS = ("idoc", "poslog", "shopify")
 SPECS = sorted(p for fmt in FORMATS for p in (SPECS_DIR / fmt).rglob("*.yaml"))
 CASES = [
-    pytest.param(spec, case, id=f"{spec.relative_to(SPECS_DIR).parent}/{case.name}")
+    pytest.param(spec, case, id=f"{spec.relative_to(SPECS_DIR).with_suffix('')}/{case.name}")
     for spec in SPECS
     for case in golden_cases(spec)
 ]
