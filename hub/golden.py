@@ -18,6 +18,7 @@ from typing import Any
 
 from connectors.errors import RecordError
 from connectors.formats import registry as document_formats
+from connectors.formats.document import DocumentFormat
 from connectors.record import RawRecord
 from hub.config import FileConnectorConfig
 from hub.deadletter.store import describe_error
@@ -34,7 +35,7 @@ from mappings import (
     load_spec,
 )
 
-__all__ = ["GoldenResult", "golden_output", "run_golden_tests"]
+__all__ = ["GoldenResult", "document_golden_output", "golden_output", "run_golden_tests"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +74,17 @@ def golden_output(spec_path: Path, input_path: Path) -> list[dict[str, Any]]:
 
 
 def _document_output(mapping: CompiledMapping, input_path: Path) -> list[dict[str, Any]]:
-    fmt = document_formats.get(mapping.source_format)
+    return document_golden_output(document_formats.get(mapping.source_format), mapping, input_path)
+
+
+def document_golden_output(
+    fmt: DocumentFormat, mapping: CompiledMapping, input_path: Path
+) -> list[dict[str, Any]]:
+    """Golden output of a document: its messages of the spec's kind, mapped, validated.
+
+    One item per event (a ``split`` spec gives several per message), or one error item per
+    message that fails to parse, map or validate. Messages of other kinds are left out.
+    """
     mapper = DocumentMapper(SpecRegistry([mapping]), only=mapping)
     results: list[dict[str, Any]] = []
     with input_path.open("rb") as fh:
