@@ -315,3 +315,35 @@ def test_crossdock_run_with_the_documents_connector_reads_every_kind(tmp_path: P
         "shopify_python_api_refund.json",
     ]
     assert (inbox / "failed" / "shopify_python_api_location.json").exists()
+
+
+def test_an_edifact_interchange_through_the_same_pipeline_and_replay(tmp_path: Path) -> None:
+    """The EDIFACT reader's bad message (a '.' where UNA declares ',') replays corrected."""
+    from hub.config import Settings
+
+    pytest.importorskip("connectors.formats.edifact")
+    source = Path(__file__).parents[2] / "mappings" / "specs" / "edifact"
+    source /= "retail.order.created@2.golden/written-three-orders-one-bad.in.edi"
+    settings = Settings(data_dir=tmp_path / "data")
+    inbox = Inbox(tmp_path / "inbox", "*.*")
+    path = inbox.root / "orders.edi"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(source.read_bytes())
+    with Hub(settings) as hub:
+        outcome = hub.process_inbox_file(inbox, path, "documents")
+        assert isinstance(outcome, FileOutcome)
+        assert (outcome.records, outcome.published, outcome.dead_lettered) == (3, 2, 1)
+        (letter,) = hub.dead_letters.list()
+        assert "UNH ref M2" in letter.location
+        assert letter.context["format"] == "edifact"
+        fixed = letter.payload.replace(b"QTY+21:3.5'", b"QTY+21:3,5'\nPRI+AAA:12,50'")
+        result = replay_dead_letter(
+            letter.id,
+            engine=hub.engine,
+            publisher=hub.publisher,
+            registry=hub.registry,
+            fmt=csv_format_for(settings.connector("stock-count"), hub.registry),
+            actor="test",
+            payload=fixed.replace(b"UNT+6+M2", b"UNT+7+M2"),
+        )
+        assert result.ok, result.reason
