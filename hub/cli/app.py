@@ -208,6 +208,8 @@ def _report_file(o: object) -> None:
         return
     rate = o.records / o.seconds if o.seconds else 0.0
     resumed = f", resumed after line {o.resumed_from_line}" if o.resumed_from_line else ""
+    if o.skipped:  # document messages no spec reads (a POS sign-on)
+        resumed += f", {o.skipped} without a spec (skipped)"
     err.print(
         f"{o.path.name}: {o.records} record(s) in {o.seconds:.2f}s ({rate:,.0f}/s){resumed}: "
         f"[green]{o.published} published[/], [yellow]{o.dead_lettered} dead-lettered[/]"
@@ -236,7 +238,7 @@ def translate(
     config: ConfigOpt = None,
 ) -> None:
     """Translate one file: events as JSON lines on stdout, errors on stderr; exit 1 on any."""
-    from hub.translate import TranslationError, translate_file
+    from hub.translate import TranslationError, TranslationNote, translate_file
 
     settings = _settings(config)
     failures = 0
@@ -244,6 +246,8 @@ def translate(
         if isinstance(line, TranslationError):
             failures += 1
             err.print(f"[red]error:[/] {line}", highlight=False, soft_wrap=True)
+        elif isinstance(line, TranslationNote):
+            err.print(f"note: {line}", highlight=False, soft_wrap=True)
         else:
             sys.stdout.write(line + "\n")
     raise typer.Exit(1 if failures else 0)
@@ -440,15 +444,26 @@ def mappings_test() -> None:
 
     table = Table("spec", "case", "result")
     failures = 0
+    per_format: dict[str, list[int]] = {}  # format → [specs seen, cases, passed]
+    specs: set[str] = set()
     for result in run_golden_tests():
         ok = not result.differences
         failures += not ok
+        counts = per_format.setdefault(result.format, [0, 0, 0])
+        counts[0] += result.spec not in specs
+        specs.add(result.spec)
+        counts[1] += 1
+        counts[2] += ok
         table.add_row(
             result.spec,
             result.case,
             "[green]pass[/]" if ok else "[red]FAIL[/] " + "; ".join(result.differences[:3]),
         )
     out.print(table)
+    summary = Table("format", "specs", "cases", "passed", "failed")
+    for name, (n_specs, cases, passed) in sorted(per_format.items()):
+        summary.add_row(name, str(n_specs), str(cases), str(passed), str(cases - passed))
+    out.print(summary)
     raise typer.Exit(1 if failures else 0)
 
 

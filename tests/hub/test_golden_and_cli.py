@@ -44,11 +44,12 @@ def test_translate_of_a_clean_file_exits_0(tmp_path: Path) -> None:
 
 
 def test_translate_refuses_to_guess_a_format_it_cannot_read(tmp_path: Path) -> None:
-    x12 = tmp_path / "po.edi"
-    x12.write_text("ISA*00*          *00*          *ZZ*A~", encoding="utf-8")
-    result = CliRunner().invoke(app, ["translate", str(x12)])
+    unknown = tmp_path / "catalog.xml"
+    unknown.write_text("<?xml version='1.0'?><Catalog><Item/></Catalog>", encoding="utf-8")
+    result = CliRunner().invoke(app, ["translate", str(unknown)])
     assert result.exit_code == 1
-    assert "non-CSV" in result.stderr
+    assert "not recognised as any document format" in result.stderr
+    assert "<Catalog>" in result.stderr  # says how the content starts
 
 
 def test_run_then_dlq_list_show_discard_on_the_demo_inbox(tmp_path: Path) -> None:
