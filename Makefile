@@ -36,5 +36,10 @@ bench: $(STAMP)
 		|| echo "wrk is not installed and could not be: HTTP load benchmarks will be skipped"
 	$(BIN)/python -m benchmarks
 
+# the format readers' hypothesis fuzzers, far longer than the suite runs them (200 examples)
+fuzz: $(STAMP)
+	CROSSDOCK_FUZZ_EXAMPLES=10000 $(BIN)/pytest -q tests/formats/x12/test_fuzz.py \
+		tests/formats/edifact/test_fuzz.py tests/formats/test_document_fuzz.py
+
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache
