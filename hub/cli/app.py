@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -15,7 +16,7 @@ from rich.table import Table
 
 from hub.cli.connector import connector_app
 from hub.cli.routing import routing_app
-from hub.config import Settings, load_settings
+from hub.config import FileConnectorConfig, Settings, load_settings
 from hub.errors import ConfigError, DeadLetterError, HubError
 
 if TYPE_CHECKING:
@@ -79,7 +80,10 @@ def _settings(
 @app.command()
 def run(
     inbox: Annotated[Path | None, typer.Option(help="folder to watch for files")] = None,
-    connector: Annotated[str, typer.Option(help="file connector to use")] = "stock-count",
+    connector: Annotated[
+        str | None,
+        typer.Option(help="only this file connector (default: every configured one)"),
+    ] = None,
     once: Annotated[bool, typer.Option(help="process what is in the inbox, then exit")] = False,
     poll: Annotated[float, typer.Option(help="seconds between inbox polls")] = 1.0,
     echo: Annotated[
@@ -102,7 +106,8 @@ def run(
     from hub.runtime import Hub
 
     settings = _settings(config, data_dir, bus_url, database_url, inbox)
-    box = Inbox(settings.resolved_inbox, settings.connector(connector).pattern)
+    connectors = [settings.connector(connector)] if connector else settings.connectors
+    box = Inbox(settings.resolved_inbox, [c.pattern for c in connectors])
     err.print(
         f"crossdock: inbox [bold]{box.root}[/], bus {_redact(settings.resolved_bus_url)}, "
         f"database {_redact(settings.resolved_database_url)}"
@@ -124,7 +129,11 @@ def run(
                             bar.update(task, completed=done)
 
                         result = hub.process_inbox_file(
-                            box, path, connector, advance, _echo_events if echo else None
+                            box,
+                            path,
+                            _connector_for(path, connectors),
+                            advance,
+                            _echo_events if echo else None,
                         )
                     totals["files"] += 1
                     if isinstance(result, FileOutcome):
@@ -138,7 +147,7 @@ def run(
                 if once and not ready:
                     # a file is ready only after two polls; stop after two empty ones
                     idle_polls += 1
-                    if idle_polls >= 2 and not any(box.root.glob(box.pattern)):
+                    if idle_polls >= 2 and not box.pending():
                         break
                 else:
                     idle_polls = 0
@@ -157,6 +166,11 @@ def run(
         f"[yellow]{totals['dead']} dead letter(s)[/]"
         + (" — see `crossdock dlq list`" if totals["dead"] else "")
     )
+
+
+def _connector_for(path: Path, connectors: list[FileConnectorConfig]) -> str:
+    """The first configured connector whose pattern takes the file (config order decides)."""
+    return next(c.name for c in connectors if fnmatchcase(path.name, c.pattern))
 
 
 def _echo_events(body: bytes) -> None:
