@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 import time
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from hub.cli.connector import connector_app
@@ -21,6 +22,10 @@ from hub.errors import ConfigError, DeadLetterError, HubError
 
 if TYPE_CHECKING:
     import uvicorn
+
+    from hub.inbox import Inbox
+    from hub.routing.worker import RoutingWorker
+    from hub.runtime import Hub
 
 __all__ = ["app", "main"]
 
@@ -96,16 +101,35 @@ def run(
     api_host: Annotated[str, typer.Option(help="API interface")] = "127.0.0.1",
     api_port: Annotated[int, typer.Option(help="API TCP port")] = 8081,
     config: ConfigOpt = None,
+    routing: Annotated[
+        bool, typer.Option(help="route exceptions to teams as events and dead letters arrive")
+    ] = True,
+    rules: Annotated[
+        Path | None, typer.Option(help="routing rules file (default: the bundled routing.yaml)")
+    ] = None,
     data_dir: DataDirOpt = None,
     bus_url: BusOpt = None,
     database_url: DbOpt = None,
 ) -> None:
-    """Run the hub: watch the inbox, translate files, publish events, keep dead letters."""
+    """Run the hub: watch the inbox, translate files, publish events, keep dead letters.
+
+    Exception routing runs beside it (a worker thread), unless ``--no-routing``.
+    """
     from hub.inbox import Inbox
-    from hub.pipeline import FileOutcome
     from hub.runtime import Hub
 
     settings = _settings(config, data_dir, bus_url, database_url, inbox)
+    worker = _routing_worker(settings, rules) if routing else None
+    stopping = threading.Event()
+    routing_thread = None
+    if worker is not None and not once:
+        routing_thread = threading.Thread(
+            target=worker.run,
+            kwargs={"stop": stopping.is_set, "tick_every": 2.0},
+            name="crossdock-routing",
+            daemon=True,
+        )
+        routing_thread.start()
     connectors = [settings.connector(connector)] if connector else settings.connectors
     box = Inbox(settings.resolved_inbox, [c.pattern for c in connectors])
     err.print(
@@ -122,28 +146,7 @@ def run(
             while True:
                 ready = box.ready()
                 for path in ready:
-                    with _progress() as bar:
-                        task = bar.add_task(path.name, total=path.stat().st_size)
-
-                        def advance(_n: int, done: int, _t: int, task: TaskID = task) -> None:
-                            bar.update(task, completed=done)
-
-                        result = hub.process_inbox_file(
-                            box,
-                            path,
-                            _connector_for(path, connectors),
-                            advance,
-                            _echo_events if echo else None,
-                        )
-                    totals["files"] += 1
-                    if isinstance(result, FileOutcome):
-                        _report_file(result)
-                        totals["records"] += result.records
-                        totals["published"] += result.published
-                        totals["dead"] += result.dead_lettered
-                    else:
-                        err.print(f"[red]refused[/] {path.name}: {result} → failed/")
-                        totals["dead"] += 1
+                    _process_file(hub, box, path, _connector_for(path, connectors), echo, totals)
                 if once and not ready:
                     # a file is ready only after two polls; stop after two empty ones
                     idle_polls += 1
@@ -160,12 +163,71 @@ def run(
     finally:
         if server is not None:
             server.should_exit = True
+        stopping.set()
+        if routing_thread is not None:
+            routing_thread.join(timeout=30)
+    if worker is not None:
+        _finish_routing(worker, once=once)
     out.print(
         f"[bold]summary:[/] {totals['files']} file(s), {totals['records']} record(s), "
         f"[green]{totals['published']} event(s) published[/], "
         f"[yellow]{totals['dead']} dead letter(s)[/]"
         + (" — see `crossdock dlq list`" if totals["dead"] else "")
     )
+
+
+def _process_file(
+    hub: Hub, box: Inbox, path: Path, connector: str, echo: bool, totals: dict[str, int]
+) -> None:
+    """One ready file through the hub, with a progress bar, its report and the totals."""
+    from hub.pipeline import FileOutcome
+
+    with _progress() as bar:
+        task = bar.add_task(path.name, total=path.stat().st_size)
+
+        def advance(_n: int, done: int, _t: int) -> None:
+            bar.update(task, completed=done)
+
+        result = hub.process_inbox_file(
+            box, path, connector, advance, _echo_events if echo else None
+        )
+    totals["files"] += 1
+    if isinstance(result, FileOutcome):
+        _report_file(result)
+        totals["records"] += result.records
+        totals["published"] += result.published
+        totals["dead"] += result.dead_lettered
+    else:
+        err.print(f"[red]refused[/] {path.name}: {result} → failed/")
+        totals["dead"] += 1
+
+
+def _finish_routing(worker: RoutingWorker, *, once: bool) -> None:
+    """After ``--once``, route what the run published; then say how many tasks are open."""
+    from hub.routing.tasks import list_tasks
+
+    if once:
+        worker.run(once=True, tick_every=0.5)
+    tasks = list_tasks(worker.router.db, limit=1000)
+    out.print(
+        f"routing: {len(tasks)} open task(s)"
+        + (" — see `crossdock routing tasks`" if tasks else ""),
+        highlight=False,
+    )
+
+
+def _routing_worker(settings: Settings, rules: Path | None) -> RoutingWorker:
+    from hub.routing.errors import RulesError
+    from hub.routing.worker import routing_worker
+
+    try:
+        worker = routing_worker(settings, rules=rules)
+    except RulesError as exc:
+        for problem in exc.problems:
+            err.print(f"[red]error:[/] {problem}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from exc
+    worker.declare()  # bound before anything is published, so routing misses no event
+    return worker
 
 
 def _connector_for(path: Path, connectors: list[FileConnectorConfig]) -> str:

@@ -64,6 +64,8 @@ def test_run_then_dlq_list_show_discard_on_the_demo_inbox(tmp_path: Path) -> Non
     # the demo: two stock counts (CSV), an X12 846, a SAP ORDERS05 IDoc and a POSLog return
     assert "18 event(s) published" in result.stdout
     assert "6 dead letter(s)" in result.stdout
+    # routing ran beside it: store 0142's count variances became recount tasks
+    assert "routing: 2 open task(s)" in result.stdout
     assert sorted(p.name for p in (inbox / "done").iterdir()) == sorted(
         p.name for p in DEMO.iterdir()
     )
@@ -76,6 +78,12 @@ def test_run_then_dlq_list_show_discard_on_the_demo_inbox(tmp_path: Path) -> Non
     twelve = next(x for x in letters if "twelve" in x["reason"])
     shown = json.loads(runner.invoke(app, ["dlq", "show", str(twelve["id"]), *common]).stdout)
     assert shown["payload_text"].startswith("0142,SKU-100236,,twelve")
+
+    tasks = runner.invoke(app, ["routing", "tasks", "--json", *common])
+    assert tasks.exit_code == 0, tasks.stderr
+    assert {t["category"] for t in map(json.loads, tasks.stdout.splitlines())} == {
+        "inventory_variance"
+    }
 
     refused = runner.invoke(app, ["dlq", "discard", "3", "--reason", " ", *common])
     assert refused.exit_code == 1
