@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from hub.config import Settings
+from hub.ops.mount import install_ops
 from hub.registry import confluent_api, crossdock_api
 from hub.registry.content import install_error_handlers
 from hub.registry.service import open_registry
@@ -45,4 +46,5 @@ def create_app(
     install_error_handlers(app)
     app.include_router(confluent_api.router)
     app.include_router(crossdock_api.router)
+    install_ops(app, engine, settings)
     return app
