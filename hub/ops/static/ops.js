@@ -16,7 +16,7 @@
     });
     const data = await response.json().catch(() => ({}));
     if (!response.ok) {
-      throw new Error(`${response.status}: ${data.detail ? JSON.stringify(data.detail) : response.statusText}`);
+      throw new Error(`${response.status}: ${data.message || response.statusText}`);
     }
     return data;
   }
