@@ -140,10 +140,12 @@ def start_redrive(
     actor: str,
     rate: float | None = None,
     mapping_version: int | None = None,
+    stale_after: timedelta = STALE_AFTER,
 ) -> RedriveTaskRow:
     """Record a new task for ``flt``; :class:`RedriveConflict` if one is active for it.
 
-    Only open letters move; the filter's status is ignored for that reason.
+    Only open letters move; the filter's status is ignored for that reason. An active task
+    whose heartbeat is older than ``stale_after`` is taken for dead and marked interrupted.
     """
     flt = flt.model_copy(update={"status": DeadLetterStatus.OPEN.value})
     key = flt.key()
@@ -155,7 +157,7 @@ def start_redrive(
             .where(
                 RedriveTaskRow.filter_key == key,
                 RedriveTaskRow.status.in_(_ACTIVE),
-                RedriveTaskRow.heartbeat_at < now - STALE_AFTER,
+                RedriveTaskRow.heartbeat_at <= now - stale_after,
             )
             .values(status=RedriveStatus.INTERRUPTED.value, finished_at=now)
         )
