@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -81,19 +81,28 @@ class OpsEnv:
     consumer: EventConsumer
     queue: Queue
     v2_dir: Path
+    #: a file name of this test only: the RabbitMQ exchange is shared with other test runs,
+    #: so events are told apart by their source
+    file_name: str = field(default_factory=lambda: f"count-{uuid.uuid4().hex[:10]}.csv")
 
     def headers(self, role: str) -> dict[str, str]:
         """The Authorization header of the token with ``role``."""
         return {"Authorization": f"Bearer {self.tokens[role]}"}
 
-    def events(self) -> list[dict[str, Any]]:
-        """Every event published since the last call."""
-        got: list[dict[str, Any]] = []
-        self.consumer.drain(got.extend, idle_timeout=1.0, max_seconds=30.0)
-        return got
+    @property
+    def source(self) -> str:
+        """The CloudEvents source of this test's events."""
+        return f"crossdock:file/{self.file_name}"
 
-    def feed(self, path: Path) -> None:
-        """Run the real pipeline over a file: good rows publish, bad rows become dead letters."""
+    def events(self) -> list[dict[str, Any]]:
+        """Every event of this test published since the last call."""
+        got: list[dict[str, Any]] = []
+        self.consumer.drain(got.extend, idle_timeout=1.0, max_seconds=60.0)
+        return [e for e in got if e.get("source") == self.source]
+
+    def feed(self, folder: Path, rows: list[str]) -> None:
+        """Run the real pipeline over a CSV of ``rows``: bad rows become dead letters."""
+        path = write_csv(folder / self.file_name, rows)
         with Hub(self.settings) as hub:
             hub.pipeline("stock-count").process(path)
 

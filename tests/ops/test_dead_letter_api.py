@@ -8,11 +8,11 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from tests.ops.conftest import BAD_QTY, BAD_TIME, COMMA, GOOD, OpsEnv, write_csv
+from tests.ops.conftest import BAD_QTY, BAD_TIME, COMMA, GOOD, OpsEnv
 
 
 def _seed(env: OpsEnv, tmp_path: Path) -> TestClient:
-    env.feed(write_csv(tmp_path / "in" / "count.csv", [GOOD, COMMA, BAD_QTY, BAD_TIME]))
+    env.feed(tmp_path / "in", [GOOD, COMMA, BAD_QTY, BAD_TIME])
     env.events()  # the good row's event
     return TestClient(env.app)
 
@@ -44,11 +44,13 @@ def test_filters_pages_counts_and_detail(ops_env: OpsEnv, tmp_path: Path) -> Non
     # keyset pages: two, then one, then the end; no letter twice
     h = ops_env.headers("viewer")
     first = client.get("/ops/api/dead-letters", params={"limit": 2}, headers=h).json()
-    assert len(first["letters"]) == 2 and first["next_cursor"] is not None
+    assert len(first["letters"]) == 2
+    assert first["next_cursor"] is not None
     second = client.get(
         "/ops/api/dead-letters", params={"limit": 2, "before": first["next_cursor"]}, headers=h
     ).json()
-    assert len(second["letters"]) == 1 and second["next_cursor"] is None
+    assert len(second["letters"]) == 1
+    assert second["next_cursor"] is None
     ids = [x["id"] for x in first["letters"] + second["letters"]]
     assert ids == [x["id"] for x in everything]
 
@@ -78,7 +80,8 @@ def test_filters_pages_counts_and_detail(ops_env: OpsEnv, tmp_path: Path) -> Non
     assert detail["payload_text"] == COMMA + "\n"
     assert detail["payload_hex"].startswith("00000000  30 31 34 32 2c")  # "0142,"
     assert detail["parsed"]["fields"]["counted_qty"] == "12,5"
-    assert detail["attempts"] == 1 and detail["history"] == []
+    assert detail["attempts"] == 1
+    assert detail["history"] == []
     assert detail["mapping_versions"] == [1, 2]
     assert "not a decimal number" in detail["reason"]
     assert client.get("/ops/api/dead-letters/999999", headers=h).status_code == 404
@@ -91,7 +94,8 @@ def test_dry_run_then_replay_through_a_newer_mapping(ops_env: OpsEnv, tmp_path: 
     same = client.post(
         f"/ops/api/dead-letters/{comma['id']}/dry-run", json={"mapping_version": 1}, headers=op
     ).json()
-    assert same["would_replay"] is False and same["proposed"]["error"]
+    assert same["would_replay"] is False
+    assert same["proposed"]["error"]
     dry = client.post(
         f"/ops/api/dead-letters/{comma['id']}/dry-run", json={"mapping_version": 2}, headers=op
     ).json()
@@ -120,7 +124,8 @@ def test_dry_run_then_replay_through_a_newer_mapping(ops_env: OpsEnv, tmp_path: 
     audit = client.get("/ops/api/audit", headers=op).json()
     assert audit[0]["action"] == "replay"
     assert audit[0]["actor"] == "token:operator-test"
-    assert audit[0]["detail"]["ids"] == [comma["id"]] and audit[0]["detail"]["count"] == 1
+    assert audit[0]["detail"]["ids"] == [comma["id"]]
+    assert audit[0]["detail"]["count"] == 1
 
 
 def test_a_replay_failing_again_keeps_the_letter_and_appends_history(
@@ -132,9 +137,11 @@ def test_a_replay_failing_again_keeps_the_letter_and_appends_history(
     out = client.post(
         "/ops/api/dead-letters/replay", json={"ids": [bad["id"]], "mapping_version": 2}, headers=op
     ).json()
-    assert out["failed"] == 1 and out["replayed"] == 0
+    assert out["failed"] == 1
+    assert out["replayed"] == 0
     detail = client.get(f"/ops/api/dead-letters/{bad['id']}", headers=op).json()
-    assert detail["id"] == bad["id"] and detail["status"] == "open"
+    assert detail["id"] == bad["id"]
+    assert detail["status"] == "open"
     assert detail["attempts"] == 2
     assert [h["action"] for h in detail["history"]] == ["replay_failed"]
     assert "csv.stock-count@2" in detail["reason"]
@@ -153,13 +160,15 @@ def test_edit_and_replay_keeps_the_original_and_is_audited(ops_env: OpsEnv, tmp_
     ).json()
     assert out["replayed"] == 1
     (event,) = ops_env.events()
-    assert event["data"]["sku"] == "SKU-5" and event["data"]["counted_quantity"]["value"] == "12"
+    assert event["data"]["sku"] == "SKU-5"
+    assert event["data"]["counted_quantity"]["value"] == "12"
     detail = client.get(f"/ops/api/dead-letters/{bad['id']}", headers=op).json()
     assert detail["payload_text"] == BAD_QTY + "\n"  # the original bytes stay
     assert detail["history"][-1]["action"] == "edit_and_replay"
     assert detail["history"][-1]["replayed_payload"] == fixed
     audit = client.get("/ops/api/audit", headers=op).json()[0]
-    assert audit["action"] == "edit_and_replay" and audit["detail"]["edited_payload"] == fixed
+    assert audit["action"] == "edit_and_replay"
+    assert audit["detail"]["edited_payload"] == fixed
 
 
 def test_discard_needs_a_reason_and_keeps_the_letter(ops_env: OpsEnv, tmp_path: Path) -> None:
@@ -180,7 +189,8 @@ def test_discard_needs_a_reason_and_keeps_the_letter(ops_env: OpsEnv, tmp_path: 
     ).json()
     assert by_filter == {"discarded": 1}
     audit = client.get("/ops/api/audit", headers=op).json()[0]
-    assert audit["detail"]["filter"]["text"] == "twelve" and audit["detail"]["count"] == 1
+    assert audit["detail"]["filter"]["text"] == "twelve"
+    assert audit["detail"]["count"] == 1
     counts = client.get("/ops/api/dead-letters/counts", headers=op).json()
     assert counts["total"] == 1
 

@@ -18,7 +18,7 @@ from hub.deadletter.model import DeadLetterRow
 from hub.ops.filters import DeadLetterFilter
 from hub.ops.redrive import RedriveConflict, get_redrive, start_redrive
 from hub.ops.service import OpsService
-from tests.ops.conftest import OpsEnv, write_csv
+from tests.ops.conftest import OpsEnv
 
 ROWS = 60
 
@@ -28,7 +28,7 @@ def _comma_rows(n: int) -> list[str]:
 
 
 def _seed(env: OpsEnv, tmp_path: Path, n: int = ROWS) -> OpsService:
-    env.feed(write_csv(tmp_path / "in" / "count.csv", _comma_rows(n)))
+    env.feed(tmp_path / "in", _comma_rows(n))
     ops: OpsService = env.app.state.ops
     return ops
 
@@ -58,7 +58,8 @@ def test_redrive_moves_every_letter_once_with_progress(ops_env: OpsEnv, tmp_path
     )
     assert started.status_code == 202, started.text
     task = started.json()
-    assert task["to_move"] == ROWS and task["status"] == "running"
+    assert task["to_move"] == ROWS
+    assert task["status"] == "running"
     assert _wait(ops, task["id"], {"completed", "failed"}) == "completed"
     progress = client.get(
         f"/ops/api/redrives/{task['id']}", headers=ops_env.headers("viewer")
@@ -71,7 +72,8 @@ def test_redrive_moves_every_letter_once_with_progress(ops_env: OpsEnv, tmp_path
     assert len(events) == ROWS
     assert {e["id"] for e in events} == {letter.history[0]["event_id"] for letter in letters}
     audit = client.get("/ops/api/audit", headers=ops_env.headers("viewer")).json()
-    assert audit[0]["action"] == "redrive_start" and audit[0]["detail"]["count"] == ROWS
+    assert audit[0]["action"] == "redrive_start"
+    assert audit[0]["detail"]["count"] == ROWS
 
 
 def test_one_task_per_filter_and_cancel_loses_nothing(ops_env: OpsEnv, tmp_path: Path) -> None:
