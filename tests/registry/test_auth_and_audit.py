@@ -56,7 +56,8 @@ def test_the_write_list_covers_every_write_route(registry_app: FastAPI) -> None:
         (method.upper(), path)
         for path, operations in registry_app.openapi()["paths"].items()
         for method in operations
-        if method != "get" and not (method == "post" and path in READING_POSTS)
+        if method != "get"
+        and not (method == "post" and path in READING_POSTS)
         # the ops console's writes are enumerated by tests/ops/test_access_control.py
         and not path.startswith("/ops/")
     }
