@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -47,21 +47,32 @@ def filter_params(
     stage: str | None = None,
     error_class: str | None = None,
     event_type: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: Annotated[str | None, Query(description="ISO 8601; no offset means UTC")] = None,
+    until: Annotated[str | None, Query(description="ISO 8601; no offset means UTC")] = None,
     text: Annotated[str | None, Query(max_length=200, description="text in the reason")] = None,
 ) -> DeadLetterFilter:
-    """The filter from query parameters (empty ones do not filter)."""
+    """The filter from query parameters (empty ones do not filter, as an HTML form sends them)."""
     return DeadLetterFilter(
         status=status,
         connector=connector or None,
         stage=stage or None,
         error_class=error_class or None,
         event_type=event_type or None,
-        since=since,
-        until=until,
+        since=_instant("since", since),
+        until=_instant("until", until),
         text=text or None,
     )
+
+
+def _instant(name: str, value: str | None) -> datetime | None:
+    """An ISO 8601 time from a query parameter; a time without an offset is UTC."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise HTTPException(422, f"{name}: not an ISO 8601 time: {value!r}") from exc
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
 Filter = Annotated[DeadLetterFilter, Depends(filter_params)]
