@@ -45,7 +45,13 @@
     try {
       const result = await post(`${base}/dry-run`, { mapping_version: version() });
       const diff = document.getElementById("diff");
-      diff.textContent = result.diff || "(no difference)";
+      diff.replaceChildren(...(result.diff || "(no difference)").split("\n").map((line) => {
+        const span = document.createElement("span");
+        span.className = line.startsWith("+") ? "add" : line.startsWith("-") ? "del" :
+          line.startsWith("@@") ? "hunk" : "";
+        span.textContent = line + "\n";
+        return span;
+      }));
       diff.hidden = false;
       say(result.would_replay ? "Dry run: the replay would publish this event." :
         `Dry run: the replay would fail: ${result.proposed.error}`);
