@@ -71,8 +71,27 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
-def letter_summary(row: DeadLetterRow) -> dict[str, Any]:
-    """The columns of a letter a table row shows."""
+_SUMMARY_COLUMNS = (
+    DeadLetterRow.id,
+    DeadLetterRow.status,
+    DeadLetterRow.connector,
+    DeadLetterRow.source,
+    DeadLetterRow.location,
+    DeadLetterRow.stage,
+    DeadLetterRow.error_class,
+    DeadLetterRow.failure_type,
+    DeadLetterRow.reason,
+    DeadLetterRow.event_type,
+    DeadLetterRow.mapping_id,
+    DeadLetterRow.mapping_version,
+    DeadLetterRow.attempts,
+    DeadLetterRow.first_failed_at,
+    DeadLetterRow.last_failed_at,
+)
+
+
+def letter_summary(row: Any) -> dict[str, Any]:
+    """The columns of a letter a table row shows (from a row object or a summary row)."""
     return {
         "id": row.id,
         "status": row.status,
@@ -94,13 +113,16 @@ def letter_summary(row: DeadLetterRow) -> dict[str, Any]:
 def list_letters(
     engine: Engine, flt: DeadLetterFilter, *, before: int | None = None, limit: int = 50
 ) -> LetterPage:
-    """Letters matching ``flt``, newest first, ``limit`` after the cursor ``before``."""
-    stmt = flt.apply(select(DeadLetterRow))
+    """Letters matching ``flt``, newest first, ``limit`` after the cursor ``before``.
+
+    Only the summary columns are read: a page never carries payloads, tracebacks or history.
+    """
+    stmt = flt.apply(select(*_SUMMARY_COLUMNS))
     if before is not None:
         stmt = stmt.where(DeadLetterRow.id < before)
     stmt = stmt.order_by(DeadLetterRow.id.desc()).limit(limit)
-    with Session(engine) as s:
-        rows = [letter_summary(r) for r in s.scalars(stmt)]
+    with engine.connect() as conn:
+        rows = [letter_summary(r) for r in conn.execute(stmt)]
     cursor = rows[-1]["id"] if len(rows) == limit else None
     return LetterPage(rows, cursor)
 
@@ -138,30 +160,38 @@ def count_groups(engine: Engine, flt: DeadLetterFilter) -> list[CountGroup]:
     return sorted(groups, key=lambda g: (-g.count, g.connector, g.stage, g.error_class))
 
 
+# Depth from the tallies; the oldest letter of each group by one seek on the index
+# (status, connector, stage, first_failed_at): ORDER BY … LIMIT 1 rather than min(), which
+# SQLite answers by scanning the group's range. One statement, one round trip.
+_OVERVIEW = text(
+    f"SELECT t.connector, t.stage, sum(t.n), "
+    "(SELECT d.first_failed_at FROM dead_letters d WHERE d.status = :s "
+    "AND d.connector = t.connector AND d.stage = t.stage "
+    "ORDER BY d.first_failed_at LIMIT 1) "
+    f"FROM {TALLY_TABLE} t WHERE t.status = :s "
+    "GROUP BY t.connector, t.stage HAVING sum(t.n) > 0 ORDER BY t.connector, t.stage"
+)
+
+
+def _timestamp(value: Any) -> datetime | None:
+    """A stored time as aware UTC (SQLite hands text back from a raw statement)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return _aware(value)
+
+
 def overview(engine: Engine, *, now: datetime | None = None) -> list[DepthRow]:
     """Depth and oldest age of the open letters per connector and stage."""
     now = now or datetime.now(UTC)
     out: list[DepthRow] = []
     with engine.connect() as conn:
-        groups = conn.execute(
-            text(
-                f"SELECT connector, stage, sum(n) FROM {TALLY_TABLE} WHERE status = :s "
-                "GROUP BY connector, stage HAVING sum(n) > 0 ORDER BY connector, stage"
-            ),
-            {"s": DeadLetterStatus.OPEN.value},
-        ).all()
-        for connector, stage, depth in groups:
-            # one index seek per group (status, connector, stage, first_failed_at)
-            oldest = conn.execute(
-                select(func.min(DeadLetterRow.first_failed_at)).where(
-                    DeadLetterRow.status == DeadLetterStatus.OPEN.value,
-                    DeadLetterRow.connector == connector,
-                    DeadLetterRow.stage == stage,
-                )
-            ).scalar_one()
-            oldest_at = _aware(oldest) if oldest is not None else None
-            age = (now - oldest_at).total_seconds() if oldest_at else None
-            out.append(DepthRow(connector, stage, int(depth), oldest_at, age))
+        groups = conn.execute(_OVERVIEW, {"s": DeadLetterStatus.OPEN.value}).all()
+    for connector, stage, depth, oldest in groups:
+        oldest_at = _timestamp(oldest)
+        age = (now - oldest_at).total_seconds() if oldest_at else None
+        out.append(DepthRow(connector, stage, int(depth), oldest_at, age))
     return out
 
 
