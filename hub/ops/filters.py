@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Select
 
 from hub.deadletter.model import DeadLetterRow, DeadLetterStatus
+from hub.ops.text_search import ReasonContains
 
 __all__ = ["DeadLetterFilter"]
 
@@ -53,7 +54,7 @@ class DeadLetterFilter(BaseModel):
         if self.until is not None:
             stmt = stmt.where(row.last_failed_at < self.until)
         if self.text:
-            stmt = stmt.where(row.reason.contains(self.text, autoescape=True))
+            stmt = stmt.where(ReasonContains(self.text))
         if self.ids is not None:
             stmt = stmt.where(row.id.in_(self.ids))
         return stmt

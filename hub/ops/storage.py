@@ -15,6 +15,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine import Connection
 
 from hub.deadletter.model import DeadLetterRow
+from hub.ops.text_search import install_text_search
 
 __all__ = ["INDEXES", "TALLY_TABLE", "prepare_ops_storage"]
 
@@ -106,6 +107,7 @@ def prepare_ops_storage(engine: Engine) -> None:
         for name, columns in INDEXES.items():
             conn.execute(text(f"CREATE INDEX IF NOT EXISTS {name} ON dead_letters ({columns})"))
         _install_tallies(conn)
+        install_text_search(conn)
 
 
 def _install_tallies(conn: Connection) -> None:

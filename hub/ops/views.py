@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, Integer, Text, column, func, select, table, text
 from sqlalchemy.orm import Session
 
 from hub.deadletter.model import DeadLetterRow, DeadLetterStatus
 from hub.errors import DeadLetterError
 from hub.ops.filters import DeadLetterFilter
 from hub.ops.storage import TALLY_TABLE
+from hub.ops.text_search import FTS_TABLE, ReasonContains
 
 __all__ = [
     "CountGroup",
@@ -117,10 +118,26 @@ def list_letters(
 
     Only the summary columns are read: a page never carries payloads, tracebacks or history.
     """
-    stmt = flt.apply(select(*_SUMMARY_COLUMNS))
-    if before is not None:
-        stmt = stmt.where(DeadLetterRow.id < before)
-    stmt = stmt.order_by(DeadLetterRow.id.desc()).limit(limit)
+    if flt.text and engine.dialect.name == "sqlite" and not ReasonContains(flt.text).plain:
+        # the trigram index drives, newest first, and stops at the page: a word in every
+        # reason costs a page, a word in one reason costs an index lookup
+        fts = table(FTS_TABLE, column("rowid", Integer), column("reason", Text))
+        rowid = fts.c.rowid
+        stmt = (
+            flt.model_copy(update={"text": None})
+            .apply(select(*_SUMMARY_COLUMNS))
+            .select_from(fts)
+            .join(DeadLetterRow, DeadLetterRow.id == rowid)
+            .where(fts.c.reason.like(f"%{flt.text}%"))
+        )
+        if before is not None:
+            stmt = stmt.where(rowid < before)
+        stmt = stmt.order_by(rowid.desc()).limit(limit)
+    else:
+        stmt = flt.apply(select(*_SUMMARY_COLUMNS))
+        if before is not None:
+            stmt = stmt.where(DeadLetterRow.id < before)
+        stmt = stmt.order_by(DeadLetterRow.id.desc()).limit(limit)
     with engine.connect() as conn:
         rows = [letter_summary(r) for r in conn.execute(stmt)]
     cursor = rows[-1]["id"] if len(rows) == limit else None

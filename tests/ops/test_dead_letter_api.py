@@ -207,3 +207,20 @@ def test_export_is_json_lines_with_the_original_bytes(ops_env: OpsEnv, tmp_path:
     assert {bytes.fromhex(x["payload_hex"]).decode() for x in lines} == {
         row + "\n" for row in (COMMA, BAD_QTY, BAD_TIME)
     }
+
+
+def test_text_search_follows_reason_changes_and_takes_short_or_wild_needles(
+    ops_env: OpsEnv, tmp_path: Path
+) -> None:
+    client = _seed(ops_env, tmp_path)
+    (bad,) = _letters(client, ops_env, text="twelve")
+    assert _letters(client, ops_env, text="stock-count@2") == []
+    op = ops_env.headers("operator")
+    client.post(
+        "/ops/api/dead-letters/replay", json={"ids": [bad["id"]], "mapping_version": 2}, headers=op
+    )
+    # the reason changed with the failed replay: the index follows it
+    assert [x["id"] for x in _letters(client, ops_env, text="stock-count@2")] == [bad["id"]]
+    assert len(_letters(client, ops_env, text="@")) == 3  # shorter than a trigram
+    assert _letters(client, ops_env, text="100%") == []  # a wildcard is a literal
+    assert len(_letters(client, ops_env, text="counted_qty")) == 2  # "_" is literal too
