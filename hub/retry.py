@@ -21,6 +21,7 @@ from kombu.exceptions import OperationalError as KombuOperationalError
 
 from connectors.errors import ConnectorError, RecordError, TransientConnectorError
 from hub.errors import BrokerUnavailable, ConfigError, PublishNotConfirmed
+from hub.observability.metrics import RETRIES
 from mappings import MappingError
 
 __all__ = [
@@ -141,9 +142,10 @@ def retrying(
     """
 
     def before_sleep(state: tenacity.RetryCallState) -> None:
-        if on_retry is not None and state.outcome is not None:
-            exc = state.outcome.exception()
-            if exc is not None:
+        exc = state.outcome.exception() if state.outcome is not None else None
+        if exc is not None:
+            RETRIES.labels(type(exc).__name__).inc()
+            if on_retry is not None:
                 on_retry(exc, state.attempt_number)
 
     retryer = tenacity.Retrying(

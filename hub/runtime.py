@@ -15,6 +15,7 @@ from hub.config import FileConnectorConfig, Settings
 from hub.deadletter.store import DeadLetter, DeadLetterStore
 from hub.errors import ConfigError
 from hub.inbox import Inbox
+from hub.observability.metrics import record_file
 from hub.pipeline import FileOutcome, FilePipeline, Progress
 from hub.retry import DEFAULT_TABLE, RetryPolicy
 from hub.storage import connect
@@ -122,6 +123,14 @@ class Hub:
             )
             return exc
         inbox.settle(path)
+        record_file(
+            connector,
+            self.registry.get(self.settings.connector(connector).mapping).target_type,
+            records=outcome.records,
+            published=outcome.published,
+            dead=outcome.dead_lettered,
+            seconds=outcome.seconds,
+        )
         return outcome
 
     def close(self) -> None:

@@ -11,6 +11,7 @@ from hub.observability.metrics import (
     RETRIES,
     STAGE_SECONDS,
     DeadLetterCollector,
+    record_file,
 )
 
 __all__ = [
@@ -20,4 +21,5 @@ __all__ = [
     "RETRIES",
     "STAGE_SECONDS",
     "DeadLetterCollector",
+    "record_file",
 ]

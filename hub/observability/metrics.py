@@ -24,6 +24,7 @@ __all__ = [
     "RETRIES",
     "STAGE_SECONDS",
     "DeadLetterCollector",
+    "record_file",
 ]
 
 EVENTS_IN = Counter(
@@ -42,12 +43,25 @@ STAGE_SECONDS = Histogram(
     ["stage"],
     buckets=(0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30),
 )
-RETRIES = Counter("crossdock_retries", "Retries of transient failures, per stage", ["stage"])
+RETRIES = Counter(
+    "crossdock_retries", "Retries of transient failures, per error class", ["error_class"]
+)
 DEAD_LETTERS_WRITTEN = Counter(
     "crossdock_dead_letters_written",
     "Dead letters written, per connector and stage",
     ["connector", "stage"],
 )
+
+
+def record_file(
+    connector: str, event_type: str, *, records: int, published: int, dead: int, seconds: float
+) -> None:
+    """Count one processed file: records in, events out, dead letters, and its duration."""
+    EVENTS_IN.labels(connector, event_type).inc(records)
+    EVENTS_OUT.labels(connector, event_type).inc(published)
+    if dead:
+        DEAD_LETTERS_WRITTEN.labels(connector, "file").inc(dead)
+    STAGE_SECONDS.labels("file").observe(seconds)
 
 
 class DeadLetterCollector(Collector):

@@ -1,0 +1,47 @@
+"""The process metrics move when the hub works: files in and out, retries."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prometheus_client import REGISTRY
+
+from hub.config import Settings
+from hub.errors import BrokerUnavailable
+from hub.inbox import Inbox
+from hub.retry import RetryPolicy, retrying
+from hub.runtime import Hub
+from tests.ops.conftest import BAD_QTY, GOOD, write_csv
+
+
+def _value(name: str, labels: dict[str, str]) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+def test_a_processed_file_counts_events_in_and_out(tmp_path: Path) -> None:
+    labels = {"connector": "stock-count", "type": "retail.inventory.adjusted"}
+    before_in = _value("crossdock_events_in_total", labels)
+    before_out = _value("crossdock_events_out_total", labels)
+    before_files = _value("crossdock_stage_seconds_count", {"stage": "file"})
+    inbox_dir = tmp_path / "inbox"
+    path = write_csv(inbox_dir / "count.csv", [GOOD, GOOD.replace("SKU-1", "SKU-9"), BAD_QTY])
+    with Hub(Settings(data_dir=tmp_path / "data")) as hub:
+        hub.process_inbox_file(Inbox(inbox_dir), path, "stock-count")
+    assert _value("crossdock_events_in_total", labels) - before_in == 3
+    assert _value("crossdock_events_out_total", labels) - before_out == 2
+    assert _value("crossdock_stage_seconds_count", {"stage": "file"}) - before_files == 1
+
+
+def test_a_retry_is_counted_by_error_class() -> None:
+    before = _value("crossdock_retries_total", {"error_class": "BrokerUnavailable"})
+    calls = []
+
+    def flaky() -> str:
+        calls.append(1)
+        if len(calls) < 3:
+            raise BrokerUnavailable("broker restarting")
+        return "ok"
+
+    policy = RetryPolicy(max_attempts=5, initial_wait=0.001, max_wait=0.002, jitter=0)
+    assert retrying(policy, flaky) == "ok"
+    assert _value("crossdock_retries_total", {"error_class": "BrokerUnavailable"}) - before == 2
