@@ -32,10 +32,6 @@ templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 router = APIRouter(prefix="/ops", include_in_schema=False)
 
 
-class SignInRequired(Exception):
-    """No valid sign-in cookie: the page sends the browser to the sign-in form."""
-
-
 def page_principal(request: Request) -> Principal | None:
     """The signed-in principal, or None (the page then redirects to the sign-in form)."""
     token = request.cookies.get(COOKIE_NAME)

@@ -110,7 +110,9 @@ class OpsService:
         if len(ids) > MAX_IDS:
             raise DeadLetterError(f"at most {MAX_IDS} ids at once; start a redrive for more")
         letters = self._load(ids)
-        cap = min(r for r in (rate, self.replay_rate) if r) if (rate or self.replay_rate) else None
+        # the caller may ask for less than the service's cap, never for more
+        caps = [r for r in (rate, self.replay_rate) if r]
+        cap = min(caps) if caps else None
         pacer, outcome = Pacer(cap), BatchOutcome()
         step = max(1, min(100, int(cap))) if cap else 100
         with ConfirmedPublisher(self.bus_url) as publisher:
