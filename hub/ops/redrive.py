@@ -36,6 +36,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from hub.deadletter.model import DeadLetterRow, DeadLetterStatus
 from hub.errors import HubError
 from hub.ops.filters import DeadLetterFilter
+from hub.ops.letters import letters_from, select_letters
 from hub.ops.pacing import Pacer
 from hub.ops.replaying import Replayer
 from hub.storage import Base
@@ -250,14 +251,13 @@ def run_redrive(
             if stop is not None and stop.is_set():  # the process is shutting down
                 status = RedriveStatus.INTERRUPTED
                 break
-            with Session(engine, expire_on_commit=False) as s:
-                letters = list(
-                    s.scalars(
-                        flt.apply(select(DeadLetterRow))
-                        .where(DeadLetterRow.id > cursor, DeadLetterRow.id <= task.max_id)
-                        .order_by(DeadLetterRow.id)
-                        .limit(batch)
-                    )
+            with engine.connect() as conn:
+                letters = letters_from(
+                    conn,
+                    flt.apply(select_letters())
+                    .where(DeadLetterRow.id > cursor, DeadLetterRow.id <= task.max_id)
+                    .order_by(DeadLetterRow.id)
+                    .limit(batch),
                 )
             if not letters:
                 break

@@ -18,8 +18,8 @@ from pydantic import BaseModel
 from canonical import event_model, make_event_id
 from connectors.errors import RecordError
 from connectors.formats.csv import CsvFormat
-from hub.deadletter.model import DeadLetterRow
 from hub.deadletter.store import describe_error
+from hub.ops.letters import Letter
 from mappings import CompiledMapping, MappingError
 
 __all__ = ["Rendered", "dry_run", "line_of", "render", "replay_event_id"]
@@ -50,13 +50,13 @@ class Rendered:
         }
 
 
-def line_of(letter: DeadLetterRow) -> int:
+def line_of(letter: Letter) -> int:
     """The source line of a letter (``…:line 12``), 0 when it names none."""
     tail = letter.location.rsplit(":line ", 1)
     return int(tail[1]) if len(tail) == 2 and tail[1].isdigit() else 0
 
 
-def replay_event_id(letter: DeadLetterRow, mapping: CompiledMapping) -> str:
+def replay_event_id(letter: Letter, mapping: CompiledMapping) -> str:
     """The id a replay publishes under: the same letter through the same mapping, the same id.
 
     A redrive killed between the broker's confirm and the letter being marked replays the
@@ -68,7 +68,7 @@ def replay_event_id(letter: DeadLetterRow, mapping: CompiledMapping) -> str:
 
 
 def render(
-    letter: DeadLetterRow, mapping: CompiledMapping, fmt: CsvFormat, payload: bytes | None = None
+    letter: Letter, mapping: CompiledMapping, fmt: CsvFormat, payload: bytes | None = None
 ) -> Rendered:
     """Parse, map and validate ``letter`` (or ``payload`` in its place) through ``mapping``."""
     data = letter.payload if payload is None else payload
@@ -88,7 +88,7 @@ def _lines(rendered: Rendered) -> list[str]:
 
 
 def dry_run(
-    letter: DeadLetterRow,
+    letter: Letter,
     current: CompiledMapping,
     proposed: CompiledMapping,
     fmt: CsvFormat,

@@ -19,8 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Engine, Table, bindparam, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, Table, bindparam
 
 from canonical import dataschema_uri
 from connectors.formats.csv import CsvFormat
@@ -28,6 +27,7 @@ from hub.batch import BATCH_CONTENT_TYPE, EventBatch
 from hub.bus.publisher import ConfirmedPublisher
 from hub.bus.topology import routing_key
 from hub.deadletter.model import DeadLetterRow, DeadLetterStatus
+from hub.ops.letters import Letter, letters_from, select_letters
 from hub.ops.mapping_versions import MappingCatalog
 from hub.ops.rendering import Rendered, line_of, render, replay_event_id
 
@@ -71,16 +71,15 @@ class Replayer:
     #: called after the batch is confirmed and before it is marked (tests kill a run here)
     before_mark: Callable[[Sequence[int]], None] | None = None
 
-    def load(self, ids: Sequence[int]) -> list[DeadLetterRow]:
+    def load(self, ids: Sequence[int]) -> list[Letter]:
         """The letters with ``ids``, in id order."""
-        with Session(self.engine, expire_on_commit=False) as s:
-            return list(
-                s.scalars(select(DeadLetterRow).where(DeadLetterRow.id.in_(ids)).order_by("id"))
-            )
+        with self.engine.connect() as conn:
+            stmt = select_letters().where(DeadLetterRow.id.in_(ids)).order_by(DeadLetterRow.id)
+            return letters_from(conn, stmt)
 
     def replay(
         self,
-        letters: Sequence[DeadLetterRow],
+        letters: Sequence[Letter],
         *,
         actor: str,
         mapping_version: int | None = None,
@@ -90,8 +89,8 @@ class Replayer:
         """Replay open ``letters``; ``payloads`` replaces some letters' bytes (edit-and-replay)."""
         payloads = payloads or {}
         outcome = BatchOutcome()
-        good: list[tuple[DeadLetterRow, Rendered]] = []
-        bad: list[tuple[DeadLetterRow, Rendered]] = []
+        good: list[tuple[Letter, Rendered]] = []
+        bad: list[tuple[Letter, Rendered]] = []
         for letter in letters:
             if letter.status != DeadLetterStatus.OPEN.value:
                 outcome.skipped[letter.id] = f"is {letter.status}, not open"
@@ -180,9 +179,9 @@ class Replayer:
         outcome.failed.update({letter.id: r.error or "" for letter, r in bad})
         return outcome
 
-    def _publish(self, good: Sequence[tuple[DeadLetterRow, Rendered]]) -> dict[int, str]:
+    def _publish(self, good: Sequence[tuple[Letter, Rendered]]) -> dict[int, str]:
         """Publish the events, grouped into batch messages; return when all are confirmed."""
-        groups: dict[tuple[str, int, str, str | None], list[tuple[DeadLetterRow, Rendered]]] = {}
+        groups: dict[tuple[str, int, str, str | None], list[tuple[Letter, Rendered]]] = {}
         for letter, r in good:
             key = (
                 r.mapping.target_type,

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import Engine, Table, bindparam, select
-from sqlalchemy.orm import Session
 
 from connectors.formats.csv import CsvFormat
 from hub.auth import audit
@@ -26,6 +25,7 @@ from hub.config import Settings
 from hub.deadletter.model import DeadLetterRow, DeadLetterStatus
 from hub.errors import ConfigError, DeadLetterError
 from hub.ops.filters import DeadLetterFilter
+from hub.ops.letters import Letter, letters_from, select_letters
 from hub.ops.mapping_versions import MappingCatalog
 from hub.ops.pacing import Pacer
 from hub.ops.redrive import (
@@ -85,10 +85,10 @@ class OpsService:
         """A replayer on ``publisher`` (one per thread)."""
         return Replayer(self.engine, publisher, self.catalog, self.format_for)
 
-    def _load(self, ids: Sequence[int]) -> list[DeadLetterRow]:
-        with Session(self.engine, expire_on_commit=False) as s:
-            rows = list(
-                s.scalars(select(DeadLetterRow).where(DeadLetterRow.id.in_(ids)).order_by("id"))
+    def _load(self, ids: Sequence[int]) -> list[Letter]:
+        with self.engine.connect() as conn:
+            rows = letters_from(
+                conn, select_letters().where(DeadLetterRow.id.in_(ids)).order_by(DeadLetterRow.id)
             )
         missing = sorted(set(ids) - {r.id for r in rows})
         if missing:
