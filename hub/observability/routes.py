@@ -10,6 +10,7 @@ from hub.observability.health import check_broker, check_database
 
 __all__ = ["router"]
 
+# Probes and metrics are for orchestrators and Prometheus, not part of the API contract.
 router = APIRouter(tags=["operations"])
 
 
@@ -21,13 +22,13 @@ def metrics(request: Request) -> Response:
     return Response(body, media_type=CONTENT_TYPE_LATEST)
 
 
-@router.get("/healthz")
+@router.get("/healthz", include_in_schema=False)
 def healthz() -> dict[str, str]:
     """Liveness: the process answers."""
     return {"status": "ok"}
 
 
-@router.get("/readyz")
+@router.get("/readyz", include_in_schema=False)
 def readyz(request: Request) -> JSONResponse:
     """Readiness: the database and the broker are reachable (503 with the reason otherwise)."""
     checks = [

@@ -9,11 +9,11 @@ from __future__ import annotations
 import base64
 import binascii
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from hub.auth import Principal, Role, audit_log
 from hub.auth.access import RoleRequirement
@@ -22,10 +22,29 @@ from hub.ops.filters import DeadLetterFilter
 from hub.ops.redrive import RedriveConflict, get_redrive, list_redrives, task_json
 from hub.ops.service import AUDIT_SUBJECT, OpsService
 from hub.ops.views import count_groups, export_lines, letter_detail, list_letters, overview
+from hub.registry.content import REGISTRY_MEDIA_TYPE
+from hub.registry.wire import ErrorBody
 
 __all__ = ["Operator", "Viewer", "ops_of", "router"]
 
-router = APIRouter(prefix="/ops/api", tags=["dead letters"])
+_ERROR_CONTENT = {REGISTRY_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+
+# Errors come in the app's one error shape ({error_code, message}, see hub.registry.content).
+router = APIRouter(
+    prefix="/ops/api",
+    tags=["dead letters"],
+    responses={
+        status: {"model": ErrorBody, "description": description, "content": _ERROR_CONTENT}
+        for status, description in {
+            400: "malformed request body",
+            401: "no, unknown or revoked token",
+            403: "the token's role is too low, or a cookie write without the CSRF header",
+            404: "no such dead letter or redrive task",
+            409: "the letter is not open, or a redrive of the same filter is running",
+            422: "invalid request",
+        }.items()
+    },
+)
 
 Viewer = Annotated[Principal, Depends(RoleRequirement(Role.VIEWER))]
 Operator = Annotated[Principal, Depends(RoleRequirement(Role.OPERATOR))]
@@ -38,6 +57,12 @@ def ops_of(request: Request) -> OpsService:
 
 
 Ops = Annotated[OpsService, Depends(ops_of)]
+
+_MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
+LetterId = Annotated[int, Path(ge=1, le=_MAX_ID, description="dead letter id")]
+TaskId = Annotated[int, Path(ge=1, le=_MAX_ID, description="redrive task id")]
+Id = Annotated[int, Field(ge=1, le=_MAX_ID)]
+Version = Annotated[int, Field(ge=1, le=_MAX_ID)]
 
 
 def filter_params(
@@ -95,7 +120,9 @@ def list_dead_letters(
     ops: Ops,
     _who: Viewer,
     flt: Filter,
-    before: Annotated[int | None, Query(description="cursor: the next_cursor of a page")] = None,
+    before: Annotated[
+        int | None, Query(ge=1, le=_MAX_ID, description="cursor: the next_cursor of a page")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> dict[str, Any]:
     """A page of letters, newest first; follow ``next_cursor`` with ``before``."""
@@ -140,7 +167,16 @@ def ops_overview(ops: Ops, _who: Viewer) -> dict[str, Any]:
     }
 
 
-@router.get("/dead-letters/export")
+@router.get(
+    "/dead-letters/export",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "one JSON object per line",
+            "content": {"application/x-ndjson": {"schema": {"type": "string"}}},
+        }
+    },
+)
 def export_dead_letters(ops: Ops, _who: Viewer, flt: Filter) -> StreamingResponse:
     """The matching letters as JSON Lines, oldest first, original bytes included."""
     return StreamingResponse(
@@ -151,7 +187,7 @@ def export_dead_letters(ops: Ops, _who: Viewer, flt: Filter) -> StreamingRespons
 
 
 @router.get("/dead-letters/{letter_id}")
-def get_dead_letter(ops: Ops, _who: Viewer, letter_id: int) -> dict[str, Any]:
+def get_dead_letter(ops: Ops, _who: Viewer, letter_id: LetterId) -> dict[str, Any]:
     """One letter: original bytes (text and hex), parsed view, error, attempts, history."""
     try:
         detail = letter_detail(ops.engine, letter_id)
@@ -186,7 +222,7 @@ def redrives(ops: Ops, _who: Viewer) -> list[dict[str, Any]]:
 
 
 @router.get("/redrives/{task_id}")
-def redrive_status(ops: Ops, _who: Viewer, task_id: int) -> dict[str, Any]:
+def redrive_status(ops: Ops, _who: Viewer, task_id: TaskId) -> dict[str, Any]:
     """One redrive task's progress (moved / to move) and state."""
     try:
         return task_json(get_redrive(ops.engine, task_id))
@@ -200,14 +236,14 @@ class FilterBody(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    status: str = "open"
+    status: Literal["open", "replayed", "discarded", "all"] = "open"
     connector: str | None = None
     stage: str | None = None
     error_class: str | None = None
     event_type: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
-    text: str | None = None
+    since: AwareDatetime | None = None
+    until: AwareDatetime | None = None
+    text: str | None = Field(None, max_length=200)
 
     def to_filter(self) -> DeadLetterFilter:
         """As the shared filter type."""
@@ -221,9 +257,9 @@ class ReplayBody(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    ids: list[int] | None = Field(None, max_length=1000)
+    ids: list[Id] | None = Field(None, max_length=1000)
     filter: FilterBody | None = None
-    mapping_version: int | None = Field(None, ge=1)
+    mapping_version: Version | None = None
     rate: float | None = Field(None, gt=0, le=100_000, description="letters per second at most")
 
     @model_validator(mode="after")
@@ -238,7 +274,7 @@ class OneReplayBody(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    mapping_version: int | None = Field(None, ge=1)
+    mapping_version: Version | None = None
 
 
 class DryRunBody(BaseModel):
@@ -246,7 +282,7 @@ class DryRunBody(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    mapping_version: int | None = Field(None, ge=1)
+    mapping_version: Version | None = None
     payload_text: str | None = None
 
 
@@ -257,7 +293,7 @@ class EditBody(BaseModel):
 
     payload_text: str | None = None
     payload_base64: str | None = None
-    mapping_version: int | None = Field(None, ge=1)
+    mapping_version: Version | None = None
 
     def payload(self) -> bytes:
         """The corrected bytes."""
@@ -267,7 +303,7 @@ class EditBody(BaseModel):
             return self.payload_text.encode()
         try:
             return base64.b64decode(self.payload_base64 or "", validate=True)
-        except binascii.Error as exc:
+        except (binascii.Error, ValueError) as exc:  # bad padding or non-ASCII text
             raise HTTPException(422, f"payload_base64: {exc}") from exc
 
 
@@ -277,7 +313,7 @@ class DiscardBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: str = Field(min_length=1, max_length=2000)
-    ids: list[int] | None = Field(None, max_length=1000)
+    ids: list[Id] | None = Field(None, max_length=1000)
     filter: FilterBody | None = None
 
 
@@ -296,7 +332,7 @@ class RedriveBody(BaseModel):
 
     filter: FilterBody = Field(default_factory=FilterBody)
     rate: float | None = Field(None, gt=0, le=100_000)
-    mapping_version: int | None = Field(None, ge=1)
+    mapping_version: Version | None = None
 
 
 @router.post("/dead-letters/replay")
@@ -314,7 +350,7 @@ def replay_many(ops: Ops, who: Operator, body: ReplayBody) -> dict[str, Any]:
 
 
 @router.post("/dead-letters/{letter_id}/replay")
-def replay_one(ops: Ops, who: Operator, letter_id: int, body: OneReplayBody) -> dict[str, Any]:
+def replay_one(ops: Ops, who: Operator, letter_id: LetterId, body: OneReplayBody) -> dict[str, Any]:
     """Replay one letter now."""
     try:
         outcome = ops.replay([letter_id], actor=who.actor, mapping_version=body.mapping_version)
@@ -326,7 +362,7 @@ def replay_one(ops: Ops, who: Operator, letter_id: int, body: OneReplayBody) -> 
 
 
 @router.post("/dead-letters/{letter_id}/dry-run")
-def dry_run_one(ops: Ops, _who: Operator, letter_id: int, body: DryRunBody) -> dict[str, Any]:
+def dry_run_one(ops: Ops, _who: Operator, letter_id: LetterId, body: DryRunBody) -> dict[str, Any]:
     """What a replay through a mapping version would publish, as a diff; nothing is written."""
     payload = body.payload_text.encode() if body.payload_text is not None else None
     try:
@@ -336,7 +372,7 @@ def dry_run_one(ops: Ops, _who: Operator, letter_id: int, body: DryRunBody) -> d
 
 
 @router.post("/dead-letters/{letter_id}/edit-and-replay")
-def edit_and_replay(ops: Ops, who: Operator, letter_id: int, body: EditBody) -> dict[str, Any]:
+def edit_and_replay(ops: Ops, who: Operator, letter_id: LetterId, body: EditBody) -> dict[str, Any]:
     """Replay one letter with corrected bytes (audited); the original bytes are kept."""
     try:
         outcome = ops.edit_and_replay(
@@ -348,7 +384,9 @@ def edit_and_replay(ops: Ops, who: Operator, letter_id: int, body: EditBody) -> 
 
 
 @router.post("/dead-letters/{letter_id}/discard")
-def discard_one(ops: Ops, who: Operator, letter_id: int, body: OneDiscardBody) -> dict[str, Any]:
+def discard_one(
+    ops: Ops, who: Operator, letter_id: LetterId, body: OneDiscardBody
+) -> dict[str, Any]:
     """Discard one letter with a reason (it is kept, marked discarded)."""
     try:
         count = ops.discard(actor=who.actor, reason=body.reason, ids=[letter_id])
@@ -375,7 +413,7 @@ def start_redrive(ops: Ops, who: Operator, body: RedriveBody) -> dict[str, Any]:
 
 
 @router.post("/redrives/{task_id}/cancel")
-def cancel_redrive(ops: Ops, who: Operator, task_id: int) -> dict[str, Any]:
+def cancel_redrive(ops: Ops, who: Operator, task_id: TaskId) -> dict[str, Any]:
     """Stop a redrive after its current batch; what moved stays moved, the rest stays open."""
     try:
         return task_json(ops.cancel_redrive(task_id, actor=who.actor))

@@ -61,6 +61,9 @@ class OpsService:
     catalog: MappingCatalog
     #: letters per second a synchronous replay by ids moves at most
     replay_rate: float | None = 500.0
+    #: run redrive tasks in a background thread (off for an in-memory database: its one
+    #: shared connection must not be used by two threads at once)
+    background_tasks: bool = True
     _formats: dict[str, CsvFormat] = field(default_factory=dict, init=False)
     _threads: dict[int, threading.Thread] = field(default_factory=dict, init=False)
     _stop: threading.Event = field(default_factory=threading.Event, init=False)
@@ -265,7 +268,7 @@ class OpsService:
                 "mapping_version": mapping_version,
             },
         )
-        if not background:
+        if not (background and self.background_tasks):
             return self.run_task(task.id)
         thread = threading.Thread(
             target=self._run_logged, args=(task.id,), name=f"redrive-{task.id}", daemon=True
@@ -337,4 +340,5 @@ def open_ops(
     DepthSampleRow.__table__.create(engine, checkfirst=True)  # type: ignore[attr-defined]
     dirs = list(mapping_dirs) if mapping_dirs is not None else _mapping_dirs()
     catalog = MappingCatalog.from_directories(SPECS_DIR, *dirs)
-    return OpsService(engine, settings, catalog, replay_rate)
+    in_memory = engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:")
+    return OpsService(engine, settings, catalog, replay_rate, background_tasks=not in_memory)
