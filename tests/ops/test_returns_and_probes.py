@@ -79,3 +79,31 @@ def test_readyz_is_503_naming_an_unreachable_broker(tmp_path: Path) -> None:
     assert body["checks"]["database"]["ok"] is True
     assert body["checks"]["broker"]["ok"] is False
     assert "127.0.0.1:1" in body["checks"]["broker"]["detail"]
+
+
+def test_a_letter_of_a_format_without_a_replay_reader_is_left_alone(
+    embedded_env: OpsEnv,
+) -> None:
+    ops = embedded_env.app.state.ops
+    DeadLetterStore(ops.engine).add(
+        DeadLetter(
+            connector="edi",
+            source="crossdock:file/po.x12",
+            source_key="po.x12",
+            location="po.x12:segment 4",
+            stage="mapping",
+            error=ValueError("BEG03 missing"),
+            decision=DEFAULT_TABLE.decide(ValueError()),
+            payload=b"BEG*00*SA~",
+            content_type="application/edi-x12",
+            mapping_id="csv.stock-count",
+            mapping_version=1,
+        )
+    )
+    with Session(ops.engine) as s:
+        (letter,) = s.scalars(select(DeadLetterRow))
+    outcome = ops.replay([letter.id], actor="op")
+    assert outcome.skipped == {letter.id: "no replay reader for application/edi-x12"}
+    with Session(ops.engine) as s:
+        after = s.get_one(DeadLetterRow, letter.id)
+    assert (after.status, after.attempts, after.history) == ("open", 1, [])
