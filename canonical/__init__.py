@@ -26,7 +26,7 @@ from canonical.errors import (
     UnknownEventType,
     UnknownEventVersion,
 )
-from canonical.event_id import EVENT_ID_NAMESPACE, make_event_id
+from canonical.event_id import EVENT_ID_NAMESPACE, EventIdSeries, make_event_id
 from canonical.events import (
     AdjustmentReason,
     EventData,
@@ -86,6 +86,7 @@ __all__ = [
     "DuplicateRegistration",
     "Envelope",
     "EventData",
+    "EventIdSeries",
     "EventRegistry",
     "ExplicitQuantity",
     "Gtin",

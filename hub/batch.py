@@ -59,13 +59,17 @@ class EventBatch:
     def add(self, event_id: str, data: BaseModel, line: int = 0) -> None:
         """Append one event; ``data`` is the validated event model."""
         self._parts.append(
-            b'{"specversion":"1.0","id":"'
-            + event_id.encode()
-            + b'",'
-            + self._head
-            + b',"data":'
-            + data.__pydantic_serializer__.to_json(data, exclude_none=True)
-            + b"}"
+            b"".join(
+                (
+                    b'{"specversion":"1.0","id":"',
+                    event_id.encode(),
+                    b'",',
+                    self._head,
+                    b',"data":',
+                    data.__pydantic_serializer__.to_json(data, exclude_none=True),
+                    b"}",
+                )
+            )
         )
         self.ids.append(event_id)
         self.lines.append(line)

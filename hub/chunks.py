@@ -19,7 +19,7 @@ from typing import Any
 
 import pydantic
 
-from canonical import event_model, make_event_id
+from canonical import EventIdSeries, event_model
 from connectors.errors import RecordError
 from connectors.formats.csv import CsvFormat, RowChunk
 from connectors.record import RawRecord
@@ -69,7 +69,7 @@ def translate_chunk(job: ChunkJob) -> ChunkResult:
     mapping = _mapping(job.spec_file)
     validate = event_model(mapping.target_type, mapping.target_version).model_validate
     doc_id = job.doc_key.rsplit(":", 1)[1]
-    ref = f"{mapping.id}@{mapping.version}"
+    id_for_line = EventIdSeries(doc_id, after=(f"{mapping.id}@{mapping.version}",))
     now = datetime.now(UTC)
     bodies: list[bytes] = []
     dead: list[DeadLetter] = []
@@ -100,7 +100,7 @@ def translate_chunk(job: ChunkJob) -> ChunkResult:
                 mapping_id=mapping.id,
                 mapping_version=mapping.version,
                 event_type=mapping.target_type,
-                event_id=None if line is None else make_event_id(doc_id, str(line), ref),
+                event_id=None if line is None else id_for_line(str(line)),
             )
         )
 
@@ -114,7 +114,7 @@ def translate_chunk(job: ChunkJob) -> ChunkResult:
                 stage = "mapping" if isinstance(exc, MappingError) else "validation"
                 letter(exc, stage, item.location, item.line, item.data)
                 continue
-            batch.add(make_event_id(doc_id, str(item.line), ref), data, item.line)
+            batch.add(id_for_line(str(item.line)), data, item.line)
             if len(batch) >= job.batch_size:
                 bodies.append(batch.body())
                 published += len(batch)

@@ -14,8 +14,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from hub.errors import ConfigError
+from hub.registry.settings import RegistrySettings
 
-__all__ = ["FileConnectorConfig", "Settings", "load_settings"]
+__all__ = ["ConnectorInstance", "FileConnectorConfig", "Settings", "load_settings"]
 
 
 class FileConnectorConfig(BaseModel):
@@ -25,11 +26,28 @@ class FileConnectorConfig(BaseModel):
 
     name: str = "stock-count"
     pattern: str = "*.csv"
+    #: ``auto``: a file a document format recognises (X12, EDIFACT, IDoc, POSLog, Shopify) is
+    #: read as that document, its specs chosen per message; anything else is this CSV.
+    #: ``csv``: always CSV. A document format name: only that format.
+    format: str = "auto"
     mapping: str = "csv.stock-count"
     #: canonical column → header text in the partner's file
     columns: dict[str, str] = Field(default_factory=dict)
     delimiter: str = ","
     encoding: str = "utf-8-sig"
+
+
+class ConnectorInstance(BaseModel):
+    """A connector from the SDK (entry point ``connector``), configured under a ``name``.
+
+    ``config`` is validated by the connector's own model (``crossdock connector schema``).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    connector: str
+    config: dict[str, Any] = Field(default_factory=dict)
 
 
 class Settings(BaseModel):
@@ -39,6 +57,8 @@ class Settings(BaseModel):
 
     data_dir: Path = Path("var")
     bus_url: str | None = None
+    #: the topic exchange of this hub's events (hubs sharing a broker each name their own)
+    exchange: str = Field("crossdock.events", min_length=1, max_length=255)
     database_url: str | None = None
     inbox: Path | None = None
     batch_size: int = Field(1000, ge=1, le=100_000)
@@ -46,7 +66,17 @@ class Settings(BaseModel):
     retry_attempts: int = Field(5, ge=1)
     #: processes translating big files; unset decides by file size (2 cores here)
     workers: int | None = Field(None, ge=0, le=64)
-    connectors: list[FileConnectorConfig] = Field(default_factory=lambda: [FileConnectorConfig()])
+    connectors: list[FileConnectorConfig] = Field(
+        default_factory=lambda: [
+            FileConnectorConfig(),
+            # every file with an extension: documents by content, anything else as stock counts
+            FileConnectorConfig(name="documents", pattern="*.*"),
+        ]
+    )
+    #: the schema registry API (reads open, bootstrap admin token, seeding)
+    registry: RegistrySettings = Field(default_factory=RegistrySettings)
+    #: SDK connectors (Shopify, REST, SFTP, SOAP …); webhook ones are served at /webhooks/{name}
+    connector_instances: list[ConnectorInstance] = Field(default_factory=list)
 
     @property
     def resolved_bus_url(self) -> str:
@@ -76,6 +106,7 @@ class Settings(BaseModel):
 _ENV = {
     "CROSSDOCK_DATA_DIR": "data_dir",
     "CROSSDOCK_BUS_URL": "bus_url",
+    "CROSSDOCK_EXCHANGE": "exchange",
     "CROSSDOCK_DATABASE_URL": "database_url",
     "CROSSDOCK_INBOX": "inbox",
 }

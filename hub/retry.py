@@ -1,28 +1,28 @@
 """Retry decisions, made in one table for the whole hub.
 
-An exception class maps to an :class:`Action` and a :class:`FailureType`; the lookup walks the
-exception's MRO, so the most specific entry wins. The backoff layer (:func:`retrying`) only
-waits between attempts of what the table calls retryable: it never decides again. Connector
-authors extend the table with :meth:`RetryTable.extend`; they do not write retry loops.
+The table's types and the rows every connector shares live in the connector SDK
+(:mod:`connectors.sdk.decisions`), so a connector can extend the table without importing the
+hub. This module adds the hub's own rows (broker, database, configuration) into
+:data:`DEFAULT_TABLE`, the one table the runtime decides with. An exception class or an HTTP
+status maps to an :class:`Action` and a :class:`FailureType`; the backoff layer
+(:func:`retrying`) only waits between attempts of what the table calls retryable: it never
+decides again. Connector authors extend the table (``Connector.error_rows``); they do not
+write retry loops.
 """
 
 from __future__ import annotations
 
-import enum
-import socket
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
-import pydantic
 import sqlalchemy.exc
-import tenacity
 from kombu.exceptions import OperationalError as KombuOperationalError
 
-from connectors.errors import ConnectorError, RecordError, TransientConnectorError
+from connectors.sdk import retry as _sdk_retry
+from connectors.sdk.decisions import SDK_TABLE, Action, Decision, FailureType, RetryTable
 from hub.errors import BrokerUnavailable, ConfigError, PublishNotConfirmed
 from hub.observability.metrics import RETRIES
-from mappings import MappingError
 
 __all__ = [
     "DEFAULT_TABLE",
@@ -36,125 +36,40 @@ __all__ = [
 
 T = TypeVar("T")
 
+_RETRY = Decision(Action.RETRY, FailureType.TRANSIENT)
 
-class Action(enum.StrEnum):
-    """What the hub does with a failure."""
-
-    RETRY = "retry"
-    RATE_LIMITED = "rate_limited"
-    REFRESH_AUTH = "refresh_auth"
-    DEAD_LETTER = "dead_letter"
-    FAIL = "fail"
-
-
-class FailureType(enum.StrEnum):
-    """Whose problem a failure is: it decides who is told (partner, ops, developer)."""
-
-    CONFIG = "config"
-    TRANSIENT = "transient"
-    DATA = "data"
-    SYSTEM = "system"
-
-
-@dataclass(frozen=True, slots=True)
-class Decision:
-    """One row of the table: the action and the failure type."""
-
-    action: Action
-    failure: FailureType
-
-    @property
-    def retryable(self) -> bool:
-        """Whether the backoff layer should wait and try again."""
-        return self.action in (Action.RETRY, Action.RATE_LIMITED, Action.REFRESH_AUTH)
-
-
-@dataclass(frozen=True)
-class RetryTable:
-    """Exception class → Decision, looked up along the exception's MRO."""
-
-    rows: Mapping[type[BaseException], Decision]
-    #: what an exception no row names becomes: kept (dead-lettered), never dropped
-    fallback: Decision = Decision(Action.DEAD_LETTER, FailureType.SYSTEM)
-
-    def decide(self, exc: BaseException) -> Decision:
-        """The decision for ``exc``: the row of its most specific class, else the fallback."""
-        for cls in type(exc).__mro__:
-            decision = self.rows.get(cls)
-            if decision is not None:
-                return decision
-        return self.fallback
-
-    def extend(self, rows: Mapping[type[BaseException], Decision]) -> RetryTable:
-        """A new table with ``rows`` added; they override rows for the same class."""
-        return RetryTable({**self.rows, **rows}, self.fallback)
-
-
-def _default_rows() -> dict[type[BaseException], Decision]:
-    retry = Decision(Action.RETRY, FailureType.TRANSIENT)
-    data = Decision(Action.DEAD_LETTER, FailureType.DATA)
-    rows: dict[type[BaseException], Decision] = {
-        # transient: the same call may work later
-        ConnectionError: retry,
-        TimeoutError: retry,
-        socket.timeout: retry,
-        BrokerUnavailable: retry,
-        PublishNotConfirmed: retry,
-        TransientConnectorError: retry,
-        sqlalchemy.exc.OperationalError: retry,
-        # permanent: this input will never pass as it is
-        RecordError: data,
-        pydantic.ValidationError: data,
-        UnicodeDecodeError: data,
-        ConnectorError: Decision(Action.DEAD_LETTER, FailureType.SYSTEM),
+DEFAULT_TABLE = SDK_TABLE.extend(
+    {
+        BrokerUnavailable: _RETRY,
+        PublishNotConfirmed: _RETRY,
+        KombuOperationalError: _RETRY,
+        sqlalchemy.exc.OperationalError: _RETRY,
         # a wrong configuration fails the connector instead of dead-lettering every record
         ConfigError: Decision(Action.FAIL, FailureType.CONFIG),
     }
-    rows[MappingError] = data
-    rows[KombuOperationalError] = retry
-    return rows
-
-
-DEFAULT_TABLE = RetryTable(_default_rows())
+)
+"""The hub's one decision table: the SDK's rows plus the runtime's."""
 
 
 @dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    """How long to keep trying a retryable failure: capped exponential backoff with jitter."""
+class RetryPolicy(_sdk_retry.RetryPolicy):
+    """The SDK's retry policy, deciding with the hub's :data:`DEFAULT_TABLE` by default."""
 
-    max_attempts: int = 5
-    initial_wait: float = 0.2
-    max_wait: float = 10.0
-    jitter: float = 0.5
     table: RetryTable = field(default=DEFAULT_TABLE)
 
 
 def retrying(
-    policy: RetryPolicy,
+    policy: _sdk_retry.RetryPolicy,
     fn: Callable[[], T],
     *,
     on_retry: Callable[[BaseException, int], None] | None = None,
+    **options: Any,
 ) -> T:
-    """Call ``fn``; retry it while the table says the failure is retryable.
+    """:func:`connectors.sdk.retry.retrying`, each retry counted in ``crossdock_retries``."""
 
-    The last exception is re-raised unchanged when attempts run out or the failure is not
-    retryable, so the caller can dead-letter it with its real class.
-    """
+    def counted(exc: BaseException, attempt: int) -> None:
+        RETRIES.labels(type(exc).__name__).inc()
+        if on_retry is not None:
+            on_retry(exc, attempt)
 
-    def before_sleep(state: tenacity.RetryCallState) -> None:
-        exc = state.outcome.exception() if state.outcome is not None else None
-        if exc is not None:
-            RETRIES.labels(type(exc).__name__).inc()
-            if on_retry is not None:
-                on_retry(exc, state.attempt_number)
-
-    retryer = tenacity.Retrying(
-        stop=tenacity.stop_after_attempt(policy.max_attempts),
-        wait=tenacity.wait_exponential_jitter(
-            multiplier=policy.initial_wait, max=policy.max_wait, jitter=policy.jitter
-        ),
-        retry=tenacity.retry_if_exception(lambda e: policy.table.decide(e).retryable),
-        before_sleep=before_sleep,
-        reraise=True,
-    )
-    return retryer(fn)
+    return _sdk_retry.retrying(policy, fn, on_retry=counted, **options)

@@ -16,7 +16,7 @@ from ._errors import MappingError, SpecError
 from ._golden import GoldenCase, compare, golden_cases
 from ._loading import load_spec
 from ._registry import SPECS_DIR, SpecRegistry
-from ._spec import ConditionSpec, EachSpec, FieldSpec, MappingSpec, SourceSpec
+from ._spec import ConditionSpec, EachSpec, FieldSpec, MappingSpec, SourceSpec, SplitSpec
 from .transforms import register_transform
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "SourceSpec",
     "SpecError",
     "SpecRegistry",
+    "SplitSpec",
     "compare",
     "compile_spec",
     "golden_cases",

@@ -540,7 +540,11 @@ def _relative_paths(spec: EachSpec) -> Iterator[SourcePath]:
         if isinstance(field_spec, EachSpec):
             yield parse_path(field_spec.each)
             continue
-        yield from (parse_path(p) for p in (field_spec.path, field_spec.find) if p is not None)
+        if field_spec.find is not None:
+            # path (and where) then read the found item, not this one
+            yield parse_path(field_spec.find)
+        elif field_spec.path is not None:
+            yield parse_path(field_spec.path)
         if field_spec.format is not None and field_spec.find is None:
             yield from (p for p in parse_template(field_spec.format) if isinstance(p, SourcePath))
         if field_spec.when is not None:
@@ -607,6 +611,24 @@ def _failure(spec: MappingSpec) -> Callable[[Any, Any, Any, BaseException], Exce
     return fail
 
 
+SPLIT_KEY = "events"
+"""The one output key of a split spec's generated code: the list of per-item event data."""
+
+
+def split_fields(spec: MappingSpec) -> dict[str, FieldSpec | EachSpec]:
+    """The fields to generate: a split spec is an ``each`` group over its split list.
+
+    Generating the split as a group reuses its paths (``$root``, ``$parent``), ``where`` and
+    error locations (``events[2].sku from LIN[3].2``) instead of a second code path.
+    """
+    if spec.split is None:
+        return dict(spec.fields)
+    group = EachSpec.model_construct(
+        each=spec.split.each, where=spec.split.where, fields=dict(spec.fields)
+    )
+    return {SPLIT_KEY: group}
+
+
 def generate(spec: MappingSpec) -> Generated:
     """Generate the module source for ``spec``; ``SpecError`` for unresolvable names."""
     from ._errors import MappingError
@@ -624,11 +646,12 @@ def generate(spec: MappingSpec) -> Generated:
         "_fallbacks": [0],
     }
     root = _ROOT
+    fields = split_fields(spec)
     fast = _Generator(spec, "fast", namespace)
-    fast_result = fast.object(spec.fields, root, 2)
+    fast_result = fast.object(fields, root, 2)
     checked = _Generator(spec, "checked", namespace, _interned=fast._interned)
     checked.counter = fast.counter
-    checked_result = checked.object(spec.fields, root, 2)
+    checked_result = checked.object(fields, root, 2)
     header = [
         f"# Generated from mapping spec {spec.id}@{spec.version} ({spec.target}). Do not edit:",
         "# change the spec. _map is the fast path; _map_checked locates errors.",

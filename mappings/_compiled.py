@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ._codegen import generate
+from ._codegen import SPLIT_KEY, generate
 from ._spec import MappingSpec
 
 __all__ = ["CompiledMapping", "compile_spec"]
@@ -40,8 +40,25 @@ class CompiledMapping:
         self._fallbacks: list[int] = generated.namespace["_fallbacks"]
 
     def __call__(self, record: Mapping[str, Any] | Sequence[Any]) -> dict[str, Any]:
-        """Map one parsed source record; raises :class:`MappingError` when it cannot."""
+        """Map one parsed source record to one event; raises :class:`MappingError` when it cannot.
+
+        A split spec makes several events of one record: call :meth:`map_all` for those.
+        """
+        if self.spec.split is not None:
+            raise TypeError(f"{self!r} splits a record into several events: call map_all()")
         return self._function(record)
+
+    def map_all(self, record: Mapping[str, Any] | Sequence[Any]) -> list[dict[str, Any]]:
+        """Every event's data from one record: one item per split item, else exactly one."""
+        if self.spec.split is None:
+            return [self._function(record)]
+        events: list[dict[str, Any]] = self._function(record)[SPLIT_KEY]
+        return events
+
+    @property
+    def splits(self) -> bool:
+        """Whether one record gives several events (the spec has ``split``)."""
+        return self.spec.split is not None
 
     @property
     def id(self) -> str:

@@ -27,7 +27,7 @@ from pydantic import (
 
 from ._paths import parse_path, parse_template
 
-__all__ = ["ConditionSpec", "EachSpec", "FieldSpec", "MappingSpec", "SourceSpec"]
+__all__ = ["ConditionSpec", "EachSpec", "FieldSpec", "MappingSpec", "SourceSpec", "SplitSpec"]
 
 
 def _reject_float(value: Any) -> Any:
@@ -217,6 +217,20 @@ class SourceSpec(BaseModel):
     message: Annotated[str | None, BeforeValidator(_whole_number_as_text)] = None
 
 
+class SplitSpec(BaseModel):
+    """One event per item of a list in the message (an X12 846 LIN loop, a POSLog line item)."""
+
+    model_config = _STRICT
+
+    each: str
+    where: ConditionSpec | None = None
+
+    @field_validator("each")
+    @classmethod
+    def _check_each(cls, value: str) -> str:
+        return _valid_path(value)
+
+
 class MappingSpec(BaseModel):
     """A whole mapping spec file (see the package docs for the format)."""
 
@@ -228,6 +242,8 @@ class MappingSpec(BaseModel):
     source: SourceSpec
     target: str
     tables: dict[Annotated[str, Field(pattern=r"^[A-Za-z_][\w-]*$")], dict[str, Scalar]] = {}
+    #: when given, ``fields`` are read once per item of this list (relative to the item)
+    split: SplitSpec | None = None
     fields: dict[str, FieldOrEach] = Field(min_length=1)
 
     _file: Path | None = PrivateAttr(default=None)

@@ -219,7 +219,10 @@ def to_datetime(value: Any) -> datetime | None:
                 moment = datetime.fromisoformat(text)
         except ValueError:
             raise ValueError("not a timestamp (expected ISO 8601 or YYYYMMDDHHMM[SS])") from None
-    if moment.tzinfo is None:
+    tz = moment.tzinfo
+    if tz is UTC:  # the common "…Z" case: already what the hub wants
+        return moment
+    if tz is None:
         return moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
 

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import os
 import socket
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
+from sqlalchemy import create_engine, make_url, text
 
 RABBITMQ_URL = os.environ.get("CROSSDOCK_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
 POSTGRES_URL = os.environ.get(
@@ -46,3 +50,24 @@ def require_postgres() -> str:
     """Return the SQLAlchemy URL of the test database, or skip/fail when it is down."""
     require_service("PostgreSQL", "127.0.0.1", 5432)
     return POSTGRES_URL
+
+
+@contextmanager
+def fresh_postgres_database() -> Iterator[str]:
+    """A new, empty database on the test server for one test; dropped afterwards.
+
+    Tests that clear or count shared tables would see each other's rows when two runs meet
+    on one server (CI next to a developer, or parallel agents): a database each keeps them
+    apart at the cost of ~0.1 s.
+    """
+    base = make_url(require_postgres())
+    name = f"cd_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -121,6 +121,9 @@ class CsvFormat:
             yield from self.rows(io.BytesIO(chunk.data), src, context, chunk.start)
             return
         one_byte_chars = text.isascii()  # then a row's length in chars is its length in bytes
+        if '"' not in text and "\r" not in text:
+            yield from self._parse_plain(text, chunk.start, src, context, one_byte_chars)
+            return
         parts = text.split("\n")
         tail = parts.pop()
         lines = [p + "\n" for p in parts]
@@ -150,6 +153,45 @@ class CsvFormat:
                 yield RecordError(loc, problem, raw=data, line=first, context=context), pos
             elif row:  # a blank line is not a record
                 yield _record(row, names, data, src, first, context), pos
+
+    def _parse_plain(
+        self,
+        text: str,
+        start: CsvPosition,
+        src: str,
+        context: Mapping[str, Any],
+        one_byte_chars: bool,
+    ) -> Iterator[tuple[RawRecord | RecordError, CsvPosition]]:
+        """Rows of a chunk without quote or carriage-return characters.
+
+        With no quoting, a CSV record is one ``\n``-terminated line and its fields are the
+        line split at the delimiter: exactly what ``csv.reader`` returns (a test holds the two
+        equal), at a fifth of its cost per row. Most store exports look like this.
+        """
+        names = context["names"]
+        encoding = _row_encoding(self.encoding)
+        delimiter = self.delimiter
+        offset, line = start
+        lines = text.split("\n")
+        last = lines.pop()  # "" when the chunk ends with a newline, as split_rows cuts it
+        for body in lines:
+            seg = body + "\n"
+            data = seg.encode(encoding)
+            line += 1
+            offset += len(seg) if one_byte_chars else len(data)
+            if body:  # a blank line is not a record
+                yield (
+                    _record(body.split(delimiter), names, data, src, line, context),
+                    CsvPosition(offset, line),
+                )
+        if last:
+            data = last.encode(encoding)
+            line += 1
+            offset += len(data)
+            yield (
+                _record(last.split(delimiter), names, data, src, line, context),
+                CsvPosition(offset, line),
+            )
 
     def read_header(self, fh: BinaryIO, src: str) -> tuple[dict[str, Any], int]:
         """Read the header line: the context rows need (raw header, column names), its length."""

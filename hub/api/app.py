@@ -10,12 +10,14 @@ from __future__ import annotations
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
+from hub.api import webhooks
 from hub.config import Settings
 from hub.ops.mount import install_ops
 from hub.registry import confluent_api, crossdock_api
 from hub.registry.content import install_error_handlers
 from hub.registry.service import open_registry
 from hub.registry.settings import RegistrySettings
+from hub.routing import api as routing_api
 from hub.storage import connect
 
 __all__ = ["create_app"]
@@ -42,9 +44,15 @@ def create_app(
         # The registry migrates its own tables; the other hub tables are not needed here.
         engine = connect(url, create=False)
     app = FastAPI(title="Crossdock", description=_DESCRIPTION, version="0.1.0")
-    app.state.registry = open_registry(engine, registry_settings)
+    app.state.registry = open_registry(
+        engine, registry_settings or RegistrySettings.from_env(base=settings.registry)
+    )
     install_error_handlers(app)
-    app.include_router(confluent_api.router)
+    # the validate route is the one called per message: first in line, it is matched first
     app.include_router(crossdock_api.router)
+    app.include_router(confluent_api.router)
+    app.include_router(routing_api.router)
+
+    app.include_router(webhooks.webhook_router(settings, engine))
     install_ops(app, engine, settings)
     return app

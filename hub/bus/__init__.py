@@ -3,7 +3,7 @@
 from hub.bus.connection import open_connection
 from hub.bus.consumer import EventConsumer, EventHandler
 from hub.bus.publisher import ConfirmedPublisher
-from hub.bus.topology import EVENTS_EXCHANGE, event_queue, routing_key
+from hub.bus.topology import EVENTS_EXCHANGE, event_queue, events_exchange, routing_key
 
 __all__ = [
     "EVENTS_EXCHANGE",
@@ -11,6 +11,7 @@ __all__ = [
     "EventConsumer",
     "EventHandler",
     "event_queue",
+    "events_exchange",
     "open_connection",
     "routing_key",
 ]

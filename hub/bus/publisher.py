@@ -17,7 +17,7 @@ from collections import deque
 from collections.abc import Mapping
 from typing import Any
 
-from kombu import Connection, Producer
+from kombu import Connection, Exchange, Producer
 
 from hub.bus.topology import EVENTS_EXCHANGE
 from hub.errors import BrokerUnavailable, PublishNotConfirmed
@@ -35,8 +35,16 @@ class ConfirmedPublisher:
     :meth:`flush` must be published again (ids are deterministic, so consumers drop copies).
     """
 
-    def __init__(self, url: str, *, window: int = 256, confirm_timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        window: int = 256,
+        confirm_timeout: float = 30.0,
+        exchange: Exchange = EVENTS_EXCHANGE,
+    ) -> None:
         self.url = url
+        self.exchange = exchange
         self.window = window
         self.confirm_timeout = confirm_timeout
         self._conn: Connection | None = None
@@ -54,8 +62,8 @@ class ConfirmedPublisher:
         try:
             conn = open_connection(self.url)
             channel = conn.channel()
-            producer = Producer(channel, exchange=EVENTS_EXCHANGE)
-            EVENTS_EXCHANGE(channel).declare()
+            producer = Producer(channel, exchange=self.exchange)
+            self.exchange(channel).declare()
         except _CONNECTION_ERRORS as exc:
             raise BrokerUnavailable(f"cannot connect to {conn_label(self.url)}: {exc}") from exc
         self._conn, self._producer = conn, producer

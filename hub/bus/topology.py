@@ -6,10 +6,20 @@ from collections.abc import Sequence
 
 from kombu import Exchange, Queue, binding
 
-__all__ = ["EVENTS_EXCHANGE", "event_queue", "routing_key"]
+__all__ = ["EVENTS_EXCHANGE", "event_queue", "events_exchange", "routing_key"]
 
-#: every canonical event goes through this one topic exchange; consumers bind by type and version
-EVENTS_EXCHANGE = Exchange("crossdock.events", type="topic", durable=True, delivery_mode=2)
+
+def events_exchange(name: str = "crossdock.events") -> Exchange:
+    """The topic exchange every canonical event goes through; consumers bind by type and version.
+
+    One per hub: two hubs sharing a broker (staging next to production, or tests next to
+    each other) keep apart by naming their own (``exchange`` in crossdock.yaml).
+    """
+    return Exchange(name, type="topic", durable=True, delivery_mode=2)
+
+
+#: the default hub's exchange
+EVENTS_EXCHANGE = events_exchange()
 
 
 def routing_key(event_type: str, version: int) -> str:
@@ -17,11 +27,9 @@ def routing_key(event_type: str, version: int) -> str:
     return f"{event_type}.v{version}"
 
 
-def event_queue(name: str, patterns: Sequence[str]) -> Queue:
+def event_queue(name: str, patterns: Sequence[str], exchange: Exchange = EVENTS_EXCHANGE) -> Queue:
     """A durable queue bound to the events exchange by each topic pattern.
 
     ``patterns`` use AMQP topic syntax, e.g. ``retail.inventory.adjusted.*`` or ``retail.#``.
     """
-    return Queue(
-        name, bindings=[binding(EVENTS_EXCHANGE, routing_key=p) for p in patterns], durable=True
-    )
+    return Queue(name, bindings=[binding(exchange, routing_key=p) for p in patterns], durable=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -13,8 +14,10 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from hub.cli.connector import connector_app
 from hub.cli.ops import extend_dlq
-from hub.config import Settings, load_settings
+from hub.cli.routing import routing_app
+from hub.config import FileConnectorConfig, Settings, load_settings
 from hub.errors import ConfigError, DeadLetterError, HubError
 
 if TYPE_CHECKING:
@@ -39,6 +42,9 @@ registry_app = typer.Typer(help="The schema registry: API tokens.", no_args_is_h
 token_app = typer.Typer(help="API tokens (stored hashed; shown once).", no_args_is_help=True)
 registry_app.add_typer(token_app, name="token")
 app.add_typer(registry_app, name="registry")
+app.add_typer(routing_app, name="routing")
+
+app.add_typer(connector_app, name="connector")
 
 out = Console()
 err = Console(stderr=True)
@@ -76,7 +82,10 @@ def _settings(
 @app.command()
 def run(
     inbox: Annotated[Path | None, typer.Option(help="folder to watch for files")] = None,
-    connector: Annotated[str, typer.Option(help="file connector to use")] = "stock-count",
+    connector: Annotated[
+        str | None,
+        typer.Option(help="only this file connector (default: every configured one)"),
+    ] = None,
     once: Annotated[bool, typer.Option(help="process what is in the inbox, then exit")] = False,
     poll: Annotated[float, typer.Option(help="seconds between inbox polls")] = 1.0,
     echo: Annotated[
@@ -99,7 +108,8 @@ def run(
     from hub.runtime import Hub
 
     settings = _settings(config, data_dir, bus_url, database_url, inbox)
-    box = Inbox(settings.resolved_inbox, settings.connector(connector).pattern)
+    connectors = [settings.connector(connector)] if connector else settings.connectors
+    box = Inbox(settings.resolved_inbox, [c.pattern for c in connectors])
     err.print(
         f"crossdock: inbox [bold]{box.root}[/], bus {_redact(settings.resolved_bus_url)}, "
         f"database {_redact(settings.resolved_database_url)}"
@@ -121,7 +131,11 @@ def run(
                             bar.update(task, completed=done)
 
                         result = hub.process_inbox_file(
-                            box, path, connector, advance, _echo_events if echo else None
+                            box,
+                            path,
+                            _connector_for(path, connectors),
+                            advance,
+                            _echo_events if echo else None,
                         )
                     totals["files"] += 1
                     if isinstance(result, FileOutcome):
@@ -135,7 +149,7 @@ def run(
                 if once and not ready:
                     # a file is ready only after two polls; stop after two empty ones
                     idle_polls += 1
-                    if idle_polls >= 2 and not any(box.root.glob(box.pattern)):
+                    if idle_polls >= 2 and not box.pending():
                         break
                 else:
                     idle_polls = 0
@@ -154,6 +168,11 @@ def run(
         f"[yellow]{totals['dead']} dead letter(s)[/]"
         + (" — see `crossdock dlq list`" if totals["dead"] else "")
     )
+
+
+def _connector_for(path: Path, connectors: list[FileConnectorConfig]) -> str:
+    """The first configured connector whose pattern takes the file (config order decides)."""
+    return next(c.name for c in connectors if fnmatchcase(path.name, c.pattern))
 
 
 def _echo_events(body: bytes) -> None:
@@ -205,6 +224,8 @@ def _report_file(o: object) -> None:
         return
     rate = o.records / o.seconds if o.seconds else 0.0
     resumed = f", resumed after line {o.resumed_from_line}" if o.resumed_from_line else ""
+    if o.skipped:  # document messages no spec reads (a POS sign-on)
+        resumed += f", {o.skipped} without a spec (skipped)"
     err.print(
         f"{o.path.name}: {o.records} record(s) in {o.seconds:.2f}s ({rate:,.0f}/s){resumed}: "
         f"[green]{o.published} published[/], [yellow]{o.dead_lettered} dead-lettered[/]"
@@ -233,7 +254,7 @@ def translate(
     config: ConfigOpt = None,
 ) -> None:
     """Translate one file: events as JSON lines on stdout, errors on stderr; exit 1 on any."""
-    from hub.translate import TranslationError, translate_file
+    from hub.translate import TranslationError, TranslationNote, translate_file
 
     settings = _settings(config)
     failures = 0
@@ -241,6 +262,8 @@ def translate(
         if isinstance(line, TranslationError):
             failures += 1
             err.print(f"[red]error:[/] {line}", highlight=False, soft_wrap=True)
+        elif isinstance(line, TranslationNote):
+            err.print(f"note: {line}", highlight=False, soft_wrap=True)
         else:
             sys.stdout.write(line + "\n")
     raise typer.Exit(1 if failures else 0)
@@ -437,15 +460,26 @@ def mappings_test() -> None:
 
     table = Table("spec", "case", "result")
     failures = 0
+    per_format: dict[str, list[int]] = {}  # format → [specs seen, cases, passed]
+    specs: set[str] = set()
     for result in run_golden_tests():
         ok = not result.differences
         failures += not ok
+        counts = per_format.setdefault(result.format, [0, 0, 0])
+        counts[0] += result.spec not in specs
+        specs.add(result.spec)
+        counts[1] += 1
+        counts[2] += ok
         table.add_row(
             result.spec,
             result.case,
             "[green]pass[/]" if ok else "[red]FAIL[/] " + "; ".join(result.differences[:3]),
         )
     out.print(table)
+    summary = Table("format", "specs", "cases", "passed", "failed")
+    for name, (n_specs, cases, passed) in sorted(per_format.items()):
+        summary.add_row(name, str(n_specs), str(cases), str(passed), str(cases - passed))
+    out.print(summary)
     raise typer.Exit(1 if failures else 0)
 
 

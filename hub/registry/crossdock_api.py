@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from canonical import NoCastPath, UnknownEventType, UnknownEventVersion, convert, default_registry
-from hub.registry.access import Reader, Registry
+from hub.registry.access import Reader, Registry, RegistryReading
 from hub.registry.compat import check_pair
 from hub.registry.content import ERROR_RESPONSES, RegistryJSONResponse
 from hub.registry.diff import diff_schemas
@@ -108,9 +108,10 @@ _PAYLOAD_BODY = {
     openapi_extra=_PAYLOAD_BODY,
 )
 async def validate_payload(
-    subject: str, version: str, request: Request, registry: Registry, _who: Reader
+    subject: str, version: str, request: Request, reading: RegistryReading
 ) -> RegistryJSONResponse:
     """Validate the request body against a subject version; errors come as JSON pointers."""
+    registry, _who = reading
     number = parse_version(version)
     registered = registry.validator.cached_version(subject, number)
     if registered is None:

@@ -1,5 +1,7 @@
 """The registry's own settings: who may read, the bootstrap admin token, seeding.
 
+In crossdock.yaml under ``registry:`` (same names); the environment wins over the file.
+
 Environment: ``CROSSDOCK_REGISTRY_READS_OPEN`` (``true``/``false``, default true),
 ``CROSSDOCK_ADMIN_TOKEN`` (stored hashed as an admin token at startup),
 ``CROSSDOCK_REGISTRY_SEED`` (default true), ``CROSSDOCK_SCHEMAS_DIR``.
@@ -40,10 +42,16 @@ class RegistrySettings(BaseModel):
     schemas_dir: Path | None = None
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> RegistrySettings:
-        """Settings from the environment; ``ConfigError`` listing every bad variable."""
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, *, base: RegistrySettings | None = None
+    ) -> RegistrySettings:
+        """``base`` (the ``registry:`` section of crossdock.yaml) with the environment on top.
+
+        ``ConfigError`` lists every bad variable.
+        """
         env = os.environ if environ is None else environ
-        raw = {key: env[name] for name, key in _ENV.items() if env.get(name)}
+        raw: dict[str, object] = {} if base is None else base.model_dump(exclude_unset=True)
+        raw.update({key: env[name] for name, key in _ENV.items() if env.get(name)})
         try:
             return cls.model_validate(raw)
         except ValidationError as exc:

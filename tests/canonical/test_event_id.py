@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from canonical import EVENT_ID_NAMESPACE, InvalidEventIdParts, make_event_id
+from canonical import EVENT_ID_NAMESPACE, EventIdSeries, InvalidEventIdParts, make_event_id
 
 
 def test_same_parts_give_the_same_id_and_it_is_a_uuid5() -> None:
@@ -47,3 +47,21 @@ def test_no_parts_or_an_empty_part_is_an_error(parts: tuple[str, ...]) -> None:
 def test_fast_event_id_equals_the_standard_uuid5(parts: list[str]) -> None:
     name = "".join(f"{len(p)}:{p}" for p in parts)
     assert make_event_id(*parts) == str(uuid.uuid5(EVENT_ID_NAMESPACE, name))
+
+
+text = st.text(min_size=1, max_size=30)
+
+
+@given(st.lists(text, max_size=3), text, st.lists(text, max_size=3))
+def test_a_series_gives_the_ids_of_make_event_id(
+    before: list[str], part: str, after: list[str]
+) -> None:
+    series = EventIdSeries(*before, after=tuple(after))
+    assert series(part) == make_event_id(*before, part, *after)
+
+
+def test_a_series_refuses_empty_parts() -> None:
+    with pytest.raises(InvalidEventIdParts):
+        EventIdSeries("doc", "")
+    with pytest.raises(InvalidEventIdParts):
+        EventIdSeries("doc")("")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from connectors.errors import MissingColumnError, RecordError
 from connectors.formats.csv import CsvFormat, CsvPosition
@@ -90,7 +92,16 @@ def test_fast_and_line_by_line_parsers_agree_on_a_messy_file(tmp_path: Path) -> 
         + "1,Ünïcode,,2,2,d,é\n".encode()
         + b"1,last,,3,3,d,no-newline"
     )
-    path = _write(tmp_path, body)
+    fast, slow = _fast_and_slow(_write(tmp_path, body))
+    assert fast == slow
+    assert fast[-1][-1] == CsvPosition(len(body), 9)
+    assert [kind for kind, *_ in fast] == [
+        "RawRecord", "RawRecord", "MissingColumnError", "RecordError", "RawRecord", "RawRecord",
+    ]  # fmt: skip
+
+
+def _fast_and_slow(path: Path) -> tuple[list[object], list[object]]:
+    """What the chunked parser and the line-by-line parser make of ``path``."""
     fmt = CsvFormat()
     fast = list(fmt.read_with_positions(path))
     with path.open("rb") as fh:
@@ -100,17 +111,32 @@ def test_fast_and_line_by_line_parsers_agree_on_a_messy_file(tmp_path: Path) -> 
 
     def summary(items: list[tuple[RawRecord | RecordError, CsvPosition]]) -> list[object]:
         return [
-            (type(i).__name__, i.data if isinstance(i, RawRecord) else i.raw, str(i), p)
+            (type(i).__name__, i.raw, str(i), p)
             if isinstance(i, RecordError)
             else (type(i).__name__, i.data, i.line, dict(i.fields), p)
             for i, p in items
         ]
 
-    assert summary(fast) == summary(slow)
-    assert fast[-1][1] == CsvPosition(len(body), 9)
-    assert [type(i).__name__ for i, _ in fast] == [
-        "RawRecord", "RawRecord", "MissingColumnError", "RecordError", "RawRecord", "RawRecord",
-    ]  # fmt: skip
+    return summary(fast), summary(slow)
+
+
+_PLAIN_FIELD = st.text(
+    st.characters(blacklist_characters='",\r\n', blacklist_categories=("Cs",)), max_size=8
+)
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    rows=st.lists(st.lists(_PLAIN_FIELD, min_size=0, max_size=9), max_size=12),
+    final_newline=st.booleans(),
+)
+def test_unquoted_chunks_parse_exactly_as_the_csv_module_does(
+    tmp_path: Path, rows: list[list[str]], final_newline: bool
+) -> None:
+    # no quote and no CR: the split fast path; short, long and blank rows and any Unicode
+    text = "\n".join(",".join(r) for r in rows) + ("\n" if final_newline else "")
+    fast, slow = _fast_and_slow(_write(tmp_path, HEADER + text.encode()))
+    assert fast == slow
 
 
 def test_split_rows_never_cuts_inside_quotes(tmp_path: Path) -> None:

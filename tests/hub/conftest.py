@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from kombu import Queue
-from sqlalchemy import text
 
 from hub.bus.consumer import EventConsumer
-from hub.bus.topology import event_queue
+from hub.bus.topology import event_queue, events_exchange
 from hub.config import Settings
-from hub.storage import connect
-from tests.services import require_postgres, require_rabbitmq
+from tests.services import fresh_postgres_database, require_rabbitmq
 
 HEADER = "store_id,sku,gtin,counted_qty,system_qty,counted_at,counter\n"
 
@@ -30,39 +29,43 @@ class HubEnv:
     name: str
 
 
-def _reset_postgres(url: str) -> None:
-    engine = connect(url)
-    with engine.begin() as conn:
-        for table in ("dead_letters", "checkpoints", "processed_events"):
-            conn.execute(text(f"DELETE FROM {table}"))
-    engine.dispose()
-
-
 @pytest.fixture(params=["embedded", "rabbitmq+postgres"])
 def hub_env(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[HubEnv]:
     """The hub on the embedded defaults, and on RabbitMQ with PostgreSQL."""
     name = f"test.{uuid.uuid4().hex[:10]}"
-    if request.param == "embedded":
-        settings = Settings(data_dir=tmp_path / "data", chunk_size=50, batch_size=20)
-    else:
-        amqp, pg = require_rabbitmq(), require_postgres()
-        _reset_postgres(pg)
-        settings = Settings(
-            data_dir=tmp_path / "data", bus_url=amqp, database_url=pg, chunk_size=50, batch_size=20
-        )
-    settings.data_dir.mkdir(parents=True)
-    queue = event_queue(name, ["retail.inventory.adjusted.*"])
-    consumer = EventConsumer(settings.resolved_bus_url, queue)
-    consumer.declare()
-    yield HubEnv(settings, queue, consumer, name)
-    if request.param != "embedded":
-        from hub.bus.connection import open_connection
+    # an exchange and a database of its own: other runs on the same servers stay invisible
+    exchange = events_exchange(name)
+    with ExitStack() as stack:
+        if request.param == "embedded":
+            settings = Settings(
+                data_dir=tmp_path / "data", exchange=name, chunk_size=50, batch_size=20
+            )
+        else:
+            amqp = require_rabbitmq()
+            pg = stack.enter_context(fresh_postgres_database())
+            settings = Settings(
+                data_dir=tmp_path / "data",
+                bus_url=amqp,
+                database_url=pg,
+                exchange=name,
+                chunk_size=50,
+                batch_size=20,
+            )
+        settings.data_dir.mkdir(parents=True)
+        queue = event_queue(name, ["retail.inventory.adjusted.*"], exchange)
+        consumer = EventConsumer(settings.resolved_bus_url, queue)
+        consumer.declare()
+        yield HubEnv(settings, queue, consumer, name)
+        if request.param != "embedded":
+            from hub.bus.connection import open_connection
 
-        conn = open_connection(settings.resolved_bus_url)
-        try:
-            queue(conn.channel()).delete()
-        finally:
-            conn.release()
+            conn = open_connection(settings.resolved_bus_url)
+            try:
+                channel = conn.channel()
+                queue(channel).delete()
+                exchange(channel).delete()
+            finally:
+                conn.release()
 
 
 def write_count(path: Path, rows: list[str]) -> Path:

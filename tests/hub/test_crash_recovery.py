@@ -55,7 +55,15 @@ def test_sigkill_mid_file_then_restart_loses_nothing_and_dedup_sees_each_id_once
     doc_key = document_key(path)
     config = tmp_path / "crossdock.yaml"
     config.write_text(
-        yaml.safe_dump({"chunk_size": 2_000, "batch_size": 500, "workers": 2}), encoding="utf-8"
+        yaml.safe_dump(
+            {
+                "chunk_size": 2_000,
+                "batch_size": 500,
+                "workers": 2,
+                "exchange": hub_env.settings.exchange,
+            }
+        ),
+        encoding="utf-8",
     )
 
     log = tmp_path / "run.log"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, func, inspect, select, text
+from sqlalchemy import Engine, func, inspect, select
 from sqlalchemy.orm import Session
 
 from canonical import event_types, versions
@@ -21,7 +21,7 @@ from hub.registry.settings import RegistrySettings
 from hub.registry.tables import AuditRow, RegistryBase, SchemaRow, SubjectVersionRow
 from hub.storage import connect
 from tests.registry.conftest import ADMIN, ADMIN_TOKEN, json_schema
-from tests.services import require_postgres
+from tests.services import fresh_postgres_database
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
 
@@ -100,18 +100,11 @@ def test_the_registry_shares_a_database_with_the_other_hub_tables(tmp_path: Path
 
 @pytest.fixture
 def postgres_engine() -> Iterator[Engine]:
-    """The test PostgreSQL database, with the registry's tables dropped before and after."""
-    engine = connect(require_postgres(), create=False)
-
-    def drop() -> None:
-        with engine.begin() as conn:
-            RegistryBase.metadata.drop_all(conn)
-            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-
-    drop()
-    yield engine
-    drop()
-    engine.dispose()
+    """A fresh PostgreSQL database of its own (other runs may share the server)."""
+    with fresh_postgres_database() as url:
+        engine = connect(url, create=False)
+        yield engine
+        engine.dispose()
 
 
 @pytest.mark.postgres

@@ -1,0 +1,100 @@
+"""Pagination styles: Link header, cursor, page number, offset.
+
+A :class:`Paginator` turns the answer of one page into the request of the next, or None at
+the end. The next request is a plain ``(url, params)`` pair, so it can be stored as a
+checkpoint position and a resume starts at exactly that page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from connectors.rest.config import PaginationConfig
+
+__all__ = ["PageRequest", "Paginator", "dig"]
+
+
+def dig(body: Any, path: str) -> Any:
+    """``body`` followed along a dotted path (``data.items``); None where it stops."""
+    node = body
+    for part in filter(None, path.split(".")):
+        if isinstance(node, Mapping):
+            node = node.get(part)
+        else:
+            return None
+    return node
+
+
+@dataclass(frozen=True, slots=True)
+class PageRequest:
+    """One page to fetch: a URL (relative to the base URL, or absolute) and its parameters."""
+
+    url: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def as_position(self) -> dict[str, Any]:
+        """JSON for a checkpoint."""
+        return {"url": self.url, "params": dict(self.params)}
+
+    @classmethod
+    def from_position(cls, position: Mapping[str, Any]) -> PageRequest:
+        """What :meth:`as_position` wrote."""
+        return cls(str(position["url"]), dict(position.get("params", {})))
+
+
+@dataclass(frozen=True, slots=True)
+class Paginator:
+    """The next page after an answer, per the configured style."""
+
+    config: PaginationConfig
+
+    def first(self, url: str, params: Mapping[str, Any] | None = None) -> PageRequest:
+        """The first page's request."""
+        c = self.config
+        p: dict[str, Any] = dict(params or {})
+        if c.style != "none":
+            p[c.size_param] = c.page_size
+        if c.style == "page":
+            p[c.page_param] = c.first_page
+        elif c.style == "offset":
+            p[c.offset_param] = 0
+        return PageRequest(url, p)
+
+    def next(
+        self, current: PageRequest, answer: httpx.Response, items: Sequence[Any]
+    ) -> PageRequest | None:
+        """The request after ``current``, or None when ``answer`` was the last page."""
+        style = self.config.style
+        if style == "link":
+            return self._link(answer)
+        if style == "cursor":
+            return self._cursor(current, answer)
+        if style in ("page", "offset"):
+            return self._counted(current, items)
+        return None
+
+    def _link(self, answer: httpx.Response) -> PageRequest | None:
+        nxt = answer.links.get("next", {}).get("url")
+        # the next link carries every parameter itself (Shopify's page_info forbids others)
+        return PageRequest(nxt) if nxt else None
+
+    def _cursor(self, current: PageRequest, answer: httpx.Response) -> PageRequest | None:
+        c = self.config
+        token = dig(answer.json(), c.cursor_path)
+        if not token:
+            return None
+        return PageRequest(current.url, {**current.params, c.cursor_param: token})
+
+    def _counted(self, current: PageRequest, items: Sequence[Any]) -> PageRequest | None:
+        c = self.config
+        if len(items) < c.page_size:  # a short page is the last one
+            return None
+        if c.style == "page":
+            page = int(current.params.get(c.page_param, c.first_page)) + 1
+            return PageRequest(current.url, {**current.params, c.page_param: page})
+        offset = int(current.params.get(c.offset_param, 0)) + len(items)
+        return PageRequest(current.url, {**current.params, c.offset_param: offset})

@@ -1,0 +1,148 @@
+"""The connector SDK: write a connector once, run it in the hub, test it offline.
+
+Public API (names are stable; renames go through a deprecation shim)::
+
+    from connectors.sdk import (
+        Connector, Source, Sink, WebhookSource,     # base classes (connector.py, webhook.py)
+        ConnectorConfig,                            # pydantic config base (config.py)
+        CheckResult, WriteReport, Stream,           # check(), write(), discover() answers
+        State, Checkpoint,                          # read(state) resumes; checkpoints advance
+        RawRecord, ReadItem, Event,                 # what read() yields / write() takes
+        WebhookRequest, SignatureInvalid,           # webhook deliveries
+        EventBus, DeadLetterRecord,                 # the seam to the hub's bus
+        run_source, RunOutcome, deliver,            # read → map → publish → checkpoint; sinks
+        Action, FailureType, Decision, RetryTable, SDK_TABLE,   # the one decision table
+        RetryPolicy, retrying,                      # the backoff layer (waits, never decides)
+        load_connector, connector_entry_points,     # entry-point group crossdock.connectors
+        # errors (errors.py):
+        ConnectorError, TransientConnectorError, ConnectorTimeout, RateLimited, AuthExpired,
+        PermanentConnectorError, ConnectorConfigError, AuthenticationFailed, RequestRejected,
+        HttpStatusError, RecordError,
+    )
+
+A source::
+
+    class Config(ConnectorConfig):
+        url: str
+        password: SecretStr                       # marked secret in the JSON Schema
+
+    class MySource(Source[Config]):
+        name = "mine"                             # the entry-point name
+        config_model = Config
+        error_rows = {MyPeerBusy: Decision(Action.RETRY, FailureType.TRANSIENT)}
+
+        def probe(self) -> str: ...               # one cheap authenticated call; raise on failure
+        def discover(self) -> list[Stream]: ...
+        def read(self, state: State) -> Iterator[RawRecord | RecordError | Checkpoint]: ...
+        def to_events(self, record: RawRecord) -> list[Envelope]: ...   # the mapping step
+
+``check()`` wraps ``probe()`` and reports (never raises) with the failure type from the table.
+A sink implements ``write(events) -> WriteReport`` instead of read/to_events.
+
+Errors and retries: raise the classes of :mod:`connectors.sdk.errors` (or your own, with a row
+in ``error_rows``: an exception class or an HTTP status → Decision). The table
+(:mod:`connectors.sdk.decisions`, extended by ``hub.retry.DEFAULT_TABLE``) decides; the backoff
+layer (:mod:`connectors.sdk.retry`) only waits (honouring ``retry_after``). Never write a retry
+loop. ``refresh_auth()`` returns True when it got fresh credentials after a 401/AuthExpired.
+
+Testing (:mod:`connectors.sdk.testing`, a pytest plugin): ``StubBus`` (keeps events and dead
+letters), stub transports and recorded-response replay, and the conformance kit
+``SourceConformance`` / ``SinkConformance`` that every connector's tests subclass.
+
+Running: ``run_source`` (the hub's ``crossdock connector read INSTANCE`` uses it with the
+hub's bus and a stored state), ``deliver`` for sinks; webhook sources are served by the hub at
+``POST /webhooks/{instance}``. ``crossdock connector new NAME`` scaffolds a package
+(:mod:`connectors.sdk.scaffold`) whose tests pass the kit unchanged.
+"""
+
+from connectors.errors import RecordError
+from connectors.record import RawRecord
+from connectors.sdk.bus import DeadLetterRecord, EventBus
+from connectors.sdk.config import ConnectorConfig, load_config
+from connectors.sdk.connector import (
+    CheckResult,
+    Connector,
+    Event,
+    ReadItem,
+    Sink,
+    Source,
+    WriteReport,
+)
+from connectors.sdk.decisions import (
+    SDK_TABLE,
+    Action,
+    Decision,
+    FailureType,
+    RetryTable,
+    RowKey,
+)
+from connectors.sdk.errors import (
+    AuthenticationFailed,
+    AuthExpired,
+    ConnectorConfigError,
+    ConnectorError,
+    ConnectorTimeout,
+    HttpStatusError,
+    PermanentConnectorError,
+    RateLimited,
+    RequestRejected,
+    TransientConnectorError,
+)
+from connectors.sdk.registry import (
+    ENTRY_POINT_GROUP,
+    UnknownConnector,
+    connector_entry_points,
+    load_connector,
+)
+from connectors.sdk.retry import RetryPolicy, retrying
+from connectors.sdk.runner import RunOutcome, deliver, run_source
+from connectors.sdk.state import Checkpoint, State
+from connectors.sdk.stream import Stream
+from connectors.sdk.webhook import SignatureInvalid, WebhookRequest, WebhookSource
+
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "SDK_TABLE",
+    "Action",
+    "AuthExpired",
+    "AuthenticationFailed",
+    "CheckResult",
+    "Checkpoint",
+    "Connector",
+    "ConnectorConfig",
+    "ConnectorConfigError",
+    "ConnectorError",
+    "ConnectorTimeout",
+    "DeadLetterRecord",
+    "Decision",
+    "Event",
+    "EventBus",
+    "FailureType",
+    "HttpStatusError",
+    "PermanentConnectorError",
+    "RateLimited",
+    "RawRecord",
+    "ReadItem",
+    "RecordError",
+    "RequestRejected",
+    "RetryPolicy",
+    "RetryTable",
+    "RowKey",
+    "RunOutcome",
+    "SignatureInvalid",
+    "Sink",
+    "Source",
+    "State",
+    "Stream",
+    "TransientConnectorError",
+    "UnknownConnector",
+    "WebhookRequest",
+    "WebhookSource",
+    "WriteReport",
+    "connector_entry_points",
+    "deliver",
+    "load_config",
+    "load_connector",
+    "retrying",
+    "run_source",
+]

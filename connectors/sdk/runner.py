@@ -1,0 +1,204 @@
+"""Running a source: read, map, publish durably, dead-letter what fails, then checkpoint.
+
+The order is what makes a resume lose nothing and repeat nothing: the records a checkpoint
+covers are published (confirmed) and their failures dead-lettered *before* the checkpoint's
+state is handed to ``on_checkpoint`` (which stores it). A retryable failure re-reads from the
+last checkpoint, dropping what was not yet durable, so nothing is published twice.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from canonical import Envelope
+from connectors.errors import RecordError
+from connectors.record import RawRecord
+from connectors.sdk.bus import DeadLetterRecord, EventBus
+from connectors.sdk.connector import Event, Sink, Source, WriteReport
+from connectors.sdk.decisions import SDK_TABLE, Action, RetryTable
+from connectors.sdk.retry import RetryPolicy, retrying
+from connectors.sdk.state import Checkpoint, State
+
+__all__ = ["RunOutcome", "deliver", "run_source"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class RunOutcome:
+    """What one run of a source did."""
+
+    state: State
+    records: int = 0
+    published: int = 0
+    dead_lettered: int = 0
+    #: failures the backoff layer retried (the run then re-read from the last checkpoint)
+    retries: int = 0
+    checkpoints: int = 0
+    dead_letter_locations: list[str] = field(default_factory=list)
+
+
+class _Run:
+    """One run's pending (not yet durable) work and its outcome."""
+
+    def __init__(
+        self,
+        source: Source[Any],
+        bus: EventBus,
+        policy: RetryPolicy,
+        outcome: RunOutcome,
+        on_checkpoint: Callable[[State], None] | None,
+    ) -> None:
+        self.source, self.bus, self.policy = source, bus, policy
+        self.outcome, self.on_checkpoint = outcome, on_checkpoint
+        self.events: list[Envelope[Any]] = []
+        self.dead: list[DeadLetterRecord] = []
+        self.records = 0
+
+    def attempt(self) -> None:
+        """Read from the last checkpoint to the end."""
+        # what was not durable when the last attempt failed is read again from the state
+        self.events, self.dead, self.records = [], [], 0
+        for item in self.source.read(self.outcome.state):
+            if isinstance(item, Checkpoint):
+                self.flush()
+                self.outcome.state = self.outcome.state.advance(item)
+                self.outcome.checkpoints += 1
+                if self.on_checkpoint is not None:
+                    self.on_checkpoint(self.outcome.state)
+            elif isinstance(item, RecordError):
+                self.records += 1
+                self.letter(item, item.raw or b"", item.location, "application/octet-stream")
+            else:
+                self.records += 1
+                self.map(item)
+        if self.events or self.dead or self.records:
+            log.warning("%s: records after the last checkpoint are read again on resume", self.name)
+            self.flush()
+
+    @property
+    def name(self) -> str:
+        return self.source.name
+
+    def map(self, record: RawRecord) -> None:
+        try:
+            self.events.extend(self.source.to_events(record))
+        except Exception as exc:
+            if self.policy.table.decide(exc).action is not Action.DEAD_LETTER:
+                raise
+            self.letter(exc, record.data, record.location, record.content_type, record.source)
+
+    def letter(
+        self, exc: BaseException, raw: bytes, location: str, ctype: str, source: str = ""
+    ) -> None:
+        self.dead.append(
+            DeadLetterRecord(
+                connector=self.name,
+                source=source or self.name,
+                location=location,
+                stage="read" if isinstance(exc, RecordError) else "map",
+                error=exc,
+                decision=self.policy.table.decide(exc),
+                payload=raw,
+                content_type=ctype,
+                source_key=f"{self.name}:{location}",
+            )
+        )
+
+    def flush(self) -> None:
+        """Make pending events and dead letters durable, then count them."""
+        if self.events:
+            self.bus.publish(self.events)
+        if self.dead:
+            self.bus.dead_letter(self.dead)
+        out = self.outcome
+        out.records += self.records
+        out.published += len(self.events)
+        out.dead_lettered += len(self.dead)
+        out.dead_letter_locations.extend(d.location for d in self.dead)
+        self.events, self.dead, self.records = [], [], 0
+
+    def on_retry(self, exc: BaseException, attempt_no: int) -> None:
+        self.outcome.retries += 1
+        log.warning(
+            "%s: attempt %d failed, re-reading from the last checkpoint: %s",
+            self.name,
+            attempt_no,
+            exc,
+        )
+
+
+def run_source(
+    source: Source[Any],
+    bus: EventBus,
+    state: State | None = None,
+    *,
+    table: RetryTable = SDK_TABLE,
+    policy: RetryPolicy | None = None,
+    on_checkpoint: Callable[[State], None] | None = None,
+    sleep: Callable[[float], None] | None = None,
+) -> RunOutcome:
+    """Read ``source`` to the end from ``state``; return counts and the final state.
+
+    ``table`` is the hub's decision table (the connector's ``error_rows`` go on top of it); a
+    failure it does not call retryable is raised after the first attempt, unchanged.
+    """
+    run = _Run(
+        source, bus, policy or source.policy(table), RunOutcome(state or State()), on_checkpoint
+    )
+    retrying(
+        run.policy,
+        run.attempt,
+        on_retry=run.on_retry,
+        refresh_auth=source.refresh_auth,
+        sleep=sleep,
+    )
+    return run.outcome
+
+
+def deliver(
+    sink: Sink[Any],
+    events: Sequence[Event],
+    bus: EventBus,
+    *,
+    table: RetryTable = SDK_TABLE,
+    policy: RetryPolicy | None = None,
+    on_retry: Callable[[BaseException, int], None] | None = None,
+    sleep: Callable[[float], None] | None = None,
+) -> WriteReport:
+    """Write ``events`` through ``sink``, retrying what the table calls retryable.
+
+    Events the peer refused for good are dead-lettered (stage ``write``) with their JSON.
+    """
+    policy = policy or sink.policy(table)
+    report = retrying(
+        policy,
+        lambda: sink.write(events),
+        on_retry=on_retry,
+        refresh_auth=sink.refresh_auth,
+        sleep=sleep,
+    )
+    if report.rejected:
+        by_id = {str(e.get("id")): e for e in events}
+        bus.dead_letter(
+            [
+                DeadLetterRecord(
+                    connector=sink.name,
+                    source=str(by_id.get(err.location, {}).get("source", sink.name)),
+                    location=err.location,
+                    stage="write",
+                    error=err,
+                    decision=policy.table.decide(err),
+                    payload=err.raw
+                    or json.dumps(by_id.get(err.location, {}), default=str).encode(),
+                    content_type="application/cloudevents+json",
+                    source_key=f"{sink.name}:{err.location}",
+                )
+                for err in report.rejected
+            ]
+        )
+    return report

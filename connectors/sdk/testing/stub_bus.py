@@ -1,0 +1,47 @@
+"""An in-memory :class:`~connectors.sdk.bus.EventBus` for connector tests: it keeps everything."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from canonical import Envelope
+from connectors.sdk.bus import DeadLetterRecord
+
+__all__ = ["StubBus"]
+
+
+class StubBus:
+    """Keeps published events and dead letters in lists, in order, duplicates included.
+
+    ``fail_publishes`` makes the next N publishes raise ``ConnectionError`` (a transient
+    failure), to test that a runner re-publishes after a broker hiccup.
+    """
+
+    def __init__(self, *, fail_publishes: int = 0) -> None:
+        self.events: list[Envelope[Any]] = []
+        self.dead_letters: list[DeadLetterRecord] = []
+        self.publish_calls = 0
+        self.fail_publishes = fail_publishes
+
+    def publish(self, events: Sequence[Envelope[Any]]) -> None:
+        """Keep ``events`` (or fail, while ``fail_publishes`` lasts)."""
+        self.publish_calls += 1
+        if self.fail_publishes > 0:
+            self.fail_publishes -= 1
+            raise ConnectionError("stub bus: publish refused (scripted)")
+        self.events.extend(events)
+
+    def dead_letter(self, letters: Sequence[DeadLetterRecord]) -> None:
+        """Keep ``letters``."""
+        self.dead_letters.extend(letters)
+
+    @property
+    def event_ids(self) -> list[str]:
+        """Ids of the published events, in order, duplicates included."""
+        return [e.id for e in self.events]
+
+    def clear(self) -> None:
+        """Forget everything kept so far."""
+        self.events.clear()
+        self.dead_letters.clear()

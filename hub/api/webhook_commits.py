@@ -1,0 +1,129 @@
+"""Group commit for webhook deliveries: one publish and one transaction for many requests.
+
+A delivery is only answered once its events are confirmed by the broker and its id and dead
+letters are committed. Doing that per request costs two or three durable writes each; under
+load, requests arrive together, so one thread takes every delivery waiting and, in one
+transaction, inserts their ids (the insert says which were taken before, or earlier in the
+same group), publishes the new ones' events as CloudEvents batch messages and waits for the
+broker's confirm, adds their dead letters and commits; only then is each request answered.
+One thread also means one publisher and no race between two copies of a delivery in this
+process.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine
+
+from canonical import Envelope
+from connectors.sdk.bus import DeadLetterRecord
+from hub.api.webhook_ledger import DeliveryLedger
+from hub.connector_bus import HubEventBus
+
+__all__ = ["DeliveryCommitter", "PendingDelivery", "Taken"]
+
+log = logging.getLogger(__name__)
+
+#: the most deliveries one group commits
+MAX_GROUP = 512
+
+
+@dataclass(slots=True)
+class PendingDelivery:
+    """A verified, translated delivery waiting to be made durable."""
+
+    instance: str
+    delivery_id: str
+    events: list[Envelope[Any]]
+    letters: list[DeadLetterRecord]
+    done: Future[Taken] = field(default_factory=Future)
+
+
+@dataclass(frozen=True, slots=True)
+class Taken:
+    """What became of a delivery: taken now, or a duplicate of one taken before."""
+
+    duplicate: bool
+    event_ids: list[str]
+
+
+class DeliveryCommitter:
+    """The one thread that makes webhook deliveries durable, a group at a time."""
+
+    def __init__(self, engine: Engine, bus: HubEventBus) -> None:
+        self.engine = engine
+        self.bus = bus
+        self.ledger = DeliveryLedger(engine)
+        self._queue: queue.SimpleQueue[PendingDelivery] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+
+    def submit(self, pending: PendingDelivery) -> Future[Taken]:
+        """Queue ``pending``; the future resolves once it is durable (or raises why not)."""
+        if self._thread is None:
+            with self._start_lock:
+                if self._thread is None:
+                    self._thread = threading.Thread(
+                        target=self._run, name="webhook-commits", daemon=True
+                    )
+                    self._thread.start()
+        self._queue.put(pending)
+        return pending.done
+
+    def _run(self) -> None:
+        while True:
+            group = [self._queue.get()]
+            while len(group) < MAX_GROUP:
+                try:
+                    group.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            # a request whose client went away was cancelled: nothing answered 2xx, so its peer
+            # sends it again; leave it out rather than answer nobody
+            group = [p for p in group if p.done.set_running_or_notify_cancel()]
+            if not group:
+                continue
+            try:
+                outcomes = self.commit(group)
+            except Exception as exc:  # every request of the group is told, none is lost
+                log.warning("webhook group of %d not taken: %s", len(group), exc)
+                for p in group:
+                    p.done.set_exception(exc)
+                continue
+            for p, taken in zip(group, outcomes, strict=True):
+                p.done.set_result(taken)
+
+    def commit(self, group: list[PendingDelivery]) -> list[Taken]:
+        """Take the new deliveries (ids inserted), publish their events, then commit."""
+        first: dict[tuple[str, str], int] = {}
+        for n, p in enumerate(group):
+            first.setdefault((p.instance, p.delivery_id), n)
+        by_instance: dict[str, list[PendingDelivery]] = {}
+        for (instance, _), n in first.items():
+            by_instance.setdefault(instance, []).append(group[n])
+        with self.engine.begin() as conn:
+            new: set[tuple[str, str]] = set()
+            for instance, pending in by_instance.items():
+                taken = DeliveryLedger.take(
+                    conn, instance, [(p.delivery_id, [e.id for e in p.events]) for p in pending]
+                )
+                new.update((instance, d) for d in taken)
+            fresh = [
+                p
+                for n, p in enumerate(group)
+                if (p.instance, p.delivery_id) in new and first[(p.instance, p.delivery_id)] == n
+            ]
+            # confirmed before the ids commit: a failed publish rolls them back (peer re-sends)
+            self.bus.publish([e for p in fresh for e in p.events])
+            HubEventBus.dead_letter_in(conn, [d for p in fresh for d in p.letters])
+        fresh_ids = {id(p) for p in fresh}
+        return [
+            Taken(False, [e.id for e in p.events]) if id(p) in fresh_ids else Taken(True, [])
+            for p in group
+        ]

@@ -1,0 +1,207 @@
+"""``crossdock connector list|check|schema|read|new``: the SDK's connectors on the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+import yaml
+from rich.console import Console
+from rich.table import Table
+
+from connectors.sdk.connector import Sink, Source
+from connectors.sdk.errors import ConnectorConfigError
+from connectors.sdk.registry import connector_entry_points, load_connector
+from connectors.sdk.scaffold import scaffold_connector
+from connectors.sdk.webhook import WebhookSource
+from hub.config import load_settings
+from hub.errors import ConfigError
+
+__all__ = ["connector_app"]
+
+connector_app = typer.Typer(
+    help="Connectors built on the SDK (entry-point group crossdock.connectors).",
+    no_args_is_help=True,
+)
+
+out = Console()
+err = Console(stderr=True)
+
+
+def _kind(cls: type) -> str:
+    kinds = []
+    if issubclass(cls, Source):
+        kinds.append("source")
+    if issubclass(cls, WebhookSource):
+        kinds.append("webhook")
+    if issubclass(cls, Sink):
+        kinds.append("sink")
+    return ", ".join(kinds) or "?"
+
+
+@connector_app.command("list")
+def list_connectors() -> None:
+    """Installed connectors: name, kind, class."""
+    table = Table("name", "kind", "class", "about")
+    for name, ep in connector_entry_points().items():
+        try:
+            cls = load_connector(name)
+        except Exception as exc:  # a broken third-party package must not hide the others
+            table.add_row(name, "[red]broken[/]", ep.value, str(exc))
+            continue
+        about = (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
+        table.add_row(name, _kind(cls), ep.value, about)
+    out.print(table)
+
+
+@connector_app.command("schema")
+def schema(name: Annotated[str, typer.Argument(help="connector name (see `list`)")]) -> None:
+    """Print the connector's configuration JSON Schema (its documentation)."""
+    try:
+        cls = load_connector(name)
+    except ConnectorConfigError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from exc
+    out.print_json(json.dumps(cls.config_schema()))
+
+
+def _read_config(path: Path) -> dict[str, Any]:
+    try:
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from exc
+    if not isinstance(loaded, dict):
+        raise ConfigError(f"{path}: the top level must be a mapping")
+    return loaded
+
+
+@connector_app.command("check")
+def check(
+    name: Annotated[
+        str,
+        typer.Argument(
+            help="a connector instance of crossdock.yaml, or a connector name with --config-file"
+        ),
+    ],
+    config_file: Annotated[
+        Path | None, typer.Option("--config-file", help="the connector's config (JSON or YAML)")
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", "-c", help="crossdock.yaml (default: ./crossdock.yaml)"),
+    ] = None,
+) -> None:
+    """Can this connector connect with its configuration? Exit 0 yes, 1 no, 2 bad config."""
+    try:
+        if config_file is not None:
+            connector, raw = name, _read_config(config_file)
+        else:
+            settings = load_settings(config)
+            found = {i.name: i for i in settings.connector_instances}.get(name)
+            if found is None:
+                raise ConfigError(
+                    f"no connector instance {name!r} in the configuration; "
+                    f"configured: {sorted({i.name for i in settings.connector_instances})} "
+                    "(or pass a connector name with --config-file)"
+                )
+            connector, raw = found.connector, found.config
+        cls = load_connector(connector)
+        instance = cls.from_config(raw)
+    except (ConfigError, ConnectorConfigError) as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from exc
+    with instance:
+        result = instance.check()
+    if result.ok:
+        out.print(f"[green]ok[/] {name}: {result.message}")
+        return
+    err.print(f"[red]failed[/] {name} ({result.failure}): {result.message}")
+    raise typer.Exit(1)
+
+
+def _instance(name: str, config: Path | None, data_dir: Path | None) -> tuple[Any, Any]:
+    """(settings, connector instance config) of ``name`` in crossdock.yaml."""
+    settings = load_settings(config, data_dir=data_dir)
+    found = {i.name: i for i in settings.connector_instances}.get(name)
+    if found is None:
+        raise ConfigError(
+            f"no connector instance {name!r} in the configuration; "
+            f"configured: {sorted(i.name for i in settings.connector_instances)}"
+        )
+    return settings, found
+
+
+@connector_app.command("read")
+def read(
+    name: Annotated[str, typer.Argument(help="a source instance of crossdock.yaml")],
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", "-c", help="crossdock.yaml (default: ./crossdock.yaml)"),
+    ] = None,
+    data_dir: Annotated[
+        Path | None, typer.Option("--data-dir", help="where the embedded bus and database live")
+    ] = None,
+) -> None:
+    """Read a source from its stored state to the end: events published, state saved."""
+    from connectors.sdk.runner import run_source
+    from hub.bus.publisher import ConfirmedPublisher
+    from hub.bus.topology import events_exchange
+    from hub.connector_bus import HubEventBus
+    from hub.connector_state import ConnectorStateStore
+    from hub.retry import DEFAULT_TABLE
+    from hub.storage import connect
+
+    try:
+        settings, instance = _instance(name, config, data_dir)
+        cls = load_connector(instance.connector)
+        if not issubclass(cls, Source):
+            raise ConfigError(f"{name} ({instance.connector}) is not a source")
+        source = cls.from_config(instance.config)
+    except (ConfigError, ConnectorConfigError) as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from exc
+    if settings.database_url is None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = connect(settings.resolved_database_url)
+    states = ConnectorStateStore(engine)
+    publisher = ConfirmedPublisher(
+        settings.resolved_bus_url, exchange=events_exchange(settings.exchange)
+    )
+    bus = HubEventBus(publisher, engine)
+    try:
+        with source:
+            outcome = run_source(
+                source,
+                bus,
+                states.load(name),
+                table=DEFAULT_TABLE,
+                on_checkpoint=lambda state: states.save(name, state),
+            )
+    except Exception as exc:
+        decision = source.decision_table(DEFAULT_TABLE).decide(exc)
+        err.print(f"[red]failed[/] {name} ({decision.failure}, {decision.action}): {exc}")
+        raise typer.Exit(1) from exc
+    finally:
+        bus.close()
+    out.print(
+        f"{name}: {outcome.records} records, {outcome.published} events published, "
+        f"{outcome.dead_lettered} dead letters, {outcome.checkpoints} checkpoints, "
+        f"{outcome.retries} retries"
+    )
+
+
+@connector_app.command("new")
+def new(
+    name: Annotated[str, typer.Argument(help="the new connector's name, e.g. acme-erp")],
+    directory: Annotated[Path, typer.Option("--dir", help="where to create the package")] = Path(),
+) -> None:
+    """Scaffold a connector package whose tests already run (and pass) the conformance kit."""
+    try:
+        root = scaffold_connector(name, directory)
+    except ConnectorConfigError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from exc
+    out.print(f"created {root}")
+    out.print(f"next: cd {root} && pip install -e . && pytest")

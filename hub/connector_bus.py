@@ -1,0 +1,95 @@
+"""The hub's side of the connector SDK's :class:`~connectors.sdk.bus.EventBus` seam.
+
+Events go out through the confirmed publisher (durable once :meth:`HubEventBus.publish`
+returns); dead letters go into the dead-letter table. One publisher is shared under a lock:
+the publisher is not thread-safe and the webhook ingress calls it from a thread pool.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.engine import Connection
+
+from canonical import BATCH_CONTENT_TYPE, STRUCTURED_CONTENT_TYPE, Envelope, dump_batch
+from connectors.sdk.bus import DeadLetterRecord
+from hub.bus.publisher import ConfirmedPublisher
+from hub.deadletter.store import DeadLetter, DeadLetterStore
+
+__all__ = ["HubEventBus", "as_dead_letter"]
+
+
+def as_dead_letter(record: DeadLetterRecord) -> DeadLetter:
+    """The hub's dead letter for a connector's record of a failure."""
+    return DeadLetter(
+        connector=record.connector,
+        source=record.source,
+        source_key=record.source_key or f"{record.connector}:{record.location}",
+        location=record.location,
+        stage=record.stage,
+        error=record.error,
+        decision=record.decision,
+        payload=record.payload,
+        content_type=record.content_type,
+        context=dict(record.context),
+        attempts=record.attempts,
+    )
+
+
+class HubEventBus:
+    """Publishes connectors' events to the bus and keeps their dead letters."""
+
+    def __init__(self, publisher: ConfirmedPublisher, engine: Engine) -> None:
+        self.publisher = publisher
+        self.engine = engine
+        self._lock = threading.Lock()
+
+    def publish(self, events: Sequence[Envelope[Any]]) -> None:
+        """Publish ``events``; return once all are confirmed.
+
+        A lone event of a routing key goes as one CloudEvent; several go as one CloudEvents
+        batch message (one broker write instead of one each; consumers split it by event).
+        """
+        if not events:
+            return
+        by_key: dict[str, list[Envelope[Any]]] = {}
+        for event in events:
+            by_key.setdefault(event.routing_key, []).append(event)
+        with self._lock:
+            try:
+                for key, group in by_key.items():
+                    if len(group) == 1:
+                        body, ctype, msg_id = (
+                            group[0].to_json_bytes(),
+                            STRUCTURED_CONTENT_TYPE,
+                            group[0].id,
+                        )
+                    else:
+                        body, ctype, msg_id = dump_batch(group), BATCH_CONTENT_TYPE, None
+                    self.publisher.publish(
+                        body, routing_key=key, content_type=ctype, message_id=msg_id
+                    )
+                self.publisher.flush()
+            except BaseException:
+                # a half-confirmed batch is re-sent whole next time (ids are deterministic)
+                self.publisher.close()
+                raise
+
+    def dead_letter(self, letters: Sequence[DeadLetterRecord]) -> None:
+        """Store ``letters`` in their own transaction."""
+        if letters:
+            with self.engine.begin() as conn:
+                self.dead_letter_in(conn, letters)
+
+    @staticmethod
+    def dead_letter_in(conn: Connection, letters: Sequence[DeadLetterRecord]) -> None:
+        """Store ``letters`` in the caller's transaction."""
+        DeadLetterStore.add_many(conn, [as_dead_letter(r) for r in letters])
+
+    def close(self) -> None:
+        """Close the publisher's connection."""
+        with self._lock:
+            self.publisher.close()

@@ -1,0 +1,80 @@
+"""run_source: publish before checkpoint, re-read after a failure, dead letters, state JSON."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+
+import connectors.rest
+import connectors.sdk
+import connectors.sdk.testing
+import connectors.shopify
+from connectors.sdk import ConnectorConfigError, State, run_source
+from connectors.sdk.testing import StubBus
+from tests.connectors.sdk.memory_source import MemoryConfig, MemorySource
+
+
+def _source(scenario: str = "good", pages: int = 3) -> MemorySource:
+    return MemorySource(MemoryConfig(token="secret-value-1", scenario=scenario, pages=pages))
+
+
+def test_each_checkpoint_is_stored_only_after_its_events_are_published() -> None:
+    bus = StubBus()
+    seen: list[tuple[State, int]] = []
+    outcome = run_source(_source(), bus, on_checkpoint=lambda s: seen.append((s, len(bus.events))))
+    assert [published for _, published in seen] == [2, 4, 6]
+    assert outcome.state == State({"counts": {"page": 3}})
+    assert outcome.published == 6
+
+
+def test_a_publish_failure_re_reads_from_the_last_checkpoint_without_duplicates() -> None:
+    bus = StubBus(fail_publishes=1)
+    outcome = run_source(_source(), bus, sleep=lambda _s: None)
+    assert outcome.retries == 1
+    assert len(bus.event_ids) == len(set(bus.event_ids)) == 6
+
+
+def test_a_malformed_record_is_a_dead_letter_with_its_bytes_and_location() -> None:
+    bus = StubBus()
+    outcome = run_source(_source("malformed"), bus)
+    assert [d.location for d in bus.dead_letters] == ["memory://counts/page-1#2"]
+    assert bus.dead_letters[0].payload.startswith(b"{")
+    assert bus.dead_letters[0].stage == "read"
+    assert outcome.published == 5
+
+
+def test_a_permanent_failure_is_raised_after_one_attempt() -> None:
+    bus = StubBus()
+    with pytest.raises(connectors.sdk.RequestRejected):
+        run_source(_source("permanent"), bus, sleep=lambda _s: pytest.fail("slept"))
+    assert bus.events == []
+
+
+def test_state_survives_a_json_round_trip() -> None:
+    state = State().advance(connectors.sdk.Checkpoint("a", {"page": 2, "since": "x"}))
+    assert State.from_json(state.to_json()) == state
+    assert State.from_json(None) == State()
+
+
+def test_config_problems_come_together_and_never_echo_secrets() -> None:
+    with pytest.raises(ConnectorConfigError) as info:
+        MemorySource.from_config({"pages": 0, "colour": "red"})
+    problems = " ".join(info.value.problems)
+    assert "token" in problems
+    assert "pages" in problems
+    assert "colour" in problems
+    built = MemorySource.from_config({"token": "hunter2-secret"})
+    assert "hunter2-secret" not in repr(built.config)
+
+
+@pytest.mark.parametrize(
+    "module", [connectors.sdk, connectors.sdk.testing, connectors.rest, connectors.shopify]
+)
+def test_public_names_are_exported_and_importable(module: object) -> None:
+    names = module.__all__  # type: ignore[attr-defined]
+    assert len(set(names)) == len(names)
+    for name in names:
+        assert getattr(module, name) is not None
+    for sub in ("connector", "config", "decisions", "errors", "retry", "runner", "state"):
+        assert importlib.import_module(f"connectors.sdk.{sub}").__all__
