@@ -11,6 +11,7 @@ from hub.observability.metrics import (
     RETRIES,
     STAGE_SECONDS,
     DeadLetterCollector,
+    RoutingTaskCollector,
     record_file,
 )
 
@@ -21,5 +22,6 @@ __all__ = [
     "RETRIES",
     "STAGE_SECONDS",
     "DeadLetterCollector",
+    "RoutingTaskCollector",
     "record_file",
 ]

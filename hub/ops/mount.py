@@ -8,7 +8,7 @@ from prometheus_client import CollectorRegistry
 from sqlalchemy import Engine
 
 from hub.config import Settings
-from hub.observability.metrics import DeadLetterCollector
+from hub.observability.metrics import DeadLetterCollector, RoutingTaskCollector
 from hub.observability.routes import router as observability_router
 from hub.ops import api, page
 from hub.ops.service import OpsService, open_ops
@@ -23,6 +23,7 @@ def install_ops(app: FastAPI, engine: Engine, settings: Settings) -> OpsService:
     app.state.auth_engine = engine
     registry = CollectorRegistry(auto_describe=True)
     registry.register(DeadLetterCollector(engine))
+    registry.register(RoutingTaskCollector(engine))
     app.state.metrics_registry = registry
     app.include_router(api.router)
     app.include_router(page.router)
