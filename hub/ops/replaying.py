@@ -91,9 +91,13 @@ class Replayer:
         outcome = BatchOutcome()
         good: list[tuple[Letter, Rendered]] = []
         bad: list[tuple[Letter, Rendered]] = []
+        documents: list[Letter] = []
         for letter in letters:
             if letter.status != DeadLetterStatus.OPEN.value:
                 outcome.skipped[letter.id] = f"is {letter.status}, not open"
+                continue
+            if letter.context.get("format") and letter.context.get("document"):
+                documents.append(letter)  # one message of a document (X12, IDoc, POSLog…)
                 continue
             if letter.mapping_id is None:
                 outcome.skipped[letter.id] = "names no mapping"
@@ -182,7 +186,46 @@ class Replayer:
                 )
         outcome.replayed.update({letter.id: event_ids[letter.id] for letter, _ in good})
         outcome.failed.update({letter.id: r.error or "" for letter, r in bad})
+        self._replay_documents(documents, outcome, actor, mapping_version, payloads)
         return outcome
+
+    def _replay_documents(
+        self,
+        letters: Sequence[Letter],
+        outcome: BatchOutcome,
+        actor: str,
+        mapping_version: int | None,
+        payloads: Mapping[int, bytes],
+    ) -> None:
+        """Document messages replay one by one through :func:`hub.replay.replay_dead_letter`.
+
+        It parses the message alone with its document's format and, like this module,
+        publishes, waits for the confirm, then marks. It maps with the newest spec versions.
+        """
+        from hub.errors import DeadLetterError, HubError
+        from hub.replay import replay_dead_letter
+
+        for letter in letters:
+            if mapping_version is not None:
+                outcome.skipped[letter.id] = "a document message replays through its newest mapping"
+                continue
+            try:
+                done = replay_dead_letter(
+                    letter.id,
+                    engine=self.engine,
+                    publisher=self.publisher,
+                    registry=self.catalog.newest(),
+                    fmt=self.format_for(letter.connector),
+                    actor=actor,
+                    payload=payloads.get(letter.id),
+                )
+            except (DeadLetterError, HubError) as exc:
+                outcome.skipped[letter.id] = str(exc)
+                continue
+            if done.ok and done.event_id is not None:
+                outcome.replayed[letter.id] = done.event_id
+            else:
+                outcome.failed[letter.id] = done.reason or "replay failed"
 
     def _publish(self, good: Sequence[tuple[Letter, Rendered]]) -> dict[int, str]:
         """Publish the events, grouped into batch messages; return when all are confirmed."""

@@ -107,3 +107,33 @@ def test_a_letter_of_a_format_without_a_replay_reader_is_left_alone(
     with Session(ops.engine) as s:
         after = s.get_one(DeadLetterRow, letter.id)
     assert (after.status, after.attempts, after.history) == ("open", 1, [])
+
+
+def test_a_document_message_is_edited_and_replayed_through_the_console(
+    embedded_env: OpsEnv, tmp_path: Path
+) -> None:
+    import json
+
+    from hub.inbox import Inbox
+    from hub.runtime import Hub
+
+    level = {"inventory_item_id": 808950810, "location_id": 905684977, "available": 6,
+             "updated_at": "2018-05-07T15:51:26-04:00"}  # fmt: skip
+    broken = '{"inventory_item_id": 39072856, "location_id": 487838322, "available": 2'
+    inbox = Inbox(tmp_path / "inbox", "*.*")
+    path = inbox.root / embedded_env.file_name.replace(".csv", ".jsonl")
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps(level) + "\n" + broken + "\n", "utf-8")
+    with Hub(embedded_env.settings) as hub:
+        hub.process_inbox_file(inbox, path, "documents")
+    ops = embedded_env.app.state.ops
+    with Session(ops.engine) as s:
+        (letter,) = s.scalars(select(DeadLetterRow))
+    assert ops.replay([letter.id], actor="op", mapping_version=2).skipped  # no versions here
+    fixed = (broken + ', "updated_at": "2018-05-07T16:00:00-04:00"}').encode()
+    outcome = ops.edit_and_replay(letter.id, fixed, actor="op")
+    assert list(outcome.replayed) == [letter.id]
+    with Session(ops.engine) as s:
+        after = s.get_one(DeadLetterRow, letter.id)
+    assert after.status == "replayed"
+    assert after.payload == broken.encode()  # the original bytes stay
