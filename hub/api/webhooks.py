@@ -17,15 +17,15 @@ peer's own retry delivers it again: nothing is lost, and nothing is published tw
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
 
+import orjson
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from sqlalchemy import Engine, Table
 
 from canonical import Envelope
@@ -110,9 +110,7 @@ class WebhookIngress:
         delivery = source.delivery_id(request)
         try:
             events, letters = self._translate(name, source, request, delivery)
-            taken = await asyncio.wrap_future(
-                self.committer.submit(PendingDelivery(name, delivery, events, letters))
-            )
+            taken = await self.committer.take(PendingDelivery(name, delivery, events, letters))
         except Exception as exc:
             log.warning("webhook %s delivery %s not taken: %s", name, delivery, exc)
             return _Outcome(
@@ -198,11 +196,16 @@ def webhook_router(settings: Settings, engine: Engine, *, bus: EventBus | None =
         """Take one webhook delivery (see the module doc of ``hub.api.webhooks``)."""
         delivery = WebhookRequest(
             body=await request.body(),
-            headers={k.lower(): v for k, v in request.headers.items()},
+            headers=dict(request.headers),  # Starlette's header names are lower-case already
             received_at=datetime.now(UTC),
-            path=request.url.path,
+            path=str(request.scope["path"]),
         )
         outcome = ingress.verify(instance, delivery) or await ingress.take(instance, delivery)
-        return JSONResponse(outcome.body, status_code=outcome.status, headers=outcome.headers)
+        return Response(
+            orjson.dumps(outcome.body),
+            status_code=outcome.status,
+            headers=outcome.headers,
+            media_type="application/json",
+        )
 
     return router

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from hub.api.webhook_commits import DeliveryCommitter, PendingDelivery
@@ -17,13 +18,19 @@ def test_a_cancelled_request_is_left_out_and_the_committer_goes_on(tmp_path: Pat
     engine = connect(f"sqlite:///{tmp_path / 'hub.db'}")
     EventConsumer(bus_url, event_queue("c", ["retail.#"])).declare()
     committer = DeliveryCommitter(engine, HubEventBus(ConfirmedPublisher(bus_url), engine))
-    gone = PendingDelivery("acme", "d-gone", [], [])
-    gone.done.cancel()
-    committer.submit(gone)
-    kept = committer.submit(PendingDelivery("acme", "d-kept", [], []))
-    assert kept.result(timeout=30).duplicate is False
-    again = committer.submit(PendingDelivery("acme", "d-kept", [], []))
-    assert again.result(timeout=30).duplicate is True
+
+    async def scenario() -> tuple[bool, bool]:
+        gone = PendingDelivery("acme", "d-gone", [], [])
+        gone.done.cancel()
+        lost = asyncio.ensure_future(committer.take(gone))
+        kept = await asyncio.wait_for(committer.take(PendingDelivery("acme", "d-kept", [], [])), 30)
+        again = await asyncio.wait_for(
+            committer.take(PendingDelivery("acme", "d-kept", [], [])), 30
+        )
+        lost.cancel()
+        return kept.duplicate, again.duplicate
+
+    assert asyncio.run(scenario()) == (False, True)
     ledger = DeliveryLedger(engine)
     assert ledger.get("acme", "d-kept") is not None
     assert ledger.get("acme", "d-gone") is None
