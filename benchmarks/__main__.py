@@ -6,6 +6,7 @@ noisy; absolute numbers are printed for context only.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import platform
@@ -19,6 +20,8 @@ from typing import Any
 
 AMQP = os.environ.get("CROSSDOCK_BENCH_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
 ROWS = int(os.environ.get("CROSSDOCK_BENCH_ROWS", "1000000"))
+#: benchmark modules with ``run() -> list[(what, measured, reference, verdict)]``, in order
+ROOM_BENCHMARKS = ["bench_x12", "bench_edifact", "bench_routing"]
 
 
 def _rabbitmq_up() -> bool:
@@ -162,6 +165,14 @@ def main() -> None:
             f"{eb['rows_per_s'] / reference:.2f}×",
         )
     )
+
+    for name in ROOM_BENCHMARKS:
+        print(f"{name} …", flush=True)
+        module = importlib.import_module(f"benchmarks.{name}")
+        try:
+            rows.extend(module.run())
+        except Exception as exc:  # one room's failure must not lose the others' figures
+            rows.append((name, f"failed: {type(exc).__name__}: {exc}", "", "NOT measured"))
 
     lines = [
         "# Benchmarks",

@@ -540,7 +540,11 @@ def _relative_paths(spec: EachSpec) -> Iterator[SourcePath]:
         if isinstance(field_spec, EachSpec):
             yield parse_path(field_spec.each)
             continue
-        yield from (parse_path(p) for p in (field_spec.path, field_spec.find) if p is not None)
+        if field_spec.find is not None:
+            # path (and where) then read the found item, not this one
+            yield parse_path(field_spec.find)
+        elif field_spec.path is not None:
+            yield parse_path(field_spec.path)
         if field_spec.format is not None and field_spec.find is None:
             yield from (p for p in parse_template(field_spec.format) if isinstance(p, SourcePath))
         if field_spec.when is not None:

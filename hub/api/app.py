@@ -16,6 +16,7 @@ from hub.registry import confluent_api, crossdock_api
 from hub.registry.content import install_error_handlers
 from hub.registry.service import open_registry
 from hub.registry.settings import RegistrySettings
+from hub.routing import api as routing_api
 from hub.storage import connect
 
 __all__ = ["create_app"]
@@ -49,5 +50,6 @@ def create_app(
     # the validate route is the one called per message: first in line, it is matched first
     app.include_router(crossdock_api.router)
     app.include_router(confluent_api.router)
+    app.include_router(routing_api.router)
     app.include_router(webhooks.webhook_router(settings, engine))
     return app

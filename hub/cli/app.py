@@ -14,6 +14,7 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemaining
 from rich.table import Table
 
 from hub.cli.connector import connector_app
+from hub.cli.routing import routing_app
 from hub.config import Settings, load_settings
 from hub.errors import ConfigError, DeadLetterError, HubError
 
@@ -38,6 +39,7 @@ registry_app = typer.Typer(help="The schema registry: API tokens.", no_args_is_h
 token_app = typer.Typer(help="API tokens (stored hashed; shown once).", no_args_is_help=True)
 registry_app.add_typer(token_app, name="token")
 app.add_typer(registry_app, name="registry")
+app.add_typer(routing_app, name="routing")
 app.add_typer(connector_app, name="connector")
 
 out = Console()

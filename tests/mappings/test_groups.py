@@ -133,3 +133,29 @@ def test_format_in_each_uses_index_and_root(compile_yaml: CompileYaml) -> None:
     assert mapping({"id": "D", "xs": [{"v": "a"}, {"v": "b"}]}) == {
         "lines": [{"key": "D/0/a"}, {"key": "D/1/b"}]
     }
+
+
+def test_find_inside_each_over_list_segments_stays_on_the_fast_path(
+    compile_yaml: CompileYaml,
+) -> None:
+    # an X12 850 loop item: its PO1 segment and PID segments; the description found by qualifier
+    mapping = compile_yaml(
+        """
+fields:
+  lines:
+    each: PO1
+    fields:
+      sku: {path: PO1.7}
+      description: {find: PID, where: {path: "1", equals: F}, path: "5"}
+"""
+    )
+    doc = {
+        "PO1": [
+            {
+                "PO1": ["PO1", "1", "4", "EA", "9.99", "", "VP", "SKU-A"],
+                "PID": [["PID", "S", "", "", "", "short"], ["PID", "F", "", "", "", "Long text"]],
+            }
+        ]
+    }
+    assert mapping(doc) == {"lines": [{"sku": "SKU-A", "description": "Long text"}]}
+    assert mapping.fallbacks == 0

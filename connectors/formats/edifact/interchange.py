@@ -1,0 +1,53 @@
+"""What the reader knows of the interchange it is in, from its UNB header."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from connectors.formats.edifact.syntax import ServiceChars
+from connectors.formats.edifact.tokenizer import SegmentText
+
+__all__ = ["Interchange", "counts", "value_at"]
+
+
+def counts(declared: str, counted: int) -> bool:
+    """Whether a control count as written (``"3"``, ``"003"``) equals what was counted."""
+    # isascii: str.isdigit() also accepts digits such as "²" that int() refuses
+    return declared.isascii() and declared.isdigit() and int(declared) == counted
+
+
+def value_at(segment: SegmentText, element: int, component: int) -> str:
+    """The text at (element, component), 1-based (component 0: the whole element); or ``""``."""
+    if element >= len(segment):
+        return ""
+    parts = segment[element]
+    return parts[component] if component < len(parts) else ""
+
+
+@dataclass(slots=True)
+class Interchange:
+    """One UNB..UNZ interchange: its reference, header, character set, and what was counted."""
+
+    ref: str
+    header: SegmentText
+    syntax: str
+    """UNB S001 as written, e.g. ``UNOC:3``."""
+    charset: str | None
+    """The codec of the syntax identifier; ``None`` when unknown."""
+    chars: ServiceChars
+    header_text: str = ""
+    """UNB as written (without terminator), so a message can be parsed again on its own."""
+    messages: int = 0
+    group_ref: str | None = None
+    group_messages: int = 0
+    groups: int = 0
+
+    @property
+    def sender(self) -> str:
+        """UNB S002 as written: identification, and its code qualifier after the separator."""
+        return value_at(self.header, 2, 0)
+
+    @property
+    def recipient(self) -> str:
+        """UNB S003 as written."""
+        return value_at(self.header, 3, 0)

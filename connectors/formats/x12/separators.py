@@ -1,0 +1,84 @@
+"""The four X12 delimiters, read from the interchange header (ISA) of each document.
+
+An ISA is 16 elements after its tag. The element separator is the byte right after ``ISA``;
+ISA11 is the repetition separator from version 00402 on (before, it is the code ``U``);
+ISA16 is the component separator and the byte after it ends the segment. Partners pad ISA
+elements to fixed widths by the standard, but real files do not always (the corpus has ISAs
+with one-space sender fields), so the header is cut at its separators, never at byte 106.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from connectors.errors import RecordError
+
+__all__ = ["ISA_ELEMENTS", "Separators", "read_separators"]
+
+#: elements after the ``ISA`` tag
+ISA_ELEMENTS = 16
+# enough for any ISA: 106 bytes by the standard, more when a partner over-pads
+_MAX_ISA = 512
+
+
+@dataclass(frozen=True, slots=True)
+class Separators:
+    """Delimiters of one interchange, as single characters."""
+
+    element: str
+    component: str
+    segment: str
+    #: ``None`` before version 00402, where ISA11 is not a separator
+    repetition: str | None = None
+
+    @property
+    def segment_bytes(self) -> bytes:
+        """The segment terminator as the byte the tokenizer splits on."""
+        return self.segment.encode("latin-1")
+
+
+def read_separators(head: bytes, location: str) -> tuple[Separators, int]:
+    """The delimiters declared by the ISA at the start of ``head``, and the ISA's length.
+
+    ``head`` must start with ``ISA``. Raises :class:`RecordError` naming ``location`` when
+    the header is cut short or declares a separator twice (the document is unreadable).
+    """
+    if not head.startswith(b"ISA") or len(head) < 4:
+        raise RecordError(location, "document does not start with an ISA interchange header")
+    element = head[3:4]
+    if element.isalnum() or element in b" \r\n":
+        raise RecordError(
+            location, f"ISA element separator {element!r} is a letter, digit or space"
+        )
+    pos = 3
+    for _ in range(ISA_ELEMENTS - 1):
+        pos = head.find(element, pos + 1, _MAX_ISA)
+        if pos < 0:
+            raise RecordError(
+                location, f"ISA is cut short: fewer than {ISA_ELEMENTS} elements", field="ISA16"
+            )
+    # ISA16 is one byte, and the segment terminator the byte right after it
+    if len(head) < pos + 3:
+        raise RecordError(location, "ISA is cut short before its segment terminator", field="ISA16")
+    component, terminator = head[pos + 1 : pos + 2], head[pos + 2 : pos + 3]
+    elements = head[4:pos].split(element)
+    version, isa11 = elements[11], elements[10]
+    repetition = isa11 if version >= b"00402" and len(isa11) == 1 and not isa11.isalnum() else None
+    chars = [element, component, terminator] + ([repetition] if repetition else [])
+    if len(set(chars)) != len(chars):
+        raise RecordError(
+            location,
+            f"ISA declares the same character twice among its separators {chars!r}",
+            field="ISA16",
+        )
+    if terminator.isalnum() or terminator == b" ":
+        raise RecordError(
+            location, f"segment terminator {terminator!r} after ISA16 is not a delimiter"
+        )
+    seps = Separators(
+        element.decode("latin-1"),
+        component.decode("latin-1"),
+        terminator.decode("latin-1"),
+        repetition.decode("latin-1") if repetition else None,
+    )
+    return seps, pos + 3

@@ -1,0 +1,388 @@
+"""``crossdock routing``: check rules, test an event against them, work the tasks."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from hub.config import Settings, load_settings
+from hub.errors import ConfigError
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from hub.routing.engine import RoutingEngine
+
+__all__ = ["routing_app"]
+
+routing_app = typer.Typer(
+    help="Exception routing: check rules, test events, list/ack/resolve tasks.",
+    no_args_is_help=True,
+)
+out = Console()
+err = Console(stderr=True)
+
+RulesOpt = Annotated[
+    Path | None,
+    typer.Option("--rules", help="routing.yaml (default: $CROSSDOCK_ROUTING_RULES or bundled)"),
+]
+ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="crossdock.yaml")]
+DataDirOpt = Annotated[Path | None, typer.Option("--data-dir", help="hub data directory")]
+DbOpt = Annotated[str | None, typer.Option("--database-url", help="sqlite:///… or postgresql…")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="JSON instead of tables")]
+
+
+def _settings(config: Path | None, data_dir: Path | None, database_url: str | None) -> Settings:
+    try:
+        return load_settings(config, data_dir=data_dir, database_url=database_url)
+    except ConfigError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from exc
+
+
+def _db(config: Path | None, data_dir: Path | None, database_url: str | None) -> Engine:
+    from hub.routing.router import create_tables
+    from hub.storage import connect
+
+    settings = _settings(config, data_dir, database_url)
+    if settings.database_url is None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = connect(settings.resolved_database_url)
+    create_tables(engine)
+    return engine
+
+
+def _engine(rules: Path | None) -> RoutingEngine:
+    from hub.routing.errors import RulesError
+    from hub.routing.loader import load_engine
+
+    try:
+        return load_engine(rules)
+    except RulesError as exc:
+        for problem in exc.problems:
+            err.print(f"[red]error:[/] {problem}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from exc
+
+
+@routing_app.command("check")
+def check(
+    file: Annotated[
+        Path | None, typer.Argument(help="rules file (default: the bundled one)")
+    ] = None,
+) -> None:
+    """Validate a rules file: schema, references, every CEL expression; all problems at once."""
+    engine = _engine(file)
+    table = Table("rule", "events", "category", "severity", "targets", "group by", "continue")
+    for c in engine.compiled:
+        r = c.rule
+        table.add_row(
+            c.ref,
+            ", ".join(r.events),
+            r.category,
+            r.severity,
+            ", ".join(r.targets),
+            ", ".join(r.group_by) or "-",
+            "yes" if r.continue_ else "",
+        )
+    out.print(table)
+    from canonical import event_types
+
+    known = set(event_types())
+    for c in engine.compiled:
+        for event_type in [*c.rule.events, *(c.rule.cancel_on.events if c.rule.cancel_on else [])]:
+            if (
+                event_type != "*"
+                and event_type not in known
+                and not event_type.startswith("crossdock.")
+            ):
+                # not an error: a source may publish types the canonical set does not have yet
+                err.print(
+                    f"[yellow]warning:[/] {c.ref}: event type {event_type!r} is not a canonical "
+                    "type; check the spelling",
+                    highlight=False,
+                    soft_wrap=True,
+                )
+    out.print(
+        f"{engine.source}: version {engine.rules.version}, {len(engine.compiled)} rule(s), "
+        f"{len(engine.rules.targets)} target(s), {len(engine.rules.inhibit)} inhibition(s), "
+        f"{len(engine.rules.maintenance)} maintenance window(s): OK"
+    )
+
+
+def _parse_at(at: str | None) -> datetime:
+    if at is None:
+        return datetime.now(UTC)
+    try:
+        parsed = datetime.fromisoformat(at)
+    except ValueError as exc:
+        err.print(f"[red]error:[/] --at {at!r} is not an ISO 8601 time")
+        raise typer.Exit(2) from exc
+    if parsed.tzinfo is None:
+        err.print("[red]error:[/] --at needs a timezone (e.g. 2026-11-23T10:00:00+01:00 or Z)")
+        raise typer.Exit(2)
+    return parsed.astimezone(UTC)
+
+
+@routing_app.command("test")
+def route_test(
+    event_file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="event JSON")],
+    at: Annotated[
+        str | None, typer.Option("--at", help="routing time, ISO 8601 with zone (default: now)")
+    ] = None,
+    rules: RulesOpt = None,
+    with_state: Annotated[
+        bool, typer.Option("--with-state", help="check inhibitions against the database's tasks")
+    ] = False,
+    as_json: JsonOpt = False,
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+    database_url: DbOpt = None,
+) -> None:
+    """Show which rules an event matches at a time, and what they would do. Changes nothing."""
+    from hub.routing.explain import explain
+
+    engine = _engine(rules)
+    when = _parse_at(at)
+    try:
+        event = json.loads(event_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        err.print(f"[red]error:[/] {event_file}: {exc}")
+        raise typer.Exit(2) from exc
+    db = _db(config, data_dir, database_url) if with_state else None
+    try:
+        report = explain(engine, event, when, db=db)
+    except ValueError as exc:
+        err.print(f"[red]invalid event:[/] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from exc
+    if as_json:
+        sys.stdout.write(json.dumps(report, indent=2, default=str) + "\n")
+        return
+    _print_explanation(report)
+
+
+def _print_explanation(report: dict[str, Any]) -> None:
+    out.print(
+        f"event {report['event_id']} ({report['event_type']}) at {report['at']}: "
+        f"{report['rules_tested']} rule(s) tested, {len(report['matches'])} matched"
+    )
+    for m in report["matches"]:
+        out.print(
+            f"\n[bold]{m['rule']}[/] → {m['category']}, severity {m['severity']}, "
+            f"P{m['priority']} (impact {m['impact']} × urgency {m['urgency']}, "
+            f"value at risk {m['value_at_risk']})",
+            highlight=False,
+        )
+        out.print(f"  title: {m['title']}", highlight=False)
+        out.print(f"  labels: {m['labels']}  dedup key: {m['dedup_key']}", highlight=False)
+        group = ", ".join(m["group_by"]) or "(dedup key)"
+        out.print(f"  group by: {group}; group wait {m['group_wait_s']:.0f}s", highlight=False)
+        if m["classification"] or m["classifier_error"]:
+            out.print(
+                f"  classifier: {m['classification'] or m['classifier_error']}"
+                f"{' → human review' if m['review'] else ''}",
+                highlight=False,
+            )
+        if m["deferred_until"]:
+            out.print(f"  deferred: checked again at {m['deferred_until']}", highlight=False)
+        for w in m["maintenance"]:
+            out.print(f"  [yellow]maintenance[/] {w['window']}: {w['action']} until {w['until']}")
+        for s in m["suppression"]:
+            out.print(f"  [yellow]suppression[/] {s}", highlight=False)
+        out.print(f"  targets: {', '.join(m['targets']) or '-'}", highlight=False)
+    for e in report["errors"]:
+        err.print(f"[red]rule error:[/] {e}", highlight=False, soft_wrap=True)
+    for c in report["cancels"]:
+        out.print(f"cancels deferred check {c}", highlight=False)
+
+
+@routing_app.command("tasks")
+def tasks(
+    state: Annotated[
+        list[str] | None, typer.Option("--state", help="repeatable; default: every unresolved")
+    ] = None,
+    rule: Annotated[str | None, typer.Option(help="only this rule id")] = None,
+    category: Annotated[str | None, typer.Option(help="only this category")] = None,
+    limit: Annotated[int, typer.Option(help="at most this many")] = 50,
+    as_json: JsonOpt = False,
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+    database_url: DbOpt = None,
+) -> None:
+    """List tasks, newest first."""
+    from hub.routing.tasks import list_tasks
+
+    rows = list_tasks(
+        _db(config, data_dir, database_url),
+        states=state,
+        rule=rule,
+        category=category,
+        limit=limit,
+    )
+    if as_json:
+        for r in rows:
+            sys.stdout.write(json.dumps(r, default=str) + "\n")
+        return
+    table = Table("id", "state", "P", "severity", "category", "labels", "n", "title")
+    for r in rows:
+        labels = ", ".join(f"{k}={v}" for k, v in r["labels"].items())
+        table.add_row(
+            str(r["id"]),
+            r["state"],
+            str(r["priority"]),
+            r["severity"],
+            r["category"],
+            labels,
+            str(r["occurrences"]),
+            r["title"][:60],
+        )
+    out.print(table)
+
+
+@routing_app.command("show")
+def show(
+    task_id: Annotated[int, typer.Argument(help="task id")],
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+    database_url: DbOpt = None,
+) -> None:
+    """One task with its lines, SLA clocks and deliveries (JSON)."""
+    from hub.routing.errors import TaskError
+    from hub.routing.tasks import task_detail
+
+    try:
+        detail = task_detail(_db(config, data_dir, database_url), task_id)
+    except TaskError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from exc
+    sys.stdout.write(json.dumps(detail, indent=2, default=str) + "\n")
+
+
+def _transition(action: str, task_id: int, actor: str, note: str | None, db: Engine) -> None:
+    from hub.routing import tasks as t
+    from hub.routing.errors import TaskError
+
+    move = t.acknowledge if action == "ack" else t.resolve
+    try:
+        move(db, task_id, actor=actor, now=datetime.now(UTC), note=note)
+    except TaskError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from exc
+    out.print(f"task {task_id}: {'acknowledged' if action == 'ack' else 'resolved'} by {actor}")
+
+
+ActorOpt = Annotated[str, typer.Option(help="who is acting (audit trail)")]
+NoteOpt = Annotated[str | None, typer.Option(help="a note for the audit trail")]
+
+
+@routing_app.command("ack")
+def ack(
+    task_id: Annotated[int, typer.Argument(help="task id")],
+    actor: ActorOpt = "cli",
+    note: NoteOpt = None,
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+    database_url: DbOpt = None,
+) -> None:
+    """Acknowledge a task: escalation and response SLAs stop."""
+    _transition("ack", task_id, actor, note, _db(config, data_dir, database_url))
+
+
+@routing_app.command("resolve")
+def resolve(
+    task_id: Annotated[int, typer.Argument(help="task id")],
+    actor: ActorOpt = "cli",
+    note: NoteOpt = None,
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+    database_url: DbOpt = None,
+) -> None:
+    """Resolve a task: every clock stops."""
+    _transition("resolve", task_id, actor, note, _db(config, data_dir, database_url))
+
+
+@routing_app.command("redeliver")
+def redeliver_cmd(
+    letter_ids: Annotated[list[int], typer.Argument(help="dead letter id(s) of stage deliver")],
+    actor: ActorOpt = "cli",
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+    database_url: DbOpt = None,
+) -> None:
+    """Send dead-lettered notifications again at the next tick (`crossdock routing run`)."""
+    from hub.errors import DeadLetterError
+    from hub.routing.deliveries import redeliver
+
+    db = _db(config, data_dir, database_url)
+    failed = 0
+    for letter_id in letter_ids:
+        try:
+            delivery = redeliver(db, letter_id, actor=actor, now=datetime.now(UTC))
+        except DeadLetterError as exc:
+            err.print(f"[red]error:[/] {exc}")
+            failed += 1
+            continue
+        out.print(f"dead letter {letter_id}: delivery {delivery} is pending again")
+    raise typer.Exit(1 if failed else 0)
+
+
+@routing_app.command("audit")
+def audit_cmd(
+    task: Annotated[int | None, typer.Option(help="only this task")] = None,
+    rule: Annotated[str | None, typer.Option(help="only this rule (id or id@version)")] = None,
+    action: Annotated[str | None, typer.Option(help="only this action")] = None,
+    limit: Annotated[int, typer.Option(help="at most this many")] = 100,
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+    database_url: DbOpt = None,
+) -> None:
+    """The audit trail as JSON lines, oldest first."""
+    from hub.routing.audit import audit_entries
+
+    for entry in audit_entries(
+        _db(config, data_dir, database_url), task_id=task, rule=rule, action=action, limit=limit
+    ):
+        sys.stdout.write(json.dumps(entry, default=str) + "\n")
+
+
+@routing_app.command("run")
+def run(
+    once: Annotated[bool, typer.Option(help="one round, then exit")] = False,
+    tick_every: Annotated[float, typer.Option(help="seconds between ticks")] = 5.0,
+    rules: RulesOpt = None,
+    bus_url: Annotated[
+        str | None, typer.Option("--bus-url", help="consume events from (default: the hub's)")
+    ] = None,
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+    database_url: DbOpt = None,
+) -> None:
+    """Run a routing worker: route bus events and dead letters, tick SLAs and deliveries."""
+    from hub.routing.dispatcher import Dispatcher
+    from hub.routing.router import Router
+    from hub.routing.worker import RoutingWorker
+
+    db = _db(config, data_dir, database_url)
+    settings = _settings(config, data_dir, database_url)
+    router = Router(db, _engine(rules))
+    from hub.routing.loader import rules_path
+
+    worker = RoutingWorker(
+        router,
+        Dispatcher(router),
+        bus_url or settings.resolved_bus_url,
+        exchange=settings.exchange,
+        rules_file=rules_path(rules),
+    )
+    try:
+        report = worker.run(tick_every=tick_every, once=once)
+    except KeyboardInterrupt:
+        err.print("interrupted: every decision so far is committed")
+        return
+    out.print(f"last tick: {report}", highlight=False)

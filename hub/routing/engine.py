@@ -1,0 +1,391 @@
+"""The routing engine: which rules an event matches, and what each match decides.
+
+Pure: no database, no network (a classifier aside). Rules are compiled once and indexed by event
+type, so an event is only tested against the rules that name its type (and the ``*`` rules);
+the event's CEL context is built once and shared by all of them. The stateful parts — tasks,
+grouping, inhibition by open tasks, SLA clocks, deliveries — live in :mod:`hub.routing.router`
+and :mod:`hub.routing.dispatcher`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from hub.routing.classifier import Classification, Classifier, load_classifiers
+from hub.routing.context import EventContext, build_context
+from hub.routing.errors import ExpressionError, RuleProblem, RulesError
+from hub.routing.expressions import Expression
+from hub.routing.maintenance import window_end
+from hub.routing.priority import priority_of
+from hub.routing.rules import MaintenanceWindow, Rule, RulesFile
+from hub.routing.taxonomy import Severity
+
+__all__ = ["CompiledRule", "Decision", "Match", "RoutingEngine", "WindowHit"]
+
+log = logging.getLogger(__name__)
+
+
+def _key(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledRule:
+    """A rule with every expression compiled."""
+
+    rule: Rule
+    version: int
+    order: int
+    condition: Expression
+    labels: dict[str, Expression]
+    line: dict[str, Expression]
+    dedup_key: Expression | None
+    value_at_risk: Expression | None
+    store: Expression | None
+    customer: Expression | None
+    title: Expression | None
+    defer_until: Expression | None
+    defer_key: Expression | None
+    cancel_key: Expression | None
+    severity: Severity
+
+    @property
+    def ref(self) -> str:
+        """``id@version``, as the audit trail names it."""
+        return f"{self.rule.id}@{self.version}"
+
+
+@dataclass(frozen=True, slots=True)
+class WindowHit:
+    """A maintenance window open for a match: what it does and until when."""
+
+    window: str
+    action: str
+    until: datetime
+
+
+@dataclass(slots=True)
+class Match:
+    """One rule that fired on one event, with everything it decided."""
+
+    rule: CompiledRule
+    category: str
+    severity: Severity
+    impact: int
+    urgency: int
+    priority: int
+    value_at_risk: Decimal
+    title: str
+    labels: dict[str, str]
+    line: dict[str, Any]
+    dedup_key: str
+    group_key: str
+    targets: list[str]
+    classification: Classification | None = None
+    review: bool = False
+    classifier_error: str | None = None
+    windows: list[WindowHit] = field(default_factory=list)
+    store: str | None = None
+    """Store the impact tier was looked up for."""
+    customer: str | None = None
+    """Customer the impact tier was looked up for."""
+    deferred_until: datetime | None = None
+    defer_key: str | None = None
+
+    def summary(self) -> dict[str, Any]:
+        """A JSON-ready account of the match (``routing test`` output, audit details)."""
+        return {
+            "rule": self.rule.ref,
+            "category": self.category,
+            "severity": self.severity.label,
+            "impact": self.impact,
+            "urgency": self.urgency,
+            "priority": self.priority,
+            "value_at_risk": str(self.value_at_risk),
+            "title": self.title,
+            "labels": self.labels,
+            "line": {k: str(v) for k, v in self.line.items()},
+            "dedup_key": self.dedup_key,
+            "group_by": self.rule.rule.group_by,
+            "group_key": self.group_key,
+            "group_wait_s": self.rule.rule.group_wait.total_seconds(),
+            "targets": self.targets,
+            "classification": (
+                {"label": self.classification.label, "confidence": self.classification.confidence}
+                if self.classification
+                else None
+            ),
+            "review": self.review,
+            "classifier_error": self.classifier_error,
+            "maintenance": [
+                {"window": w.window, "action": w.action, "until": w.until.isoformat()}
+                for w in self.windows
+            ],
+            "deferred_until": self.deferred_until.isoformat() if self.deferred_until else None,
+        }
+
+
+@dataclass(slots=True)
+class Decision:
+    """Everything the rules decided about one event."""
+
+    context: EventContext
+    matches: list[Match]
+    errors: list[str]
+    """Rules whose expressions failed on this event (they did not fire); named with why."""
+    cancels: list[tuple[str, str]]
+    """(rule id, defer key) of deferred checks this event cancels."""
+    tested: int
+    """How many rules were looked at (the index keeps this small)."""
+
+
+class RoutingEngine:
+    """A compiled rules file: ``decide(event, at)`` → :class:`Decision`."""
+
+    def __init__(
+        self,
+        rules: RulesFile,
+        *,
+        source: str = "<rules>",
+        classifiers: Mapping[str, Classifier] | None = None,
+    ) -> None:
+        self.rules = rules
+        self.source = source
+        self.classifiers: dict[str, Classifier] = (
+            dict(classifiers) if classifiers is not None else load_classifiers()
+        )
+        self.compiled: list[CompiledRule] = []
+        self.windows: list[tuple[MaintenanceWindow, Expression | None]] = []
+        problems = self._compile_all(source)
+        if problems:
+            raise RulesError(problems)
+        self.by_id = {c.rule.id: c for c in self.compiled}
+        self._wildcard = [c for c in self.compiled if "*" in c.rule.events]
+        self._index: dict[str, list[CompiledRule]] = {}
+        for c in self.compiled:
+            for event_type in c.rule.events:
+                if event_type != "*":
+                    self._index.setdefault(event_type, []).append(c)
+        for event_type, listed in self._index.items():
+            self._index[event_type] = sorted([*listed, *self._wildcard], key=lambda c: c.order)
+        self._cancellers: dict[str, list[CompiledRule]] = {}
+        for c in self.compiled:
+            if c.rule.cancel_on:
+                for event_type in c.rule.cancel_on.events:
+                    self._cancellers.setdefault(event_type, []).append(c)
+
+    def _compile_all(self, source: str) -> list[RuleProblem]:
+        problems: list[RuleProblem] = []
+        for order, rule in enumerate(self.rules.rules):
+            try:
+                self.compiled.append(self._compile(rule, order))
+            except ExpressionError as exc:
+                problems.append(RuleProblem(source, None, f"rules[{order}] ({rule.id})", str(exc)))
+            if rule.classifier and rule.classifier.name not in self.classifiers:
+                problems.append(
+                    RuleProblem(
+                        source,
+                        None,
+                        f"rules[{order}] ({rule.id}).classifier",
+                        f"no classifier named {rule.classifier.name!r}; "
+                        f"known: {sorted(self.classifiers)}",
+                    )
+                )
+        for i, window in enumerate(self.rules.maintenance):
+            try:
+                cond = Expression.compile(window.id, window.condition) if window.condition else None
+            except ExpressionError as exc:
+                problems.append(RuleProblem(source, None, f"maintenance[{i}]", str(exc)))
+                continue
+            self.windows.append((window, cond))
+        return problems
+
+    def _compile(self, rule: Rule, order: int) -> CompiledRule:
+        def opt(src: str | None) -> Expression | None:
+            return Expression.compile(rule.id, src) if src else None
+
+        return CompiledRule(
+            rule=rule,
+            version=self.rules.rule_version(rule),
+            order=order,
+            condition=Expression.compile(rule.id, rule.condition),
+            labels={k: Expression.compile(rule.id, v) for k, v in rule.labels.items()},
+            line={k: Expression.compile(rule.id, v) for k, v in rule.line.items()},
+            dedup_key=opt(rule.dedup_key),
+            value_at_risk=opt(rule.value_at_risk),
+            store=opt(rule.store),
+            customer=opt(rule.customer),
+            title=opt(rule.title),
+            defer_until=opt(rule.defer_until),
+            defer_key=opt(rule.defer_key),
+            cancel_key=opt(rule.cancel_on.key if rule.cancel_on else None),
+            severity=Severity.parse(rule.severity),
+        )
+
+    # -- lookup --------------------------------------------------------------------------------
+    def rules_for(self, event_type: str) -> list[CompiledRule]:
+        """The rules to test for ``event_type``, in file order (indexed, wildcards merged)."""
+        return self._index.get(event_type, self._wildcard)
+
+    def context(self, event: Mapping[str, Any], at: datetime) -> EventContext:
+        """The event's context at ``at`` (ValueError when the event is not valid)."""
+        return build_context(event, at, constants=self.rules.params, impact=self.rules.impact)
+
+    # -- deciding ------------------------------------------------------------------------------
+    def decide(self, event: Mapping[str, Any], at: datetime) -> Decision:
+        """Test ``event`` against its rules at time ``at``; ValueError when it is not valid."""
+        ctx = self.context(event, at)
+        return self.decide_context(ctx)
+
+    def decide_context(self, ctx: EventContext, *, only: str | None = None) -> Decision:
+        """Decide on a built context; ``only`` tests that one rule (deferred checks falling due)."""
+        matches: list[Match] = []
+        errors: list[str] = []
+        candidates = [self.by_id[only]] if only else self.rules_for(ctx.event_type)
+        for compiled in candidates:
+            try:
+                match = self._match(compiled, ctx, deferred_check=only is not None)
+            except ExpressionError as exc:
+                errors.append(str(exc))
+                continue
+            if match is None:
+                continue
+            matches.append(match)
+            if not compiled.rule.continue_:
+                break
+        cancels: list[tuple[str, str]] = []
+        for compiled in self._cancellers.get(ctx.event_type, ()):
+            assert compiled.cancel_key is not None
+            try:
+                cancels.append((compiled.rule.id, str(compiled.cancel_key.evaluate(ctx.cel))))
+            except ExpressionError as exc:
+                errors.append(str(exc))
+        return Decision(ctx, matches, errors, cancels, len(candidates))
+
+    def _match(self, c: CompiledRule, ctx: EventContext, *, deferred_check: bool) -> Match | None:
+        rule = c.rule
+        deferred_until: datetime | None = None
+        defer_key: str | None = None
+        if c.defer_until is not None and c.defer_key is not None:
+            due = c.defer_until.evaluate(ctx.cel)
+            if not isinstance(due, datetime):
+                raise ExpressionError(
+                    rule.id, c.defer_until.source, "defer_until must be a timestamp"
+                )
+            defer_key = str(c.defer_key.evaluate(ctx.cel))
+            if due > ctx.now and not deferred_check:
+                deferred_until = due
+        if deferred_until is None and not c.condition.test(ctx.cel):
+            return None
+        labels = {k: _text(e.evaluate(ctx.cel)) for k, e in c.labels.items()}
+        line = {k: _plain(e.evaluate(ctx.cel)) for k, e in c.line.items()}
+        dedup = _text(c.dedup_key.evaluate(ctx.cel)) if c.dedup_key else ctx.event_id
+        if rule.group_by:
+            group_key = _key(rule.id, *(labels[name] for name in rule.group_by))
+        else:
+            group_key = _key(rule.id, dedup)
+        value = _decimal(c.value_at_risk.evaluate(ctx.cel)) if c.value_at_risk else Decimal(0)
+        store = (
+            _opt_text(c.store.evaluate(ctx.cel))
+            if c.store
+            else _opt_text(ctx.data.get("location_id") or ctx.facts.get("pickup_store"))
+        )
+        customer = (
+            _opt_text(c.customer.evaluate(ctx.cel))
+            if c.customer
+            else _opt_text(ctx.data.get("customer_ref"))
+        )
+        impact = self.rules.impact.impact(value, store=store, customer=customer)
+        title = _text(c.title.evaluate(ctx.cel)) if c.title else (rule.description or rule.id)
+        match = Match(
+            rule=c,
+            category=rule.category,
+            severity=c.severity,
+            impact=impact,
+            urgency=rule.urgency,
+            priority=priority_of(impact, rule.urgency),
+            value_at_risk=value,
+            title=title,
+            labels=labels,
+            line={"dedup_key": dedup, **line},
+            dedup_key=dedup,
+            group_key=group_key,
+            targets=list(rule.targets),
+            deferred_until=deferred_until,
+            defer_key=defer_key,
+            store=store,
+            customer=customer,
+        )
+        if deferred_until is not None:
+            return match
+        if rule.classifier is not None:
+            self._classify(match, ctx)
+        match.windows = self._windows(match, ctx)
+        return match
+
+    def regrade(self, match: Match, value_at_risk: Decimal) -> tuple[int, int]:
+        """(impact, priority) of ``match``'s task once its lines put ``value_at_risk`` at stake."""
+        impact = self.rules.impact.impact(value_at_risk, store=match.store, customer=match.customer)
+        return impact, priority_of(impact, match.urgency)
+
+    def _classify(self, match: Match, ctx: EventContext) -> None:
+        use = match.rule.rule.classifier
+        assert use is not None
+        try:
+            verdict = self.classifiers[use.name].classify(ctx)
+        except Exception as exc:  # any classifier failure: the deterministic rule decides
+            match.classifier_error = f"{type(exc).__name__}: {exc}"
+            log.info("classifier %s gave no opinion on %s: %s", use.name, ctx.event_id, exc)
+            return
+        match.classification = verdict
+        if verdict.confidence < use.threshold:
+            match.review = True
+            match.targets = [use.review_target]
+
+    def _windows(self, match: Match, ctx: EventContext) -> list[WindowHit]:
+        hits: list[WindowHit] = []
+        for window, condition in self.windows:
+            if window.rules and match.rule.rule.id not in window.rules:
+                continue
+            if window.categories and match.category not in window.categories:
+                continue
+            until = window_end(window, ctx.now)
+            if until is None:
+                continue
+            if condition is not None and not condition.test(ctx.cel):
+                continue
+            hits.append(WindowHit(window.id, window.action, until))
+        return hits
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return "" if value is None else str(value)
+
+
+def _opt_text(value: Any) -> str | None:
+    return None if value is None or value == "" else str(value)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, float):
+        return _text(value) if value.is_integer() else repr(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, str | int | bool) or value is None:
+        return value
+    return str(value)
+
+
+def _decimal(value: Any) -> Decimal:
+    try:
+        return Decimal(str(value)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        return Decimal(0)

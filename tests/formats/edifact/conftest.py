@@ -1,0 +1,27 @@
+"""Where the shared corpus lives, and a helper that reads a document from bytes."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from connectors.errors import RecordError
+from connectors.formats.edifact import EdifactFormat
+from connectors.record import RawRecord
+
+# the checkout (main or a worktree) sits beside shared/, in CI as on a developer's machine
+CORPUS = Path(__file__).resolve().parents[3].parent / "shared" / "corpus" / "edifact"
+
+
+def read(data: bytes, source: str = "test.edi") -> list[RawRecord | RecordError]:
+    """Every item the reader yields for ``data``."""
+    return list(EdifactFormat().messages(io.BytesIO(data), source))
+
+
+@pytest.fixture
+def corpus() -> Path:
+    if not CORPUS.is_dir():
+        pytest.skip("the shared corpus is not beside this checkout")
+    return CORPUS

@@ -1,0 +1,296 @@
+"""X12Format reads every corpus interchange and names each broken rule exactly."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from connectors.errors import RecordError
+from connectors.formats.document import DocumentFormat
+from connectors.formats.x12 import X12Error, X12Format
+from connectors.record import RawRecord
+
+# ../shared/corpus beside the checkout, as in CI
+CORPUS = Path(__file__).parents[3].parent / "shared" / "corpus" / "x12"
+
+# corpus file → (transaction sets read, of which bad)
+EXPECTED = {
+    "nodex12_850.edi": (1, 0),
+    "nodex12_850_2.edi": (1, 0),  # line break as the segment terminator
+    "nodex12_850_3.edi": (1, 0),
+    "nodex12_850_fat.edi": (2, 0),  # two interchanges
+    "nodex12_855.edi": (1, 0),
+    "nodex12_856.edi": (1, 0),
+    "stupidedi_002001_856_fail1.edi": (2, 0),  # ISA not padded to its fixed widths
+    "stupidedi_003010_850_fail1.edi": (1, 1),  # SE01 says 28, the set holds 27
+    "stupidedi_004010_810_pipe_separators.edi": (1, 0),
+    "stupidedi_004010_850_pass1.edi": (1, 0),
+    "stupidedi_004010_855_pass1.edi": (1, 0),
+    "stupidedi_004010_856_dollar_terminator.edi": (1, 0),  # $ mixed with ~ and blank lines
+    "stupidedi_004010_943_pass1.edi": (1, 0),
+    "stupidedi_004010_944_pass1.edi": (1, 0),
+    "stupidedi_004010_997_pass1.edi": (1, 0),
+}
+
+
+def read(data: bytes, source: str = "t.x12") -> list[RawRecord | RecordError]:
+    return list(X12Format().messages(io.BytesIO(data), source))
+
+
+def interchange(*body: str, st: str = "0001", groups: int = 1, sets: int = 1) -> bytes:
+    """A 004010 interchange around ``body`` (segments without terminators)."""
+    lines = [
+        "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *260101*1200*U*"
+        "00401*000000007*0*P*>",
+        "GS*PO*SENDER*RECEIVER*20260101*1200*42*X*004010",
+        *body,
+        f"GE*{sets}*42",
+        f"IEA*{groups}*000000007",
+    ]
+    return "".join(line + "~\n" for line in lines).encode()
+
+
+GOOD_850 = ("ST*850*0001", "BEG*00*NE*PO1**20260101", "PO1*1*2*EA*3.5**VN*X1", "SE*4*0001")
+
+
+def test_x12_format_is_a_document_format() -> None:
+    assert isinstance(X12Format(), DocumentFormat)
+    assert X12Format().name == "x12"
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_every_corpus_file_parses(name: str) -> None:
+    items = read((CORPUS / name).read_bytes(), name)
+    assert (len(items), sum(isinstance(i, RecordError) for i in items)) == EXPECTED[name]
+    for item in items:
+        assert item.context["key"].count("/") == 2
+        assert item.context["where"].startswith(f"{name}, ISA13 ")
+
+
+def test_corpus_list_is_complete() -> None:
+    assert sorted(p.name for p in CORPUS.iterdir()) == sorted(EXPECTED)
+
+
+def test_sniff_recognises_isa_only() -> None:
+    fmt = X12Format()
+    assert fmt.sniff((CORPUS / "stupidedi_004010_810_pipe_separators.edi").read_bytes()[:4096])
+    assert not fmt.sniff(b"UNA:+.? 'UNB+UNOC:3")
+    assert not fmt.sniff(b"ISAB")
+
+
+def test_pipe_separated_810_reads_into_loops() -> None:
+    (record,) = read((CORPUS / "stupidedi_004010_810_pipe_separators.edi").read_bytes())
+    assert isinstance(record, RawRecord)
+    assert record.fields["BIG"][2] == "00237058"
+    assert [item["IT1"][9] for item in record.fields["IT1"]] == ["9781501331978", "9780316154680"]
+    assert record.fields["IT1"][0]["PID"][0][5] == "Retail Buying From Basics to Fashion"
+    assert record.context["key"] == "005639689/5639689/5639689"
+
+
+def test_856_with_dollar_terminator_mixed_with_tilde_and_blank_lines() -> None:
+    data = (CORPUS / "stupidedi_004010_856_dollar_terminator.edi").read_bytes()
+    (record,) = read(data)
+    assert isinstance(record, RawRecord)
+    ship_from = record.fields["HL"][0]["N1"][0]
+    assert ship_from["N1"][2] == "SUPPLIER ABC INC"
+    assert ship_from["N3"] == [["N3", "123 MAIN ST."]]  # ended by ~, then a blank line
+    assert ship_from["N4"][0][1:4] == ["BEAUPORT", "QC", "G1K 8Y2"]
+    assert record.data.startswith(b"ST*856*0000001$")
+    assert record.data.endswith(b"SE*25*0000001$\n")
+
+
+def test_850_tree_groups_po1_loops_with_children() -> None:
+    (record,) = read((CORPUS / "nodex12_850.edi").read_bytes())
+    assert isinstance(record, RawRecord)
+    fields = record.fields
+    assert fields["BEG"][3] == "08292233294"
+    assert [r[1] for r in fields["REF"]] == ["DP", "PS"]
+    assert len(fields["PO1"]) == 6
+    assert fields["PO1"][1]["PID"][0][5] == "MEDIUM WIDGET"
+    assert fields["PO1"][1]["PO4"] == [["PO4", "2", "2", "EA"]]
+    assert fields["CTT"] == ["CTT", "6"]
+    assert fields["AMT"] == [["AMT", "1", "13045.94"]]
+    assert record.line == 3  # ST is the file's third segment
+
+
+def test_wrong_se_count_names_segment_and_element() -> None:
+    bad = ("ST*850*0001", "BEG*00*NE*PO1**20260101", "SE*5*0001")
+    (error,) = read(interchange(*bad))
+    assert isinstance(error, X12Error)
+    assert str(error) == (
+        "t.x12, ISA13 000000007, GS06 42, ST02 0001, segment 3 SE (file segment 5), "
+        "field SE01: SE01 says 5 segments, the set holds 3 (ST through SE)"
+    )
+    assert error.set_code == "4"
+    assert error.raw == b"ST*850*0001~\nBEG*00*NE*PO1**20260101~\nSE*5*0001~\n"
+
+
+def test_se_control_number_mismatch() -> None:
+    (error,) = read(interchange("ST*850*0001", "BEG*00*NE*PO1**20260101", "SE*3*0002"))
+    assert isinstance(error, X12Error)
+    assert error.field == "SE02"
+    assert error.set_code == "3"
+    assert error.reason == "SE02 '0002' does not match ST02 '0001'"
+
+
+def test_bad_element_is_named_by_index() -> None:
+    (error,) = read(interchange("ST*850*0001", "BEG*00*NE*PO1**20260101", "SE*x*0001"))
+    assert isinstance(error, X12Error)
+    assert str(error).endswith(
+        "segment 3 SE (file segment 5), field SE01: SE01 'x' is not a number"
+    )
+    assert error.context["ak4"] == (1, "6", "x")
+
+
+def test_invalid_bytes_name_the_element() -> None:
+    data = interchange("ST*850*0001", "BEG*00*NE*PO\xff1**20260101", "SE*3*0001")
+    data = data.replace("PO\xff1".encode(), b"PO\xff1")
+    (error,) = read(data)
+    assert isinstance(error, X12Error)
+    assert error.location.endswith("segment 2 BEG (file segment 4)")
+    assert error.field == "BEG03"
+    assert error.reason == "element bytes are not UTF-8"
+
+
+def test_missing_se_is_reported_and_next_set_still_reads() -> None:
+    data = interchange("ST*850*0001", "BEG*00*NE*PO1**20260101", *GOOD_850[:0], sets=2)
+    data = data.replace(b"GE*2*42", b"ST*850*0002~\nBEG*00*NE*PO2**20260101~\nSE*3*0002~\nGE*2*42")
+    first, second = read(data)
+    assert isinstance(first, X12Error)
+    assert isinstance(second, RawRecord)
+    assert first.reason == "ST 0001 has no SE trailer before ST"
+    assert first.location.endswith("ST02 0001, segment 3 ST (file segment 5)")
+    assert first.set_code == "2"
+    assert second.fields["BEG"][3] == "PO2"
+
+
+def test_one_bad_set_in_an_interchange_leaves_the_others() -> None:
+    bad = ("ST*850*0002", "BEG*00*NE*PO2**20260101", "SE*9*0002")
+    items = read(interchange(*GOOD_850, *bad, *GOOD_850[:-1], "SE*4*0001", sets=3))
+    assert [type(i).__name__ for i in items] == ["RawRecord", "X12Error", "RawRecord"]
+
+
+def test_group_count_mismatch_is_an_error_after_the_sets() -> None:
+    items = read(interchange(*GOOD_850, sets=2))
+    assert isinstance(items[0], RawRecord)
+    error = items[1]
+    assert isinstance(error, X12Error)
+    assert str(error) == (
+        "t.x12, ISA13 000000007, GS06 42, file segment 7 GE, field GE01: "
+        "GE01 says '2' transaction sets, the group holds 1"
+    )
+    assert error.group_code == "5"
+
+
+def test_interchange_control_number_mismatch() -> None:
+    data = interchange(*GOOD_850).replace(b"IEA*1*000000007", b"IEA*1*000000008")
+    error = read(data)[-1]
+    assert isinstance(error, X12Error)
+    assert error.field == "IEA02"
+    assert error.reason == "IEA02 '000000008' does not match ISA13 '000000007'"
+
+
+def test_missing_trailers_at_end_of_file() -> None:
+    data = interchange(*GOOD_850).split(b"GE*")[0]
+    items = read(data)
+    assert isinstance(items[0], RawRecord)
+    assert [str(e) for e in items[1:]] == [
+        "t.x12, ISA13 000000007, GS06 42, end of file: GS 42 has no GE before end of file",
+        "t.x12, ISA13 000000007, end of file: ISA 000000007 has no IEA before end of file",
+    ]
+
+
+def test_unreadable_isa_is_refused_whole() -> None:
+    with pytest.raises(RecordError, match="fewer than 16 elements"):
+        read(b"ISA*00*short~")
+
+
+def test_bom_and_leading_blank_lines_are_skipped() -> None:
+    (record,) = read(b"\xef\xbb\xbf\r\n" + interchange(*GOOD_850))
+    assert isinstance(record, RawRecord)
+
+
+def test_carriage_return_line_feed_layout() -> None:
+    data = interchange(*GOOD_850).replace(b"\n", b"\r\n")
+    (record,) = read(data)
+    assert isinstance(record, RawRecord)
+    assert record.fields["PO1"][0]["PO1"][7] == "X1"
+
+
+def test_composite_elements_split_into_components() -> None:
+    (record,) = read(
+        interchange("ST*850*0001", "BEG*00*NE*PO1**20260101", "MEA*PD*G>X*3", "SE*4*0001")
+    )
+    assert isinstance(record, RawRecord)
+    assert record.fields["MEA"] == [["MEA", "PD", ["G", "X"], "3"]]
+
+
+def test_segments_are_streamed_across_chunk_boundaries() -> None:
+    sets = [
+        f"ST*850*{n:04d}~BEG*00*NE*PO{n}**20260101~PO1*1*2*EA*3.5**VN*{'X' * 300}~SE*4*{n:04d}~"
+        for n in range(1, 5001)
+    ]
+    data = interchange(sets=5000).replace(b"GE*5000", "".join(sets).encode() + b"GE*5000")
+    items = read(data)
+    assert len(items) == 5000
+    assert all(isinstance(i, RawRecord) for i in items)
+    assert len(data) > 1 << 20  # more than one read chunk
+
+
+def test_later_interchange_with_other_separators_is_cut_with_its_own() -> None:
+    pipe = (CORPUS / "stupidedi_004010_810_pipe_separators.edi").read_bytes()
+    dollar = (CORPUS / "stupidedi_004010_856_dollar_terminator.edi").read_bytes()
+    star = (CORPUS / "nodex12_850_2.edi").read_bytes()  # line breaks end its segments
+    items = read(pipe + dollar + star + pipe)
+    assert [i.context["message"] for i in items] == ["810", "856", "850", "810"]
+    assert all(isinstance(i, RawRecord) for i in items)
+    assert items[2].context["separators"]["segment"] == "\n"
+    assert items[3].fields == items[0].fields
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 64])
+def test_tiny_read_chunks_give_the_same_sets(chunk: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    files = [CORPUS / name for name in sorted(EXPECTED)]
+    data = b"".join(path.read_bytes() for path in files)
+    whole = read(data)
+    monkeypatch.setattr("connectors.formats.x12.segments._CHUNK", chunk)
+    pieces = read(data)
+    assert [i.context["key"] for i in pieces] == [i.context["key"] for i in whole]
+    assert [getattr(i, "fields", None) for i in pieces] == [
+        getattr(i, "fields", None) for i in whole
+    ]
+    assert [getattr(i, "data", None) for i in pieces] == [getattr(i, "data", None) for i in whole]
+
+
+def test_control_numbers_that_break_their_syntax_are_reported() -> None:
+    data = interchange(*GOOD_850).replace(b"000000007", b"00000007X").replace(b"*42*", b"*4A*")
+    items = read(data.replace(b"GE*1*42", b"GE*1*4A"))
+    assert [type(i).__name__ for i in items] == ["X12Error", "X12Error", "RawRecord"]
+    assert str(items[0]) == (
+        "t.x12, ISA13 00000007X, file segment 1 ISA, field ISA13: "
+        "ISA13 '00000007X' is not a 9 digit control number"
+    )
+    assert str(items[1]).endswith("field GS06: GS06 '4A' is not a 1 to 9 digit control number")
+    assert isinstance(items[1], X12Error)
+    assert items[1].group_code == "6"
+
+
+def test_a_dead_lettered_set_replays_from_its_bytes_and_context() -> None:
+    bad = ("ST*850*0002", "BEG*00*NE*PO2**20260101", "SE*9*0002")
+    good, error = read(interchange(*GOOD_850, *bad, sets=2))
+    assert isinstance(good, RawRecord)
+    assert isinstance(error, X12Error)
+    assert error.raw is not None
+
+    again = X12Format().parse_message(good.data, good.context, "t.x12")
+    assert isinstance(again, RawRecord)
+    assert again.fields == good.fields
+    assert again.context["key"] == good.context["key"]
+
+    fixed = error.raw.replace(b"SE*9*0002", b"SE*3*0002")
+    replayed = X12Format().parse_message(fixed, error.context, "t.x12")
+    assert isinstance(replayed, RawRecord)
+    assert replayed.fields["BEG"][3] == "PO2"
+    assert replayed.context["key"] == "000000007/42/0002"
