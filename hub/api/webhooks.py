@@ -42,7 +42,7 @@ from hub.config import ConnectorInstance, Settings
 from hub.connector_bus import HubEventBus
 from hub.deadletter.model import DeadLetterRow
 from hub.errors import ConfigError
-from hub.retry import DEFAULT_TABLE
+from hub.retry import DEFAULT_TABLE, RetryTable
 
 __all__ = ["WebhookIngress", "webhook_router"]
 
@@ -73,6 +73,7 @@ class WebhookIngress:
         cast(Table, DeadLetterRow.__table__).create(engine, checkfirst=True)
         self.committer = DeliveryCommitter(engine, bus)
         self._sources: dict[str, WebhookSource[Any]] = {}
+        self._tables: dict[str, RetryTable] = {}
         self._lock = threading.Lock()
 
     def source(self, name: str) -> WebhookSource[Any] | None:
@@ -88,6 +89,7 @@ class WebhookIngress:
             if not issubclass(cls, WebhookSource):
                 raise ConfigError(f"connector instance {name!r} ({cls.name}) takes no webhooks")
             built = cls.from_config(instance.config)
+            self._tables[name] = built.decision_table(DEFAULT_TABLE)
             self._sources[name] = built
             return built
 
@@ -132,7 +134,7 @@ class WebhookIngress:
     def _translate(
         self, name: str, source: WebhookSource[Any], request: WebhookRequest, delivery: str
     ) -> tuple[list[Envelope[Any]], list[DeadLetterRecord]]:
-        table = source.decision_table(DEFAULT_TABLE)
+        table = self._tables[name]
         events: list[Envelope[Any]] = []
         letters: list[DeadLetterRecord] = []
 
