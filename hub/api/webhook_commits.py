@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,7 +44,8 @@ class PendingDelivery:
     delivery_id: str
     events: list[Envelope[Any]]
     letters: list[DeadLetterRecord]
-    done: Future[Taken] = field(default_factory=Future)
+    #: resolved on the event loop once the delivery is durable (set by ``take``)
+    done: asyncio.Future[Taken] | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,11 +68,13 @@ class DeliveryCommitter:
 
     async def take(self, pending: PendingDelivery) -> Taken:
         """Queue ``pending`` and return once it is durable (or raise why it is not)."""
+        loop = asyncio.get_running_loop()
         if self._queue is None or self._task is None or self._task.done():
             self._queue = asyncio.Queue()
-            self._task = asyncio.get_running_loop().create_task(self._run(self._queue))
-        await self._queue.put(pending)
-        return await asyncio.wrap_future(pending.done)
+            self._task = loop.create_task(self._run(self._queue))
+        pending.done = loop.create_future()
+        self._queue.put_nowait(pending)
+        return await pending.done
 
     async def _run(self, q: asyncio.Queue[PendingDelivery]) -> None:
         while True:
@@ -81,7 +83,7 @@ class DeliveryCommitter:
                 group.append(q.get_nowait())
             # a request whose client went away was cancelled: nothing answered 2xx, so its peer
             # sends it again; leave it out rather than answer nobody
-            group = [p for p in group if p.done.set_running_or_notify_cancel()]
+            group = [p for p in group if p.done is not None and not p.done.cancelled()]
             if not group:
                 continue
             try:
@@ -89,10 +91,12 @@ class DeliveryCommitter:
             except Exception as exc:  # every request of the group is told, none is lost
                 log.warning("webhook group of %d not taken: %s", len(group), exc)
                 for p in group:
-                    p.done.set_exception(exc)
+                    if p.done is not None and not p.done.done():
+                        p.done.set_exception(exc)
                 continue
             for p, taken in zip(group, outcomes, strict=True):
-                p.done.set_result(taken)
+                if p.done is not None and not p.done.done():  # its client may have gone
+                    p.done.set_result(taken)
             # let the requests that arrived meanwhile be read before the next group
             await asyncio.sleep(0)
 

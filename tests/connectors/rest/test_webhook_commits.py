@@ -25,9 +25,9 @@ def test_a_cancelled_request_is_left_out_and_the_committer_goes_on(tmp_path: Pat
     committer = DeliveryCommitter(engine, HubEventBus(ConfirmedPublisher(bus_url), engine))
 
     async def scenario() -> tuple[bool, bool]:
-        gone = PendingDelivery("acme", "d-gone", [], [])
-        gone.done.cancel()
-        lost = asyncio.ensure_future(committer.take(gone))
+        lost = asyncio.ensure_future(committer.take(PendingDelivery("acme", "d-gone", [], [])))
+        await asyncio.sleep(0)  # queued: the committer has not run yet
+        lost.cancel()  # its client went away
         kept = await asyncio.wait_for(committer.take(PendingDelivery("acme", "d-kept", [], [])), 30)
         again = await asyncio.wait_for(
             committer.take(PendingDelivery("acme", "d-kept", [], [])), 30
