@@ -49,7 +49,7 @@ def create_app(
     install_error_handlers(app)
     # the validate route is the one called per message: first in line, it is matched first
     app.include_router(crossdock_api.router)
+    app.include_router(webhooks.webhook_router(settings, engine))  # per delivery: matched early
     app.include_router(confluent_api.router)
     app.include_router(routing_api.router)
-    app.include_router(webhooks.webhook_router(settings, engine))
     return app
