@@ -50,6 +50,10 @@ log = logging.getLogger(__name__)
 
 _RETRY_LATER = {"Retry-After": "5"}
 
+#: a delivery larger than this is refused (413) before it is read: webhook bodies are small
+#: (a Shopify order is a few KB), a huge one is a mistake or an attack
+MAX_BODY_BYTES = 8 << 20
+
 
 @dataclass(slots=True)
 class _Outcome:
@@ -168,6 +172,23 @@ class WebhookIngress:
         return events, letters
 
 
+async def _bounded_body(request: Request) -> bytes | None:
+    """The body, or None when it is (or announces to be) larger than :data:`MAX_BODY_BYTES`."""
+    length = request.headers.get("content-length")
+    if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
+        return None
+    if length is not None:
+        return await request.body()
+    parts: list[bytes] = []  # chunked: read no further than the limit
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            return None
+        parts.append(chunk)
+    return b"".join(parts)
+
+
 def _safe_headers(request: WebhookRequest) -> dict[str, str]:
     """Headers worth keeping with a dead letter (no signatures, no credentials)."""
     drop = ("hmac", "signature", "authorization", "cookie", "token")
@@ -196,13 +217,18 @@ def webhook_router(settings: Settings, engine: Engine, *, bus: EventBus | None =
             200: {"description": "a duplicate delivery: already taken, nothing published"},
             401: {"description": "signature missing, wrong, or outside the replay window"},
             404: {"description": "no webhook connector instance of that name"},
+            413: {"description": "the body is larger than the ingress takes (8 MiB)"},
             503: {"description": "not taken (bus or database unavailable); send it again"},
         },
     )
     async def receive_webhook(instance: str, request: Request) -> Response:
         """Take one webhook delivery (see the module doc of ``hub.api.webhooks``)."""
+        body = await _bounded_body(request)
+        if body is None:
+            detail = {"detail": f"a delivery is at most {MAX_BODY_BYTES} bytes"}
+            return Response(orjson.dumps(detail), status_code=413, media_type="application/json")
         delivery = WebhookRequest(
-            body=await request.body(),
+            body=body,
             headers=dict(request.headers),  # Starlette's header names are lower-case already
             received_at=datetime.now(UTC),
             path=str(request.scope["path"]),
