@@ -33,6 +33,7 @@ from canonical import Envelope
 from connectors.errors import RecordError
 from connectors.record import RawRecord
 from connectors.sdk.bus import DeadLetterRecord, EventBus
+from connectors.sdk.errors import ConnectorConfigError
 from connectors.sdk.registry import load_connector
 from connectors.sdk.webhook import SignatureInvalid, WebhookRequest, WebhookSource
 from hub.api.webhook_commits import DeliveryCommitter, PendingDelivery
@@ -99,7 +100,13 @@ class WebhookIngress:
 
     def verify(self, name: str, request: WebhookRequest) -> _Outcome | None:
         """Refuse an unknown instance or a bad signature; None when the delivery may go on."""
-        source = self.source(name)
+        try:
+            source = self.source(name)
+        except (ConfigError, ConnectorConfigError) as exc:
+            # the hub's configuration is wrong, not the delivery: the peer keeps re-sending it
+            # until an operator fixes the instance, so nothing is lost meanwhile
+            log.error("webhook %s: the instance cannot be built: %s", name, exc)
+            return _Outcome(503, {"detail": "instance misconfigured; send again"}, _RETRY_LATER)
         if source is None:
             return _Outcome(404, {"detail": f"no webhook connector instance {name!r}"})
         try:
