@@ -178,6 +178,7 @@ def read(
                 states.load(name),
                 table=DEFAULT_TABLE,
                 on_checkpoint=lambda state: states.save(name, state),
+                name=name,
             )
     except Exception as exc:
         decision = source.decision_table(DEFAULT_TABLE).decide(exc)
@@ -241,7 +242,7 @@ def push(
     totals = {"written": 0, "rejected": 0}
 
     def handle(events: list[dict[str, Any]]) -> None:
-        report = deliver(sink, events, bus, table=DEFAULT_TABLE)
+        report = deliver(sink, events, bus, table=DEFAULT_TABLE, name=name)
         totals["written"] += len(report.written)
         totals["rejected"] += len(report.rejected)
 

@@ -74,9 +74,7 @@ def test_push_delivers_the_queued_events_and_dead_letters_a_refused_one(
     assert "2 events written, 1 dead letters" in result.output
     assert sorted(e["id"] for e in state.received) == ["evt-A", "evt-C"]
     letters = DeadLetterStore(engine).list()
-    assert [(d.location, d.stage, d.connector) for d in letters] == [
-        ("evt-B", "write", "rest-push")
-    ]
+    assert [(d.location, d.stage, d.connector) for d in letters] == [("evt-B", "write", "erp")]
     again = runner.invoke(app, args)  # acked: nothing is delivered twice
     assert "0 events written" in again.output
     engine.dispose()
