@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit bench fuzz clean demo-reset
+.PHONY: run test lint typecheck unit bench fuzz clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ bench: $(STAMP)
 	@command -v wrk >/dev/null || apt-get install -y -q wrk >/dev/null 2>&1 \
 		|| echo "wrk is not installed and could not be: HTTP load benchmarks will be skipped"
 	$(BIN)/python -m benchmarks
+
+# the format readers' hypothesis fuzzers, far longer than the suite runs them (200 examples)
+fuzz: $(STAMP)
+	CROSSDOCK_FUZZ_EXAMPLES=10000 $(BIN)/pytest -q tests/formats/x12/test_fuzz.py \
+		tests/formats/edifact/test_fuzz.py tests/formats/test_document_fuzz.py
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

@@ -5,7 +5,8 @@
     ConnectorError                    root of everything a connector raises
     ├── TransientConnectorError       the peer may answer next time (network, timeout, 5xx, 429)
     └── RecordError                   this record can never be processed as it is (dead-letter it)
-        └── MissingColumnError        a CSV row or header lacks a column the mapping needs
+        ├── MissingColumnError        a CSV row or header lacks a column the mapping needs
+        └── UnknownFormatError        no document format (or several) recognises the content
 
 The connector SDK adds the rest of the tree (``connectors.sdk.errors``: timeouts, rate limits,
 expired auth, permanent refusals, HTTP statuses), and one decision table
@@ -18,7 +19,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["ConnectorError", "MissingColumnError", "RecordError", "TransientConnectorError"]
+__all__ = [
+    "ConnectorError",
+    "MissingColumnError",
+    "RecordError",
+    "TransientConnectorError",
+    "UnknownFormatError",
+]
 
 
 class ConnectorError(Exception):
@@ -56,3 +63,7 @@ class RecordError(ConnectorError, ValueError):
 
 class MissingColumnError(RecordError):
     """A required column is absent from a row or from the header."""
+
+
+class UnknownFormatError(RecordError):
+    """A document no format recognises (or several claim): refused whole, never guessed."""

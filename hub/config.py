@@ -26,6 +26,10 @@ class FileConnectorConfig(BaseModel):
 
     name: str = "stock-count"
     pattern: str = "*.csv"
+    #: ``auto``: a file a document format recognises (X12, EDIFACT, IDoc, POSLog, Shopify) is
+    #: read as that document, its specs chosen per message; anything else is this CSV.
+    #: ``csv``: always CSV. A document format name: only that format.
+    format: str = "auto"
     mapping: str = "csv.stock-count"
     #: canonical column → header text in the partner's file
     columns: dict[str, str] = Field(default_factory=dict)
@@ -62,7 +66,13 @@ class Settings(BaseModel):
     retry_attempts: int = Field(5, ge=1)
     #: processes translating big files; unset decides by file size (2 cores here)
     workers: int | None = Field(None, ge=0, le=64)
-    connectors: list[FileConnectorConfig] = Field(default_factory=lambda: [FileConnectorConfig()])
+    connectors: list[FileConnectorConfig] = Field(
+        default_factory=lambda: [
+            FileConnectorConfig(),
+            # every file with an extension: documents by content, anything else as stock counts
+            FileConnectorConfig(name="documents", pattern="*.*"),
+        ]
+    )
     #: the schema registry API (reads open, bootstrap admin token, seeding)
     registry: RegistrySettings = Field(default_factory=RegistrySettings)
     #: SDK connectors (Shopify, REST, SFTP, SOAP …); webhook ones are served at /webhooks/{name}

@@ -1,9 +1,11 @@
 """Golden tests of mapping specs: real input documents beside each spec, expected events too.
 
 Each case's input is parsed by the connector format of the spec's source, mapped and validated;
-the result is a list with one item per record: the event data as JSON, or ``{"error": {...}}``
-naming the stage and location of a record that fails. ``crossdock mappings test`` and the
-suite run them all.
+the result is a list with one item per event: the event data as JSON, or ``{"error": {...}}``
+naming the stage and location of a record that fails. A CSV input gives one item per row; a
+document (X12, EDIFACT, IDoc, POSLog, Shopify) gives the events of every message of the spec's
+kind, in document order (several per message for a ``split`` spec); messages of other kinds
+belong to other specs and are left out. ``crossdock mappings test`` and the suite run them all.
 """
 
 from __future__ import annotations
@@ -14,21 +16,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pydantic
-
-from canonical import event_model
 from connectors.errors import RecordError
+from connectors.formats import registry as document_formats
 from connectors.formats.document import DocumentFormat
-from connectors.formats.edifact import EdifactFormat
-from connectors.formats.x12 import X12Format
+from connectors.record import RawRecord
 from hub.config import FileConnectorConfig
 from hub.deadletter.store import describe_error
+from hub.documents import DocumentMapper
 from hub.runtime import csv_format_for
 from hub.translate import translate_records
 from mappings import (
     SPECS_DIR,
     CompiledMapping,
-    MappingError,
     SpecRegistry,
     compare,
     compile_spec,
@@ -46,16 +45,15 @@ class GoldenResult:
     spec: str
     case: str
     differences: list[str]
+    #: the spec's source format (``csv``, ``poslog``…), for counts per format
+    format: str = ""
 
 
 def golden_output(spec_path: Path, input_path: Path) -> list[dict[str, Any]]:
     """What the spec produces for ``input_path``, in the golden file's JSON shape."""
     mapping = compile_spec(load_spec(spec_path))
-    document_format = _DOCUMENT_FORMATS.get(mapping.source_format)
-    if document_format is not None:
-        return document_golden_output(document_format, mapping, input_path)
     if mapping.source_format != "csv":
-        raise NotImplementedError(f"{spec_path}: no golden reader for {mapping.source_format!r}")
+        return _document_output(mapping, input_path)
     registry = SpecRegistry.from_directory()
     fmt = csv_format_for(FileConnectorConfig(mapping=mapping.id), registry)
     results: list[dict[str, Any]] = []
@@ -75,39 +73,42 @@ def golden_output(spec_path: Path, input_path: Path) -> list[dict[str, Any]]:
     return results
 
 
-#: readers of the document formats whose specs have golden cases (one message, many events)
-_DOCUMENT_FORMATS: dict[str, DocumentFormat] = {"x12": X12Format(), "edifact": EdifactFormat()}
-
-
-def _golden_error(location: str, exc: BaseException) -> dict[str, Any]:
-    return {
-        "error": {"location": location, "class": type(exc).__name__, "reason": describe_error(exc)}
-    }
+def _document_output(mapping: CompiledMapping, input_path: Path) -> list[dict[str, Any]]:
+    return document_golden_output(document_formats.get(mapping.source_format), mapping, input_path)
 
 
 def document_golden_output(
     fmt: DocumentFormat, mapping: CompiledMapping, input_path: Path
 ) -> list[dict[str, Any]]:
-    """Golden output of a document format: its messages of the spec's kind, mapped, validated.
+    """Golden output of a document: its messages of the spec's kind, mapped, validated.
 
     One item per event (a ``split`` spec gives several per message), or one error item per
-    message that fails to parse, map or validate. Messages of other kinds are skipped.
+    message that fails to parse, map or validate. Messages of other kinds are left out.
     """
-    model = event_model(mapping.target_type, mapping.target_version)
+    mapper = DocumentMapper(SpecRegistry([mapping]), only=mapping)
     results: list[dict[str, Any]] = []
     with input_path.open("rb") as fh:
-        for item in fmt.messages(fh, input_path.name):
-            if isinstance(item, RecordError):
-                results.append(_golden_error(item.location, item))
+        for record in fmt.messages(fh, input_path.name):
+            kind = record.context.get("message")
+            if isinstance(record, RawRecord) and mapping.source_message not in (None, kind):
                 continue
-            if mapping.source_message and item.context.get("message") != mapping.source_message:
-                continue
-            try:
-                events = [model.model_validate(data) for data in mapping.map_all(item.fields)]
-            except (MappingError, pydantic.ValidationError) as exc:
-                results.append(_golden_error(str(item.context.get("where", item.location)), exc))
-                continue
-            results.extend(json.loads(event.model_dump_json(exclude_none=True)) for event in events)
+            outcome = mapper.translate(record, fmt, "golden")
+            results += [
+                json.loads(e.data.model_dump_json(exclude_none=True)) for e in outcome.events
+            ]
+            # a message that could not be parsed is placed by its error's location (file and
+            # line), one that could by the format's description of it (identity, element)
+            where = record.location if isinstance(record, RecordError) else outcome.where
+            results += [
+                {
+                    "error": {
+                        "location": where,
+                        "class": type(f.error).__name__,
+                        "reason": describe_error(f.error),
+                    }
+                }
+                for f in outcome.failures
+            ]
     return results
 
 
@@ -118,4 +119,9 @@ def run_golden_tests(root: Path = SPECS_DIR) -> Iterator[GoldenResult]:
         for case in golden_cases(spec_path):
             expected = json.loads(case.expected_path.read_text(encoding="utf-8"))
             actual = golden_output(spec_path, case.input_path)
-            yield GoldenResult(f"{spec.id}@{spec.version}", case.name, compare(actual, expected))
+            yield GoldenResult(
+                f"{spec.id}@{spec.version}",
+                case.name,
+                compare(actual, expected),
+                spec.source.format,
+            )

@@ -8,17 +8,19 @@ whole (no header, wrong columns) moves to ``failed/`` with a ``.reason`` file be
 from __future__ import annotations
 
 import shutil
+from collections.abc import Sequence
+from fnmatch import fnmatchcase
 from pathlib import Path
 
 __all__ = ["Inbox"]
 
 
 class Inbox:
-    """A folder polled for files matching ``pattern``."""
+    """A folder polled for files matching ``pattern`` (or any of several patterns)."""
 
-    def __init__(self, root: Path, pattern: str = "*.csv") -> None:
+    def __init__(self, root: Path, pattern: str | Sequence[str] = "*.csv") -> None:
         self.root = root
-        self.pattern = pattern
+        self.patterns = [pattern] if isinstance(pattern, str) else list(pattern)
         self.done = root / "done"
         self.failed = root / "failed"
         self._seen: dict[Path, tuple[int, int]] = {}
@@ -28,9 +30,7 @@ class Inbox:
         self.root.mkdir(parents=True, exist_ok=True)
         now: dict[Path, tuple[int, int]] = {}
         ready = []
-        for path in sorted(self.root.glob(self.pattern), key=lambda p: p.stat().st_mtime_ns):
-            if not path.is_file():
-                continue
+        for path in sorted(self.pending(), key=lambda p: p.stat().st_mtime_ns):
             st = path.stat()
             sig = (st.st_size, st.st_mtime_ns)
             now[path] = sig
@@ -38,6 +38,14 @@ class Inbox:
                 ready.append(path)
         self._seen = now
         return ready
+
+    def pending(self) -> list[Path]:
+        """Every file in the inbox that a pattern matches, complete or not."""
+        return [
+            p
+            for p in self.root.iterdir()
+            if p.is_file() and any(fnmatchcase(p.name, pat) for pat in self.patterns)
+        ]
 
     def settle(self, path: Path, *, failed: bool = False, reason: str | None = None) -> Path:
         """Move a processed file out of the inbox; returns its new path."""

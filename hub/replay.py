@@ -3,6 +3,11 @@
 The replayed event keeps the id the record would have had (document + line + mapping), so a
 consumer that somehow saw it before drops the copy; the letter is marked replayed only after
 the broker confirmed the publish, and a letter already replayed is refused.
+
+A document message's letter (its context names the ``format``) is parsed alone by that format,
+mapped by the letter's spec — or, for a message that could not be parsed at all, by every spec
+of the kind it turns out to be — and all its events (a ``split`` spec gives several) are
+published in one confirmed batch per spec, with the ids the first run would have given them.
 """
 
 from __future__ import annotations
@@ -15,12 +20,15 @@ from sqlalchemy import Engine, select
 
 from canonical import dataschema_uri, event_model, make_event_id
 from connectors.errors import RecordError
+from connectors.formats import registry as document_formats
 from connectors.formats.csv import CsvFormat
 from hub.batch import BATCH_CONTENT_TYPE, EventBatch
 from hub.bus.publisher import ConfirmedPublisher
 from hub.bus.topology import routing_key
 from hub.deadletter.model import DeadLetterRow, DeadLetterStatus
 from hub.deadletter.store import DeadLetterStore, describe_error
+from hub.document_pipeline import PendingBatches
+from hub.documents import DocumentMapper, MessageOutcome, parse_one_message
 from hub.errors import DeadLetterError
 from mappings import MappingError, SpecRegistry
 
@@ -57,6 +65,15 @@ def replay_dead_letter(
     letter = store.get(letter_id)
     if letter.status != DeadLetterStatus.OPEN.value:
         raise DeadLetterError(f"dead letter {letter_id} is {letter.status}: only open ones replay")
+    if letter.context.get("format") and letter.context.get("document"):
+        return _replay_document_message(
+            letter,
+            engine=engine,
+            publisher=publisher,
+            registry=registry,
+            actor=actor,
+            payload=payload,
+        )
     if letter.mapping_id is None:
         raise DeadLetterError(f"dead letter {letter_id} names no mapping: cannot replay it")
     mapping = registry.get(letter.mapping_id)
@@ -100,6 +117,62 @@ def replay_dead_letter(
             replayed_payload=data.decode("utf-8", "replace") if payload else None,
         )
     return ReplayOutcome(letter_id, True, event_id)
+
+
+def _replay_document_message(
+    letter: DeadLetterRow,
+    *,
+    engine: Engine,
+    publisher: ConfirmedPublisher,
+    registry: SpecRegistry,
+    actor: str,
+    payload: bytes | None,
+) -> ReplayOutcome:
+    """Replay one message of a document (see the module docstring)."""
+    context = letter.context
+    data = letter.payload if payload is None else payload
+    line = int(context.get("line") or 0)
+    only = registry.get(letter.mapping_id) if letter.mapping_id else None
+    try:
+        fmt = document_formats.get(str(context["format"]))
+        record = parse_one_message(fmt, data, context, source=letter.source, line=line)
+    except RecordError as exc:
+        _record_failure(engine, letter, exc, actor)
+        return ReplayOutcome(letter.id, False, None, describe_error(exc))
+    # the ids the first run would have given: the original key, even if the bytes were edited
+    record.context = {**record.context, "key": context.get("key") or record.context.get("key")}
+    outcome: MessageOutcome = DocumentMapper(registry, only=only).translate(
+        record, fmt, str(context["document"])
+    )
+    if outcome.failures:
+        error = outcome.failures[0].error
+        _record_failure(engine, letter, error, actor)
+        return ReplayOutcome(letter.id, False, None, describe_error(error))
+    if outcome.skipped:
+        reason = f"no mapping spec reads {fmt.name} message {outcome.message!r}"
+        _record_failure(engine, letter, DeadLetterError(reason), actor)
+        return ReplayOutcome(letter.id, False, None, reason)
+    pending = PendingBatches(letter.source, datetime.now(UTC))
+    pending.add(outcome)
+    for key, body in pending.take():
+        publisher.publish(body, routing_key=key, content_type=BATCH_CONTENT_TYPE)
+    publisher.flush()
+    ids = [e.event_id for e in outcome.events]
+    refs = sorted({f"{e.mapping.id}@{e.mapping.version}" for e in outcome.events})
+    with engine.begin() as conn:
+        DeadLetterStore(engine).record_action(
+            conn,
+            letter.id,
+            action="replay",
+            actor=actor,
+            new_status=DeadLetterStatus.REPLAYED,
+            event_id=ids[0] if ids else None,
+            event_ids=ids,
+            mapping=", ".join(refs),
+            edited=payload is not None,
+            replayed_payload=data.decode("utf-8", "replace") if payload else None,
+        )
+    return ReplayOutcome(letter.id, True, ids[0] if ids else None)
 
 
 def _line_of(letter: DeadLetterRow) -> int:

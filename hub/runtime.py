@@ -8,12 +8,16 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from connectors.errors import RecordError
+from connectors.errors import RecordError, UnknownFormatError
+from connectors.formats import registry as document_formats
 from connectors.formats.csv import CsvFormat
+from connectors.formats.document import DocumentFormat
 from hub.bus.publisher import ConfirmedPublisher
 from hub.bus.topology import events_exchange
 from hub.config import FileConnectorConfig, Settings
 from hub.deadletter.store import DeadLetter, DeadLetterStore
+from hub.document_pipeline import DocumentPipeline
+from hub.documents import DocumentMapper
 from hub.errors import ConfigError
 from hub.inbox import Inbox
 from hub.pipeline import FileOutcome, FilePipeline, Progress
@@ -93,6 +97,55 @@ class Hub:
             on_confirmed=on_confirmed,
         )
 
+    def document_format(self, connector: str, path: Path) -> DocumentFormat | None:
+        """The document format ``path`` is read with under ``connector``; ``None`` for CSV.
+
+        Raises :class:`UnknownFormatError` when the connector names a document format and the
+        content is not one of its documents.
+        """
+        config = self.settings.connector(connector)
+        if config.format == "csv":
+            return None
+        with path.open("rb") as fh:
+            head = document_formats.read_head(fh)
+        if config.format == "auto":
+            try:
+                return document_formats.detect(head, str(path))
+            except UnknownFormatError:
+                if document_formats.looks_like_document(head):
+                    raise  # an unknown document is refused, never read as CSV
+                return None  # not a document: the connector's CSV
+        fmt = document_formats.get(config.format)
+        if not fmt.sniff(head):
+            raise UnknownFormatError(
+                f"{path}:line 1",
+                f"connector {connector!r} reads {config.format} documents; this content is not "
+                f"one (it starts with {head[:40].decode('utf-8', 'replace')!r})",
+                raw=head,
+            )
+        return fmt
+
+    def document_pipeline(
+        self,
+        connector: str,
+        fmt: DocumentFormat | None = None,
+        progress: Progress | None = None,
+        on_confirmed: Callable[[bytes], None] | None = None,
+    ) -> DocumentPipeline:
+        """A pipeline for documents arriving through the named connector."""
+        config = self.settings.connector(connector)
+        return DocumentPipeline(
+            connector=config.name,
+            mapper=DocumentMapper(self.registry),
+            publisher=self.publisher,
+            engine=self.engine,
+            fmt=fmt,
+            batch_size=self.settings.batch_size,
+            retry=RetryPolicy(max_attempts=self.settings.retry_attempts),
+            progress=progress,
+            on_confirmed=on_confirmed,
+        )
+
     def process_inbox_file(
         self,
         inbox: Inbox,
@@ -101,12 +154,22 @@ class Hub:
         progress: Progress | None = None,
         on_confirmed: Callable[[bytes], None] | None = None,
     ) -> FileOutcome | RecordError:
-        """Process one ready file and move it to done/ (or failed/ when refused whole)."""
+        """Process one ready file and move it to done/ (or failed/ when refused whole).
+
+        A document (by content, see :meth:`document_format`) goes through the document pipeline,
+        anything else through the connector's CSV pipeline.
+        """
         try:
-            outcome = self.pipeline(connector, progress, on_confirmed).process(path)
+            fmt = self.document_format(connector, path)
+            if fmt is not None:
+                outcome = self.document_pipeline(connector, fmt, progress, on_confirmed).process(
+                    path
+                )
+            else:
+                outcome = self.pipeline(connector, progress, on_confirmed).process(path)
         except RecordError as exc:
             with path.open("rb") as fh:
-                head = fh.readline()
+                head = fh.readline(1 << 16)  # a one-line XML file can be huge
             moved = inbox.settle(path, failed=True, reason=str(exc))
             # refused whole: one dead letter points at the file kept in failed/
             self.dead_letters.add(
@@ -119,7 +182,11 @@ class Hub:
                     error=exc,
                     decision=DEFAULT_TABLE.decide(exc),
                     payload=exc.raw or head,
-                    content_type="text/csv",
+                    content_type=(
+                        "application/octet-stream"
+                        if document_formats.looks_like_document(head)
+                        else "text/csv"
+                    ),
                     context={"file": str(moved)},
                 )
             )

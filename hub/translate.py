@@ -1,4 +1,11 @@
-"""One-off translation of a document to canonical events, without a bus or a database."""
+"""One-off translation of a file to canonical events, without a bus or a database.
+
+The content decides how: a document format that recognises the first bytes (X12, EDIFACT,
+IDoc, POSLog, Shopify JSON) reads it message by message and each message goes through the specs
+of its (format, message) kind; anything else is CSV, read with the connector's settings through
+its one CSV spec. ``--mapping`` forces a spec (and with it the format). Content that looks like a
+document but no format recognises is refused with the reason: never guessed as CSV.
+"""
 
 from __future__ import annotations
 
@@ -10,17 +17,26 @@ from typing import Any
 import pydantic
 
 from canonical import dataschema_uri, event_model, make_event_id
-from connectors.errors import RecordError
+from connectors.errors import RecordError, UnknownFormatError
+from connectors.formats import registry as document_formats
+from connectors.formats.document import DocumentFormat
 from connectors.record import RawRecord
 from hub.batch import EventBatch
 from hub.config import Settings
 from hub.deadletter.store import describe_error
+from hub.documents import DocumentMapper
 from hub.errors import ConfigError
 from hub.pipeline import document_key
 from hub.runtime import csv_format_for
 from mappings import CompiledMapping, MappingError, SpecRegistry
 
-__all__ = ["TranslationError", "detect_mapping", "translate_file", "translate_records"]
+__all__ = [
+    "TranslationError",
+    "TranslationNote",
+    "detect_mapping",
+    "translate_file",
+    "translate_records",
+]
 
 
 class TranslationError(str):
@@ -29,15 +45,19 @@ class TranslationError(str):
     __slots__ = ()
 
 
+class TranslationNote(str):
+    """Information that is neither an event nor an error (messages no spec reads)."""
+
+    __slots__ = ()
+
+
 def detect_mapping(path: Path, registry: SpecRegistry) -> CompiledMapping:
-    """Pick the mapping for a document from its content; refuse to guess."""
+    """Pick the CSV mapping for a file that no document format claims; refuse to guess."""
     with path.open("rb") as fh:
-        head = fh.read(4096).lstrip(b"\xef\xbb\xbf").lstrip()
-    if head[:3] == b"ISA" or head[:3] in (b"UNA", b"UNB") or head[:1] in (b"<", b"{", b"["):
-        raise ConfigError(
-            f"{path}: recognised as a non-CSV document, which this version cannot translate yet; "
-            "pass --mapping to choose a spec"
-        )
+        head = document_formats.read_head(fh)
+    if document_formats.looks_like_document(head):
+        # detect() names the formats it tried and how the content starts
+        document_formats.detect(head, str(path))
     candidates = registry.for_source("csv")
     if len(candidates) == 1:
         return candidates[0]
@@ -66,11 +86,22 @@ def translate_file(
     """CloudEvents JSON lines for each good record, :class:`TranslationError` for each bad one."""
     registry = SpecRegistry.from_directory()
     try:
-        mapping = registry.get(mapping_id) if mapping_id else detect_mapping(path, registry)
+        forced = registry.get(mapping_id) if mapping_id else None
     except KeyError:
         yield TranslationError(f"{path}: unknown mapping {mapping_id!r}")
         return
-    except ConfigError as exc:
+    try:
+        if forced is not None and forced.source_format != "csv":
+            doc_fmt: DocumentFormat | None = document_formats.get(forced.source_format)
+        elif forced is None:
+            doc_fmt = _document_format(path)
+        else:
+            doc_fmt = None
+        if doc_fmt is not None:
+            yield from _translate_document(path, doc_fmt, DocumentMapper(registry, only=forced))
+            return
+        mapping = forced or detect_mapping(path, registry)
+    except (ConfigError, UnknownFormatError) as exc:
         yield TranslationError(str(exc))
         return
     config = settings.connector(connector)
@@ -94,3 +125,51 @@ def translate_file(
             yield batch.drain()[0].decode()
     except RecordError as exc:
         yield TranslationError(str(exc))
+
+
+def _document_format(path: Path) -> DocumentFormat | None:
+    """The document format of ``path``, ``None`` for CSV; refuses unknown document content."""
+    with path.open("rb") as fh:
+        head = document_formats.read_head(fh)
+    try:
+        return document_formats.detect(head, str(path))
+    except UnknownFormatError:
+        if document_formats.looks_like_document(head):
+            raise
+        return None
+
+
+def _translate_document(path: Path, fmt: DocumentFormat, mapper: DocumentMapper) -> Iterator[str]:
+    doc_id = document_key(path).rsplit(":", 1)[1]
+    now = datetime.now(UTC)
+    batches: dict[str, EventBatch] = {}
+    skipped: dict[str, int] = {}
+    try:
+        with path.open("rb") as fh:
+            for outcome in mapper.translate_all(fmt, fh, str(path), doc_id):
+                if outcome.skipped:
+                    skipped[outcome.message] = skipped.get(outcome.message, 0) + 1
+                for failure in outcome.failures:
+                    spec = f" (mapping {failure.mapping.id})" if failure.mapping else ""
+                    yield TranslationError(
+                        f"{outcome.where}{spec}: {failure.stage}: {describe_error(failure.error)}"
+                    )
+                for event in outcome.events:
+                    m = event.mapping
+                    batch = batches.get(m.id)
+                    if batch is None:
+                        batch = batches[m.id] = EventBatch(
+                            source=f"crossdock:file/{path.name}",
+                            event_type=m.target_type,
+                            version=m.target_version,
+                            dataschema=dataschema_uri(m.target_type, m.target_version),
+                            time=now,
+                        )
+                    batch.add(event.event_id, event.data)
+                    yield batch.drain()[0].decode()
+    except RecordError as exc:  # the rest of the document is unreadable (broken envelope)
+        yield TranslationError(str(exc))
+    for message, count in sorted(skipped.items()):
+        yield TranslationNote(
+            f"{path}: {count} {fmt.name} message(s) {message!r} skipped: no mapping spec reads them"
+        )

@@ -4,22 +4,28 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 import time
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from hub.cli.connector import connector_app
 from hub.cli.routing import routing_app
-from hub.config import Settings, load_settings
+from hub.config import FileConnectorConfig, Settings, load_settings
 from hub.errors import ConfigError, DeadLetterError, HubError
 
 if TYPE_CHECKING:
     import uvicorn
+
+    from hub.inbox import Inbox
+    from hub.routing.worker import RoutingWorker
+    from hub.runtime import Hub
 
 __all__ = ["app", "main"]
 
@@ -78,7 +84,10 @@ def _settings(
 @app.command()
 def run(
     inbox: Annotated[Path | None, typer.Option(help="folder to watch for files")] = None,
-    connector: Annotated[str, typer.Option(help="file connector to use")] = "stock-count",
+    connector: Annotated[
+        str | None,
+        typer.Option(help="only this file connector (default: every configured one)"),
+    ] = None,
     once: Annotated[bool, typer.Option(help="process what is in the inbox, then exit")] = False,
     poll: Annotated[float, typer.Option(help="seconds between inbox polls")] = 1.0,
     echo: Annotated[
@@ -91,17 +100,37 @@ def run(
     api_host: Annotated[str, typer.Option(help="API interface")] = "127.0.0.1",
     api_port: Annotated[int, typer.Option(help="API TCP port")] = 8081,
     config: ConfigOpt = None,
+    routing: Annotated[
+        bool, typer.Option(help="route exceptions to teams as events and dead letters arrive")
+    ] = True,
+    rules: Annotated[
+        Path | None, typer.Option(help="routing rules file (default: the bundled routing.yaml)")
+    ] = None,
     data_dir: DataDirOpt = None,
     bus_url: BusOpt = None,
     database_url: DbOpt = None,
 ) -> None:
-    """Run the hub: watch the inbox, translate files, publish events, keep dead letters."""
+    """Run the hub: watch the inbox, translate files, publish events, keep dead letters.
+
+    Exception routing runs beside it (a worker thread), unless ``--no-routing``.
+    """
     from hub.inbox import Inbox
-    from hub.pipeline import FileOutcome
     from hub.runtime import Hub
 
     settings = _settings(config, data_dir, bus_url, database_url, inbox)
-    box = Inbox(settings.resolved_inbox, settings.connector(connector).pattern)
+    worker = _routing_worker(settings, rules) if routing else None
+    stopping = threading.Event()
+    routing_thread = None
+    if worker is not None and not once:
+        routing_thread = threading.Thread(
+            target=worker.run,
+            kwargs={"stop": stopping.is_set, "tick_every": 2.0},
+            name="crossdock-routing",
+            daemon=True,
+        )
+        routing_thread.start()
+    connectors = [settings.connector(connector)] if connector else settings.connectors
+    box = Inbox(settings.resolved_inbox, [c.pattern for c in connectors])
     err.print(
         f"crossdock: inbox [bold]{box.root}[/], bus {_redact(settings.resolved_bus_url)}, "
         f"database {_redact(settings.resolved_database_url)}"
@@ -116,28 +145,11 @@ def run(
             while True:
                 ready = box.ready()
                 for path in ready:
-                    with _progress() as bar:
-                        task = bar.add_task(path.name, total=path.stat().st_size)
-
-                        def advance(_n: int, done: int, _t: int, task: TaskID = task) -> None:
-                            bar.update(task, completed=done)
-
-                        result = hub.process_inbox_file(
-                            box, path, connector, advance, _echo_events if echo else None
-                        )
-                    totals["files"] += 1
-                    if isinstance(result, FileOutcome):
-                        _report_file(result)
-                        totals["records"] += result.records
-                        totals["published"] += result.published
-                        totals["dead"] += result.dead_lettered
-                    else:
-                        err.print(f"[red]refused[/] {path.name}: {result} → failed/")
-                        totals["dead"] += 1
+                    _process_file(hub, box, path, _connector_for(path, connectors), echo, totals)
                 if once and not ready:
                     # a file is ready only after two polls; stop after two empty ones
                     idle_polls += 1
-                    if idle_polls >= 2 and not any(box.root.glob(box.pattern)):
+                    if idle_polls >= 2 and not box.pending():
                         break
                 else:
                     idle_polls = 0
@@ -150,12 +162,76 @@ def run(
     finally:
         if server is not None:
             server.should_exit = True
+        stopping.set()
+        if routing_thread is not None:
+            routing_thread.join(timeout=30)
+    if worker is not None:
+        _finish_routing(worker, once=once)
     out.print(
         f"[bold]summary:[/] {totals['files']} file(s), {totals['records']} record(s), "
         f"[green]{totals['published']} event(s) published[/], "
         f"[yellow]{totals['dead']} dead letter(s)[/]"
         + (" — see `crossdock dlq list`" if totals["dead"] else "")
     )
+
+
+def _process_file(
+    hub: Hub, box: Inbox, path: Path, connector: str, echo: bool, totals: dict[str, int]
+) -> None:
+    """One ready file through the hub, with a progress bar, its report and the totals."""
+    from hub.pipeline import FileOutcome
+
+    with _progress() as bar:
+        task = bar.add_task(path.name, total=path.stat().st_size)
+
+        def advance(_n: int, done: int, _t: int) -> None:
+            bar.update(task, completed=done)
+
+        result = hub.process_inbox_file(
+            box, path, connector, advance, _echo_events if echo else None
+        )
+    totals["files"] += 1
+    if isinstance(result, FileOutcome):
+        _report_file(result)
+        totals["records"] += result.records
+        totals["published"] += result.published
+        totals["dead"] += result.dead_lettered
+    else:
+        err.print(f"[red]refused[/] {path.name}: {result} → failed/")
+        totals["dead"] += 1
+
+
+def _finish_routing(worker: RoutingWorker, *, once: bool) -> None:
+    """After ``--once``, route what the run published; then say how many tasks are open."""
+    from hub.routing.tasks import list_tasks
+
+    if once:
+        worker.run(once=True, tick_every=0.5)
+    tasks = list_tasks(worker.router.db, limit=1000)
+    out.print(
+        f"routing: {len(tasks)} open task(s)"
+        + (" — see `crossdock routing tasks`" if tasks else ""),
+        highlight=False,
+    )
+
+
+def _routing_worker(settings: Settings, rules: Path | None) -> RoutingWorker:
+    from hub.routing.errors import RulesError
+    from hub.routing.worker import routing_worker
+
+    try:
+        worker = routing_worker(settings, rules=rules)
+    except RulesError as exc:
+        for problem in exc.problems:
+            err.print(f"[red]error:[/] {problem}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from exc
+    worker.declare()  # bound before anything is published, so routing misses no event
+    return worker
+
+
+def _connector_for(path: Path, connectors: list[FileConnectorConfig]) -> str:
+    """The first configured connector whose pattern takes the file (config order decides)."""
+    return next(c.name for c in connectors if fnmatchcase(path.name, c.pattern))
 
 
 def _echo_events(body: bytes) -> None:
@@ -207,6 +283,8 @@ def _report_file(o: object) -> None:
         return
     rate = o.records / o.seconds if o.seconds else 0.0
     resumed = f", resumed after line {o.resumed_from_line}" if o.resumed_from_line else ""
+    if o.skipped:  # document messages no spec reads (a POS sign-on)
+        resumed += f", {o.skipped} without a spec (skipped)"
     err.print(
         f"{o.path.name}: {o.records} record(s) in {o.seconds:.2f}s ({rate:,.0f}/s){resumed}: "
         f"[green]{o.published} published[/], [yellow]{o.dead_lettered} dead-lettered[/]"
@@ -235,7 +313,7 @@ def translate(
     config: ConfigOpt = None,
 ) -> None:
     """Translate one file: events as JSON lines on stdout, errors on stderr; exit 1 on any."""
-    from hub.translate import TranslationError, translate_file
+    from hub.translate import TranslationError, TranslationNote, translate_file
 
     settings = _settings(config)
     failures = 0
@@ -243,6 +321,8 @@ def translate(
         if isinstance(line, TranslationError):
             failures += 1
             err.print(f"[red]error:[/] {line}", highlight=False, soft_wrap=True)
+        elif isinstance(line, TranslationNote):
+            err.print(f"note: {line}", highlight=False, soft_wrap=True)
         else:
             sys.stdout.write(line + "\n")
     raise typer.Exit(1 if failures else 0)
@@ -439,15 +519,26 @@ def mappings_test() -> None:
 
     table = Table("spec", "case", "result")
     failures = 0
+    per_format: dict[str, list[int]] = {}  # format → [specs seen, cases, passed]
+    specs: set[str] = set()
     for result in run_golden_tests():
         ok = not result.differences
         failures += not ok
+        counts = per_format.setdefault(result.format, [0, 0, 0])
+        counts[0] += result.spec not in specs
+        specs.add(result.spec)
+        counts[1] += 1
+        counts[2] += ok
         table.add_row(
             result.spec,
             result.case,
             "[green]pass[/]" if ok else "[red]FAIL[/] " + "; ".join(result.differences[:3]),
         )
     out.print(table)
+    summary = Table("format", "specs", "cases", "passed", "failed")
+    for name, (n_specs, cases, passed) in sorted(per_format.items()):
+        summary.add_row(name, str(n_specs), str(cases), str(passed), str(cases - passed))
+    out.print(summary)
     raise typer.Exit(1 if failures else 0)
 
 

@@ -364,22 +364,16 @@ def run(
     database_url: DbOpt = None,
 ) -> None:
     """Run a routing worker: route bus events and dead letters, tick SLAs and deliveries."""
-    from hub.routing.dispatcher import Dispatcher
-    from hub.routing.router import Router
-    from hub.routing.worker import RoutingWorker
+    from hub.routing.errors import RulesError
+    from hub.routing.worker import routing_worker
 
-    db = _db(config, data_dir, database_url)
     settings = _settings(config, data_dir, database_url)
-    router = Router(db, _engine(rules))
-    from hub.routing.loader import rules_path
-
-    worker = RoutingWorker(
-        router,
-        Dispatcher(router),
-        bus_url or settings.resolved_bus_url,
-        exchange=settings.exchange,
-        rules_file=rules_path(rules),
-    )
+    try:
+        worker = routing_worker(settings, rules=rules, bus_url=bus_url)
+    except RulesError as exc:
+        for problem in exc.problems:
+            err.print(f"[red]error:[/] {problem}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from exc
     try:
         report = worker.run(tick_every=tick_every, once=once)
     except KeyboardInterrupt:

@@ -17,13 +17,14 @@ from typing import Any
 
 from hub.bus import EventConsumer, event_queue, events_exchange
 from hub.checkpoints import load_checkpoint, save_checkpoint
+from hub.config import Settings
 from hub.routing.deadletter_feed import dead_letter_events
 from hub.routing.dispatcher import Dispatcher, TickReport
 from hub.routing.errors import RulesError
 from hub.routing.router import Router
 from hub.routing.transactions import write_transaction
 
-__all__ = ["ROUTING_QUEUE", "RoutingWorker"]
+__all__ = ["ROUTING_QUEUE", "RoutingWorker", "routing_worker"]
 
 log = logging.getLogger(__name__)
 
@@ -139,3 +140,28 @@ class RoutingWorker:
                 return report
             if consumer is None:
                 time.sleep(tick_every)
+
+
+def routing_worker(
+    settings: Settings, *, rules: Path | None = None, bus_url: str | None = None
+) -> RoutingWorker:
+    """The routing worker of a hub configuration: its database, rules and bus.
+
+    ``RulesError`` when the rules file is invalid (every problem listed).
+    """
+    from hub.routing.loader import load_engine, rules_path
+    from hub.routing.router import create_tables
+    from hub.storage import connect
+
+    if settings.database_url is None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db = connect(settings.resolved_database_url)
+    create_tables(db)
+    router = Router(db, load_engine(rules))
+    return RoutingWorker(
+        router,
+        Dispatcher(router),
+        bus_url or settings.resolved_bus_url,
+        exchange=settings.exchange,
+        rules_file=rules_path(rules),
+    )

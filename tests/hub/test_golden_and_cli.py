@@ -44,11 +44,12 @@ def test_translate_of_a_clean_file_exits_0(tmp_path: Path) -> None:
 
 
 def test_translate_refuses_to_guess_a_format_it_cannot_read(tmp_path: Path) -> None:
-    x12 = tmp_path / "po.edi"
-    x12.write_text("ISA*00*          *00*          *ZZ*A~", encoding="utf-8")
-    result = CliRunner().invoke(app, ["translate", str(x12)])
+    unknown = tmp_path / "catalog.xml"
+    unknown.write_text("<?xml version='1.0'?><Catalog><Item/></Catalog>", encoding="utf-8")
+    result = CliRunner().invoke(app, ["translate", str(unknown)])
     assert result.exit_code == 1
-    assert "non-CSV" in result.stderr
+    assert "not recognised as any document format" in result.stderr
+    assert "<Catalog>" in result.stderr  # says how the content starts
 
 
 def test_run_then_dlq_list_show_discard_on_the_demo_inbox(tmp_path: Path) -> None:
@@ -60,18 +61,29 @@ def test_run_then_dlq_list_show_discard_on_the_demo_inbox(tmp_path: Path) -> Non
     common = ["--data-dir", str(tmp_path / "data")]
     result = runner.invoke(app, ["run", "--once", "--inbox", str(inbox), *common])
     assert result.exit_code == 0, result.stderr
-    assert "10 event(s) published" in result.stdout
-    assert "4 dead letter(s)" in result.stdout
+    # the demo: two stock counts (CSV), an X12 846, a SAP ORDERS05 IDoc and a POSLog return
+    assert "18 event(s) published" in result.stdout
+    assert "6 dead letter(s)" in result.stdout
+    # routing ran beside it: store 0142's count variances became recount tasks
+    assert "routing: 2 open task(s)" in result.stdout
     assert sorted(p.name for p in (inbox / "done").iterdir()) == sorted(
         p.name for p in DEMO.iterdir()
     )
 
     listed = runner.invoke(app, ["dlq", "list", "--json", *common])
     letters = [json.loads(line) for line in listed.stdout.splitlines()]
-    assert [letter["stage"] for letter in letters] == ["validation", "mapping", "decode", "mapping"]
-
-    shown = json.loads(runner.invoke(app, ["dlq", "show", "2", *common]).stdout)
+    assert sorted(letter["stage"] for letter in letters) == [
+        "decode", "decode", "mapping", "mapping", "mapping", "validation",
+    ]  # fmt: skip
+    twelve = next(x for x in letters if "twelve" in x["reason"])
+    shown = json.loads(runner.invoke(app, ["dlq", "show", str(twelve["id"]), *common]).stdout)
     assert shown["payload_text"].startswith("0142,SKU-100236,,twelve")
+
+    tasks = runner.invoke(app, ["routing", "tasks", "--json", *common])
+    assert tasks.exit_code == 0, tasks.stderr
+    assert {t["category"] for t in map(json.loads, tasks.stdout.splitlines())} == {
+        "inventory_variance"
+    }
 
     refused = runner.invoke(app, ["dlq", "discard", "3", "--reason", " ", *common])
     assert refused.exit_code == 1

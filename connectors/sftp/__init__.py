@@ -1,0 +1,53 @@
+"""SFTP transport (paramiko) and the SFTP source and sink built on the connector SDK.
+
+Modules: ``config`` (:class:`SftpConfig`), ``session`` (one connection, host keys checked
+against known_hosts only), ``readlock`` (stable size, marker file), ``download`` (streaming,
+resumable transfer into a spool), ``source`` (:class:`SftpSource`: rows through the SDK),
+``inbox`` (:class:`SftpInbox`: whole files for the hub's bulk file pipeline), ``settle`` (to
+done/ or failed/), ``sink`` (:class:`SftpSink`), ``errors``; ``testing`` holds an asyncssh
+server for tests only.
+"""
+
+from connectors.sftp.config import SftpConfig
+from connectors.sftp.download import Fetched, Transfer
+from connectors.sftp.errors import (
+    SFTP_ERROR_ROWS,
+    HostKeyRejected,
+    RemoteFileChanged,
+    SftpAuthFailed,
+    SftpFolderMissing,
+    SftpRefused,
+    SftpUnavailable,
+)
+from connectors.sftp.inbox import SftpInbox
+from connectors.sftp.readlock import MarkerFile, ReadLock, StableSize
+from connectors.sftp.session import RemoteFile, SftpSession
+from connectors.sftp.settle import drop_spool, settle_remote, spool_path
+from connectors.sftp.sink import SftpSink, SftpSinkConfig
+from connectors.sftp.source import SftpSource, SftpSourceConfig
+
+__all__ = [
+    "SFTP_ERROR_ROWS",
+    "Fetched",
+    "HostKeyRejected",
+    "MarkerFile",
+    "ReadLock",
+    "RemoteFile",
+    "RemoteFileChanged",
+    "SftpAuthFailed",
+    "SftpConfig",
+    "SftpFolderMissing",
+    "SftpInbox",
+    "SftpRefused",
+    "SftpSession",
+    "SftpSink",
+    "SftpSinkConfig",
+    "SftpSource",
+    "SftpSourceConfig",
+    "SftpUnavailable",
+    "StableSize",
+    "Transfer",
+    "drop_spool",
+    "settle_remote",
+    "spool_path",
+]

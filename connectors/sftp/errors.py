@@ -1,0 +1,69 @@
+"""Errors of the SFTP transport, split by who can fix them.
+
+::
+
+    ConnectorError
+    ├── TransientConnectorError
+    │   └── SftpUnavailable           refused, dropped or timed-out connection: reconnect later
+    │       └── RemoteFileChanged     the file changed while it was read: read it again later
+    └── PermanentConnectorError
+        └── SftpRefused               the server or its identity is wrong: retrying cannot help
+            ├── HostKeyRejected       unknown or mismatching host key (possible impostor)
+            ├── SftpFolderMissing     the configured remote folder does not exist
+            └── SftpAuthFailed        the server refused the credentials (also the SDK's
+                                      AuthenticationFailed)
+
+The decision table maps these (:data:`SFTP_ERROR_ROWS`, added by the SFTP connectors): a
+transient class is retried with backoff, a refusal fails the connector (a config problem: an
+operator must fix known_hosts or the credentials). The transport itself never loops.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from connectors.errors import TransientConnectorError
+from connectors.sdk.decisions import Action, Decision, FailureType, RowKey
+from connectors.sdk.errors import AuthenticationFailed, PermanentConnectorError
+
+__all__ = [
+    "SFTP_ERROR_ROWS",
+    "HostKeyRejected",
+    "RemoteFileChanged",
+    "SftpAuthFailed",
+    "SftpFolderMissing",
+    "SftpRefused",
+    "SftpUnavailable",
+]
+
+
+class SftpUnavailable(TransientConnectorError, ConnectionError):
+    """The SFTP server could not be reached, or the connection broke; the call may work later."""
+
+
+class RemoteFileChanged(SftpUnavailable):
+    """A remote file's size or mtime changed while it was being read."""
+
+
+class SftpRefused(PermanentConnectorError):
+    """The SFTP peer cannot be used as configured; an operator must change the config."""
+
+
+class HostKeyRejected(SftpRefused):
+    """The server's host key is not in known_hosts, or differs from the key recorded there."""
+
+
+class SftpFolderMissing(SftpRefused):
+    """The configured remote folder does not exist (or is not visible to this user)."""
+
+
+class SftpAuthFailed(SftpRefused, AuthenticationFailed):
+    """The server refused the username with the configured password or key."""
+
+
+#: rows the SFTP connectors add to the decision table
+SFTP_ERROR_ROWS: Mapping[RowKey, Decision] = {
+    SftpUnavailable: Decision(Action.RETRY, FailureType.TRANSIENT),
+    # a host key problem is a configuration problem, never a dead letter per file
+    SftpRefused: Decision(Action.FAIL, FailureType.CONFIG),
+}

@@ -1,0 +1,224 @@
+"""One authenticated SFTP connection (paramiko), its errors translated to the transport's tree.
+
+Host keys: only ``known_hosts`` is trusted. An unknown server raises :class:`HostKeyRejected`
+instead of paramiko's generic ``SSHException``, so the retry table can fail the connector rather
+than retry it; a changed key (``BadHostKeyException``) is refused the same way.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import stat as stat_mode
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import IO
+
+import paramiko
+
+from connectors.sftp.config import SftpConfig
+from connectors.sftp.errors import (
+    HostKeyRejected,
+    RemoteFileChanged,
+    SftpAuthFailed,
+    SftpFolderMissing,
+    SftpUnavailable,
+)
+
+__all__ = ["RemoteFile", "SftpSession", "translated_errors"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteFile:
+    """A regular file seen in a remote listing."""
+
+    path: str
+    size: int
+    #: modification time in whole seconds, as SFTP v3 reports it
+    mtime: int
+
+    @property
+    def name(self) -> str:
+        """The file name without its folder."""
+        return self.path.rsplit("/", 1)[-1]
+
+
+class _RefuseUnknownHost(paramiko.MissingHostKeyPolicy):
+    """paramiko's RejectPolicy, raising the transport's own error (never auto-accepting)."""
+
+    def missing_host_key(
+        self, client: paramiko.SSHClient, hostname: str, key: paramiko.PKey
+    ) -> None:
+        raise HostKeyRejected(
+            f"host key of {hostname} ({key.get_name()} {key.fingerprint}) is not in known_hosts: "
+            "add it after checking its fingerprint with the partner"
+        )
+
+
+@contextmanager
+def translated_errors(what: str) -> Iterator[None]:
+    """Re-raise paramiko's and the socket layer's errors as the transport's error classes."""
+    try:
+        yield
+    except (HostKeyRejected, SftpAuthFailed, SftpUnavailable):
+        raise
+    except paramiko.BadHostKeyException as exc:
+        raise HostKeyRejected(
+            f"{what}: host key of {exc.hostname} changed (got {exc.key.fingerprint}, "
+            f"known_hosts has {exc.expected_key.fingerprint}): refusing a possible impostor"
+        ) from exc
+    except paramiko.AuthenticationException as exc:
+        raise SftpAuthFailed(f"{what}: authentication refused: {exc}") from exc
+    except FileNotFoundError as exc:
+        raise RemoteFileChanged(f"{what}: no longer there ({exc})") from exc
+    except (paramiko.SSHException, EOFError, OSError) as exc:  # socket.timeout is an OSError
+        if isinstance(exc, OSError) and exc.errno in (errno.EACCES, errno.EPERM):
+            raise  # permission on a remote path is not a connection problem
+        raise SftpUnavailable(f"{what}: {type(exc).__name__}: {exc}") from exc
+
+
+class SftpSession:
+    """An open SSH connection with its SFTP channel; close it (or use ``with``) when done."""
+
+    def __init__(self, config: SftpConfig) -> None:
+        self.config = config
+        self._client = paramiko.SSHClient()
+        self._sftp: paramiko.SFTPClient | None = None
+
+    def open(self) -> SftpSession:
+        """Connect, check the host key, authenticate and open the SFTP channel."""
+        cfg = self.config
+        client = self._client
+        where = f"sftp://{cfg.username}@{cfg.host}:{cfg.port}"
+        with translated_errors(f"connecting to {where}"):
+            known_hosts = cfg.known_hosts.expanduser()
+            if not known_hosts.is_file():
+                raise HostKeyRejected(f"known_hosts file {known_hosts} does not exist")
+            client.load_host_keys(str(known_hosts))
+            client.set_missing_host_key_policy(_RefuseUnknownHost())
+            pkey = None
+            if cfg.private_key is not None:
+                passphrase = cfg.private_key_passphrase
+                secret = passphrase.get_secret_value().encode() if passphrase else None
+                # paramiko wants bytes here; its type stubs say str
+                pkey = paramiko.PKey.from_path(cfg.private_key.expanduser(), secret)  # type: ignore[arg-type]
+            client.connect(
+                cfg.host,
+                port=cfg.port,
+                username=cfg.username,
+                password=cfg.password.get_secret_value() if cfg.password else None,
+                pkey=pkey,
+                # only the configured credentials: no agent, no ~/.ssh keys tried on a partner
+                allow_agent=False,
+                look_for_keys=False,
+                timeout=cfg.connect_timeout,
+                banner_timeout=cfg.connect_timeout,
+                auth_timeout=cfg.connect_timeout,
+                channel_timeout=cfg.connect_timeout,
+            )
+            sftp = client.open_sftp()
+            channel = sftp.get_channel()
+            if channel is not None:
+                channel.settimeout(cfg.io_timeout)
+            self._sftp = sftp
+        log.debug("connected to %s", where)
+        return self
+
+    @property
+    def sftp(self) -> paramiko.SFTPClient:
+        """The SFTP channel (after :meth:`open`)."""
+        if self._sftp is None:
+            raise SftpUnavailable("the SFTP session is not open")
+        return self._sftp
+
+    def close(self) -> None:
+        """Close the channel and the connection; never raises."""
+        try:
+            if self._sftp is not None:
+                self._sftp.close()
+        finally:
+            self._sftp = None
+            self._client.close()
+
+    def __enter__(self) -> SftpSession:
+        return self.open() if self._sftp is None else self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def list_files(self, folder: str) -> list[RemoteFile]:
+        """Regular files directly in ``folder`` (not recursive), in name order."""
+        try:
+            with translated_errors(f"listing {folder}"):
+                entries = self.sftp.listdir_attr(folder)
+        except RemoteFileChanged as exc:
+            raise SftpFolderMissing(f"remote folder {folder} does not exist") from exc
+        files = []
+        for entry in entries:
+            if entry.st_mode is not None and not stat_mode.S_ISREG(entry.st_mode):
+                continue
+            path = (
+                f"{folder.rstrip('/')}/{entry.filename}" if folder != "/" else f"/{entry.filename}"
+            )
+            files.append(RemoteFile(path, entry.st_size or 0, int(entry.st_mtime or 0)))
+        return sorted(files, key=lambda f: f.path)
+
+    def require_folder(self, folder: str) -> None:
+        """Raise :class:`SftpFolderMissing` unless ``folder`` exists."""
+        if not self.exists(folder):
+            raise SftpFolderMissing(f"remote folder {folder} does not exist")
+
+    def stat(self, path: str) -> RemoteFile:
+        """Size and mtime of one remote file."""
+        with translated_errors(f"stat {path}"):
+            st = self.sftp.stat(path)
+        return RemoteFile(path, st.st_size or 0, int(st.st_mtime or 0))
+
+    def exists(self, path: str) -> bool:
+        """Whether ``path`` exists on the server."""
+        try:
+            self.stat(path)
+        except RemoteFileChanged:
+            return False
+        return True
+
+    def open_file(self, path: str, mode: str = "rb") -> IO[bytes]:
+        """Open a remote file (paramiko's SFTPFile is file-like)."""
+        with translated_errors(f"opening {path}"):
+            return self.sftp.open(path, mode)  # type: ignore[return-value]
+
+    def make_dirs(self, folder: str) -> None:
+        """Create ``folder`` and its parents when missing."""
+        parts = [p for p in folder.split("/") if p]
+        current = "/" if folder.startswith("/") else ""
+        for part in parts:
+            current = f"{current}{part}" if current in ("", "/") else f"{current}/{part}"
+            if not self.exists(current):
+                with translated_errors(f"mkdir {current}"):
+                    try:
+                        self.sftp.mkdir(current)
+                    except OSError:
+                        if not self.exists(current):  # another poller made it first: fine
+                            raise
+
+    def rename(self, source: str, target: str) -> None:
+        """Rename atomically, replacing ``target`` (posix-rename extension of OpenSSH).
+
+        Plain SFTP v3 rename refuses an existing target, which is safe but not a replace; a
+        server without the extension gets that instead.
+        """
+        with translated_errors(f"renaming {source} to {target}"):
+            try:
+                self.sftp.posix_rename(source, target)
+            except OSError as exc:
+                if exc.errno is not None:  # a real failure, not "operation unsupported"
+                    raise
+                self.sftp.rename(source, target)
+
+    def remove(self, path: str) -> None:
+        """Delete a remote file."""
+        with translated_errors(f"removing {path}"):
+            self.sftp.remove(path)

@@ -1,0 +1,297 @@
+"""The SFTP source: poll a remote folder, take complete files once, map their rows to events.
+
+One poll (:meth:`SftpSource.read`):
+
+1. files whose outcome the previous poll made durable are moved to ``done/`` or ``failed/``
+   (the state says which: the runner stores it only after the events and dead letters it
+   covers are confirmed, so a file never leaves the inbox before its outcome is safe);
+2. the folder is listed; the read lock picks the complete files; a file already seen (same
+   path, size and mtime) is skipped;
+3. each new file is streamed into a local spool (bounded memory, resumed after a drop) while
+   its sha256 is computed; a file with the same path, size and sha256 as one already taken is
+   a re-send: it is settled as a duplicate, not read again;
+4. its rows are read from the spool in chunks with checkpoints (file identity, byte offset,
+   line), so a restart resumes mid-file without losing or repeating a row.
+
+Event ids come from the file's sha256, the row's line and the mapping's id@version: a file read
+again after a crash yields the same ids, and consumers drop the copies.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+from pydantic import Field
+
+from canonical import Envelope, event_model, make_event_id, wrap_event
+from connectors.errors import RecordError
+from connectors.formats.csv import CsvFormat, CsvPosition, split_rows
+from connectors.record import RawRecord
+from connectors.sdk import Checkpoint, Decision, ReadItem, RowKey, Source, State, Stream
+from connectors.sftp.config import SftpConfig
+from connectors.sftp.download import Fetched, Transfer
+from connectors.sftp.errors import SFTP_ERROR_ROWS, RemoteFileChanged
+from connectors.sftp.readlock import MarkerFile, ReadLock, StableSize, matching
+from connectors.sftp.session import RemoteFile, SftpSession
+from connectors.sftp.settle import drop_spool, settle_remote, spool_path
+from mappings import SPECS_DIR, CompiledMapping, FieldSpec, compile_spec, load_spec
+
+__all__ = ["STREAM", "SftpSource", "SftpSourceConfig"]
+
+log = logging.getLogger(__name__)
+
+#: the one stream of this source: the files of the polled folder
+STREAM = "files"
+
+#: a refused file's dead letter carries at most this much of it (the whole file stays on the
+#: server in ``failed/``)
+_REFUSED_BYTES_KEPT = 8 << 20
+
+
+class SftpSourceConfig(SftpConfig):
+    """An SFTP folder of CSV files and the mapping their rows go through."""
+
+    mapping: Path = Field(
+        SPECS_DIR / "csv" / "retail.inventory.adjusted@1.yaml",
+        description="mapping spec (YAML) the rows are translated with",
+    )
+    delimiter: str = Field(",", min_length=1, max_length=1)
+    encoding: str = "utf-8-sig"
+    spool_dir: Path = Field(Path("var/sftp-spool"), description="local folder for downloads")
+    checkpoint_rows: int = Field(10_000, ge=1, description="rows between two checkpoints")
+    remember_files: int = Field(
+        10_000, ge=1, description="settled files remembered to recognise a re-sent copy"
+    )
+    source_uri: str = Field("crossdock://connectors/sftp", description="CloudEvents source")
+
+
+def _file_key(remote: RemoteFile) -> str:
+    return f"{remote.path}:{remote.size}:{remote.mtime}"
+
+
+class SftpSource(Source[SftpSourceConfig]):
+    """Reads CSV files from an SFTP folder (see the module docstring for the protocol)."""
+
+    name: ClassVar[str] = "sftp"
+    config_model: ClassVar[type[SftpSourceConfig]] = SftpSourceConfig
+    error_rows: ClassVar[Mapping[RowKey, Decision]] = SFTP_ERROR_ROWS
+
+    def __init__(self, config: SftpSourceConfig) -> None:
+        super().__init__(config)
+        spec = load_spec(config.mapping)
+        # a file lacking a column the mapping requires is refused whole (to failed/), not
+        # dead-lettered row by row
+        required = sorted(
+            {
+                f.path
+                for f in spec.fields.values()
+                if isinstance(f, FieldSpec) and f.required and f.path
+            }
+        )
+        self.fmt = CsvFormat(
+            required=required, delimiter=config.delimiter, encoding=config.encoding
+        )
+        self.lock: ReadLock = (
+            MarkerFile(config.marker_suffix) if config.read_lock == "marker" else StableSize()
+        )
+        self._mapping: CompiledMapping | None = None
+        self._session: SftpSession | None = None
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    @property
+    def mapping(self) -> CompiledMapping:
+        """The compiled mapping (compiled on first use)."""
+        if self._mapping is None:
+            self._mapping = compile_spec(load_spec(self.config.mapping))
+            event_model(self._mapping.target_type, self._mapping.target_version)
+        return self._mapping
+
+    def probe(self) -> str:
+        """Connect, authenticate, list the folder."""
+        cfg = self.config
+        with SftpSession(cfg) as session:
+            files = matching(session.list_files(cfg.remote_dir), cfg.pattern)
+        return f"sftp://{cfg.username}@{cfg.host}:{cfg.port}{cfg.remote_dir}: {len(files)} file(s)"
+
+    def discover(self) -> Sequence[Stream]:
+        """One stream: the files of the folder, as the mapping's target event."""
+        m = self.mapping
+        return [Stream(STREAM, m.target_type, m.target_version, f"{self.config.pattern} files")]
+
+    def close(self) -> None:
+        """Close the connection kept between polls."""
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+
+    def session(self) -> SftpSession:
+        """The open connection, reconnecting when the last one broke."""
+        if self._session is None:
+            self._session = SftpSession(self.config).open()
+        return self._session
+
+    # -- read ----------------------------------------------------------------------------------
+    def read(self, state: State) -> Iterator[ReadItem]:
+        """One poll: settle what is durable, then read every new complete file."""
+        position = dict(state.position(STREAM) or {})
+        seen: dict[str, dict[str, Any]] = dict(position.get("seen") or {})
+        try:
+            yield from self._read(position, seen)
+        except BaseException:
+            self.close()  # a broken connection is not reused by the next attempt
+            raise
+
+    def _read(
+        self, position: dict[str, Any], seen: dict[str, dict[str, Any]]
+    ) -> Iterator[ReadItem]:
+        session = self.session()
+        if self._settle(session, seen):
+            yield self._checkpoint(seen, position.get("current"))
+        current = position.get("current")
+        if current is not None:  # a file interrupted mid-read: finish it first
+            remote = RemoteFile(current["path"], current["size"], current["mtime"])
+            resume = CsvPosition(current["offset"], current["line"])
+            try:
+                yield from self._take(session, remote, seen, resume)
+            except RemoteFileChanged as exc:  # replaced or removed on the server meanwhile
+                log.warning("giving up the interrupted read of %s: %s", remote.path, exc)
+                yield self._checkpoint(seen, None)
+        cfg = self.config
+        listing = session.list_files(cfg.remote_dir)
+        suffix = cfg.marker_suffix if cfg.read_lock == "marker" else None
+        candidates = [
+            f
+            for f in matching(listing, cfg.pattern)
+            if not (suffix and f.name.endswith(suffix)) and not f.name.endswith(cfg.upload_suffix)
+        ]
+        for remote in sorted(self.lock.ready(candidates, listing), key=lambda f: (f.mtime, f.path)):
+            if _file_key(remote) in seen:
+                continue
+            yield from self._take(session, remote, seen, None)
+
+    def _take(
+        self,
+        session: SftpSession,
+        remote: RemoteFile,
+        seen: dict[str, dict[str, Any]],
+        resume: CsvPosition | None,
+    ) -> Iterator[ReadItem]:
+        key = _file_key(remote)
+        fetched = self._fetch(session, remote)
+        entry = {"path": remote.path, "size": remote.size, "mtime": remote.mtime}
+        entry["sha256"] = fetched.sha256
+        copy_of = next(
+            (
+                k
+                for k, e in seen.items()
+                if e.get("path") == remote.path
+                and e.get("sha256") == fetched.sha256
+                and e.get("outcome") != "failed"
+            ),
+            None,
+        )
+        if copy_of is not None:
+            log.info("%s is a re-sent copy of %s: not read again", remote.path, copy_of)
+            seen[key] = {**entry, "outcome": "duplicate", "settled": False}
+            drop_spool(fetched.path)
+            yield self._checkpoint(seen, None)
+            return
+        try:
+            yield from self._rows(fetched, resume, seen)
+        except RecordError as refused:  # the file as a whole (no header, missing column)
+            yield RecordError(
+                refused.location,
+                refused.reason,
+                raw=_head(fetched.path),
+                line=1,
+                context={"remote": remote.path, "sha256": fetched.sha256},
+            )
+            seen[key] = {**entry, "outcome": "failed", "reason": refused.reason, "settled": False}
+        else:
+            seen[key] = {**entry, "outcome": "done", "settled": False}
+        drop_spool(fetched.path)
+        yield self._checkpoint(seen, None)
+
+    def _fetch(self, session: SftpSession, remote: RemoteFile) -> Fetched:
+        spool = spool_path(self.config.spool_dir, remote)
+        return Transfer(remote, spool, prefetch_requests=self.config.prefetch_requests).attempt(
+            session
+        )
+
+    def _rows(
+        self, fetched: Fetched, resume: CsvPosition | None, seen: dict[str, dict[str, Any]]
+    ) -> Iterator[ReadItem]:
+        remote = fetched.remote
+        cfg = self.config
+        # the digest makes locations unique per version of a file: a dead letter is keyed by its
+        # location, and next week's count.csv must not be taken for this one's
+        src = f"sftp://{cfg.host}:{cfg.port}{remote.path}@{fetched.sha256[:12]}"
+        with fetched.path.open("rb") as fh:
+            context, header_len = self.fmt.read_header(fh, src)
+            context["sha256"] = fetched.sha256
+            start = resume or CsvPosition(header_len, 1)
+            fh.seek(start.offset)
+            for chunk in split_rows(fh, start, cfg.checkpoint_rows):
+                for item, _ in self.fmt.parse_chunk(chunk, src, context):
+                    yield item
+                current = {
+                    "path": remote.path,
+                    "size": remote.size,
+                    "mtime": remote.mtime,
+                    "offset": chunk.end.offset,
+                    "line": chunk.end.line,
+                }
+                yield self._checkpoint(seen, current)
+
+    def _checkpoint(
+        self, seen: dict[str, dict[str, Any]], current: Mapping[str, Any] | None
+    ) -> Checkpoint:
+        keep = self.config.remember_files
+        if len(seen) > keep:  # forget the oldest settled files first
+            settled = [k for k, e in seen.items() if e.get("settled")]
+            for k in settled[: len(seen) - keep]:
+                del seen[k]
+        return Checkpoint(STREAM, {"seen": dict(seen), "current": current})
+
+    # -- settle --------------------------------------------------------------------------------
+    def _settle(self, session: SftpSession, seen: dict[str, dict[str, Any]]) -> bool:
+        """Move files whose outcome is durable (it is in the state) out of the inbox."""
+        moved = False
+        for key, entry in seen.items():
+            if entry.get("settled"):
+                continue
+            remote = RemoteFile(entry["path"], entry["size"], entry["mtime"])
+            failed = entry.get("outcome") == "failed"
+            settle_remote(
+                session, self.config, remote, failed=failed, reason=entry.get("reason", "")
+            )
+            seen[key] = {**entry, "settled": True}
+            moved = True
+        return moved
+
+    # -- map -----------------------------------------------------------------------------------
+    def to_events(self, record: RawRecord) -> Sequence[Envelope[Any]]:
+        """The row through the mapping, validated, with an id from file digest and line."""
+        mapping = self.mapping
+        model = event_model(mapping.target_type, mapping.target_version)
+        data = model.model_validate(mapping(record.fields))
+        ref = f"{mapping.id}@{mapping.version}"
+        doc = str(record.context.get("sha256") or record.source)
+        return [
+            wrap_event(
+                data,
+                id=make_event_id(doc, str(record.line), ref),
+                source=self.config.source_uri,
+                time=datetime.now(UTC),
+                subject=record.location,
+            )
+        ]
+
+
+def _head(path: Path) -> bytes:
+    with path.open("rb") as fh:
+        return fh.read(_REFUSED_BYTES_KEPT)

@@ -1,0 +1,87 @@
+"""The format registry: lazy formats, detection that refuses to guess."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from connectors.errors import UnknownFormatError
+from connectors.formats import registry
+
+CORPUS = Path(__file__).parents[3] / "shared" / "corpus"
+WRITTEN = Path(__file__).parent / "written_here"
+
+
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        (CORPUS / "poslog" / "kjbreil_ncr_acs_poslog_small.xml", "poslog"),
+        (CORPUS / "shopify" / "shopify_python_api_order.json", "shopify"),
+        (WRITTEN / "idoc_orders05.xml", "idoc"),
+        (WRITTEN / "poslog_return.xml", "poslog"),
+    ],
+)
+def test_detect_names_the_format_of_real_documents(path: Path, name: str) -> None:
+    with path.open("rb") as fh:
+        assert registry.detect(registry.read_head(fh)).name == name
+
+
+def test_a_byte_order_mark_and_leading_blank_lines_do_not_hide_the_format() -> None:
+    head = b"\xef\xbb\xbf\n\n  " + (WRITTEN / "idoc_wmmbid02.xml").read_bytes()[:4000]
+    assert registry.detect(head).name == "idoc"
+
+
+@pytest.mark.parametrize(
+    "head",
+    [b"<Catalog><Item/></Catalog>", b'{"transaction": {"amount": "1.00"}}', b"hello"],
+)
+def test_unknown_content_is_refused_with_how_it_starts(head: bytes) -> None:
+    with pytest.raises(UnknownFormatError, match="not recognised") as caught:
+        registry.detect(head, "drop/file.bin")
+    assert caught.value.location == "drop/file.bin"
+    assert head[:10].decode() in caught.value.reason
+
+
+def test_get_and_available() -> None:
+    assert {"idoc", "poslog", "shopify"} <= set(registry.available())
+    assert registry.get("poslog").name == "poslog"
+    with pytest.raises(UnknownFormatError, match="no document format 'fax'"):
+        registry.get("fax")
+
+
+def test_x12_and_edifact_are_listed_whether_or_not_their_readers_are_installed() -> None:
+    assert registry.FORMATS["x12"] == "connectors.formats.x12:X12Format"
+    assert registry.FORMATS["edifact"] == "connectors.formats.edifact:EdifactFormat"
+
+
+def test_looks_like_document() -> None:
+    assert registry.looks_like_document(b"  <x/>")
+    assert registry.looks_like_document(b"ISA*00*")
+    assert not registry.looks_like_document(b"store_id,sku\n")
+
+
+def test_written_here_golden_inputs_are_exact_copies() -> None:
+    specs = Path(__file__).parents[2] / "mappings" / "specs"
+    copies = sorted(
+        p for fmt in ("idoc", "poslog", "shopify") for p in (specs / fmt).rglob("written-here-*")
+    )
+    assert copies
+    originals = {p.read_bytes() for p in WRITTEN.iterdir() if p.suffix != ".md"}
+    for copy in copies:
+        if ".in." in copy.name:
+            assert copy.read_bytes() in originals, copy
+
+
+def test_corpus_golden_inputs_are_exact_copies_of_the_corpus() -> None:
+    specs = Path(__file__).parents[2] / "mappings" / "specs"
+    corpus = {p.read_bytes() for p in CORPUS.rglob("*") if p.is_file()}
+    copies = [
+        p
+        for fmt in ("idoc", "poslog", "shopify")
+        for p in (specs / fmt).rglob("*.in.*")
+        if not p.name.startswith("written-here-")
+    ]
+    assert len(copies) >= 5
+    for copy in copies:
+        assert copy.read_bytes() in corpus, copy
