@@ -56,6 +56,7 @@ def test_http_statuses_map_to_an_action_and_a_failure_type(
     [
         (RateLimited("slow down", retry_after=3), Action.RATE_LIMITED),
         (ConnectorTimeout("no answer"), Action.RETRY),
+        (EOFError(), Action.RETRY),
         (TransientConnectorError("reset"), Action.RETRY),
         (AuthExpired("token expired"), Action.REFRESH_AUTH),
         (RecordError("f.csv:line 3", "bad"), Action.DEAD_LETTER),
