@@ -12,15 +12,17 @@ write retry loops.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 import sqlalchemy.exc
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from connectors.sdk import retry as _sdk_retry
 from connectors.sdk.decisions import SDK_TABLE, Action, Decision, FailureType, RetryTable
-from connectors.sdk.retry import retrying
 from hub.errors import BrokerUnavailable, ConfigError, PublishNotConfirmed
+from hub.observability.metrics import RETRIES
 
 __all__ = [
     "DEFAULT_TABLE",
@@ -31,6 +33,8 @@ __all__ = [
     "RetryTable",
     "retrying",
 ]
+
+T = TypeVar("T")
 
 _RETRY = Decision(Action.RETRY, FailureType.TRANSIENT)
 
@@ -52,3 +56,20 @@ class RetryPolicy(_sdk_retry.RetryPolicy):
     """The SDK's retry policy, deciding with the hub's :data:`DEFAULT_TABLE` by default."""
 
     table: RetryTable = field(default=DEFAULT_TABLE)
+
+
+def retrying(
+    policy: _sdk_retry.RetryPolicy,
+    fn: Callable[[], T],
+    *,
+    on_retry: Callable[[BaseException, int], None] | None = None,
+    **options: Any,
+) -> T:
+    """:func:`connectors.sdk.retry.retrying`, each retry counted in ``crossdock_retries``."""
+
+    def counted(exc: BaseException, attempt: int) -> None:
+        RETRIES.labels(type(exc).__name__).inc()
+        if on_retry is not None:
+            on_retry(exc, attempt)
+
+    return _sdk_retry.retrying(policy, fn, on_retry=counted, **options)

@@ -20,6 +20,7 @@ from hub.document_pipeline import DocumentPipeline
 from hub.documents import DocumentMapper
 from hub.errors import ConfigError
 from hub.inbox import Inbox
+from hub.observability.metrics import record_file
 from hub.pipeline import FileOutcome, FilePipeline, Progress
 from hub.retry import DEFAULT_TABLE, RetryPolicy
 from hub.storage import connect
@@ -192,6 +193,17 @@ class Hub:
             )
             return exc
         inbox.settle(path)
+        record_file(
+            connector,
+            # a document's events may be of several types; the file is counted under "document"
+            "document"
+            if fmt is not None
+            else self.registry.get(self.settings.connector(connector).mapping).target_type,
+            records=outcome.records,
+            published=outcome.published,
+            dead=outcome.dead_lettered,
+            seconds=outcome.seconds,
+        )
         return outcome
 
     def close(self) -> None:

@@ -32,6 +32,9 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA busy_timeout=10000")
     cur.execute("PRAGMA foreign_keys=ON")
+    # A statement that fires triggers (the ops tallies on dead_letters) keeps a statement
+    # journal; in a temp file it cost a redrive ~150 µs per letter, in memory next to nothing.
+    cur.execute("PRAGMA temp_store=MEMORY")
     cur.close()
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 
 from hub.api import webhooks
 from hub.config import Settings
+from hub.ops.mount import install_ops
 from hub.registry import confluent_api, crossdock_api
 from hub.registry.content import install_error_handlers
 from hub.registry.service import open_registry
@@ -52,4 +53,5 @@ def create_app(
     app.include_router(webhooks.webhook_router(settings, engine))  # per delivery: matched early
     app.include_router(confluent_api.router)
     app.include_router(routing_api.router)
+    install_ops(app, engine, settings)
     return app

@@ -16,6 +16,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from hub.cli.connector import connector_app
+from hub.cli.ops import extend_dlq
 from hub.cli.routing import routing_app
 from hub.config import FileConnectorConfig, Settings, load_settings
 from hub.errors import ConfigError, DeadLetterError, HubError
@@ -39,6 +40,7 @@ dlq_app = typer.Typer(help="Inspect, replay and discard dead letters.", no_args_
 schemas_app = typer.Typer(help="JSON Schemas generated from the canonical models.")
 mappings_app = typer.Typer(help="Mapping specs and their golden tests.", no_args_is_help=True)
 app.add_typer(dlq_app, name="dlq")
+extend_dlq(dlq_app)  # search, counts, export, dry-run, edit-replay, redrive… (hub.cli.ops)
 app.add_typer(schemas_app, name="schemas")
 app.add_typer(mappings_app, name="mappings")
 registry_app = typer.Typer(help="The schema registry: API tokens.", no_args_is_help=True)

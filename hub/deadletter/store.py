@@ -109,12 +109,20 @@ class DeadLetterStore:
     def add_many(conn: Connection, letters: Sequence[DeadLetter]) -> int:
         """Store ``letters`` in the caller's transaction; a letter already stored is skipped."""
         now = datetime.now(UTC)
-        return insert_ignoring_duplicates(conn, _TABLE, [d.as_row(now) for d in letters], ["key"])
+        return DeadLetterStore.add_rows(conn, [d.as_row(now) for d in letters])
 
     @staticmethod
     def add_rows(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:
-        """Store letters already rendered by :meth:`DeadLetter.as_row` (e.g. in a worker)."""
-        return insert_ignoring_duplicates(conn, _TABLE, rows, ["key"])
+        """Store letters already rendered by :meth:`DeadLetter.as_row` (e.g. in a worker).
+
+        A letter already replayed that fails again is reopened with its history kept
+        (:func:`hub.ops.returns.reopen_returned`), not skipped as a duplicate.
+        """
+        from hub.ops.returns import reopen_returned
+
+        reopened = reopen_returned(conn, rows)
+        fresh = [r for r in rows if r["key"] not in reopened] if reopened else rows
+        return insert_ignoring_duplicates(conn, _TABLE, fresh, ["key"]) + len(reopened)
 
     def add(self, letter: DeadLetter) -> None:
         """Store one letter in its own transaction."""

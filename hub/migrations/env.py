@@ -5,10 +5,12 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection, create_engine
 
-from hub.registry.tables import RegistryBase
+import hub.auth.tables
+import hub.registry.tables  # noqa: F401  (registers the registry tables)
+from hub.migrated import MigratedBase
 
 config = context.config
-target_metadata = RegistryBase.metadata
+target_metadata = MigratedBase.metadata
 
 
 def _run(connection: Connection) -> None:

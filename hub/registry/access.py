@@ -12,9 +12,9 @@ from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
+from hub.auth import Principal, Role, authenticate
 from hub.registry.errors import Forbidden, Unauthenticated
 from hub.registry.service import RegistryService
-from hub.registry.tokens import Principal, Role, authenticate
 
 __all__ = ["Admin", "Reader", "Registry", "RegistryReading", "registry_of"]
 

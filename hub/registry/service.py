@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
+from hub.auth import Role, ensure_token
 from hub.migrations import upgrade
 from hub.registry.errors import OperationNotPermitted
 from hub.registry.seeding import seed_schemas
 from hub.registry.settings import RegistrySettings
 from hub.registry.store import SchemaStore
-from hub.registry.tokens import Role, ensure_token
 from hub.registry.validation import PayloadValidator
 
 __all__ = ["RegistryService", "open_registry"]

@@ -11,20 +11,21 @@ Global schema ids are the primary key of ``registry_schemas``, one row per disti
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import (
-    JSON,
     Boolean,
     DateTime,
     ForeignKey,
     Integer,
-    MetaData,
     String,
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hub.auth.tables import AuditRow, TokenRow
+from hub.migrated import MigratedBase, utcnow
 
 __all__ = [
     "GLOBAL_SCOPE",
@@ -43,15 +44,8 @@ GLOBAL_SCOPE = ""
 """The ``scope`` of the registry-wide config and mode rows (a subject name is never empty)."""
 
 
-def utcnow() -> datetime:
-    """Now, timezone-aware UTC."""
-    return datetime.now(UTC)
-
-
-class RegistryBase(DeclarativeBase):
-    """Declarative base of the registry tables; their own MetaData, migrated by Alembic."""
-
-    metadata = MetaData()
+# The registry tables share the migrated base with hub.auth (tokens, audit), re-exported here.
+RegistryBase = MigratedBase
 
 
 class SubjectRow(RegistryBase):
@@ -106,29 +100,3 @@ class ModeRow(RegistryBase):
 
     scope: Mapped[str] = mapped_column(String(255), primary_key=True)
     mode: Mapped[str] = mapped_column(String(32))
-
-
-class TokenRow(RegistryBase):
-    """An API token: only its SHA-256 is kept, so a database dump reveals no usable token."""
-
-    __tablename__ = "registry_tokens"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(255))
-    role: Mapped[str] = mapped_column(String(16))
-    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-
-
-class AuditRow(RegistryBase):
-    """One write to the registry: who did what to which subject, when."""
-
-    __tablename__ = "registry_audit"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
-    actor: Mapped[str] = mapped_column(String(255))
-    action: Mapped[str] = mapped_column(String(64))
-    subject: Mapped[str | None] = mapped_column(String(255), nullable=True)
-    detail: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)

@@ -1,0 +1,439 @@
+"""``crossdock dlq`` commands of the ops console: search, counts, export, dry-run,
+edit-and-replay, replay through a mapping version, discard by filter, and redrive tasks.
+
+They work on the database directly, as the other ``dlq`` commands do (whoever holds the
+database URL is trusted); every change is audited under ``--actor``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from hub.config import Settings, load_settings
+from hub.errors import ConfigError, DeadLetterError, HubError
+
+__all__ = ["extend_dlq", "redrive_app"]
+
+out = Console()
+err = Console(stderr=True)
+
+redrive_app = typer.Typer(
+    help="Bulk redrive tasks: start by filter (rate-capped), status, cancel.", no_args_is_help=True
+)
+
+ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="crossdock.yaml")]
+DataDirOpt = Annotated[Path | None, typer.Option("--data-dir", help="embedded data folder")]
+BusOpt = Annotated[str | None, typer.Option("--bus-url", help="sqlite:///… or amqp://…")]
+DbOpt = Annotated[str | None, typer.Option("--database-url", help="sqlite:///… or postgresql…")]
+MappingsOpt = Annotated[
+    list[Path] | None,
+    typer.Option("--mappings", help="folder of newer spec versions (repeatable)"),
+]
+ActorOpt = Annotated[str, typer.Option(help="who is acting (audit trail)")]
+StatusOpt = Annotated[str, typer.Option(help="open, replayed, discarded or all")]
+ConnectorOpt = Annotated[str | None, typer.Option(help="only this connector")]
+StageOpt = Annotated[str | None, typer.Option(help="only this stage (decode, mapping, …)")]
+ErrorOpt = Annotated[str | None, typer.Option("--error-class", help="only this error class")]
+TypeOpt = Annotated[str | None, typer.Option("--event-type", help="only this event type")]
+SinceOpt = Annotated[
+    datetime | None, typer.Option(help="last failure at or after (UTC when no offset)")
+]
+UntilOpt = Annotated[datetime | None, typer.Option(help="last failure before (UTC when no offset)")]
+TextOpt = Annotated[str | None, typer.Option("--text", help="text in the reason")]
+VersionOpt = Annotated[
+    int | None, typer.Option("--mapping-version", help="mapping version (default: newest)")
+]
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
+def _filter(
+    status: str,
+    connector: str | None,
+    stage: str | None,
+    error_class: str | None,
+    event_type: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    text: str | None,
+) -> Any:
+    from pydantic import ValidationError
+
+    from hub.ops.filters import DeadLetterFilter
+
+    try:
+        return DeadLetterFilter(
+            status=status,
+            connector=connector,
+            stage=stage,
+            error_class=error_class,
+            event_type=event_type,
+            since=_utc(since),
+            until=_utc(until),
+            text=text,
+        )
+    except ValidationError as exc:
+        err.print(f"[red]error:[/] {exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}")
+        raise typer.Exit(2) from exc
+
+
+def _settings(
+    config: Path | None, data_dir: Path | None, bus_url: str | None, database_url: str | None
+) -> Settings:
+    try:
+        return load_settings(config, data_dir=data_dir, bus_url=bus_url, database_url=database_url)
+    except ConfigError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from exc
+
+
+def _ops(settings: Settings, mappings: list[Path] | None = None) -> Any:
+    from hub.ops.service import open_ops
+    from hub.storage import connect
+
+    if settings.database_url is None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return open_ops(
+        connect(settings.resolved_database_url),
+        settings,
+        mapping_dirs=mappings,
+        replay_rate=None,
+    )
+
+
+def _fail(exc: Exception) -> typer.Exit:
+    err.print(f"[red]error:[/] {exc}")
+    return typer.Exit(1)
+
+
+# -- reads ------------------------------------------------------------------------------------
+def search(
+    status: StatusOpt = "open",
+    connector: ConnectorOpt = None,
+    stage: StageOpt = None,
+    error_class: ErrorOpt = None,
+    event_type: TypeOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    text: TextOpt = None,
+    before: Annotated[int | None, typer.Option(help="cursor: the id printed as next")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=500)] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON lines")] = False,
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+    database_url: DbOpt = None,
+) -> None:
+    """Dead letters matching a filter, newest first, a page at a time."""
+    from hub.ops.views import list_letters
+
+    flt = _filter(status, connector, stage, error_class, event_type, since, until, text)
+    ops = _ops(_settings(config, data_dir, None, database_url))
+    page = list_letters(ops.engine, flt, before=before, limit=limit)
+    if as_json:
+        for letter in page.letters:
+            sys.stdout.write(json.dumps(letter) + "\n")
+        return
+    table = Table("id", "status", "connector", "stage", "where", "reason")
+    for x in page.letters:
+        table.add_row(
+            str(x["id"]),
+            x["status"],
+            x["connector"],
+            x["stage"],
+            Path(x["location"]).name,
+            x["reason"][:160],
+        )
+    out.print(table)
+    if page.next_cursor is not None:
+        out.print(f"next page: --before {page.next_cursor}")
+
+
+def counts(
+    status: StatusOpt = "open",
+    connector: ConnectorOpt = None,
+    stage: StageOpt = None,
+    error_class: ErrorOpt = None,
+    event_type: TypeOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    text: TextOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON")] = False,
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+    database_url: DbOpt = None,
+) -> None:
+    """Counts grouped by connector × stage × error class."""
+    from hub.ops.views import count_groups
+
+    flt = _filter(status, connector, stage, error_class, event_type, since, until, text)
+    ops = _ops(_settings(config, data_dir, None, database_url))
+    groups = count_groups(ops.engine, flt)
+    if as_json:
+        sys.stdout.write(
+            json.dumps(
+                [
+                    {
+                        "connector": g.connector,
+                        "stage": g.stage,
+                        "error_class": g.error_class,
+                        "count": g.count,
+                    }
+                    for g in groups
+                ]
+            )
+            + "\n"
+        )
+        return
+    table = Table("connector", "stage", "error class", "count")
+    for g in groups:
+        table.add_row(g.connector, g.stage, g.error_class, str(g.count))
+    out.print(table)
+    out.print(f"{sum(g.count for g in groups)} in all")
+
+
+def export(
+    status: StatusOpt = "open",
+    connector: ConnectorOpt = None,
+    stage: StageOpt = None,
+    error_class: ErrorOpt = None,
+    event_type: TypeOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    text: TextOpt = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="file (default stdout)")
+    ] = None,
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+    database_url: DbOpt = None,
+) -> None:
+    """Export matching dead letters as JSON Lines, original bytes included (hex and text)."""
+    from hub.ops.views import export_lines
+
+    flt = _filter(status, connector, stage, error_class, event_type, since, until, text)
+    ops = _ops(_settings(config, data_dir, None, database_url))
+    sink = output.open("wb") if output else sys.stdout.buffer
+    try:
+        n = 0
+        for line in export_lines(ops.engine, flt):
+            sink.write(line)
+            n += 1
+    finally:
+        if output:
+            sink.close()
+    err.print(f"{n} dead letters exported")
+
+
+# -- replay -----------------------------------------------------------------------------------
+def dry_run(
+    letter_id: Annotated[int, typer.Argument(help="dead letter id")],
+    mapping_version: VersionOpt = None,
+    payload: Annotated[Path | None, typer.Option(help="edited bytes to try instead")] = None,
+    mappings: MappingsOpt = None,
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+    database_url: DbOpt = None,
+) -> None:
+    """Show the event a replay through a mapping version would publish, as a diff; no write."""
+    ops = _ops(_settings(config, data_dir, None, database_url), mappings)
+    try:
+        result = ops.dry_run(
+            letter_id,
+            mapping_version=mapping_version,
+            payload=payload.read_bytes() if payload else None,
+        )
+    except DeadLetterError as exc:
+        raise _fail(exc) from exc
+    sys.stdout.write(result["diff"] + "\n")
+    verdict = (
+        "would publish event " + result["event_id"]
+        if result["would_replay"]
+        else ("would fail: " + str(result["proposed"]["error"]))
+    )
+    err.print(verdict)
+    raise typer.Exit(0 if result["would_replay"] else 1)
+
+
+def replay_through(
+    letter_ids: Annotated[list[int], typer.Argument(help="dead letter ids")],
+    mapping_version: VersionOpt = None,
+    rate: Annotated[float | None, typer.Option(help="letters per second at most")] = None,
+    actor: ActorOpt = "cli",
+    mappings: MappingsOpt = None,
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+    bus_url: BusOpt = None,
+    database_url: DbOpt = None,
+) -> None:
+    """Replay letters through a mapping version (default newest), published then marked."""
+    ops = _ops(_settings(config, data_dir, bus_url, database_url), mappings)
+    try:
+        outcome = ops.replay(letter_ids, actor=actor, mapping_version=mapping_version, rate=rate)
+    except (DeadLetterError, HubError) as exc:
+        raise _fail(exc) from exc
+    for lid, event_id in outcome.replayed.items():
+        out.print(f"dead letter {lid}: replayed as event {event_id}")
+    for lid, reason in {**outcome.failed, **outcome.skipped}.items():
+        err.print(f"[red]dead letter {lid}:[/] {reason}")
+    raise typer.Exit(1 if outcome.failed or outcome.skipped else 0)
+
+
+def edit_replay(
+    letter_id: Annotated[int, typer.Argument(help="dead letter id")],
+    payload: Annotated[Path, typer.Option(help="file with the corrected record bytes")],
+    mapping_version: VersionOpt = None,
+    actor: ActorOpt = "cli",
+    mappings: MappingsOpt = None,
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+    bus_url: BusOpt = None,
+    database_url: DbOpt = None,
+) -> None:
+    """Replay one letter with corrected bytes (audited); its original bytes are kept."""
+    ops = _ops(_settings(config, data_dir, bus_url, database_url), mappings)
+    try:
+        outcome = ops.edit_and_replay(
+            letter_id, payload.read_bytes(), actor=actor, mapping_version=mapping_version
+        )
+    except (DeadLetterError, HubError) as exc:
+        raise _fail(exc) from exc
+    if outcome.replayed:
+        out.print(f"dead letter {letter_id}: replayed as event {outcome.replayed[letter_id]}")
+        return
+    err.print(f"[red]dead letter {letter_id}:[/] {outcome.failed or outcome.skipped}")
+    raise typer.Exit(1)
+
+
+def discard_matching(
+    reason: Annotated[str, typer.Option(help="why (required)")],
+    connector: ConnectorOpt = None,
+    stage: StageOpt = None,
+    error_class: ErrorOpt = None,
+    event_type: TypeOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    text: TextOpt = None,
+    actor: ActorOpt = "cli",
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+    database_url: DbOpt = None,
+) -> None:
+    """Discard every open letter matching a filter, with a reason (kept, marked discarded)."""
+    flt = _filter("open", connector, stage, error_class, event_type, since, until, text)
+    ops = _ops(_settings(config, data_dir, None, database_url))
+    try:
+        n = ops.discard(actor=actor, reason=reason, flt=flt)
+    except DeadLetterError as exc:
+        raise _fail(exc) from exc
+    out.print(f"{n} dead letters discarded")
+
+
+# -- redrive ----------------------------------------------------------------------------------
+@redrive_app.command("start")
+def redrive_start(
+    connector: ConnectorOpt = None,
+    stage: StageOpt = None,
+    error_class: ErrorOpt = None,
+    event_type: TypeOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    text: TextOpt = None,
+    rate: Annotated[float | None, typer.Option(help="letters per second at most")] = None,
+    mapping_version: VersionOpt = None,
+    actor: ActorOpt = "cli",
+    mappings: MappingsOpt = None,
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+    bus_url: BusOpt = None,
+    database_url: DbOpt = None,
+) -> None:
+    """Redrive the open letters matching a filter, here until done (cancel from another shell)."""
+    from hub.ops.redrive import RedriveConflict
+
+    flt = _filter("open", connector, stage, error_class, event_type, since, until, text)
+    ops = _ops(_settings(config, data_dir, bus_url, database_url), mappings)
+    try:
+        task = ops.start_redrive(
+            flt, actor=actor, rate=rate, mapping_version=mapping_version, background=False
+        )
+    except (RedriveConflict, HubError) as exc:
+        raise _fail(exc) from exc
+    out.print(
+        f"redrive {task.id}: {task.status}, moved {task.moved} of {task.to_move}"
+        + (f", {task.failed} failed again (still open)" if task.failed else "")
+    )
+    raise typer.Exit(0 if task.status == "completed" else 1)
+
+
+@redrive_app.command("status")
+def redrive_status(
+    task_id: Annotated[
+        int | None, typer.Argument(help="task id (default: the newest tasks)")
+    ] = None,
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+    database_url: DbOpt = None,
+) -> None:
+    """Progress of redrive tasks: moved / to move, state."""
+    from hub.ops.redrive import get_redrive, list_redrives, task_json
+
+    ops = _ops(_settings(config, data_dir, None, database_url))
+    try:
+        tasks = [get_redrive(ops.engine, task_id)] if task_id else list_redrives(ops.engine)
+    except LookupError as exc:
+        raise _fail(exc) from exc
+    table = Table("id", "status", "moved", "to move", "failed", "filter", "started by")
+    for t in tasks:
+        j = task_json(t)
+        shown = {k: v for k, v in j["filter"].items() if v not in (None, "open")}
+        table.add_row(
+            str(j["id"]),
+            j["status"],
+            str(j["moved"]),
+            str(j["to_move"]),
+            str(j["failed"]),
+            json.dumps(shown),
+            j["started_by"],
+        )
+    out.print(table)
+
+
+@redrive_app.command("cancel")
+def redrive_cancel(
+    task_id: Annotated[int, typer.Argument(help="task id")],
+    actor: ActorOpt = "cli",
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+    database_url: DbOpt = None,
+) -> None:
+    """Stop a redrive after its current batch; what moved stays moved, the rest stays open."""
+    ops = _ops(_settings(config, data_dir, None, database_url))
+    try:
+        task = ops.cancel_redrive(task_id, actor=actor)
+    except LookupError as exc:
+        raise _fail(exc) from exc
+    out.print(f"redrive {task_id}: {task.status} ({task.moved} of {task.to_move} moved)")
+
+
+def extend_dlq(dlq: typer.Typer) -> None:
+    """Add the ops console's commands to ``crossdock dlq``."""
+    dlq.command("search")(search)
+    dlq.command("counts")(counts)
+    dlq.command("export")(export)
+    dlq.command("dry-run")(dry_run)
+    dlq.command("replay-through")(replay_through)
+    dlq.command("edit-replay")(edit_replay)
+    dlq.command("discard-matching")(discard_matching)
+    dlq.add_typer(redrive_app, name="redrive")

@@ -1,0 +1,344 @@
+"""The console's operations on one database and bus: what the API, the page and the CLI call.
+
+Every change an operator makes is audited in the hub's audit trail (subject ``dead_letters``):
+who, what, when, the filter or ids, and how many letters it touched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, cast
+
+from sqlalchemy import Engine, Table, bindparam, select
+
+from connectors.formats.csv import CsvFormat
+from hub.auth import audit
+from hub.bus.publisher import ConfirmedPublisher
+from hub.config import Settings
+from hub.deadletter.model import DeadLetterRow, DeadLetterStatus
+from hub.errors import ConfigError, DeadLetterError
+from hub.ops.filters import DeadLetterFilter
+from hub.ops.letters import Letter, letters_from, select_letters
+from hub.ops.mapping_versions import MappingCatalog
+from hub.ops.pacing import Pacer
+from hub.ops.redrive import (
+    RedriveTaskRow,
+    cancel_redrive,
+    prepare_redrive_table,
+    run_redrive,
+    start_redrive,
+)
+from hub.ops.rendering import dry_run
+from hub.ops.replaying import BatchOutcome, Replayer
+from hub.ops.storage import prepare_ops_storage
+from hub.ops.trend import DepthSampleRow
+from hub.runtime import csv_format_for
+
+__all__ = ["AUDIT_SUBJECT", "OpsService", "open_ops"]
+
+log = logging.getLogger(__name__)
+
+AUDIT_SUBJECT = "dead_letters"
+MAX_IDS = 1000
+"""Most letters one synchronous replay or discard by ids may name; more go by redrive task."""
+
+_TABLE = cast(Table, DeadLetterRow.__table__)
+
+
+@dataclass
+class OpsService:
+    """Dead-letter operations: replay (one, many, edited, through a version), discard, redrive."""
+
+    engine: Engine
+    settings: Settings
+    catalog: MappingCatalog
+    #: letters per second a synchronous replay by ids moves at most
+    replay_rate: float | None = 500.0
+    #: run redrive tasks in a background thread (off for an in-memory database: its one
+    #: shared connection must not be used by two threads at once)
+    background_tasks: bool = True
+    _formats: dict[str, CsvFormat] = field(default_factory=dict, init=False)
+    _threads: dict[int, threading.Thread] = field(default_factory=dict, init=False)
+    _stop: threading.Event = field(default_factory=threading.Event, init=False)
+
+    @property
+    def bus_url(self) -> str:
+        """Where replays publish."""
+        return self.settings.resolved_bus_url
+
+    def format_for(self, connector: str) -> CsvFormat:
+        """The CSV reading rules of ``connector`` (defaults when it is not configured)."""
+        fmt = self._formats.get(connector)
+        if fmt is None:
+            try:
+                fmt = csv_format_for(self.settings.connector(connector), self.catalog.newest())
+            except (ConfigError, KeyError):
+                fmt = CsvFormat(required=())
+            self._formats[connector] = fmt
+        return fmt
+
+    def replayer(self, publisher: ConfirmedPublisher) -> Replayer:
+        """A replayer on ``publisher`` (one per thread)."""
+        return Replayer(self.engine, publisher, self.catalog, self.format_for)
+
+    def _load(self, ids: Sequence[int]) -> list[Letter]:
+        with self.engine.connect() as conn:
+            rows = letters_from(
+                conn, select_letters().where(DeadLetterRow.id.in_(ids)).order_by(DeadLetterRow.id)
+            )
+        missing = sorted(set(ids) - {r.id for r in rows})
+        if missing:
+            raise DeadLetterError(f"no dead letter with id {', '.join(map(str, missing[:20]))}")
+        return rows
+
+    # -- replay ---------------------------------------------------------------------------------
+    def replay(
+        self,
+        ids: Sequence[int],
+        *,
+        actor: str,
+        mapping_version: int | None = None,
+        rate: float | None = None,
+    ) -> BatchOutcome:
+        """Replay the open letters ``ids`` now, at most ``rate`` (or the default cap) per second."""
+        if not ids:
+            raise DeadLetterError("name at least one dead letter to replay")
+        if len(ids) > MAX_IDS:
+            raise DeadLetterError(f"at most {MAX_IDS} ids at once; start a redrive for more")
+        letters = self._load(ids)
+        # the caller may ask for less than the service's cap, never for more
+        caps = [r for r in (rate, self.replay_rate) if r]
+        cap = min(caps) if caps else None
+        pacer, outcome = Pacer(cap), BatchOutcome()
+        step = max(1, min(100, int(cap))) if cap else 100
+        with ConfirmedPublisher(self.bus_url) as publisher:
+            replayer = self.replayer(publisher)
+            for start in range(0, len(letters), step):
+                chunk = letters[start : start + step]
+                pacer.take(len(chunk))
+                done = replayer.replay(chunk, actor=actor, mapping_version=mapping_version)
+                outcome.replayed.update(done.replayed)
+                outcome.failed.update(done.failed)
+                outcome.skipped.update(done.skipped)
+        audit(
+            self.engine,
+            actor=actor,
+            action="replay",
+            subject=AUDIT_SUBJECT,
+            detail={
+                "ids": list(ids)[:100],
+                "count": len(ids),
+                "replayed": len(outcome.replayed),
+                "failed": len(outcome.failed),
+                "mapping_version": mapping_version,
+            },
+        )
+        return outcome
+
+    def edit_and_replay(
+        self, letter_id: int, payload: bytes, *, actor: str, mapping_version: int | None = None
+    ) -> BatchOutcome:
+        """Replay one letter with corrected bytes; the original bytes stay on the letter."""
+        (letter,) = self._load([letter_id])
+        with ConfirmedPublisher(self.bus_url) as publisher:
+            outcome = self.replayer(publisher).replay(
+                [letter],
+                actor=actor,
+                mapping_version=mapping_version,
+                payloads={letter_id: payload},
+                via="edit_and_replay",
+            )
+        audit(
+            self.engine,
+            actor=actor,
+            action="edit_and_replay",
+            subject=AUDIT_SUBJECT,
+            detail={
+                "ids": [letter_id],
+                "count": 1,
+                "replayed": len(outcome.replayed),
+                "original_sha256": hashlib.sha256(letter.payload).hexdigest(),
+                "edited_payload": payload.decode("utf-8", "replace")[:2000],
+                "mapping_version": mapping_version,
+            },
+        )
+        return outcome
+
+    def dry_run(
+        self, letter_id: int, *, mapping_version: int | None = None, payload: bytes | None = None
+    ) -> dict[str, Any]:
+        """What a replay through ``mapping_version`` (default newest) would publish; no write."""
+        (letter,) = self._load([letter_id])
+        if letter.mapping_id is None:
+            raise DeadLetterError(f"dead letter {letter_id} names no mapping: cannot replay it")
+        try:
+            current = self.catalog.get(letter.mapping_id, letter.mapping_version)
+        except KeyError:
+            current = self.catalog.get(letter.mapping_id)
+        try:
+            proposed = self.catalog.get(letter.mapping_id, mapping_version)
+        except KeyError as exc:
+            raise DeadLetterError(str(exc.args[0])) from exc
+        return dry_run(letter, current, proposed, self.format_for(letter.connector), payload)
+
+    # -- discard --------------------------------------------------------------------------------
+    def discard(
+        self,
+        *,
+        actor: str,
+        reason: str,
+        ids: Sequence[int] | None = None,
+        flt: DeadLetterFilter | None = None,
+    ) -> int:
+        """Discard open letters by ids or filter, keeping them and the reason; returns how many."""
+        if not reason.strip():
+            raise DeadLetterError("a discard needs a reason")
+        if (ids is None) == (flt is None):
+            raise DeadLetterError("discard either ids or a filter")
+        if ids is not None:
+            if len(ids) > MAX_IDS:
+                raise DeadLetterError(f"at most {MAX_IDS} ids at once; discard by filter")
+            self._load(ids)
+            flt = DeadLetterFilter(ids=tuple(ids))
+        assert flt is not None
+        flt = flt.model_copy(update={"status": DeadLetterStatus.OPEN.value})
+        now = datetime.now(UTC)
+        entry = {"action": "discard", "actor": actor, "at": now.isoformat(), "reason": reason}
+        total, after = 0, 0
+        while True:
+            with self.engine.begin() as conn:
+                rows = conn.execute(
+                    flt.apply(select(DeadLetterRow.id, DeadLetterRow.history))
+                    .where(DeadLetterRow.id > after)
+                    .order_by(DeadLetterRow.id)
+                    .limit(1000)
+                ).all()
+                if not rows:
+                    break
+                result = conn.execute(
+                    _TABLE.update()
+                    .where(_TABLE.c.id == bindparam("b_id"), _TABLE.c.status == "open")
+                    .values(status=DeadLetterStatus.DISCARDED.value, history=bindparam("b_h")),
+                    [{"b_id": r.id, "b_h": [*r.history, entry]} for r in rows],
+                )
+                total += max(int(result.rowcount or 0), 0)
+                after = rows[-1].id
+        if ids is not None and total == 0:
+            raise DeadLetterError("none of those dead letters is open: nothing discarded")
+        audit(
+            self.engine,
+            actor=actor,
+            action="discard",
+            subject=AUDIT_SUBJECT,
+            detail={"filter": flt.describe(), "count": total, "reason": reason},
+        )
+        return total
+
+    # -- redrive --------------------------------------------------------------------------------
+    def start_redrive(
+        self,
+        flt: DeadLetterFilter,
+        *,
+        actor: str,
+        rate: float | None = None,
+        mapping_version: int | None = None,
+        background: bool = True,
+    ) -> RedriveTaskRow:
+        """Start a redrive task; in a background thread unless ``background`` is false."""
+        task = start_redrive(
+            self.engine, flt, actor=actor, rate=rate, mapping_version=mapping_version
+        )
+        audit(
+            self.engine,
+            actor=actor,
+            action="redrive_start",
+            subject=AUDIT_SUBJECT,
+            detail={
+                "task": task.id,
+                "filter": flt.describe(),
+                "count": task.to_move,
+                "rate": rate,
+                "mapping_version": mapping_version,
+            },
+        )
+        if not (background and self.background_tasks):
+            return self.run_task(task.id)
+        thread = threading.Thread(
+            target=self._run_logged, args=(task.id,), name=f"redrive-{task.id}", daemon=True
+        )
+        self._threads[task.id] = thread
+        thread.start()
+        return task
+
+    def run_task(self, task_id: int) -> RedriveTaskRow:
+        """Run a started task in this thread until it ends."""
+        with ConfirmedPublisher(self.bus_url) as publisher:
+            return run_redrive(task_id, self.replayer(publisher), stop=self._stop)
+
+    def _run_logged(self, task_id: int) -> None:
+        try:
+            self.run_task(task_id)
+        except Exception:  # recorded on the task row as well
+            log.exception("redrive %s failed", task_id)
+
+    def cancel_redrive(self, task_id: int, *, actor: str) -> RedriveTaskRow:
+        """Ask a task to stop after its current batch."""
+        task = cancel_redrive(self.engine, task_id)
+        audit(
+            self.engine,
+            actor=actor,
+            action="redrive_cancel",
+            subject=AUDIT_SUBJECT,
+            detail={"task": task_id, "filter": task.filter, "count": task.moved},
+        )
+        return task
+
+    def wait(self, task_id: int, timeout: float) -> None:
+        """Wait for a background task of this process to end (tests, shutdown)."""
+        thread = self._threads.get(task_id)
+        if thread is not None:
+            thread.join(timeout)
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Stop background tasks after their current batch (they end ``interrupted``)."""
+        self._stop.set()
+        for thread in self._threads.values():
+            thread.join(timeout)
+
+
+def _mapping_dirs(environ: dict[str, str] | None = None) -> list[Path]:
+    env = os.environ if environ is None else environ
+    extra = env.get("CROSSDOCK_MAPPINGS_DIRS", "")
+    return [Path(p) for p in extra.split(os.pathsep) if p]
+
+
+def open_ops(
+    engine: Engine,
+    settings: Settings,
+    *,
+    mapping_dirs: Sequence[Path] | None = None,
+    replay_rate: float | None = 500.0,
+) -> OpsService:
+    """Prepare the storage (migrations, indexes, tallies, tasks) and return the service.
+
+    Mappings: the shipped specs plus ``mapping_dirs`` (default: ``CROSSDOCK_MAPPINGS_DIRS``,
+    folders separated by the OS path separator) holding newer versions.
+    """
+    from hub.migrations import upgrade
+    from mappings import SPECS_DIR
+
+    upgrade(engine)  # the audit trail and tokens are Alembic's tables
+    prepare_ops_storage(engine)
+    prepare_redrive_table(engine)
+    DepthSampleRow.__table__.create(engine, checkfirst=True)  # type: ignore[attr-defined]
+    dirs = list(mapping_dirs) if mapping_dirs is not None else _mapping_dirs()
+    catalog = MappingCatalog.from_directories(SPECS_DIR, *dirs)
+    in_memory = engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:")
+    return OpsService(engine, settings, catalog, replay_rate, background_tasks=not in_memory)

@@ -1,0 +1,304 @@
+"""Read models of the console: pages of letters, grouped counts, the overview, one letter.
+
+Pages are keyset pages, newest first: ``before`` is the id of the last letter of the previous
+page, so page 1,000 costs what page 1 costs (no OFFSET).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, Integer, Text, column, func, select, table, text
+from sqlalchemy.orm import Session
+
+from hub.deadletter.model import DeadLetterRow, DeadLetterStatus
+from hub.errors import DeadLetterError
+from hub.ops.filters import DeadLetterFilter
+from hub.ops.storage import TALLY_TABLE
+from hub.ops.text_search import FTS_TABLE, ReasonContains
+
+__all__ = [
+    "CountGroup",
+    "DepthRow",
+    "LetterPage",
+    "count_groups",
+    "export_lines",
+    "letter_detail",
+    "letter_summary",
+    "list_letters",
+    "overview",
+]
+
+_HEX_LIMIT = 64 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class LetterPage:
+    """One page of letters and the cursor of the next (None on the last page)."""
+
+    letters: list[dict[str, Any]]
+    next_cursor: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class CountGroup:
+    """How many letters share a connector, stage and error class."""
+
+    connector: str
+    stage: str
+    error_class: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class DepthRow:
+    """Open letters of one connector and stage, and how old the oldest is."""
+
+    connector: str
+    stage: str
+    depth: int
+    oldest_at: datetime | None
+    oldest_age_seconds: float | None
+
+
+def _aware(value: datetime) -> datetime:
+    # SQLite hands timestamps back naive; the hub stores UTC only
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+_SUMMARY_COLUMNS = (
+    DeadLetterRow.id,
+    DeadLetterRow.status,
+    DeadLetterRow.connector,
+    DeadLetterRow.source,
+    DeadLetterRow.location,
+    DeadLetterRow.stage,
+    DeadLetterRow.error_class,
+    DeadLetterRow.failure_type,
+    DeadLetterRow.reason,
+    DeadLetterRow.event_type,
+    DeadLetterRow.mapping_id,
+    DeadLetterRow.mapping_version,
+    DeadLetterRow.attempts,
+    DeadLetterRow.first_failed_at,
+    DeadLetterRow.last_failed_at,
+)
+
+
+def letter_summary(row: Any) -> dict[str, Any]:
+    """The columns of a letter a table row shows (from a row object or a summary row)."""
+    return {
+        "id": row.id,
+        "status": row.status,
+        "connector": row.connector,
+        "source": row.source,
+        "location": row.location,
+        "stage": row.stage,
+        "error_class": row.error_class,
+        "failure_type": row.failure_type,
+        "reason": row.reason,
+        "event_type": row.event_type,
+        "mapping": f"{row.mapping_id}@{row.mapping_version}" if row.mapping_id else None,
+        "attempts": row.attempts,
+        "first_failed_at": _aware(row.first_failed_at).isoformat(),
+        "last_failed_at": _aware(row.last_failed_at).isoformat(),
+    }
+
+
+def list_letters(
+    engine: Engine, flt: DeadLetterFilter, *, before: int | None = None, limit: int = 50
+) -> LetterPage:
+    """Letters matching ``flt``, newest first, ``limit`` after the cursor ``before``.
+
+    Only the summary columns are read: a page never carries payloads, tracebacks or history.
+    """
+    if flt.text and engine.dialect.name == "sqlite" and not ReasonContains(flt.text).plain:
+        # the trigram index drives, newest first, and stops at the page: a word in every
+        # reason costs a page, a word in one reason costs an index lookup
+        fts = table(FTS_TABLE, column("rowid", Integer), column("reason", Text))
+        rowid = fts.c.rowid
+        stmt = (
+            flt.model_copy(update={"text": None})
+            .apply(select(*_SUMMARY_COLUMNS))
+            .select_from(fts)
+            .join(DeadLetterRow, DeadLetterRow.id == rowid)
+            .where(fts.c.reason.like(f"%{flt.text}%"))
+        )
+        if before is not None:
+            stmt = stmt.where(rowid < before)
+        stmt = stmt.order_by(rowid.desc()).limit(limit)
+    else:
+        stmt = flt.apply(select(*_SUMMARY_COLUMNS))
+        if before is not None:
+            stmt = stmt.where(DeadLetterRow.id < before)
+        stmt = stmt.order_by(DeadLetterRow.id.desc()).limit(limit)
+    with engine.connect() as conn:
+        rows = [letter_summary(r) for r in conn.execute(stmt)]
+    cursor = rows[-1]["id"] if len(rows) == limit else None
+    return LetterPage(rows, cursor)
+
+
+def count_groups(engine: Engine, flt: DeadLetterFilter) -> list[CountGroup]:
+    """Counts grouped by connector × stage × error class, largest first.
+
+    A filter on status, connector, stage and error class only reads the kept tallies;
+    any other filter counts the matching rows.
+    """
+    with engine.connect() as conn:
+        if flt.only_grouping_columns:
+            where, params = [], {}
+            for column in ("connector", "stage", "error_class"):
+                value = getattr(flt, column)
+                if value:
+                    where.append(f"{column} = :{column}")
+                    params[column] = value
+            if flt.status != "all":
+                where.append("status = :status")
+                params["status"] = flt.status
+            sql = (
+                f"SELECT connector, stage, error_class, sum(n) AS c FROM {TALLY_TABLE} "
+                + (f"WHERE {' AND '.join(where)} " if where else "")
+                + "GROUP BY connector, stage, error_class HAVING sum(n) > 0"
+            )
+            result = conn.execute(text(sql), params)
+        else:
+            row = DeadLetterRow
+            stmt = flt.apply(
+                select(row.connector, row.stage, row.error_class, func.count())
+            ).group_by(row.connector, row.stage, row.error_class)
+            result = conn.execute(stmt)
+        groups = [CountGroup(c, s, e, int(n)) for c, s, e, n in result]
+    return sorted(groups, key=lambda g: (-g.count, g.connector, g.stage, g.error_class))
+
+
+# Depth from the tallies; the oldest letter of each group by one seek on the index
+# (status, connector, stage, first_failed_at): ORDER BY … LIMIT 1 rather than min(), which
+# SQLite answers by scanning the group's range. One statement, one round trip.
+_OVERVIEW = text(
+    f"SELECT t.connector, t.stage, sum(t.n), "
+    "(SELECT d.first_failed_at FROM dead_letters d WHERE d.status = :s "
+    "AND d.connector = t.connector AND d.stage = t.stage "
+    "ORDER BY d.first_failed_at LIMIT 1) "
+    f"FROM {TALLY_TABLE} t WHERE t.status = :s "
+    "GROUP BY t.connector, t.stage HAVING sum(t.n) > 0 ORDER BY t.connector, t.stage"
+)
+
+
+def _timestamp(value: Any) -> datetime | None:
+    """A stored time as aware UTC (SQLite hands text back from a raw statement)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return _aware(value)
+
+
+def overview(engine: Engine, *, now: datetime | None = None) -> list[DepthRow]:
+    """Depth and oldest age of the open letters per connector and stage."""
+    now = now or datetime.now(UTC)
+    out: list[DepthRow] = []
+    with engine.connect() as conn:
+        groups = conn.execute(_OVERVIEW, {"s": DeadLetterStatus.OPEN.value}).all()
+    for connector, stage, depth, oldest in groups:
+        oldest_at = _timestamp(oldest)
+        age = (now - oldest_at).total_seconds() if oldest_at else None
+        out.append(DepthRow(connector, stage, int(depth), oldest_at, age))
+    return out
+
+
+def _parsed_view(row: DeadLetterRow) -> dict[str, Any] | None:
+    """The bytes as fields: a CSV row against its file's header, or a JSON document."""
+    names = (row.context or {}).get("names")
+    text_value = row.payload.decode("utf-8", "replace")
+    if names and "csv" in row.content_type:
+        try:
+            rows = [r for r in csv.reader(io.StringIO(text_value)) if r]
+        except csv.Error:
+            return None
+        if len(rows) == 1:
+            values = rows[0]
+            fields = {n: (values[i] if i < len(values) else None) for i, n in enumerate(names)}
+            extra = values[len(names) :]
+            return {"fields": fields, **({"extra_values": extra} if extra else {})}
+        return None
+    if "json" in row.content_type:
+        try:
+            parsed: dict[str, Any] = {"document": json.loads(row.payload)}
+        except ValueError:
+            return None
+        return parsed
+    return None
+
+
+def _hex_dump(data: bytes) -> str:
+    """Offset, 16 bytes in hex, and their printable characters, per line."""
+    lines = []
+    for offset in range(0, min(len(data), _HEX_LIMIT), 16):
+        chunk = data[offset : offset + 16]
+        hexed = " ".join(f"{b:02x}" for b in chunk)
+        shown = "".join(chr(b) if 32 <= b < 127 else "." for b in chunk)
+        lines.append(f"{offset:08x}  {hexed:<47}  {shown}")
+    if len(data) > _HEX_LIMIT:
+        lines.append(f"… {len(data) - _HEX_LIMIT} more bytes")
+    return "\n".join(lines)
+
+
+def letter_detail(engine: Engine, letter_id: int) -> dict[str, Any]:
+    """Everything about one letter: original bytes (text and hex), parsed view, error, history."""
+    with Session(engine) as s:
+        row = s.get(DeadLetterRow, letter_id)
+        if row is None:
+            raise DeadLetterError(f"no dead letter with id {letter_id}")
+        detail = letter_summary(row)
+        detail.update(
+            {
+                "key": row.key,
+                "content_type": row.content_type,
+                "payload_text": row.payload.decode("utf-8", "replace"),
+                "payload_hex": _hex_dump(row.payload),
+                "payload_size": len(row.payload),
+                "parsed": _parsed_view(row),
+                "context": row.context,
+                "traceback": row.traceback,
+                "history": row.history,
+                "event_id": row.event_id,
+                "correlation_id": row.correlation_id,
+                "mapping_id": row.mapping_id,
+                "mapping_version": row.mapping_version,
+            }
+        )
+    return detail
+
+
+def export_lines(engine: Engine, flt: DeadLetterFilter, *, batch: int = 1000) -> Iterator[bytes]:
+    """Every matching letter as one JSON line (original bytes as text and base16), oldest first."""
+    after = 0
+    while True:
+        stmt = (
+            flt.apply(select(DeadLetterRow))
+            .where(DeadLetterRow.id > after)
+            .order_by(DeadLetterRow.id)
+            .limit(batch)
+        )
+        with Session(engine) as s:
+            rows = list(s.scalars(stmt))
+            for row in rows:
+                line = letter_summary(row)
+                line.update(
+                    key=row.key,
+                    content_type=row.content_type,
+                    payload_text=row.payload.decode("utf-8", "replace"),
+                    payload_hex=row.payload.hex(),
+                    context=row.context,
+                    history=row.history,
+                )
+                yield json.dumps(line, default=str).encode() + b"\n"
+        if len(rows) < batch:
+            return
+        after = rows[-1].id
