@@ -26,12 +26,19 @@ __all__ = ["RestClient", "parse_retry_after"]
 
 
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
-    """``Retry-After`` in seconds: delta-seconds or an HTTP date (RFC 9110 §10.2.3)."""
+    """``Retry-After`` in seconds: delta-seconds or an HTTP date (RFC 9110 §10.2.3).
+
+    Fractional seconds are accepted too: Shopify sends ``Retry-After: 2.0``.
+    """
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
+    try:
+        seconds = float(value)
+    except ValueError:
+        pass
+    else:
+        return seconds if seconds >= 0 and seconds != float("inf") else None
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):

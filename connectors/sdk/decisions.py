@@ -137,6 +137,8 @@ SDK_TABLE = RetryTable(
     {
         # transient: the same call may work later
         ConnectionError: RETRY,
+        # a peer that hung up mid-conversation (paramiko, ftplib, telnetlib raise it)
+        EOFError: RETRY,
         TimeoutError: RETRY,
         socket.timeout: RETRY,
         TransientConnectorError: RETRY,

@@ -52,8 +52,12 @@ class _Run:
         policy: RetryPolicy,
         outcome: RunOutcome,
         on_checkpoint: Callable[[State], None] | None,
+        *,
+        name: str | None = None,
     ) -> None:
         self.source, self.bus, self.policy = source, bus, policy
+        #: who the dead letters name: the configured instance, else the connector
+        self.name = name or source.name
         self.outcome, self.on_checkpoint = outcome, on_checkpoint
         self.events: list[Envelope[Any]] = []
         self.dead: list[DeadLetterRecord] = []
@@ -79,10 +83,6 @@ class _Run:
         if self.events or self.dead or self.records:
             log.warning("%s: records after the last checkpoint are read again on resume", self.name)
             self.flush()
-
-    @property
-    def name(self) -> str:
-        return self.source.name
 
     def map(self, record: RawRecord) -> None:
         try:
@@ -141,14 +141,21 @@ def run_source(
     policy: RetryPolicy | None = None,
     on_checkpoint: Callable[[State], None] | None = None,
     sleep: Callable[[float], None] | None = None,
+    name: str | None = None,
 ) -> RunOutcome:
     """Read ``source`` to the end from ``state``; return counts and the final state.
 
     ``table`` is the hub's decision table (the connector's ``error_rows`` go on top of it); a
-    failure it does not call retryable is raised after the first attempt, unchanged.
+    failure it does not call retryable is raised after the first attempt, unchanged. ``name``
+    (the configured instance) is what dead letters name; the connector's name by default.
     """
     run = _Run(
-        source, bus, policy or source.policy(table), RunOutcome(state or State()), on_checkpoint
+        source,
+        bus,
+        policy or source.policy(table),
+        RunOutcome(state or State()),
+        on_checkpoint,
+        name=name,
     )
     retrying(
         run.policy,
@@ -169,12 +176,15 @@ def deliver(
     policy: RetryPolicy | None = None,
     on_retry: Callable[[BaseException, int], None] | None = None,
     sleep: Callable[[float], None] | None = None,
+    name: str | None = None,
 ) -> WriteReport:
     """Write ``events`` through ``sink``, retrying what the table calls retryable.
 
-    Events the peer refused for good are dead-lettered (stage ``write``) with their JSON.
+    Events the peer refused for good are dead-lettered (stage ``write``) with their JSON,
+    naming ``name`` (the configured instance; the connector's name by default).
     """
     policy = policy or sink.policy(table)
+    who = name or sink.name
     report = retrying(
         policy,
         lambda: sink.write(events),
@@ -187,8 +197,8 @@ def deliver(
         bus.dead_letter(
             [
                 DeadLetterRecord(
-                    connector=sink.name,
-                    source=str(by_id.get(err.location, {}).get("source", sink.name)),
+                    connector=who,
+                    source=str(by_id.get(err.location, {}).get("source", who)),
                     location=err.location,
                     stage="write",
                     error=err,
@@ -196,7 +206,7 @@ def deliver(
                     payload=err.raw
                     or json.dumps(by_id.get(err.location, {}), default=str).encode(),
                     content_type="application/cloudevents+json",
-                    source_key=f"{sink.name}:{err.location}",
+                    source_key=f"{who}:{err.location}",
                 )
                 for err in report.rejected
             ]

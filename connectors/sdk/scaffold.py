@@ -39,6 +39,13 @@ $name = "$module.connector:$cls"
 [tool.setuptools.packages.find]
 include = ["$module*"]
 
+[tool.ruff]
+line-length = 100
+target-version = "py311"
+
+[tool.ruff.lint]
+select = ["E", "F", "W", "I", "UP", "B", "SIM", "RUF"]
+
 [tool.pytest.ini_options]
 pythonpath = ["."]
 testpaths = ["tests"]
@@ -82,8 +89,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-from pydantic import Field, HttpUrl, SecretStr
-
 from canonical import Envelope, InventoryAdjustedV1, make_event_id, wrap_event
 from connectors.rest import (
     BearerAuthConfig,
@@ -102,6 +107,7 @@ from connectors.sdk import (
     State,
     Stream,
 )
+from pydantic import Field, HttpUrl, SecretStr
 
 __all__ = ["$cls", "${cls}Config"]
 
@@ -195,6 +201,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from connectors.sdk.testing import ReplayTransport, Scenario, SourceConformance
+
 from $module import $cls, ${cls}Config
 
 RECORDINGS = Path(__file__).parent / "recordings"

@@ -50,9 +50,8 @@ def create_app(
     install_error_handlers(app)
     # the validate route is the one called per message: first in line, it is matched first
     app.include_router(crossdock_api.router)
+    app.include_router(webhooks.webhook_router(settings, engine))  # per delivery: matched early
     app.include_router(confluent_api.router)
     app.include_router(routing_api.router)
-
-    app.include_router(webhooks.webhook_router(settings, engine))
     install_ops(app, engine, settings)
     return app

@@ -48,7 +48,6 @@ token_app = typer.Typer(help="API tokens (stored hashed; shown once).", no_args_
 registry_app.add_typer(token_app, name="token")
 app.add_typer(registry_app, name="registry")
 app.add_typer(routing_app, name="routing")
-
 app.add_typer(connector_app, name="connector")
 
 out = Console()

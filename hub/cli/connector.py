@@ -1,4 +1,4 @@
-"""``crossdock connector list|check|schema|read|new``: the SDK's connectors on the command line."""
+"""``crossdock connector list|check|schema|read|push|new``: SDK connectors on the command line."""
 
 from __future__ import annotations
 
@@ -178,6 +178,7 @@ def read(
                 states.load(name),
                 table=DEFAULT_TABLE,
                 on_checkpoint=lambda state: states.save(name, state),
+                name=name,
             )
     except Exception as exc:
         decision = source.decision_table(DEFAULT_TABLE).decide(exc)
@@ -190,6 +191,71 @@ def read(
         f"{outcome.dead_lettered} dead letters, {outcome.checkpoints} checkpoints, "
         f"{outcome.retries} retries"
     )
+
+
+@connector_app.command("push")
+def push(
+    name: Annotated[str, typer.Argument(help="a sink instance of crossdock.yaml")],
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", "-c", help="crossdock.yaml (default: ./crossdock.yaml)"),
+    ] = None,
+    data_dir: Annotated[
+        Path | None, typer.Option("--data-dir", help="where the embedded bus and database live")
+    ] = None,
+    idle_timeout: Annotated[
+        float, typer.Option(help="stop after this many seconds without an event")
+    ] = 5.0,
+) -> None:
+    """Deliver the bus's events to a sink; a message is acked once its events are written."""
+    from connectors.sdk.runner import deliver
+    from hub.bus.consumer import EventConsumer
+    from hub.bus.publisher import ConfirmedPublisher
+    from hub.bus.topology import event_queue, events_exchange
+    from hub.connector_bus import HubEventBus
+    from hub.retry import DEFAULT_TABLE
+    from hub.storage import connect
+
+    try:
+        settings, instance = _instance(name, config, data_dir)
+        cls = load_connector(instance.connector)
+        if not issubclass(cls, Sink):
+            raise ConfigError(f"{name} ({instance.connector}) is not a sink")
+        sink = cls.from_config(instance.config)
+    except (ConfigError, ConnectorConfigError) as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from exc
+    if settings.database_url is None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = connect(settings.resolved_database_url)
+    bus = HubEventBus(
+        ConfirmedPublisher(settings.resolved_bus_url, exchange=events_exchange(settings.exchange)),
+        engine,
+    )
+    # one durable queue per sink instance: events published while it is stopped wait for it
+    patterns = [f"{t}.*" for t in sink.accepts] or ["retail.#"]
+    consumer = EventConsumer(
+        settings.resolved_bus_url,
+        event_queue(f"crossdock.sink.{name}", patterns, events_exchange(settings.exchange)),
+    )
+    consumer.declare()
+    totals = {"written": 0, "rejected": 0}
+
+    def handle(events: list[dict[str, Any]]) -> None:
+        report = deliver(sink, events, bus, table=DEFAULT_TABLE, name=name)
+        totals["written"] += len(report.written)
+        totals["rejected"] += len(report.rejected)
+
+    try:
+        with sink:
+            consumer.drain(handle, idle_timeout=idle_timeout, max_seconds=float("inf"))
+    except Exception as exc:
+        decision = sink.decision_table(DEFAULT_TABLE).decide(exc)
+        err.print(f"[red]failed[/] {name} ({decision.failure}, {decision.action}): {exc}")
+        raise typer.Exit(1) from exc
+    finally:
+        bus.close()
+    out.print(f"{name}: {totals['written']} events written, {totals['rejected']} dead letters")
 
 
 @connector_app.command("new")

@@ -6,7 +6,12 @@ tests subclass: :class:`SourceConformance` and :class:`SinkConformance` (see
 :mod:`connectors.sdk.testing.conformance`).
 """
 
-from connectors.sdk.testing.conformance import Scenario, SinkConformance, SourceConformance
+from connectors.sdk.testing.conformance import (
+    Scenario,
+    SinkConformance,
+    SourceConformance,
+    WebhookConformance,
+)
 from connectors.sdk.testing.stub_bus import StubBus
 from connectors.sdk.testing.transports import (
     RecordingTransport,
@@ -25,5 +30,6 @@ __all__ = [
     "SinkConformance",
     "SourceConformance",
     "StubBus",
+    "WebhookConformance",
     "request_key",
 ]

@@ -15,26 +15,33 @@ What it proves: the config schema is a valid JSON Schema and config errors come 
 ``check()`` passes with good credentials and reports bad ones as a config failure; a resume
 from every checkpoint loses nothing and repeats nothing; a malformed input becomes a dead
 letter naming its location; transient failures are retried and permanent ones are not.
+:class:`WebhookConformance` adds, for webhook sources: a signed delivery verifies and maps;
+the same delivery keeps its id and event ids; a changed body, missing signature headers or a
+delivery outside the replay window are refused.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import logging
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any, ClassVar
 
 import jsonschema  # type: ignore[import-untyped]
 import pytest
 
+from connectors.record import RawRecord
 from connectors.sdk.connector import Connector, Event, Sink, Source
 from connectors.sdk.decisions import FailureType
 from connectors.sdk.errors import ConnectorConfigError
 from connectors.sdk.runner import RunOutcome, deliver, run_source
 from connectors.sdk.state import State
 from connectors.sdk.testing.stub_bus import StubBus
+from connectors.sdk.webhook import SignatureInvalid, WebhookRequest, WebhookSource
 
-__all__ = ["Scenario", "SinkConformance", "SourceConformance"]
+__all__ = ["Scenario", "SinkConformance", "SourceConformance", "WebhookConformance"]
 
 
 class Scenario(enum.StrEnum):
@@ -247,3 +254,55 @@ class SinkConformance(_ConnectorContract):
             deliver(sink, self.events(), StubBus(), sleep=_no_sleep)
         assert not sink.decision_table().decide(info.value).retryable, info.value
         assert _retries(caplog) == 0, "a permanent failure was retried"
+
+
+class WebhookConformance:
+    """Contract tests for a :class:`~connectors.sdk.webhook.WebhookSource`, offline.
+
+    A test class mixes it in next to :class:`SourceConformance` and gives a signed delivery.
+    """
+
+    def make_webhook_source(self) -> WebhookSource[Any]:
+        """The connector configured with the secret :meth:`signed_request` signs with."""
+        raise NotImplementedError("a webhook conformance class implements make_webhook_source()")
+
+    def signed_request(self) -> WebhookRequest:
+        """A correctly signed, fresh delivery the connector maps to at least one event."""
+        raise NotImplementedError("a webhook conformance class implements signed_request()")
+
+    def test_a_signed_delivery_is_verified_and_maps_to_events(self) -> None:
+        source, request = self.make_webhook_source(), self.signed_request()
+        source.verify(request)
+        records = list(source.receive(request))
+        assert records
+        assert all(isinstance(r, RawRecord) for r in records), records
+        events = [e for r in records if isinstance(r, RawRecord) for e in source.to_events(r)]
+        assert events
+        assert all(e.type.startswith("retail.") for e in events)
+
+    def test_the_same_delivery_has_the_same_id_and_the_same_event_ids(self) -> None:
+        source, request = self.make_webhook_source(), self.signed_request()
+        first = [e.id for r in source.receive(request) if isinstance(r, RawRecord)
+                 for e in source.to_events(r)]  # fmt: skip
+        again = [e.id for r in source.receive(request) if isinstance(r, RawRecord)
+                 for e in source.to_events(r)]  # fmt: skip
+        assert source.delivery_id(request) == source.delivery_id(request)
+        assert first == again
+
+    def test_a_changed_body_is_refused(self) -> None:
+        source, request = self.make_webhook_source(), self.signed_request()
+        tampered = dataclasses.replace(request, body=request.body + b" ")
+        with pytest.raises(SignatureInvalid):
+            source.verify(tampered)
+
+    def test_a_delivery_without_its_signature_headers_is_refused(self) -> None:
+        source, request = self.make_webhook_source(), self.signed_request()
+        plain = {k: v for k, v in request.headers.items() if "sign" not in k and "hmac" not in k}
+        with pytest.raises(SignatureInvalid):
+            source.verify(dataclasses.replace(request, headers=plain))
+
+    def test_a_delivery_outside_the_replay_window_is_refused(self) -> None:
+        source, request = self.make_webhook_source(), self.signed_request()
+        late = dataclasses.replace(request, received_at=request.received_at + timedelta(days=1))
+        with pytest.raises(SignatureInvalid):
+            source.verify(late)

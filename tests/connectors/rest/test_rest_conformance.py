@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from connectors.rest import RestSink, RestSinkConfig, RestSource, RestSourceConfig
-from connectors.sdk import Event
+from connectors.rest import (
+    RestSink,
+    RestSinkConfig,
+    RestSource,
+    RestSourceConfig,
+    sign_standard,
+)
+from connectors.sdk import Event, WebhookRequest
 from connectors.sdk.testing import (
     ReplayTransport,
     Scenario,
     ScriptedTransport,
     SinkConformance,
     SourceConformance,
+    WebhookConformance,
 )
 
 HERE = Path(__file__).parent
@@ -35,6 +43,36 @@ SOURCE_CONFIG: dict[str, Any] = {
         }
     ],
 }
+
+
+WEBHOOK_SECRET = "whsec_" + "dGVzdC1rZXktZm9yLWNvbmZvcm1hbmNl"
+
+
+class TestRestWebhookConformance(WebhookConformance):
+    def make_webhook_source(self) -> RestSource:
+        config = {
+            **SOURCE_CONFIG,
+            "webhook": {"scheme": "standard", "secret": WEBHOOK_SECRET, "stream": "stock"},
+        }
+        return RestSource(RestSourceConfig.model_validate(config))
+
+    def signed_request(self) -> WebhookRequest:
+        body = (
+            b'{"id": 9, "store": "S002", "sku": "SKU-9", "qty": "4", "at": "2026-11-23T09:00:00Z"}'
+        )
+        now = datetime.now(UTC)
+        stamp = int(now.timestamp())
+        return WebhookRequest(
+            body=body,
+            headers={
+                "webhook-id": "msg_2KWPBgLlAfxdpx2AI54pPJ85f4W",
+                "webhook-timestamp": str(stamp),
+                "webhook-signature": sign_standard(
+                    WEBHOOK_SECRET, "msg_2KWPBgLlAfxdpx2AI54pPJ85f4W", stamp, body
+                ),
+            },
+            received_at=now,
+        )
 
 
 class TestRestSourceConformance(SourceConformance):

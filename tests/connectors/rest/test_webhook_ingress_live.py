@@ -66,6 +66,7 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
                         "webhook_secret": SHOP_SECRET,
                     },
                 },
+                {"name": "broken", "connector": "shopify", "config": {"shop": "not a shop"}},
                 {
                     "name": "partner",
                     "connector": "rest",
@@ -186,6 +187,26 @@ def test_a_signed_but_malformed_delivery_is_a_dead_letter_naming_it(hub: Hub) ->
     assert len(letters) == 1
     assert letters[0].payload == body
     assert "orders/create" in letters[0].location
+
+
+def test_an_oversized_delivery_is_refused_unread(hub: Hub) -> None:
+    body = b"{" + b" " * (9 << 20) + b"}"
+    answer = _post(hub, "acme", body, {"X-Shopify-Topic": "orders/create"})
+    assert answer.status_code == 413
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: read up to the limit only
+        for _ in range(10):
+            yield b" " * (1 << 20)
+
+    chunked = httpx.post(f"{hub.url}/webhooks/acme", content=chunks(), timeout=30)
+    assert chunked.status_code == 413
+    assert hub.drain() == []
+
+
+def test_a_misconfigured_instance_answers_503_so_the_peer_sends_again(hub: Hub) -> None:
+    answer = _post(hub, "broken", b"{}", {"X-Shopify-Topic": "orders/create"})
+    assert answer.status_code == 503
+    assert answer.headers["retry-after"] == "5"
 
 
 def test_an_unknown_instance_is_404(hub: Hub) -> None:

@@ -125,6 +125,17 @@ def test_a_scaffolded_connector_passes_the_conformance_kit_unchanged(tmp_path: P
     passed = re.search(r"(\d+) passed", done.stdout)
     assert passed is not None
     assert int(passed.group(1)) >= 10, done.stdout  # the whole kit ran, not an empty session
+    ruff = Path(sys.executable).parent / "ruff"
+    for args in (["check"], ["format", "--check"]):
+        linted = subprocess.run(
+            [str(ruff), *args, "."],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert linted.returncode == 0, linted.stdout + linted.stderr
 
 
 def test_new_refuses_a_bad_name_and_an_existing_folder(tmp_path: Path) -> None:

@@ -56,6 +56,7 @@ def test_http_statuses_map_to_an_action_and_a_failure_type(
     [
         (RateLimited("slow down", retry_after=3), Action.RATE_LIMITED),
         (ConnectorTimeout("no answer"), Action.RETRY),
+        (EOFError(), Action.RETRY),
         (TransientConnectorError("reset"), Action.RETRY),
         (AuthExpired("token expired"), Action.REFRESH_AUTH),
         (RecordError("f.csv:line 3", "bad"), Action.DEAD_LETTER),
@@ -159,3 +160,23 @@ def test_an_outer_layer_does_not_retry_what_an_inner_layer_gave_up_on() -> None:
         retrying(FAST, inner)
     assert len(inner_calls) == FAST.max_attempts  # 4, not 4 x 4
     assert getattr(info.value, "retry_exhausted", False) is True
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [
+        ("3", 3.0),
+        ("2.0", 2.0),  # Shopify's form
+        ("Wed, 21 Oct 2015 07:28:10 GMT", 10.0),
+        ("soon", None),
+        ("-1", None),
+        (None, None),
+    ],
+)
+def test_retry_after_is_read_as_seconds_or_an_http_date(
+    header: str | None, seconds: float | None
+) -> None:
+    from connectors.rest import parse_retry_after
+
+    now = 1445412480.0  # 07:28:00 GMT that day
+    assert parse_retry_after(header, now=now) == seconds
