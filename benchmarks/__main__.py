@@ -21,7 +21,15 @@ from typing import Any
 AMQP = os.environ.get("CROSSDOCK_BENCH_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
 ROWS = int(os.environ.get("CROSSDOCK_BENCH_ROWS", "1000000"))
 #: benchmark modules with ``run() -> list[(what, measured, reference, verdict)]``, in order
-ROOM_BENCHMARKS = ["bench_x12", "bench_edifact", "bench_routing", "bench_sftp", "bench_documents", "bench_ops", "bench_webhook"]
+ROOM_BENCHMARKS = [
+    "bench_x12",
+    "bench_edifact",
+    "bench_routing",
+    "bench_sftp",
+    "bench_documents",
+    "bench_ops",
+    "bench_webhook",
+]
 
 
 def _rabbitmq_up() -> bool:
