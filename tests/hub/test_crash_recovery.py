@@ -120,6 +120,7 @@ def test_sigkill_mid_file_then_restart_loses_nothing_and_dedup_sees_each_id_once
 
     from hub.deadletter import DeadLetterStore
 
-    letters = DeadLetterStore(engine).list(limit=1000)
+    # the file's own letters (routing, running beside the hub, may add deliveries of its own)
+    letters = [x for x in DeadLetterStore(engine).list(limit=1000) if x.stage != "deliver"]
     assert sorted(int(x.location.rsplit(" ", 1)[1]) for x in letters) == sorted(bad_lines)
     engine.dispose()
