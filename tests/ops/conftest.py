@@ -15,8 +15,6 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from kombu import Queue
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from hub.api import create_app
 from hub.auth import create_token
@@ -26,7 +24,7 @@ from hub.config import Settings
 from hub.registry.settings import RegistrySettings
 from hub.runtime import Hub
 from mappings import SPECS_DIR
-from tests.services import require_postgres, require_rabbitmq
+from tests.services import fresh_postgres_database, require_rabbitmq
 
 HEADER = "store_id,sku,gtin,counted_qty,system_qty,counted_at,counter\n"
 GOOD = "0142,SKU-1,,12,12,2026-11-20T06:05:00Z,m.lopez"
@@ -54,21 +52,6 @@ def write_v2_spec(folder: Path) -> Path:
     path = folder / "retail.inventory.adjusted@2.yaml"
     path.write_text(v2, encoding="utf-8")
     return path
-
-
-def fresh_postgres_database() -> Iterator[str]:
-    """A new PostgreSQL database for one test (dropped after): other agents share the server."""
-    base = make_url(require_postgres())
-    name = f"cd_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @dataclass
@@ -145,18 +128,16 @@ def ops_env(
         env.app.state.ops.close()
         return
     amqp = require_rabbitmq()
-    databases = fresh_postgres_database()
-    url = next(databases)
-    settings = Settings(data_dir=tmp_path / "data", bus_url=amqp, database_url=url)
-    env = make_env(settings, tmp_path, monkeypatch)
-    try:
-        yield env
-    finally:
-        env.app.state.ops.close()
-        env.app.state.ops.engine.dispose()
-        env.app.state.registry.engine.dispose()
-        _delete_queue(env)
-        databases.close()
+    with fresh_postgres_database() as url:
+        settings = Settings(data_dir=tmp_path / "data", bus_url=amqp, database_url=url)
+        env = make_env(settings, tmp_path, monkeypatch)
+        try:
+            yield env
+        finally:
+            env.app.state.ops.close()
+            env.app.state.ops.engine.dispose()
+            env.app.state.registry.engine.dispose()
+            _delete_queue(env)
 
 
 @pytest.fixture

@@ -4,14 +4,11 @@ duplicate task and send no notification twice, though each sees every event."""
 from __future__ import annotations
 
 import threading
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from hub.routing.dispatcher import Dispatcher
 from hub.routing.loader import load_engine
@@ -22,7 +19,7 @@ from hub.storage import connect
 from tests.routing.conftest import FAST, Clock, memory_targets
 from tests.routing.events import count, dead_letter_event
 from tests.routing.scenario import T0, morning_events
-from tests.services import require_postgres
+from tests.services import fresh_postgres_database
 
 _ALL = ["pending", "held", "open", "escalated", "acknowledged", "resolved"]
 
@@ -112,17 +109,8 @@ def test_two_workers_on_sqlite_open_no_duplicate_task(tmp_path: Any) -> None:
 
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
-    base = make_url(require_postgres())
-    name = f"cd_{uuid.uuid4().hex[:16]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_postgres_database() as url:
+        yield url
 
 
 @pytest.mark.postgres
