@@ -33,6 +33,7 @@ import orjson
 from lxml import etree
 
 from connectors.formats.document import DocumentFormat
+from connectors.formats.idoc import IdocFormat
 from connectors.formats.poslog import PoslogFormat
 from connectors.formats.shopify import ShopifyFormat
 from hub.batch import EventBatch
@@ -183,6 +184,44 @@ def _poslog_rows(mapper: DocumentMapper) -> list[tuple[str, str, str, str]]:
     ]
 
 
+def _idoc_bytes(copies: int) -> bytes:
+    """The written-here ORDERS05 file's IDocs repeated ``copies`` times in one file port file."""
+    text = (Path(__file__).parents[1] / "tests/formats/written_here/idoc_orders05.xml").read_bytes()
+    body = text[text.index(b"<IDOC ") : text.rindex(b"</ORDERS05>")]
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n<ORDERS05>' + body * copies + b"</ORDERS05>"
+
+
+def _bare_idoc(data: bytes) -> int:
+    count = 0
+    for _, elem in etree.iterparse(io.BytesIO(data), events=("end",), tag="IDOC"):
+        count += 1
+        elem.clear()
+        parent = elem.getparent()
+        if parent is not None:
+            while elem.getprevious() is not None:
+                del parent[0]
+    return count
+
+
+def _idoc_rows(mapper: DocumentMapper) -> list[tuple[str, str, str, str]]:
+    data = _idoc_bytes(500)
+    fmt = IdocFormat()
+    messages, events, failures = translate(fmt, io.BytesIO(data), mapper, "orders05.xml")
+    assert failures == 0, f"{failures} IDocs failed in the benchmark"
+    assert _bare_idoc(data) == messages
+    ours = _best(lambda: translate(fmt, io.BytesIO(data), mapper, "orders05.xml"))
+    bare = _best(lambda: _bare_idoc(data))
+    return [
+        (
+            f"SAP IDoc ORDERS05 → order.created: parse+map+validate ({len(data) / (1 << 20):.1f} "
+            f"MB, {messages:,} IDocs)",
+            f"{messages / ours:,.0f} IDocs/s, {events / ours:,.0f} events/s",
+            f"bare lxml iterparse {messages / bare:,.0f} IDocs/s",
+            f"{ours / bare:.1f}× the bare parse (trees, mapping, validation)",
+        )
+    ]
+
+
 def _shopify_rows(mapper: DocumentMapper) -> list[tuple[str, str, str, str]]:
     names = ["order", "refund", "inventory_level", "inventory_levels"]
     bodies = [
@@ -283,7 +322,7 @@ def _rss_rows() -> list[tuple[str, str, str, str]]:
 def run() -> list[tuple[str, str, str, str]]:
     """Every row: (what, measured, reference, verdict)."""
     mapper = DocumentMapper(SpecRegistry.from_directory())
-    return [*_poslog_rows(mapper), *_shopify_rows(mapper), *_rss_rows()]
+    return [*_poslog_rows(mapper), *_idoc_rows(mapper), *_shopify_rows(mapper), *_rss_rows()]
 
 
 if __name__ == "__main__":
