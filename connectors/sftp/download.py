@@ -22,8 +22,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from connectors.sftp.errors import RemoteFileChanged
 from connectors.sftp.session import RemoteFile, SftpSession, translated_errors
@@ -35,6 +38,10 @@ log = logging.getLogger(__name__)
 #: bytes asked of paramiko per read: its SFTP request size. A larger read only makes paramiko
 #: glue 32 KiB answers together by repeated bytes concatenation (quadratic in the block size)
 BLOCK_SIZE = 32 << 10
+#: blocks joined per write to the spool (1 MiB): the spool thread's unit of work
+_BLOCKS_PER_WRITE = 32
+#: writes queued for the spool thread at most (8 MiB in memory)
+_WRITES_IN_FLIGHT = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,18 +100,39 @@ class Transfer:
             fh.seek(self._offset)
             if self._offset < remote.size:
                 fh.prefetch(remote.size, self.prefetch_requests)  # type: ignore[attr-defined]
-            while self._offset < remote.size:
-                block = fh.read(min(BLOCK_SIZE, remote.size - self._offset))
-                if not block:
-                    raise RemoteFileChanged(
-                        f"{remote.path} ended at byte {self._offset}, expected {remote.size}"
-                    )
-                out.write(block)
-                self._digest.update(block)
-                self._offset += len(block)
+            # Writing and hashing run in a thread of their own (both release the GIL on big
+            # buffers), so they overlap paramiko's reads instead of following each one: a
+            # serial loop ran at 0.75x of a bare `get`. Leaving this block waits for every
+            # queued write, so `_offset` counts exactly the bytes in the spool, even on error.
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sftp-spool") as spool:
+                read_to = self._offset
+                blocks: list[bytes] = []
+                writes: deque[Future[None]] = deque()
+                while read_to < remote.size:
+                    block = fh.read(min(BLOCK_SIZE, remote.size - read_to))
+                    if not block:
+                        raise RemoteFileChanged(
+                            f"{remote.path} ended at byte {read_to}, expected {remote.size}"
+                        )
+                    blocks.append(block)
+                    read_to += len(block)
+                    if len(blocks) >= _BLOCKS_PER_WRITE or read_to >= remote.size:
+                        writes.append(spool.submit(self._spill, out, b"".join(blocks)))
+                        blocks = []
+                        # .result() raises a failed write's error; the cap bounds memory when
+                        # the disk is slower than the network
+                        while len(writes) > _WRITES_IN_FLIGHT or (writes and writes[0].done()):
+                            writes.popleft().result()
+                for write in writes:
+                    write.result()
             out.flush()
             os.fsync(out.fileno())
         return Fetched(remote, self.spool, self._offset, self._digest.hexdigest())
+
+    def _spill(self, out: BinaryIO, data: bytes) -> None:
+        out.write(data)
+        self._digest.update(data)
+        self._offset += len(data)
 
     def _rehash_spool(self) -> None:
         size = self.spool.stat().st_size
