@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
 import threading
 import time
@@ -120,6 +121,7 @@ def run(
     from hub.runtime import Hub
 
     settings = _settings(config, data_dir, bus_url, database_url, inbox)
+    _stop_on_signals()
     worker = _routing_worker(settings, rules) if routing else None
     stopping = threading.Event()
     routing_thread = None
@@ -175,6 +177,20 @@ def run(
         f"[yellow]{totals['dead']} dead letter(s)[/]"
         + (" — see `crossdock dlq list`" if totals["dead"] else "")
     )
+
+
+def _stop_on_signals() -> None:
+    """SIGINT and SIGTERM end a run gracefully (as Ctrl-C does).
+
+    Also when a shell started the hub in the background, which leaves SIGINT ignored, and
+    when a supervisor stops it with SIGTERM.
+    """
+
+    def interrupt(_sig: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, interrupt)
 
 
 def _process_file(

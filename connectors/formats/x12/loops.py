@@ -23,7 +23,7 @@ from typing import Any
 
 from connectors.formats.x12.segments import Element
 
-__all__ = ["LAYOUTS", "SINGLE", "Loop", "build_tree"]
+__all__ = ["LAYOUTS", "SINGLE", "Loop", "RepeatedSegment", "build_tree"]
 
 #: segments at most once per message or loop item: read as ``TAG.n``, not ``TAG[i].n``
 SINGLE = frozenset(
@@ -87,6 +87,15 @@ LAYOUTS: Mapping[str, Mapping[str, Loop]] = {
 }
 
 
+class RepeatedSegment(ValueError):
+    """A segment allowed once per message or loop item came again (``position`` is 1-based)."""
+
+    def __init__(self, position: int, tag: str) -> None:
+        self.position = position
+        self.tag = tag
+        super().__init__(f"segment {tag} may occur once here; it repeats")
+
+
 def build_tree(
     set_id: str, segments: Iterable[list[Element]], envelope: Mapping[str, Any]
 ) -> dict[str, Any]:
@@ -95,7 +104,7 @@ def build_tree(
     root: dict[str, Any] = dict(envelope)
     # the open loop items, innermost last, each with the loop it is an item of
     stack: list[tuple[dict[str, Any], Loop]] = []
-    for segment in segments:
+    for position, segment in enumerate(segments, start=1):  # position in the set, ST is 1
         tag = segment[0]
         assert isinstance(tag, str)  # a tag never holds the component separator
         while stack:
@@ -105,7 +114,7 @@ def build_tree(
                 stack.append((_open(item, tag, segment), nested))
                 break
             if tag in loop.children:
-                _add(item, tag, segment)
+                _add(item, tag, segment, position)
                 break
             stack.pop()
         else:
@@ -113,7 +122,7 @@ def build_tree(
             if top is not None:
                 stack.append((_open(root, tag, segment), top))
             else:
-                _add(root, tag, segment)
+                _add(root, tag, segment, position)
     return root
 
 
@@ -123,8 +132,11 @@ def _open(parent: dict[str, Any], tag: str, segment: list[Element]) -> dict[str,
     return item
 
 
-def _add(node: dict[str, Any], tag: str, segment: list[Element]) -> None:
+def _add(node: dict[str, Any], tag: str, segment: list[Element], position: int) -> None:
     if tag in SINGLE:
-        node.setdefault(tag, segment)  # a repeat is kept in the raw bytes only
+        # a second one would have to be dropped (specs read it as TAG.n): refuse the set
+        if tag in node:
+            raise RepeatedSegment(position, tag)
+        node[tag] = segment
     else:
         node.setdefault(tag, []).append(segment)

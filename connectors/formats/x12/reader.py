@@ -18,7 +18,7 @@ from typing import Any, BinaryIO, TypeAlias
 
 from connectors.errors import RecordError
 from connectors.formats.x12.errors import X12Error
-from connectors.formats.x12.loops import build_tree
+from connectors.formats.x12.loops import RepeatedSegment, build_tree
 from connectors.formats.x12.segments import Element, Segment, iter_segments
 from connectors.formats.x12.separators import Separators, read_separators
 from connectors.record import RawRecord
@@ -313,7 +313,14 @@ class _Reader:
         context["where"] = f"{where} (file segment {tx.st.number})"
         envelope: dict[str, Any] = {"ISA": self.isa.elements if self.isa else None}
         envelope["GS"] = self.gs.elements if self.gs else None
-        tree = build_tree(_text(tx.st, 1), [s.elements for s in tx.segments], envelope)
+        try:
+            tree = build_tree(_text(tx.st, 1), [s.elements for s in tx.segments], envelope)
+        except RepeatedSegment as exc:
+            seg = tx.segments[exc.position - 1]
+            spot = f"segment {exc.position} {exc.tag} (file segment {seg.number})"
+            context |= {"segment_position": exc.position, "segment_tag": exc.tag}
+            context["where"] = f"{where}, {spot}"
+            return X12Error(f"{where}, {spot}", str(exc), raw=raw, line=seg.number, context=context)
         return RawRecord(raw, self.source, tx.st.number, tree, CONTENT_TYPE, context)
 
 

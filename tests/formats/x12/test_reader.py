@@ -9,7 +9,7 @@ import pytest
 
 from connectors.errors import RecordError
 from connectors.formats.document import DocumentFormat
-from connectors.formats.x12 import X12Error, X12Format
+from connectors.formats.x12 import InterchangeHeader, X12Error, X12Format, render_interchange
 from connectors.record import RawRecord
 
 # ../shared/corpus beside the checkout, as in CI
@@ -294,3 +294,18 @@ def test_a_dead_lettered_set_replays_from_its_bytes_and_context() -> None:
     assert isinstance(replayed, RawRecord)
     assert replayed.fields["BEG"][3] == "PO2"
     assert replayed.context["key"] == "000000007/42/0002"
+
+
+def test_a_once_only_segment_repeated_refuses_its_set_naming_the_segment() -> None:
+    header = InterchangeHeader(
+        "S", "R", control_number=3, group_control_number=4, functional_id="PO"
+    )
+    data = render_interchange(
+        header, [("850", [["BEG", "00", "SA", "PO-1"], ["BEG", "00", "SA", "PO-2"]])]
+    )
+    [item] = list(X12Format().messages(io.BytesIO(data), "twice.x12"))
+    assert isinstance(item, RecordError)
+    assert "segment 3 BEG" in str(item)  # ST is segment 1 of the set
+    assert "may occur once here; it repeats" in str(item)
+    assert item.raw is not None
+    assert b"PO-2" in item.raw  # the bytes travel with the letter
