@@ -65,7 +65,7 @@ def serve(port: int, data_dir: Path) -> None:
     import uvicorn
     from fastapi import Request, Response
 
-    from hub.api.app import create_app
+    from hub.api.app import create_app, freeze_startup_heap
     from hub.config import Settings
 
     app = create_app(Settings(data_dir=data_dir))
@@ -81,6 +81,7 @@ def serve(port: int, data_dir: Path) -> None:
         canned["body"] = await request.body()
         return Response(b"{}", media_type="application/json")
 
+    freeze_startup_heap()
     uvicorn.run(app, host="127.0.0.1", port=port, workers=1, log_level="warning", access_log=False)
 
 

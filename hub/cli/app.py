@@ -271,11 +271,12 @@ def _start_api(settings: Settings, host: str, port: int) -> uvicorn.Server:
 
     import uvicorn
 
-    from hub.api import create_app
+    from hub.api import create_app, freeze_startup_heap
 
     server = uvicorn.Server(
         uvicorn.Config(create_app(settings), host=host, port=port, log_level="warning")
     )
+    freeze_startup_heap()
     threading.Thread(target=server.run, name="crossdock-api", daemon=True).start()
     err.print(f"crossdock: API on http://{host}:{port} (schema registry; docs at /docs)")
     return server
@@ -588,7 +589,7 @@ def serve(
     """Serve the API (schema registry, OpenAPI at /docs) with uvicorn."""
     import uvicorn
 
-    from hub.api import create_app
+    from hub.api import create_app, freeze_startup_heap
 
     settings = _settings(config, data_dir, database_url=database_url)
     try:
@@ -600,6 +601,7 @@ def serve(
         f"crossdock: API on http://{host}:{port} (docs at /docs), "
         f"database {_redact(settings.resolved_database_url)}"
     )
+    freeze_startup_heap()
     uvicorn.run(api, host=host, port=port)
 
 
