@@ -221,7 +221,7 @@ def _process_file(
 
 def _finish_routing(worker: RoutingWorker, *, once: bool) -> None:
     """After ``--once``, route what the run published; then say how many tasks are open."""
-    from hub.routing.tasks import list_tasks
+    from hub.routing.tasks import count_open
 
     if once:
         worker.run(once=True, tick_every=0.5)

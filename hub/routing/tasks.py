@@ -13,7 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import Engine, Table, case, select
+from sqlalchemy import Engine, Table, case, func, select
 from sqlalchemy.engine import Connection
 
 from hub.routing import audit, sla
@@ -27,6 +27,7 @@ from hub.routing.transactions import dialect_insert, write_transaction
 __all__ = [
     "JoinResult",
     "acknowledge",
+    "count_open",
     "get_task",
     "list_tasks",
     "open_or_join",
@@ -303,6 +304,13 @@ def list_tasks(
     with engine.connect() as conn:
         rows = conn.execute(stmt.order_by(TASKS.c.id.desc()).limit(limit)).all()
     return [_task_dict(r) for r in rows]
+
+
+def count_open(engine: Engine) -> int:
+    """How many tasks are not resolved yet."""
+    with engine.connect() as conn:
+        stmt = select(func.count()).select_from(TASKS).where(TASKS.c.state.in_(_UNRESOLVED))
+        return int(conn.execute(stmt).scalar_one())
 
 
 def task_detail(engine: Engine, task_id: int) -> dict[str, Any]:
