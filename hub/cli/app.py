@@ -225,12 +225,9 @@ def _finish_routing(worker: RoutingWorker, *, once: bool) -> None:
 
     if once:
         worker.run(once=True, tick_every=0.5)
-    tasks = list_tasks(worker.router.db, limit=1000)
-    out.print(
-        f"routing: {len(tasks)} open task(s)"
-        + (" — see `crossdock routing tasks`" if tasks else ""),
-        highlight=False,
-    )
+    tasks = count_open(worker.router.db)
+    hint = " — see `crossdock routing tasks`" if tasks else ""
+    out.print(f"routing: {tasks} open task(s){hint}", highlight=False)
 
 
 def _routing_worker(settings: Settings, rules: Path | None) -> RoutingWorker:
