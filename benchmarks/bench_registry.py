@@ -12,16 +12,15 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import tempfile
-import time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import httpx
+
+from benchmarks.http_server import bench_server
 
 SUBJECT = "retail.order.created"
 
@@ -85,12 +84,6 @@ def serve(port: int, data_dir: Path) -> None:
     uvicorn.run(app, host="127.0.0.1", port=port, workers=1, log_level="warning", access_log=False)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _wrk(url: str, body_file: Path, seconds: int) -> tuple[float, float]:
     script = body_file.with_suffix(".lua")
     script.write_text(
@@ -117,45 +110,27 @@ def run(seconds: int = 4) -> dict[str, float] | None:
     """req/s and p99 (ms) of validate and bare; None when wrk is not installed."""
     if shutil.which("wrk") is None:
         return None
-    port = _free_port()
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        server = subprocess.Popen(
-            [sys.executable, "-m", "benchmarks.bench_registry", "serve", str(port), tmp],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            base = f"http://127.0.0.1:{port}"
-            for _ in range(200):
-                try:
-                    httpx.get(f"{base}/subjects", timeout=1).raise_for_status()
-                    break
-                except httpx.HTTPError:
-                    time.sleep(0.1)
-            body = json.dumps(order_payload()).encode()
-            validate_url = f"{base}/crossdock/subjects/{SUBJECT}/versions/1/validate"
-            answer = httpx.post(validate_url, content=body, timeout=5)
-            answer.raise_for_status()
-            assert answer.json()["valid"] is True, answer.text
-            httpx.post(f"{base}/bench/prime", content=answer.content, timeout=5)
-            body_file = root / "order.json"
-            body_file.write_bytes(body)
-            _wrk(validate_url, body_file, 1)  # warm-up: validator compiled and cached
-            # alternate the two and keep each one's best round: a noisy neighbour then
-            # costs both sides alike instead of whichever ran at the wrong moment
-            rounds = [
-                (
-                    _wrk(validate_url, body_file, seconds),
-                    _wrk(f"{base}/bench/bare", body_file, seconds),
-                )
-                for _ in range(3)
-            ]
-            v_rps, v_p99 = max((v for v, _ in rounds), key=lambda r: r[0])
-            b_rps, b_p99 = max((b for _, b in rounds), key=lambda r: r[0])
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
+    with bench_server("benchmarks.bench_registry") as (base, root):
+        body = json.dumps(order_payload()).encode()
+        validate_url = f"{base}/crossdock/subjects/{SUBJECT}/versions/1/validate"
+        answer = httpx.post(validate_url, content=body, timeout=5)
+        answer.raise_for_status()
+        assert answer.json()["valid"] is True, answer.text
+        httpx.post(f"{base}/bench/prime", content=answer.content, timeout=5)
+        body_file = root / "order.json"
+        body_file.write_bytes(body)
+        _wrk(validate_url, body_file, 1)  # warm-up: validator compiled and cached
+        # alternate the two and keep each one's best round: a noisy neighbour then
+        # costs both sides alike instead of whichever ran at the wrong moment
+        rounds = [
+            (
+                _wrk(validate_url, body_file, seconds),
+                _wrk(f"{base}/bench/bare", body_file, seconds),
+            )
+            for _ in range(3)
+        ]
+        v_rps, v_p99 = max((v for v, _ in rounds), key=lambda r: r[0])
+        b_rps, b_p99 = max((b for _, b in rounds), key=lambda r: r[0])
     return {
         "validate_rps": v_rps,
         "validate_p99_ms": v_p99,

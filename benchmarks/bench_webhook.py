@@ -19,17 +19,16 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import tempfile
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 from fastapi import Request, Response
+
+from benchmarks.http_server import bench_server
 
 SECRET = "bench-shopify-secret"
 FIXTURE = (
@@ -92,12 +91,6 @@ def serve(port: int, data_dir: Path) -> None:
 
     freeze_startup_heap()
     uvicorn.run(app, host="127.0.0.1", port=port, workers=1, log_level="warning", access_log=False)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _headers(body: bytes) -> dict[str, str]:
@@ -187,42 +180,22 @@ def _httpx_load(
 def measure(seconds: int = 4, rounds: int = 3) -> dict[str, Any]:
     """req/s of the ingress and of the bare endpoint, best of ``rounds`` each, alternated."""
     load = _wrk if shutil.which("wrk") else _httpx_load
-    port = _free_port()
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        server = subprocess.Popen(
-            [sys.executable, "-m", "benchmarks.bench_webhook", "serve", str(port), tmp],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            base = f"http://127.0.0.1:{port}"
-            for _ in range(300):
-                try:
-                    httpx.get(f"{base}/subjects", timeout=1).raise_for_status()
-                    break
-                except httpx.HTTPError:
-                    time.sleep(0.1)
-            body = _order_body()
-            headers = _headers(body)
-            hook = f"{base}/webhooks/shop"
-            check = httpx.post(
-                hook, content=body, headers={**headers, "X-Shopify-Webhook-Id": "probe"}
+    with bench_server("benchmarks.bench_webhook") as (base, root):
+        body = _order_body()
+        headers = _headers(body)
+        hook = f"{base}/webhooks/shop"
+        check = httpx.post(hook, content=body, headers={**headers, "X-Shopify-Webhook-Id": "probe"})
+        assert check.status_code == 202, check.text
+        body_file = root / "order.json"
+        body_file.write_bytes(body)
+        load(hook, body_file, headers, 1, "warm")
+        results = [
+            (
+                load(hook, body_file, headers, seconds, f"r{i}"),
+                load(f"{base}/bench/bare", body_file, headers, seconds, f"b{i}"),
             )
-            assert check.status_code == 202, check.text
-            body_file = root / "order.json"
-            body_file.write_bytes(body)
-            load(hook, body_file, headers, 1, "warm")
-            results = [
-                (
-                    load(hook, body_file, headers, seconds, f"r{i}"),
-                    load(f"{base}/bench/bare", body_file, headers, seconds, f"b{i}"),
-                )
-                for i in range(rounds)
-            ]
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
+            for i in range(rounds)
+        ]
     ingress = max(r for r, _ in results)
     bare = max(b for _, b in results)
     return {
