@@ -9,6 +9,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,6 +27,7 @@ MB = 1 << 20
 _READER = """
 import json, resource, sys
 from pathlib import Path
+from typing import Any
 from connectors.sftp.config import SftpConfig
 from connectors.sftp.download import Transfer
 from connectors.sftp.session import SftpSession
@@ -134,3 +136,31 @@ def test_a_file_changed_since_listing_is_not_read(
         with pytest.raises(RemoteFileChanged, match="changed since it was listed"):
             Transfer(remote, tmp_path / "g").attempt(session)
     assert not (tmp_path / "g").exists()
+
+
+def test_a_failed_spool_write_raises_and_the_offset_counts_only_written_bytes(
+    make_config: Callable[..., SftpConfig],
+    sftp_root: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # spool writes run in a thread of their own: a failing one must still fail the attempt
+    _random_file(sftp_root / "inbox" / "full.bin", 8 * MB)
+    spill = Transfer._spill
+    calls = 0
+
+    def disk_full_on_third_write(self: Transfer, out: Any, data: bytes) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            raise OSError(28, "No space left on device")
+        spill(self, out, data)
+
+    monkeypatch.setattr(Transfer, "_spill", disk_full_on_third_write)
+    spool = tmp_path / "spool" / "full.bin"
+    with SftpSession(make_config()) as session:
+        transfer = Transfer(session.stat("/inbox/full.bin"), spool)
+        with pytest.raises(OSError, match="No space left"):
+            transfer.attempt(session)
+    assert transfer.offset == spool.stat().st_size  # a resume starts after what is really there
+    assert transfer.offset < 8 * MB
