@@ -31,15 +31,15 @@ from canonical import dataschema_uri
 from connectors.errors import RecordError
 from connectors.formats import registry as document_formats
 from connectors.formats.document import DocumentFormat
-from hub.batch import BATCH_CONTENT_TYPE, EventBatch
+from hub.batch import EventBatch
+from hub.bus.confirmed import publish_confirmed
 from hub.bus.publisher import ConfirmedPublisher
 from hub.bus.topology import routing_key
 from hub.checkpoints import load_checkpoint, save_checkpoint
 from hub.deadletter.store import DeadLetter, DeadLetterStore
 from hub.documents import DocumentMapper, MessageOutcome, letter_context
-from hub.errors import BusError
 from hub.pipeline import FileOutcome, Progress, document_key
-from hub.retry import DEFAULT_TABLE, RetryPolicy, retrying
+from hub.retry import DEFAULT_TABLE, RetryPolicy
 from mappings import CompiledMapping
 
 __all__ = ["DocumentPipeline", "PendingBatches"]
@@ -206,7 +206,7 @@ class DocumentPipeline:
     ) -> None:
         events = pending.events
         bodies = pending.take()
-        self._publish_confirmed(bodies)
+        publish_confirmed(self.publisher, bodies, self.retry)
         if self.on_confirmed is not None:
             for _, body in bodies:
                 self.on_confirmed(body)
@@ -224,28 +224,4 @@ class DocumentPipeline:
                 done=done,
                 published=outcome.published,
                 dead_lettered=outcome.dead_lettered,
-            )
-
-    def _publish_confirmed(self, bodies: list[tuple[str, bytes]]) -> None:
-        """Publish batch bodies and wait for the broker to confirm all, re-sending on failure."""
-        if not bodies:
-            return
-
-        def send() -> None:
-            for key, body in bodies:
-                self.publisher.publish(body, routing_key=key, content_type=BATCH_CONTENT_TYPE)
-            self.publisher.flush()
-
-        def resend() -> None:
-            self.publisher.close()
-            send()
-
-        try:
-            send()
-        except BusError as exc:
-            log.warning("publish failed, re-sending %d batch messages: %s", len(bodies), exc)
-            retrying(
-                self.retry,
-                resend,
-                on_retry=lambda e, n: log.warning("publish attempt %d failed: %s", n, e),
             )

@@ -33,14 +33,13 @@ from sqlalchemy import Engine
 
 from canonical import dataschema_uri, event_model
 from connectors.formats.csv import CsvFormat, CsvPosition, split_rows
-from hub.batch import BATCH_CONTENT_TYPE
+from hub.bus.confirmed import publish_confirmed
 from hub.bus.publisher import ConfirmedPublisher
 from hub.bus.topology import routing_key
 from hub.checkpoints import load_checkpoint, save_checkpoint
 from hub.chunks import ChunkJob, ChunkResult, exit_with_parent, translate_chunk
 from hub.deadletter.store import DeadLetterStore
-from hub.errors import BusError
-from hub.retry import RetryPolicy, retrying
+from hub.retry import RetryPolicy
 from mappings import CompiledMapping
 
 #: files smaller than this are translated in-process: starting workers is not free
@@ -161,7 +160,9 @@ class FilePipeline:
                 for chunk in split_rows(fh, start, self.chunk_size)
             )
             for job, result in self._translated(jobs, total):
-                self._publish_confirmed(result.bodies)
+                publish_confirmed(
+                    self.publisher, [(self.routing_key, b) for b in result.bodies], self.retry
+                )
                 if self.on_confirmed is not None:
                     for body in result.bodies:
                         self.on_confirmed(body)
@@ -223,40 +224,3 @@ class FilePipeline:
             while window:
                 done_job, future = window.popleft()
                 yield done_job, future.result()
-
-    def _publish_confirmed(self, bodies: list[bytes]) -> None:
-        """Publish a chunk's batch messages and wait for the broker to confirm all of them."""
-        try:
-            for body in bodies:
-                self.publisher.publish(
-                    body, routing_key=self.routing_key, content_type=BATCH_CONTENT_TYPE
-                )
-        except BusError as exc:
-            log.warning("publish failed, re-sending the chunk: %s", exc)
-            self._confirm(bodies, already_broken=True)
-            return
-        self._confirm(bodies, already_broken=False)
-
-    # -- helpers ----------------------------------------------------------------------------
-    def _confirm(self, bodies: list[bytes], *, already_broken: bool) -> None:
-        """Make every body of the chunk confirmed, re-sending all of them after a failure."""
-
-        def resend() -> None:
-            self.publisher.close()
-            for body in bodies:
-                self.publisher.publish(
-                    body, routing_key=self.routing_key, content_type=BATCH_CONTENT_TYPE
-                )
-            self.publisher.flush()
-
-        if not already_broken:
-            try:
-                self.publisher.flush()
-                return
-            except BusError as exc:
-                log.warning("confirm failed, re-sending %d batch messages: %s", len(bodies), exc)
-        retrying(
-            self.retry,
-            resend,
-            on_retry=lambda exc, n: log.warning("publish attempt %d failed: %s", n, exc),
-        )
