@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
+import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -151,3 +154,49 @@ def test_split_rows_never_cuts_inside_quotes(tmp_path: Path) -> None:
     assert b"".join(c.data for c in chunks) == rows
     assert chunks[1].start == chunks[0].end
     assert chunks[-1].end == CsvPosition(len(HEADER) + len(rows), 31)
+
+
+def _cut_line_by_line(data: bytes, rows_per_chunk: int) -> list[tuple[bytes, int, int]]:
+    """The obvious cutter (one line at a time, quote parity): what split_rows must agree with."""
+    out: list[tuple[bytes, int, int]] = []
+    buf: list[bytes] = []
+    rows = quotes = lines = 0
+    for raw in re.findall(rb"[^\n]*\n|[^\n]+\Z", data):
+        buf.append(raw)
+        lines += 1
+        quotes += raw.count(b'"')
+        if quotes % 2:
+            continue
+        quotes = 0
+        rows += 1
+        if rows >= rows_per_chunk:
+            out.append((b"".join(buf), rows, lines))
+            buf, rows = [], 0
+    if buf:
+        out.append((b"".join(buf), rows or 1, lines))
+    return out
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    lines=st.lists(
+        st.sampled_from([b"a,b\n", b"\n", b'"x\n', b'y"\n', b'"q""q",1\n', b"plain,row,1\n"]),
+        max_size=40,
+    ),
+    tail=st.sampled_from([b"", b"last,no,newline", b'"open']),
+    rows_per_chunk=st.integers(1, 7),
+)
+def test_split_rows_cuts_where_a_line_by_line_cutter_does(
+    tmp_path: Path, lines: list[bytes], tail: bytes, rows_per_chunk: int, monkeypatch: Any
+) -> None:
+    from connectors.formats import csv as csv_module
+
+    monkeypatch.setattr(csv_module, "_BLOCK", 5)  # blocks that end mid-line and mid-chunk
+    data = b"".join(lines) + tail
+    path = _write(tmp_path, data)
+    with path.open("rb") as fh:
+        chunks = list(csv_module.split_rows(fh, CsvPosition(0, 0), rows_per_chunk))
+    expected = _cut_line_by_line(data, rows_per_chunk)
+    assert [(c.data, c.rows, c.end.line) for c in chunks] == expected
+    assert all(a.end == b.start for a, b in itertools.pairwise(chunks))
+    assert not chunks or chunks[-1].end.offset == len(data)
