@@ -28,7 +28,7 @@ class EventBatch:
     for each event, joined into a JSON array (a test holds the two together).
     """
 
-    __slots__ = ("_head", "_parts", "ids", "lines")
+    __slots__ = ("_parts", "_prefix", "_suffix")
 
     def __init__(
         self,
@@ -51,40 +51,40 @@ class EventBatch:
         if correlation_id is not None:
             shared["correlationid"] = correlation_id
         # '{"specversion":"1.0","id":"<id>",' + shared attributes + ',"data":<data>}'
-        self._head = json.dumps(shared, separators=(",", ":"))[1:-1].encode()
+        head = json.dumps(shared, separators=(",", ":"))[1:-1]
+        self._prefix = '{"specversion":"1.0","id":"'
+        self._suffix = f'",{head},"data":'.encode()
         self._parts: list[bytes] = []
-        self.ids: list[str] = []
-        self.lines: list[int] = []
 
-    def add(self, event_id: str, data: BaseModel, line: int = 0) -> None:
+    def add(self, event_id: str, data: BaseModel) -> None:
         """Append one event; ``data`` is the validated event model."""
-        self._parts.append(
-            b"".join(
-                (
-                    b'{"specversion":"1.0","id":"',
-                    event_id.encode(),
-                    b'",',
-                    self._head,
-                    b',"data":',
-                    data.__pydantic_serializer__.to_json(data, exclude_none=True),
-                    b"}",
-                )
-            )
+        self._parts.append(self.encode(event_id, data))
+
+    def encode(self, event_id: str, data: BaseModel) -> bytes:
+        """One event of this batch as CloudEvent JSON, for callers that collect the parts."""
+        return (
+            (self._prefix + event_id).encode()
+            + self._suffix
+            + data.__pydantic_serializer__.to_json(data, exclude_none=True)
+            + b"}"
         )
-        self.ids.append(event_id)
-        self.lines.append(line)
+
+    @staticmethod
+    def join(parts: list[bytes]) -> bytes:
+        """Events made by :meth:`encode` as one batch body (a JSON array)."""
+        return b"[" + b",".join(parts) + b"]"
 
     def __len__(self) -> int:
         return len(self._parts)
 
     def drain(self) -> list[bytes]:
         """Take the events added so far, each as its own CloudEvent JSON, and start empty."""
-        parts, self._parts, self.ids, self.lines = self._parts, [], [], []
+        parts, self._parts = self._parts, []
         return parts
 
     def body(self) -> bytes:
         """The batch as a JSON array."""
-        return b"[" + b",".join(self._parts) + b"]"
+        return self.join(self._parts)
 
 
 def decode_events(body: bytes, content_type: str | None) -> Iterator[dict[str, Any]]:

@@ -97,7 +97,7 @@ def replay_dead_letter(
         time=datetime.now(UTC),
         correlation_id=letter.correlation_id,
     )
-    batch.add(event_id, event, line)
+    batch.add(event_id, event)
     publisher.publish(
         batch.body(),
         routing_key=routing_key(mapping.target_type, mapping.target_version),

@@ -121,7 +121,7 @@ def translate_file(
                 yield TranslationError(f"{record.location}: {describe_error(result)}")
                 continue
             assert isinstance(record, RawRecord)
-            batch.add(make_event_id(doc_id, str(record.line), ref), result, record.line)
+            batch.add(make_event_id(doc_id, str(record.line), ref), result)
             yield batch.drain()[0].decode()
     except RecordError as exc:
         yield TranslationError(str(exc))

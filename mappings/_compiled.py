@@ -48,6 +48,16 @@ class CompiledMapping:
             raise TypeError(f"{self!r} splits a record into several events: call map_all()")
         return self._function(record)
 
+    @property
+    def record_function(self) -> Callable[[Any], dict[str, Any]]:
+        """The generated one-event function itself, for loops that map many records.
+
+        The same as calling the mapping, without the per-call check for a split spec.
+        """
+        if self.spec.split is not None:
+            raise TypeError(f"{self!r} splits a record into several events: use map_all()")
+        return self._function
+
     def map_all(self, record: Mapping[str, Any] | Sequence[Any]) -> list[dict[str, Any]]:
         """Every event's data from one record: one item per split item, else exactly one."""
         if self.spec.split is None:

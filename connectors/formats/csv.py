@@ -17,7 +17,7 @@ from typing import Any, BinaryIO, NamedTuple
 from connectors.errors import MissingColumnError, RecordError
 from connectors.record import RawRecord
 
-__all__ = ["CsvFormat", "CsvPosition", "RowChunk", "split_rows"]
+__all__ = ["ChunkRows", "CsvFormat", "CsvPosition", "RowChunk", "split_rows"]
 
 #: rows cut per chunk when a file is read in this process (memory stays at one chunk)
 _ROWS_PER_READ = 1000
@@ -105,6 +105,10 @@ class CsvFormat:
             fh.seek(start.offset)
             for chunk in split_rows(fh, start, _ROWS_PER_READ):
                 yield from self.parse_chunk(chunk, src, context)
+
+    def chunk_rows(self, chunk: RowChunk, src: str, context: Mapping[str, Any]) -> ChunkRows:
+        """The records of a chunk for a hot loop: see :class:`ChunkRows`."""
+        return ChunkRows(self, chunk, src, context)
 
     def parse_chunk(
         self, chunk: RowChunk, src: str, context: Mapping[str, Any]
@@ -288,6 +292,85 @@ def _record(  # noqa: PLR0917 - called once per row on the hot path: positional 
         f" (missing {', '.join(missing)})" if missing else ""
     )
     return MissingColumnError(f"{src}:line {line}", reason, raw=data, line=line, context=context)
+
+
+class ChunkRows:
+    """The records of one chunk as ``(line, fields)`` pairs; bytes and location only on demand.
+
+    Iterating yields, per record, its first line number and either its fields (a dict of column
+    name to text) or the :class:`RecordError` of a row that cannot be read. A good row costs a
+    split and a dict: its original bytes stay inside the chunk's text until :meth:`raw` cuts
+    them out for a dead letter, which on the bulk path is one row in thousands.
+    """
+
+    __slots__ = ("_context", "_first", "_fmt", "_kept", "_lines", "_newline_last", "chunk", "src")
+
+    def __init__(
+        self, fmt: CsvFormat, chunk: RowChunk, src: str, context: Mapping[str, Any]
+    ) -> None:
+        self._fmt = fmt
+        self.chunk = chunk
+        self.src = src
+        self._context = context
+        self._first = chunk.start.line + 1
+        #: the chunk's lines when it takes the quote-free path (see ``_parse_plain``), else None
+        self._lines: list[str] | None = None
+        self._newline_last = True
+        #: bytes of each record by line, on the general path
+        self._kept: dict[int, bytes] = {}
+        try:
+            text = chunk.data.decode(_row_encoding(fmt.encoding))
+        except UnicodeDecodeError:
+            return
+        if '"' not in text and "\r" not in text:
+            lines = text.split("\n")
+            last = lines.pop()  # "" when the chunk ends with a line break
+            if last:
+                lines.append(last)
+                self._newline_last = False
+            self._lines = lines
+
+    def __iter__(self) -> Iterator[tuple[int, dict[str, str] | RecordError]]:
+        if self._lines is None:
+            yield from self._general()
+            return
+        names = self._context["names"]
+        width = len(names)
+        delimiter = self._fmt.delimiter
+        line = self._first - 1
+        for body in self._lines:
+            line += 1
+            if not body:  # a blank line is not a record
+                continue
+            row = body.split(delimiter)
+            if len(row) == width:
+                yield line, dict(zip(names, row, strict=True))
+            else:
+                record = _record(row, names, self.raw(line), self.src, line, self._context)
+                assert isinstance(record, RecordError)
+                yield line, record
+
+    def _general(self) -> Iterator[tuple[int, dict[str, str] | RecordError]]:
+        for item, _ in self._fmt.parse_chunk(self.chunk, self.src, self._context):
+            if isinstance(item, RawRecord):
+                self._kept[item.line] = item.data
+                yield item.line, dict(item.fields)
+            else:
+                yield item.line or self._first, item
+
+    def raw(self, line: int) -> bytes:
+        """The original bytes of the record starting at ``line`` (as a dead letter keeps them)."""
+        if self._lines is None:
+            return self._kept[line]
+        index = line - self._first
+        body = self._lines[index]
+        if self._newline_last or index < len(self._lines) - 1:
+            body += "\n"
+        return body.encode(_row_encoding(self._fmt.encoding))
+
+    def location(self, line: int) -> str:
+        """Human-readable position of the record starting at ``line``."""
+        return f"{self.src}:line {line}"
 
 
 class RowChunk(NamedTuple):

@@ -29,7 +29,7 @@ from hub.bus.topology import routing_key
 from hub.deadletter.model import DeadLetterRow, DeadLetterStatus
 from hub.ops.letters import Letter, letters_from, select_letters
 from hub.ops.mapping_versions import MappingCatalog
-from hub.ops.rendering import Rendered, line_of, render, replay_event_id
+from hub.ops.rendering import Rendered, render, replay_event_id
 
 __all__ = ["REPLAY_HEADER", "BatchOutcome", "Replayer"]
 
@@ -254,7 +254,7 @@ class Replayer:
                 for letter, r in chunk:
                     assert r.model is not None
                     event_id = replay_event_id(letter, r.mapping)
-                    batch.add(event_id, r.model, line_of(letter))
+                    batch.add(event_id, r.model)
                     ids[letter.id] = event_id
                 self.publisher.publish(
                     batch.body(),

@@ -200,3 +200,59 @@ def test_split_rows_cuts_where_a_line_by_line_cutter_does(
     assert [(c.data, c.rows, c.end.line) for c in chunks] == expected
     assert all(a.end == b.start for a, b in itertools.pairwise(chunks))
     assert not chunks or chunks[-1].end.offset == len(data)
+
+
+def _chunk_rows_and_parse_chunk(path: Path, rows_per_chunk: int) -> tuple[list[Any], list[Any]]:
+    """What ChunkRows and parse_chunk make of each chunk of ``path``: (line, fields|error, bytes)."""
+    from connectors.formats.csv import split_rows
+
+    fmt = CsvFormat()
+    lazy: list[Any] = []
+    eager: list[Any] = []
+    with path.open("rb") as fh:
+        context, header_len = fmt.read_header(fh, str(path))
+        fh.seek(header_len)
+        for chunk in split_rows(fh, CsvPosition(header_len, 1), rows_per_chunk):
+            rows = fmt.chunk_rows(chunk, str(path), context)
+            for line, fields in rows:
+                if isinstance(fields, RecordError):
+                    lazy.append((line, type(fields).__name__, str(fields), fields.raw))
+                else:
+                    lazy.append((line, fields, rows.raw(line), rows.location(line)))
+            for item, _ in fmt.parse_chunk(chunk, str(path), context):
+                if isinstance(item, RecordError):
+                    eager.append((item.line, type(item).__name__, str(item), item.raw))
+                else:
+                    eager.append((item.line, dict(item.fields), item.data, item.location))
+    return lazy, eager
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    rows=st.lists(st.lists(_PLAIN_FIELD, min_size=0, max_size=9), max_size=12),
+    final_newline=st.booleans(),
+    rows_per_chunk=st.integers(1, 5),
+)
+def test_chunk_rows_give_what_parse_chunk_gives(
+    tmp_path: Path, rows: list[list[str]], final_newline: bool, rows_per_chunk: int
+) -> None:
+    text = "\n".join(",".join(r) for r in rows) + ("\n" if final_newline else "")
+    lazy, eager = _chunk_rows_and_parse_chunk(
+        _write(tmp_path, HEADER + text.encode()), rows_per_chunk
+    )
+    assert lazy == eager
+
+
+def test_chunk_rows_give_what_parse_chunk_gives_on_a_messy_file(tmp_path: Path) -> None:
+    body = (
+        HEADER
+        + b"1,plain,,5,4,d,x\n"
+        + b'1,"multi\nline",,1,1,d,y\n'
+        + b"1,short\n"
+        + b"\xff,bad,,1,1,d,z\n"
+        + b"1,last,,3,3,d,no-newline"
+    )
+    for rows_per_chunk in (1, 2, 100):
+        lazy, eager = _chunk_rows_and_parse_chunk(_write(tmp_path, body), rows_per_chunk)
+        assert lazy == eager
+        assert [entry[0] for entry in lazy] == [2, 3, 5, 6, 7]
