@@ -37,7 +37,7 @@ from hub.bus.confirmed import publish_confirmed
 from hub.bus.publisher import ConfirmedPublisher
 from hub.bus.topology import routing_key
 from hub.checkpoints import load_checkpoint, save_checkpoint
-from hub.chunks import ChunkJob, ChunkResult, exit_with_parent, translate_chunk
+from hub.chunks import ChunkJob, ChunkResult, prepare_worker, translate_chunk
 from hub.deadletter.store import DeadLetterStore
 from hub.retry import RetryPolicy
 from mappings import CompiledMapping
@@ -213,7 +213,10 @@ class FilePipeline:
         # hand the child a lock held forever. Entry points guard `__main__`, as spawn requires.
         ctx = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(
-            max_workers=workers, mp_context=ctx, initializer=exit_with_parent
+            max_workers=workers,
+            mp_context=ctx,
+            initializer=prepare_worker,
+            initargs=(str(self.mapping.file),),
         ) as pool:
             window: deque[tuple[ChunkJob, Future[ChunkResult]]] = deque()
             for job in jobs:

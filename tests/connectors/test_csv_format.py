@@ -203,7 +203,7 @@ def test_split_rows_cuts_where_a_line_by_line_cutter_does(
 
 
 def _chunk_rows_and_parse_chunk(path: Path, rows_per_chunk: int) -> tuple[list[Any], list[Any]]:
-    """What ChunkRows and parse_chunk make of each chunk of ``path``: (line, fields|error, bytes)."""
+    """What ChunkRows and parse_chunk make of each chunk of ``path``, row by row."""
     from connectors.formats.csv import split_rows
 
     fmt = CsvFormat()
