@@ -24,7 +24,7 @@ from canonical import EventIdSeries, event_model
 from connectors.errors import RecordError
 from connectors.formats.csv import CsvFormat, RowChunk
 from hub.batch import EventBatch
-from hub.deadletter.store import DeadLetter
+from hub.deadletter.letter import DeadLetter
 from hub.retry import DEFAULT_TABLE
 from mappings import CompiledMapping, MappingError, compile_spec, load_spec
 

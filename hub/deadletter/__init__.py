@@ -1,7 +1,27 @@
-"""Dead letters: records that could not be processed, kept with their original bytes."""
+"""Dead letters: records that could not be processed, kept with their original bytes.
 
-from hub.deadletter.model import DeadLetterRow, DeadLetterStatus
-from hub.deadletter.store import DeadLetter, DeadLetterStore, describe_error, failure_key
+The names load on first use (PEP 562), so ``hub.deadletter.letter`` can be imported without
+the database layer.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from hub.deadletter.letter import DeadLetter, DeadLetterStatus, describe_error, failure_key
+    from hub.deadletter.model import DeadLetterRow
+    from hub.deadletter.store import DeadLetterStore
+
+_HOMES = {
+    "DeadLetter": "hub.deadletter.letter",
+    "DeadLetterRow": "hub.deadletter.model",
+    "DeadLetterStatus": "hub.deadletter.letter",
+    "DeadLetterStore": "hub.deadletter.store",
+    "describe_error": "hub.deadletter.letter",
+    "failure_key": "hub.deadletter.letter",
+}
 
 __all__ = [
     "DeadLetter",
@@ -11,3 +31,16 @@ __all__ = [
     "describe_error",
     "failure_key",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'hub.deadletter' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_HOMES])

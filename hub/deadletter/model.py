@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from hub.deadletter.letter import DeadLetterStatus
 from hub.storage import Base
 
 __all__ = ["DeadLetterRow", "DeadLetterStatus"]
-
-
-class DeadLetterStatus(enum.StrEnum):
-    """Where a dead letter is in its life."""
-
-    OPEN = "open"
-    REPLAYED = "replayed"
-    DISCARDED = "discarded"
 
 
 class DeadLetterRow(Base):

@@ -2,101 +2,22 @@
 
 from __future__ import annotations
 
-import hashlib
-import traceback
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, cast
 
-import pydantic
 from sqlalchemy import Engine, Table, func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from connectors.errors import RecordError
-from hub.deadletter.model import DeadLetterRow, DeadLetterStatus
+from hub.deadletter.letter import DeadLetter, DeadLetterStatus, describe_error, failure_key
+from hub.deadletter.model import DeadLetterRow
 from hub.errors import DeadLetterError
-from hub.retry import Decision
 from hub.storage import insert_ignoring_duplicates
 
 __all__ = ["DeadLetter", "DeadLetterStore", "describe_error", "failure_key"]
 
 _TABLE = cast(Table, DeadLetterRow.__table__)
-
-
-def describe_error(exc: BaseException) -> str:
-    """A one-paragraph reason that names the field and value, not a wall of text."""
-    if isinstance(exc, pydantic.ValidationError):
-        parts = []
-        for err in exc.errors(include_url=False):
-            loc = ".".join(str(p) for p in err["loc"]) or "(event)"
-            value = repr(err.get("input"))[:80]
-            parts.append(f"field {loc}: {err['msg']} (input {value})")
-        return f"{exc.title} failed validation: " + "; ".join(parts)
-    if isinstance(exc, RecordError):  # the location is stored on its own; keep the reason
-        return f"field {exc.field}: {exc.reason}" if exc.field else exc.reason
-    return str(exc) or type(exc).__name__
-
-
-def failure_key(source_key: str, location: str, stage: str) -> str:
-    """Identity of one failure: the same row failing again after a restart is the same letter."""
-    return hashlib.sha256(f"{source_key}\x1f{location}\x1f{stage}".encode()).hexdigest()
-
-
-@dataclass(slots=True)
-class DeadLetter:
-    """A failure as a stage reports it, before it is stored."""
-
-    connector: str
-    source: str
-    source_key: str
-    location: str
-    stage: str
-    error: BaseException
-    decision: Decision
-    payload: bytes
-    content_type: str
-    context: Mapping[str, Any] = field(default_factory=dict)
-    mapping_id: str | None = None
-    mapping_version: int | None = None
-    event_type: str | None = None
-    event_id: str | None = None
-    correlation_id: str | None = None
-    attempts: int = 1
-
-    def as_row(self, now: datetime) -> dict[str, Any]:
-        """Column values for the dead-letter table."""
-        exc = self.error
-        tb = (
-            "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-            if exc.__traceback__ is not None
-            else None
-        )
-        return {
-            "key": failure_key(self.source_key, self.location, self.stage),
-            "connector": self.connector,
-            "source": self.source,
-            "location": self.location,
-            "stage": self.stage,
-            "error_class": f"{type(exc).__module__}.{type(exc).__qualname__}",
-            "failure_type": self.decision.failure.value,
-            "reason": describe_error(exc),
-            "traceback": tb,
-            "content_type": self.content_type,
-            "payload": self.payload,
-            "context": dict(self.context),
-            "mapping_id": self.mapping_id,
-            "mapping_version": self.mapping_version,
-            "event_type": self.event_type,
-            "event_id": self.event_id,
-            "correlation_id": self.correlation_id,
-            "attempts": self.attempts,
-            "first_failed_at": now,
-            "last_failed_at": now,
-            "status": DeadLetterStatus.OPEN.value,
-            "history": [],
-        }
 
 
 class DeadLetterStore:
