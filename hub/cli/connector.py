@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 import yaml
@@ -18,6 +18,11 @@ from connectors.sdk.scaffold import scaffold_connector
 from connectors.sdk.webhook import WebhookSource
 from hub.config import load_settings
 from hub.errors import ConfigError
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from hub.connector_bus import HubEventBus
 
 __all__ = ["connector_app"]
 
@@ -133,6 +138,47 @@ def _instance(name: str, config: Path | None, data_dir: Path | None) -> tuple[An
     return settings, found
 
 
+def _configured(
+    name: str, config: Path | None, data_dir: Path | None, kind: type, what: str
+) -> tuple[Any, Any]:
+    """(settings, the built connector) of instance ``name``; exit 2 when it is not a ``what``."""
+    try:
+        settings, instance = _instance(name, config, data_dir)
+        cls = load_connector(instance.connector)
+        if not issubclass(cls, kind):
+            raise ConfigError(f"{name} ({instance.connector}) is not a {what}")
+        return settings, cls.from_config(instance.config)
+    except (ConfigError, ConnectorConfigError) as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from exc
+
+
+def _hub_bus(settings: Any) -> tuple[Engine, HubEventBus]:
+    """The hub database and the event bus a connector command publishes and dead-letters to."""
+    from hub.bus.publisher import ConfirmedPublisher
+    from hub.bus.topology import events_exchange
+    from hub.storage import connect
+
+    if settings.database_url is None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = connect(settings.resolved_database_url)
+    publisher = ConfirmedPublisher(
+        settings.resolved_bus_url, exchange=events_exchange(settings.exchange)
+    )
+    from hub.connector_bus import HubEventBus
+
+    return engine, HubEventBus(publisher, engine)
+
+
+def _fail(name: str, connector: Source[Any] | Sink[Any], exc: Exception) -> typer.Exit:
+    """Report a run that ended on ``exc`` as the decision table classes it; exit code 1."""
+    from hub.retry import DEFAULT_TABLE
+
+    decision = connector.decision_table(DEFAULT_TABLE).decide(exc)
+    err.print(f"[red]failed[/] {name} ({decision.failure}, {decision.action}): {exc}")
+    return typer.Exit(1)
+
+
 @connector_app.command("read")
 def read(
     name: Annotated[str, typer.Argument(help="a source instance of crossdock.yaml")],
@@ -146,30 +192,12 @@ def read(
 ) -> None:
     """Read a source from its stored state to the end: events published, state saved."""
     from connectors.sdk.runner import run_source
-    from hub.bus.publisher import ConfirmedPublisher
-    from hub.bus.topology import events_exchange
-    from hub.connector_bus import HubEventBus
     from hub.connector_state import ConnectorStateStore
     from hub.retry import DEFAULT_TABLE
-    from hub.storage import connect
 
-    try:
-        settings, instance = _instance(name, config, data_dir)
-        cls = load_connector(instance.connector)
-        if not issubclass(cls, Source):
-            raise ConfigError(f"{name} ({instance.connector}) is not a source")
-        source = cls.from_config(instance.config)
-    except (ConfigError, ConnectorConfigError) as exc:
-        err.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2) from exc
-    if settings.database_url is None:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = connect(settings.resolved_database_url)
+    settings, source = _configured(name, config, data_dir, Source, "source")
+    engine, bus = _hub_bus(settings)
     states = ConnectorStateStore(engine)
-    publisher = ConfirmedPublisher(
-        settings.resolved_bus_url, exchange=events_exchange(settings.exchange)
-    )
-    bus = HubEventBus(publisher, engine)
     try:
         with source:
             outcome = run_source(
@@ -181,9 +209,7 @@ def read(
                 name=name,
             )
     except Exception as exc:
-        decision = source.decision_table(DEFAULT_TABLE).decide(exc)
-        err.print(f"[red]failed[/] {name} ({decision.failure}, {decision.action}): {exc}")
-        raise typer.Exit(1) from exc
+        raise _fail(name, source, exc) from exc
     finally:
         bus.close()
     out.print(
@@ -210,28 +236,11 @@ def push(
     """Deliver the bus's events to a sink; a message is acked once its events are written."""
     from connectors.sdk.runner import deliver
     from hub.bus.consumer import EventConsumer
-    from hub.bus.publisher import ConfirmedPublisher
     from hub.bus.topology import event_queue, events_exchange
-    from hub.connector_bus import HubEventBus
     from hub.retry import DEFAULT_TABLE
-    from hub.storage import connect
 
-    try:
-        settings, instance = _instance(name, config, data_dir)
-        cls = load_connector(instance.connector)
-        if not issubclass(cls, Sink):
-            raise ConfigError(f"{name} ({instance.connector}) is not a sink")
-        sink = cls.from_config(instance.config)
-    except (ConfigError, ConnectorConfigError) as exc:
-        err.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2) from exc
-    if settings.database_url is None:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = connect(settings.resolved_database_url)
-    bus = HubEventBus(
-        ConfirmedPublisher(settings.resolved_bus_url, exchange=events_exchange(settings.exchange)),
-        engine,
-    )
+    settings, sink = _configured(name, config, data_dir, Sink, "sink")
+    _, bus = _hub_bus(settings)
     # one durable queue per sink instance: events published while it is stopped wait for it
     patterns = [f"{t}.*" for t in sink.accepts] or ["retail.#"]
     consumer = EventConsumer(
@@ -250,9 +259,7 @@ def push(
         with sink:
             consumer.drain(handle, idle_timeout=idle_timeout, max_seconds=float("inf"))
     except Exception as exc:
-        decision = sink.decision_table(DEFAULT_TABLE).decide(exc)
-        err.print(f"[red]failed[/] {name} ({decision.failure}, {decision.action}): {exc}")
-        raise typer.Exit(1) from exc
+        raise _fail(name, sink, exc) from exc
     finally:
         bus.close()
     out.print(f"{name}: {totals['written']} events written, {totals['rejected']} dead letters")

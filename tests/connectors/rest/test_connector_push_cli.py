@@ -78,3 +78,25 @@ def test_push_delivers_the_queued_events_and_dead_letters_a_refused_one(
     again = runner.invoke(app, args)  # acked: nothing is delivered twice
     assert "0 events written" in again.output
     engine.dispose()
+
+
+def test_read_of_a_sink_and_push_of_a_source_exit_2_naming_the_instance(tmp_path: Path) -> None:
+    config = tmp_path / "crossdock.yaml"
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "data_dir": str(tmp_path / "var"),
+                "connector_instances": [
+                    {"name": "erp", "connector": "rest-push", "config": {"base_url": "http://x"}},
+                    # the kind is checked before the config is read: no valid config needed
+                    {"name": "partner", "connector": "rest", "config": {}},
+                ],
+            }
+        )
+    )
+    read = runner.invoke(app, ["connector", "read", "erp", "-c", str(config)])
+    assert read.exit_code == 2
+    assert "erp (rest-push) is not a source" in read.output
+    push = runner.invoke(app, ["connector", "push", "partner", "-c", str(config)])
+    assert push.exit_code == 2
+    assert "partner (rest) is not a sink" in push.output
