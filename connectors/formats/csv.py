@@ -7,6 +7,7 @@ one row is held at a time.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 from collections.abc import Iterator, Mapping, Sequence
@@ -125,8 +126,9 @@ class CsvFormat:
             yield from self.rows(io.BytesIO(chunk.data), src, context, chunk.start)
             return
         one_byte_chars = text.isascii()  # then a row's length in chars is its length in bytes
-        if '"' not in text and "\r" not in text:
-            yield from self._parse_plain(text, chunk.start, src, context, one_byte_chars)
+        plain = _plain_lines(text)
+        if plain is not None:
+            yield from self._parse_plain(plain, chunk.start, src, context, one_byte_chars)
             return
         parts = text.split("\n")
         tail = parts.pop()
@@ -160,7 +162,7 @@ class CsvFormat:
 
     def _parse_plain(
         self,
-        text: str,
+        plain: _PlainLines,
         start: CsvPosition,
         src: str,
         context: Mapping[str, Any],
@@ -176,10 +178,8 @@ class CsvFormat:
         encoding = _row_encoding(self.encoding)
         delimiter = self.delimiter
         offset, line = start
-        lines = text.split("\n")
-        last = lines.pop()  # "" when the chunk ends with a newline, as split_rows cuts it
-        for body in lines:
-            seg = body + "\n"
+        for index, body in enumerate(plain.lines):
+            seg = plain.segment(index)
             data = seg.encode(encoding)
             line += 1
             offset += len(seg) if one_byte_chars else len(data)
@@ -188,14 +188,6 @@ class CsvFormat:
                     _record(body.split(delimiter), names, data, src, line, context),
                     CsvPosition(offset, line),
                 )
-        if last:
-            data = last.encode(encoding)
-            line += 1
-            offset += len(data)
-            yield (
-                _record(last.split(delimiter), names, data, src, line, context),
-                CsvPosition(offset, line),
-            )
 
     def read_header(self, fh: BinaryIO, src: str) -> tuple[dict[str, Any], int]:
         """Read the header line: the context rows need (raw header, column names), its length."""
@@ -294,6 +286,31 @@ def _record(  # noqa: PLR0917 - called once per row on the hot path: positional 
     return MissingColumnError(f"{src}:line {line}", reason, raw=data, line=line, context=context)
 
 
+class _PlainLines(NamedTuple):
+    """A quote-free chunk's lines without their line breaks."""
+
+    lines: list[str]
+    #: how many of the lines had a break (all, or all but an unterminated last one)
+    broken: int
+
+    def segment(self, index: int) -> str:
+        """Line ``index`` as it stood in the file, its line break included."""
+        body = self.lines[index]
+        return body + "\n" if index < self.broken else body
+
+
+def _plain_lines(text: str) -> _PlainLines | None:
+    """The lines of a chunk without quote or CR characters; None for one the csv module reads."""
+    if '"' in text or "\r" in text:
+        return None
+    lines = text.split("\n")
+    last = lines.pop()  # "" when the chunk ends with a line break, as split_rows cuts it
+    broken = len(lines)
+    if last:
+        lines.append(last)
+    return _PlainLines(lines, broken)
+
+
 class ChunkRows:
     """The records of one chunk as ``(line, fields)`` pairs; bytes and location only on demand.
 
@@ -303,7 +320,7 @@ class ChunkRows:
     them out for a dead letter, which on the bulk path is one row in thousands.
     """
 
-    __slots__ = ("_context", "_first", "_fmt", "_kept", "_lines", "_newline_last", "chunk", "src")
+    __slots__ = ("_context", "_first", "_fmt", "_kept", "_plain", "chunk", "src")
 
     def __init__(
         self, fmt: CsvFormat, chunk: RowChunk, src: str, context: Mapping[str, Any]
@@ -314,31 +331,21 @@ class ChunkRows:
         self._context = context
         self._first = chunk.start.line + 1
         #: the chunk's lines when it takes the quote-free path (see ``_parse_plain``), else None
-        self._lines: list[str] | None = None
-        self._newline_last = True
+        self._plain: _PlainLines | None = None
         #: bytes of each record by line, on the general path
         self._kept: dict[int, bytes] = {}
-        try:
-            text = chunk.data.decode(_row_encoding(fmt.encoding))
-        except UnicodeDecodeError:
-            return
-        if '"' not in text and "\r" not in text:
-            lines = text.split("\n")
-            last = lines.pop()  # "" when the chunk ends with a line break
-            if last:
-                lines.append(last)
-                self._newline_last = False
-            self._lines = lines
+        with contextlib.suppress(UnicodeDecodeError):
+            self._plain = _plain_lines(chunk.data.decode(_row_encoding(fmt.encoding)))
 
     def __iter__(self) -> Iterator[tuple[int, dict[str, str] | RecordError]]:
-        if self._lines is None:
+        if self._plain is None:
             yield from self._general()
             return
         names = self._context["names"]
         width = len(names)
         delimiter = self._fmt.delimiter
         line = self._first - 1
-        for body in self._lines:
+        for body in self._plain.lines:
             line += 1
             if not body:  # a blank line is not a record
                 continue
@@ -360,13 +367,9 @@ class ChunkRows:
 
     def raw(self, line: int) -> bytes:
         """The original bytes of the record starting at ``line`` (as a dead letter keeps them)."""
-        if self._lines is None:
+        if self._plain is None:
             return self._kept[line]
-        index = line - self._first
-        body = self._lines[index]
-        if self._newline_last or index < len(self._lines) - 1:
-            body += "\n"
-        return body.encode(_row_encoding(self._fmt.encoding))
+        return self._plain.segment(line - self._first).encode(_row_encoding(self._fmt.encoding))
 
     def location(self, line: int) -> str:
         """Human-readable position of the record starting at ``line``."""
