@@ -135,10 +135,8 @@ def _broker_cpu_seconds() -> float | None:
             if not entry.name.isdigit():
                 continue
             with contextlib.suppress(OSError):
-                if (
-                    b"beam.smp" in (entry / "cmdline").read_bytes()
-                    and b"rabbit" in (entry / "cmdline").read_bytes()
-                ):
+                cmdline = (entry / "cmdline").read_bytes()
+                if b"beam.smp" in cmdline and b"rabbit" in cmdline:
                     fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
                     ticks = int(fields[11]) + int(fields[12])  # utime + stime
                     return ticks / os.sysconf("SC_CLK_TCK")
