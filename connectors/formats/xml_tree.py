@@ -24,14 +24,16 @@ from typing import Any, BinaryIO, SupportsIndex, overload
 
 from lxml import etree
 
+from connectors.errors import RecordError
+
 __all__ = [
     "XmlText",
     "element_line",
     "element_path",
     "element_tree",
-    "iter_elements",
     "local_name",
     "root_name",
+    "stream_messages",
 ]
 
 #: DOCTYPEs and external entities are refused; huge_tree lifts libxml2's 10 MB text-node cap
@@ -206,6 +208,35 @@ def element_path(elem: etree._Element) -> str:
     return "/".join(reversed(parts))
 
 
-def iter_elements(fh: BinaryIO, tag: str) -> Any:
-    """``lxml.etree.iterparse`` over ``fh`` for end events of ``tag`` (``{*}Name`` allowed)."""
-    return etree.iterparse(fh, events=("end",), tag=tag, **_PARSER_OPTIONS)
+def stream_messages(
+    fh: BinaryIO, tag: str, source: str, noun: str, *, lone_root: bool
+) -> Iterator[tuple[int, etree._Element, etree._Element | None]]:
+    """``(position, element, parent)`` of each message element ``tag`` of a file, streamed.
+
+    Messages are the children of the root named ``tag`` (``{*}Name`` allowed), or with
+    ``lone_root`` also a root that is itself one message; deeper elements of that name belong
+    to some extension and are skipped. Memory stays flat: once the caller has taken a message,
+    it and everything before it are dropped from the tree. Broken XML ends the stream with a
+    :class:`RecordError` naming its line and how many ``noun``s were read before it.
+    """
+    position = 0
+    try:
+        for _, elem in etree.iterparse(fh, events=("end",), tag=tag, **_PARSER_OPTIONS):
+            parent = elem.getparent()
+            if parent is None and not lone_root:
+                continue
+            if parent is not None and parent.getparent() is not None:
+                continue
+            position += 1
+            yield position, elem, parent
+            elem.clear(keep_tail=False)
+            if parent is not None:
+                while elem.getprevious() is not None:
+                    del parent[0]
+    except etree.XMLSyntaxError as exc:
+        line = int(exc.lineno or 0)
+        raise RecordError(
+            f"{source}:line {line}",
+            f"malformed XML after {noun} {position}: {exc.msg}; the {noun}s before it were read",
+            line=line,
+        ) from exc

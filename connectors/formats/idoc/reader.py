@@ -24,9 +24,9 @@ from connectors.errors import RecordError
 from connectors.formats.xml_tree import (
     element_line,
     element_tree,
-    iter_elements,
     local_name,
     root_name,
+    stream_messages,
 )
 from connectors.record import RawRecord
 
@@ -50,24 +50,11 @@ class IdocFormat:
 
     def messages(self, fh: BinaryIO, source: str) -> Iterator[RawRecord | RecordError]:
         """Each IDoc of the file, or the error of one that cannot be identified."""
-        position = 0
-        try:
-            for _, elem in iter_elements(fh, "{*}IDOC"):
-                parent = elem.getparent()
-                if parent is None or parent.getparent() is not None:
-                    continue
-                position += 1
-                yield _message(elem, source, position, local_name(parent.tag))
-                elem.clear(keep_tail=False)
-                while elem.getprevious() is not None:
-                    del parent[0]
-        except etree.XMLSyntaxError as exc:
-            line = int(exc.lineno or 0)
-            raise RecordError(
-                f"{source}:line {line}",
-                f"malformed XML after IDoc {position}: {exc.msg}; the IDocs before it were read",
-                line=line,
-            ) from exc
+        for position, elem, parent in stream_messages(
+            fh, "{*}IDOC", source, "IDoc", lone_root=False
+        ):
+            assert parent is not None  # lone_root=False: every IDoc has the root as parent
+            yield _message(elem, source, position, local_name(parent.tag))
 
     def parse_record(
         self, data: bytes, context: Mapping[str, Any], *, source: str, line: int

@@ -32,9 +32,9 @@ from connectors.errors import RecordError
 from connectors.formats.xml_tree import (
     element_line,
     element_tree,
-    iter_elements,
     local_name,
     root_name,
+    stream_messages,
 )
 from connectors.record import RawRecord
 
@@ -67,28 +67,11 @@ class PoslogFormat:
 
     def messages(self, fh: BinaryIO, source: str) -> Iterator[RawRecord | RecordError]:
         """Each transaction of the log, or the error of one that cannot be identified."""
-        position = 0
-        events = iter_elements(fh, "{*}Transaction")
-        try:
-            for _, elem in events:
-                parent = elem.getparent()
-                if parent is not None and parent.getparent() is not None:
-                    continue  # a Transaction nested deeper is some extension's, not the log's
-                position += 1  # a child of the POSLog root, or a lone Transaction document
-                yield self._message(elem, source, position)
-                # keep memory flat: this transaction and anything before it are done
-                elem.clear(keep_tail=False)
-                if parent is not None:
-                    while elem.getprevious() is not None:
-                        del parent[0]
-        except etree.XMLSyntaxError as exc:
-            line = int(exc.lineno or 0)
-            raise RecordError(
-                f"{source}:line {line}",
-                f"malformed XML after transaction {position}: {exc.msg}; "
-                "the transactions before it were read",
-                line=line,
-            ) from exc
+        # a child of the POSLog root, or a lone Transaction document
+        for position, elem, _ in stream_messages(
+            fh, "{*}Transaction", source, "transaction", lone_root=True
+        ):
+            yield self._message(elem, source, position)
 
     def parse_record(
         self, data: bytes, context: Mapping[str, Any], *, source: str, line: int

@@ -97,3 +97,17 @@ def test_sniff_wants_idoc_and_control_record() -> None:
     assert not fmt.sniff(b"<ORDERS05><Order/></ORDERS05>")
     assert not fmt.sniff(b'<POSLog xmlns="http://www.nrf-arts.org/IXRetail/namespace/">')
     assert not fmt.sniff(b"ISA*00*")
+
+
+def test_malformed_xml_raises_after_the_idocs_before_it_and_a_nested_idoc_is_not_one() -> None:
+    data = (
+        b"<ORDERS05>"
+        b"<IDOC><EDI_DC40><DOCNUM>1</DOCNUM></EDI_DC40><EXT><IDOC/></EXT></IDOC>"
+        b"<IDOC><EDI_DC40><DOCN"
+    )
+    reader = IdocFormat().messages(io.BytesIO(data), "idocs.xml")
+    first = next(reader)
+    assert isinstance(first, RawRecord)
+    assert first.context["key"] == "1"
+    with pytest.raises(RecordError, match=r"malformed XML after IDoc 1: .*IDocs before it"):
+        next(reader)
