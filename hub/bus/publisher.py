@@ -136,16 +136,32 @@ class ConfirmedPublisher:
         """Send one persistent message; it is confirmed by the next successful :meth:`flush`."""
         producer = self._producer or self._connect()
         try:
-            producer.publish(
-                body,
-                routing_key=routing_key,
-                content_type=content_type,
-                content_encoding="binary",
-                delivery_mode=2,
-                message_id=message_id,
-                headers=dict(headers or {}),
-                retry=False,
-            )
+            if self._amqp is not None:
+                # kombu's channel API, without Producer.publish's per-call argument handling and
+                # entity bookkeeping (the exchange was declared on connect): ~15 % of a 4 KB
+                # publish, which is the margin of the single-event goal
+                amqp = self._amqp
+                properties: dict[str, Any] = {"delivery_mode": 2}
+                if message_id is not None:
+                    properties["message_id"] = message_id
+                amqp.basic_publish(
+                    amqp.prepare_message(
+                        body, None, content_type, "binary", dict(headers or {}), properties
+                    ),
+                    exchange=self.exchange.name,
+                    routing_key=routing_key,
+                )
+            else:
+                producer.publish(
+                    body,
+                    routing_key=routing_key,
+                    content_type=content_type,
+                    content_encoding="binary",
+                    delivery_mode=2,
+                    message_id=message_id,
+                    headers=dict(headers or {}),
+                    retry=False,
+                )
         except _CONNECTION_ERRORS as exc:
             self.close()
             raise BrokerUnavailable(f"publish to {conn_label(self.url)} failed: {exc}") from exc

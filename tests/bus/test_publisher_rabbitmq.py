@@ -1,0 +1,83 @@
+"""ConfirmedPublisher on a real RabbitMQ: what a consumer receives is what was published."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from kombu import Connection
+
+from hub.bus.connection import open_connection
+from hub.bus.publisher import ConfirmedPublisher
+from hub.bus.topology import event_queue, events_exchange
+from tests.services import require_rabbitmq
+
+pytestmark = pytest.mark.rabbitmq
+
+
+def test_confirmed_messages_arrive_persistent_with_their_properties_in_order() -> None:
+    url = require_rabbitmq()
+    # an exchange and queue of this test's own, so nothing else on the broker interferes
+    tag = uuid.uuid4().hex[:12]
+    exchange = events_exchange(f"crossdock.test.{tag}")
+    queue = event_queue(f"crossdock.test.{tag}", ["retail.#"], exchange=exchange)
+    conn: Connection = open_connection(url)
+    try:
+        queue(conn.channel()).declare()
+        with ConfirmedPublisher(url, window=4, exchange=exchange) as publisher:
+            # 10 publishes through a window of 4: acks are read while publishing, not only
+            # at the flush
+            for n in range(10):
+                publisher.publish(
+                    b'{"n":%d}' % n,
+                    routing_key="retail.inventory.adjusted.v1",
+                    content_type="application/cloudevents+json",
+                    message_id=f"id-{n}",
+                    headers={"x-crossdock-source": "test"},
+                )
+            publisher.flush()
+        simple = conn.SimpleQueue(queue(conn.channel()))
+        received = []
+        for _ in range(10):
+            message = simple.get(timeout=5)
+            received.append(message)
+            message.ack()
+        simple.close()
+    finally:
+        channel = conn.channel()
+        queue(channel).delete()
+        exchange(channel).delete()
+        conn.release()
+
+    assert [m.body for m in received] == [b'{"n":%d}' % n for n in range(10)]
+    first = received[0]
+    assert first.content_type == "application/cloudevents+json"
+    assert first.properties["delivery_mode"] == 2  # persistent: the broker writes it to disk
+    assert first.properties["message_id"] == "id-0"
+    assert first.headers == {"x-crossdock-source": "test"}
+    assert [m.properties["message_id"] for m in received] == [f"id-{n}" for n in range(10)]
+
+
+def test_a_publish_without_message_id_or_headers_carries_none() -> None:
+    url = require_rabbitmq()
+    tag = uuid.uuid4().hex[:12]
+    exchange = events_exchange(f"crossdock.test.{tag}")
+    queue = event_queue(f"crossdock.test.{tag}", ["#"], exchange=exchange)
+    conn: Connection = open_connection(url)
+    try:
+        queue(conn.channel()).declare()
+        with ConfirmedPublisher(url, exchange=exchange) as publisher:
+            publisher.publish(b"[]", routing_key="x", content_type="application/json")
+            publisher.flush()
+        simple = conn.SimpleQueue(queue(conn.channel()))
+        message = simple.get(timeout=5)
+        message.ack()
+        simple.close()
+    finally:
+        channel = conn.channel()
+        queue(channel).delete()
+        exchange(channel).delete()
+        conn.release()
+    assert message.body == b"[]"
+    assert "message_id" not in message.properties
+    assert message.headers == {}
