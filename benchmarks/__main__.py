@@ -54,6 +54,12 @@ def _reference(bench_bulk: Any) -> float:
         return float(bench_bulk.reference_rate(ref_file))
 
 
+def _quiet_broker(bench_bulk: Any) -> None:
+    waited = bench_bulk.wait_for_quiet_broker()
+    if waited > 1:
+        print(f"  (waited {waited:.0f} s for RabbitMQ to finish its own work)", flush=True)
+
+
 def _machine() -> str:
     cpu = platform.processor() or "unknown cpu"
     try:
@@ -117,6 +123,7 @@ def main() -> None:
         from benchmarks import bench_publish
 
         print("single events on RabbitMQ: confirmed vs unconfirmed …", flush=True)
+        _quiet_broker(bench_bulk)
         p = bench_publish.run(AMQP)
         rows.append(
             (
@@ -128,6 +135,7 @@ def main() -> None:
             )
         )
         print(f"bulk: {ROWS:,} rows → RabbitMQ, confirmed …", flush=True)
+        _quiet_broker(bench_bulk)
         before = _reference(bench_bulk)
         b = _bulk(ROWS, AMQP)
         after = _reference(bench_bulk)
@@ -154,6 +162,7 @@ def main() -> None:
             )
         )
         print("bulk: memory flatness (¼ of the rows) …", flush=True)
+        _quiet_broker(bench_bulk)
         small = _bulk(ROWS // 4, AMQP)
         rows.append(
             (
