@@ -52,7 +52,7 @@ class EventBatch:
             shared["correlationid"] = correlation_id
         # '{"specversion":"1.0","id":"<id>",' + shared attributes + ',"data":<data>}'
         head = json.dumps(shared, separators=(",", ":"))[1:-1]
-        self._prefix = '{"specversion":"1.0","id":"'
+        self._prefix = b'{"specversion":"1.0","id":"'
         self._suffix = f'",{head},"data":'.encode()
         self._parts: list[bytes] = []
 
@@ -62,11 +62,15 @@ class EventBatch:
 
     def encode(self, event_id: str, data: BaseModel) -> bytes:
         """One event of this batch as CloudEvent JSON, for callers that collect the parts."""
-        return (
-            (self._prefix + event_id).encode()
-            + self._suffix
-            + data.__pydantic_serializer__.to_json(data, exclude_none=True)
-            + b"}"
+        # one join: chained + would copy the growing event once per piece
+        return b"".join(
+            (
+                self._prefix,
+                event_id.encode(),
+                self._suffix,
+                data.__pydantic_serializer__.to_json(data, exclude_none=True),
+                b"}",
+            )
         )
 
     @staticmethod

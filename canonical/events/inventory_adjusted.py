@@ -144,6 +144,10 @@ class InventoryAdjustedV2(EventData):
         return _variance(self.counted_quantity, self.expected_on_hand)
 
 
+#: looked up once: an enum member read through its class is a descriptor call, on every event
+_CYCLE_COUNT = AdjustmentReason.CYCLE_COUNT
+
+
 def _check_quantity_rules(
     reason: AdjustmentReason,
     change: Quantity | None,
@@ -153,7 +157,7 @@ def _check_quantity_rules(
     """Raise ``ValueError`` for the quantity rules every version shares."""
     if (change is None) == (counted is None):
         raise ValueError("exactly one of quantity_change or counted_quantity must be given")
-    if reason is AdjustmentReason.CYCLE_COUNT and counted is None:
+    if reason is _CYCLE_COUNT and counted is None:
         raise ValueError("reason cycle_count requires counted_quantity")
     if counted is not None:
         if counted.value < 0:

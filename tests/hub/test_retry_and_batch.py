@@ -9,7 +9,8 @@ import pydantic
 import pytest
 
 from canonical import Envelope, InventoryAdjustedV1
-from connectors.errors import MissingColumnError, TransientConnectorError
+from connectors.errors import MissingColumnError, RecordError, TransientConnectorError
+from connectors.sdk.decisions import SDK_TABLE
 from hub.batch import EventBatch, decode_events
 from hub.errors import BrokerUnavailable, ConfigError
 from hub.retry import DEFAULT_TABLE, Action, Decision, FailureType, RetryPolicy, retrying
@@ -42,6 +43,24 @@ def test_validation_error_is_dead_lettered_as_data() -> None:
     with pytest.raises(pydantic.ValidationError) as info:
         InventoryAdjustedV1.model_validate({})
     assert DEFAULT_TABLE.decide(info.value).action is Action.DEAD_LETTER
+
+
+def test_a_translating_worker_decides_its_record_errors_as_the_hub_table_does() -> None:
+    # hub.chunks decides with the SDK's rows to keep SQLAlchemy out of worker processes; that
+    # holds only while the hub's own rows change nothing for the errors a worker can meet
+    with pytest.raises(pydantic.ValidationError) as info:
+        InventoryAdjustedV1.model_validate({})
+    worker_errors: list[Exception] = [
+        info.value,
+        MissingColumnError("f:line 2", "x"),
+        RecordError("f:line 3", "row has 3 fields, the header 7", raw=b"a,b,c"),
+        MappingError(
+            spec_id="s", spec_version=1, field="f", source_path="p", value="v", reason="bad"
+        ),
+    ]
+    for exc in worker_errors:
+        assert SDK_TABLE.decide(exc) == DEFAULT_TABLE.decide(exc)
+        assert SDK_TABLE.decide(exc).action is Action.DEAD_LETTER
 
 
 def test_transient_errors_are_retried_then_succeed() -> None:
