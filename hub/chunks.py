@@ -13,6 +13,7 @@ import gc
 import os
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,7 +29,14 @@ from hub.batch import EventBatch
 from hub.deadletter.letter import DeadLetter
 from mappings import CompiledMapping, MappingError, compile_spec, load_spec
 
-__all__ = ["ChunkJob", "ChunkResult", "exit_with_parent", "prepare_worker", "translate_chunk"]
+__all__ = [
+    "ChunkJob",
+    "ChunkResult",
+    "exit_with_parent",
+    "prepare_worker",
+    "translate_chunk",
+    "worker_ready",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,14 +165,21 @@ def exit_with_parent(poll_seconds: float = 0.5) -> None:
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
-def prepare_worker(spec_file: str) -> None:
-    """Worker initializer: exit with the parent, compile the mapping, then freeze the heap.
+def prepare_worker(spec_files: Sequence[str] | str) -> None:
+    """Worker initializer: exit with the parent, compile the mappings, then freeze the heap.
 
     ``gc.freeze`` moves everything imported so far out of the collector's reach: the bulk loop
     allocates enough to trigger collections all the time, and each full one would otherwise
     walk the whole import-time heap again (worth 1-2 µs a row here).
     """
     exit_with_parent()
-    mapping = _mapping(spec_file)
-    event_model(mapping.target_type, mapping.target_version)
+    for spec_file in [spec_files] if isinstance(spec_files, str) else spec_files:
+        mapping = _mapping(spec_file)
+        event_model(mapping.target_type, mapping.target_version)
     gc.freeze()
+
+
+def worker_ready(pause: float) -> int:
+    """A task that only proves a worker has started; it holds the worker for ``pause`` s."""
+    time.sleep(pause)
+    return os.getpid()

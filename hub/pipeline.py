@@ -19,12 +19,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import multiprocessing
 import os
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,9 +36,10 @@ from hub.bus.confirmed import publish_confirmed
 from hub.bus.publisher import ConfirmedPublisher
 from hub.bus.topology import routing_key
 from hub.checkpoints import load_checkpoint, save_checkpoint
-from hub.chunks import ChunkJob, ChunkResult, prepare_worker, translate_chunk
+from hub.chunks import ChunkJob, ChunkResult, translate_chunk
 from hub.deadletter.store import DeadLetterStore
 from hub.retry import RetryPolicy
+from hub.worker_pool import WorkerPool
 from mappings import CompiledMapping
 
 #: files smaller than this are translated in-process: starting workers is not free
@@ -98,6 +98,7 @@ class FilePipeline:
         progress: Progress | None = None,
         workers: int | None = None,
         on_confirmed: Callable[[bytes], None] | None = None,
+        pool: WorkerPool | None = None,
     ) -> None:
         self.connector = connector
         self.fmt = fmt
@@ -113,6 +114,8 @@ class FilePipeline:
         self.on_confirmed = on_confirmed
         #: translating processes: None decides by file size, 0 or 1 translates in this process
         self.workers = workers
+        #: the hub's running workers; without one, a big file starts processes of its own
+        self.pool = pool
         event_model(mapping.target_type, mapping.target_version)  # fail fast on an unknown target
         self.routing_key = routing_key(mapping.target_type, mapping.target_version)
         self.dataschema = dataschema_uri(mapping.target_type, mapping.target_version)
@@ -208,22 +211,24 @@ class FilePipeline:
             for job in jobs:
                 yield job, translate_chunk(job)
             return
+        if self.pool is not None:
+            yield from self._in_pool(self.pool, jobs)
+            return
+        # no hub pool (a pipeline on its own): processes for this file only
+        with WorkerPool(workers, [str(self.mapping.file)]) as pool:
+            yield from self._in_pool(pool, jobs)
+
+    @staticmethod
+    def _in_pool(
+        pool: WorkerPool, jobs: Iterator[ChunkJob]
+    ) -> Iterator[tuple[ChunkJob, ChunkResult]]:
         # a bounded window of chunks in flight keeps memory flat however big the file is
-        # spawn, not fork: forking a process that has threads (the pool's own, a driver's) can
-        # hand the child a lock held forever. Entry points guard `__main__`, as spawn requires.
-        ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=ctx,
-            initializer=prepare_worker,
-            initargs=(str(self.mapping.file),),
-        ) as pool:
-            window: deque[tuple[ChunkJob, Future[ChunkResult]]] = deque()
-            for job in jobs:
-                window.append((job, pool.submit(translate_chunk, job)))
-                if len(window) > workers * 2:
-                    done_job, future = window.popleft()
-                    yield done_job, future.result()
-            while window:
+        window: deque[tuple[ChunkJob, Future[ChunkResult]]] = deque()
+        for job in jobs:
+            window.append((job, pool.submit(job)))
+            if len(window) > pool.size * 2:
                 done_job, future = window.popleft()
                 yield done_job, future.result()
+        while window:
+            done_job, future = window.popleft()
+            yield done_job, future.result()

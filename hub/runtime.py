@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,7 @@ from hub.observability.metrics import record_file
 from hub.pipeline import FileOutcome, FilePipeline, Progress
 from hub.retry import DEFAULT_TABLE, RetryPolicy
 from hub.storage import connect
+from hub.worker_pool import WorkerPool
 from mappings import FieldSpec, SpecRegistry
 
 __all__ = ["Hub", "csv_format_for"]
@@ -57,6 +59,8 @@ class Hub:
     engine: Engine = field(init=False)
     publisher: ConfirmedPublisher = field(init=False)
     registry: SpecRegistry = field(init=False)
+    #: the processes that translate big files; None where one process is all there is
+    workers: WorkerPool | None = field(init=False)
 
     def __post_init__(self) -> None:
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -70,6 +74,18 @@ class Hub:
                 self.registry.get(c.mapping)
             except KeyError as exc:
                 raise ConfigError(f"connector {c.name!r}: unknown mapping {c.mapping!r}") from exc
+        size = self.settings.workers
+        if size is None:
+            size = min(2, os.cpu_count() or 1)
+        files = (self.registry.get(c.mapping).file for c in self.settings.connectors)
+        specs = dict.fromkeys(str(f) for f in files if f is not None)
+        # started on the first big file, or at once by start_workers()
+        self.workers = WorkerPool(size, list(specs)) if size > 1 else None
+
+    def start_workers(self, *, wait: bool = False) -> None:
+        """Start the translating processes now, so the first big file does not wait for them."""
+        if self.workers is not None:
+            self.workers.start(wait=wait)
 
     @property
     def dead_letters(self) -> DeadLetterStore:
@@ -96,6 +112,7 @@ class Hub:
             progress=progress,
             workers=self.settings.workers,
             on_confirmed=on_confirmed,
+            pool=self.workers,
         )
 
     def document_format(self, connector: str, path: Path) -> DocumentFormat | None:
@@ -207,7 +224,9 @@ class Hub:
         return outcome
 
     def close(self) -> None:
-        """Release the bus connection and the database pool."""
+        """Stop the workers; release the bus connection and the database pool."""
+        if self.workers is not None:
+            self.workers.close()
         self.publisher.close()
         self.engine.dispose()
 

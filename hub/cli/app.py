@@ -145,6 +145,9 @@ def run(
     )
     try:
         with Hub(settings) as hub:
+            if not once:
+                # a long-running hub has its workers up before the first big file lands
+                hub.start_workers()
             idle_polls = 0
             while True:
                 ready = box.ready()

@@ -1,0 +1,93 @@
+"""The translating worker processes of a hub: started once, shared by every big file.
+
+A worker costs about 0.3 s of CPU to start (an interpreter, pydantic, the canonical models, the
+compiled mapping). A pool per file paid that again for every file, and a file's first chunk
+waited for it; a running hub keeps its workers, as Celery or gunicorn keep theirs.
+
+Processes are spawned, not forked: forking a process that has threads (the pool's own, a
+database driver's) can hand the child a lock held forever. Each worker ends when the process
+that started it is gone (see :func:`hub.chunks.exit_with_parent`), so a SIGKILLed hub leaves
+no workers behind.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from hub.chunks import ChunkJob, ChunkResult, prepare_worker, translate_chunk, worker_ready
+
+__all__ = ["WorkerPool"]
+
+
+class WorkerPool:
+    """``size`` translating processes, started on first use or by :meth:`start`.
+
+    ``spec_files`` are the mapping specs each worker compiles as it starts; a job naming
+    another spec compiles it in the worker on first use. After a worker dies (killed, out of
+    memory) the jobs in flight fail with ``BrokenProcessPool`` and the next job starts a fresh
+    set of processes.
+    """
+
+    def __init__(self, size: int, spec_files: Sequence[str] = ()) -> None:
+        if size < 1:
+            raise ValueError(f"a worker pool needs at least one process, not {size}")
+        self.size = size
+        self.spec_files = tuple(spec_files)
+        self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    def _executor(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(
+                    max_workers=self.size,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=prepare_worker,
+                    initargs=(self.spec_files,),
+                )
+            return self._pool
+
+    def start(self, *, wait: bool = False) -> None:
+        """Start every process now, instead of when the first big file arrives.
+
+        With ``wait``, return once each has finished starting (imports, mappings compiled).
+        """
+        pool = self._executor()
+        # one short task per process: a busy process cannot take a second, so each starts
+        ready = [pool.submit(worker_ready, 0.05) for _ in range(self.size)]
+        if wait:
+            for future in ready:
+                future.result()
+
+    def submit(self, job: ChunkJob) -> Future[ChunkResult]:
+        """Translate ``job`` in a worker."""
+        try:
+            return self._executor().submit(translate_chunk, job)
+        except BrokenProcessPool:
+            # a worker died since the last job: what was in flight has failed already;
+            # from here on, fresh processes
+            self._discard()
+            return self._executor().submit(translate_chunk, job)
+
+    def _discard(self) -> None:
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    def close(self) -> None:
+        """Stop the processes (each finishes the job it has)."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,114 @@
+"""The hub's worker pool: started once, shared by every big file, renewed after a worker dies."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from concurrent.futures.process import BrokenProcessPool
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from connectors.formats.csv import CsvPosition, split_rows
+from hub.chunks import ChunkJob, translate_chunk
+from hub.config import Settings
+from hub.runtime import Hub, csv_format_for
+from hub.worker_pool import WorkerPool
+from mappings import SpecRegistry
+from tests.hub.conftest import write_count
+
+
+def _rows(n: int, bad_every: int = 0) -> list[str]:
+    return [
+        f"1001,SKU-{i:05d},4006381333931,{'n/a' if bad_every and i % bad_every == 0 else i % 7},"
+        f"3,2026-11-20T06:00:00Z,ann"
+        for i in range(1, n + 1)
+    ]
+
+
+def _jobs(path: Path) -> list[ChunkJob]:
+    registry = SpecRegistry.from_directory()
+    config = Settings().connector("stock-count")
+    fmt = csv_format_for(config, registry)
+    spec_file = str(registry.get(config.mapping).file)
+    with path.open("rb") as fh:
+        context, header_len = fmt.read_header(fh, str(path))
+        fh.seek(header_len)
+        chunks = list(split_rows(fh, CsvPosition(header_len, 1), 400))
+    return [
+        ChunkJob(
+            chunk=chunk,
+            spec_file=spec_file,
+            fmt=fmt,
+            context=context,
+            connector="stock-count",
+            source="crossdock:file/count.csv",
+            location_prefix=str(path),
+            doc_key="count.csv:1:abc",
+            dataschema="urn:crossdock:schema:retail.inventory.adjusted:1",
+            batch_size=100,
+            time=datetime(2026, 11, 23, tzinfo=UTC),
+        )
+        for chunk in chunks
+    ]
+
+
+def _pids(pool: WorkerPool) -> set[int]:
+    pool.start(wait=True)
+    return {p.pid for p in multiprocessing.active_children() if p.pid is not None}
+
+
+def test_workers_translate_exactly_as_this_process_does(tmp_path: Path) -> None:
+    jobs = _jobs(write_count(tmp_path / "count.csv", _rows(1_000, bad_every=97)))
+    assert len(jobs) == 3
+    with WorkerPool(2, [jobs[0].spec_file]) as pool:
+        remote = [pool.submit(job).result(timeout=60) for job in jobs]
+    local = [translate_chunk(job) for job in jobs]
+    assert [r.bodies for r in remote] == [r.bodies for r in local]
+    assert [r.dead_locations for r in remote] == [r.dead_locations for r in local]
+    assert sum(len(r.dead_rows) for r in remote) == 10  # lines 97, 194, … 970
+
+
+def test_start_brings_up_every_process_and_close_ends_them(tmp_path: Path) -> None:
+    pool = WorkerPool(2)
+    before = {p.pid for p in multiprocessing.active_children()}
+    started = _pids(pool) - before
+    assert len(started) == 2
+    pool.close()
+    assert not started & {p.pid for p in multiprocessing.active_children()}
+
+
+def test_after_a_worker_is_killed_the_next_job_gets_fresh_processes(tmp_path: Path) -> None:
+    jobs = _jobs(write_count(tmp_path / "count.csv", _rows(500)))
+    with WorkerPool(2, [jobs[0].spec_file]) as pool:
+        first = _pids(pool)
+        os.kill(next(iter(first)), signal.SIGKILL)
+        with pytest.raises(BrokenProcessPool):
+            # the pool learns of the death on its next job or the one after
+            for job in jobs * 5:
+                pool.submit(job).result(timeout=60)
+        result = pool.submit(jobs[0]).result(timeout=60)
+        assert result.published == 400
+        assert not first & {p.pid for p in multiprocessing.active_children()}
+
+
+def test_a_hub_keeps_its_workers_from_one_big_file_to_the_next(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data", chunk_size=400, batch_size=100, workers=2)
+    with Hub(settings) as hub:
+        assert hub.workers is not None
+        seen = []
+        for name in ("a.csv", "b.csv"):
+            path = write_count(tmp_path / name, _rows(1_000))
+            outcome = hub.pipeline("stock-count").process(path)
+            assert outcome.published == 1_000
+            seen.append({p.pid for p in multiprocessing.active_children()})
+        assert len(seen[0]) == 2
+        assert seen[0] == seen[1]  # the same two processes did both files
+    assert not seen[0] & {p.pid for p in multiprocessing.active_children()}
+
+
+def test_a_pool_needs_a_process() -> None:
+    with pytest.raises(ValueError, match="at least one process"):
+        WorkerPool(0)
