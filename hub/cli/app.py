@@ -145,22 +145,7 @@ def run(
     )
     try:
         with Hub(settings) as hub:
-            if not once:
-                # a long-running hub has its workers up before the first big file lands
-                hub.start_workers()
-            idle_polls = 0
-            while True:
-                ready = box.ready()
-                for path in ready:
-                    _process_file(hub, box, path, _connector_for(path, connectors), echo, totals)
-                if once and not ready:
-                    # a file is ready only after two polls; stop after two empty ones
-                    idle_polls += 1
-                    if idle_polls >= 2 and not box.pending():
-                        break
-                else:
-                    idle_polls = 0
-                time.sleep(poll if not once else 0.2)
+            _watch(hub, box, connectors, once=once, poll=poll, echo=echo, totals=totals)
     except KeyboardInterrupt:
         err.print("interrupted: everything confirmed so far is kept; run again to resume")
     except HubError as exc:
@@ -180,6 +165,35 @@ def run(
         f"[yellow]{totals['dead']} dead letter(s)[/]"
         + (" — see `crossdock dlq list`" if totals["dead"] else "")
     )
+
+
+def _watch(
+    hub: Hub,
+    box: Inbox,
+    connectors: list[FileConnectorConfig],
+    *,
+    once: bool,
+    poll: float,
+    echo: bool,
+    totals: dict[str, int],
+) -> None:
+    """Process ready files until interrupted, or, with ``once``, until the inbox is empty."""
+    if not once:
+        # a long-running hub has its workers up before the first big file lands
+        hub.start_workers()
+    idle_polls = 0
+    while True:
+        ready = box.ready()
+        for path in ready:
+            _process_file(hub, box, path, _connector_for(path, connectors), echo, totals)
+        if once and not ready:
+            # a file is ready only after two polls; stop after two empty ones
+            idle_polls += 1
+            if idle_polls >= 2 and not box.pending():
+                return
+        else:
+            idle_polls = 0
+        time.sleep(poll if not once else 0.2)
 
 
 def _stop_on_signals() -> None:

@@ -80,15 +80,19 @@ def test_start_brings_up_every_process_and_close_ends_them(tmp_path: Path) -> No
     assert not started & {p.pid for p in multiprocessing.active_children()}
 
 
+def _translate_all(pool: WorkerPool, jobs: list[ChunkJob]) -> None:
+    # the pool learns of a death on its next job or the one after
+    for job in jobs:
+        pool.submit(job).result(timeout=60)
+
+
 def test_after_a_worker_is_killed_the_next_job_gets_fresh_processes(tmp_path: Path) -> None:
     jobs = _jobs(write_count(tmp_path / "count.csv", _rows(500)))
     with WorkerPool(2, [jobs[0].spec_file]) as pool:
         first = _pids(pool)
         os.kill(next(iter(first)), signal.SIGKILL)
         with pytest.raises(BrokenProcessPool):
-            # the pool learns of the death on its next job or the one after
-            for job in jobs * 5:
-                pool.submit(job).result(timeout=60)
+            _translate_all(pool, jobs * 5)
         result = pool.submit(jobs[0]).result(timeout=60)
         assert result.published == 400
         assert not first & {p.pid for p in multiprocessing.active_children()}
