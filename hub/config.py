@@ -48,6 +48,11 @@ class ConnectorInstance(BaseModel):
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
     connector: str
     config: dict[str, Any] = Field(default_factory=dict)
+    #: seconds between reads of a source while ``crossdock run`` runs. Unset: every 60 s for a
+    #: source the hub pulls from, never for a webhook source (its peer pushes; set a number to
+    #: read it too, e.g. to catch up on missed deliveries). 0: never (``crossdock connector
+    #: read`` still reads it). Sinks ignore it.
+    poll_every: float | None = Field(None, ge=0)
 
 
 class Settings(BaseModel):

@@ -7,6 +7,8 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -25,6 +27,7 @@ from hub.errors import ConfigError, DeadLetterError, HubError
 if TYPE_CHECKING:
     import uvicorn
 
+    from connectors.sdk.runner import RunOutcome
     from hub.inbox import Inbox
     from hub.routing.worker import RoutingWorker
     from hub.runtime import Hub
@@ -144,7 +147,7 @@ def run(
         _start_api(settings, api_host, api_port) if (api if api is not None else not once) else None
     )
     try:
-        with Hub(settings) as hub:
+        with Hub(settings) as hub, _sources_polled(settings, hub, once=once, totals=totals):
             _watch(hub, box, connectors, once=once, poll=poll, echo=echo, totals=totals)
     except KeyboardInterrupt:
         err.print("interrupted: everything confirmed so far is kept; run again to resume")
@@ -194,6 +197,58 @@ def _watch(
         else:
             idle_polls = 0
         time.sleep(poll if not once else 0.2)
+
+
+@contextmanager
+def _sources_polled(
+    settings: Settings, hub: Hub, *, once: bool, totals: dict[str, int]
+) -> Iterator[None]:
+    """The configured SDK sources read while the hub runs: once first with ``once``, else on
+    their schedules in a thread of their own, stopped before the hub closes."""
+    from hub.source_poller import PolledSource, SourcePoller
+
+    lock = threading.Lock()
+
+    def report(polled: PolledSource, outcome: RunOutcome | Exception) -> None:
+        if isinstance(outcome, Exception):
+            verdict = polled.verdict(outcome)
+            err.print(
+                f"[red]source {polled.name} failed[/] ({verdict.failure}, {verdict.action}): "
+                f"{outcome}; next read in {polled.every:g} s"
+            )
+            return
+        with lock:
+            totals["records"] += outcome.records
+            totals["published"] += outcome.published
+            totals["dead"] += outcome.dead_lettered
+        if outcome.records or outcome.dead_lettered:
+            err.print(
+                f"source {polled.name}: {outcome.records} record(s), "
+                f"[green]{outcome.published} event(s) published[/], "
+                f"[yellow]{outcome.dead_lettered} dead letter(s)[/]"
+            )
+
+    poller = SourcePoller(settings, hub.engine, report)
+    if not poller.sources:
+        yield
+        return
+    err.print(
+        "crossdock: polling " + ", ".join(f"{s.name} (every {s.every:g} s)" for s in poller.sources)
+    )
+    if once:
+        poller.poll_due()
+        yield
+        return
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=poller.run, args=(stop,), name="crossdock-sources", daemon=True
+    )
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=60)
 
 
 def _stop_on_signals() -> None:

@@ -155,19 +155,13 @@ def _configured(
 
 def _hub_bus(settings: Any) -> tuple[Engine, HubEventBus]:
     """The hub database and the event bus a connector command publishes and dead-letters to."""
-    from hub.bus.publisher import ConfirmedPublisher
-    from hub.bus.topology import events_exchange
+    from hub.source_poller import hub_event_bus
     from hub.storage import connect
 
     if settings.database_url is None:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = connect(settings.resolved_database_url)
-    publisher = ConfirmedPublisher(
-        settings.resolved_bus_url, exchange=events_exchange(settings.exchange)
-    )
-    from hub.connector_bus import HubEventBus
-
-    return engine, HubEventBus(publisher, engine)
+    return engine, hub_event_bus(settings, engine)
 
 
 def _fail(name: str, connector: Source[Any] | Sink[Any], exc: Exception) -> typer.Exit:
@@ -191,23 +185,12 @@ def read(
     ] = None,
 ) -> None:
     """Read a source from its stored state to the end: events published, state saved."""
-    from connectors.sdk.runner import run_source
-    from hub.connector_state import ConnectorStateStore
-    from hub.retry import DEFAULT_TABLE
+    from hub.source_poller import read_source
 
     settings, source = _configured(name, config, data_dir, Source, "source")
     engine, bus = _hub_bus(settings)
-    states = ConnectorStateStore(engine)
     try:
-        with source:
-            outcome = run_source(
-                source,
-                bus,
-                states.load(name),
-                table=DEFAULT_TABLE,
-                on_checkpoint=lambda state: states.save(name, state),
-                name=name,
-            )
+        outcome = read_source(name, source, engine, bus)
     except Exception as exc:
         raise _fail(name, source, exc) from exc
     finally:

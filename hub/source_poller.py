@@ -1,0 +1,143 @@
+"""Polling the configured SDK sources: each read from its stored state, on its own schedule.
+
+``crossdock connector read NAME`` reads one source once; a running hub (``crossdock run``)
+reads every pollable source instance of ``crossdock.yaml`` every ``poll_every`` seconds, so an
+SFTP drop or a SOAP ERP's receipts flow in without a cron job beside the hub. Webhook sources
+(Shopify, a REST partner that pushes) are read only when their instance sets ``poll_every``,
+and no source whose instance sets ``poll_every: 0`` is.
+
+A failed read is reported with the decision table's verdict and tried again at the next poll;
+what it confirmed before failing is kept, since the source's state is saved per checkpoint.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine
+
+from connectors.sdk.connector import Source
+from connectors.sdk.errors import ConnectorConfigError
+from connectors.sdk.registry import load_connector
+from connectors.sdk.runner import RunOutcome, run_source
+from connectors.sdk.webhook import WebhookSource
+from hub.bus.publisher import ConfirmedPublisher
+from hub.bus.topology import events_exchange
+from hub.config import ConnectorInstance, Settings
+from hub.connector_bus import HubEventBus
+from hub.connector_state import ConnectorStateStore
+from hub.errors import ConfigError
+from hub.retry import DEFAULT_TABLE, Decision
+
+__all__ = ["DEFAULT_POLL_EVERY", "PolledSource", "SourcePoller", "hub_event_bus", "read_source"]
+
+
+def hub_event_bus(settings: Settings, engine: Engine) -> HubEventBus:
+    """The bus a connector publishes and dead-letters to (one per thread: not thread-safe)."""
+    publisher = ConfirmedPublisher(
+        settings.resolved_bus_url, exchange=events_exchange(settings.exchange)
+    )
+    return HubEventBus(publisher, engine)
+
+
+def read_source(name: str, source: Source[Any], engine: Engine, bus: HubEventBus) -> RunOutcome:
+    """Read ``source`` (instance ``name``) from its stored state to the end, saving each state."""
+    states = ConnectorStateStore(engine)
+    with source:
+        return run_source(
+            source,
+            bus,
+            states.load(name),
+            table=DEFAULT_TABLE,
+            on_checkpoint=lambda state: states.save(name, state),
+            name=name,
+        )
+
+
+@dataclass
+class PolledSource:
+    """One configured source instance and when it is next due."""
+
+    name: str
+    connector: type[Source[Any]]
+    config: dict[str, Any]
+    every: float
+    due: float = 0.0
+
+    def build(self) -> Source[Any]:
+        """A fresh source for one read: a source closes its transport when a read ends."""
+        return self.connector.from_config(self.config)
+
+    def verdict(self, exc: Exception) -> Decision:
+        """How the hub's table, with this connector's rows on top, classes ``exc``."""
+        # the connector's rows are class-level: no instance needed (and none may be open)
+        return DEFAULT_TABLE.extend(self.connector.error_rows).decide(exc)
+
+
+#: called after each read with the instance name and its outcome, or the error it ended on
+Report = Callable[[PolledSource, RunOutcome | Exception], None]
+
+
+class SourcePoller:
+    """Reads every pollable source instance when it is due; one thread, one bus connection."""
+
+    def __init__(self, settings: Settings, engine: Engine, report: Report) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.report = report
+        self.sources = [
+            polled for i in settings.connector_instances if (polled := _pollable(i)) is not None
+        ]
+
+    def poll_due(self, now: float | None = None) -> int:
+        """Read each source that is due; the number read."""
+        now = time.monotonic() if now is None else now
+        due = [s for s in self.sources if s.due <= now]
+        if not due:
+            return 0
+        bus = hub_event_bus(self.settings, self.engine)
+        try:
+            for polled in due:
+                try:
+                    outcome: RunOutcome | Exception = read_source(
+                        polled.name, polled.build(), self.engine, bus
+                    )
+                except Exception as exc:  # reported with its verdict; tried again when due
+                    outcome = exc
+                polled.due = time.monotonic() + polled.every
+                self.report(polled, outcome)
+        finally:
+            bus.close()
+        return len(due)
+
+    def run(self, stop: threading.Event, tick: float = 1.0) -> None:
+        """Poll until ``stop`` is set, waking every ``tick`` seconds to see what is due."""
+        while not stop.is_set():
+            self.poll_due()
+            stop.wait(tick)
+
+
+#: seconds between reads of a pull source whose instance sets no ``poll_every``
+DEFAULT_POLL_EVERY = 60.0
+
+
+def _pollable(instance: ConnectorInstance) -> PolledSource | None:
+    """The built source of ``instance`` when a running hub polls it; None otherwise."""
+    try:
+        cls = load_connector(instance.connector)
+        if not issubclass(cls, Source):
+            return None
+        every = instance.poll_every
+        if every is None:
+            # a webhook source's peer pushes: reading it too is opt-in
+            every = 0.0 if issubclass(cls, WebhookSource) else DEFAULT_POLL_EVERY
+        if not every:
+            return None
+        cls.from_config(instance.config)  # a broken configuration stops the hub at start
+    except ConnectorConfigError as exc:
+        raise ConfigError(f"connector instance {instance.name!r}: {exc}") from exc
+    return PolledSource(instance.name, cls, instance.config, every)

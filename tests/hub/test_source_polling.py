@@ -1,0 +1,171 @@
+"""A running hub polls its SDK sources: a real REST peer read on schedule, resumed by state."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from connectors.sdk.errors import TransientConnectorError
+from connectors.sdk.runner import RunOutcome
+from hub.bus import EventConsumer, event_queue
+from hub.cli.app import app
+from hub.config import Settings, load_settings
+from hub.errors import ConfigError
+from hub.source_poller import PolledSource, SourcePoller
+from hub.storage import connect
+from tests.connectors.rest.peer import ITEMS, PeerState, build_peer
+from tests.connectors.rest.server import serve
+
+SPECS = Path(__file__).parents[1] / "connectors" / "rest" / "specs"
+runner = CliRunner()
+
+
+@pytest.fixture
+def peer() -> Iterator[tuple[str, PeerState]]:
+    peer_app, state = build_peer()
+    with serve(peer_app) as url:
+        yield url, state
+
+
+def _rest(name: str, url: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "name": name,
+        "connector": "rest",
+        "config": {
+            "base_url": url,
+            "specs_dir": str(SPECS),
+            "streams": [
+                {
+                    "name": "stock",
+                    "path": "/link/items",
+                    "records_path": "items",
+                    "pagination": {"style": "link", "page_size": 3},
+                    "mapping": "json.partner-stock",
+                    "cursor_field": "id",
+                    "since_param": "after",
+                }
+            ],
+        },
+        **extra,
+    }
+
+
+def test_run_once_reads_each_pollable_source_then_resumes_from_its_state(
+    tmp_path: Path, peer: tuple[str, PeerState]
+) -> None:
+    url, state = peer
+    config = tmp_path / "crossdock.yaml"
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "data_dir": str(tmp_path / "var"),
+                "inbox": str(tmp_path / "inbox"),
+                "connector_instances": [
+                    # a REST partner may push (a webhook source), so reading it is opt-in
+                    _rest("partner", url, poll_every=60),
+                    _rest("pushes", url),
+                    # opted out: `crossdock connector read` only
+                    _rest("manual", url, poll_every=0),
+                    {"name": "out", "connector": "rest-push", "config": {"base_url": url}},
+                ],
+            }
+        )
+    )
+    settings = load_settings(config)
+    (tmp_path / "var").mkdir()
+    (tmp_path / "inbox").mkdir()
+    consumer = EventConsumer(
+        settings.resolved_bus_url, event_queue(f"poll-{uuid.uuid4().hex[:8]}", ["retail.#"])
+    )
+    consumer.declare()
+    args = ["run", "--once", "--no-api", "--no-routing", "-c", str(config)]
+
+    first = runner.invoke(app, args)
+    assert first.exit_code == 0, first.output
+    assert "polling partner (every 60 s)" in first.output
+    for silent in ("pushes", "manual", "out ("):
+        assert silent not in first.output
+    assert f"{len(ITEMS)} event(s) published" in first.output
+    got: list[dict[str, Any]] = []
+    consumer.drain(got.extend, idle_timeout=0.3, max_seconds=10)
+    assert sorted(e["subject"] for e in got) == sorted(str(i["id"]) for i in ITEMS)
+    hits = state.hits["link"]
+
+    again = runner.invoke(app, args)
+    assert again.exit_code == 0, again.output
+    assert state.hits["link"] == hits + 1  # one request: only items after the stored cursor
+    more: list[dict[str, Any]] = []
+    consumer.drain(more.extend, idle_timeout=0.3, max_seconds=10)
+    assert more == []
+
+
+def test_the_poller_reads_each_source_again_whenever_it_is_due(
+    tmp_path: Path, peer: tuple[str, PeerState]
+) -> None:
+    url, state = peer
+    settings = Settings.model_validate(
+        {"data_dir": tmp_path, "connector_instances": [_rest("partner", url, poll_every=0.2)]}
+    )
+    engine = connect(settings.resolved_database_url)
+    reports: list[RunOutcome | Exception] = []
+    poller = SourcePoller(settings, engine, lambda _s, outcome: reports.append(outcome))
+    stop = threading.Event()
+    thread = threading.Thread(target=poller.run, args=(stop,), kwargs={"tick": 0.05})
+    thread.start()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and len(reports) < 3:
+        time.sleep(0.05)
+    stop.set()
+    thread.join(timeout=30)
+    engine.dispose()
+    assert not thread.is_alive()
+    assert len(reports) >= 3, reports
+    first, *later = reports
+    assert isinstance(first, RunOutcome), first
+    assert first.published == len(ITEMS)
+    # each later read starts from the stored cursor: nothing new, one request each
+    assert all(isinstance(o, RunOutcome) for o in later), later
+    assert [o.published for o in later if isinstance(o, RunOutcome)] == [0] * len(later)
+    assert state.hits["link"] >= 3
+
+
+def test_a_failed_read_is_reported_with_its_verdict_and_due_again(tmp_path: Path) -> None:
+    # nothing listens on port 9: the read fails after the connector's own retries
+    settings = Settings.model_validate(
+        {
+            "data_dir": tmp_path,
+            "connector_instances": [_rest("down", "http://127.0.0.1:9", poll_every=30)],
+        }
+    )
+    engine = connect(settings.resolved_database_url)
+    reports: list[tuple[PolledSource, RunOutcome | Exception]] = []
+    poller = SourcePoller(settings, engine, lambda s, o: reports.append((s, o)))
+    before = time.monotonic()
+    assert poller.poll_due() == 1
+    assert poller.poll_due() == 0  # not due again for 30 s
+    engine.dispose()
+    [(polled, failure)] = reports
+    assert isinstance(failure, TransientConnectorError), failure
+    assert polled.verdict(failure).failure.value == "transient"
+    assert polled.due >= before + 30
+
+
+def test_a_source_with_a_broken_configuration_stops_the_hub_at_start(tmp_path: Path) -> None:
+    settings = Settings.model_validate(
+        {
+            "data_dir": tmp_path,
+            "connector_instances": [
+                {"name": "partner", "connector": "rest", "config": {}, "poll_every": 60}
+            ],
+        }
+    )
+    with pytest.raises(ConfigError, match="connector instance 'partner'"):
+        SourcePoller(settings, connect(settings.resolved_database_url), lambda s, o: None)
