@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import gc
 import os
+import signal
 import threading
 import time
 from collections.abc import Sequence
@@ -149,13 +150,16 @@ def translate_chunk(job: ChunkJob) -> ChunkResult:
     )
 
 
-def exit_with_parent(poll_seconds: float = 0.5) -> None:
+def exit_with_parent(parent: int | None = None, poll_seconds: float = 0.5) -> None:
     """Worker initializer: end this worker when the process that started it is gone.
 
     A SIGKILLed pipeline cannot shut its pool down; without this its idle workers would wait
     on their queue forever (each sibling keeps the queue's pipe open, so no EOF arrives).
+    ``parent`` is the starting process's pid, passed in: read here, after the worker's imports,
+    it would already be 1 for a parent killed during them, and the worker would never leave.
     """
-    parent = os.getppid()
+    if parent is None:
+        parent = os.getppid()
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -165,14 +169,18 @@ def exit_with_parent(poll_seconds: float = 0.5) -> None:
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
-def prepare_worker(spec_files: Sequence[str] | str) -> None:
+def prepare_worker(spec_files: Sequence[str] | str, parent: int | None = None) -> None:
     """Worker initializer: exit with the parent, compile the mappings, then freeze the heap.
+
+    Ctrl-C reaches the whole process group: the hub owns shutdown, so a worker ignores SIGINT
+    instead of dying with a traceback on an idle hub.
 
     ``gc.freeze`` moves everything imported so far out of the collector's reach: the bulk loop
     allocates enough to trigger collections all the time, and each full one would otherwise
     walk the whole import-time heap again (worth 1-2 µs a row here).
     """
-    exit_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    exit_with_parent(parent)
     for spec_file in [spec_files] if isinstance(spec_files, str) else spec_files:
         mapping = _mapping(spec_file)
         event_model(mapping.target_type, mapping.target_version)

@@ -224,11 +224,17 @@ class FilePipeline:
     ) -> Iterator[tuple[ChunkJob, ChunkResult]]:
         # a bounded window of chunks in flight keeps memory flat however big the file is
         window: deque[tuple[ChunkJob, Future[ChunkResult]]] = deque()
-        for job in jobs:
-            window.append((job, pool.submit(job)))
-            if len(window) > pool.size * 2:
+        try:
+            for job in jobs:
+                window.append((job, pool.submit(job)))
+                if len(window) > pool.size * 2:
+                    done_job, future = window.popleft()
+                    yield done_job, future.result()
+            while window:
                 done_job, future = window.popleft()
                 yield done_job, future.result()
-        while window:
-            done_job, future = window.popleft()
-            yield done_job, future.result()
+        finally:
+            # a file that stopped early (a refused row, a lost broker) leaves no queued chunks
+            # for the shared workers to translate before the next file's
+            for _, future in window:
+                future.cancel()

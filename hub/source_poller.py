@@ -12,6 +12,7 @@ what it confirmed before failing is kept, since the source's state is saved per 
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -21,7 +22,6 @@ from typing import Any
 from sqlalchemy import Engine
 
 from connectors.sdk.connector import Source
-from connectors.sdk.errors import ConnectorConfigError
 from connectors.sdk.registry import load_connector
 from connectors.sdk.runner import RunOutcome, run_source
 from connectors.sdk.webhook import WebhookSource
@@ -32,6 +32,8 @@ from hub.connector_bus import HubEventBus
 from hub.connector_state import ConnectorStateStore
 from hub.errors import ConfigError
 from hub.retry import DEFAULT_TABLE, Decision
+
+log = logging.getLogger(__name__)
 
 __all__ = ["DEFAULT_POLL_EVERY", "PolledSource", "SourcePoller", "hub_event_bus", "read_source"]
 
@@ -115,9 +117,16 @@ class SourcePoller:
         return len(due)
 
     def run(self, stop: threading.Event, tick: float = 1.0) -> None:
-        """Poll until ``stop`` is set, waking every ``tick`` seconds to see what is due."""
+        """Poll until ``stop`` is set, waking every ``tick`` seconds to see what is due.
+
+        Nothing ends the loop but ``stop``: a failure outside a read (the bus, the report)
+        is logged and polling goes on, rather than the thread dying quietly beside the hub.
+        """
         while not stop.is_set():
-            self.poll_due()
+            try:
+                self.poll_due()
+            except Exception:
+                log.exception("polling the sources failed; trying again in %.0f s", tick)
             stop.wait(tick)
 
 
@@ -137,7 +146,10 @@ def _pollable(instance: ConnectorInstance) -> PolledSource | None:
             every = 0.0 if issubclass(cls, WebhookSource) else DEFAULT_POLL_EVERY
         if not every:
             return None
-        cls.from_config(instance.config)  # a broken configuration stops the hub at start
-    except ConnectorConfigError as exc:
+        # built once and closed, so a broken configuration stops the hub at start; a
+        # connector's constructor may fail with any error (a mapping file it cannot load)
+        with cls.from_config(instance.config):
+            pass
+    except Exception as exc:
         raise ConfigError(f"connector instance {instance.name!r}: {exc}") from exc
     return PolledSource(instance.name, cls, instance.config, every)

@@ -13,7 +13,9 @@ no workers behind.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import threading
+import time
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -47,21 +49,30 @@ class WorkerPool:
                     max_workers=self.size,
                     mp_context=multiprocessing.get_context("spawn"),
                     initializer=prepare_worker,
-                    initargs=(self.spec_files,),
+                    initargs=(self.spec_files, os.getpid()),
                 )
             return self._pool
 
-    def start(self, *, wait: bool = False) -> None:
+    def start(self, *, wait: bool = False, timeout: float = 60.0) -> None:
         """Start every process now, instead of when the first big file arrives.
 
-        With ``wait``, return once each has finished starting (imports, mappings compiled).
+        With ``wait``, return once each has finished starting (imports, mappings compiled):
+        a round of short tasks is repeated until every process has answered one, since a
+        process that is up early can take two tasks of a round.
         """
         pool = self._executor()
-        # one short task per process: a busy process cannot take a second, so each starts
         ready = [pool.submit(worker_ready, 0.05) for _ in range(self.size)]
-        if wait:
-            for future in ready:
-                future.result()
+        if not wait:
+            return
+        deadline = time.monotonic() + timeout
+        answered: set[int] = set()
+        while True:
+            answered.update(f.result(timeout=max(0.0, deadline - time.monotonic())) for f in ready)
+            if len(answered) >= self.size:
+                return
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{len(answered)} of {self.size} workers started in {timeout} s")
+            ready = [pool.submit(worker_ready, 0.05) for _ in range(self.size)]
 
     def submit(self, job: ChunkJob) -> Future[ChunkResult]:
         """Translate ``job`` in a worker."""

@@ -17,6 +17,7 @@ from collections import deque
 from collections.abc import Mapping
 from typing import Any
 
+from amqp.exceptions import RecoverableConnectionError
 from kombu import Connection, Exchange, Producer
 
 from hub.bus.topology import EVENTS_EXCHANGE
@@ -24,7 +25,13 @@ from hub.errors import BrokerUnavailable, PublishNotConfirmed
 
 __all__ = ["ConfirmedPublisher"]
 
-_CONNECTION_ERRORS: tuple[type[BaseException], ...] = (OSError, ConnectionError)
+#: py-amqp's recoverable errors (the broker closed the connection: a restart, a forced close)
+#: are not OSErrors; without them a broker restart escaped as a raw exception, never retried
+_CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
+    OSError,
+    ConnectionError,
+    RecoverableConnectionError,
+)
 
 
 class ConfirmedPublisher:

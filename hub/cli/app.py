@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -162,12 +163,22 @@ def run(
             routing_thread.join(timeout=30)
     if worker is not None:
         _finish_routing(worker, once=once)
+    _summary(totals, once=once)
+
+
+def _summary(totals: dict[str, int], *, once: bool) -> None:
+    """The run's totals; with ``once``, exit 1 when a source read failed (no next poll)."""
     out.print(
         f"[bold]summary:[/] {totals['files']} file(s), {totals['records']} record(s), "
         f"[green]{totals['published']} event(s) published[/], "
         f"[yellow]{totals['dead']} dead letter(s)[/]"
         + (" — see `crossdock dlq list`" if totals["dead"] else "")
     )
+    failed = totals.get("failed_reads", 0)
+    if failed:
+        out.print(f"[red]{failed} source read(s) failed[/] (see above)")
+        if once:
+            raise typer.Exit(1)
 
 
 def _watch(
@@ -207,20 +218,23 @@ def _sources_polled(
     their schedules in a thread of their own, stopped before the hub closes."""
     from hub.source_poller import PolledSource, SourcePoller
 
-    lock = threading.Lock()
+    # the poller's own counts, merged once its thread has stopped: the main thread updates
+    # ``totals`` for files meanwhile
+    counts = {"records": 0, "published": 0, "dead": 0, "failed_reads": 0}
 
     def report(polled: PolledSource, outcome: RunOutcome | Exception) -> None:
         if isinstance(outcome, Exception):
+            counts["failed_reads"] += 1
             verdict = polled.verdict(outcome)
+            # the error's text is the peer's or the OS's: never rich markup
             err.print(
                 f"[red]source {polled.name} failed[/] ({verdict.failure}, {verdict.action}): "
-                f"{outcome}; next read in {polled.every:g} s"
+                f"{escape(str(outcome))}; next read in {polled.every:g} s"
             )
             return
-        with lock:
-            totals["records"] += outcome.records
-            totals["published"] += outcome.published
-            totals["dead"] += outcome.dead_lettered
+        counts["records"] += outcome.records
+        counts["published"] += outcome.published
+        counts["dead"] += outcome.dead_lettered
         if outcome.records or outcome.dead_lettered:
             err.print(
                 f"source {polled.name}: {outcome.records} record(s), "
@@ -232,23 +246,30 @@ def _sources_polled(
     if not poller.sources:
         yield
         return
-    err.print(
-        "crossdock: polling " + ", ".join(f"{s.name} (every {s.every:g} s)" for s in poller.sources)
-    )
+    schedule = ", ".join(f"{s.name} (every {s.every:g} s)" for s in poller.sources)
+    err.print(f"crossdock: polling {schedule}")
+    stop = threading.Event()
+    thread = None
     if once:
         poller.poll_due()
-        yield
-        return
-    stop = threading.Event()
-    thread = threading.Thread(
-        target=poller.run, args=(stop,), name="crossdock-sources", daemon=True
-    )
-    thread.start()
+    else:
+        thread = threading.Thread(
+            target=poller.run, args=(stop,), name="crossdock-sources", daemon=True
+        )
+        thread.start()
     try:
         yield
     finally:
         stop.set()
-        thread.join(timeout=60)
+        if thread is not None:
+            thread.join(timeout=60)
+            if thread.is_alive():
+                err.print(
+                    "a source read is still going on: its last checkpoint is kept, and the "
+                    "next run resumes from there"
+                )
+        for key, n in counts.items():
+            totals[key] = totals.get(key, 0) + n
 
 
 def _stop_on_signals() -> None:

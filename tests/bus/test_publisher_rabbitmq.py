@@ -5,11 +5,13 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from amqp.exceptions import ConnectionForced
 from kombu import Connection
 
 from hub.bus.connection import open_connection
 from hub.bus.publisher import ConfirmedPublisher
 from hub.bus.topology import event_queue, events_exchange
+from hub.errors import BrokerUnavailable
 from tests.services import require_rabbitmq
 
 pytestmark = pytest.mark.rabbitmq
@@ -81,3 +83,32 @@ def test_a_publish_without_message_id_or_headers_carries_none() -> None:
     assert message.body == b"[]"
     assert "message_id" not in message.properties
     assert message.headers == {}
+
+
+def test_a_connection_the_broker_closed_is_broker_unavailable_and_reconnects(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    url = require_rabbitmq()
+    tag = uuid.uuid4().hex[:12]
+    exchange = events_exchange(f"crossdock.test.{tag}")
+    with ConfirmedPublisher(url, exchange=exchange) as publisher:
+        publisher.publish(b"[]", routing_key="x", content_type="application/json")
+        publisher.flush()
+        channel = publisher._amqp
+
+        def forced_close(*_args: object, **_kwargs: object) -> None:
+            # what py-amqp raises when the broker closes the connection (a restart, an admin)
+            raise ConnectionForced("CONNECTION_FORCED - broker forced connection closure")
+
+        monkeypatch.setattr(channel, "basic_publish", forced_close)
+        with pytest.raises(BrokerUnavailable, match="CONNECTION_FORCED"):
+            publisher.publish(b"[]", routing_key="x", content_type="application/json")
+        # the next publish opens a new connection
+        publisher.publish(b"[]", routing_key="x", content_type="application/json")
+        publisher.flush()
+        assert publisher._amqp is not channel
+    conn: Connection = open_connection(url)
+    try:
+        exchange(conn.channel()).delete()
+    finally:
+        conn.release()

@@ -169,3 +169,78 @@ def test_a_source_with_a_broken_configuration_stops_the_hub_at_start(tmp_path: P
     )
     with pytest.raises(ConfigError, match="connector instance 'partner'"):
         SourcePoller(settings, connect(settings.resolved_database_url), lambda s, o: None)
+
+
+def test_a_failing_report_does_not_stop_the_polling(
+    tmp_path: Path, peer: tuple[str, PeerState]
+) -> None:
+    url, _ = peer
+    settings = Settings.model_validate(
+        {"data_dir": tmp_path, "connector_instances": [_rest("partner", url, poll_every=0.1)]}
+    )
+    engine = connect(settings.resolved_database_url)
+    calls: list[RunOutcome | Exception] = []
+
+    def report(_polled: PolledSource, outcome: RunOutcome | Exception) -> None:
+        calls.append(outcome)
+        if len(calls) == 1:
+            raise RuntimeError("the report itself broke")
+
+    poller = SourcePoller(settings, engine, report)
+    stop = threading.Event()
+    thread = threading.Thread(target=poller.run, args=(stop,), kwargs={"tick": 0.05})
+    thread.start()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and len(calls) < 3:
+        time.sleep(0.05)
+    stop.set()
+    thread.join(timeout=30)
+    engine.dispose()
+    assert len(calls) >= 3  # polling went on after the report raised
+
+
+def test_a_connector_that_cannot_be_built_stops_the_hub_naming_the_instance(
+    tmp_path: Path,
+) -> None:
+    known_hosts = tmp_path / "known_hosts"
+    known_hosts.write_text("")
+    settings = Settings.model_validate(
+        {
+            "data_dir": tmp_path,
+            "connector_instances": [
+                {
+                    "name": "drop",
+                    "connector": "sftp",
+                    "config": {
+                        "host": "127.0.0.1",
+                        "username": "u",
+                        "password": "p",
+                        "known_hosts": str(known_hosts),
+                        # the constructor loads the spec: not a config-model error
+                        "mapping": str(tmp_path / "missing.yaml"),
+                    },
+                }
+            ],
+        }
+    )
+    with pytest.raises(ConfigError, match=r"connector instance 'drop'.*missing\.yaml"):
+        SourcePoller(settings, connect(settings.resolved_database_url), lambda s, o: None)
+
+
+def test_run_once_exits_1_when_a_source_read_failed(tmp_path: Path) -> None:
+    config = tmp_path / "crossdock.yaml"
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "data_dir": str(tmp_path / "var"),
+                "inbox": str(tmp_path / "inbox"),
+                # nothing listens on port 9
+                "connector_instances": [_rest("down", "http://127.0.0.1:9", poll_every=30)],
+            }
+        )
+    )
+    (tmp_path / "inbox").mkdir()
+    result = runner.invoke(app, ["run", "--once", "--no-api", "--no-routing", "-c", str(config)])
+    assert result.exit_code == 1, result.output
+    assert "source down failed" in result.output
+    assert "1 source read(s) failed" in result.output

@@ -5,10 +5,14 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import subprocess
+import sys
+import time
 from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime
 from pathlib import Path
 
+import psutil
 import pytest
 
 from connectors.formats.csv import CsvPosition, split_rows
@@ -116,3 +120,45 @@ def test_a_hub_keeps_its_workers_from_one_big_file_to_the_next(tmp_path: Path) -
 def test_a_pool_needs_a_process() -> None:
     with pytest.raises(ValueError, match="at least one process"):
         WorkerPool(0)
+
+
+_KILLED_DURING_START = """
+import multiprocessing, sys
+from hub.worker_pool import WorkerPool
+if __name__ == "__main__":
+    pool = WorkerPool(2)
+    pool.start()  # not waiting: the workers are still importing when the parent dies
+    print(" ".join(str(p.pid) for p in multiprocessing.active_children()), flush=True)
+    sys.stdin.read()
+"""
+
+
+def test_workers_leave_when_the_hub_is_killed_while_they_start(tmp_path: Path) -> None:
+    script = tmp_path / "parent.py"
+    script.write_text(_KILLED_DURING_START)
+    with subprocess.Popen(
+        [sys.executable, str(script)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).parents[2],
+    ) as parent:
+        assert parent.stdout is not None
+        pids = [int(p) for p in parent.stdout.readline().split()]
+        parent.kill()  # SIGKILL, before the workers' imports are done
+        parent.wait()
+    assert len(pids) >= 2
+    workers = [psutil.Process(p) for p in pids if psutil.pid_exists(p)]
+    _, alive = psutil.wait_procs(workers, timeout=20)
+    assert not alive, f"workers outlived a hub killed during their start: {alive}"
+
+
+def test_ctrl_c_on_the_terminal_leaves_the_workers_to_the_hub(tmp_path: Path) -> None:
+    jobs = _jobs(write_count(tmp_path / "count.csv", _rows(400)))
+    with WorkerPool(2, [jobs[0].spec_file]) as pool:
+        pids = _pids(pool)
+        for pid in pids:
+            os.kill(pid, signal.SIGINT)  # what Ctrl-C sends the whole process group
+        time.sleep(0.5)
+        assert pids <= {p.pid for p in multiprocessing.active_children()}
+        assert pool.submit(jobs[0]).result(timeout=60).published == 400
