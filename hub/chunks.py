@@ -150,7 +150,7 @@ def translate_chunk(job: ChunkJob) -> ChunkResult:
     )
 
 
-def exit_with_parent(parent: int | None = None, poll_seconds: float = 0.5) -> None:
+def exit_with_parent(parent: int, poll_seconds: float = 0.5) -> None:
     """Worker initializer: end this worker when the process that started it is gone.
 
     A SIGKILLed pipeline cannot shut its pool down; without this its idle workers would wait
@@ -158,8 +158,6 @@ def exit_with_parent(parent: int | None = None, poll_seconds: float = 0.5) -> No
     ``parent`` is the starting process's pid, passed in: read here, after the worker's imports,
     it would already be 1 for a parent killed during them, and the worker would never leave.
     """
-    if parent is None:
-        parent = os.getppid()
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -169,7 +167,7 @@ def exit_with_parent(parent: int | None = None, poll_seconds: float = 0.5) -> No
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
-def prepare_worker(spec_files: Sequence[str] | str, parent: int | None = None) -> None:
+def prepare_worker(spec_files: Sequence[str], parent: int) -> None:
     """Worker initializer: exit with the parent, compile the mappings, then freeze the heap.
 
     Ctrl-C reaches the whole process group: the hub owns shutdown, so a worker ignores SIGINT
@@ -181,7 +179,7 @@ def prepare_worker(spec_files: Sequence[str] | str, parent: int | None = None) -
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     exit_with_parent(parent)
-    for spec_file in [spec_files] if isinstance(spec_files, str) else spec_files:
+    for spec_file in spec_files:
         mapping = _mapping(spec_file)
         event_model(mapping.target_type, mapping.target_version)
     gc.freeze()

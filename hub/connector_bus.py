@@ -17,6 +17,8 @@ from sqlalchemy.engine import Connection
 from canonical import BATCH_CONTENT_TYPE, STRUCTURED_CONTENT_TYPE, Envelope, dump_batch
 from connectors.sdk.bus import DeadLetterRecord
 from hub.bus.publisher import ConfirmedPublisher
+from hub.bus.topology import events_exchange
+from hub.config import Settings
 from hub.deadletter.store import DeadLetter, DeadLetterStore
 
 __all__ = ["HubEventBus", "as_dead_letter"]
@@ -41,6 +43,14 @@ def as_dead_letter(record: DeadLetterRecord) -> DeadLetter:
 
 class HubEventBus:
     """Publishes connectors' events to the bus and keeps their dead letters."""
+
+    @classmethod
+    def for_settings(cls, settings: Settings, engine: Engine) -> HubEventBus:
+        """A bus with a publisher of its own on the hub's bus and exchange (one per thread)."""
+        publisher = ConfirmedPublisher(
+            settings.resolved_bus_url, exchange=events_exchange(settings.exchange)
+        )
+        return cls(publisher, engine)
 
     def __init__(self, publisher: ConfirmedPublisher, engine: Engine) -> None:
         self.publisher = publisher

@@ -25,25 +25,15 @@ from connectors.sdk.connector import Source
 from connectors.sdk.registry import load_connector
 from connectors.sdk.runner import RunOutcome, run_source
 from connectors.sdk.webhook import WebhookSource
-from hub.bus.publisher import ConfirmedPublisher
-from hub.bus.topology import events_exchange
 from hub.config import ConnectorInstance, Settings
 from hub.connector_bus import HubEventBus
 from hub.connector_state import ConnectorStateStore
 from hub.errors import ConfigError
-from hub.retry import DEFAULT_TABLE, Decision
+from hub.retry import DEFAULT_TABLE
 
 log = logging.getLogger(__name__)
 
-__all__ = ["DEFAULT_POLL_EVERY", "PolledSource", "SourcePoller", "hub_event_bus", "read_source"]
-
-
-def hub_event_bus(settings: Settings, engine: Engine) -> HubEventBus:
-    """The bus a connector publishes and dead-letters to (one per thread: not thread-safe)."""
-    publisher = ConfirmedPublisher(
-        settings.resolved_bus_url, exchange=events_exchange(settings.exchange)
-    )
-    return HubEventBus(publisher, engine)
+__all__ = ["DEFAULT_POLL_EVERY", "PolledSource", "SourcePoller", "read_source"]
 
 
 def read_source(name: str, source: Source[Any], engine: Engine, bus: HubEventBus) -> RunOutcome:
@@ -74,11 +64,6 @@ class PolledSource:
         """A fresh source for one read: a source closes its transport when a read ends."""
         return self.connector.from_config(self.config)
 
-    def verdict(self, exc: Exception) -> Decision:
-        """How the hub's table, with this connector's rows on top, classes ``exc``."""
-        # the connector's rows are class-level: no instance needed (and none may be open)
-        return DEFAULT_TABLE.extend(self.connector.error_rows).decide(exc)
-
 
 #: called after each read with the instance name and its outcome, or the error it ended on
 Report = Callable[[PolledSource, RunOutcome | Exception], None]
@@ -95,13 +80,13 @@ class SourcePoller:
             polled for i in settings.connector_instances if (polled := _pollable(i)) is not None
         ]
 
-    def poll_due(self, now: float | None = None) -> int:
+    def poll_due(self) -> int:
         """Read each source that is due; the number read."""
-        now = time.monotonic() if now is None else now
+        now = time.monotonic()
         due = [s for s in self.sources if s.due <= now]
         if not due:
             return 0
-        bus = hub_event_bus(self.settings, self.engine)
+        bus = HubEventBus.for_settings(self.settings, self.engine)
         try:
             for polled in due:
                 try:

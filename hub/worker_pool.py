@@ -81,21 +81,18 @@ class WorkerPool:
         except BrokenProcessPool:
             # a worker died since the last job: what was in flight has failed already;
             # from here on, fresh processes
-            self._discard()
+            self._release(wait=False)
             return self._executor().submit(translate_chunk, job)
-
-    def _discard(self) -> None:
-        with self._lock:
-            pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
 
     def close(self) -> None:
         """Stop the processes (each finishes the job it has)."""
+        self._release(wait=True)
+
+    def _release(self, *, wait: bool) -> None:
         with self._lock:
             pool, self._pool = self._pool, None
         if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+            pool.shutdown(wait=wait, cancel_futures=True)
 
     def __enter__(self) -> WorkerPool:
         return self

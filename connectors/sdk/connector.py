@@ -91,9 +91,10 @@ class Connector(abc.ABC, Generic[ConfigT]):
         schema.setdefault("title", cls.name)
         return schema
 
-    def decision_table(self, base: RetryTable = SDK_TABLE) -> RetryTable:
-        """``base`` with this connector's rows on top."""
-        return base.extend(self.error_rows)
+    @classmethod
+    def decision_table(cls, base: RetryTable = SDK_TABLE) -> RetryTable:
+        """``base`` with this connector's rows on top (class-level: no instance needed)."""
+        return base.extend(cls.error_rows)
 
     def policy(self, base: RetryTable = SDK_TABLE) -> RetryPolicy:
         """This connector's retry timings with its decision table."""

@@ -36,8 +36,6 @@ from connectors.sdk.errors import ConnectorConfigError
 from connectors.sdk.registry import load_connector
 from connectors.sdk.webhook import SignatureInvalid, WebhookRequest, WebhookSource
 from hub.api.webhook_commits import DeliveryCommitter, PendingDelivery
-from hub.bus.publisher import ConfirmedPublisher
-from hub.bus.topology import events_exchange
 from hub.config import ConnectorInstance, Settings
 from hub.connector_bus import HubEventBus
 from hub.deadletter.model import DeadLetterRow
@@ -203,12 +201,7 @@ def _safe_headers(request: WebhookRequest) -> dict[str, str]:
 
 def webhook_router(settings: Settings, engine: Engine, *, bus: EventBus | None = None) -> APIRouter:
     """The ingress route for ``settings.connector_instances``, publishing to the hub's bus."""
-    hub_bus = bus if isinstance(bus, HubEventBus) else None
-    if hub_bus is None:
-        publisher = ConfirmedPublisher(
-            settings.resolved_bus_url, exchange=events_exchange(settings.exchange)
-        )
-        hub_bus = HubEventBus(publisher, engine)
+    hub_bus = bus if isinstance(bus, HubEventBus) else HubEventBus.for_settings(settings, engine)
     ingress = WebhookIngress(settings.connector_instances, engine, hub_bus)
     router = APIRouter(tags=["webhooks"])
 

@@ -15,11 +15,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from hub.cli.connector import connector_app
+from hub.cli.connector import connector_app, failure_line
 from hub.cli.ops import extend_dlq
 from hub.cli.routing import routing_app
 from hub.config import FileConnectorConfig, Settings, load_settings
@@ -225,12 +224,8 @@ def _sources_polled(
     def report(polled: PolledSource, outcome: RunOutcome | Exception) -> None:
         if isinstance(outcome, Exception):
             counts["failed_reads"] += 1
-            verdict = polled.verdict(outcome)
-            # the error's text is the peer's or the OS's: never rich markup
-            err.print(
-                f"[red]source {polled.name} failed[/] ({verdict.failure}, {verdict.action}): "
-                f"{escape(str(outcome))}; next read in {polled.every:g} s"
-            )
+            line = failure_line(f"source {polled.name}", polled.connector, outcome)
+            err.print(f"{line}; next read in {polled.every:g} s")
             return
         counts["records"] += outcome.records
         counts["published"] += outcome.published

@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 import yaml
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from connectors.sdk.connector import Sink, Source
+from connectors.sdk.connector import Connector, Sink, Source
 from connectors.sdk.errors import ConnectorConfigError
 from connectors.sdk.registry import connector_entry_points, load_connector
 from connectors.sdk.scaffold import scaffold_connector
@@ -155,21 +156,27 @@ def _configured(
 
 def _hub_bus(settings: Any) -> tuple[Engine, HubEventBus]:
     """The hub database and the event bus a connector command publishes and dead-letters to."""
-    from hub.source_poller import hub_event_bus
+    from hub.connector_bus import HubEventBus
     from hub.storage import connect
 
     if settings.database_url is None:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = connect(settings.resolved_database_url)
-    return engine, hub_event_bus(settings, engine)
+    return engine, HubEventBus.for_settings(settings, engine)
 
 
-def _fail(name: str, connector: Source[Any] | Sink[Any], exc: Exception) -> typer.Exit:
-    """Report a run that ended on ``exc`` as the decision table classes it; exit code 1."""
+def failure_line(name: str, connector: type[Connector[Any]], exc: Exception) -> str:
+    """``failed NAME (failure, action): error`` as the hub's table with the connector's rows
+    classes ``exc``; the error's text (a peer's, the OS's) is escaped from rich markup."""
     from hub.retry import DEFAULT_TABLE
 
     decision = connector.decision_table(DEFAULT_TABLE).decide(exc)
-    err.print(f"[red]failed[/] {name} ({decision.failure}, {decision.action}): {exc}")
+    return f"[red]{name} failed[/] ({decision.failure}, {decision.action}): {escape(str(exc))}"
+
+
+def _fail(name: str, connector: Source[Any] | Sink[Any], exc: Exception) -> typer.Exit:
+    """Report a run that ended on ``exc``; exit code 1."""
+    err.print(failure_line(name, type(connector), exc))
     return typer.Exit(1)
 
 

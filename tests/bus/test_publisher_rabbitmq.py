@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from amqp.exceptions import ConnectionForced
-from kombu import Connection
+from kombu import Connection, Exchange, Queue
 
 from hub.bus.connection import open_connection
 from hub.bus.publisher import ConfirmedPublisher
@@ -17,39 +20,61 @@ from tests.services import require_rabbitmq
 pytestmark = pytest.mark.rabbitmq
 
 
-def test_confirmed_messages_arrive_persistent_with_their_properties_in_order() -> None:
+@dataclass
+class Broker:
+    """An exchange and a queue bound to all of it, of one test's own on the real broker."""
+
+    url: str
+    exchange: Exchange
+    queue: Queue
+    conn: Connection
+
+    def received(self, count: int) -> list[Any]:
+        """The next ``count`` messages of the queue, acked."""
+        simple = self.conn.SimpleQueue(self.queue(self.conn.channel()))
+        try:
+            messages = [simple.get(timeout=5) for _ in range(count)]
+            for message in messages:
+                message.ack()
+            return messages
+        finally:
+            simple.close()
+
+
+@pytest.fixture
+def broker() -> Iterator[Broker]:
     url = require_rabbitmq()
-    # an exchange and queue of this test's own, so nothing else on the broker interferes
+    # names of this test's own, so nothing else on the broker interferes
     tag = uuid.uuid4().hex[:12]
     exchange = events_exchange(f"crossdock.test.{tag}")
-    queue = event_queue(f"crossdock.test.{tag}", ["retail.#"], exchange=exchange)
+    queue = event_queue(f"crossdock.test.{tag}", ["#"], exchange=exchange)
     conn: Connection = open_connection(url)
     try:
         queue(conn.channel()).declare()
-        with ConfirmedPublisher(url, window=4, exchange=exchange) as publisher:
-            # 10 publishes through a window of 4: acks are read while publishing, not only
-            # at the flush
-            for n in range(10):
-                publisher.publish(
-                    b'{"n":%d}' % n,
-                    routing_key="retail.inventory.adjusted.v1",
-                    content_type="application/cloudevents+json",
-                    message_id=f"id-{n}",
-                    headers={"x-crossdock-source": "test"},
-                )
-            publisher.flush()
-        simple = conn.SimpleQueue(queue(conn.channel()))
-        received = []
-        for _ in range(10):
-            message = simple.get(timeout=5)
-            received.append(message)
-            message.ack()
-        simple.close()
+        yield Broker(url, exchange, queue, conn)
     finally:
         channel = conn.channel()
         queue(channel).delete()
         exchange(channel).delete()
         conn.release()
+
+
+def test_confirmed_messages_arrive_persistent_with_their_properties_in_order(
+    broker: Broker,
+) -> None:
+    with ConfirmedPublisher(broker.url, window=4, exchange=broker.exchange) as publisher:
+        # 10 publishes through a window of 4: acks are read while publishing, not only at
+        # the flush
+        for n in range(10):
+            publisher.publish(
+                b'{"n":%d}' % n,
+                routing_key="retail.inventory.adjusted.v1",
+                content_type="application/cloudevents+json",
+                message_id=f"id-{n}",
+                headers={"x-crossdock-source": "test"},
+            )
+        publisher.flush()
+    received = broker.received(10)
 
     assert [m.body for m in received] == [b'{"n":%d}' % n for n in range(10)]
     first = received[0]
@@ -60,39 +85,21 @@ def test_confirmed_messages_arrive_persistent_with_their_properties_in_order() -
     assert [m.properties["message_id"] for m in received] == [f"id-{n}" for n in range(10)]
 
 
-def test_a_publish_without_message_id_or_headers_carries_none() -> None:
-    url = require_rabbitmq()
-    tag = uuid.uuid4().hex[:12]
-    exchange = events_exchange(f"crossdock.test.{tag}")
-    queue = event_queue(f"crossdock.test.{tag}", ["#"], exchange=exchange)
-    conn: Connection = open_connection(url)
-    try:
-        queue(conn.channel()).declare()
-        with ConfirmedPublisher(url, exchange=exchange) as publisher:
-            publisher.publish(b"[]", routing_key="x", content_type="application/json")
-            publisher.flush()
-        simple = conn.SimpleQueue(queue(conn.channel()))
-        message = simple.get(timeout=5)
-        message.ack()
-        simple.close()
-    finally:
-        channel = conn.channel()
-        queue(channel).delete()
-        exchange(channel).delete()
-        conn.release()
+def test_a_publish_without_message_id_or_headers_carries_none(broker: Broker) -> None:
+    with ConfirmedPublisher(broker.url, exchange=broker.exchange) as publisher:
+        publisher.publish(b"[]", routing_key="x", content_type="application/json")
+        publisher.flush()
+    [message] = broker.received(1)
     assert message.body == b"[]"
     assert "message_id" not in message.properties
     assert message.headers == {}
 
 
 def test_a_connection_the_broker_closed_is_broker_unavailable_and_reconnects(
-    monkeypatch: pytest.MonkeyPatch,
+    broker: Broker, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    url = require_rabbitmq()
-    tag = uuid.uuid4().hex[:12]
-    exchange = events_exchange(f"crossdock.test.{tag}")
-    with ConfirmedPublisher(url, exchange=exchange) as publisher:
-        publisher.publish(b"[]", routing_key="x", content_type="application/json")
+    with ConfirmedPublisher(broker.url, exchange=broker.exchange) as publisher:
+        publisher.publish(b"[1]", routing_key="x", content_type="application/json")
         publisher.flush()
         channel = publisher._amqp
 
@@ -102,13 +109,9 @@ def test_a_connection_the_broker_closed_is_broker_unavailable_and_reconnects(
 
         monkeypatch.setattr(channel, "basic_publish", forced_close)
         with pytest.raises(BrokerUnavailable, match="CONNECTION_FORCED"):
-            publisher.publish(b"[]", routing_key="x", content_type="application/json")
+            publisher.publish(b"[2]", routing_key="x", content_type="application/json")
         # the next publish opens a new connection
-        publisher.publish(b"[]", routing_key="x", content_type="application/json")
+        publisher.publish(b"[3]", routing_key="x", content_type="application/json")
         publisher.flush()
         assert publisher._amqp is not channel
-    conn: Connection = open_connection(url)
-    try:
-        exchange(conn.channel()).delete()
-    finally:
-        conn.release()
+    assert [m.body for m in broker.received(2)] == [b"[1]", b"[3]"]

@@ -5,26 +5,29 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from rich.console import Console
 from typer.testing import CliRunner
 
+from connectors.rest.source import RestSource
 from connectors.sdk.errors import TransientConnectorError
 from connectors.sdk.runner import RunOutcome
 from hub.bus import EventConsumer, event_queue
 from hub.cli.app import app
+from hub.cli.connector import failure_line
 from hub.config import Settings, load_settings
 from hub.errors import ConfigError
-from hub.source_poller import PolledSource, SourcePoller
+from hub.retry import DEFAULT_TABLE
+from hub.source_poller import DEFAULT_POLL_EVERY, PolledSource, SourcePoller
 from hub.storage import connect
-from tests.connectors.rest.peer import ITEMS, PeerState, build_peer
+from tests.connectors.rest.peer import ITEMS, PeerState, build_peer, link_source_instance
 from tests.connectors.rest.server import serve
 
-SPECS = Path(__file__).parents[1] / "connectors" / "rest" / "specs"
 runner = CliRunner()
 
 
@@ -35,27 +38,18 @@ def peer() -> Iterator[tuple[str, PeerState]]:
         yield url, state
 
 
-def _rest(name: str, url: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "name": name,
-        "connector": "rest",
-        "config": {
-            "base_url": url,
-            "specs_dir": str(SPECS),
-            "streams": [
-                {
-                    "name": "stock",
-                    "path": "/link/items",
-                    "records_path": "items",
-                    "pagination": {"style": "link", "page_size": 3},
-                    "mapping": "json.partner-stock",
-                    "cursor_field": "id",
-                    "since_param": "after",
-                }
-            ],
-        },
-        **extra,
-    }
+def _run_until(poller: SourcePoller, done: Callable[[], bool]) -> None:
+    """Run ``poller`` in its own thread, as ``crossdock run`` does, until ``done()`` (30 s at
+    most); then stop it and check that it stopped."""
+    stop = threading.Event()
+    thread = threading.Thread(target=poller.run, args=(stop,), kwargs={"tick": 0.05})
+    thread.start()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not done():
+        time.sleep(0.05)
+    stop.set()
+    thread.join(timeout=30)
+    assert not thread.is_alive()
 
 
 def test_run_once_reads_each_pollable_source_then_resumes_from_its_state(
@@ -70,10 +64,10 @@ def test_run_once_reads_each_pollable_source_then_resumes_from_its_state(
                 "inbox": str(tmp_path / "inbox"),
                 "connector_instances": [
                     # a REST partner may push (a webhook source), so reading it is opt-in
-                    _rest("partner", url, poll_every=60),
-                    _rest("pushes", url),
+                    link_source_instance("partner", url, poll_every=60),
+                    link_source_instance("pushes", url),
                     # opted out: `crossdock connector read` only
-                    _rest("manual", url, poll_every=0),
+                    link_source_instance("manual", url, poll_every=0),
                     {"name": "out", "connector": "rest-push", "config": {"base_url": url}},
                 ],
             }
@@ -112,21 +106,16 @@ def test_the_poller_reads_each_source_again_whenever_it_is_due(
 ) -> None:
     url, state = peer
     settings = Settings.model_validate(
-        {"data_dir": tmp_path, "connector_instances": [_rest("partner", url, poll_every=0.2)]}
+        {
+            "data_dir": tmp_path,
+            "connector_instances": [link_source_instance("partner", url, poll_every=0.2)],
+        }
     )
     engine = connect(settings.resolved_database_url)
     reports: list[RunOutcome | Exception] = []
     poller = SourcePoller(settings, engine, lambda _s, outcome: reports.append(outcome))
-    stop = threading.Event()
-    thread = threading.Thread(target=poller.run, args=(stop,), kwargs={"tick": 0.05})
-    thread.start()
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and len(reports) < 3:
-        time.sleep(0.05)
-    stop.set()
-    thread.join(timeout=30)
+    _run_until(poller, lambda: len(reports) >= 3)
     engine.dispose()
-    assert not thread.is_alive()
     assert len(reports) >= 3, reports
     first, *later = reports
     assert isinstance(first, RunOutcome), first
@@ -142,7 +131,9 @@ def test_a_failed_read_is_reported_with_its_verdict_and_due_again(tmp_path: Path
     settings = Settings.model_validate(
         {
             "data_dir": tmp_path,
-            "connector_instances": [_rest("down", "http://127.0.0.1:9", poll_every=30)],
+            "connector_instances": [
+                link_source_instance("down", "http://127.0.0.1:9", poll_every=30)
+            ],
         }
     )
     engine = connect(settings.resolved_database_url)
@@ -154,7 +145,9 @@ def test_a_failed_read_is_reported_with_its_verdict_and_due_again(tmp_path: Path
     engine.dispose()
     [(polled, failure)] = reports
     assert isinstance(failure, TransientConnectorError), failure
-    assert polled.verdict(failure).failure.value == "transient"
+    assert (
+        polled.connector.decision_table(DEFAULT_TABLE).decide(failure).failure.value == "transient"
+    )
     assert polled.due >= before + 30
 
 
@@ -176,7 +169,10 @@ def test_a_failing_report_does_not_stop_the_polling(
 ) -> None:
     url, _ = peer
     settings = Settings.model_validate(
-        {"data_dir": tmp_path, "connector_instances": [_rest("partner", url, poll_every=0.1)]}
+        {
+            "data_dir": tmp_path,
+            "connector_instances": [link_source_instance("partner", url, poll_every=0.1)],
+        }
     )
     engine = connect(settings.resolved_database_url)
     calls: list[RunOutcome | Exception] = []
@@ -187,14 +183,7 @@ def test_a_failing_report_does_not_stop_the_polling(
             raise RuntimeError("the report itself broke")
 
     poller = SourcePoller(settings, engine, report)
-    stop = threading.Event()
-    thread = threading.Thread(target=poller.run, args=(stop,), kwargs={"tick": 0.05})
-    thread.start()
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and len(calls) < 3:
-        time.sleep(0.05)
-    stop.set()
-    thread.join(timeout=30)
+    _run_until(poller, lambda: len(calls) >= 3)
     engine.dispose()
     assert len(calls) >= 3  # polling went on after the report raised
 
@@ -235,7 +224,9 @@ def test_run_once_exits_1_when_a_source_read_failed(tmp_path: Path) -> None:
                 "data_dir": str(tmp_path / "var"),
                 "inbox": str(tmp_path / "inbox"),
                 # nothing listens on port 9
-                "connector_instances": [_rest("down", "http://127.0.0.1:9", poll_every=30)],
+                "connector_instances": [
+                    link_source_instance("down", "http://127.0.0.1:9", poll_every=30)
+                ],
             }
         )
     )
@@ -244,3 +235,36 @@ def test_run_once_exits_1_when_a_source_read_failed(tmp_path: Path) -> None:
     assert result.exit_code == 1, result.output
     assert "source down failed" in result.output
     assert "1 source read(s) failed" in result.output
+
+
+def test_a_failure_line_prints_the_error_text_as_it_is_and_the_verdict() -> None:
+    console = Console(record=True, width=200)
+    error = RuntimeError("bad path [/var/data] ids[/0]")  # rich would read [/…] as markup
+    console.print(failure_line("source x", RestSource, error))
+    assert console.export_text().strip() == (
+        "source x failed (system, dead_letter): bad path [/var/data] ids[/0]"
+    )
+
+
+def test_pull_sources_are_polled_by_default_and_webhook_sources_only_when_asked(
+    tmp_path: Path,
+) -> None:
+    known_hosts = tmp_path / "known_hosts"
+    known_hosts.write_text("")
+    sftp = {"host": "127.0.0.1", "username": "u", "password": "p", "known_hosts": str(known_hosts)}
+    settings = Settings.model_validate(
+        {
+            "data_dir": tmp_path,
+            "connector_instances": [
+                {"name": "drop", "connector": "sftp", "config": sftp},
+                {"name": "quiet-drop", "connector": "sftp", "config": sftp, "poll_every": 0},
+                link_source_instance("pushes", "http://127.0.0.1:9"),
+                link_source_instance("pulled", "http://127.0.0.1:9", poll_every=5),
+            ],
+        }
+    )
+    poller = SourcePoller(settings, connect(settings.resolved_database_url), lambda s, o: None)
+    assert [(s.name, s.every) for s in poller.sources] == [
+        ("drop", DEFAULT_POLL_EVERY),
+        ("pulled", 5.0),
+    ]

@@ -12,6 +12,7 @@ import base64
 import itertools
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -151,3 +152,32 @@ def build_peer() -> tuple[FastAPI, PeerState]:
         return {"ok": True}
 
     return app, state
+
+
+#: the mapping specs the REST tests read the peer's items with
+SPECS = Path(__file__).parent / "specs"
+
+
+def link_source_instance(name: str, url: str, **extra: Any) -> dict[str, Any]:
+    """A ``rest`` source instance of crossdock.yaml reading this peer's ``/link/items``: Link
+    pagination by 3, resumed by the last item id (``after``); ``extra`` adds instance keys."""
+    return {
+        "name": name,
+        "connector": "rest",
+        "config": {
+            "base_url": url,
+            "specs_dir": str(SPECS),
+            "streams": [
+                {
+                    "name": "stock",
+                    "path": "/link/items",
+                    "records_path": "items",
+                    "pagination": {"style": "link", "page_size": 3},
+                    "mapping": "json.partner-stock",
+                    "cursor_field": "id",
+                    "since_param": "after",
+                }
+            ],
+        },
+        **extra,
+    }

@@ -14,10 +14,9 @@ from typer.testing import CliRunner
 from hub.bus import EventConsumer, event_queue
 from hub.cli.app import app
 from hub.config import load_settings
-from tests.connectors.rest.peer import ITEMS, PeerState, build_peer
+from tests.connectors.rest.peer import ITEMS, PeerState, build_peer, link_source_instance
 from tests.connectors.rest.server import serve
 
-SPECS = Path(__file__).parent / "specs"
 runner = CliRunner()
 
 
@@ -37,27 +36,7 @@ def test_read_publishes_every_item_once_and_a_second_run_reads_nothing_new(
         yaml.safe_dump(
             {
                 "data_dir": str(tmp_path / "var"),
-                "connector_instances": [
-                    {
-                        "name": "partner",
-                        "connector": "rest",
-                        "config": {
-                            "base_url": url,
-                            "specs_dir": str(SPECS),
-                            "streams": [
-                                {
-                                    "name": "stock",
-                                    "path": "/link/items",
-                                    "records_path": "items",
-                                    "pagination": {"style": "link", "page_size": 3},
-                                    "mapping": "json.partner-stock",
-                                    "cursor_field": "id",
-                                    "since_param": "after",
-                                }
-                            ],
-                        },
-                    }
-                ],
+                "connector_instances": [link_source_instance("partner", url)],
             }
         )
     )
