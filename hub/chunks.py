@@ -14,7 +14,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -120,8 +120,14 @@ def translate_chunk(job: ChunkJob) -> ChunkResult:
             )
         )
 
-    map_record = mapping.record_function
-    rows = job.fmt.chunk_rows(job.chunk, job.location_prefix, job.context)
+    # rows as field lists where the spec allows it: no dict is built per row
+    map_row = mapping.row_function(job.context["names"])
+    map_record: Callable[[Any], dict[str, Any]] = (
+        mapping.record_function if map_row is None else map_row
+    )
+    rows = job.fmt.chunk_rows(
+        job.chunk, job.location_prefix, job.context, lists=map_row is not None
+    )
     for line, fields in rows:
         records += 1
         if isinstance(fields, RecordError):

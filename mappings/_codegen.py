@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
@@ -37,6 +37,10 @@ _ANCHOR_PREFIX = re.compile(r"^(?:\$root|\$parent)(?:\.\$parent)*\.?")
 
 class Retry(Exception):
     """Raised by the fast path to hand a document to the checked path."""
+
+
+class _NotColumnar(Exception):
+    """The spec reads more than flat named columns: no row function is generated for it."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,8 @@ class _Generator:
     hoisted: dict[tuple[Any, bool], str] = field(default_factory=dict)
     counter: int = 0
     _interned: dict[tuple[str, Any], str] = field(default_factory=dict)
+    #: column name → index: generate reads of a row given as a list of fields (see ``generate``)
+    columns: dict[str, int] | None = None
 
     # -- plumbing -------------------------------------------------------------------------------
 
@@ -137,6 +143,8 @@ class _Generator:
     def access(self, path: SourcePath, scope: _Scope, where: str, *, required: bool) -> str:
         """An expression reading ``path``; in fast mode absent-and-required values raise."""
         node, _ = self.base(path, scope, where)
+        if self.columns is not None:
+            return self.column(path, node, required=required)
         if not path.steps:
             return node
         if self.checked:
@@ -175,6 +183,20 @@ class _Generator:
                 tmp = self.fresh("_t")
                 expr = f"({tmp} if ({tmp} := {expr}).__class__ is list else None)[{step}]"
         return expr
+
+    def column(self, path: SourcePath, node: str, *, required: bool) -> str:
+        """A read of one named column from a row given as a list (``rec[3]``)."""
+        assert self.columns is not None
+        step = path.steps[0] if len(path.steps) == 1 else None
+        if node != "rec" or not isinstance(step, str):
+            raise _NotColumnar(path.text)
+        index = self.columns.get(step)
+        if index is not None:
+            return f"rec[{index}]"
+        if required:
+            # every row would fail: the dict path's checked errors say why
+            raise _NotColumnar(path.text)
+        return "None"
 
     def source_name(self, path: SourcePath, scope: _Scope, where: str) -> str:
         """A Python expression giving the human-readable source location of ``path``."""
@@ -632,8 +654,13 @@ def split_fields(spec: MappingSpec) -> dict[str, FieldSpec | EachSpec]:
     return {SPLIT_KEY: group}
 
 
-def generate(spec: MappingSpec) -> Generated:
-    """Generate the module source for ``spec``; ``SpecError`` for unresolvable names."""
+def generate(spec: MappingSpec, columns: Sequence[str] | None = None) -> Generated:
+    """Generate the module source for ``spec``; ``SpecError`` for unresolvable names.
+
+    With ``columns`` (a CSV header's names, each once), the module also defines ``_map_row``:
+    ``_map`` for a row given as the list of its fields in that order, which spares a dict per
+    row on the bulk path. It is left out for specs that read anything but flat named columns.
+    """
     from ._errors import MappingError
 
     namespace: dict[str, Any] = {
@@ -655,6 +682,7 @@ def generate(spec: MappingSpec) -> Generated:
     checked = _Generator(spec, "checked", namespace, _interned=fast._interned)
     checked.counter = fast.counter
     checked_result = checked.object(fields, root, 2)
+    row_lines = _row_function(spec, namespace, fields, checked.counter, fast._interned, columns)
     header = [
         f"# Generated from mapping spec {spec.id}@{spec.version} ({spec.target}). Do not edit:",
         "# change the spec. _map is the fast path; _map_checked locates errors.",
@@ -679,5 +707,43 @@ def generate(spec: MappingSpec) -> Generated:
         "        _fallbacks[0] += 1",
         "        return _map_checked(rec)",
         "",
+        *row_lines,
     ]
     return Generated("\n".join(header), namespace)
+
+
+def _row_function(  # noqa: PLR0917 - the generator state generate() shares
+    spec: MappingSpec,
+    namespace: dict[str, Any],
+    fields: dict[str, FieldSpec | EachSpec],
+    counter: int,
+    interned: dict[tuple[str, Any], str],
+    columns: Sequence[str] | None,
+) -> list[str]:
+    """The source of ``_map_row`` (see :func:`generate`), or no lines when there is none."""
+    if columns is None or len(set(columns)) != len(columns):
+        return []
+    row = _Generator(
+        spec,
+        "fast",
+        namespace,
+        _interned=interned,
+        columns={name: index for index, name in enumerate(columns)},
+    )
+    row.counter = counter
+    try:
+        result = row.object(fields, _ROOT, 2)
+    except _NotColumnar:
+        return []
+    namespace["_names"] = tuple(columns)
+    return [
+        "",
+        "def _map_row(rec):",
+        "    try:",
+        *row.lines,
+        f"        return {result}",
+        "    except Exception:",
+        "        _fallbacks[0] += 1",
+        "        return _map_checked(dict(zip(_names, rec, strict=True)))",
+        "",
+    ]

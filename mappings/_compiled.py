@@ -25,7 +25,7 @@ class CompiledMapping:
     its unit is a constant. Objects made only of constants are always kept.
     """
 
-    __slots__ = ("_fallbacks", "_function", "source", "spec")
+    __slots__ = ("_fallbacks", "_function", "_row_functions", "source", "spec")
 
     def __init__(self, spec: MappingSpec) -> None:
         generated = generate(spec)
@@ -38,6 +38,8 @@ class CompiledMapping:
         exec(compile(self.source, filename, "exec"), generated.namespace)
         self._function: Callable[[Any], dict[str, Any]] = generated.namespace["_map"]
         self._fallbacks: list[int] = generated.namespace["_fallbacks"]
+        self._row_functions: dict[tuple[str, ...], Callable[[list[str]], dict[str, Any]] | None]
+        self._row_functions = {}
 
     def __call__(self, record: Mapping[str, Any] | Sequence[Any]) -> dict[str, Any]:
         """Map one parsed source record to one event; raises :class:`MappingError` when it cannot.
@@ -57,6 +59,28 @@ class CompiledMapping:
         if self.spec.split is not None:
             raise TypeError(f"{self!r} splits a record into several events: use map_all()")
         return self._function
+
+    def row_function(self, columns: Sequence[str]) -> Callable[[list[str]], dict[str, Any]] | None:
+        """The one-event function for rows given as field lists in ``columns`` order, or None.
+
+        A CSV reader then hands over each row's split fields as they are, without a dict per
+        row; the result equals calling the mapping with ``dict(zip(columns, row))``. None when
+        the spec splits records, reads more than flat named columns, lacks a required column
+        here, or ``columns`` repeats a name. Compiled once per distinct header.
+        """
+        key = tuple(columns)
+        if key not in self._row_functions:
+            function = None
+            if self.spec.split is None:
+                generated = generate(self.spec, columns=key)
+                generated.namespace["_fallbacks"] = self._fallbacks
+                filename = f"<mapping {self.spec.id}@{self.spec.version} rows>"
+                source = generated.source
+                linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+                exec(compile(source, filename, "exec"), generated.namespace)
+                function = generated.namespace.get("_map_row")
+            self._row_functions[key] = function
+        return self._row_functions[key]
 
     def map_all(self, record: Mapping[str, Any] | Sequence[Any]) -> list[dict[str, Any]]:
         """Every event's data from one record: one item per split item, else exactly one."""

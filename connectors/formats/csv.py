@@ -107,9 +107,11 @@ class CsvFormat:
             for chunk in split_rows(fh, start, _ROWS_PER_READ):
                 yield from self.parse_chunk(chunk, src, context)
 
-    def chunk_rows(self, chunk: RowChunk, src: str, context: Mapping[str, Any]) -> ChunkRows:
+    def chunk_rows(
+        self, chunk: RowChunk, src: str, context: Mapping[str, Any], *, lists: bool = False
+    ) -> ChunkRows:
         """The records of a chunk for a hot loop: see :class:`ChunkRows`."""
-        return ChunkRows(self, chunk, src, context)
+        return ChunkRows(self, chunk, src, context, lists=lists)
 
     def parse_chunk(
         self, chunk: RowChunk, src: str, context: Mapping[str, Any]
@@ -316,17 +318,26 @@ class ChunkRows:
     """The records of one chunk as ``(line, fields)`` pairs; bytes and location only on demand.
 
     Iterating yields, per record, its first line number and either its fields (a dict of column
-    name to text) or the :class:`RecordError` of a row that cannot be read. A good row costs a
-    split and a dict: its original bytes stay inside the chunk's text until :meth:`raw` cuts
-    them out for a dead letter, which on the bulk path is one row in thousands.
+    name to text; with ``lists``, the list of texts in header order, for a mapping's
+    ``row_function``) or the :class:`RecordError` of a row that cannot be read. A good row costs
+    a split (and a dict): its original bytes stay inside the chunk's text until :meth:`raw` cuts
+    them out for a dead letter, which on the bulk path is one row in thousands. ``lists`` needs
+    a header that names each column once.
     """
 
-    __slots__ = ("_context", "_first", "_fmt", "_kept", "_plain", "chunk", "src")
+    __slots__ = ("_context", "_first", "_fmt", "_kept", "_lists", "_plain", "chunk", "src")
 
     def __init__(
-        self, fmt: CsvFormat, chunk: RowChunk, src: str, context: Mapping[str, Any]
+        self,
+        fmt: CsvFormat,
+        chunk: RowChunk,
+        src: str,
+        context: Mapping[str, Any],
+        *,
+        lists: bool = False,
     ) -> None:
         self._fmt = fmt
+        self._lists = lists
         self.chunk = chunk
         self.src = src
         self._context = context
@@ -338,13 +349,14 @@ class ChunkRows:
         with contextlib.suppress(UnicodeDecodeError):
             self._plain = _plain_lines(chunk.data.decode(_row_encoding(fmt.encoding)))
 
-    def __iter__(self) -> Iterator[tuple[int, dict[str, str] | RecordError]]:
+    def __iter__(self) -> Iterator[tuple[int, dict[str, str] | list[str] | RecordError]]:
         if self._plain is None:
             yield from self._general()
             return
         names = self._context["names"]
         width = len(names)
         delimiter = self._fmt.delimiter
+        lists = self._lists
         line = self._first - 1
         for body in self._plain.lines:
             line += 1
@@ -353,17 +365,19 @@ class ChunkRows:
             row = body.split(delimiter)
             if len(row) == width:
                 # the width is checked above; strict=True would add 40 % to the dict's cost
-                yield line, dict(zip(names, row, strict=False))
+                yield line, row if lists else dict(zip(names, row, strict=False))
             else:
                 record = _record(row, names, self.raw(line), self.src, line, self._context)
                 assert isinstance(record, RecordError)
                 yield line, record
 
-    def _general(self) -> Iterator[tuple[int, dict[str, str] | RecordError]]:
+    def _general(self) -> Iterator[tuple[int, dict[str, str] | list[str] | RecordError]]:
         for item, _ in self._fmt.parse_chunk(self.chunk, self.src, self._context):
             if isinstance(item, RawRecord):
                 self._kept[item.line] = item.data
-                yield item.line, dict(item.fields)
+                # header names are unique with lists (see the class), so values keep their order
+                fields = list(item.fields.values()) if self._lists else dict(item.fields)
+                yield item.line, fields
             else:
                 yield item.line or self._first, item
 

@@ -209,6 +209,7 @@ def _chunk_rows_and_parse_chunk(path: Path, rows_per_chunk: int) -> tuple[list[A
     fmt = CsvFormat()
     lazy: list[Any] = []
     eager: list[Any] = []
+    as_lists: list[Any] = []
     with path.open("rb") as fh:
         context, header_len = fmt.read_header(fh, str(path))
         fh.seek(header_len)
@@ -219,11 +220,22 @@ def _chunk_rows_and_parse_chunk(path: Path, rows_per_chunk: int) -> tuple[list[A
                     lazy.append((line, type(fields).__name__, str(fields), fields.raw))
                 else:
                     lazy.append((line, fields, rows.raw(line), rows.location(line)))
+            # the same rows as field lists, for a mapping's row function: zipped back with the
+            # header they must give the very same dicts
+            listed = fmt.chunk_rows(chunk, str(path), context, lists=True)
+            for line, fields in listed:
+                if isinstance(fields, RecordError):
+                    as_lists.append((line, type(fields).__name__, str(fields), fields.raw))
+                else:
+                    assert isinstance(fields, list)
+                    named = dict(zip(context["names"], fields, strict=True))
+                    as_lists.append((line, named, listed.raw(line), listed.location(line)))
             for item, _ in fmt.parse_chunk(chunk, str(path), context):
                 if isinstance(item, RecordError):
                     eager.append((item.line, type(item).__name__, str(item), item.raw))
                 else:
                     eager.append((item.line, dict(item.fields), item.data, item.location))
+    assert as_lists == lazy
     return lazy, eager
 
 
