@@ -14,7 +14,7 @@ def to_utc(value: datetime) -> datetime:
     A value already at offset zero is returned as is, whatever its tzinfo object: the common
     ``...Z`` input then costs one offset lookup instead of a conversion on the hot path.
     """
-    if not value.utcoffset():
+    if value.tzinfo is UTC or not value.utcoffset():  # the identity test spares a call
         return value
     return value.astimezone(UTC)
 

@@ -184,6 +184,13 @@ class _Generator:
                 expr = f"({tmp} if ({tmp} := {expr}).__class__ is list else None)[{step}]"
         return expr
 
+    def reads_present_column(self, spec: FieldSpec) -> bool:
+        """Whether ``spec`` reads a column this row function has: its raw value is never None."""
+        if self.columns is None or spec.path is None:
+            return False
+        steps = parse_path(spec.path).steps
+        return len(steps) == 1 and steps[0] in self.columns
+
     def column(self, path: SourcePath, node: str, *, required: bool) -> str:
         """A read of one named column from a row given as a list (``rec[3]``)."""
         assert self.columns is not None
@@ -350,7 +357,7 @@ class _Generator:
             calls = [self.call(name, var, where) for name in spec.transform]
             # Built-in transforms raise on None, which for a required value in the fast path
             # just means "let the checked path report it": the None test can go.
-            guarded = (
+            guarded = not self.reads_present_column(spec) and (
                 self.checked
                 or not spec.required
                 or not all(
@@ -405,12 +412,34 @@ class _Generator:
         else:
             self.emit(indent + 1, f"{var} = {table}[{var}]")
 
+    def result_kind(self, spec: FieldSpec, where: str) -> Literal["text", "value"] | None:
+        """What a fast-path field holds after its transforms, when a built-in fixes it.
+
+        ``text``: str or None; ``value``: a non-text value or None; None: anything (no
+        transform, a table, a ``python:`` function, or the checked path, which stays generic).
+        """
+        if self.checked or spec.table is not None or not spec.transform:
+            return None
+        last = self.namespace[self.transform_name(spec.transform[-1], where)]
+        if last in _TEXT_BUILTINS:
+            return "text"
+        if last in _BUILTINS:
+            return "value"
+        return None
+
     def finish(self, spec: FieldSpec, var: str, flag: str | None, where: str, indent: int) -> None:
         """Emit: default for absent values, the required check, ``empty: null``."""
         # isinstance, not == "": comparing a Decimal with a str goes through the numbers ABCs
         # (~0.15 µs a field), and only text can be empty
         empty = f"isinstance({var}, str) and not {var}"
         absent = f"{var} is None or {empty}"
+        kind = self.result_kind(spec, where)
+        if kind == "text":  # str or None: falsy exactly when absent or empty
+            empty = absent = f"not {var}"
+        elif kind == "value":  # never text, so never empty; 0 and False are values
+            absent = f"{var} is None"
+            if spec.empty is None and not spec.has_default and not spec.required:
+                return
         if spec.has_default:
             default = self.constant(spec, spec.default, where)
             if flag is None:
@@ -551,6 +580,10 @@ _BUILTINS = frozenset(
         transforms.to_date,
         transforms.to_datetime,
     )
+)
+#: built-ins whose result is str (or None for None, where they are guarded)
+_TEXT_BUILTINS = frozenset(
+    (transforms.strip, transforms.upper, transforms.lower, transforms.to_str)
 )
 _METHODS = {
     "strip": (transforms.strip, "strip"),
