@@ -23,6 +23,7 @@ __all__ = [
     "DeadLetterError",
     "HubError",
     "PublishNotConfirmed",
+    "SourceBusy",
 ]
 
 
@@ -48,3 +49,15 @@ class DeadLetterError(HubError, LookupError):
 
 class ConfigError(HubError, ValueError):
     """The configuration is invalid; every problem found is listed in the message."""
+
+
+class SourceBusy(HubError):
+    """Another process holds the read lease of a source instance; read it again later."""
+
+    def __init__(self, instance: str, holder: str, until: str) -> None:
+        super().__init__(
+            f"source instance {instance!r} is being read by {holder} (lease until {until} UTC); "
+            "one reader at a time, so it is left to that one"
+        )
+        self.instance = instance
+        self.holder = holder

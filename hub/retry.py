@@ -21,7 +21,7 @@ from kombu.exceptions import OperationalError as KombuOperationalError
 
 from connectors.sdk import retry as _sdk_retry
 from connectors.sdk.decisions import SDK_TABLE, Action, Decision, FailureType, RetryTable
-from hub.errors import BrokerUnavailable, ConfigError, PublishNotConfirmed
+from hub.errors import BrokerUnavailable, ConfigError, PublishNotConfirmed, SourceBusy
 from hub.observability.metrics import RETRIES
 
 __all__ = [
@@ -42,6 +42,8 @@ DEFAULT_TABLE = SDK_TABLE.extend(
     {
         BrokerUnavailable: _RETRY,
         PublishNotConfirmed: _RETRY,
+        # another reader has the source: its turn ends with its lease
+        SourceBusy: _RETRY,
         KombuOperationalError: _RETRY,
         sqlalchemy.exc.OperationalError: _RETRY,
         # a wrong configuration fails the connector instead of dead-lettering every record

@@ -29,6 +29,7 @@ from hub.config import ConnectorInstance, Settings
 from hub.connector_bus import HubEventBus
 from hub.connector_state import ConnectorStateStore
 from hub.errors import ConfigError
+from hub.read_lease import ReadLease
 from hub.retry import DEFAULT_TABLE
 
 log = logging.getLogger(__name__)
@@ -37,9 +38,13 @@ __all__ = ["DEFAULT_POLL_EVERY", "PolledSource", "SourcePoller", "read_source"]
 
 
 def read_source(name: str, source: Source[Any], engine: Engine, bus: HubEventBus) -> RunOutcome:
-    """Read ``source`` (instance ``name``) from its stored state to the end, saving each state."""
+    """Read ``source`` (instance ``name``) from its stored state to the end, saving each state.
+
+    The instance's read lease is held throughout: :class:`~hub.errors.SourceBusy` when another
+    process is reading it (a cron ``connector read`` beside a polling hub).
+    """
     states = ConnectorStateStore(engine)
-    with source:
+    with source, ReadLease(engine, name):  # the source is closed even when the lease is refused
         return run_source(
             source,
             bus,

@@ -1,0 +1,130 @@
+"""One reader per source instance: the read lease, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+from sqlalchemy import Engine
+from typer.testing import CliRunner
+
+from hub.cli.app import app
+from hub.config import load_settings
+from hub.errors import SourceBusy
+from hub.read_lease import ReadLease
+from hub.retry import DEFAULT_TABLE
+from hub.storage import connect
+from tests.connectors.rest.peer import build_peer, link_source_instance
+from tests.connectors.rest.server import serve
+from tests.services import fresh_postgres_database
+
+runner = CliRunner()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    if request.param == "sqlite":
+        built = connect(f"sqlite:///{tmp_path / 'hub.db'}")
+        yield built
+        built.dispose()
+        return
+    with fresh_postgres_database() as url:
+        built = connect(url)
+        yield built
+        built.dispose()
+
+
+def test_a_second_reader_is_refused_until_the_first_is_done(engine: Engine) -> None:
+    first = ReadLease(engine, "erp")
+    second = ReadLease(engine, "erp")
+    with first:
+        with pytest.raises(SourceBusy, match=r"'erp' is being read by .*:\d+:[0-9a-f]{8}") as busy:
+            second.acquire()
+        assert busy.value.holder == first.holder
+        # another instance is another lease
+        with ReadLease(engine, "sftp"):
+            pass
+    second.acquire()
+    second.release()
+
+
+def test_a_busy_source_is_decided_as_retry() -> None:
+    decision = DEFAULT_TABLE.decide(SourceBusy("erp", "host:1:abcdef01", "2026-12-05 07:00:00"))
+    assert str(decision.action) == "retry"
+
+
+def test_a_dead_readers_lease_expires_and_is_taken_over(engine: Engine) -> None:
+    dead = ReadLease(engine, "erp", ttl=0.3)
+    dead.acquire()  # and never renewed, as when its process was killed
+    with pytest.raises(SourceBusy):
+        ReadLease(engine, "erp").acquire()
+    time.sleep(0.5)
+    with ReadLease(engine, "erp"):
+        assert not dead.renew()  # the lease is someone else's now
+        dead.release()  # which a late release leaves alone
+        with pytest.raises(SourceBusy):
+            ReadLease(engine, "erp").acquire()
+
+
+def test_a_live_reader_keeps_its_lease_past_the_ttl(engine: Engine) -> None:
+    with ReadLease(engine, "erp", ttl=1.0):
+        time.sleep(2.5)  # past twice the ttl: renewed every third of it
+        with pytest.raises(SourceBusy):
+            ReadLease(engine, "erp").acquire()
+
+
+def test_racing_readers_get_exactly_one_lease(engine: Engine) -> None:
+    leases = [ReadLease(engine, "race") for _ in range(6)]
+    start = threading.Barrier(len(leases))
+    won: list[str] = []
+    refused: list[str] = []
+
+    def contend(lease: ReadLease) -> None:
+        start.wait()
+        try:
+            lease.acquire()
+        except SourceBusy:
+            refused.append(lease.holder)
+        else:
+            won.append(lease.holder)
+
+    threads = [threading.Thread(target=contend, args=(lease,)) for lease in leases]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert len(won) == 1
+    assert len(refused) == len(leases) - 1
+
+
+def test_connector_read_leaves_a_source_being_read_to_its_reader(tmp_path: Path) -> None:
+    peer_app, state = build_peer()
+    with serve(peer_app) as url:
+        config = tmp_path / "crossdock.yaml"
+        config.write_text(
+            yaml.safe_dump(
+                {
+                    "data_dir": str(tmp_path / "var"),
+                    "connector_instances": [link_source_instance("partner", url)],
+                }
+            )
+        )
+        settings = load_settings(config)
+        settings.data_dir.mkdir()
+        engine = connect(settings.resolved_database_url)
+        try:
+            with ReadLease(engine, "partner") as held:
+                busy = runner.invoke(app, ["connector", "read", "partner", "-c", str(config)])
+            assert busy.exit_code == 1
+            assert "partner failed" in busy.output
+            assert f"is being read by {held.holder}" in " ".join(busy.output.split())
+            assert state.hits.get("link", 0) == 0  # the peer was not asked
+            free = runner.invoke(app, ["connector", "read", "partner", "-c", str(config)])
+            assert free.exit_code == 0, free.output
+            assert state.hits["link"] >= 1
+        finally:
+            engine.dispose()
