@@ -4,7 +4,8 @@
 reads every pollable source instance of ``crossdock.yaml`` every ``poll_every`` seconds, so an
 SFTP drop or a SOAP ERP's receipts flow in without a cron job beside the hub. Webhook sources
 (Shopify, a REST partner that pushes) are read only when their instance sets ``poll_every``,
-and no source whose instance sets ``poll_every: 0`` is.
+and no source whose instance sets ``poll_every: 0`` is. Stopping the hub ends a read in
+progress at its next checkpoint.
 
 A failed read is reported with the decision table's verdict and tried again at the next poll;
 what it confirmed before failing is kept, since the source's state is saved per checkpoint.
@@ -37,11 +38,18 @@ log = logging.getLogger(__name__)
 __all__ = ["DEFAULT_POLL_EVERY", "PolledSource", "SourcePoller", "read_source"]
 
 
-def read_source(name: str, source: Source[Any], engine: Engine, bus: HubEventBus) -> RunOutcome:
+def read_source(
+    name: str,
+    source: Source[Any],
+    engine: Engine,
+    bus: HubEventBus,
+    stop: Callable[[], bool] | None = None,
+) -> RunOutcome:
     """Read ``source`` (instance ``name``) from its stored state to the end, saving each state.
 
     The instance's read lease is held throughout: :class:`~hub.errors.SourceBusy` when another
-    process is reading it (a cron ``connector read`` beside a polling hub).
+    process is reading it (a cron ``connector read`` beside a polling hub). With ``stop``, the
+    read ends at the first checkpoint after it says so (see :func:`run_source`).
     """
     states = ConnectorStateStore(engine)
     with source, ReadLease(engine, name):  # the source is closed even when the lease is refused
@@ -52,6 +60,7 @@ def read_source(name: str, source: Source[Any], engine: Engine, bus: HubEventBus
             table=DEFAULT_TABLE,
             on_checkpoint=lambda state: states.save(name, state),
             name=name,
+            stop=stop,
         )
 
 
@@ -85,18 +94,30 @@ class SourcePoller:
             polled for i in settings.connector_instances if (polled := _pollable(i)) is not None
         ]
 
-    def poll_due(self) -> int:
-        """Read each source that is due; the number read."""
+    def poll_due(self, stop: threading.Event | None = None) -> int:
+        """Read each source that is due; the number read.
+
+        Once ``stop`` is set, a read in progress ends at its next checkpoint (its state saved,
+        so the next run resumes there) and no further source is read.
+        """
         now = time.monotonic()
         due = [s for s in self.sources if s.due <= now]
         if not due:
             return 0
         bus = HubEventBus.for_settings(self.settings, self.engine)
+        read = 0
         try:
             for polled in due:
+                if stop is not None and stop.is_set():
+                    break
+                read += 1
                 try:
                     outcome: RunOutcome | Exception = read_source(
-                        polled.name, polled.build(), self.engine, bus
+                        polled.name,
+                        polled.build(),
+                        self.engine,
+                        bus,
+                        stop=None if stop is None else stop.is_set,
                     )
                 except Exception as exc:  # reported with its verdict; tried again when due
                     outcome = exc
@@ -104,7 +125,7 @@ class SourcePoller:
                 self.report(polled, outcome)
         finally:
             bus.close()
-        return len(due)
+        return read
 
     def run(self, stop: threading.Event, tick: float = 1.0) -> None:
         """Poll until ``stop`` is set, waking every ``tick`` seconds to see what is due.
@@ -114,7 +135,7 @@ class SourcePoller:
         """
         while not stop.is_set():
             try:
-                self.poll_due()
+                self.poll_due(stop)
             except Exception:
                 log.exception("polling the sources failed; trying again in %.0f s", tick)
             stop.wait(tick)

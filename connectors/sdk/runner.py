@@ -40,6 +40,8 @@ class RunOutcome:
     retries: int = 0
     checkpoints: int = 0
     dead_letter_locations: list[str] = field(default_factory=list)
+    #: the run ended at a checkpoint because it was asked to stop, before the source's end
+    stopped: bool = False
 
 
 class _Run:
@@ -54,11 +56,13 @@ class _Run:
         on_checkpoint: Callable[[State], None] | None,
         *,
         name: str | None = None,
+        stop: Callable[[], bool] | None = None,
     ) -> None:
         self.source, self.bus, self.policy = source, bus, policy
         #: who the dead letters name: the configured instance, else the connector
         self.name = name or source.name
         self.outcome, self.on_checkpoint = outcome, on_checkpoint
+        self.stop = stop
         self.events: list[Envelope[Any]] = []
         self.dead: list[DeadLetterRecord] = []
         self.records = 0
@@ -67,13 +71,22 @@ class _Run:
         """Read from the last checkpoint to the end."""
         # what was not durable when the last attempt failed is read again from the state
         self.events, self.dead, self.records = [], [], 0
-        for item in self.source.read(self.outcome.state):
+        items = self.source.read(self.outcome.state)
+        for item in items:
             if isinstance(item, Checkpoint):
                 self.flush()
                 self.outcome.state = self.outcome.state.advance(item)
                 self.outcome.checkpoints += 1
                 if self.on_checkpoint is not None:
                     self.on_checkpoint(self.outcome.state)
+                if self.stop is not None and self.stop():
+                    # everything read so far is durable and its state saved: a clean place
+                    # to end, and the next run resumes right here
+                    self.outcome.stopped = True
+                    close = getattr(items, "close", None)
+                    if close is not None:
+                        close()
+                    return
             elif isinstance(item, RecordError):
                 self.records += 1
                 self.letter(item, item.raw or b"", item.location, "application/octet-stream")
@@ -142,12 +155,15 @@ def run_source(
     on_checkpoint: Callable[[State], None] | None = None,
     sleep: Callable[[float], None] | None = None,
     name: str | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> RunOutcome:
     """Read ``source`` to the end from ``state``; return counts and the final state.
 
     ``table`` is the hub's decision table (the connector's ``error_rows`` go on top of it); a
     failure it does not call retryable is raised after the first attempt, unchanged. ``name``
     (the configured instance) is what dead letters name; the connector's name by default.
+    ``stop`` is asked after each checkpoint: when it says so, the run ends there
+    (``outcome.stopped``), so a hub shutting down need not wait for a long read's end.
     """
     run = _Run(
         source,
@@ -156,6 +172,7 @@ def run_source(
         RunOutcome(state or State()),
         on_checkpoint,
         name=name,
+        stop=stop,
     )
     retrying(
         run.policy,

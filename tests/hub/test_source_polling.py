@@ -21,6 +21,7 @@ from hub.bus import EventConsumer, event_queue
 from hub.cli.app import app
 from hub.cli.connector import failure_line
 from hub.config import Settings, load_settings
+from hub.connector_state import ConnectorStateStore
 from hub.errors import ConfigError
 from hub.retry import DEFAULT_TABLE
 from hub.source_poller import DEFAULT_POLL_EVERY, PolledSource, SourcePoller
@@ -268,3 +269,46 @@ def test_pull_sources_are_polled_by_default_and_webhook_sources_only_when_asked(
         ("drop", DEFAULT_POLL_EVERY),
         ("pulled", 5.0),
     ]
+
+
+def test_stopping_ends_a_read_at_its_next_checkpoint_and_the_next_poll_resumes(
+    tmp_path: Path, peer: tuple[str, PeerState], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url, state = peer
+    settings = Settings.model_validate(
+        {
+            "data_dir": tmp_path,
+            "connector_instances": [
+                link_source_instance("partner", url, poll_every=60),
+                link_source_instance("second", url, poll_every=60),
+            ],
+        }
+    )
+    engine = connect(settings.resolved_database_url)
+    reports: list[RunOutcome | Exception] = []
+    poller = SourcePoller(settings, engine, lambda _s, outcome: reports.append(outcome))
+    stop = threading.Event()
+    save = ConnectorStateStore.save
+
+    def save_then_stop(self: ConnectorStateStore, instance: str, saved: Any) -> None:
+        save(self, instance, saved)
+        stop.set()  # the hub is told to stop while the first page's state is being saved
+
+    monkeypatch.setattr(ConnectorStateStore, "save", save_then_stop)
+    assert poller.poll_due(stop) == 1  # the second source is not started
+    monkeypatch.undo()
+    (first,) = reports
+    assert isinstance(first, RunOutcome), first
+    assert first.stopped
+    assert (first.checkpoints, first.published, state.hits["link"]) == (1, 3, 1)
+
+    for polled in poller.sources:
+        polled.due = 0.0
+    assert poller.poll_due(threading.Event()) == 2
+    engine.dispose()
+    resumed, second = reports[1:]
+    assert isinstance(resumed, RunOutcome), resumed
+    assert isinstance(second, RunOutcome), second
+    assert not resumed.stopped
+    assert resumed.published == len(ITEMS) - 3  # from the saved cursor on
+    assert second.published == len(ITEMS)

@@ -78,3 +78,19 @@ def test_public_names_are_exported_and_importable(module: object) -> None:
         assert getattr(module, name) is not None
     for sub in ("connector", "config", "decisions", "errors", "retry", "runner", "state"):
         assert importlib.import_module(f"connectors.sdk.{sub}").__all__
+
+
+def test_a_stop_ends_the_run_at_the_next_checkpoint_and_a_rerun_resumes_there() -> None:
+    bus = StubBus()
+    saved: list[State] = []
+    outcome = run_source(
+        _source(pages=5), bus, on_checkpoint=saved.append, stop=lambda: len(saved) >= 2
+    )
+    assert outcome.stopped
+    assert outcome.checkpoints == 2
+    assert outcome.published == len(bus.events) == 4  # two pages, each made durable
+    assert outcome.state == saved[-1] == State({"counts": {"page": 2}})
+    rest = run_source(_source(pages=5), bus, outcome.state, stop=lambda: False)
+    assert not rest.stopped
+    assert rest.published == 6
+    assert len(bus.event_ids) == len(set(bus.event_ids)) == 10
