@@ -93,8 +93,10 @@ class Transfer:
         self.spool.parent.mkdir(parents=True, exist_ok=True)
         with (
             self.spool.open("ab") as out,
-            session.open_file(remote.path) as fh,
+            # outside the remote file, so that closing it on a dropped connection (paramiko
+            # raises a bare EOFError there) is translated too
             translated_errors(f"reading {remote.path}"),
+            session.open_file(remote.path) as fh,
         ):
             out.truncate(self._offset)  # a partial block from a broken write is dropped
             fh.seek(self._offset)

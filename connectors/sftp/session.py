@@ -135,10 +135,17 @@ class SftpSession:
         return self._sftp
 
     def close(self) -> None:
-        """Close the channel and the connection; never raises."""
+        """Close the channel and the connection; never raises.
+
+        Closing the channel of a connection that already dropped fails in paramiko (EOFError,
+        "Socket is closed"); raised from ``__exit__`` it would hide the error that ended the
+        session, so it is only logged: the connection is closed below either way.
+        """
         try:
             if self._sftp is not None:
                 self._sftp.close()
+        except (EOFError, OSError, paramiko.SSHException) as exc:
+            log.debug("closing an SFTP channel on a broken connection: %r", exc)
         finally:
             self._sftp = None
             self._client.close()
