@@ -54,9 +54,10 @@ class ConfigError(HubError, ValueError):
 class SourceBusy(HubError):
     """Another process holds the read lease of a source instance; read it again later."""
 
-    def __init__(self, instance: str, holder: str, until: str) -> None:
+    def __init__(self, instance: str, holder: str, until: str | None = None) -> None:
+        lease = f" (lease until {until} UTC)" if until else ""
         super().__init__(
-            f"source instance {instance!r} is being read by {holder} (lease until {until} UTC); "
+            f"source instance {instance!r} is being read by {holder}{lease}; "
             "one reader at a time, so it is left to that one"
         )
         self.instance = instance

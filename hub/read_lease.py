@@ -95,10 +95,10 @@ class ReadLease:
                     _TABLE.c.instance == self.instance
                 )
             ).one_or_none()
-        if row is None:  # released between the two statements: the next try will tell
+        if row is None:  # released since: another reader took it first, or no one did
             if self._take():
                 return
-            raise SourceBusy(self.instance, "another reader", "a moment")
+            raise SourceBusy(self.instance, "another reader")
         until = row.expires_at.replace(tzinfo=None).isoformat(sep=" ", timespec="seconds")
         raise SourceBusy(self.instance, row.holder, until)
 

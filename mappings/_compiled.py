@@ -36,10 +36,7 @@ class CompiledMapping:
         self.spec = spec
         #: The generated Python module source, for review and debugging.
         self.source = generated.source
-        filename = f"<mapping {spec.id}@{spec.version}>"
-        # Registered so that tracebacks through generated code show its lines.
-        linecache.cache[filename] = (len(self.source), None, self.source.splitlines(True), filename)
-        exec(compile(self.source, filename, "exec"), generated.namespace)
+        _run_generated(self.source, f"<mapping {spec.id}@{spec.version}>", generated.namespace)
         self._function: Callable[[Any], dict[str, Any]] = generated.namespace["_map"]
         self._fallbacks: list[int] = generated.namespace["_fallbacks"]
         self._row_functions: dict[tuple[str, ...], Callable[[list[str]], dict[str, Any]] | None]
@@ -79,9 +76,7 @@ class CompiledMapping:
                 generated = generate(self.spec, columns=key)
                 generated.namespace["_fallbacks"] = self._fallbacks
                 filename = f"<mapping {self.spec.id}@{self.spec.version} rows>"
-                source = generated.source
-                linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-                exec(compile(source, filename, "exec"), generated.namespace)
+                _run_generated(generated.source, filename, generated.namespace)
                 function = generated.namespace.get("_map_row")
             self._row_functions[key] = function
         return self._row_functions[key]
@@ -153,6 +148,13 @@ class CompiledMapping:
 
     def __repr__(self) -> str:
         return f"<CompiledMapping {self.id}@{self.version} → {self.spec.target}>"
+
+
+def _run_generated(source: str, filename: str, namespace: dict[str, Any]) -> None:
+    """Execute generated module source into ``namespace``."""
+    # Registered so that tracebacks through generated code show its lines.
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    exec(compile(source, filename, "exec"), namespace)
 
 
 def _fits(fields: Mapping[str, FieldSpec | EachSpec], model: type[BaseModel]) -> bool:

@@ -12,7 +12,7 @@ from connectors.formats.csv import CsvPosition, split_rows
 from hub.chunks import ChunkJob, translate_chunk
 from hub.config import Settings
 from hub.runtime import csv_format_for
-from mappings import SpecRegistry
+from mappings import SPECS_DIR, SpecRegistry
 
 COLUMNS = ["store_id", "sku", "gtin", "counted_qty", "system_qty", "counted_at", "counter"]
 
@@ -41,11 +41,12 @@ def _write(path: Path, columns: list[str], records: list[dict[str, str]]) -> Pat
     return path
 
 
-def _translate(path: Path) -> tuple[list[dict[str, Any]], list[str]]:
+def _translate(path: Path, spec_file: Path | None = None) -> tuple[list[dict[str, Any]], list[str]]:
     """The events (id and data) and dead-letter locations of a stock-count file."""
     registry = SpecRegistry.from_directory()
     config = Settings().connector("stock-count")
     fmt = csv_format_for(config, registry)
+    spec = spec_file or registry.get(config.mapping).file
     with path.open("rb") as fh:
         context, header_len = fmt.read_header(fh, str(path))
         fh.seek(header_len)
@@ -56,7 +57,7 @@ def _translate(path: Path) -> tuple[list[dict[str, Any]], list[str]]:
         result = translate_chunk(
             ChunkJob(
                 chunk=chunk,
-                spec_file=str(registry.get(config.mapping).file),
+                spec_file=str(spec),
                 fmt=fmt,
                 context=context,
                 connector="stock-count",
@@ -97,3 +98,15 @@ def test_a_header_without_optional_columns_still_translates(tmp_path: Path) -> N
     assert dead == ["count.csv:line 14", "count.csv:line 27"]
     assert len(events) == 24
     assert all("gtin" not in e["data"] and "expected_on_hand" not in e["data"] for e in events)
+
+
+def test_a_misspelt_target_still_fails_every_row_loudly(tmp_path: Path) -> None:
+    # the workers ignore extra keys only for specs proved to emit none: this one is not
+    shipped = SPECS_DIR / "csv" / "retail.inventory.adjusted@1.yaml"
+    spec = tmp_path / "misspelt.yaml"
+    spec.write_text(
+        shipped.read_text(encoding="utf-8") + "  countd_by: {path: counter}\n", encoding="utf-8"
+    )
+    events, dead = _translate(_write(tmp_path / "d.csv", COLUMNS, _records(12)), spec)
+    assert events == []
+    assert len(dead) == 12

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import yaml
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
@@ -18,7 +17,7 @@ from hub.errors import SourceBusy
 from hub.read_lease import ReadLease
 from hub.retry import DEFAULT_TABLE
 from hub.storage import connect
-from tests.connectors.rest.peer import build_peer, link_source_instance
+from tests.connectors.rest.peer import build_peer, write_link_config
 from tests.connectors.rest.server import serve
 from tests.services import fresh_postgres_database
 
@@ -104,18 +103,8 @@ def test_racing_readers_get_exactly_one_lease(engine: Engine) -> None:
 def test_connector_read_leaves_a_source_being_read_to_its_reader(tmp_path: Path) -> None:
     peer_app, state = build_peer()
     with serve(peer_app) as url:
-        config = tmp_path / "crossdock.yaml"
-        config.write_text(
-            yaml.safe_dump(
-                {
-                    "data_dir": str(tmp_path / "var"),
-                    "connector_instances": [link_source_instance("partner", url)],
-                }
-            )
-        )
-        settings = load_settings(config)
-        settings.data_dir.mkdir()
-        engine = connect(settings.resolved_database_url)
+        config = write_link_config(tmp_path, url)
+        engine = connect(load_settings(config).resolved_database_url)
         try:
             with ReadLease(engine, "partner") as held:
                 busy = runner.invoke(app, ["connector", "read", "partner", "-c", str(config)])

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
+import yaml
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
@@ -181,3 +182,19 @@ def link_source_instance(name: str, url: str, **extra: Any) -> dict[str, Any]:
         },
         **extra,
     }
+
+
+def write_link_config(folder: Path, url: str, name: str = "partner") -> Path:
+    """A crossdock.yaml in ``folder`` with one link source instance ``name`` and its data dir
+    (``folder/var``, created); returns the file's path for ``--config``."""
+    (folder / "var").mkdir(exist_ok=True)
+    config = folder / "crossdock.yaml"
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "data_dir": str(folder / "var"),
+                "connector_instances": [link_source_instance(name, url)],
+            }
+        )
+    )
+    return config

@@ -8,13 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from typer.testing import CliRunner
 
 from hub.bus import EventConsumer, event_queue
 from hub.cli.app import app
 from hub.config import load_settings
-from tests.connectors.rest.peer import ITEMS, PeerState, build_peer, link_source_instance
+from tests.connectors.rest.peer import ITEMS, PeerState, build_peer, write_link_config
 from tests.connectors.rest.server import serve
 
 runner = CliRunner()
@@ -31,17 +30,8 @@ def test_read_publishes_every_item_once_and_a_second_run_reads_nothing_new(
     tmp_path: Path, peer: tuple[str, PeerState]
 ) -> None:
     url, state = peer
-    config = tmp_path / "crossdock.yaml"
-    config.write_text(
-        yaml.safe_dump(
-            {
-                "data_dir": str(tmp_path / "var"),
-                "connector_instances": [link_source_instance("partner", url)],
-            }
-        )
-    )
+    config = write_link_config(tmp_path, url)
     settings = load_settings(config)
-    (tmp_path / "var").mkdir()
     consumer = EventConsumer(
         settings.resolved_bus_url, event_queue(f"read-{uuid.uuid4().hex[:8]}", ["retail.#"])
     )
