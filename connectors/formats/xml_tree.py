@@ -19,12 +19,13 @@ namespace (vendor extensions such as NCR's ``acs:``) keep the document's prefix
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterator, Mapping
-from typing import Any, BinaryIO, SupportsIndex, overload
+from collections.abc import Collection, Iterator
+from typing import Any, BinaryIO
 
 from lxml import etree
 
 from connectors.errors import RecordError
+from mappings.xml_text import XmlText
 
 __all__ = [
     "XmlText",
@@ -47,47 +48,6 @@ _PARSER_OPTIONS: dict[str, Any] = {
 
 _ROOT_TAG = re.compile(rb"<([A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)([^>]*)>")
 _SKIPPED = re.compile(rb"\s*(<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>)", re.DOTALL)
-
-
-class XmlText(str):
-    """The text of an element that has attributes: a ``str`` whose attributes read as keys."""
-
-    attributes: dict[str, str]
-
-    def __new__(cls, text: str, attributes: dict[str, str]) -> XmlText:
-        """``text`` carrying ``attributes`` (keys ``@name``)."""
-        obj = super().__new__(cls, text)
-        obj.attributes = attributes
-        return obj
-
-    def get(self, key: str, default: Any = None) -> Any:
-        """An attribute (``@name``), the text itself for ``#text``, else ``default``."""
-        if key == "#text":
-            return str(self)
-        return self.attributes.get(key, default)
-
-    @overload
-    def __getitem__(self, key: str) -> str: ...
-    @overload
-    def __getitem__(self, key: SupportsIndex | slice) -> str: ...
-    def __getitem__(self, key: Any) -> str:
-        """An attribute by ``@name`` (``KeyError`` when absent); positions index the text."""
-        if isinstance(key, str):
-            if key == "#text":
-                return str(self)
-            return self.attributes[key]
-        return str.__getitem__(self, key)
-
-    def keys(self) -> Iterator[str]:
-        """The attribute keys."""
-        return iter(self.attributes)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (XmlText, (str(self), self.attributes))
-
-
-# mapping paths step into Mappings: the text's attributes are one
-Mapping.register(XmlText)
 
 
 def root_name(head: bytes) -> tuple[str, bytes] | None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from connectors.formats.edifact import ServiceChars, derived
+from connectors.formats.edifact import ServiceChars
 from connectors.formats.edifact.structures import build_tree
 from connectors.formats.edifact.tokenizer import split_segment
+from mappings.functions import edifact as derived
 
 
 def _tree(kind: str, *segments: str) -> dict:  # type: ignore[type-arg]

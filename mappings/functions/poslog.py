@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any, cast
 
-from connectors.formats.xml_tree import XmlText
+from mappings.xml_text import XmlText
 
 __all__ = ["gtin", "item", "item_id", "stock_change", "stock_reason", "unit"]
 
