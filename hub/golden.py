@@ -6,11 +6,18 @@ naming the stage and location of a record that fails. A CSV input gives one item
 document (X12, EDIFACT, IDoc, POSLog, Shopify) gives the events of every message of the spec's
 kind, in document order (several per message for a ``split`` spec); messages of other kinds
 belong to other specs and are left out. ``crossdock mappings test`` and the suite run them all.
+
+A refusal case (``<name>.refused.txt``) runs the whole document as ``crossdock translate`` does:
+it passes when no event comes out and an error (or the count of ignored technical messages)
+contains the recorded text. A case naming a corpus document (``<name>.ref``) is skipped, with
+the reason, where the corpus is absent, and fails instead under
+``CROSSDOCK_REQUIRE_SERVICES=1`` (CI, where the corpus must be present).
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,22 +27,34 @@ from connectors.errors import RecordError
 from connectors.formats import registry as document_formats
 from connectors.formats.document import DocumentFormat
 from connectors.record import RawRecord
-from hub.config import FileConnectorConfig
+from hub.config import FileConnectorConfig, Settings
 from hub.deadletter.store import describe_error
 from hub.documents import DocumentMapper
 from hub.runtime import csv_format_for
-from hub.translate import translate_records
+from hub.translate import TranslationError, TranslationNote, translate_file, translate_records
 from mappings import (
     SPECS_DIR,
     CompiledMapping,
+    GoldenCase,
     SpecRegistry,
     compare,
     compile_spec,
-    golden_cases,
+    golden_folder_cases,
+    golden_folders,
     load_spec,
 )
 
-__all__ = ["GoldenResult", "document_golden_output", "golden_output", "run_golden_tests"]
+__all__ = [
+    "GoldenResult",
+    "document_golden_output",
+    "golden_output",
+    "refusal_outcome",
+    "run_golden_case",
+    "run_golden_tests",
+]
+
+REQUIRE_ENV = "CROSSDOCK_REQUIRE_SERVICES"
+"""Set to ``1`` where every corpus document must be present (CI): a missing one fails."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +66,11 @@ class GoldenResult:
     differences: list[str]
     #: the spec's source format (``csv``, ``poslog``…), for counts per format
     format: str = ""
+    #: why the case did not run (its corpus document is absent); empty when it ran
+    skipped: str = ""
+    #: events the document gave, and errors or refusals it ended with
+    events: int = 0
+    refusals: int = 0
 
 
 def golden_output(spec_path: Path, input_path: Path) -> list[dict[str, Any]]:
@@ -112,16 +136,55 @@ def document_golden_output(
     return results
 
 
+def refusal_outcome(input_path: Path) -> tuple[int, list[str]]:
+    """The events count and the error (and ignored-message) lines of ``crossdock translate``."""
+    events = 0
+    errors: list[str] = []
+    for line in translate_file(input_path, Settings(), connector="stock-count"):
+        if isinstance(line, TranslationError | TranslationNote):
+            errors.append(str(line))
+        else:
+            events += 1
+    return events, errors
+
+
+def run_golden_case(spec_path: Path | None, case: GoldenCase, fmt: str = "") -> GoldenResult:
+    """Run one case: of the spec at ``spec_path``, or a refusal case of a folder without spec."""
+    spec = load_spec(spec_path) if spec_path is not None else None
+    name = f"{spec.id}@{spec.version}" if spec is not None else fmt + " refusals"
+    fmt = spec.source.format if spec is not None else fmt
+    missing = case.unavailable()
+    if missing is not None:
+        if os.environ.get(REQUIRE_ENV) == "1":
+            return GoldenResult(name, case.name, [f"{missing} and {REQUIRE_ENV}=1"], fmt)
+        return GoldenResult(name, case.name, [], fmt, skipped=missing)
+    if case.refused:
+        events, errors = refusal_outcome(case.input_path)
+        wanted = case.expected_refusal()
+        differences = [f"{events} event(s), expected the document refused"] if events else []
+        if not any(wanted in error for error in errors):
+            shown = "; ".join(errors[:3]) or "no error at all"
+            differences.append(f"no error contains {wanted!r} (got: {shown})")
+        return GoldenResult(name, case.name, differences, fmt, refusals=len(errors))
+    if spec_path is None:
+        return GoldenResult(name, case.name, ["only refusal cases may lack a spec"], fmt)
+    actual = golden_output(spec_path, case.input_path)
+    failed = sum(1 for item in actual if isinstance(item, dict) and set(item) == {"error"})
+    return GoldenResult(
+        name,
+        case.name,
+        compare(actual, case.expected()),
+        fmt,
+        events=len(actual) - failed,
+        refusals=failed,
+    )
+
+
 def run_golden_tests(root: Path = SPECS_DIR) -> Iterator[GoldenResult]:
-    """Every golden case of every spec under ``root``."""
-    for spec_path in sorted(root.rglob("*.yaml")):
-        spec = load_spec(spec_path)
-        for case in golden_cases(spec_path):
-            expected = json.loads(case.expected_path.read_text(encoding="utf-8"))
-            actual = golden_output(spec_path, case.input_path)
-            yield GoldenResult(
-                f"{spec.id}@{spec.version}",
-                case.name,
-                compare(actual, expected),
-                spec.source.format,
-            )
+    """Every golden case under ``root``: each spec's, then the refusal folders without a spec."""
+    for folder in golden_folders(root):
+        beside = folder.with_name(folder.name.removesuffix(".golden") + ".yaml")
+        spec_path = beside if beside.is_file() else None
+        fmt = folder.relative_to(SPECS_DIR).parts[0] if folder.is_relative_to(SPECS_DIR) else ""
+        for case in golden_folder_cases(folder):
+            yield run_golden_case(spec_path, case, fmt)

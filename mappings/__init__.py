@@ -12,14 +12,16 @@ The spec format is described in ``mappings/README.md``.
 """
 
 from ._compiled import CompiledMapping, compile_spec
+from ._corpus import CORPUS_ENV, corpus_document, corpus_root
 from ._errors import MappingError, SpecError
-from ._golden import GoldenCase, compare, golden_cases
+from ._golden import GoldenCase, compare, golden_cases, golden_folder_cases, golden_folders
 from ._loading import load_spec
 from ._registry import SPECS_DIR, SpecRegistry
 from ._spec import ConditionSpec, EachSpec, FieldSpec, MappingSpec, SourceSpec, SplitSpec
 from .transforms import register_transform
 
 __all__ = [
+    "CORPUS_ENV",
     "SPECS_DIR",
     "CompiledMapping",
     "ConditionSpec",
@@ -34,7 +36,11 @@ __all__ = [
     "SplitSpec",
     "compare",
     "compile_spec",
+    "corpus_document",
+    "corpus_root",
     "golden_cases",
+    "golden_folder_cases",
+    "golden_folders",
     "load_spec",
     "register_transform",
 ]

@@ -1,8 +1,19 @@
-"""Golden cases: recorded inputs and expected outputs kept beside each spec.
+"""Golden cases: recorded inputs and expected outcomes kept beside each spec.
 
 ``mappings/specs/csv/retail.inventory.adjusted@1.yaml`` has its cases in
-``mappings/specs/csv/retail.inventory.adjusted@1.golden/`` as pairs ``<name>.in.<ext>`` (the raw
-source file; parsing it is the connector's job) and ``<name>.out.json`` (the expected event data).
+``mappings/specs/csv/retail.inventory.adjusted@1.golden/``. A case is one input and one expected
+outcome, paired by name:
+
+- input ``<name>.in.<ext>``: the raw source file, kept in the project (documents written here
+  from a standard, named ``written-here-*``); or ``<name>.ref``: one line naming a document of
+  the third-party corpus by its path relative to the corpus root (``x12/nodex12_850.edi``, see
+  :mod:`mappings._corpus`), since third-party documents are never copied into the project;
+- expected ``<name>.out.json``: the event data (and error items) the spec gives; or
+  ``<name>.refused.txt``: the document must be refused whole (no event), with an error that
+  contains this text.
+
+A ``.golden`` folder with no spec beside it (``mappings/specs/x12/refused.golden/``) holds
+refusal cases of documents no spec reads (a message type Crossdock does not map).
 """
 
 from __future__ import annotations
@@ -15,22 +26,54 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from ._corpus import CORPUS_ENV, corpus_document, corpus_root
 from ._errors import SpecError
 
-__all__ = ["GoldenCase", "compare", "golden_cases"]
+__all__ = [
+    "GoldenCase",
+    "compare",
+    "golden_cases",
+    "golden_folder",
+    "golden_folder_cases",
+    "golden_folders",
+]
+
+_OUT = ".out.json"
+_REFUSED = ".refused.txt"
+_REF = ".ref"
 
 
 @dataclass(frozen=True)
 class GoldenCase:
-    """One recorded input and the event data it must map to."""
+    """One recorded input (in the project or named in the corpus) and its expected outcome."""
 
     name: str
     input_path: Path
     expected_path: Path
+    #: the corpus path named by a ``.ref`` case (``None`` for an input kept in the project)
+    reference: str | None = None
+
+    @property
+    def refused(self) -> bool:
+        """Whether the document must be refused (``.refused.txt``) rather than give events."""
+        return self.expected_path.name.endswith(_REFUSED)
 
     def expected(self) -> Any:
         """The expected output, read from ``<name>.out.json``."""
         return json.loads(self.expected_path.read_text(encoding="utf-8"))
+
+    def expected_refusal(self) -> str:
+        """The text the refusal must contain, read from ``<name>.refused.txt``."""
+        return self.expected_path.read_text(encoding="utf-8").strip()
+
+    def unavailable(self) -> str | None:
+        """Why the input cannot be read here (a corpus document without the corpus), or None."""
+        if self.reference is None or self.input_path.is_file():
+            return None
+        return (
+            f"corpus document {self.reference} not found under {corpus_root()} "
+            f"(put the shared corpus beside the project or set {CORPUS_ENV})"
+        )
 
 
 def golden_folder(spec_path: Path) -> Path:
@@ -39,36 +82,65 @@ def golden_folder(spec_path: Path) -> Path:
     return spec_path.with_name(spec_path.name.removesuffix(".yaml") + ".golden")
 
 
-def golden_cases(spec_path: Path) -> list[GoldenCase]:
-    """The golden cases beside ``spec_path``, sorted by name; none when there is no folder.
+def golden_folders(root: Path) -> list[Path]:
+    """Every ``.golden`` folder under ``root``, sorted (with or without a spec beside it)."""
+    return sorted(p for p in Path(root).rglob("*.golden") if p.is_dir())
 
-    An input without an expected output (or the reverse, or two inputs for one name) is a
-    ``SpecError``: a half-recorded case would otherwise pass by being skipped.
+
+def golden_cases(spec_path: Path) -> list[GoldenCase]:
+    """The golden cases beside ``spec_path``, sorted by name; none when there is no folder."""
+    return golden_folder_cases(golden_folder(spec_path))
+
+
+def golden_folder_cases(folder: Path) -> list[GoldenCase]:
+    """The cases of one golden folder, sorted by name; none when there is no folder.
+
+    An input without an expected outcome (or the reverse, two inputs or two outcomes for one
+    name, a reference that is not a corpus path) is a ``SpecError``: a half-recorded case would
+    otherwise pass by being skipped.
     """
-    folder = golden_folder(spec_path)
     if not folder.is_dir():
         return []
     inputs: dict[str, list[Path]] = {}
-    outputs: dict[str, Path] = {}
+    outputs: dict[str, list[Path]] = {}
     for file in folder.iterdir():
         if not file.is_file():
             continue
-        if file.name.endswith(".out.json"):
-            outputs[file.name.removesuffix(".out.json")] = file
+        if file.name.endswith(_OUT):
+            outputs.setdefault(file.name.removesuffix(_OUT), []).append(file)
+        elif file.name.endswith(_REFUSED):
+            outputs.setdefault(file.name.removesuffix(_REFUSED), []).append(file)
+        elif file.name.endswith(_REF):
+            inputs.setdefault(file.name.removesuffix(_REF), []).append(file)
         elif ".in." in file.name:
             inputs.setdefault(file.name.partition(".in.")[0], []).append(file)
-    problems = [f"{name}: no .in.* input" for name in sorted(set(outputs) - set(inputs))]
+    problems = [f"{name}: no .in.* input or .ref" for name in sorted(set(outputs) - set(inputs))]
     problems += [
-        f"{name}: no .out.json expected output" for name in sorted(set(inputs) - set(outputs))
+        f"{name}: no .out.json or .refused.txt expected outcome"
+        for name in sorted(set(inputs) - set(outputs))
     ]
     problems += [
-        f"{name}: several inputs ({', '.join(sorted(p.name for p in paths))})"
-        for name, paths in sorted(inputs.items())
+        f"{name}: several {what} ({', '.join(sorted(p.name for p in paths))})"
+        for what, found in (("inputs", inputs), ("expected outcomes", outputs))
+        for name, paths in sorted(found.items())
         if len(paths) > 1
     ]
+    cases: list[GoldenCase] = []
+    for name in sorted(set(inputs) & set(outputs)):
+        source, expected = inputs[name][0], outputs[name][0]
+        if expected.name.endswith(_REFUSED) and not expected.read_text(encoding="utf-8").strip():
+            problems.append(f"{expected.name}: empty; write the text the refusal must contain")
+        if not source.name.endswith(_REF):
+            cases.append(GoldenCase(name, source, expected))
+            continue
+        reference = source.read_text(encoding="utf-8").strip()
+        try:
+            cases.append(GoldenCase(name, corpus_document(reference), expected, reference))
+        except ValueError as exc:
+            problems.append(f"{source.name}: {exc}")
     if problems:
         raise SpecError(str(folder), problems)
-    return [GoldenCase(name, inputs[name][0], outputs[name]) for name in sorted(outputs)]
+    return cases
 
 
 def _normalise(value: Any) -> Any:

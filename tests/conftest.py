@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
 from hub.golden import GoldenResult
+from tests.corpus import require_corpus
 
 GOLDEN_RESULTS = pytest.StashKey[list[GoldenResult]]()
 """Where the golden test leaves its results for the summary."""
@@ -17,8 +19,18 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     results = terminalreporter.config.stash.get(GOLDEN_RESULTS, [])
     if not results:
         return
-    run = Counter(r.format for r in results)
-    passed = Counter(r.format for r in results if not r.differences)
+    run = Counter(r.format for r in results if not r.skipped)
+    passed = Counter(r.format for r in results if not r.skipped and not r.differences)
+    skipped = Counter(r.format for r in results if r.skipped)
     terminalreporter.section("golden cases per source format")
-    for fmt in sorted(run):
-        terminalreporter.write_line(f"{fmt:<10} {passed[fmt]:>3} of {run[fmt]:>3} passing")
+    for fmt in sorted(run | skipped):
+        line = f"{fmt:<10} {passed[fmt]:>3} of {run[fmt]:>3} passing"
+        if skipped[fmt]:
+            line += f", {skipped[fmt]} skipped (corpus absent)"
+        terminalreporter.write_line(line)
+
+
+@pytest.fixture
+def shared_corpus() -> Path:
+    """The third-party corpus root; the test skips, named, without it (fails on CI)."""
+    return require_corpus()

@@ -21,7 +21,7 @@ from connectors.formats.poslog import PoslogFormat
 from connectors.formats.shopify import ShopifyFormat
 from connectors.record import RawRecord
 from hub.documents import DocumentMapper
-from mappings import SpecRegistry
+from mappings import SpecRegistry, corpus_root
 
 EXAMPLES = int(os.environ.get("CROSSDOCK_FUZZ_EXAMPLES", "150"))
 FUZZ = settings(
@@ -30,19 +30,23 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 WRITTEN = Path(__file__).parent / "written_here"
-CORPUS = Path(__file__).parents[3] / "shared" / "corpus"
+CORPUS = corpus_root()
 SEEDS: list[tuple[DocumentFormat, bytes]] = [
     (PoslogFormat(), (WRITTEN / "poslog_return.xml").read_bytes()),
-    (PoslogFormat(), (CORPUS / "poslog" / "kjbreil_ncr_acs_poslog_small.xml").read_bytes()),
     (IdocFormat(), (WRITTEN / "idoc_orders05.xml").read_bytes()),
     (IdocFormat(), (WRITTEN / "idoc_wmmbid02.xml").read_bytes()),
     (IdocFormat(), (WRITTEN / "idoc_invoic02.xml").read_bytes()),
-    (ShopifyFormat(), (CORPUS / "shopify" / "shopify_python_api_order.json").read_bytes()),
-    (ShopifyFormat(), (CORPUS / "shopify" / "shopify_python_api_refund.json").read_bytes()),
-    (
-        ShopifyFormat(),
-        (CORPUS / "shopify" / "shopify_python_api_inventory_levels.json").read_bytes(),
-    ),
+]
+# real documents as further seeds where the corpus is beside the project (fewer seeds without)
+SEEDS += [
+    (fmt, (CORPUS / name).read_bytes())
+    for fmt, name in (
+        (PoslogFormat(), "poslog/kjbreil_ncr_acs_poslog_small.xml"),
+        (ShopifyFormat(), "shopify/shopify_python_api_order.json"),
+        (ShopifyFormat(), "shopify/shopify_python_api_refund.json"),
+        (ShopifyFormat(), "shopify/shopify_python_api_inventory_levels.json"),
+    )
+    if (CORPUS / name).is_file()
 ]
 # bytes that matter to XML and JSON syntax and to the values specs read, plus noise
 ALPHABET = b'<>/="{}[],:-.& \n\xc3\xff0123456789aEIQTx'

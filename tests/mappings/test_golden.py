@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from mappings import GoldenCase, SpecError, compare, golden_cases
+from mappings import CORPUS_ENV, GoldenCase, SpecError, compare, golden_cases
 
 
 def _touch(path: Path, text: str = "") -> Path:
@@ -43,8 +43,63 @@ def test_unpaired_files_are_reported(tmp_path: Path) -> None:
     with pytest.raises(SpecError) as caught:
         golden_cases(spec)
     assert caught.value.problems == [
-        "only-out: no .in.* input",
-        "only-in: no .out.json expected output",
+        "only-out: no .in.* input or .ref",
+        "only-in: no .out.json or .refused.txt expected outcome",
+    ]
+
+
+def test_a_ref_names_a_corpus_document_resolved_against_the_corpus_root(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(CORPUS_ENV, str(tmp_path / "corpus"))
+    spec = _touch(tmp_path / "s.yaml")
+    _touch(tmp_path / "s.golden" / "partner.ref", "x12/partner_850.edi\n")
+    _touch(tmp_path / "s.golden" / "partner.out.json", "[]")
+    (case,) = golden_cases(spec)
+    assert case.reference == "x12/partner_850.edi"
+    assert case.input_path == tmp_path / "corpus" / "x12" / "partner_850.edi"
+    assert not case.refused
+    reason = case.unavailable()
+    assert reason is not None
+    assert "x12/partner_850.edi" in reason
+    assert CORPUS_ENV in reason
+    _touch(case.input_path, "ISA*00*")
+    assert case.unavailable() is None
+
+
+def test_a_refused_case_holds_the_text_its_refusal_must_contain(tmp_path: Path) -> None:
+    spec = _touch(tmp_path / "s.yaml")
+    _touch(tmp_path / "s.golden" / "asn.in.x12", "ISA*00*")
+    _touch(tmp_path / "s.golden" / "asn.refused.txt", "unsupported message X12 856\n")
+    (case,) = golden_cases(spec)
+    assert case.refused
+    assert case.expected_refusal() == "unsupported message X12 856"
+
+
+@pytest.mark.parametrize("reference", ["/etc/passwd", "../../secret.edi", "  "])
+def test_a_ref_outside_the_corpus_is_refused(tmp_path: Path, reference: str) -> None:
+    spec = _touch(tmp_path / "s.yaml")
+    _touch(tmp_path / "s.golden" / "bad.ref", reference)
+    _touch(tmp_path / "s.golden" / "bad.out.json", "[]")
+    with pytest.raises(SpecError) as caught:
+        golden_cases(spec)
+    (problem,) = caught.value.problems
+    assert problem.startswith("bad.ref: ")
+    assert "not a path relative to the corpus root" in problem
+
+
+def test_two_outcomes_or_an_empty_refusal_are_reported(tmp_path: Path) -> None:
+    spec = _touch(tmp_path / "s.yaml")
+    _touch(tmp_path / "s.golden" / "both.in.x12")
+    _touch(tmp_path / "s.golden" / "both.out.json", "[]")
+    _touch(tmp_path / "s.golden" / "both.refused.txt", "refused")
+    _touch(tmp_path / "s.golden" / "empty.in.x12")
+    _touch(tmp_path / "s.golden" / "empty.refused.txt", "\n")
+    with pytest.raises(SpecError) as caught:
+        golden_cases(spec)
+    assert caught.value.problems == [
+        "both: several expected outcomes (both.out.json, both.refused.txt)",
+        "empty.refused.txt: empty; write the text the refusal must contain",
     ]
 
 

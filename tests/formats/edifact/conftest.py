@@ -10,9 +10,11 @@ import pytest
 from connectors.errors import RecordError
 from connectors.formats.edifact import EdifactFormat
 from connectors.record import RawRecord
+from mappings import corpus_root
+from tests.corpus import require_corpus
 
 # the checkout (main or a worktree) sits beside shared/, in CI as on a developer's machine
-CORPUS = Path(__file__).resolve().parents[3].parent / "shared" / "corpus" / "edifact"
+CORPUS = corpus_root() / "edifact"
 
 
 def read(data: bytes, source: str = "test.edi") -> list[RawRecord | RecordError]:
@@ -22,6 +24,5 @@ def read(data: bytes, source: str = "test.edi") -> list[RawRecord | RecordError]
 
 @pytest.fixture
 def corpus() -> Path:
-    if not CORPUS.is_dir():
-        pytest.skip("the shared corpus is not beside this checkout")
+    require_corpus()  # skips, named, without it (fails under CROSSDOCK_REQUIRE_SERVICES=1)
     return CORPUS

@@ -11,8 +11,9 @@ from connectors.errors import RecordError
 from connectors.formats.poslog import PoslogFormat
 from connectors.formats.xml_tree import XmlText
 from connectors.record import RawRecord
+from mappings import corpus_root
 
-CORPUS = Path(__file__).parents[4] / "shared" / "corpus" / "poslog"
+CORPUS = corpus_root() / "poslog"
 NCR = CORPUS / "kjbreil_ncr_acs_poslog_small.xml"
 WRITTEN = Path(__file__).parents[1] / "written_here" / "poslog_return.xml"
 
@@ -38,6 +39,7 @@ def _read(data: bytes) -> list[RawRecord | RecordError]:
     return list(PoslogFormat().messages(io.BytesIO(data), "log.xml"))
 
 
+@pytest.mark.usefixtures("shared_corpus")
 def test_sniff_knows_poslog_by_root_or_namespace_and_nothing_else() -> None:
     fmt = PoslogFormat()
     assert fmt.sniff(NCR.read_bytes()[:4096])
@@ -48,6 +50,7 @@ def test_sniff_knows_poslog_by_root_or_namespace_and_nothing_else() -> None:
     assert not fmt.sniff(b"store_id,sku\n")
 
 
+@pytest.mark.usefixtures("shared_corpus")
 def test_ncr_export_gives_a_control_and_a_sale_transaction() -> None:
     with NCR.open("rb") as fh:
         records = list(PoslogFormat().messages(fh, NCR.name))

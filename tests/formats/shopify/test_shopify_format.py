@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import io
 import json
-from pathlib import Path
 
 import pytest
 
 from connectors.errors import RecordError
 from connectors.formats.shopify import ShopifyFormat, topic_of
 from connectors.record import RawRecord
+from mappings import corpus_root
 
-CORPUS = Path(__file__).parents[4] / "shared" / "corpus" / "shopify"
+CORPUS = corpus_root() / "shopify"
 
 
 def _read(data: bytes) -> list[RawRecord | RecordError]:
     return list(ShopifyFormat().messages(io.BytesIO(data), "hooks.json"))
 
 
+@pytest.mark.usefixtures("shared_corpus")
 @pytest.mark.parametrize(
     ("name", "topic", "count"),
     [
@@ -40,6 +41,7 @@ def test_corpus_bodies_are_recognised_with_their_topic(name: str, topic: str, co
     assert json.loads(first.data) == first.fields
 
 
+@pytest.mark.usefixtures("shared_corpus")
 @pytest.mark.parametrize(
     "name",
     [

@@ -50,6 +50,7 @@ def test_997_reports_a_group_count_error_in_ak9() -> None:
     assert ack.fields["AK9"] == ["AK9", "P", "1", "1", "1", "5"]
 
 
+@pytest.mark.usefixtures("shared_corpus")
 def test_997_for_every_corpus_interchange_reads_back() -> None:
     for path in sorted(CORPUS.iterdir()):
         received = read(path.read_bytes())
@@ -60,6 +61,7 @@ def test_997_for_every_corpus_interchange_reads_back() -> None:
         assert accepted == sum(isinstance(r, RawRecord) for r in received)
 
 
+@pytest.mark.usefixtures("shared_corpus")
 def test_855_from_a_parsed_850_reads_back_line_for_line() -> None:
     mapping = compile_spec(load_spec(SPECS_DIR / "x12" / "retail.order.created@2.yaml"))
     (po,) = read((CORPUS / "nodex12_850.edi").read_bytes())
@@ -80,6 +82,7 @@ def test_855_from_a_parsed_850_reads_back_line_for_line() -> None:
     assert lines[5]["PID"][0][5] == "ORANGE WIDGET"
 
 
+@pytest.mark.usefixtures("shared_corpus")
 def test_855_refuses_a_value_holding_a_separator() -> None:
     mapping = compile_spec(load_spec(SPECS_DIR / "x12" / "retail.order.created@2.yaml"))
     (po,) = read((CORPUS / "stupidedi_004010_850_pass1.edi").read_bytes())
@@ -89,6 +92,7 @@ def test_855_refuses_a_value_holding_a_separator() -> None:
         render_855(order, sender="A", receiver="B", control_number=1)
 
 
+@pytest.mark.usefixtures("shared_corpus")
 def test_855_for_a_parsed_850_goes_back_to_its_sender() -> None:
     (po,) = read((CORPUS / "nodex12_850_3.edi").read_bytes())
     assert isinstance(po, RawRecord)
@@ -100,6 +104,7 @@ def test_855_for_a_parsed_850_goes_back_to_its_sender() -> None:
     assert ack.fields["PO1"][0]["PO1"][6:8] == ["SK", "000000000001010700"]
 
 
+@pytest.mark.usefixtures("shared_corpus")
 def test_855_for_anything_but_an_850_is_refused() -> None:
     (ack,) = read((CORPUS / "nodex12_855.edi").read_bytes())
     assert isinstance(ack, RawRecord)
@@ -107,6 +112,7 @@ def test_855_for_anything_but_an_850_is_refused() -> None:
         render_855_for_850(ack, control_number=1)
 
 
+@pytest.mark.usefixtures("shared_corpus")
 def test_997_keeps_two_interchanges_with_the_same_control_numbers_apart() -> None:
     received = read((CORPUS / "nodex12_850_fat.edi").read_bytes())
     assert received[0].context["key"] == received[1].context["key"]

@@ -16,14 +16,12 @@ from connectors.errors import RecordError
 from connectors.formats.x12 import InterchangeHeader, Separators, X12Format, render_interchange
 from connectors.formats.x12.loops import SINGLE
 from connectors.record import RawRecord
-
-from .test_reader import CORPUS
+from tests.corpus import corpus_file
 
 _EXAMPLES = int(os.environ.get("CROSSDOCK_FUZZ_EXAMPLES", "200"))
 _SETTINGS = settings(
     max_examples=_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
-_SEED = (CORPUS / "nodex12_850.edi").read_bytes()
 
 # element text without the default separators (* > ~) and line breaks
 _TEXT = st.text(
@@ -50,17 +48,22 @@ def test_arbitrary_bytes_end_as_records_or_record_errors(data: bytes) -> None:
     assert all(isinstance(i, RawRecord | RecordError) for i in items)
 
 
-@_SETTINGS
-@given(st.integers(0, len(_SEED) - 1), st.binary(min_size=1, max_size=8))
-def test_corrupted_corpus_file_never_crashes(position: int, junk: bytes) -> None:
-    data = _SEED[:position] + junk + _SEED[position + len(junk) :]
-    try:
-        items = _read(data)
-    except RecordError:
-        return
-    for item in items:
-        # nothing is lost: every set or error carries bytes of the file
-        assert isinstance(item, RawRecord) or item.raw is not None
+def test_corrupted_corpus_file_never_crashes() -> None:
+    seed = corpus_file("x12/nodex12_850.edi").read_bytes()  # skips, named, without the corpus
+
+    @_SETTINGS
+    @given(st.integers(0, len(seed) - 1), st.binary(min_size=1, max_size=8))
+    def corrupted(position: int, junk: bytes) -> None:
+        data = seed[:position] + junk + seed[position + len(junk) :]
+        try:
+            items = _read(data)
+        except RecordError:
+            return
+        for item in items:
+            # nothing is lost: every set or error carries bytes of the file
+            assert isinstance(item, RawRecord) or item.raw is not None
+
+    corrupted()
 
 
 @_SETTINGS

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from hub.golden import golden_output
-from mappings import compare, golden_cases
+from mappings import GoldenCase, golden_cases
+from tests.corpus import assert_golden_case
 
 from .golden import SPEC_DIR
 
@@ -25,9 +25,5 @@ def test_every_x12_spec_has_golden_cases() -> None:
 
 
 @pytest.mark.parametrize(("spec", "case"), _CASES)
-def test_golden_case_maps_to_recorded_events(spec: Path, case: object) -> None:
-    from mappings import GoldenCase
-
-    assert isinstance(case, GoldenCase)
-    actual = golden_output(spec, case.input_path)
-    assert compare(actual, case.expected()) == []
+def test_golden_case_maps_to_recorded_events(spec: Path, case: GoldenCase) -> None:
+    assert_golden_case(spec, case)

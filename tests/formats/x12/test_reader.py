@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import pytest
 
@@ -11,9 +10,10 @@ from connectors.errors import RecordError
 from connectors.formats.document import DocumentFormat
 from connectors.formats.x12 import InterchangeHeader, X12Error, X12Format, render_interchange
 from connectors.record import RawRecord
+from mappings import corpus_root
 
-# ../shared/corpus beside the checkout, as in CI
-CORPUS = Path(__file__).parents[3].parent / "shared" / "corpus" / "x12"
+# ../shared/corpus beside the checkout, as in CI (tests using it skip, named, without it)
+CORPUS = corpus_root() / "x12"
 
 # corpus file → (transaction sets read, of which bad)
 EXPECTED = {
@@ -60,6 +60,7 @@ def test_x12_format_is_a_document_format() -> None:
     assert X12Format().name == "x12"
 
 
+@pytest.mark.usefixtures("shared_corpus")
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_every_corpus_file_parses(name: str) -> None:
     items = read((CORPUS / name).read_bytes(), name)
@@ -69,10 +70,12 @@ def test_every_corpus_file_parses(name: str) -> None:
         assert item.context["where"].startswith(f"{name}, ISA13 ")
 
 
+@pytest.mark.usefixtures("shared_corpus")
 def test_corpus_list_is_complete() -> None:
     assert sorted(p.name for p in CORPUS.iterdir()) == sorted(EXPECTED)
 
 
+@pytest.mark.usefixtures("shared_corpus")
 def test_sniff_recognises_isa_only() -> None:
     fmt = X12Format()
     assert fmt.sniff((CORPUS / "stupidedi_004010_810_pipe_separators.edi").read_bytes()[:4096])
@@ -80,6 +83,7 @@ def test_sniff_recognises_isa_only() -> None:
     assert not fmt.sniff(b"ISAB")
 
 
+@pytest.mark.usefixtures("shared_corpus")
 def test_pipe_separated_810_reads_into_loops() -> None:
     (record,) = read((CORPUS / "stupidedi_004010_810_pipe_separators.edi").read_bytes())
     assert isinstance(record, RawRecord)
@@ -89,6 +93,7 @@ def test_pipe_separated_810_reads_into_loops() -> None:
     assert record.context["key"] == "005639689/5639689/5639689"
 
 
+@pytest.mark.usefixtures("shared_corpus")
 def test_856_with_dollar_terminator_mixed_with_tilde_and_blank_lines() -> None:
     data = (CORPUS / "stupidedi_004010_856_dollar_terminator.edi").read_bytes()
     (record,) = read(data)
@@ -101,6 +106,7 @@ def test_856_with_dollar_terminator_mixed_with_tilde_and_blank_lines() -> None:
     assert record.data.endswith(b"SE*25*0000001$\n")
 
 
+@pytest.mark.usefixtures("shared_corpus")
 def test_850_tree_groups_po1_loops_with_children() -> None:
     (record,) = read((CORPUS / "nodex12_850.edi").read_bytes())
     assert isinstance(record, RawRecord)
@@ -239,6 +245,7 @@ def test_segments_are_streamed_across_chunk_boundaries() -> None:
     assert len(data) > 1 << 20  # more than one read chunk
 
 
+@pytest.mark.usefixtures("shared_corpus")
 def test_later_interchange_with_other_separators_is_cut_with_its_own() -> None:
     pipe = (CORPUS / "stupidedi_004010_810_pipe_separators.edi").read_bytes()
     dollar = (CORPUS / "stupidedi_004010_856_dollar_terminator.edi").read_bytes()
@@ -250,6 +257,7 @@ def test_later_interchange_with_other_separators_is_cut_with_its_own() -> None:
     assert items[3].fields == items[0].fields
 
 
+@pytest.mark.usefixtures("shared_corpus")
 @pytest.mark.parametrize("chunk", [1, 7, 64])
 def test_tiny_read_chunks_give_the_same_sets(chunk: int, monkeypatch: pytest.MonkeyPatch) -> None:
     files = [CORPUS / name for name in sorted(EXPECTED)]
