@@ -16,6 +16,8 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import create_engine, make_url, text
 
+from connectors.sftp.openssh import sshd_path
+
 RABBITMQ_URL = os.environ.get("CROSSDOCK_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
 POSTGRES_URL = os.environ.get(
     "CROSSDOCK_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -71,3 +73,14 @@ def fresh_postgres_database() -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def require_sshd() -> str:
+    """Return the path of OpenSSH's sshd, or skip/fail when openssh-server is not installed."""
+    path = sshd_path()
+    if path is not None:
+        return path
+    message = "sshd is not installed (Debian package openssh-server)"
+    if os.environ.get("CROSSDOCK_REQUIRE_SERVICES") == "1":
+        pytest.fail(f"{message} and CROSSDOCK_REQUIRE_SERVICES=1", pytrace=False)
+    pytest.skip(message)

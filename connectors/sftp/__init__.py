@@ -4,8 +4,8 @@ Modules: ``config`` (:class:`SftpConfig`), ``session`` (one connection, host key
 against known_hosts only), ``readlock`` (stable size, marker file), ``download`` (streaming,
 resumable transfer into a spool), ``source`` (:class:`SftpSource`: rows through the SDK),
 ``inbox`` (:class:`SftpInbox`: whole files for the hub's bulk file pipeline), ``settle`` (to
-done/ or failed/), ``sink`` (:class:`SftpSink`), ``errors``; ``testing`` holds an asyncssh
-server for tests only.
+done/ or failed/), ``sink`` (:class:`SftpSink`), ``errors``; ``testing`` (an asyncssh server)
+and ``openssh`` (OpenSSH's sshd, chrooted) are real servers for tests and benchmarks only.
 """
 
 from connectors.sftp.config import SftpConfig
@@ -20,7 +20,7 @@ from connectors.sftp.errors import (
     SftpUnavailable,
 )
 from connectors.sftp.inbox import SftpInbox
-from connectors.sftp.readlock import MarkerFile, ReadLock, StableSize
+from connectors.sftp.readlock import MarkerFile, ReadLock, StableSize, Watch
 from connectors.sftp.session import RemoteFile, SftpSession
 from connectors.sftp.settle import drop_spool, settle_remote, spool_path
 from connectors.sftp.sink import SftpSink, SftpSinkConfig
@@ -47,6 +47,7 @@ __all__ = [
     "SftpUnavailable",
     "StableSize",
     "Transfer",
+    "Watch",
     "drop_spool",
     "settle_remote",
     "spool_path",

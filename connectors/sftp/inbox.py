@@ -21,7 +21,7 @@ from pathlib import Path
 
 from connectors.sftp.config import SftpConfig
 from connectors.sftp.download import Fetched, Transfer
-from connectors.sftp.readlock import MarkerFile, ReadLock, StableSize, matching
+from connectors.sftp.readlock import ReadLock, Watch, candidates, lock_for
 from connectors.sftp.session import RemoteFile, SftpSession
 from connectors.sftp.settle import drop_spool, settle_remote, spool_path
 
@@ -34,9 +34,9 @@ class SftpInbox:
     def __init__(self, config: SftpConfig, spool_dir: Path) -> None:
         self.config = config
         self.spool_dir = spool_dir
-        self.lock: ReadLock = (
-            MarkerFile(config.marker_suffix) if config.read_lock == "marker" else StableSize()
-        )
+        self.lock: ReadLock = lock_for(config)
+        #: the read lock's memory: this inbox is one long-lived object, so it is kept here
+        self._watch: Watch = {}
         self._session: SftpSession | None = None
         self._transfers: dict[RemoteFile, Transfer] = {}
 
@@ -66,13 +66,8 @@ class SftpInbox:
         except BaseException:
             self.close()
             raise
-        skip = (cfg.upload_suffix, cfg.marker_suffix if cfg.read_lock == "marker" else None)
-        candidates = [
-            f
-            for f in matching(listing, cfg.pattern)
-            if not any(s and f.name.endswith(s) for s in skip)
-        ]
-        return sorted(self.lock.ready(candidates, listing), key=lambda f: (f.mtime, f.path))
+        ready, self._watch = self.lock.ready(candidates(listing, cfg), listing, self._watch)
+        return sorted(ready, key=lambda f: (f.mtime, f.path))
 
     def fetch(self, remote: RemoteFile) -> Fetched:
         """Stream ``remote`` into the spool; a retry continues where a broken attempt stopped."""

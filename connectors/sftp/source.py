@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
@@ -35,7 +36,7 @@ from connectors.sdk import Checkpoint, Decision, ReadItem, RowKey, Source, State
 from connectors.sftp.config import SftpConfig
 from connectors.sftp.download import Fetched, Transfer
 from connectors.sftp.errors import SFTP_ERROR_ROWS, RemoteFileChanged
-from connectors.sftp.readlock import MarkerFile, ReadLock, StableSize, matching
+from connectors.sftp.readlock import ReadLock, Watch, candidates, lock_for, matching
 from connectors.sftp.session import RemoteFile, SftpSession
 from connectors.sftp.settle import drop_spool, settle_remote, spool_path
 from mappings import SPECS_DIR, CompiledMapping, FieldSpec, compile_spec, load_spec
@@ -73,6 +74,16 @@ def _file_key(remote: RemoteFile) -> str:
     return f"{remote.path}:{remote.size}:{remote.mtime}"
 
 
+@dataclass
+class _Memory:
+    """What the stored state remembers across polls, as one read changes it."""
+
+    #: files taken, by :func:`_file_key`: outcome, sha256, whether settled
+    seen: dict[str, dict[str, Any]]
+    #: the read lock's last look at the files not taken yet (see :mod:`.readlock`)
+    watch: Watch = field(default_factory=dict)
+
+
 class SftpSource(Source[SftpSourceConfig]):
     """Reads CSV files from an SFTP folder (see the module docstring for the protocol)."""
 
@@ -95,9 +106,7 @@ class SftpSource(Source[SftpSourceConfig]):
         self.fmt = CsvFormat(
             required=required, delimiter=config.delimiter, encoding=config.encoding
         )
-        self.lock: ReadLock = (
-            MarkerFile(config.marker_suffix) if config.read_lock == "marker" else StableSize()
-        )
+        self.lock: ReadLock = lock_for(config)
         self._mapping: CompiledMapping | None = None
         self._session: SftpSession | None = None
 
@@ -138,48 +147,48 @@ class SftpSource(Source[SftpSourceConfig]):
     def read(self, state: State) -> Iterator[ReadItem]:
         """One poll: settle what is durable, then read every new complete file."""
         position = dict(state.position(STREAM) or {})
-        seen: dict[str, dict[str, Any]] = dict(position.get("seen") or {})
+        memory = _Memory(dict(position.get("seen") or {}), dict(position.get("watch") or {}))
         try:
-            yield from self._read(position, seen)
+            yield from self._read(position, memory)
         except BaseException:
             self.close()  # a broken connection is not reused by the next attempt
             raise
 
-    def _read(
-        self, position: dict[str, Any], seen: dict[str, dict[str, Any]]
-    ) -> Iterator[ReadItem]:
+    def _read(self, position: dict[str, Any], memory: _Memory) -> Iterator[ReadItem]:
         session = self.session()
-        if self._settle(session, seen):
-            yield self._checkpoint(seen, position.get("current"))
+        if self._settle(session, memory.seen):
+            yield self._checkpoint(memory, position.get("current"))
         current = position.get("current")
         if current is not None:  # a file interrupted mid-read: finish it first
             remote = RemoteFile(current["path"], current["size"], current["mtime"])
             resume = CsvPosition(current["offset"], current["line"])
             try:
-                yield from self._take(session, remote, seen, resume)
+                yield from self._take(session, remote, memory, resume)
             except RemoteFileChanged as exc:  # replaced or removed on the server meanwhile
                 log.warning("giving up the interrupted read of %s: %s", remote.path, exc)
-                yield self._checkpoint(seen, None)
+                yield self._checkpoint(memory, None)
         cfg = self.config
         listing = session.list_files(cfg.remote_dir)
-        suffix = cfg.marker_suffix if cfg.read_lock == "marker" else None
-        candidates = [
-            f
-            for f in matching(listing, cfg.pattern)
-            if not (suffix and f.name.endswith(suffix)) and not f.name.endswith(cfg.upload_suffix)
-        ]
-        for remote in sorted(self.lock.ready(candidates, listing), key=lambda f: (f.mtime, f.path)):
-            if _file_key(remote) in seen:
+        ready, watch = self.lock.ready(candidates(listing, cfg), listing, memory.watch)
+        # files already taken need no watching
+        watch = {p: v for p, v in watch.items() if _file_key(RemoteFile(p, *v)) not in memory.seen}
+        if watch != memory.watch:
+            # stored now, so the next poll sees this one whichever object reads it then
+            memory.watch = watch
+            yield self._checkpoint(memory, None)
+        for remote in sorted(ready, key=lambda f: (f.mtime, f.path)):
+            if _file_key(remote) in memory.seen:
                 continue
-            yield from self._take(session, remote, seen, None)
+            yield from self._take(session, remote, memory, None)
 
     def _take(
         self,
         session: SftpSession,
         remote: RemoteFile,
-        seen: dict[str, dict[str, Any]],
+        memory: _Memory,
         resume: CsvPosition | None,
     ) -> Iterator[ReadItem]:
+        seen = memory.seen
         key = _file_key(remote)
         fetched = self._fetch(session, remote)
         entry = {"path": remote.path, "size": remote.size, "mtime": remote.mtime}
@@ -198,10 +207,10 @@ class SftpSource(Source[SftpSourceConfig]):
             log.info("%s is a re-sent copy of %s: not read again", remote.path, copy_of)
             seen[key] = {**entry, "outcome": "duplicate", "settled": False}
             drop_spool(fetched.path)
-            yield self._checkpoint(seen, None)
+            yield self._checkpoint(memory, None)
             return
         try:
-            yield from self._rows(fetched, resume, seen)
+            yield from self._rows(fetched, resume, memory)
         except RecordError as refused:  # the file as a whole (no header, missing column)
             yield RecordError(
                 refused.location,
@@ -214,7 +223,7 @@ class SftpSource(Source[SftpSourceConfig]):
         else:
             seen[key] = {**entry, "outcome": "done", "settled": False}
         drop_spool(fetched.path)
-        yield self._checkpoint(seen, None)
+        yield self._checkpoint(memory, None)
 
     def _fetch(self, session: SftpSession, remote: RemoteFile) -> Fetched:
         spool = spool_path(self.config.spool_dir, remote)
@@ -223,7 +232,7 @@ class SftpSource(Source[SftpSourceConfig]):
         )
 
     def _rows(
-        self, fetched: Fetched, resume: CsvPosition | None, seen: dict[str, dict[str, Any]]
+        self, fetched: Fetched, resume: CsvPosition | None, memory: _Memory
     ) -> Iterator[ReadItem]:
         remote = fetched.remote
         cfg = self.config
@@ -245,17 +254,18 @@ class SftpSource(Source[SftpSourceConfig]):
                     "offset": chunk.end.offset,
                     "line": chunk.end.line,
                 }
-                yield self._checkpoint(seen, current)
+                yield self._checkpoint(memory, current)
 
-    def _checkpoint(
-        self, seen: dict[str, dict[str, Any]], current: Mapping[str, Any] | None
-    ) -> Checkpoint:
+    def _checkpoint(self, memory: _Memory, current: Mapping[str, Any] | None) -> Checkpoint:
+        seen = memory.seen
         keep = self.config.remember_files
         if len(seen) > keep:  # forget the oldest settled files first
             settled = [k for k, e in seen.items() if e.get("settled")]
             for k in settled[: len(seen) - keep]:
                 del seen[k]
-        return Checkpoint(STREAM, {"seen": dict(seen), "current": current})
+        return Checkpoint(
+            STREAM, {"seen": dict(seen), "current": current, "watch": dict(memory.watch)}
+        )
 
     # -- settle --------------------------------------------------------------------------------
     def _settle(self, session: SftpSession, seen: dict[str, dict[str, Any]]) -> bool:
