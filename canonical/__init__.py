@@ -4,7 +4,7 @@ Depends on pydantic only. Everything listed in ``__all__`` is public and version
 renames go through a deprecation shim, never a hard break.
 """
 
-from canonical.address import Address
+from canonical.address import Address, PostalAddress
 from canonical.casting import Caster, CastStep
 from canonical.channel import Channel
 from canonical.envelope import (
@@ -23,6 +23,7 @@ from canonical.errors import (
     InvalidEventIdParts,
     InvalidEventTarget,
     NoCastPath,
+    NotRepresentable,
     UnknownEventType,
     UnknownEventVersion,
 )
@@ -35,6 +36,7 @@ from canonical.events import (
     InvoiceMatchedV1,
     OrderCreatedV1,
     OrderCreatedV2,
+    OrderCreatedV3,
     ReturnAuthorizedV1,
 )
 from canonical.gtin import Gtin, check_gtin, gtin14, gtin_check_digit
@@ -50,6 +52,7 @@ from canonical.identifiers import (
     SupplierId,
 )
 from canonical.money import CurrencyCode, Money
+from canonical.product_id import ProductId, ProductIdScheme
 from canonical.quantity import ExplicitQuantity, Quantity, UnitCode
 from canonical.registry import (
     EventRegistry,
@@ -100,8 +103,13 @@ __all__ = [
     "LotNumber",
     "Money",
     "NoCastPath",
+    "NotRepresentable",
     "OrderCreatedV1",
     "OrderCreatedV2",
+    "OrderCreatedV3",
+    "PostalAddress",
+    "ProductId",
+    "ProductIdScheme",
     "Quantity",
     "ReturnAuthorizedV1",
     "SerialNumber",

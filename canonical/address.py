@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from canonical.identifiers import CountryCode
 
@@ -25,3 +25,30 @@ class Address(BaseModel):
         Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)] | None
     ) = None
     country: CountryCode
+
+
+class PostalAddress(BaseModel):
+    """As much of a postal address as the source gave: any part may be missing.
+
+    Trading partners often name a ship-to by its name and city only, or leave the country to
+    the agreement (X12 N404 is optional), so no part is required; an address with no part at
+    all is refused. :class:`Address` (every version before ``retail.order.created`` v3) is the
+    strict form.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: _Line | None = None
+    lines: list[_Line] = Field(default=[], max_length=4)
+    city: _Part | None = None
+    region: _Part | None = None
+    postal_code: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)] | None
+    ) = None
+    country: CountryCode | None = None
+
+    @model_validator(mode="after")
+    def _check_not_empty(self) -> Self:
+        if not (self.name or self.lines or self.city or self.postal_code):
+            raise ValueError("an address needs at least one of name, lines, city, postal_code")
+        return self

@@ -7,6 +7,7 @@
     ├── UnknownEventVersion (LookupError)   the type exists, that version does not
     ├── DuplicateRegistration (ValueError)  a model or caster registered twice
     ├── NoCastPath (LookupError)            no chain of casters between two versions
+    ├── NotRepresentable (ValueError)       a downcast meets data the older version cannot hold
     ├── InvalidCaster (ValueError)          a caster that skips versions or casts to itself
     ├── InvalidEventTarget (ValueError)     ``"type@version"`` text that does not parse
     └── InvalidEventIdParts (ValueError)    ``make_event_id`` called without usable parts
@@ -60,6 +61,23 @@ class NoCastPath(CanonicalError, LookupError):
         super().__init__(
             f"cannot convert {event_type!r} from v{from_version} to v{to_version}: "
             f"no caster registered for step {missing}"
+        )
+
+
+class NotRepresentable(CanonicalError, ValueError):
+    """A downcast met data that the older version has no valid form for.
+
+    A newer version may make optional what an older one required (an order line without a unit
+    price); such an event cannot be served to a consumer pinned to the older version, and
+    inventing the missing value would be worse than saying so.
+    """
+
+    def __init__(self, event_type: str, to_version: int, problems: list[str]) -> None:
+        self.event_type = event_type
+        self.to_version = to_version
+        self.problems = problems
+        super().__init__(
+            f"{event_type!r} cannot be cast down to v{to_version}: " + "; ".join(problems)
         )
 
 

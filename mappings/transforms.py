@@ -18,6 +18,8 @@ from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from .codelists import country_alpha2
+
 __all__ = [
     "Transform",
     "get_transform",
@@ -239,6 +241,12 @@ def _datetime_from_text(value: str) -> datetime | None:
     return _utc(moment)
 
 
+def to_country(value: Any) -> str | None:
+    """An ISO 3166-1 alpha-2 code from an alpha-2 or alpha-3 one (``USA`` -> ``US``)."""
+    text = _text(value).strip()
+    return country_alpha2(text) if text else None
+
+
 def _utc(moment: datetime) -> datetime:
     tz = moment.tzinfo
     if tz is UTC:  # the common "…Z" case: already what the hub wants
@@ -250,6 +258,7 @@ def _utc(moment: datetime) -> datetime:
 
 for _name, _function in (
     ("bool", to_bool),
+    ("country", to_country),
     ("date", to_date),
     ("datetime", to_datetime),
     ("decimal", to_decimal),

@@ -24,8 +24,11 @@ from canonical.events.order_created import (
     FulfillmentV2,
     OrderCreatedV1,
     OrderCreatedV2,
+    OrderCreatedV3,
     OrderLine,
+    OrderLineV3,
     OrderTotals,
+    OrderTotalsV3,
     TaxLine,
 )
 from canonical.events.return_authorized import (
@@ -40,6 +43,7 @@ from canonical.events.return_authorized import (
 BUILTIN_EVENT_MODELS: tuple[type[EventData], ...] = (
     OrderCreatedV1,
     OrderCreatedV2,
+    OrderCreatedV3,
     InventoryAdjustedV1,
     InventoryAdjustedV2,
     ReturnAuthorizedV1,
@@ -70,8 +74,11 @@ __all__ = [
     "MatchType",
     "OrderCreatedV1",
     "OrderCreatedV2",
+    "OrderCreatedV3",
     "OrderLine",
+    "OrderLineV3",
     "OrderTotals",
+    "OrderTotalsV3",
     "Refund",
     "RefundMethod",
     "ReturnAuthorizedV1",

@@ -18,6 +18,7 @@ from canonical import (
     InventoryAdjustedV2,
     NoCastPath,
     OrderCreatedV2,
+    OrderCreatedV3,
     UnknownEventType,
     UnknownEventVersion,
     event_model,
@@ -39,9 +40,10 @@ def test_builtin_types_and_versions_are_registered() -> None:
     assert latest_version("retail.inventory.adjusted") == 2
     assert event_model("retail.inventory.adjusted", 1) is InventoryAdjustedV1
     assert event_model("retail.inventory.adjusted", 2) is InventoryAdjustedV2
-    assert versions("retail.order.created") == [1, 2]
-    assert latest_version("retail.order.created") == 2
+    assert versions("retail.order.created") == [1, 2, 3]
+    assert latest_version("retail.order.created") == 3
     assert event_model("retail.order.created", 2) is OrderCreatedV2
+    assert event_model("retail.order.created", 3) is OrderCreatedV3
     assert latest_version("retail.return.authorized") == 1
 
 

@@ -40,7 +40,7 @@ def test_schema_is_valid_2020_12_and_accepts_the_example(path: str, example: obj
 
 def test_export_then_check_is_clean_and_byte_stable(tmp_path: Path) -> None:
     written = export_schemas(tmp_path)
-    assert len(written) == 6
+    assert len(written) == 7
     first = {p: p.read_bytes() for p in written}
     export_schemas(tmp_path)
     assert {p: p.read_bytes() for p in written} == first

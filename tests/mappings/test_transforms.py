@@ -84,7 +84,7 @@ def test_registering_a_taken_name_needs_replace() -> None:
 
 
 def test_unknown_transform_lookup_lists_known_names() -> None:
-    with pytest.raises(KeyError, match=r"known: bool, date"):
+    with pytest.raises(KeyError, match=r"known: bool, country, date"):
         get_transform("nope")
 
 
