@@ -18,6 +18,7 @@ from canonical.envelope import (
 )
 from canonical.errors import (
     CanonicalError,
+    CrossdockError,
     DuplicateRegistration,
     InvalidCaster,
     InvalidEventIdParts,
@@ -83,6 +84,7 @@ __all__ = [
     "Caster",
     "Channel",
     "CountryCode",
+    "CrossdockError",
     "CurrencyCode",
     "CustomerRef",
     "DocumentRef",

@@ -1,6 +1,27 @@
-"""The one exception tree of ``canonical``.
+"""The root of every Crossdock error, and the exception tree of ``canonical``.
 
-::
+Every error Crossdock raises descends from :class:`CrossdockError`, defined here because
+``canonical`` is the lowest layer: ``except CrossdockError`` catches anything the project
+raised, and nothing a library raised on its own. The families, by layer::
+
+    CrossdockError                        canonical.errors: the one root
+    ├── CanonicalError                    canonical: the vocabulary (below)
+    ├── SpecError (ValueError)            mappings: a spec file is invalid
+    ├── MappingError                      mappings: one document cannot be mapped
+    ├── ConnectorError                    connectors: transports, formats, the SDK
+    │   ├── TransientConnectorError           (connectors.errors, connectors.sdk.errors)
+    │   ├── RecordError (ValueError)          one record is malformed: dead-letter it
+    │   ├── PermanentConnectorError, AuthExpired, HttpStatusError
+    │   └── SoapFault                         connectors.soap.errors: every SOAP fault
+    ├── HubError                          hub: bus, dead letters, configuration
+    │   └── RegistryError                     hub.registry.errors: the schema registry API
+    └── RoutingError                      hub.routing.errors: rules, tasks, deliveries
+
+Each family draws its own tree in its module's docstring. Errors also subclass the matching
+built-in (``LookupError``, ``ValueError``, ``ConnectionError``…), so code that does not know
+Crossdock still catches them; pydantic's ``ValidationError`` (invalid *data*) stays pydantic's.
+
+``canonical``'s own tree::
 
     CanonicalError                      root: every error raised by canonical itself
     ├── UnknownEventType (LookupError)      no model registered under that type name
@@ -20,8 +41,24 @@ once; it is not part of this tree because pydantic owns that type.
 
 from __future__ import annotations
 
+__all__ = [
+    "CanonicalError",
+    "CrossdockError",
+    "DuplicateRegistration",
+    "InvalidCaster",
+    "InvalidEventIdParts",
+    "InvalidEventTarget",
+    "NoCastPath",
+    "UnknownEventType",
+    "UnknownEventVersion",
+]
 
-class CanonicalError(Exception):
+
+class CrossdockError(Exception):
+    """Root of every error Crossdock raises (the families are drawn in this module's docstring)."""
+
+
+class CanonicalError(CrossdockError):
     """Root of every error raised by the ``canonical`` package."""
 
 

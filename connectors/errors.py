@@ -2,11 +2,12 @@
 
 ::
 
-    ConnectorError                    root of everything a connector raises
-    ├── TransientConnectorError       the peer may answer next time (network, timeout, 5xx, 429)
-    └── RecordError                   this record can never be processed as it is (dead-letter it)
-        ├── MissingColumnError        a CSV row or header lacks a column the mapping needs
-        └── UnknownFormatError        no document format (or several) recognises the content
+    CrossdockError                    the one root (canonical.errors)
+    └── ConnectorError                root of everything a connector raises
+        ├── TransientConnectorError   the peer may answer next time (network, timeout, 5xx, 429)
+        └── RecordError               this record can never be processed as it is (dead-letter it)
+            ├── MissingColumnError    a CSV row or header lacks a column the mapping needs
+            └── UnknownFormatError    no document format (or several) recognises the content
 
 The connector SDK adds the rest of the tree (``connectors.sdk.errors``: timeouts, rate limits,
 expired auth, permanent refusals, HTTP statuses), and one decision table
@@ -19,6 +20,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from canonical.errors import CrossdockError
+
 __all__ = [
     "ConnectorError",
     "MissingColumnError",
@@ -28,7 +31,7 @@ __all__ = [
 ]
 
 
-class ConnectorError(Exception):
+class ConnectorError(CrossdockError):
     """Root of the errors raised by connectors, transports and formats."""
 
 

@@ -2,19 +2,26 @@
 
 ::
 
-    HubError                          root of errors raised by the hub runtime
-    ├── BusError                      publishing or consuming failed
-    │   ├── BrokerUnavailable         transient: connection refused/lost; retried
-    │   └── PublishNotConfirmed       the broker nacked or never confirmed; retried
-    ├── DeadLetterError               a dead-letter operation is not allowed (unknown id, state)
-    └── ConfigError                   crossdock.yaml or the environment is wrong; fail fast
+    CrossdockError                    the one root (canonical.errors)
+    ├── HubError                      root of errors raised by the hub runtime
+    │   ├── BusError                  publishing or consuming failed
+    │   │   ├── BrokerUnavailable     transient: connection refused/lost; retried
+    │   │   └── PublishNotConfirmed   the broker nacked or never confirmed; retried
+    │   ├── DeadLetterError           a dead-letter operation is not allowed (unknown id, state)
+    │   ├── ConfigError               crossdock.yaml or the environment is wrong; fail fast
+    │   ├── SourceBusy                another process reads that source instance now
+    │   ├── RedriveConflict           a redrive of the same filter is running (hub.ops.redrive)
+    │   └── RegistryError             the schema registry API's errors (hub.registry.errors)
+    └── RoutingError                  the routing layer's errors (hub.routing.errors)
 
-Errors of the other layers keep their own roots (``connectors.ConnectorError``,
-``mappings.MappingError``, ``canonical.CanonicalError``, pydantic's ``ValidationError``);
-:mod:`hub.retry` decides for all of them in one table.
+The other layers' families sit beside these under the same root (``CanonicalError``,
+``SpecError``, ``MappingError``, ``ConnectorError``; see :mod:`canonical.errors`); pydantic's
+``ValidationError`` stays pydantic's. :mod:`hub.retry` decides for all of them in one table.
 """
 
 from __future__ import annotations
+
+from canonical.errors import CrossdockError
 
 __all__ = [
     "BrokerUnavailable",
@@ -27,7 +34,7 @@ __all__ = [
 ]
 
 
-class HubError(Exception):
+class HubError(CrossdockError):
     """Root of the errors raised by the hub runtime."""
 
 

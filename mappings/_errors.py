@@ -2,7 +2,7 @@
 
 Two kinds, raised at different times and handled by different people::
 
-    Exception
+    CrossdockError               the one root (canonical.errors)
     ├── SpecError (ValueError)   a spec file is invalid: fix the YAML (load, compile, registry time)
     └── MappingError             one document cannot be mapped: dead-letter it (run time, permanent)
 
@@ -14,13 +14,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from canonical.errors import CrossdockError
+
 __all__ = ["MappingError", "SpecError"]
 
 # Dead letters and logs show the value; a whole 4 KB segment would drown the reason.
 _MAX_VALUE_CHARS = 60
 
 
-class SpecError(ValueError):
+class SpecError(CrossdockError, ValueError):
     """A mapping spec (or its golden folder) is invalid; ``problems`` lists every issue found."""
 
     def __init__(self, where: str, problems: list[str]) -> None:
@@ -49,7 +51,7 @@ def _shorten(value: Any) -> Any:
     return text[: _MAX_VALUE_CHARS - 1] + "…"
 
 
-class MappingError(Exception):
+class MappingError(CrossdockError):
     """A document could not be mapped: names the spec, the target field and the source location.
 
     ``field`` is the target path with list positions (``lines[3].quantity.value``),

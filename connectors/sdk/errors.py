@@ -2,18 +2,22 @@
 
 ::
 
-    ConnectorError                         root (connectors.errors)
-    ├── TransientConnectorError            the peer may answer next time: retry
-    │   ├── ConnectorTimeout               no answer in time (also a TimeoutError)
-    │   └── RateLimited                    429/503: wait ``retry_after`` seconds, then retry
-    ├── AuthExpired                        a token expired: refresh the auth, then retry
-    ├── PermanentConnectorError            the same call fails again: never retried
-    │   ├── ConnectorConfigError           the configuration is wrong: fail the connector
-    │   ├── AuthenticationFailed           the credentials are refused: fail the connector
-    │   └── RequestRejected                the peer refused this request (4xx): dead-letter
-    ├── HttpStatusError                    an HTTP answer decided by its status code
-    └── RecordError                        one record is malformed: dead-letter it alone
-        └── MissingColumnError
+    CrossdockError                         the one root (canonical.errors)
+    └── ConnectorError                     the connectors' family (connectors.errors)
+        ├── TransientConnectorError        the peer may answer next time: retry
+        │   ├── ConnectorTimeout           no answer in time (also a TimeoutError)
+        │   └── RateLimited                429/503: wait ``retry_after`` seconds, then retry
+        ├── AuthExpired                    a token expired: refresh the auth, then retry
+        ├── PermanentConnectorError        the same call fails again: never retried
+        │   ├── ConnectorConfigError       the configuration is wrong: fail the connector
+        │   │   └── UnknownConnector       no connector installed under that name (registry)
+        │   ├── AuthenticationFailed       the credentials are refused: fail the connector
+        │   ├── RequestRejected            the peer refused this request (4xx): dead-letter
+        │   └── SignatureInvalid           a webhook delivery's signature does not verify
+        ├── HttpStatusError                an HTTP answer decided by its status code
+        ├── SoapFault                      every SOAP fault (connectors.soap.errors)
+        └── RecordError                    one record is malformed: dead-letter it alone
+            └── MissingColumnError
 
 The hub's one decision table (:mod:`connectors.sdk.decisions`, extended by :mod:`hub.retry`)
 maps these classes, and HTTP status codes, to an action and a failure type. A connector raises;

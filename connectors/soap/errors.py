@@ -2,21 +2,25 @@
 
 ::
 
-    ConnectorError
-    ├── TransientConnectorError
-    │   ├── SoapUnavailable          endpoint unreachable, connection refused or broken
-    │   ├── SoapTimeout              no answer within ``operation_timeout`` (also a TimeoutError)
-    │   └── SoapServerFault          fault code Server (1.1) / Receiver (1.2), or a code the
-    │                                connector lists in ``transient_fault_codes``
-    ├── PermanentConnectorError
-    │   ├── SoapClientFault          fault code Client (1.1) / Sender (1.2): the request is wrong
-    │   │                            (also the SDK's RequestRejected: dead-letter it)
-    │   ├── SoapAuthRefused          WS-Security refused the UsernameToken (FailedAuthentication,
-    │   │                            InvalidSecurity…): fail the connector, a config problem
-    │   ├── SoapProtocolFault        VersionMismatch, MustUnderstand, or a code SOAP does not
-    │   │                            define and the connector did not list
-    │   └── WsdlError                the WSDL cannot be read or lacks the operation
-    └── HttpStatusError (SDK)        an HTTP error answer without a SOAP fault: decided by status
+    CrossdockError                       the one root (canonical.errors)
+    └── ConnectorError
+        ├── SoapFault                    every SOAP fault: operation, code(s), text, detail
+        │   ├── SoapServerFault          fault code Server (1.1) / Receiver (1.2), or a code the
+        │   │                            connector lists in ``transient_fault_codes``
+        │   │                            (also a TransientConnectorError: retried)
+        │   ├── SoapClientFault          fault code Client (1.1) / Sender (1.2): the request is
+        │   │                            wrong (also the SDK's RequestRejected: dead-letter it)
+        │   ├── SoapAuthRefused          WS-Security refused the UsernameToken
+        │   │                            (FailedAuthentication, InvalidSecurity…; also an
+        │   │                            AuthenticationFailed: fail the connector, a config problem)
+        │   └── SoapProtocolFault        VersionMismatch, MustUnderstand, or a code SOAP does not
+        │                                define and the connector did not list (permanent)
+        ├── TransientConnectorError
+        │   ├── SoapUnavailable          endpoint unreachable, connection refused or broken
+        │   └── SoapTimeout              no answer within ``operation_timeout`` (a TimeoutError)
+        ├── PermanentConnectorError
+        │   └── WsdlError                the WSDL cannot be read or lacks the operation
+        └── HttpStatusError (SDK)        an HTTP error answer, no SOAP fault: by status
 
 Why Client/Sender is permanent and Server/Receiver transient: SOAP 1.1 §4.4.1 says a Client
 fault means the message "should not be resent without change", and a Server fault that the
@@ -33,7 +37,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from connectors.errors import TransientConnectorError
+from connectors.errors import ConnectorError, TransientConnectorError
 from connectors.sdk.decisions import Action, Decision, FailureType, RowKey
 from connectors.sdk.errors import (
     AuthenticationFailed,
@@ -55,7 +59,7 @@ __all__ = [
 ]
 
 
-class SoapFault(Exception):
+class SoapFault(ConnectorError):
     """What every SOAP fault error carries: the operation, the code(s), the text and detail."""
 
     def __init__(

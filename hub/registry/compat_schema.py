@@ -17,6 +17,8 @@ from urllib.parse import unquote
 # jsonschema ships no type information; only validator_for is used, on JSON values.
 from jsonschema.validators import validator_for  # type: ignore[import-untyped]
 
+from hub.errors import HubError
+
 __all__ = [
     "ANY",
     "Document",
@@ -49,7 +51,7 @@ _COMBINATORS = ("allOf", "anyOf", "oneOf", "not")
 _MAX_REF_CHAIN = 64
 
 
-class UnresolvableReference(LookupError):
+class UnresolvableReference(HubError, LookupError):
     """A ``$ref`` that does not point inside its own document, or never ends."""
 
     def __init__(self, ref: str, reason: str) -> None:

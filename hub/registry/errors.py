@@ -2,13 +2,17 @@
 
 ::
 
-    RegistryError (hub.errors.HubError)     root; ``status`` and ``error_code`` go on the wire
-    ├── NotFound (LookupError)              404: 40401 subject, 40402 version, 40403 schema,
-    │                                            40404–40407 soft-delete order, 40408/40409 config
-    ├── IncompatibleSchema                  409 / 40901, with the checker's findings
-    ├── InvalidRequest (ValueError)         422: 42201 schema, 42202 version, 42203 level,
-    │                                            42204 mode, 42205 not permitted, 42208 subject
-    └── AuthError (PermissionError)         401 / 40101 no or unknown token, 403 / 40301 role
+    CrossdockError > HubError               the one root (canonical.errors) > the hub's family
+    └── RegistryError                       root; ``status`` and ``error_code`` go on the wire
+        ├── NotFound (LookupError)          404: 40401 subject, 40402 version, 40403 schema,
+        │                                        40404–40407 soft-delete order, 40408/40409 config
+        ├── IncompatibleSchema              409 / 40901, with the checker's findings
+        ├── InvalidRequest (ValueError)     422: 42201 schema, 42202 version, 42203 level,
+        │                                        42204 mode, 42205 not permitted, 42208 subject
+        └── AuthError (PermissionError)     401 / 40101 no or unknown token, 403 / 40301 role
+
+(``hub.registry.compat_schema.UnresolvableReference``, a ``$ref`` the compatibility checker
+cannot follow, is a ``HubError`` caught inside the checker and reported as a finding.)
 
 Clients key their behaviour on ``error_code`` (the Python client turns a 404 on the
 associations endpoint into "no associations", Java clients retry on 50xxx), so the codes are

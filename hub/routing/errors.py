@@ -2,14 +2,18 @@
 
 ::
 
-    RoutingError                      root of every error raised by hub.routing
-    ├── RulesError                    routing.yaml is invalid (file, line, field, why); all at once
-    ├── ExpressionError               a CEL expression failed to compile or to evaluate
-    ├── TaskError (LookupError)       unknown task, or a transition its state does not allow
-    └── DeliveryError                 a target could not take a notification
-        ├── TargetUnavailable         transient (connection, timeout, 5xx, 429): retried
-        │   (ConnectionError)
-        └── TargetRejected            permanent (4xx, refused recipient): dead-lettered at once
+    CrossdockError                        the one root (canonical.errors)
+    └── RoutingError                      root of every error raised by hub.routing
+        ├── RulesError                    routing.yaml is invalid (file, line, field, why); all at
+        │                                 once
+        ├── ExpressionError               a CEL expression failed to compile or to evaluate
+        ├── TaskError (LookupError)       unknown task, or a transition its state does not allow
+        ├── InsufficientHistory           a classifier has too little history to judge
+        │   (LookupError)                 (hub.routing.classifier)
+        └── DeliveryError                 a target could not take a notification
+            ├── TargetUnavailable         transient (connection, timeout, 5xx, 429): retried
+            │   (ConnectionError)
+            └── TargetRejected            permanent (4xx, refused recipient): dead-lettered at once
 
 ``TargetUnavailable`` subclasses ``ConnectionError`` so the hub's one retry table
 (:mod:`hub.retry`) already calls it retryable; :data:`DELIVERY_RETRY_TABLE` adds the row that
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from canonical.errors import CrossdockError
 from hub.retry import DEFAULT_TABLE, Action, Decision, FailureType
 
 __all__ = [
@@ -35,7 +40,7 @@ __all__ = [
 ]
 
 
-class RoutingError(Exception):
+class RoutingError(CrossdockError):
     """Root of the errors raised by the routing layer."""
 
 

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from connectors.errors import ConnectorError
 from connectors.formats.x12.segments import Element
 
 __all__ = ["LAYOUTS", "SINGLE", "Loop", "RepeatedSegment", "build_tree"]
@@ -87,7 +88,7 @@ LAYOUTS: Mapping[str, Mapping[str, Loop]] = {
 }
 
 
-class RepeatedSegment(ValueError):
+class RepeatedSegment(ConnectorError, ValueError):
     """A segment allowed once per message or loop item came again (``position`` is 1-based)."""
 
     def __init__(self, position: int, tag: str) -> None:
