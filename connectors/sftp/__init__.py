@@ -4,8 +4,9 @@ Modules: ``config`` (:class:`SftpConfig`), ``session`` (one connection, host key
 against known_hosts only), ``readlock`` (stable size, marker file), ``download`` (streaming,
 resumable transfer into a spool), ``source`` (:class:`SftpSource`: rows through the SDK),
 ``inbox`` (:class:`SftpInbox`: whole files for the hub's bulk file pipeline), ``settle`` (to
-done/ or failed/), ``sink`` (:class:`SftpSink`), ``errors``; ``testing`` (an asyncssh server)
-and ``openssh`` (OpenSSH's sshd, chrooted) are real servers for tests and benchmarks only.
+done/ or failed/, deleted, or left in place), ``sink`` (:class:`SftpSink`), ``errors``;
+``testing`` (an asyncssh server) and ``openssh`` (OpenSSH's sshd, chrooted) are real servers
+for tests and benchmarks only.
 """
 
 from connectors.sftp.config import SftpConfig
@@ -14,6 +15,7 @@ from connectors.sftp.errors import (
     SFTP_ERROR_ROWS,
     HostKeyRejected,
     RemoteFileChanged,
+    SettleRefused,
     SftpAuthFailed,
     SftpFolderMissing,
     SftpRefused,
@@ -22,7 +24,7 @@ from connectors.sftp.errors import (
 from connectors.sftp.inbox import SftpInbox
 from connectors.sftp.readlock import MarkerFile, ReadLock, StableSize, Watch
 from connectors.sftp.session import RemoteFile, SftpSession
-from connectors.sftp.settle import drop_spool, settle_remote, spool_path
+from connectors.sftp.settle import Settled, drop_spool, settle_remote, spool_path
 from connectors.sftp.sink import SftpSink, SftpSinkConfig
 from connectors.sftp.source import SftpSource, SftpSourceConfig
 
@@ -34,6 +36,8 @@ __all__ = [
     "ReadLock",
     "RemoteFile",
     "RemoteFileChanged",
+    "SettleRefused",
+    "Settled",
     "SftpAuthFailed",
     "SftpConfig",
     "SftpFolderMissing",

@@ -37,6 +37,15 @@ class SftpConfig(ConnectorConfig):
     pattern: str = Field("*.csv", description="glob the file names must match")
     done_dir: str = Field("done", description="where a processed file is moved (remote)")
     failed_dir: str = Field("failed", description="where a refused file is moved (remote)")
+    post_process: Literal["move", "delete", "leave"] = Field(
+        "move",
+        description=(
+            "what happens to a file once its outcome is durable. move: to done_dir, or "
+            "failed_dir when refused whole; delete: removed (a refused file still goes to "
+            "failed_dir, so nothing is lost); leave: untouched, for drops where this account "
+            "may not rename or delete (the file is remembered in the state and not read again)"
+        ),
+    )
     read_lock: Literal["stable-size", "marker"] = Field(
         "stable-size",
         description=(

@@ -10,6 +10,7 @@
         └── SftpRefused               the server or its identity is wrong: retrying cannot help
             ├── HostKeyRejected       unknown or mismatching host key (possible impostor)
             ├── SftpFolderMissing     the configured remote folder does not exist
+            ├── SettleRefused         the server refused to move or delete a processed file
             └── SftpAuthFailed        the server refused the credentials (also the SDK's
                                       AuthenticationFailed)
 
@@ -30,6 +31,7 @@ __all__ = [
     "SFTP_ERROR_ROWS",
     "HostKeyRejected",
     "RemoteFileChanged",
+    "SettleRefused",
     "SftpAuthFailed",
     "SftpFolderMissing",
     "SftpRefused",
@@ -55,6 +57,22 @@ class HostKeyRejected(SftpRefused):
 
 class SftpFolderMissing(SftpRefused):
     """The configured remote folder does not exist (or is not visible to this user)."""
+
+
+class SettleRefused(SftpRefused):
+    """The server refused to move or delete a file whose outcome is durable (a permission).
+
+    The source records it in its state and leaves the file where it is; the other files of the
+    folder go on (a partner's read-only ``done/`` must not stop every later file).
+    """
+
+    def __init__(self, path: str, action: str, reason: str, target: str | None = None) -> None:
+        self.path = path
+        self.action = action
+        self.target = target
+        self.reason = reason
+        to = f" to {target}" if target else ""
+        super().__init__(f"cannot {action} {path}{to}: {reason}; left in place")
 
 
 class SftpAuthFailed(SftpRefused, AuthenticationFailed):

@@ -8,7 +8,8 @@ local folder, with the same two-step contract:
 1. :meth:`ready` lists complete files (the read lock) and :meth:`fetch` streams one into the
    local spool (bounded memory, resumed after a drop; call it under the hub's ``retrying``);
 2. the caller processes the spooled file; once the outcome is durable it calls :meth:`settle`,
-   which moves the remote file to ``done/`` or ``failed/`` and deletes the spool.
+   which moves the remote file to ``done/`` or ``failed/`` (or deletes it, or leaves it, as
+   ``post_process`` says) and deletes the spool.
 
 Idempotency: the pipeline keys a document by name, size and sha256 and stores its checkpoint,
 so a crash between processing and settling (the file is fetched and processed again), or the
@@ -21,6 +22,7 @@ from pathlib import Path
 
 from connectors.sftp.config import SftpConfig
 from connectors.sftp.download import Fetched, Transfer
+from connectors.sftp.errors import SettleRefused
 from connectors.sftp.readlock import ReadLock, Watch, candidates, lock_for
 from connectors.sftp.session import RemoteFile, SftpSession
 from connectors.sftp.settle import drop_spool, settle_remote, spool_path
@@ -37,6 +39,8 @@ class SftpInbox:
         self.lock: ReadLock = lock_for(config)
         #: the read lock's memory: this inbox is one long-lived object, so it is kept here
         self._watch: Watch = {}
+        #: files settled in place (``leave``, or a refused move): not offered again
+        self._left: set[RemoteFile] = set()
         self._session: SftpSession | None = None
         self._transfers: dict[RemoteFile, Transfer] = {}
 
@@ -67,7 +71,7 @@ class SftpInbox:
             self.close()
             raise
         ready, self._watch = self.lock.ready(candidates(listing, cfg), listing, self._watch)
-        return sorted(ready, key=lambda f: (f.mtime, f.path))
+        return sorted((f for f in ready if f not in self._left), key=lambda f: (f.mtime, f.path))
 
     def fetch(self, remote: RemoteFile) -> Fetched:
         """Stream ``remote`` into the spool; a retry continues where a broken attempt stopped."""
@@ -86,14 +90,27 @@ class SftpInbox:
             raise
 
     def settle(self, fetched: Fetched, *, failed: bool = False, reason: str = "") -> str | None:
-        """After a durable outcome: move the remote file, drop the spool; returns the new path."""
+        """After a durable outcome: settle the remote file (``post_process``), drop the spool.
+
+        Returns where the file was moved, or None (deleted, left, or gone). Raises
+        :class:`~connectors.sftp.errors.SettleRefused` when the server refuses the move or the
+        delete: the spool is dropped all the same, the outcome being durable.
+        """
         try:
-            target = settle_remote(
+            settled = settle_remote(
                 self.session(), self.config, fetched.remote, failed=failed, reason=reason
             )
+        except SettleRefused:
+            self._forget(fetched, left=True)
+            raise
         except BaseException:
             self.close()
             raise
+        self._forget(fetched, left=settled.action == "left")
+        return settled.target
+
+    def _forget(self, fetched: Fetched, *, left: bool) -> None:
+        if left:
+            self._left.add(fetched.remote)
         self._transfers.pop(fetched.remote, None)
         drop_spool(fetched.path)
-        return target

@@ -2,14 +2,20 @@
 
 One poll (:meth:`SftpSource.read`):
 
-1. files whose outcome the previous poll made durable are moved to ``done/`` or ``failed/``
-   (the state says which: the runner stores it only after the events and dead letters it
-   covers are confirmed, so a file never leaves the inbox before its outcome is safe);
-2. the folder is listed; the read lock picks the complete files; a file already seen (same
-   path, size and mtime) is skipped;
+1. files whose outcome the previous poll made durable are settled as ``post_process`` says:
+   moved to ``done/`` or ``failed/``, deleted, or left in place (the state says which outcome:
+   the runner stores it only after the events and dead letters it covers are confirmed, so a
+   file never leaves the inbox before its outcome is safe). A move or delete the server
+   refuses is logged with the file and the reason, recorded in the state, and the file is left
+   where it is: the other files go on;
+2. the folder is listed; the read lock picks the complete files (its memory, for
+   ``stable-size``, is part of the state); a file still where it was taken (same path, size
+   and mtime, not settled yet or left in place) is skipped;
 3. each new file is streamed into a local spool (bounded memory, resumed after a drop) while
-   its sha256 is computed; a file with the same path, size and sha256 as one already taken is
-   a re-send: it is settled as a duplicate, not read again;
+   its sha256 is computed; a file with the same path and sha256 as one already taken is a
+   re-send: it is settled as a duplicate, not read again. The same name, size and mtime back
+   after the file was moved or deleted (``put -p`` and WinSCP keep the mtime) is such a
+   re-send when its content is the same, and a new file, read, when it is not;
 4. its rows are read from the spool in chunks with checkpoints (file identity, byte offset,
    line), so a restart resumes mid-file without losing or repeating a row.
 
@@ -35,7 +41,7 @@ from connectors.record import RawRecord
 from connectors.sdk import Checkpoint, Decision, ReadItem, RowKey, Source, State, Stream
 from connectors.sftp.config import SftpConfig
 from connectors.sftp.download import Fetched, Transfer
-from connectors.sftp.errors import SFTP_ERROR_ROWS, RemoteFileChanged
+from connectors.sftp.errors import SFTP_ERROR_ROWS, RemoteFileChanged, SettleRefused
 from connectors.sftp.readlock import ReadLock, Watch, candidates, lock_for, matching
 from connectors.sftp.session import RemoteFile, SftpSession
 from connectors.sftp.settle import drop_spool, settle_remote, spool_path
@@ -72,6 +78,11 @@ class SftpSourceConfig(SftpConfig):
 
 def _file_key(remote: RemoteFile) -> str:
     return f"{remote.path}:{remote.size}:{remote.mtime}"
+
+
+def _holds(entry: Mapping[str, Any] | None) -> bool:
+    """Whether a remembered file is still where it was read: to be settled, or left there."""
+    return entry is not None and (not entry.get("settled") or bool(entry.get("left")))
 
 
 @dataclass
@@ -169,16 +180,16 @@ class SftpSource(Source[SftpSourceConfig]):
                 yield self._checkpoint(memory, None)
         cfg = self.config
         listing = session.list_files(cfg.remote_dir)
-        ready, watch = self.lock.ready(candidates(listing, cfg), listing, memory.watch)
-        # files already taken need no watching
-        watch = {p: v for p, v in watch.items() if _file_key(RemoteFile(p, *v)) not in memory.seen}
-        if watch != memory.watch:
+        changed = self._forget(memory, listing)
+        files = [f for f in candidates(listing, cfg) if not _holds(memory.seen.get(_file_key(f)))]
+        ready, watch = self.lock.ready(files, listing, memory.watch)
+        if changed or watch != memory.watch:
             # stored now, so the next poll sees this one whichever object reads it then
             memory.watch = watch
             yield self._checkpoint(memory, None)
         for remote in sorted(ready, key=lambda f: (f.mtime, f.path)):
-            if _file_key(remote) in memory.seen:
-                continue
+            # new, or back after it was moved or deleted: a re-send that kept its mtime
+            # (``put -p``, WinSCP) has the same name, size and mtime; its content decides
             yield from self._take(session, remote, memory, None)
 
     def _take(
@@ -256,32 +267,59 @@ class SftpSource(Source[SftpSourceConfig]):
                 }
                 yield self._checkpoint(memory, current)
 
-    def _checkpoint(self, memory: _Memory, current: Mapping[str, Any] | None) -> Checkpoint:
+    def _forget(self, memory: _Memory, listing: Sequence[RemoteFile]) -> bool:
+        """Update what is remembered from a fresh listing; whether anything changed.
+
+        A file left in place that is no longer there is remembered as gone (the same name,
+        size and mtime again is a re-send, compared by content). Over ``remember_files``, the
+        oldest settled files are forgotten, those still left in the folder last (forgotten,
+        such a file would be read again).
+        """
         seen = memory.seen
-        keep = self.config.remember_files
-        if len(seen) > keep:  # forget the oldest settled files first
+        present = {_file_key(f) for f in listing}
+        changed = False
+        for key, entry in seen.items():
+            if entry.get("left") and key not in present:
+                seen[key] = {**entry, "left": False}
+                changed = True
+        excess = len(seen) - self.config.remember_files
+        if excess > 0:
             settled = [k for k, e in seen.items() if e.get("settled")]
-            for k in settled[: len(seen) - keep]:
-                del seen[k]
+            settled.sort(key=lambda k: bool(seen[k].get("left")))  # stable: oldest first
+            for key in settled[:excess]:
+                del seen[key]
+            changed = True
+        return changed
+
+    def _checkpoint(self, memory: _Memory, current: Mapping[str, Any] | None) -> Checkpoint:
         return Checkpoint(
-            STREAM, {"seen": dict(seen), "current": current, "watch": dict(memory.watch)}
+            STREAM, {"seen": dict(memory.seen), "current": current, "watch": dict(memory.watch)}
         )
 
     # -- settle --------------------------------------------------------------------------------
     def _settle(self, session: SftpSession, seen: dict[str, dict[str, Any]]) -> bool:
-        """Move files whose outcome is durable (it is in the state) out of the inbox."""
-        moved = False
+        """Settle files whose outcome is durable (it is in the state): move, delete or leave."""
+        changed = False
         for key, entry in seen.items():
             if entry.get("settled"):
                 continue
             remote = RemoteFile(entry["path"], entry["size"], entry["mtime"])
-            failed = entry.get("outcome") == "failed"
-            settle_remote(
-                session, self.config, remote, failed=failed, reason=entry.get("reason", "")
-            )
-            seen[key] = {**entry, "settled": True}
-            moved = True
-        return moved
+            try:
+                settled = settle_remote(
+                    session,
+                    self.config,
+                    remote,
+                    failed=entry.get("outcome") == "failed",
+                    reason=entry.get("reason", ""),
+                )
+            except SettleRefused as refused:
+                # recorded, left where it is (not read again), and the other files go on
+                log.warning("%s", refused)
+                seen[key] = {**entry, "settled": True, "left": True, "refused": str(refused)}
+            else:
+                seen[key] = {**entry, "settled": True, "left": settled.action == "left"}
+            changed = True
+        return changed
 
     # -- map -----------------------------------------------------------------------------------
     def to_events(self, record: RawRecord) -> Sequence[Envelope[Any]]:
