@@ -1,12 +1,12 @@
 """SFTP transport (paramiko) and the SFTP source and sink built on the connector SDK.
 
 Modules: ``config`` (:class:`SftpConfig`), ``session`` (one connection, host keys checked
-against known_hosts only), ``readlock`` (stable size, marker file), ``download`` (streaming,
-resumable transfer into a spool), ``source`` (:class:`SftpSource`: rows through the SDK),
-``inbox`` (:class:`SftpInbox`: whole files for the hub's bulk file pipeline), ``settle`` (to
-done/ or failed/, deleted, or left in place), ``sink`` (:class:`SftpSink`), ``errors``;
-``testing`` (an asyncssh server) and ``openssh`` (OpenSSH's sshd, chrooted) are real servers
-for tests and benchmarks only.
+against known_hosts only), ``keys`` (the private key, or a config error naming it),
+``readlock`` (stable size, marker file), ``download`` (streaming, resumable transfer into a
+spool), ``source`` (:class:`SftpSource`: rows through the SDK), ``inbox`` (:class:`SftpInbox`:
+whole files for the hub's bulk file pipeline), ``settle`` (to done/ or failed/, deleted, or
+left in place), ``sink`` (:class:`SftpSink`), ``errors``; ``testing`` (an asyncssh server) and
+``openssh`` (OpenSSH's sshd, chrooted) are real servers for tests and benchmarks only.
 """
 
 from connectors.sftp.config import SftpConfig
@@ -14,6 +14,7 @@ from connectors.sftp.download import Fetched, Transfer
 from connectors.sftp.errors import (
     SFTP_ERROR_ROWS,
     HostKeyRejected,
+    PrivateKeyUnusable,
     RemoteFileChanged,
     SettleRefused,
     SftpAuthFailed,
@@ -33,6 +34,7 @@ __all__ = [
     "Fetched",
     "HostKeyRejected",
     "MarkerFile",
+    "PrivateKeyUnusable",
     "ReadLock",
     "RemoteFile",
     "RemoteFileChanged",

@@ -11,6 +11,8 @@
             ├── HostKeyRejected       unknown or mismatching host key (possible impostor)
             ├── SftpFolderMissing     the configured remote folder does not exist
             ├── SettleRefused         the server refused to move or delete a processed file
+            ├── PrivateKeyUnusable    the configured key cannot be loaded (also the SDK's
+            │                         ConnectorConfigError)
             └── SftpAuthFailed        the server refused the credentials (also the SDK's
                                       AuthenticationFailed)
 
@@ -25,11 +27,16 @@ from collections.abc import Mapping
 
 from connectors.errors import TransientConnectorError
 from connectors.sdk.decisions import Action, Decision, FailureType, RowKey
-from connectors.sdk.errors import AuthenticationFailed, PermanentConnectorError
+from connectors.sdk.errors import (
+    AuthenticationFailed,
+    ConnectorConfigError,
+    PermanentConnectorError,
+)
 
 __all__ = [
     "SFTP_ERROR_ROWS",
     "HostKeyRejected",
+    "PrivateKeyUnusable",
     "RemoteFileChanged",
     "SettleRefused",
     "SftpAuthFailed",
@@ -73,6 +80,13 @@ class SettleRefused(SftpRefused):
         self.reason = reason
         to = f" to {target}" if target else ""
         super().__init__(f"cannot {action} {path}{to}: {reason}; left in place")
+
+
+class PrivateKeyUnusable(SftpRefused, ConnectorConfigError):
+    """The configured private key is missing, unreadable, not a key, or not decrypted."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__("sftp", [problem])
 
 
 class SftpAuthFailed(SftpRefused, AuthenticationFailed):

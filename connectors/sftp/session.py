@@ -25,6 +25,7 @@ from connectors.sftp.errors import (
     SftpFolderMissing,
     SftpUnavailable,
 )
+from connectors.sftp.keys import load_private_key
 
 __all__ = ["RemoteFile", "SftpSession", "translated_errors"]
 
@@ -93,18 +94,13 @@ class SftpSession:
         cfg = self.config
         client = self._client
         where = f"sftp://{cfg.username}@{cfg.host}:{cfg.port}"
+        pkey = load_private_key(cfg)  # outside: a key file is not a remote file
         with translated_errors(f"connecting to {where}"):
             known_hosts = cfg.known_hosts.expanduser()
             if not known_hosts.is_file():
                 raise HostKeyRejected(f"known_hosts file {known_hosts} does not exist")
             client.load_host_keys(str(known_hosts))
             client.set_missing_host_key_policy(_RefuseUnknownHost())
-            pkey = None
-            if cfg.private_key is not None:
-                passphrase = cfg.private_key_passphrase
-                secret = passphrase.get_secret_value().encode() if passphrase else None
-                # paramiko wants bytes here; its type stubs say str
-                pkey = paramiko.PKey.from_path(cfg.private_key.expanduser(), secret)  # type: ignore[arg-type]
             client.connect(
                 cfg.host,
                 port=cfg.port,

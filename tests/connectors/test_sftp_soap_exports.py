@@ -13,6 +13,7 @@ MODULES = [
     "connectors.sftp.download",
     "connectors.sftp.errors",
     "connectors.sftp.inbox",
+    "connectors.sftp.keys",
     "connectors.sftp.openssh",
     "connectors.sftp.readlock",
     "connectors.sftp.session",
