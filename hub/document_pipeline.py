@@ -145,7 +145,7 @@ class DocumentPipeline:
                         continue  # committed before a crash
                     result = self.mapper.translate(record, fmt, doc_id)
                     outcome.records += 1
-                    outcome.skipped += result.skipped
+                    outcome.ignored += result.ignored is not None
                     pending.add(result)
                     letters += self._letters(result, fmt, doc_key, doc_id, source)
                     # bounded memory: many events, or many bad messages in a row
@@ -158,6 +158,9 @@ class DocumentPipeline:
                 # keep what was read before the break, then refuse the rest of the file
                 self._commit(pending, letters, outcome, doc_key, position)
                 raise
+        if position == 0:
+            # an envelope with nothing in it would otherwise end as 0 published, 0 dead letters
+            raise RecordError(str(path), f"no {fmt.name} message in the document", raw=None)
         self._commit(pending, letters, outcome, doc_key, position, done=True)
         outcome.seconds = time.perf_counter() - started
         return outcome

@@ -9,8 +9,11 @@ one bad spec for it) dead-letters alone.
 
 Event ids are ``make_event_id(document sha256, message key, spec ref, item index)``: the same
 document processed twice (after a crash, or dropped again) gives the same ids, which consumers
-drop as duplicates. A message no spec reads (a POS sign-on, a voided sale) is *skipped*,
-counted, and produces nothing: there is no event it should have given.
+drop as duplicates. Nothing is dropped silently: a message no spec reads is refused by name
+(``unsupported message X12 856 (Ship Notice/Manifest)``, a failure like any other), unless
+:mod:`hub.message_types` lists its type as carrying no business event (a functional
+acknowledgment, a till sign-on): then it is *ignored*, and counted. A message its specs read
+that gives no event at all (an inventory report without lines) is a failure too.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from canonical.events.base import EventData
 from connectors.errors import RecordError
 from connectors.formats.document import DocumentFormat
 from connectors.record import RawRecord
+from hub.message_types import MessageType, UnsupportedMessage, message_type
 from mappings import CompiledMapping, MappingError, SpecRegistry
 
 __all__ = [
@@ -65,7 +69,8 @@ class MessageOutcome:
     record: RawRecord | RecordError
     events: list[MappedEvent] = field(default_factory=list)
     failures: list[MessageFailure] = field(default_factory=list)
-    skipped: bool = False
+    #: the type of a message ignored as carrying no business event (a 997, a till sign-on)
+    ignored: MessageType | None = None
 
     @property
     def message(self) -> str:
@@ -131,11 +136,35 @@ class DocumentMapper:
             return outcome
         mappings = self.mappings_for(fmt.name, outcome.message)
         if not mappings:
-            outcome.skipped = True
+            kind = message_type(fmt.name, outcome.message)
+            if kind.ignored_because is not None:
+                outcome.ignored = kind
+            else:
+                outcome.failures.append(
+                    MessageFailure("unsupported", None, UnsupportedMessage(kind))
+                )
             return outcome
         key = str(record.context.get("key") or record.line)
         for mapping in mappings:
             self._map_one(mapping, record, doc_id, key, outcome)
+        if not outcome.events and not outcome.failures:
+            # a split over nothing (an INVRPT without LIN): counted as a failure, never lost
+            only = mappings[0] if len(mappings) == 1 else None
+            names = ", ".join(f"{m.id}@{m.version}" for m in mappings)
+            outcome.failures.append(
+                MessageFailure(
+                    "mapping",
+                    only,
+                    MappingError(
+                        spec_id=mappings[0].id,
+                        spec_version=mappings[0].version,
+                        field=None,
+                        source_path=None,
+                        value=None,
+                        reason=f"the message gave no event: nothing to map for {names}",
+                    ),
+                )
+            )
         return outcome
 
     @staticmethod

@@ -71,6 +71,8 @@ class GoldenResult:
     #: events the document gave, and errors or refusals it ended with
     events: int = 0
     refusals: int = 0
+    #: False for a case of a folder of refusals with no spec beside it
+    has_spec: bool = True
 
 
 def golden_output(spec_path: Path, input_path: Path) -> list[dict[str, Any]]:
@@ -151,13 +153,15 @@ def refusal_outcome(input_path: Path) -> tuple[int, list[str]]:
 def run_golden_case(spec_path: Path | None, case: GoldenCase, fmt: str = "") -> GoldenResult:
     """Run one case: of the spec at ``spec_path``, or a refusal case of a folder without spec."""
     spec = load_spec(spec_path) if spec_path is not None else None
-    name = f"{spec.id}@{spec.version}" if spec is not None else fmt + " refusals"
+    name = f"{spec.id}@{spec.version}" if spec is not None else f"{fmt} refusals"
     fmt = spec.source.format if spec is not None else fmt
+    has_spec = spec is not None
     missing = case.unavailable()
     if missing is not None:
         if os.environ.get(REQUIRE_ENV) == "1":
-            return GoldenResult(name, case.name, [f"{missing} and {REQUIRE_ENV}=1"], fmt)
-        return GoldenResult(name, case.name, [], fmt, skipped=missing)
+            problem = [f"{missing} and {REQUIRE_ENV}=1"]
+            return GoldenResult(name, case.name, problem, fmt, has_spec=has_spec)
+        return GoldenResult(name, case.name, [], fmt, skipped=missing, has_spec=has_spec)
     if case.refused:
         events, errors = refusal_outcome(case.input_path)
         wanted = case.expected_refusal()
@@ -165,9 +169,12 @@ def run_golden_case(spec_path: Path | None, case: GoldenCase, fmt: str = "") -> 
         if not any(wanted in error for error in errors):
             shown = "; ".join(errors[:3]) or "no error at all"
             differences.append(f"no error contains {wanted!r} (got: {shown})")
-        return GoldenResult(name, case.name, differences, fmt, refusals=len(errors))
+        return GoldenResult(
+            name, case.name, differences, fmt, refusals=len(errors), has_spec=has_spec
+        )
     if spec_path is None:
-        return GoldenResult(name, case.name, ["only refusal cases may lack a spec"], fmt)
+        problem = ["only refusal cases (.refused.txt) may be kept without a spec"]
+        return GoldenResult(name, case.name, problem, fmt, has_spec=False)
     actual = golden_output(spec_path, case.input_path)
     failed = sum(1 for item in actual if isinstance(item, dict) and set(item) == {"error"})
     return GoldenResult(

@@ -61,8 +61,8 @@ class FileOutcome:
     records: int = 0
     published: int = 0
     dead_lettered: int = 0
-    #: document messages no spec reads (a POS sign-on): nothing to publish, nothing lost
-    skipped: int = 0
+    #: document messages carrying no business event (a 997, a till sign-on), counted and shown
+    ignored: int = 0
     resumed_from_line: int = 0
     already_done: bool = False
     seconds: float = 0.0

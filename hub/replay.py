@@ -148,8 +148,8 @@ def _replay_document_message(
         error = outcome.failures[0].error
         _record_failure(engine, letter, error, actor)
         return ReplayOutcome(letter.id, False, None, describe_error(error))
-    if outcome.skipped:
-        reason = f"no mapping spec reads {fmt.name} message {outcome.message!r}"
+    if outcome.ignored is not None:
+        reason = f"{outcome.ignored.label} carries no business event to replay"
         _record_failure(engine, letter, DeadLetterError(reason), actor)
         return ReplayOutcome(letter.id, False, None, reason)
     pending = PendingBatches(letter.source, datetime.now(UTC))

@@ -5,11 +5,20 @@ IDoc, POSLog, Shopify JSON) reads it message by message and each message goes th
 of its (format, message) kind; anything else is CSV, read with the connector's settings through
 its one CSV spec. ``--mapping`` forces a spec (and with it the format). Content that looks like a
 document but no format recognises is refused with the reason: never guessed as CSV.
+
+Never silent: a file ends as events or errors. A message type no spec reads is refused by name
+(:class:`TranslationRefusal`, see :mod:`hub.message_types`); technical messages that carry no
+business event (functional acknowledgments, till sign-ons) are counted in a
+:class:`TranslationNote` (``ignored: 3 X12 997 functional acknowledgment(s), not business
+documents``); a document or CSV file with no message or row at all is an error. Pass a
+:class:`TranslationReport` to have the counts kept as the lines go by (``--summary``).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -26,6 +35,7 @@ from hub.config import Settings
 from hub.deadletter.store import describe_error
 from hub.documents import DocumentMapper
 from hub.errors import ConfigError
+from hub.message_types import FORMAT_NAMES, MessageType, UnsupportedMessage
 from hub.pipeline import document_key
 from hub.runtime import csv_format_for
 from mappings import CompiledMapping, MappingError, SpecRegistry
@@ -33,6 +43,8 @@ from mappings import CompiledMapping, MappingError, SpecRegistry
 __all__ = [
     "TranslationError",
     "TranslationNote",
+    "TranslationRefusal",
+    "TranslationReport",
     "detect_mapping",
     "translate_file",
     "translate_records",
@@ -45,10 +57,49 @@ class TranslationError(str):
     __slots__ = ()
 
 
-class TranslationNote(str):
-    """Information that is neither an event nor an error (messages no spec reads)."""
+class TranslationRefusal(TranslationError):
+    """An error refusing a message of a type Crossdock does not map (named by its type)."""
 
     __slots__ = ()
+
+
+class TranslationNote(str):
+    """Information that is neither an event nor an error (technical messages ignored)."""
+
+    __slots__ = ()
+
+
+@dataclass
+class TranslationReport:
+    """What one file gave, counted while its lines are produced (``translate --summary``)."""
+
+    path: Path
+    #: ``x12``, ``edifact``… or ``csv``; empty until the content was recognised
+    format: str = ""
+    #: message kinds read, in order of first appearance, with their counts
+    messages: Counter[str] = field(default_factory=Counter)
+    events: int = 0
+    errors: int = 0
+    refusals: int = 0
+    ignored: int = 0
+    first_error: str = ""
+    #: the specs that gave events or failed (``x12.850@1``)
+    mappings: set[str] = field(default_factory=set)
+
+    @property
+    def failed(self) -> bool:
+        """Whether the file ended with an error (``translate`` exits 1)."""
+        return self.errors > 0
+
+    def count(self, line: str) -> str:
+        """Count one produced line (an event, an error or a note) and return it."""
+        if isinstance(line, TranslationError):
+            self.errors += 1
+            self.refusals += isinstance(line, TranslationRefusal)
+            self.first_error = self.first_error or str(line)
+        elif not isinstance(line, TranslationNote):
+            self.events += 1
+        return line
 
 
 def detect_mapping(path: Path, registry: SpecRegistry) -> CompiledMapping:
@@ -81,9 +132,29 @@ def translate_records(
 
 
 def translate_file(
-    path: Path, settings: Settings, *, connector: str, mapping_id: str | None = None
+    path: Path,
+    settings: Settings,
+    *,
+    connector: str,
+    mapping_id: str | None = None,
+    report: TranslationReport | None = None,
 ) -> Iterator[str]:
-    """CloudEvents JSON lines for each good record, :class:`TranslationError` for each bad one."""
+    """CloudEvents JSON lines for each good record, :class:`TranslationError` for each bad one.
+
+    ``report``, when given, counts what goes by (events, errors, refusals, message kinds).
+    """
+    report = report if report is not None else TranslationReport(path)
+    for line in _translate_file(path, settings, connector, mapping_id, report):
+        yield report.count(line)
+
+
+def _translate_file(
+    path: Path,
+    settings: Settings,
+    connector: str,
+    mapping_id: str | None,
+    report: TranslationReport,
+) -> Iterator[str]:
     registry = SpecRegistry.from_directory()
     try:
         forced = registry.get(mapping_id) if mapping_id else None
@@ -98,12 +169,16 @@ def translate_file(
         else:
             doc_fmt = None
         if doc_fmt is not None:
-            yield from _translate_document(path, doc_fmt, DocumentMapper(registry, only=forced))
+            report.format = doc_fmt.name
+            mapper = DocumentMapper(registry, only=forced)
+            yield from _translate_document(path, doc_fmt, mapper, report)
             return
         mapping = forced or detect_mapping(path, registry)
     except (ConfigError, UnknownFormatError) as exc:
         yield TranslationError(str(exc))
         return
+    report.format = "csv"
+    report.mappings.add(f"{mapping.id}@{mapping.version}")
     config = settings.connector(connector)
     fmt = csv_format_for(config.model_copy(update={"mapping": mapping.id}), registry)
     doc_id = document_key(path).rsplit(":", 1)[1]
@@ -115,8 +190,10 @@ def translate_file(
         dataschema=dataschema_uri(mapping.target_type, mapping.target_version),
         time=datetime.now(UTC),
     )
+    rows = 0
     try:
         for record, result in translate_records(fmt.read(path), mapping):
+            rows += 1
             if isinstance(result, BaseException):
                 yield TranslationError(f"{record.location}: {describe_error(result)}")
                 continue
@@ -125,6 +202,10 @@ def translate_file(
             yield batch.drain()[0].decode()
     except RecordError as exc:
         yield TranslationError(str(exc))
+        return
+    report.messages[mapping.source_message or "row"] += rows
+    if rows == 0:
+        yield TranslationError(f"{path}: no data row (mapping {ref})")
 
 
 def _document_format(path: Path) -> DocumentFormat | None:
@@ -139,23 +220,32 @@ def _document_format(path: Path) -> DocumentFormat | None:
         return None
 
 
-def _translate_document(path: Path, fmt: DocumentFormat, mapper: DocumentMapper) -> Iterator[str]:
+def _translate_document(
+    path: Path, fmt: DocumentFormat, mapper: DocumentMapper, report: TranslationReport
+) -> Iterator[str]:
     doc_id = document_key(path).rsplit(":", 1)[1]
     now = datetime.now(UTC)
     batches: dict[str, EventBatch] = {}
-    skipped: dict[str, int] = {}
+    ignored: dict[MessageType, int] = {}
     try:
         with path.open("rb") as fh:
             for outcome in mapper.translate_all(fmt, fh, str(path), doc_id):
-                if outcome.skipped:
-                    skipped[outcome.message] = skipped.get(outcome.message, 0) + 1
+                report.messages[outcome.message] += 1
+                if outcome.ignored is not None:
+                    ignored[outcome.ignored] = ignored.get(outcome.ignored, 0) + 1
                 for failure in outcome.failures:
+                    if isinstance(failure.error, UnsupportedMessage):
+                        yield TranslationRefusal(f"{outcome.where}: {failure.error}")
+                        continue
                     spec = f" (mapping {failure.mapping.id})" if failure.mapping else ""
+                    if failure.mapping is not None:
+                        report.mappings.add(f"{failure.mapping.id}@{failure.mapping.version}")
                     yield TranslationError(
                         f"{outcome.where}{spec}: {failure.stage}: {describe_error(failure.error)}"
                     )
                 for event in outcome.events:
                     m = event.mapping
+                    report.mappings.add(f"{m.id}@{m.version}")
                     batch = batches.get(m.id)
                     if batch is None:
                         batch = batches[m.id] = EventBatch(
@@ -169,7 +259,10 @@ def _translate_document(path: Path, fmt: DocumentFormat, mapper: DocumentMapper)
                     yield batch.drain()[0].decode()
     except RecordError as exc:  # the rest of the document is unreadable (broken envelope)
         yield TranslationError(str(exc))
-    for message, count in sorted(skipped.items()):
-        yield TranslationNote(
-            f"{path}: {count} {fmt.name} message(s) {message!r} skipped: no mapping spec reads them"
-        )
+        return
+    for kind, count in ignored.items():
+        report.ignored += count
+        yield TranslationNote(f"{path}: ignored: {count} {kind.plural}, {kind.ignored_because}")
+    if not report.messages:
+        name = FORMAT_NAMES.get(fmt.name, fmt.name)
+        yield TranslationError(f"{path}: no {name} message in the document")

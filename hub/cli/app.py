@@ -387,8 +387,8 @@ def _report_file(o: object) -> None:
         return
     rate = o.records / o.seconds if o.seconds else 0.0
     resumed = f", resumed after line {o.resumed_from_line}" if o.resumed_from_line else ""
-    if o.skipped:  # document messages no spec reads (a POS sign-on)
-        resumed += f", {o.skipped} without a spec (skipped)"
+    if o.ignored:  # see hub.message_types: acknowledgments, till sign-ons
+        resumed += f", {o.ignored} ignored (not business documents)"
     err.print(
         f"{o.path.name}: {o.records} record(s) in {o.seconds:.2f}s ({rate:,.0f}/s){resumed}: "
         f"[green]{o.published} published[/], [yellow]{o.dead_lettered} dead-lettered[/]"
@@ -426,7 +426,7 @@ def translate(
             failures += 1
             err.print(f"[red]error:[/] {line}", highlight=False, soft_wrap=True)
         elif isinstance(line, TranslationNote):
-            err.print(f"note: {line}", highlight=False, soft_wrap=True)
+            err.print(str(line), highlight=False, soft_wrap=True)
         else:
             sys.stdout.write(line + "\n")
     raise typer.Exit(1 if failures else 0)
@@ -634,7 +634,7 @@ def mappings_test() -> None:
         ok = not result.differences
         failures += not ok
         counts = per_format.setdefault(result.format, dict.fromkeys(_MAPPINGS_TEST_COUNTS, 0))
-        counts["specs"] += (result.format, result.spec) not in specs
+        counts["specs"] += result.has_spec and (result.format, result.spec) not in specs
         specs.add((result.format, result.spec))
         if result.skipped:
             counts["skipped"] += 1
