@@ -26,7 +26,7 @@ from hub.routing.inhibition import inhibitor_of
 from hub.routing.router import DEFERRED, Router
 from hub.routing.rules import RulesFile
 from hub.routing.tables import SlaClockRow, TaskRow
-from hub.routing.targets import Target
+from hub.routing.targets import Target, TargetContext
 from hub.routing.tasks import get_task, open_or_join, set_state
 from hub.routing.taxonomy import TaskState
 from hub.routing.transactions import write_transaction
@@ -39,10 +39,15 @@ _INHIBITED = "inhibited by "
 
 
 def build_targets(
-    rules: RulesFile, overrides: Mapping[str, Target] | None = None
+    rules: RulesFile,
+    overrides: Mapping[str, Target] | None = None,
+    context: TargetContext | None = None,
 ) -> dict[str, Target]:
     """The rules file's targets, built; ``overrides`` replace targets of the same name."""
-    built: dict[str, Target] = {name: config.build(name) for name, config in rules.targets.items()}
+    context = context or TargetContext()
+    built: dict[str, Target] = {
+        name: config.build(name, context) for name, config in rules.targets.items()
+    }
     built.update(overrides or {})
     return built
 
@@ -75,10 +80,12 @@ class Dispatcher:
         *,
         target_overrides: Mapping[str, Target] | None = None,
         policy: RetryPolicy = DELIVERY_POLICY,
+        context: TargetContext | None = None,
     ) -> None:
         self.router = router
         self.db = router.db
         self.overrides = dict(target_overrides or {})
+        self.context = context or TargetContext()
         self.deliverer = Deliverer(self.db, policy=policy)
         self._targets: tuple[int, dict[str, Target]] | None = None
 
@@ -86,7 +93,7 @@ class Dispatcher:
         """Targets of the router's current rules (rebuilt after a reload)."""
         engine = self.router.engine
         if self._targets is None or self._targets[0] != id(engine):
-            self._targets = (id(engine), build_targets(engine.rules, self.overrides))
+            self._targets = (id(engine), build_targets(engine.rules, self.overrides, self.context))
         return self._targets[1]
 
     def tick(self, now: datetime | None = None) -> TickReport:

@@ -22,6 +22,7 @@ from hub.routing.deadletter_feed import dead_letter_events
 from hub.routing.dispatcher import Dispatcher, TickReport
 from hub.routing.errors import RulesError
 from hub.routing.router import Router
+from hub.routing.targets import TargetContext
 from hub.routing.transactions import write_transaction
 
 __all__ = ["ROUTING_QUEUE", "RoutingWorker", "routing_worker"]
@@ -153,15 +154,17 @@ def routing_worker(
     from hub.routing.router import create_tables
     from hub.storage import connect
 
-    if settings.database_url is None:
+    if settings.database_url is None or settings.bus_url is None:
+        # the embedded database or bus lives there (a queue target publishes to that bus)
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = connect(settings.resolved_database_url)
     create_tables(db)
     router = Router(db, load_engine(rules))
+    bus_url = bus_url or settings.resolved_bus_url
     return RoutingWorker(
         router,
-        Dispatcher(router),
-        bus_url or settings.resolved_bus_url,
+        Dispatcher(router, context=TargetContext(bus_url=bus_url)),
+        bus_url,
         exchange=settings.exchange,
         rules_file=rules_path(rules),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import uuid
 from pathlib import Path
@@ -10,9 +11,11 @@ import pytest
 from kombu import Connection
 
 from hub.bus.connection import open_connection
+from hub.config import Settings
 from hub.routing.errors import TargetUnavailable
 from hub.routing.targets import Notification, QueueConfig
-from tests.services import require_rabbitmq
+from hub.routing.worker import routing_worker
+from tests.services import fresh_postgres_database, require_rabbitmq
 
 
 def _notification() -> Notification:
@@ -76,3 +79,28 @@ def test_queue_target_with_no_broker_is_unavailable_not_lost() -> None:
     target = QueueConfig(url="amqp://guest:guest@127.0.0.1:1//", queue="x").build("ap")
     with pytest.raises(TargetUnavailable):
         target.send(_notification())
+
+
+@pytest.mark.parametrize(
+    "database", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def test_a_hub_routes_to_its_own_bus_wherever_it_was_started(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database: str
+) -> None:
+    # the cause of a delivery dead-lettered with "sqlite3.OperationalError: unable to open
+    # database file": the queue target resolved the embedded bus against the working directory
+    elsewhere = tmp_path / "cwd"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    monkeypatch.delenv("CROSSDOCK_BUS_URL", raising=False)
+    with contextlib.ExitStack() as stack:
+        database_url = (
+            stack.enter_context(fresh_postgres_database()) if database == "postgres" else None
+        )
+        settings = Settings(data_dir=tmp_path / "data", database_url=database_url)
+        worker = routing_worker(settings)
+        target = worker.dispatcher.targets()["store-ops"]
+        assert target.send(_notification()).reference == "crossdock-delivery-7"
+        assert _read_one(settings.resolved_bus_url, "routing.store-ops")["task_id"] == 7
+        worker.router.db.dispose()
+    assert not (elsewhere / "var").exists()

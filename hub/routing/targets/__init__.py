@@ -1,10 +1,10 @@
-"""Routing targets, one module each; every config has ``kind`` and ``build(name)``."""
+"""Routing targets, one module each; every config has ``kind`` and ``build(name, context)``."""
 
 from typing import Annotated
 
 from pydantic import Field
 
-from hub.routing.targets.base import DeliveryReceipt, Notification, Target
+from hub.routing.targets.base import DeliveryReceipt, Notification, Target, TargetContext
 from hub.routing.targets.chat import ChatConfig, ChatTarget
 from hub.routing.targets.jira import JiraConfig, JiraTarget
 from hub.routing.targets.memory import MemoryConfig, MemoryTarget
@@ -42,6 +42,7 @@ __all__ = [
     "SmtpTarget",
     "Target",
     "TargetConfig",
+    "TargetContext",
     "WebhookConfig",
     "WebhookTarget",
     "sign",

@@ -5,7 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-__all__ = ["DeliveryReceipt", "Notification", "Target"]
+__all__ = ["DeliveryReceipt", "Notification", "Target", "TargetContext"]
+
+
+@dataclass(frozen=True, slots=True)
+class TargetContext:
+    """What a target may take from the hub that runs it rather than from its own config."""
+
+    bus_url: str | None = None
+    """The hub's bus: where a queue target without its own ``url`` publishes."""
 
 
 @dataclass(frozen=True, slots=True)

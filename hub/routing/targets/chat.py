@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from hub.routing.targets.base import DeliveryReceipt, Notification
+from hub.routing.targets.base import DeliveryReceipt, Notification, TargetContext
 from hub.routing.targets.http import post_json
 
 __all__ = ["ChatConfig", "ChatTarget"]
@@ -22,8 +22,8 @@ class ChatConfig(BaseModel):
     url: str
     timeout: float = 10.0
 
-    def build(self, name: str) -> ChatTarget:
-        """The target this config describes."""
+    def build(self, name: str, context: TargetContext | None = None) -> ChatTarget:
+        """The target this config describes (it needs nothing from ``context``)."""
         return ChatTarget(name, self)
 
 

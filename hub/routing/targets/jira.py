@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from hub.routing.targets.base import DeliveryReceipt, Notification
+from hub.routing.targets.base import DeliveryReceipt, Notification, TargetContext
 from hub.routing.targets.http import json_field, post_json, secret_from_env
 
 __all__ = ["JiraConfig", "JiraTarget"]
@@ -31,8 +31,8 @@ class JiraConfig(BaseModel):
     token_env: str | None = None
     timeout: float = 10.0
 
-    def build(self, name: str) -> JiraTarget:
-        """The target this config describes."""
+    def build(self, name: str, context: TargetContext | None = None) -> JiraTarget:
+        """The target this config describes (it needs nothing from ``context``)."""
         return JiraTarget(name, self)
 
 

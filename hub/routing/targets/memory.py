@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from hub.routing.errors import TargetRejected, TargetUnavailable
-from hub.routing.targets.base import DeliveryReceipt, Notification
+from hub.routing.targets.base import DeliveryReceipt, Notification, TargetContext
 
 __all__ = ["MemoryConfig", "MemoryTarget"]
 
@@ -20,8 +20,8 @@ class MemoryConfig(BaseModel):
 
     kind: Literal["memory"] = "memory"
 
-    def build(self, name: str) -> MemoryTarget:
-        """The target this config describes."""
+    def build(self, name: str, context: TargetContext | None = None) -> MemoryTarget:
+        """The target this config describes (it needs nothing from ``context``)."""
         return MemoryTarget(name)
 
 

@@ -1,6 +1,9 @@
 """Queue target: the notification as a persistent JSON message on a named kombu queue.
 
-Works on the embedded SQLite bus and on RabbitMQ alike (the hub's bus URL or the target's own).
+Works on the embedded SQLite bus and on RabbitMQ alike: the target's own ``url``, else the bus of
+the hub that runs it (whatever its data folder or database), else ``$CROSSDOCK_BUS_URL``, else
+the embedded bus in ``./var``. Resolving against the working directory first sent deliveries of a
+hub whose data folder was elsewhere to a SQLite file that could not be opened.
 The queue is declared (durable) before the publish so nothing is sent into the void.
 """
 
@@ -16,7 +19,7 @@ from pydantic import BaseModel, ConfigDict
 
 from hub.bus.connection import open_connection
 from hub.routing.errors import TargetUnavailable
-from hub.routing.targets.base import DeliveryReceipt, Notification
+from hub.routing.targets.base import DeliveryReceipt, Notification, TargetContext
 
 __all__ = ["QueueConfig", "QueueTarget"]
 
@@ -31,29 +34,28 @@ class QueueConfig(BaseModel):
 
     kind: Literal["queue"] = "queue"
     url: str | None = None
-    """``amqp://…`` or ``sqlite:///…``; default: ``$CROSSDOCK_BUS_URL``, else the embedded bus
-    in ``./var`` (where ``crossdock run`` keeps it)."""
+    """``amqp://…`` or ``sqlite:///…``; default: the running hub's bus (see the module)."""
     queue: str
 
-    def build(self, name: str) -> QueueTarget:
+    def build(self, name: str, context: TargetContext | None = None) -> QueueTarget:
         """The target this config describes."""
-        return QueueTarget(name, self)
+        return QueueTarget(name, self, context.bus_url if context else None)
 
 
 class QueueTarget:
     """Persistent message on a named queue."""
 
-    def __init__(self, name: str, config: QueueConfig) -> None:
+    def __init__(self, name: str, config: QueueConfig, hub_bus_url: str | None = None) -> None:
         self.name = name
         self.config = config
+        self.url = config.url or hub_bus_url or os.environ.get("CROSSDOCK_BUS_URL") or _EMBEDDED
         self.queue = Queue(config.queue, exchange=_EXCHANGE, routing_key=config.queue, durable=True)
 
     def send(self, notification: Notification) -> DeliveryReceipt:
         """Publish the notification; broker trouble is TargetUnavailable (retried)."""
         body = json.dumps(notification.as_json()).encode()
-        url = self.config.url or os.environ.get("CROSSDOCK_BUS_URL") or _EMBEDDED
         try:
-            conn = open_connection(url)
+            conn = open_connection(self.url)
         except OSError as exc:
             raise TargetUnavailable(self.name, f"cannot connect: {exc}") from exc
         try:

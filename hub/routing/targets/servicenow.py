@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from hub.routing.targets.base import DeliveryReceipt, Notification
+from hub.routing.targets.base import DeliveryReceipt, Notification, TargetContext
 from hub.routing.targets.http import json_field, post_json, secret_from_env
 
 __all__ = ["ServiceNowConfig", "ServiceNowTarget"]
@@ -33,8 +33,8 @@ class ServiceNowConfig(BaseModel):
     password_env: str | None = None
     timeout: float = 10.0
 
-    def build(self, name: str) -> ServiceNowTarget:
-        """The target this config describes."""
+    def build(self, name: str, context: TargetContext | None = None) -> ServiceNowTarget:
+        """The target this config describes (it needs nothing from ``context``)."""
         return ServiceNowTarget(name, self)
 
 

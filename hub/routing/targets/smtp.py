@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from hub.routing.errors import TargetRejected, TargetUnavailable
-from hub.routing.targets.base import DeliveryReceipt, Notification
+from hub.routing.targets.base import DeliveryReceipt, Notification, TargetContext
 from hub.routing.targets.http import secret_from_env
 
 __all__ = ["SmtpConfig", "SmtpTarget"]
@@ -30,8 +30,8 @@ class SmtpConfig(BaseModel):
     password_env: str | None = None
     timeout: float = 10.0
 
-    def build(self, name: str) -> SmtpTarget:
-        """The target this config describes."""
+    def build(self, name: str, context: TargetContext | None = None) -> SmtpTarget:
+        """The target this config describes (it needs nothing from ``context``)."""
         return SmtpTarget(name, self)
 
 

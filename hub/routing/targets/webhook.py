@@ -16,7 +16,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from hub.routing.targets.base import DeliveryReceipt, Notification
+from hub.routing.targets.base import DeliveryReceipt, Notification, TargetContext
 from hub.routing.targets.http import post_json, secret_from_env
 
 __all__ = ["WebhookConfig", "WebhookTarget", "sign", "verify_signature"]
@@ -50,8 +50,8 @@ class WebhookConfig(BaseModel):
     """Environment variable holding the HMAC secret (never the secret itself in the file)."""
     timeout: float = 10.0
 
-    def build(self, name: str) -> WebhookTarget:
-        """The target this config describes."""
+    def build(self, name: str, context: TargetContext | None = None) -> WebhookTarget:
+        """The target this config describes (it needs nothing from ``context``)."""
         return WebhookTarget(name, self)
 
 
