@@ -36,7 +36,7 @@ FORMATS: dict[str, str] = {
 
 HEAD_BYTES = 4096
 #: how documents start (X12, EDIFACT, XML, JSON): such content is never taken for CSV
-DOCUMENT_STARTS = (b"ISA", b"UNA", b"UNB", b"<", b"{", b"[")
+DOCUMENT_STARTS = (b"ISA", b"UNA", b"UNB", b"UNH", b"<", b"{", b"[")
 _BOM = b"\xef\xbb\xbf"
 
 

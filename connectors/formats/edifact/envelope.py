@@ -4,6 +4,8 @@ It counts and checks the envelope (UNZ and UNE counts and references), hands eac
 message to :class:`~.message.MessageParser`, and turns what does not fit (a message cut before
 its UNT, a segment outside any message) into errors that name the place. A missing UNZ is a
 warning on the interchange's last message, which is therefore held until the next segment.
+Messages sent without any UNB are read as one interchange without envelope, each with a
+warning.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from collections.abc import Iterator
 
 from connectors.errors import RecordError
 from connectors.formats.edifact.errors import EdifactError, SyntaxErrorCode
-from connectors.formats.edifact.interchange import Interchange, counts, value_at
+from connectors.formats.edifact.interchange import Interchange, counts, same_reference, value_at
 from connectors.formats.edifact.message import MessageParser
 from connectors.formats.edifact.syntax import ServiceChars, charset_for
 from connectors.formats.edifact.tokenizer import Segment, SegmentText, split_segment
@@ -24,9 +26,11 @@ __all__ = ["EnvelopeReader"]
 class EnvelopeReader:
     """The envelope state machine over one file's segments."""
 
-    def __init__(self, source: str, chars: ServiceChars) -> None:
+    def __init__(self, source: str, chars: ServiceChars, *, notes: list[str] | None = None) -> None:
         self.source = source
         self.chars = chars
+        #: warnings about the whole file (undeclared delimiters), given to every interchange
+        self.notes = list(notes or ())
         self.parser = MessageParser(source, chars)
         self.interchange: Interchange | None = None
         #: the segments of the open message, from its UNH
@@ -59,7 +63,7 @@ class EnvelopeReader:
             yield from self.service_segment(segment, tag if service else b"")
         if self.message is not None:
             yield self.missing_unt(None)
-        if self.interchange is not None:
+        if self.interchange is not None and self.interchange.enveloped:
             self.warn_missing_unz()
         if self.pending is not None:
             yield self.pending
@@ -68,9 +72,12 @@ class EnvelopeReader:
     def service_segment(self, segment: Segment, tag: bytes) -> Iterator[RawRecord | RecordError]:
         """Handle a segment between messages: an envelope segment, or one out of place."""
         if tag == b"UNH":
-            self.require_interchange(segment)
+            if self.interchange is None:
+                self.interchange = self.unenveloped()
             self.message = [segment]
         elif tag == b"UNB":
+            if self.interchange is not None and not self.interchange.enveloped:
+                self.interchange = None
             if self.interchange is not None:
                 self.warn_missing_unz()
                 if self.pending is not None:
@@ -91,8 +98,18 @@ class EnvelopeReader:
         else:  # data outside a message, a stray UNT …
             yield self.outside(segment)
 
+    def unenveloped(self) -> Interchange:
+        """The stand-in interchange of messages sent without UNB (see the reader's notes)."""
+        interchange = Interchange("", ["UNB"], "", None, self.chars, "", enveloped=False)
+        interchange.warnings += self.notes
+        interchange.warnings.append(
+            "the message came without UNB interchange header (ISO 9735 makes UNB/UNZ "
+            "mandatory): its sender, recipient and interchange reference are unknown"
+        )
+        return interchange
+
     def require_interchange(self, segment: Segment) -> None:
-        if self.interchange is None:
+        if self.interchange is None or not self.interchange.enveloped:
             raise EdifactError(
                 f"{self.source}, segment {segment.number}",
                 f"{segment.text[:3].decode('ascii', 'replace')} before any UNB interchange header",
@@ -133,14 +150,20 @@ class EnvelopeReader:
         self.interchange = self._interchange(header, ref, segment.text.decode("utf-8", "replace"))
 
     def start_interchange_from_text(self, text: str) -> None:
-        header: SegmentText = split_segment(text, self.chars) if text else ["UNB"]
+        """The interchange of a message parsed again alone (``text`` is its UNB, or empty)."""
+        if not text:
+            self.interchange = self.unenveloped()
+            return
+        header: SegmentText = split_segment(text, self.chars)
         self.interchange = self._interchange(header, value_at(header, 5, 1) or "?", text)
 
     def _interchange(self, header: SegmentText, ref: str, text: str) -> Interchange:
         syntax_id = value_at(header, 1, 1)
         syntax = header[1][0] if len(header) > 1 else ""
         assert isinstance(syntax, str)
-        return Interchange(ref, header, syntax, charset_for(syntax_id), self.chars, text)
+        interchange = Interchange(ref, header, syntax, charset_for(syntax_id), self.chars, text)
+        interchange.warnings += self.notes
+        return interchange
 
     def warn_missing_unz(self) -> None:
         interchange = self.interchange
@@ -155,7 +178,7 @@ class EnvelopeReader:
 
     def end_interchange(self, segment: Segment) -> Iterator[RecordError]:
         interchange = self.interchange
-        if interchange is None:
+        if interchange is None or not interchange.enveloped:
             yield self.outside(segment)
             return
         self.interchange = None
@@ -165,7 +188,7 @@ class EnvelopeReader:
         counted = interchange.groups or interchange.messages
         what = "functional groups" if interchange.groups else "messages"
         problem = None
-        if ref != interchange.ref:
+        if not same_reference(ref, interchange.ref):
             problem = (
                 2,
                 SyntaxErrorCode.REFERENCES_DO_NOT_MATCH,
@@ -211,7 +234,7 @@ class EnvelopeReader:
         count, ref = value_at(trailer, 1, 1), value_at(trailer, 2, 1)
         why = None
         code = SyntaxErrorCode.REFERENCES_DO_NOT_MATCH
-        if ref != interchange.group_ref:
+        if not same_reference(ref, interchange.group_ref):
             why = f"UNE reference {ref!r} does not match UNG reference {interchange.group_ref!r}"
         elif not counts(count, interchange.group_messages):
             code = SyntaxErrorCode.CONTROL_COUNT_DOES_NOT_MATCH
@@ -238,7 +261,8 @@ class EnvelopeReader:
 
     def outside(self, segment: Segment) -> EdifactError:
         tag = segment.text[:3].decode("ascii", "replace")
-        ref = self.interchange.ref if self.interchange else None
+        interchange = self.interchange
+        ref = interchange.ref if interchange is not None and interchange.enveloped else None
         where = f", UNB ref {ref}" if ref else ""
         return EdifactError(
             f"{self.source}{where}, segment {segment.number} ({tag})",

@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from connectors.formats.edifact.syntax import ServiceChars
 from connectors.formats.edifact.tokenizer import SegmentText
 
-__all__ = ["Interchange", "counts", "value_at"]
+__all__ = ["Interchange", "counts", "same_reference", "value_at"]
 
 
 def counts(declared: str, counted: int) -> bool:
     """Whether a control count as written (``"3"``, ``"003"``) equals what was counted."""
     # isascii: str.isdigit() also accepts digits such as "²" that int() refuses
     return declared.isascii() and declared.isdigit() and int(declared) == counted
+
+
+def same_reference(trailer: str, header: str) -> bool:
+    """Whether a trailer's control reference (UNZ, UNE, UNT) names its header's.
+
+    Equal text, or equal numbers written with different leading zeros: references are ``an..14``
+    but most senders write a counter, some padded in the header and not in the trailer.
+    """
+    if trailer == header:
+        return True
+    digits = trailer.isascii() and trailer.isdigit() and header.isascii() and header.isdigit()
+    return digits and int(trailer) == int(header)
 
 
 def value_at(segment: SegmentText, element: int, component: int) -> str:
@@ -41,6 +53,19 @@ class Interchange:
     group_ref: str | None = None
     group_messages: int = 0
     groups: int = 0
+    enveloped: bool = True
+    """False for messages sent without UNB/UNZ: no sender, recipient or reference is known."""
+    warnings: list[str] = field(default_factory=list)
+    """Said of every message of the interchange (undeclared delimiters, no envelope)."""
+
+    @property
+    def where(self) -> str:
+        """``, UNB ref <ref>`` for a location; empty without an envelope."""
+        return f", UNB ref {self.ref}" if self.enveloped else ""
+
+    def key(self, message_ref: str) -> str:
+        """The message's key within the file: interchange and message reference."""
+        return f"{self.ref}/{message_ref}" if self.enveloped else message_ref
 
     @property
     def sender(self) -> str:

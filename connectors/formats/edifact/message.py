@@ -13,7 +13,7 @@ from typing import Any
 
 from connectors.errors import RecordError
 from connectors.formats.edifact.errors import EdifactError, SyntaxErrorCode
-from connectors.formats.edifact.interchange import Interchange, counts, value_at
+from connectors.formats.edifact.interchange import Interchange, counts, same_reference, value_at
 from connectors.formats.edifact.numbers import NUMERIC_POSITIONS, normalise_numbers
 from connectors.formats.edifact.structures import build_tree
 from connectors.formats.edifact.syntax import ServiceChars
@@ -85,15 +85,22 @@ class MessageParser:
         count, trailer_ref = value_at(texts[-1], 1, 1), value_at(texts[-1], 2, 1)
         position = len(texts)
         if not counts(count, position):
+            why = f"UNT declares {count!r} segments, the message has {position} (UNH to UNT)"
+            if counts(count, position - 2):
+                why += ": the count leaves out UNH and UNT, which ISO 9735 counts"
+            if not same_reference(trailer_ref, message.ref):
+                why += (
+                    f"; its reference {trailer_ref!r} does not match UNH's {message.ref!r} either"
+                )
             return message.error(
                 position,
                 "UNT",
-                f"UNT declares {count!r} segments, the message has {position} (UNH to UNT)",
+                why,
                 SyntaxErrorCode.CONTROL_COUNT_DOES_NOT_MATCH,
                 element=1,
                 component=1,
             )
-        if trailer_ref != message.ref:
+        if not same_reference(trailer_ref, message.ref):
             return message.error(
                 position,
                 "UNT",
@@ -187,19 +194,19 @@ class _Message:
         identifier = self.header[2] if len(self.header) > 2 else []
         return {
             "message": self.kind,
-            "key": f"{interchange.ref}/{self.ref}",
+            "key": interchange.key(self.ref),
             "where": (
-                f"{self.parser.source}, UNB ref {interchange.ref}, UNH ref {self.ref}, "
+                f"{self.parser.source}{interchange.where}, UNH ref {self.ref}, "
                 f"segment {first.number}"
             ),
-            "interchange": interchange.ref,
+            "interchange": interchange.ref if interchange.enveloped else None,
             "message_ref": self.ref,
             "version": ":".join(str(part) for part in identifier[2:5]),
             "sender": interchange.sender,
             "recipient": interchange.recipient,
             "una": self.parser.chars.una(),
             "unb": interchange.header_text,
-            "warnings": [],
+            "warnings": list(interchange.warnings),
         }
 
     def error(
@@ -215,11 +222,11 @@ class _Message:
         """The error of the segment at ``position`` (UNH = 1), with the message's raw bytes."""
         interchange, first = self.interchange, self.segments[0]
         return EdifactError(
-            f"{self.parser.source}, UNB ref {interchange.ref}, UNH ref {self.ref or '?'}, "
+            f"{self.parser.source}{interchange.where}, UNH ref {self.ref or '?'}, "
             f"segment {position} ({tag}, file segment {first.number + position - 1})",
             why,
             code=code,
-            interchange_ref=interchange.ref,
+            interchange_ref=interchange.ref if interchange.enveloped else None,
             message_ref=self.ref or None,
             message_type=self.kind or None,
             segment_position=position,

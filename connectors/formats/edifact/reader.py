@@ -23,6 +23,14 @@ orders because a sender never writes UNZ (two of the corpus samples do not). To 
 warning on the last message the reader holds each finished message until it sees the next
 segment (one message of look-ahead).
 
+A message sent without interchange envelope (UNA, then UNH..UNT, no UNB/UNZ) is read, with a
+warning on each message. ISO 9735 makes UNB/UNZ mandatory in an interchange, but the message
+itself is complete and checked by its own UNH/UNT; what is lost is only the sender, the
+recipient and the interchange reference, so refusing it would help nobody. A UNB written with
+delimiters that no UNA declares is read as the UNB shows them, with a warning
+(:func:`~.syntax.chars_from_unb`). Control references that differ only by leading zeros
+(``UNZ+1+00000916`` after ``UNB…+00000000000916``) match: senders pad numeric counters.
+
 Text: the message is decoded as UTF-8 when it is valid UTF-8 (the corpus has UTF-8 under
 ``UNOC``, whose ISO 8859-1 would garble it), else with the character set UNB names.
 """
@@ -36,7 +44,12 @@ from typing import Any, BinaryIO
 from connectors.errors import RecordError
 from connectors.formats.edifact.envelope import EnvelopeReader
 from connectors.formats.edifact.errors import EdifactError, SyntaxErrorCode
-from connectors.formats.edifact.syntax import DEFAULT_CHARS, ServiceChars
+from connectors.formats.edifact.syntax import (
+    DEFAULT_CHARS,
+    LEVEL_B_CHARS,
+    ServiceChars,
+    chars_from_unb,
+)
 from connectors.formats.edifact.tokenizer import iter_segments
 from connectors.record import RawRecord
 
@@ -44,6 +57,9 @@ __all__ = ["EdifactFormat"]
 
 _HEAD = 4096
 _BOM = b"\xef\xbb\xbf"
+#: what an EDIFACT document starts with: the service string advice, the interchange header, or
+#: (a message sent without interchange envelope) the message header
+_OPENINGS = (b"UNA", b"UNB", b"UNH")
 
 
 class EdifactFormat:
@@ -53,8 +69,8 @@ class EdifactFormat:
     name: str = "edifact"
 
     def sniff(self, head: bytes) -> bool:
-        """An interchange opens with the UNA advice or the UNB header."""
-        return head[:3] in (b"UNA", b"UNB") and len(head) > 3 and not head[3:4].isalnum()
+        """An interchange opens with the UNA advice or the UNB header; a bare message with UNH."""
+        return head[:3] in _OPENINGS and len(head) > 3 and not head[3:4].isalnum()
 
     def messages(self, fh: BinaryIO, source: str) -> Iterator[RawRecord | RecordError]:
         """Each UNH..UNT message in file order, or the error of one that breaks a rule."""
@@ -62,6 +78,7 @@ class EdifactFormat:
         offset = len(head) - len(head.removeprefix(_BOM).lstrip())
         head = head[offset:]
         chars = DEFAULT_CHARS
+        notes: list[str] = []
         if head[:3] == b"UNA":
             while len(head) < 9:
                 more = fh.read(9 - len(head))
@@ -83,7 +100,15 @@ class EdifactFormat:
                     raw=head[:9],
                 ) from None
             head, offset = head[9:], offset + 9
-        reader = EnvelopeReader(source, chars)
+        elif head[:3] == b"UNB" and (shown := chars_from_unb(head)) is not None:
+            chars = shown
+            if shown is not LEVEL_B_CHARS:
+                notes.append(
+                    "no UNA service string advice declares the delimiters this interchange uses: "
+                    f"read as the UNB header shows them (component {shown.component!r}, "
+                    f"element {shown.element!r}, terminator {shown.terminator!r})"
+                )
+        reader = EnvelopeReader(source, chars, notes=notes)
         yield from reader.run(iter_segments(fh, chars, start=head, offset=offset))
 
     def parse_record(

@@ -65,7 +65,11 @@ def iter_segments(
         for cut in pieces:
             piece = joined + term + cut if joined else cut
             joined = b""
-            if piece.endswith(release) and (len(piece) - len(piece.rstrip(release))) % 2:
+            if (
+                release
+                and piece.endswith(release)
+                and (len(piece) - len(piece.rstrip(release))) % 2
+            ):
                 joined = piece  # the terminator was released: it is data
                 continue
             text = piece.lstrip(_BETWEEN_SEGMENTS)
@@ -99,7 +103,7 @@ def split_segment(text: str, chars: ServiceChars) -> SegmentText:
 
     ``ValueError`` for a release character with nothing after it.
     """
-    if chars.release in text:
+    if chars.release and chars.release in text:
         return _split_released(text, chars)
     element_sep, component_sep = chars.element, chars.component
     parts = text.split(element_sep)

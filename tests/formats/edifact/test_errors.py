@@ -157,9 +157,9 @@ def test_a_segment_between_messages_is_reported_alone() -> None:
 
 
 def test_broken_envelopes_are_raised() -> None:
-    with pytest.raises(EdifactError, match="UNH before any UNB interchange header"):
-        read(_message("M1", GOOD))
-    with pytest.raises(EdifactError, match="must be four different"):
+    with pytest.raises(EdifactError, match="UNG before any UNB interchange header"):
+        read(b"UNG+ORDERS+S+R+240605:0930+G1+UN+D:96A'" + _message("M1", GOOD))
+    with pytest.raises(EdifactError, match="must be different ASCII"):
         read(b"UNA::.? 'UNB+UNOC:3+S+R+240605:0930+IC1'")
     with pytest.raises(EdifactError, match=r"UNB has no interchange control reference"):
         read(b"UNB+UNOC:3+S+R+240605:0930'")
@@ -216,3 +216,90 @@ def test_non_ascii_digits_are_not_numbers() -> None:
     _, unz = read(trailer)
     assert isinstance(unz, EdifactError)
     assert unz.code is SyntaxErrorCode.CONTROL_COUNT_DOES_NOT_MATCH
+
+
+def test_messages_without_interchange_envelope_are_read_with_a_warning() -> None:
+    data = b"UNA:+.? '\n" + _message("M1", GOOD) + _message("M2", GOOD)
+    first, second = read(data)
+    assert isinstance(first, RawRecord)
+    assert isinstance(second, RawRecord)
+    assert [first.context["key"], second.context["key"]] == ["M1", "M2"]
+    assert first.context["interchange"] is None
+    assert first.context["where"] == "test.edi, UNH ref M1, segment 1"
+    assert first.context["warnings"] == [
+        "the message came without UNB interchange header (ISO 9735 makes UNB/UNZ mandatory): "
+        "its sender, recipient and interchange reference are unknown"
+    ]
+    assert first.fields["QTY"][0][1][1:] == ["21", "5"]
+    again = EdifactFormat().parse_record(
+        first.data, dict(first.context), source="again.edi", line=first.line
+    )
+    assert again.fields == first.fields
+    # a bare message opens the document (no UNA): still recognised
+    assert EdifactFormat().sniff(_message("M1", GOOD))
+    (bare,) = read(_message("M1", GOOD))
+    assert isinstance(bare, RawRecord)
+
+
+def test_a_bare_message_with_a_wrong_count_is_located_without_an_interchange() -> None:
+    error = _only_error(_message("M1", GOOD, count=9))
+    assert str(error).startswith("test.edi, UNH ref M1, segment 4 (UNT, file segment 4)")
+    assert error.interchange_ref is None
+
+
+def test_undeclared_delimiters_are_read_as_the_unb_shows_them() -> None:
+    data = (
+        b'UNB"UNOB=1"S=ZZ"R=ZZ"240605=0930"IC1;UNH"M1"ORDERS=D=96A=UN;'
+        b'BGM"220"PO1;QTY"21=5;UNT"4"M1;UNZ"1"IC1;'
+    )
+    (record,) = read(data)
+    assert isinstance(record, RawRecord), record
+    assert record.fields["QTY"][0][1][1:] == ["21", "5"]
+    assert record.context["warnings"] == [
+        "no UNA service string advice declares the delimiters this interchange uses: read as "
+        "the UNB header shows them (component '=', element '\"', terminator ';')"
+    ]
+    again = EdifactFormat().parse_record(
+        record.data, dict(record.context), source="again.edi", line=record.line
+    )
+    assert again.fields == record.fields
+
+
+def test_level_b_information_separators_are_the_defaults_without_una() -> None:
+    data = (
+        b"UNB\x1dUNOB\x1f1\x1dS\x1dR\x1d240605\x1f0930\x1dIC1\x1c"
+        b"UNH\x1dM1\x1dORDERS\x1fD\x1f96A\x1fUN\x1c"
+        b"FTX\x1dAAA\x1d\x1d\x1dWhat?\x1c"
+        b"UNT\x1d3\x1dM1\x1cUNZ\x1d1\x1dIC1\x1c"
+    )
+    (record,) = read(data)
+    assert isinstance(record, RawRecord), record
+    assert record.fields["FTX"][0][4][1] == "What?"  # no release character in level B
+    assert record.context["warnings"] == []
+
+
+def test_a_space_in_the_una_release_position_means_no_release_character() -> None:
+    chars = ServiceChars.from_una(b"UNA:+.  '")
+    assert chars.release == ""
+    assert chars.una() == "UNA:+.  '"
+    data = b"UNA:+.  'UNB+UNOC:3+S+R+240605:0930+IC1'UNH+M1+ORDERS:D:96A:UN'FTX+AAA+++Why?'"
+    (record,) = read(data + b"UNT+3+M1'UNZ+1+IC1'")
+    assert isinstance(record, RawRecord), record
+    assert record.fields["FTX"][0][4][1] == "Why?"
+
+
+def test_references_that_differ_only_by_leading_zeros_match() -> None:
+    data = UNB.replace(b"IC1", b"000000916") + _message("M1", GOOD) + b"UNZ+1+916'"
+    (record,) = read(data)
+    assert isinstance(record, RawRecord)
+    _, unz = read(UNB + _message("M1", GOOD) + b"UNZ+1+IC01'")
+    assert isinstance(unz, EdifactError)
+    assert unz.code is SyntaxErrorCode.REFERENCES_DO_NOT_MATCH
+
+
+def test_a_unt_count_leaving_out_unh_and_unt_is_named_so() -> None:
+    error = _only_error(UNB + _message("M1", GOOD, count=2) + b"UNZ+1+IC1'")
+    assert (
+        "UNT declares '2' segments, the message has 4 (UNH to UNT): the count leaves out UNH"
+        in (str(error))
+    )
