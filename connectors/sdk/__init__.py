@@ -98,7 +98,7 @@ from connectors.sdk.retry import RetryPolicy, retrying
 from connectors.sdk.runner import RunOutcome, deliver, run_source
 from connectors.sdk.state import Checkpoint, State
 from connectors.sdk.stream import Stream
-from connectors.sdk.webhook import SignatureInvalid, WebhookRequest, WebhookSource
+from connectors.sdk.webhook import DeliveryKey, SignatureInvalid, WebhookRequest, WebhookSource
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -115,6 +115,7 @@ __all__ = [
     "ConnectorTimeout",
     "DeadLetterRecord",
     "Decision",
+    "DeliveryKey",
     "Event",
     "EventBus",
     "FailureType",

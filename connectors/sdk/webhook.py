@@ -6,7 +6,11 @@ needs (``hub/api/webhooks.py`` serves ``POST /webhooks/{instance}``):
 1. :meth:`WebhookSource.verify` — the signature over the raw body, and the replay window;
    raises :class:`SignatureInvalid` (answered 401, nothing published);
 2. :meth:`WebhookSource.delivery_id` — the peer's id of this delivery: a delivery seen before
-   is acknowledged and not published again (persisted, so across restarts too);
+   is acknowledged and not published again (persisted, so across restarts too).
+   :meth:`WebhookSource.delivery_keys` may add further keys that make a delivery a duplicate
+   (a peer's event id, which stays the same when the peer re-sends under a new delivery id;
+   a digest of the body, for a limited window, when the peer sends no timestamp to bound
+   replays by);
 3. :meth:`WebhookSource.receive` — the delivery's records (usually one), then
    :meth:`~connectors.sdk.connector.Source.to_events` maps each to canonical events.
 """
@@ -25,13 +29,25 @@ from connectors.sdk.config import ConnectorConfig
 from connectors.sdk.connector import Source
 from connectors.sdk.errors import PermanentConnectorError
 
-__all__ = ["SignatureInvalid", "WebhookRequest", "WebhookSource"]
+__all__ = ["DeliveryKey", "SignatureInvalid", "WebhookRequest", "WebhookSource"]
 
 ConfigT = TypeVar("ConfigT", bound=ConnectorConfig)
 
 
 class SignatureInvalid(PermanentConnectorError):
     """A delivery's signature is missing, wrong, or outside the replay window."""
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryKey:
+    """One key by which a delivery is a duplicate of one taken before.
+
+    ``window_seconds`` bounds how long the key counts (``None``: as long as the ledger keeps
+    deliveries): a body digest must not refuse the same content sent on purpose days later.
+    """
+
+    value: str
+    window_seconds: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +74,10 @@ class WebhookSource(Source[ConfigT]):
     @abc.abstractmethod
     def delivery_id(self, request: WebhookRequest) -> str:
         """The peer's id of this delivery (stable across its re-sends)."""
+
+    def delivery_keys(self, request: WebhookRequest) -> list[DeliveryKey]:
+        """Every key that makes this delivery a duplicate; the first is :meth:`delivery_id`."""
+        return [DeliveryKey(self.delivery_id(request))]
 
     @abc.abstractmethod
     def receive(self, request: WebhookRequest) -> Iterator[RawRecord | RecordError]:

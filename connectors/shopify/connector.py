@@ -13,6 +13,7 @@ order received by webhook get the same event id, so consumers keep one.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -32,7 +33,7 @@ from connectors.sdk.config import ConnectorConfig
 from connectors.sdk.connector import ReadItem
 from connectors.sdk.state import State
 from connectors.sdk.stream import Stream
-from connectors.sdk.webhook import SignatureInvalid, WebhookRequest, WebhookSource
+from connectors.sdk.webhook import DeliveryKey, SignatureInvalid, WebhookRequest, WebhookSource
 from connectors.shopify.mapping import TOPICS, mapping_ref, to_canonical
 
 __all__ = ["ShopifyConfig", "ShopifySource"]
@@ -132,6 +133,22 @@ class ShopifySource(WebhookSource[ShopifyConfig]):
         if not found:
             raise SignatureInvalid("X-Shopify-Webhook-Id header missing")
         return found
+
+    def delivery_keys(self, request: WebhookRequest) -> list[DeliveryKey]:
+        """The webhook id, Shopify's event id, and a body digest when no timestamp came.
+
+        Shopify re-sends an event under a new ``X-Shopify-Webhook-Id`` but the same
+        ``X-Shopify-Event-Id``. Without ``X-Shopify-Triggered-At`` the replay window cannot be
+        checked, so an identical body within that window counts as the same delivery.
+        """
+        keys = [DeliveryKey(self.delivery_id(request))]
+        event_id = request.header("x-shopify-event-id")
+        if event_id:
+            keys.append(DeliveryKey(f"event:{event_id}"))
+        if not request.header("x-shopify-triggered-at"):
+            digest = hashlib.sha256(request.body).hexdigest()
+            keys.append(DeliveryKey(f"sha256:{digest}", self.config.replay_window_seconds))
+        return keys
 
     def receive(self, request: WebhookRequest) -> Iterator[RawRecord | RecordError]:
         """The delivery's one record (or the error naming it)."""

@@ -25,6 +25,7 @@ from sqlalchemy import Engine
 
 from canonical import Envelope
 from connectors.sdk.bus import DeadLetterRecord
+from connectors.sdk.webhook import DeliveryKey
 from hub.api.webhook_ledger import DeliveryLedger
 from hub.connector_bus import HubEventBus
 
@@ -44,6 +45,8 @@ class PendingDelivery:
     delivery_id: str
     events: list[Envelope[Any]]
     letters: list[DeadLetterRecord]
+    #: every key that makes it a duplicate (the delivery id first); default: the id alone
+    keys: list[DeliveryKey] = field(default_factory=list)
     #: resolved on the event loop once the delivery is durable (set by ``take``)
     done: asyncio.Future[Taken] | None = field(default=None, repr=False)
 
@@ -101,25 +104,22 @@ class DeliveryCommitter:
             await asyncio.sleep(0)
 
     def commit(self, group: list[PendingDelivery]) -> list[Taken]:
-        """Take the new deliveries (ids inserted), publish their events, then commit."""
-        first: dict[tuple[str, str], int] = {}
-        for n, p in enumerate(group):
-            first.setdefault((p.instance, p.delivery_id), n)
+        """Take the new deliveries (keys inserted), publish their events, then commit."""
+        # a delivery sharing any key with an earlier one of the group is a copy of it
+        seen: set[tuple[str, str]] = set()
         by_instance: dict[str, list[PendingDelivery]] = {}
-        for (instance, _), n in first.items():
-            by_instance.setdefault(instance, []).append(group[n])
+        for p in group:
+            keys = {(p.instance, k.value) for k in _keys(p)}
+            if keys.isdisjoint(seen):
+                by_instance.setdefault(p.instance, []).append(p)
+            seen |= keys
         with self.engine.begin() as conn:
-            new: set[tuple[str, str]] = set()
+            fresh: list[PendingDelivery] = []
             for instance, pending in by_instance.items():
-                taken = DeliveryLedger.take(
-                    conn, instance, [(p.delivery_id, [e.id for e in p.events]) for p in pending]
+                verdicts = DeliveryLedger.take(
+                    conn, instance, [(_keys(p), [e.id for e in p.events]) for p in pending]
                 )
-                new.update((instance, d) for d in taken)
-            fresh = [
-                p
-                for n, p in enumerate(group)
-                if (p.instance, p.delivery_id) in new and first[(p.instance, p.delivery_id)] == n
-            ]
+                fresh += [p for p, new in zip(pending, verdicts, strict=True) if new]
             # confirmed before the ids commit: a failed publish rolls them back (peer re-sends)
             self.bus.publish([e for p in fresh for e in p.events])
             HubEventBus.dead_letter_in(conn, [d for p in fresh for d in p.letters])
@@ -128,3 +128,7 @@ class DeliveryCommitter:
             Taken(False, [e.id for e in p.events]) if id(p) in fresh_ids else Taken(True, [])
             for p in group
         ]
+
+
+def _keys(pending: PendingDelivery) -> list[DeliveryKey]:
+    return pending.keys or [DeliveryKey(pending.delivery_id)]

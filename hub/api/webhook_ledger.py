@@ -19,6 +19,7 @@ from sqlalchemy import JSON, DateTime, Engine, String, Table, delete, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, mapped_column
 
+from connectors.sdk.webhook import DeliveryKey
 from hub.storage import Base, insert_ignoring_duplicates
 
 __all__ = ["DeliveryLedger", "WebhookDeliveryRow"]
@@ -47,20 +48,37 @@ class DeliveryLedger:
 
     @staticmethod
     def take(
-        conn: Connection, instance: str, deliveries: Sequence[tuple[str, list[str]]]
-    ) -> set[str]:
-        """Insert ``(delivery_id, event_ids)`` rows in the caller's transaction; return the ids
-        that were new (the others were taken before)."""
+        conn: Connection,
+        instance: str,
+        deliveries: Sequence[tuple[Sequence[DeliveryKey], list[str]]],
+    ) -> list[bool]:
+        """Insert each delivery's keys with its event ids in the caller's transaction; say per
+        delivery whether it is new (none of its keys taken before).
+
+        A key with a window counts only while it is younger than the window: older rows of such
+        keys are deleted first, so the same body sent on purpose later is taken again. The keys
+        of one call must be distinct (the committer drops copies within a group first).
+        """
         now = datetime.now(UTC)
+        for window, values in _expired_by_window(deliveries).items():
+            conn.execute(
+                delete(_TABLE).where(
+                    _TABLE.c.instance == instance,
+                    _TABLE.c.delivery_id.in_(values),
+                    _TABLE.c.taken_at < now - timedelta(seconds=window),
+                )
+            )
         rows = [
-            {"instance": instance, "delivery_id": d, "taken_at": now, "event_ids": e}
-            for d, e in deliveries
+            {"instance": instance, "delivery_id": key.value, "taken_at": now, "event_ids": e}
+            for keys, e in deliveries
+            for key in keys
         ]
-        return set(
+        inserted = set(
             insert_ignoring_duplicates(
                 conn, _TABLE, rows, ["instance", "delivery_id"], "delivery_id"
             )
         )
+        return [all(key.value in inserted for key in keys) for keys, _ in deliveries]
 
     def get(self, instance: str, delivery_id: str) -> dict[str, Any] | None:
         """The stored row of a delivery, if any."""
@@ -81,3 +99,15 @@ class DeliveryLedger:
         cutoff = datetime.now(UTC) - older_than
         with self.engine.begin() as conn:
             return int(conn.execute(delete(_TABLE).where(_TABLE.c.taken_at < cutoff)).rowcount)
+
+
+def _expired_by_window(
+    deliveries: Sequence[tuple[Sequence[DeliveryKey], list[str]]],
+) -> dict[float, list[str]]:
+    """The windowed keys of ``deliveries``, grouped by window length."""
+    found: dict[float, list[str]] = {}
+    for keys, _ in deliveries:
+        for key in keys:
+            if key.window_seconds is not None:
+                found.setdefault(key.window_seconds, []).append(key.value)
+    return found

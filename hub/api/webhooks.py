@@ -121,7 +121,10 @@ class WebhookIngress:
         delivery = source.delivery_id(request)
         try:
             events, letters = self._translate(name, source, request, delivery)
-            taken = await self.committer.take(PendingDelivery(name, delivery, events, letters))
+            keys = source.delivery_keys(request)
+            taken = await self.committer.take(
+                PendingDelivery(name, delivery, events, letters, keys)
+            )
         except Exception as exc:
             log.warning("webhook %s delivery %s not taken: %s", name, delivery, exc)
             return _Outcome(

@@ -176,6 +176,44 @@ def test_a_duplicate_delivery_publishes_one_event(hub: Hub) -> None:
     assert len(hub.drain()) == 1
 
 
+def _unique_order() -> bytes:
+    """The corpus order with a note of its own, so no other test sent this body."""
+    order = json.loads(_fixture("shopify_python_api_order.json", "order"))
+    return json.dumps(order | {"note": f"test {uuid.uuid4()}"}).encode()
+
+
+def test_a_resend_under_a_new_webhook_id_with_the_same_event_id_is_a_duplicate(hub: Hub) -> None:
+    body = _unique_order()
+    event_id = str(uuid.uuid4())
+    sent = []
+    for _ in range(2):
+        headers = _shopify_headers(body, "orders/create", str(uuid.uuid4()))
+        headers["X-Shopify-Event-Id"] = event_id
+        sent.append(_post(hub, "acme", body, headers))
+    assert [a.status_code for a in sent] == [202, 200]
+    assert sent[1].json()["status"] == "duplicate"
+    assert len(hub.drain()) == 1
+
+
+def test_without_a_timestamp_the_same_body_under_a_new_webhook_id_is_a_duplicate(
+    hub: Hub,
+) -> None:
+    body = _unique_order()
+    answers = []
+    for _ in range(3):
+        headers = _shopify_headers(body, "orders/create", str(uuid.uuid4()))
+        del headers["X-Shopify-Triggered-At"]
+        answers.append(_post(hub, "acme", body, headers).status_code)
+    assert answers == [202, 200, 200]
+    assert len(hub.drain()) == 1
+    # a changed body is a new delivery, even without a timestamp
+    other = _unique_order()
+    headers = _shopify_headers(other, "orders/create", str(uuid.uuid4()))
+    del headers["X-Shopify-Triggered-At"]
+    assert _post(hub, "acme", other, headers).status_code == 202
+    assert len(hub.drain()) == 1
+
+
 def test_a_signed_but_malformed_delivery_is_a_dead_letter_naming_it(hub: Hub) -> None:
     body = b'{"id": 7, "line_items": [}'
     delivery = str(uuid.uuid4())
