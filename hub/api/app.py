@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from hub.api import webhooks
+from hub.api.nul_guard import RefuseNulBytes
 from hub.config import Settings
 from hub.ops.mount import install_ops
 from hub.registry import confluent_api, crossdock_api
@@ -56,6 +57,7 @@ def create_app(
     app.include_router(confluent_api.router)
     app.include_router(routing_api.router)
     install_ops(app, engine, settings)
+    app.add_middleware(RefuseNulBytes)
     return app
 
 
