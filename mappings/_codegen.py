@@ -245,16 +245,17 @@ class _Generator:
             raise self.fail(where, str(error).strip("'\"")) from None
         return value
 
-    def function(self, spec: FieldSpec, where: str) -> str:
-        assert spec.python is not None
-        module_name, _, attribute = spec.python.partition(":")
+    def function(self, reference: str | None, where: str) -> str:
+        """The name bound to the ``package.module:function`` a spec names."""
+        assert reference is not None
+        module_name, _, attribute = reference.partition(":")
         try:
             target = getattr(importlib.import_module(module_name), attribute)
         except (ImportError, AttributeError) as error:
-            raise self.fail(where, f"cannot import {spec.python!r}: {error}") from None
+            raise self.fail(where, f"cannot import {reference!r}: {error}") from None
         if not callable(target):
-            raise self.fail(where, f"{spec.python!r} is not callable")
-        return self.name_for("py", spec.python, target)
+            raise self.fail(where, f"{reference!r} is not callable")
+        return self.name_for("py", reference, target)
 
     def call(self, name: str, var: str, where: str) -> str:
         """The expression applying transform ``name`` to ``var``."""
@@ -393,7 +394,7 @@ class _Generator:
         else:
             if self.checked:
                 self.emit(indent, f"_cs = {scope.source} or '(document)'")
-            self.emit(indent, f"{var} = {self.function(spec, where)}({scope.node})")
+            self.emit(indent, f"{var} = {self.function(spec.python, where)}({scope.node})")
 
     def lookup(self, spec: FieldSpec, var: str, where: str, indent: int) -> None:
         """Emit: replace the code in ``var`` by its value in the field's table."""
@@ -461,24 +462,27 @@ class _Generator:
 
     def group(self, spec: EachSpec, key: str, scope: _Scope, indent: int) -> _Leaf:
         where = f"fields.{key}" if scope.parent is None else f"{key} (in each)"
-        path = parse_path(spec.each)
-        if path.anchor == "index":
-            raise self.fail(where, "each cannot iterate $index")
         result, items, item, position, count = (
             self.fresh(p) for p in ("_l", "_s", "_i", "_k", "_n")
         )
+        if spec.each is not None:
+            path = parse_path(spec.each)
+            if path.anchor == "index":
+                raise self.fail(where, "each cannot iterate $index")
+            source = self.source_name(path, scope, where)
+            read = self.access(path, scope, where, required=False)
+        else:  # the items a function gives: errors name it as their source list
+            source = repr(f"{spec.python}()")
+            read = f"{self.function(spec.python, where)}({scope.node})"
         target = _join(scope.target, key)
         self.emit(indent, f"{result} = []")
         if self.checked:
-            self.emit(
-                indent,
-                f"_cf = {target}; _cs = {self.source_name(path, scope, where)}; _cr = _MISSING",
-            )
-        self.emit(indent, f"{items} = {self.access(path, scope, where, required=False)}")
+            self.emit(indent, f"_cf = {target}; _cs = {source}; _cr = _MISSING")
+        self.emit(indent, f"{items} = {read}")
         self.emit(indent, f"if {items}.__class__ is not list: {items} = _as_items({items})")
         item_scope = _Scope(
             node=item,
-            source=f"{self.source_name(path, scope, where)} + '[' + str({position}) + ']'",
+            source=f"{source} + '[' + str({position}) + ']'",
             target=f"{target} + '[' + str({count}) + ']'",
             index=count,
             parent=scope,
@@ -596,7 +600,8 @@ def _relative_paths(spec: EachSpec) -> Iterator[SourcePath]:
     tests = [spec.where] if spec.where is not None else []
     for field_spec in spec.fields.values():
         if isinstance(field_spec, EachSpec):
-            yield parse_path(field_spec.each)
+            if field_spec.each is not None:  # a function's items are not read from this one
+                yield parse_path(field_spec.each)
             continue
         if field_spec.find is not None:
             # path (and where) then read the found item, not this one
@@ -682,7 +687,10 @@ def split_fields(spec: MappingSpec) -> dict[str, FieldSpec | EachSpec]:
     if spec.split is None:
         return dict(spec.fields)
     group = EachSpec.model_construct(
-        each=spec.split.each, where=spec.split.where, fields=dict(spec.fields)
+        each=spec.split.each,
+        python=spec.split.python,
+        where=spec.split.where,
+        fields=dict(spec.fields),
     )
     return {SPLIT_KEY: group}
 

@@ -121,9 +121,7 @@ class FieldSpec(BaseModel):
     @field_validator("python")
     @classmethod
     def _check_python(cls, value: str | None) -> str | None:
-        if value is not None and not _PYTHON_REF.match(value):
-            raise ValueError("expected 'package.module:function'")
-        return value
+        return _valid_python_ref(value)
 
     @field_validator("transform", mode="before")
     @classmethod
@@ -160,18 +158,34 @@ class FieldSpec(BaseModel):
 
 
 class EachSpec(BaseModel):
-    """A repeated group: one output object per item of the source list at ``each``."""
+    """A repeated group: one output object per item of the source list at ``each``.
+
+    Or per item of the list a ``python`` function returns from the current node, for items no
+    single path reaches (an EDIFACT inventory report's stock per line *and* location).
+    """
 
     model_config = _STRICT
 
-    each: str
+    each: str | None = None
+    python: str | None = None
     where: ConditionSpec | None = None
     fields: dict[str, FieldOrEach] = Field(min_length=1)
 
     @field_validator("each")
     @classmethod
-    def _check_each(cls, value: str) -> str:
-        return _valid_path(value)
+    def _check_each(cls, value: str | None) -> str | None:
+        return value if value is None else _valid_path(value)
+
+    @field_validator("python")
+    @classmethod
+    def _check_python(cls, value: str | None) -> str | None:
+        return _valid_python_ref(value)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> EachSpec:
+        if (self.each is None) == (self.python is None):
+            raise ValueError("give exactly one of each (a list path) or python (a function)")
+        return self
 
     @field_validator("fields")
     @classmethod
@@ -180,9 +194,16 @@ class EachSpec(BaseModel):
 
 
 def _kind(value: Any) -> str:
-    if isinstance(value, dict) and "each" in value:
+    # a value expression never has fields of its own: an object with them is a group
+    if isinstance(value, dict) and ("each" in value or "fields" in value):
         return "group"
     return "field"
+
+
+def _valid_python_ref(value: str | None) -> str | None:
+    if value is not None and not _PYTHON_REF.match(value):
+        raise ValueError("expected 'package.module:function'")
+    return value
 
 
 FieldOrEach = Annotated[
@@ -218,17 +239,33 @@ class SourceSpec(BaseModel):
 
 
 class SplitSpec(BaseModel):
-    """One event per item of a list in the message (an X12 846 LIN loop, a POSLog line item)."""
+    """One event per item of a list in the message (an X12 846 LIN loop, a POSLog line item).
+
+    ``each`` names the list; ``python`` instead names a function that returns it from the
+    message (one item per line and location, say), each item read like a list item.
+    """
 
     model_config = _STRICT
 
-    each: str
+    each: str | None = None
+    python: str | None = None
     where: ConditionSpec | None = None
 
     @field_validator("each")
     @classmethod
-    def _check_each(cls, value: str) -> str:
-        return _valid_path(value)
+    def _check_each(cls, value: str | None) -> str | None:
+        return value if value is None else _valid_path(value)
+
+    @field_validator("python")
+    @classmethod
+    def _check_python(cls, value: str | None) -> str | None:
+        return _valid_python_ref(value)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> SplitSpec:
+        if (self.each is None) == (self.python is None):
+            raise ValueError("give exactly one of each (a list path) or python (a function)")
+        return self
 
 
 class MappingSpec(BaseModel):

@@ -19,3 +19,12 @@ def double_qty(item: Any) -> int:
 def explode(item: Any) -> Any:
     """Fail the way a buggy escape-hatch function fails."""
     raise ZeroDivisionError("division by zero")
+
+
+def stock_per_store(record: Any) -> list[dict[str, Any]]:
+    """One item per (line, store) of a report whose lines hold per-store quantities."""
+    return [
+        {"sku": line["sku"], "store": store, "qty": qty}
+        for line in record["lines"]
+        for store, qty in line["stores"].items()
+    ]
