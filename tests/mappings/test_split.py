@@ -135,5 +135,5 @@ def test_a_group_may_take_its_items_from_a_function(compile_yaml: CompileYaml) -
     ],
 )
 def test_a_split_names_its_list_one_way(compile_yaml: CompileYaml, split: str) -> None:
-    with pytest.raises(SpecError, match="exactly one of each|package.module:function"):
+    with pytest.raises(SpecError, match=r"exactly one of each|package\.module:function"):
         compile_yaml(f"split: {split}\nfields:\n  sku: {{path: sku}}\n")
