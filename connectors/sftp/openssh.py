@@ -209,6 +209,10 @@ class OpenSshServer:
         path.write_text(self.host_key_line + "\n", encoding="utf-8")
         return path
 
+    def logins(self) -> int:
+        """How many connections authenticated so far (sshd's log, LogLevel VERBOSE)."""
+        return self.log.read_text(errors="replace").count(f"Accepted publickey for {self.user} ")
+
     # -- the daemon --------------------------------------------------------------------------
     def start(self) -> OpenSshServer:
         """Start sshd (again, on the same port after :meth:`stop`); return once it answers."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import errno
 import logging
 import stat as stat_mode
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO
@@ -79,6 +79,20 @@ def translated_errors(what: str) -> Iterator[None]:
         if isinstance(exc, OSError) and exc.errno in (errno.EACCES, errno.EPERM):
             raise  # permission on a remote path is not a connection problem
         raise SftpUnavailable(f"{what}: {type(exc).__name__}: {exc}") from exc
+
+
+#: an SFTP write request's bytes besides its data and handle: length, type, id, handle
+#: length, offset, data length
+_WRITE_HEADER = 4 + 1 + 4 + 4 + 8 + 4
+#: what paramiko keeps of a channel packet for the SSH header (``Channel._send``)
+_CHANNEL_HEADROOM = 64
+
+
+def _write_size(sftp: paramiko.SFTPClient, handle_length: int) -> int:
+    """The most data one write request can carry in one SSH packet (and at most 32 KiB)."""
+    channel = sftp.get_channel()
+    packet = channel.out_max_packet_size if channel is not None else 32768
+    return min(32768, packet - _CHANNEL_HEADROOM) - _WRITE_HEADER - handle_length
 
 
 class SftpSession:
@@ -192,6 +206,38 @@ class SftpSession:
         """Open a remote file (paramiko's SFTPFile is file-like)."""
         with translated_errors(f"opening {path}"):
             return self.sftp.open(path, mode)  # type: ignore[return-value]
+
+    def upload(self, chunks: Iterable[bytes], path: str) -> RemoteFile:
+        """Write ``chunks``, one after the other, as ``path``; the file as the server sees it.
+
+        As paramiko's ``putfo``, every write request goes out without waiting for the answer
+        to the one before (all answers are collected before the file is closed, so a failed
+        write still fails the upload), and the size is checked on the server afterwards. Unlike
+        ``putfo``, a write is cut to what one SSH packet carries: a full 32 KiB of data plus
+        the request's header is two packets (a second one of ~30 bytes, with its own MAC and
+        send), ~20 % of an upload's time here. ``chunks`` may be produced while the upload
+        runs (the sink serialises its events meanwhile).
+        """
+        sent = 0
+        with translated_errors(f"uploading {path}"):
+            with self.sftp.open(path, "wb", bufsize=0) as fh:
+                fh.set_pipelined(True)
+                # bytes at run time; the stubs say SFTPHandle
+                step = _write_size(self.sftp, len(fh.handle))  # type: ignore[arg-type]
+                rest = b""
+                for chunk in chunks:
+                    view = memoryview(rest + chunk if rest else chunk)
+                    whole = len(view) - len(view) % step
+                    for start in range(0, whole, step):
+                        fh.write(view[start : start + step])
+                    rest = bytes(view[whole:])
+                    sent += len(chunk)
+                if rest:
+                    fh.write(rest)
+            attrs = self.sftp.stat(path)
+        if attrs.st_size != sent:
+            raise SftpUnavailable(f"uploading {path}: {attrs.st_size} bytes arrived of {sent}")
+        return RemoteFile(path, attrs.st_size or 0, int(attrs.st_mtime or 0))
 
     def make_dirs(self, folder: str) -> None:
         """Create ``folder`` and its parents when missing."""
