@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from hub.api import webhooks
+from hub.api.docs import install_docs
 from hub.api.nul_guard import RefuseNulBytes
 from hub.config import Settings
 from hub.ops.mount import install_ops
@@ -46,7 +47,14 @@ def create_app(
             settings.data_dir.mkdir(parents=True, exist_ok=True)
         # The registry migrates its own tables; the other hub tables are not needed here.
         engine = connect(url, create=False)
-    app = FastAPI(title="Crossdock", description=_DESCRIPTION, version="0.1.0")
+    app = FastAPI(
+        title="Crossdock",
+        description=_DESCRIPTION,
+        version="0.1.0",
+        docs_url=None,
+        redoc_url=None,
+    )
+    install_docs(app)
     app.state.registry = open_registry(
         engine, registry_settings or RegistrySettings.from_env(base=settings.registry)
     )
