@@ -25,9 +25,9 @@ import pydantic
 from canonical import EventIdSeries, event_model
 from connectors.errors import RecordError
 from connectors.formats.csv import CsvFormat, RowChunk
+from connectors.sdk.deadletter import DeadLetter
 from connectors.sdk.decisions import SDK_TABLE
 from hub.batch import EventBatch
-from hub.deadletter.letter import DeadLetter
 from mappings import CompiledMapping, MappingError, compile_spec, load_spec
 
 __all__ = [

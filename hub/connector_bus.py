@@ -15,30 +15,13 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import Connection
 
 from canonical import BATCH_CONTENT_TYPE, STRUCTURED_CONTENT_TYPE, Envelope, dump_batch
-from connectors.sdk.bus import DeadLetterRecord
+from connectors.sdk.deadletter import DeadLetter
 from hub.bus.publisher import ConfirmedPublisher
 from hub.bus.topology import events_exchange
 from hub.config import Settings
-from hub.deadletter.store import DeadLetter, DeadLetterStore
+from hub.deadletter.service import DeadLetterService
 
-__all__ = ["HubEventBus", "as_dead_letter"]
-
-
-def as_dead_letter(record: DeadLetterRecord) -> DeadLetter:
-    """The hub's dead letter for a connector's record of a failure."""
-    return DeadLetter(
-        connector=record.connector,
-        source=record.source,
-        source_key=record.source_key or f"{record.connector}:{record.location}",
-        location=record.location,
-        stage=record.stage,
-        error=record.error,
-        decision=record.decision,
-        payload=record.payload,
-        content_type=record.content_type,
-        context=dict(record.context),
-        attempts=record.attempts,
-    )
+__all__ = ["HubEventBus"]
 
 
 class HubEventBus:
@@ -88,16 +71,16 @@ class HubEventBus:
                 self.publisher.close()
                 raise
 
-    def dead_letter(self, letters: Sequence[DeadLetterRecord]) -> None:
+    def dead_letter(self, letters: Sequence[DeadLetter]) -> None:
         """Store ``letters`` in their own transaction."""
         if letters:
             with self.engine.begin() as conn:
                 self.dead_letter_in(conn, letters)
 
     @staticmethod
-    def dead_letter_in(conn: Connection, letters: Sequence[DeadLetterRecord]) -> None:
+    def dead_letter_in(conn: Connection, letters: Sequence[DeadLetter]) -> None:
         """Store ``letters`` in the caller's transaction."""
-        DeadLetterStore.add_many(conn, [as_dead_letter(r) for r in letters])
+        DeadLetterService.add_many(conn, letters)
 
     def close(self) -> None:
         """Close the publisher's connection."""

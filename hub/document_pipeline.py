@@ -31,12 +31,13 @@ from canonical import dataschema_uri
 from connectors.errors import RecordError
 from connectors.formats import registry as document_formats
 from connectors.formats.document import DocumentFormat
+from connectors.sdk.deadletter import DeadLetter
 from hub.batch import EventBatch
 from hub.bus.confirmed import publish_confirmed
 from hub.bus.publisher import ConfirmedPublisher
 from hub.bus.topology import routing_key
 from hub.checkpoints import load_checkpoint, save_checkpoint
-from hub.deadletter.store import DeadLetter, DeadLetterStore
+from hub.deadletter.service import DeadLetterService
 from hub.documents import DocumentMapper, MessageOutcome, letter_context
 from hub.pipeline import FileOutcome, Progress, document_key
 from hub.retry import DEFAULT_TABLE, RetryPolicy
@@ -218,7 +219,7 @@ class DocumentPipeline:
         outcome.dead_letter_locations += [d.location for d in letters]
         # dead letters and position commit together, after the broker confirmed
         with self.engine.begin() as conn:
-            DeadLetterStore.add_many(conn, letters)
+            DeadLetterService.add_many(conn, letters)
             save_checkpoint(
                 conn,
                 doc_key,

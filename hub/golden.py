@@ -27,8 +27,8 @@ from connectors.errors import RecordError
 from connectors.formats import registry as document_formats
 from connectors.formats.document import DocumentFormat
 from connectors.record import RawRecord
+from connectors.sdk.deadletter import describe_error
 from hub.config import FileConnectorConfig, Settings
-from hub.deadletter.store import describe_error
 from hub.documents import DocumentMapper
 from hub.runtime import csv_format_for
 from hub.translate import TranslationError, TranslationNote, translate_file, translate_records

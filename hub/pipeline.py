@@ -37,7 +37,7 @@ from hub.bus.publisher import ConfirmedPublisher
 from hub.bus.topology import routing_key
 from hub.checkpoints import load_checkpoint, save_checkpoint
 from hub.chunks import ChunkJob, ChunkResult, translate_chunk
-from hub.deadletter.store import DeadLetterStore
+from hub.deadletter.service import DeadLetterService
 from hub.retry import RetryPolicy
 from hub.worker_pool import WorkerPool
 from mappings import CompiledMapping
@@ -176,7 +176,7 @@ class FilePipeline:
                 end = job.chunk.end
                 # dead letters and position commit together, after the broker confirmed
                 with self.engine.begin() as conn:
-                    DeadLetterStore.add_rows(conn, result.dead_rows)
+                    DeadLetterService.add_rows(conn, result.dead_rows)
                     save_checkpoint(
                         conn,
                         doc_key,

@@ -16,17 +16,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pydantic
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from canonical import dataschema_uri, event_model, make_event_id
 from connectors.errors import RecordError
 from connectors.formats import registry as document_formats
 from connectors.formats.csv import CsvFormat
+from connectors.sdk.deadletter import DeadLetterStatus, describe_error
 from hub.batch import BATCH_CONTENT_TYPE, EventBatch
 from hub.bus.publisher import ConfirmedPublisher
 from hub.bus.topology import routing_key
-from hub.deadletter.model import DeadLetterRow, DeadLetterStatus
-from hub.deadletter.store import DeadLetterStore, describe_error
+from hub.deadletter.model import DeadLetterRow
+from hub.deadletter.service import DeadLetterService, ReplayFailure, history_entry
 from hub.document_pipeline import PendingBatches
 from hub.documents import DocumentMapper, MessageOutcome, parse_one_message
 from hub.errors import DeadLetterError
@@ -61,7 +62,7 @@ def replay_dead_letter(
     payload was edited; the original bytes stay). On failure it stays open with the new reason
     appended to its history and its attempts counted.
     """
-    store = DeadLetterStore(engine)
+    store = DeadLetterService(engine)
     letter = store.get(letter_id)
     if letter.status != DeadLetterStatus.OPEN.value:
         raise DeadLetterError(f"dead letter {letter_id} is {letter.status}: only open ones replay")
@@ -160,7 +161,7 @@ def _replay_document_message(
     ids = [e.event_id for e in outcome.events]
     refs = sorted({f"{e.mapping.id}@{e.mapping.version}" for e in outcome.events})
     with engine.begin() as conn:
-        DeadLetterStore(engine).record_action(
+        DeadLetterService(engine).record_action(
             conn,
             letter.id,
             action="replay",
@@ -181,24 +182,9 @@ def _line_of(letter: DeadLetterRow) -> int:
 
 
 def _record_failure(engine: Engine, letter: DeadLetterRow, exc: Exception, actor: str) -> None:
-    now = datetime.now(UTC)
-    entry = {
-        "action": "replay_failed",
-        "actor": actor,
-        "at": now.isoformat(),
-        "reason": describe_error(exc),
-    }
+    reason = describe_error(exc)
+    entry = history_entry("replay_failed", actor, datetime.now(UTC), reason=reason)
     with engine.begin() as conn:
-        history = conn.execute(
-            select(DeadLetterRow.history).where(DeadLetterRow.id == letter.id)
-        ).scalar_one()
-        conn.execute(
-            DeadLetterRow.__table__.update()  # type: ignore[attr-defined]
-            .where(DeadLetterRow.id == letter.id)
-            .values(
-                attempts=DeadLetterRow.attempts + 1,
-                last_failed_at=now,
-                reason=describe_error(exc),
-                history=[*history, entry],
-            )
+        DeadLetterService.record_replay_failures(
+            conn, [ReplayFailure(letter.id, reason, [*letter.history, entry])]
         )

@@ -13,10 +13,11 @@ from connectors.errors import RecordError, UnknownFormatError
 from connectors.formats import registry as document_formats
 from connectors.formats.csv import CsvFormat
 from connectors.formats.document import DocumentFormat
+from connectors.sdk.deadletter import DeadLetter
 from hub.bus.publisher import ConfirmedPublisher
 from hub.bus.topology import events_exchange
 from hub.config import FileConnectorConfig, Settings
-from hub.deadletter.store import DeadLetter, DeadLetterStore
+from hub.deadletter.service import DeadLetterService
 from hub.document_pipeline import DocumentPipeline
 from hub.documents import DocumentMapper
 from hub.errors import ConfigError
@@ -88,9 +89,9 @@ class Hub:
             self.workers.start(wait=wait)
 
     @property
-    def dead_letters(self) -> DeadLetterStore:
+    def dead_letters(self) -> DeadLetterService:
         """The dead-letter store."""
-        return DeadLetterStore(self.engine)
+        return DeadLetterService(self.engine)
 
     def pipeline(
         self,

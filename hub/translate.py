@@ -30,9 +30,9 @@ from connectors.errors import RecordError, UnknownFormatError
 from connectors.formats import registry as document_formats
 from connectors.formats.document import DocumentFormat
 from connectors.record import RawRecord
+from connectors.sdk.deadletter import describe_error
 from hub.batch import EventBatch
 from hub.config import Settings
-from hub.deadletter.store import describe_error
 from hub.documents import DocumentMapper
 from hub.errors import ConfigError
 from hub.message_types import FORMAT_NAMES, MessageType, UnsupportedMessage

@@ -117,6 +117,11 @@ class CompiledMapping:
         return self.spec.version
 
     @property
+    def ref(self) -> str:
+        """``id@version``, as event ids, dead letters and logs name the mapping."""
+        return f"{self.spec.id}@{self.spec.version}"
+
+    @property
     def target_type(self) -> str:
         """The canonical event type produced (``retail.inventory.adjusted``)."""
         return self.spec.target_type

@@ -27,7 +27,7 @@ import httpx
 import orjson
 from pydantic import Field, SecretStr, model_validator
 
-from canonical import Envelope, event_model, make_event_id, wrap_event
+from canonical import Envelope
 from connectors.errors import RecordError
 from connectors.record import RawRecord
 from connectors.rest.client import RestClient
@@ -41,6 +41,7 @@ from connectors.rest.signatures import (
 from connectors.sdk.connector import ReadItem
 from connectors.sdk.state import Checkpoint, State
 from connectors.sdk.stream import Stream
+from connectors.sdk.translate import translate
 from connectors.sdk.webhook import SignatureInvalid, WebhookRequest, WebhookSource
 from mappings import SPECS_DIR, CompiledMapping, SpecRegistry
 
@@ -293,22 +294,21 @@ class RestSource(WebhookSource[RestSourceConfig]):
                 context={"stream": stream.name, "message": stream.name},
             )
 
+    def mappings(self, record: RawRecord) -> list[CompiledMapping]:
+        """The mapping of the record's stream."""
+        return [self.mapping(str(record.context["stream"]))]
+
+    def origin(self, record: RawRecord) -> tuple[str, ...]:
+        """The API, the stream and the object's id (its page and position move)."""
+        stream = self._streams[str(record.context["stream"])]
+        base = str(self.config.base_url).rstrip("/")
+        return (base, stream.name, str(record.fields[stream.id_field]))
+
     def to_events(self, record: RawRecord) -> list[Envelope[Any]]:
         """Map one object; its event id comes from the stream, its id and the mapping version."""
-        stream = self._streams[str(record.context["stream"])]
-        mapping = self.mapping(stream.name)
-        data = event_model(mapping.target_type, mapping.target_version).model_validate(
-            mapping(record.fields)
+        origin = self.origin(record)
+        return translate(record, self.mappings(record), origin=origin).envelopes(
+            source=f"crossdock://connectors/rest/{record.context['stream']}",
+            subject=origin[-1],
+            time=datetime.now(UTC),
         )
-        ref = f"{mapping.id}@{mapping.version}"
-        object_id = str(record.fields[stream.id_field])
-        base = str(self.config.base_url).rstrip("/")
-        return [
-            wrap_event(
-                data,
-                id=make_event_id(base, stream.name, object_id, ref),
-                source=f"crossdock://connectors/rest/{stream.name}",
-                subject=object_id,
-                time=datetime.now(UTC),
-            )
-        ]

@@ -9,7 +9,8 @@ Public API (names are stable; renames go through a deprecation shim)::
         State, Checkpoint,                          # read(state) resumes; checkpoints advance
         RawRecord, ReadItem, Event,                 # what read() yields / write() takes
         WebhookRequest, SignatureInvalid,           # webhook deliveries
-        EventBus, DeadLetterRecord,                 # the seam to the hub's bus
+        EventBus, DeadLetter, DeadLetterStatus,     # the seam to the hub's bus; the
+                                                    # one dead-letter model
         run_source, RunOutcome, deliver,            # read → map → publish → checkpoint; sinks
         Action, FailureType, Decision, RetryTable, SDK_TABLE,   # the one decision table
         RetryPolicy, retrying,                      # the backoff layer (waits, never decides)
@@ -57,7 +58,7 @@ hub's bus and a stored state), ``deliver`` for sinks; webhook sources are served
 
 from connectors.errors import RecordError
 from connectors.record import RawRecord
-from connectors.sdk.bus import DeadLetterRecord, EventBus
+from connectors.sdk.bus import EventBus, deprecated_dead_letter_record
 from connectors.sdk.config import ConnectorConfig, load_config
 from connectors.sdk.connector import (
     CheckResult,
@@ -68,6 +69,7 @@ from connectors.sdk.connector import (
     Source,
     WriteReport,
 )
+from connectors.sdk.deadletter import DeadLetter, DeadLetterStatus
 from connectors.sdk.decisions import (
     SDK_TABLE,
     Action,
@@ -113,7 +115,8 @@ __all__ = [
     "ConnectorConfigError",
     "ConnectorError",
     "ConnectorTimeout",
-    "DeadLetterRecord",
+    "DeadLetter",
+    "DeadLetterStatus",
     "Decision",
     "DeliveryKey",
     "Event",
@@ -147,3 +150,10 @@ __all__ = [
     "retrying",
     "run_source",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # renamed: DeadLetterRecord is the one model, DeadLetter (dramatiq-style shim)
+    if name == "DeadLetterRecord":
+        return deprecated_dead_letter_record(__name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,39 +1,23 @@
 """What a connector hands its results to: durable events out, failures into dead letters.
 
-The hub implements :class:`EventBus` with its confirmed publisher and dead-letter store; the
+The hub implements :class:`EventBus` with its confirmed publisher and dead-letter service; the
 SDK ships :class:`connectors.sdk.testing.StubBus` for connector authors' tests. A connector
 never imports the hub: this protocol is the seam.
+
+``DeadLetterRecord`` is the former name of :class:`~connectors.sdk.deadletter.DeadLetter`, the
+one dead-letter model; it still resolves, with a ``DeprecationWarning``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+import warnings
+from collections.abc import Sequence
 from typing import Any, Protocol, runtime_checkable
 
 from canonical import Envelope
-from connectors.sdk.decisions import Decision
+from connectors.sdk.deadletter import DeadLetter
 
-__all__ = ["DeadLetterRecord", "EventBus"]
-
-
-@dataclass(slots=True)
-class DeadLetterRecord:
-    """An input that could not be processed, with its original bytes and the reason."""
-
-    connector: str
-    source: str
-    #: human location of the input: file and line, URL and page, webhook delivery id
-    location: str
-    stage: str
-    error: BaseException
-    decision: Decision
-    payload: bytes
-    content_type: str
-    #: identity of the source document; with location and stage it names the failure once
-    source_key: str = ""
-    context: Mapping[str, Any] = field(default_factory=dict)
-    attempts: int = 1
+__all__ = ["EventBus"]
 
 
 @runtime_checkable
@@ -44,6 +28,22 @@ class EventBus(Protocol):
         """Publish ``events``; when this returns they are durable (confirmed by the broker)."""
         ...
 
-    def dead_letter(self, letters: Sequence[DeadLetterRecord]) -> None:
+    def dead_letter(self, letters: Sequence[DeadLetter]) -> None:
         """Store ``letters``; when this returns they are durable."""
         ...
+
+
+def deprecated_dead_letter_record(module: str) -> Any:
+    """``DeadLetterRecord`` of ``module``: the one model under its old name, with a warning."""
+    warnings.warn(
+        f"{module}.DeadLetterRecord is deprecated: use connectors.sdk.DeadLetter",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    return DeadLetter
+
+
+def __getattr__(name: str) -> Any:
+    if name == "DeadLetterRecord":
+        return deprecated_dead_letter_record(__name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -24,6 +24,7 @@ from connectors.sdk.decisions import SDK_TABLE, Decision, FailureType, RetryTabl
 from connectors.sdk.retry import RetryPolicy
 from connectors.sdk.state import Checkpoint, State
 from connectors.sdk.stream import Stream
+from mappings import CompiledMapping
 
 __all__ = [
     "CheckResult",
@@ -161,7 +162,29 @@ class Source(Connector[ConfigT]):
 
     @abc.abstractmethod
     def to_events(self, record: RawRecord) -> Sequence[Envelope[Any]]:
-        """The canonical events of one record (the mapping step). Raise to dead-letter it."""
+        """The canonical events of one record (the mapping step). Raise to dead-letter it.
+
+        A source whose records go through mapping specs builds them with
+        :func:`connectors.sdk.translate.translate` (over :meth:`mappings` and :meth:`origin`),
+        so its ids follow the one event-id rule.
+        """
+
+    def mappings(self, record: RawRecord) -> Sequence[CompiledMapping]:
+        """The mapping specs that translate ``record`` (empty: :meth:`to_events` maps in code).
+
+        The runner names them on the record's dead letter, so a replay can map it again,
+        through the same version or a newer one.
+        """
+        return ()
+
+    def origin(self, record: RawRecord) -> tuple[str, ...]:
+        """The parts that name ``record`` in its source, however often it is read.
+
+        With the mapping's ``id@version`` they make its event ids (the rule is written in
+        :mod:`connectors.sdk.translate`); a dead letter keeps them for replay. The default, the
+        record's source and line, suits a source whose locations never change.
+        """
+        return (record.source, str(record.line))
 
 
 class Sink(Connector[ConfigT]):

@@ -17,11 +17,14 @@ from typing import Any
 from canonical import Envelope
 from connectors.errors import RecordError
 from connectors.record import RawRecord
-from connectors.sdk.bus import DeadLetterRecord, EventBus
+from connectors.sdk.bus import EventBus
 from connectors.sdk.connector import Event, Sink, Source, WriteReport
+from connectors.sdk.deadletter import DeadLetter, plain_context
 from connectors.sdk.decisions import SDK_TABLE, Action, RetryTable
 from connectors.sdk.retry import RetryPolicy, retrying
 from connectors.sdk.state import Checkpoint, State
+from connectors.sdk.translate import event_id
+from mappings import MappingError
 
 __all__ = ["RunOutcome", "deliver", "run_source"]
 
@@ -64,7 +67,7 @@ class _Run:
         self.outcome, self.on_checkpoint = outcome, on_checkpoint
         self.stop = stop
         self.events: list[Envelope[Any]] = []
-        self.dead: list[DeadLetterRecord] = []
+        self.dead: list[DeadLetter] = []
         self.records = 0
 
     def attempt(self) -> None:
@@ -89,7 +92,7 @@ class _Run:
                     return
             elif isinstance(item, RecordError):
                 self.records += 1
-                self.letter(item, item.raw or b"", item.location, "application/octet-stream")
+                self.dead.append(self.letter(item, item.raw or b"", item.location, "read"))
             else:
                 self.records += 1
                 self.map(item)
@@ -103,24 +106,48 @@ class _Run:
         except Exception as exc:
             if self.policy.table.decide(exc).action is not Action.DEAD_LETTER:
                 raise
-            self.letter(exc, record.data, record.location, record.content_type, record.source)
+            letter = self.letter(exc, record.data, record.location, "map", record)
+            self.dead.append(letter)
 
     def letter(
-        self, exc: BaseException, raw: bytes, location: str, ctype: str, source: str = ""
-    ) -> None:
-        self.dead.append(
-            DeadLetterRecord(
-                connector=self.name,
-                source=source or self.name,
-                location=location,
-                stage="read" if isinstance(exc, RecordError) else "map",
-                error=exc,
-                decision=self.policy.table.decide(exc),
-                payload=raw,
-                content_type=ctype,
-                source_key=f"{self.name}:{location}",
-            )
+        self,
+        exc: BaseException,
+        raw: bytes,
+        location: str,
+        stage: str,
+        record: RawRecord | None = None,
+    ) -> DeadLetter:
+        """The dead letter of one record, naming its mapping and the id its event would have
+        had, and keeping its origin and its plain context for replay."""
+        letter = DeadLetter(
+            connector=self.name,
+            source=record.source if record is not None else self.name,
+            location=location,
+            stage=stage,
+            error=exc,
+            decision=self.policy.table.decide(exc),
+            payload=raw,
+            content_type=record.content_type if record is not None else "application/octet-stream",
+            source_key=f"{self.name}:{location}",
         )
+        if record is None:
+            return letter
+        origin = self.source.origin(record)
+        letter.context = {**plain_context(record.context), "origin": list(origin)}
+        mappings = self.source.mappings(record)
+        failed = [
+            m
+            for m in mappings
+            if not isinstance(exc, MappingError)
+            or (m.id, m.version) == (exc.spec_id, exc.spec_version)
+        ]
+        if len(failed) == 1:
+            mapping = failed[0]
+            letter.mapping_id, letter.mapping_version = mapping.id, mapping.version
+            letter.event_type = mapping.target_type
+            if not mapping.splits:
+                letter.event_id = event_id(origin, mapping.ref)
+        return letter
 
     def flush(self) -> None:
         """Make pending events and dead letters durable, then count them."""
@@ -213,7 +240,7 @@ def deliver(
         by_id = {str(e.get("id")): e for e in events}
         bus.dead_letter(
             [
-                DeadLetterRecord(
+                DeadLetter(
                     connector=who,
                     source=str(by_id.get(err.location, {}).get("source", who)),
                     location=err.location,

@@ -34,11 +34,12 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from canonical import Envelope, event_model, make_event_id, wrap_event
+from canonical import Envelope, event_model
 from connectors.errors import RecordError
 from connectors.formats.csv import CsvFormat, CsvPosition, split_rows
 from connectors.record import RawRecord
 from connectors.sdk import Checkpoint, Decision, ReadItem, RowKey, Source, State, Stream
+from connectors.sdk.translate import translate
 from connectors.sftp.config import SftpConfig
 from connectors.sftp.download import Fetched, Transfer
 from connectors.sftp.errors import SFTP_ERROR_ROWS, RemoteFileChanged, SettleRefused
@@ -322,22 +323,19 @@ class SftpSource(Source[SftpSourceConfig]):
         return changed
 
     # -- map -----------------------------------------------------------------------------------
+    def mappings(self, record: RawRecord) -> list[CompiledMapping]:
+        """The one mapping every row goes through."""
+        return [self.mapping]
+
+    def origin(self, record: RawRecord) -> tuple[str, ...]:
+        """The file's sha256 and the row's line, as for a file in the local inbox."""
+        return (str(record.context.get("sha256") or record.source), str(record.line))
+
     def to_events(self, record: RawRecord) -> Sequence[Envelope[Any]]:
         """The row through the mapping, validated, with an id from file digest and line."""
-        mapping = self.mapping
-        model = event_model(mapping.target_type, mapping.target_version)
-        data = model.model_validate(mapping(record.fields))
-        ref = f"{mapping.id}@{mapping.version}"
-        doc = str(record.context.get("sha256") or record.source)
-        return [
-            wrap_event(
-                data,
-                id=make_event_id(doc, str(record.line), ref),
-                source=self.config.source_uri,
-                time=datetime.now(UTC),
-                subject=record.location,
-            )
-        ]
+        return translate(record, self.mappings(record), origin=self.origin(record)).envelopes(
+            source=self.config.source_uri, time=datetime.now(UTC), subject=record.location
+        )
 
 
 def _head(path: Path) -> bytes:

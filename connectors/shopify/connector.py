@@ -22,7 +22,7 @@ import httpx
 import orjson
 from pydantic import Field, HttpUrl, SecretStr
 
-from canonical import Envelope, make_event_id, wrap_event
+from canonical import Envelope, wrap_event
 from connectors.errors import RecordError
 from connectors.record import RawRecord
 from connectors.rest.client import RestClient
@@ -33,8 +33,10 @@ from connectors.sdk.config import ConnectorConfig
 from connectors.sdk.connector import ReadItem
 from connectors.sdk.state import State
 from connectors.sdk.stream import Stream
+from connectors.sdk.translate import event_id
 from connectors.sdk.webhook import DeliveryKey, SignatureInvalid, WebhookRequest, WebhookSource
-from connectors.shopify.mapping import TOPICS, mapping_ref, to_canonical
+from connectors.shopify.mapping import TOPICS, mapping_ref, spec_for, to_canonical
+from mappings import CompiledMapping
 
 __all__ = ["ShopifyConfig", "ShopifySource"]
 
@@ -176,19 +178,31 @@ class ShopifySource(WebhookSource[ShopifyConfig]):
         )
 
     # -- mapping ------------------------------------------------------------------------------
+    def mappings(self, record: RawRecord) -> list[CompiledMapping]:
+        """The topic's spec when ``mappings/specs/shopify`` has one (else it is mapped in code)."""
+        spec = spec_for(_topic(record))
+        return [spec] if spec is not None else []
+
+    def origin(self, record: RawRecord) -> tuple[str, ...]:
+        """Shop, topic and Shopify id: a polled order and its webhook get one event id."""
+        object_id = str(record.fields.get("id", ""))
+        return ("shopify", self.config.shop, _topic(record), object_id or "-")
+
     def to_events(self, record: RawRecord) -> list[Envelope[Any]]:
         """One canonical event; its id is the shop, topic, Shopify id and mapping version."""
-        topic = str(record.context.get("message", "orders/create"))
+        topic = _topic(record)
         data = to_canonical(topic, record.fields, location=record.location)
         object_id = str(record.fields.get("id", ""))
         return [
             wrap_event(
                 data,
-                id=make_event_id(
-                    "shopify", self.config.shop, topic, object_id or "-", mapping_ref(topic)
-                ),
+                id=event_id(self.origin(record), mapping_ref(topic)),
                 source=f"crossdock://connectors/shopify/{self.config.shop}",
                 subject=object_id or None,
                 time=datetime.now(UTC),
             )
         ]
+
+
+def _topic(record: RawRecord) -> str:
+    return str(record.context.get("message", "orders/create"))

@@ -24,7 +24,7 @@ from typing import Any, ClassVar
 from pydantic import Field
 from zeep.helpers import serialize_object
 
-from canonical import Envelope, InventoryAdjustedV1, make_event_id, wrap_event
+from canonical import Envelope, InventoryAdjustedV1, wrap_event
 from connectors.errors import RecordError
 from connectors.record import RawRecord
 from connectors.sdk import (
@@ -39,6 +39,7 @@ from connectors.sdk import (
     Stream,
     WriteReport,
 )
+from connectors.sdk.translate import event_id
 from connectors.soap.client import SoapClient
 from connectors.soap.config import SoapConfig
 from connectors.soap.errors import SOAP_ERROR_ROWS, SoapClientFault
@@ -74,6 +75,11 @@ def _probe(client: SoapClient, config: ErpStockConfig) -> str:
     return f"{config.endpoint or config.wsdl}: {', '.join(client.operations())}"
 
 
+def receipt_origin(fields: Mapping[str, Any]) -> tuple[str, ...]:
+    """What names one goods receipt in the ERP, for its event id (connectors.sdk.translate)."""
+    return ("erp-goods-receipt", str(fields.get("receipt_id")))
+
+
 def receipt_event(fields: Mapping[str, Any], *, source: str) -> Envelope[InventoryAdjustedV1]:
     """The canonical event of one goods receipt (raises pydantic's error on bad data)."""
     unit = str(fields.get("unit") or "EA")
@@ -95,7 +101,7 @@ def receipt_event(fields: Mapping[str, Any], *, source: str) -> Envelope[Invento
     receipt_id = str(fields.get("receipt_id"))
     return wrap_event(
         data,
-        id=make_event_id("erp-goods-receipt", receipt_id, MAPPING_REF),
+        id=event_id(receipt_origin(fields), MAPPING_REF),
         source=source,
         time=datetime.now(UTC),
         subject=f"goods-receipt/{receipt_id}",
@@ -137,6 +143,10 @@ class ErpGoodsReceiptSource(Source[ErpStockConfig]):
                 yield Checkpoint(STREAM, {"after_id": after})
             if len(page) < size:
                 return
+
+    def origin(self, record: RawRecord) -> tuple[str, ...]:
+        """The receipt's id in the ERP (its page position moves as receipts are added)."""
+        return receipt_origin(record.fields)
 
     def to_events(self, record: RawRecord) -> Sequence[Envelope[Any]]:
         """The receipt as retail.inventory.adjusted v1."""

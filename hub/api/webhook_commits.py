@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from canonical import Envelope
-from connectors.sdk.bus import DeadLetterRecord
+from connectors.sdk.deadletter import DeadLetter
 from connectors.sdk.webhook import DeliveryKey
 from hub.api.webhook_ledger import DeliveryLedger
 from hub.connector_bus import HubEventBus
@@ -44,7 +44,7 @@ class PendingDelivery:
     instance: str
     delivery_id: str
     events: list[Envelope[Any]]
-    letters: list[DeadLetterRecord]
+    letters: list[DeadLetter]
     #: every key that makes it a duplicate (the delivery id first); default: the id alone
     keys: list[DeliveryKey] = field(default_factory=list)
     #: resolved on the event loop once the delivery is durable (set by ``take``)

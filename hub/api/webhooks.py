@@ -31,7 +31,8 @@ from sqlalchemy import Engine, Table
 from canonical import Envelope
 from connectors.errors import RecordError
 from connectors.record import RawRecord
-from connectors.sdk.bus import DeadLetterRecord, EventBus
+from connectors.sdk.bus import EventBus
+from connectors.sdk.deadletter import DeadLetter
 from connectors.sdk.errors import ConnectorConfigError
 from connectors.sdk.registry import load_connector
 from connectors.sdk.webhook import SignatureInvalid, WebhookRequest, WebhookSource
@@ -144,14 +145,14 @@ class WebhookIngress:
 
     def _translate(
         self, name: str, source: WebhookSource[Any], request: WebhookRequest, delivery: str
-    ) -> tuple[list[Envelope[Any]], list[DeadLetterRecord]]:
+    ) -> tuple[list[Envelope[Any]], list[DeadLetter]]:
         table = self._tables[name]
         events: list[Envelope[Any]] = []
-        letters: list[DeadLetterRecord] = []
+        letters: list[DeadLetter] = []
 
         def letter(exc: Exception, stage: str, raw: bytes, location: str, ctype: str) -> None:
             letters.append(
-                DeadLetterRecord(
+                DeadLetter(
                     connector=name,
                     source=f"webhook:{name}",
                     location=location,

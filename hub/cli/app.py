@@ -551,11 +551,11 @@ def dlq_discard(
 
 
 def _store(config: Path | None, data_dir: Path | None, database_url: str | None):  # type: ignore[no-untyped-def]
-    from hub.deadletter.store import DeadLetterStore
+    from hub.deadletter.service import DeadLetterService
     from hub.storage import connect
 
     settings = _settings(config, data_dir, database_url=database_url)
-    return DeadLetterStore(connect(settings.resolved_database_url))
+    return DeadLetterService(connect(settings.resolved_database_url))
 
 
 def _letter_dict(row: object, *, full: bool) -> dict[str, object]:

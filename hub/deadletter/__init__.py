@@ -1,7 +1,10 @@
 """Dead letters: records that could not be processed, kept with their original bytes.
 
-The names load on first use (PEP 562), so ``hub.deadletter.letter`` can be imported without
-the database layer.
+The model is the SDK's (:class:`connectors.sdk.deadletter.DeadLetter`, so connectors and the
+hub describe a failure alike); :class:`DeadLetterRow` is its table and
+:class:`DeadLetterService` (``service``) the one module that stores letters and changes their
+status. The names load on first use (PEP 562), so the model can be imported without the
+database layer.
 """
 
 from __future__ import annotations
@@ -11,24 +14,29 @@ from typing import TYPE_CHECKING
 from hub.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:
-    from hub.deadletter.letter import DeadLetter, DeadLetterStatus, describe_error, failure_key
+    from connectors.sdk.deadletter import (
+        DeadLetter,
+        DeadLetterStatus,
+        describe_error,
+        failure_key,
+    )
     from hub.deadletter.model import DeadLetterRow
-    from hub.deadletter.store import DeadLetterStore
+    from hub.deadletter.service import DeadLetterService
 
 _HOMES = {
-    "DeadLetter": "hub.deadletter.letter",
+    "DeadLetter": "connectors.sdk.deadletter",
     "DeadLetterRow": "hub.deadletter.model",
-    "DeadLetterStatus": "hub.deadletter.letter",
-    "DeadLetterStore": "hub.deadletter.store",
-    "describe_error": "hub.deadletter.letter",
-    "failure_key": "hub.deadletter.letter",
+    "DeadLetterService": "hub.deadletter.service",
+    "DeadLetterStatus": "connectors.sdk.deadletter",
+    "describe_error": "connectors.sdk.deadletter",
+    "failure_key": "connectors.sdk.deadletter",
 }
 
 __all__ = [
     "DeadLetter",
     "DeadLetterRow",
+    "DeadLetterService",
     "DeadLetterStatus",
-    "DeadLetterStore",
     "describe_error",
     "failure_key",
 ]

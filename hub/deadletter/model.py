@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.deadletter.letter import DeadLetterStatus
+from connectors.sdk.deadletter import DeadLetterStatus
 from hub.storage import Base
 
-__all__ = ["DeadLetterRow", "DeadLetterStatus"]
+__all__ = ["DeadLetterRow"]
 
 
 class DeadLetterRow(Base):

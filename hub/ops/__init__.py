@@ -3,7 +3,8 @@
 Modules, one concept each: ``filters`` (which letters), ``storage`` (indexes and kept tallies),
 ``views`` (pages, counts, overview, detail, export), ``mapping_versions`` (every version of
 every spec), ``rendering`` (a letter through a mapping; dry-run diffs), ``replaying``
-(confirmed publish, then mark), ``returns`` (a replayed letter failing again reopens),
+(confirmed publish, then mark through :mod:`hub.deadletter.service`, the one module that
+changes a letter's status),
 ``pacing`` (rate caps), ``redrive`` (bulk tasks), ``service`` (audited operations),
 ``api`` and ``page`` (the routers).
 """

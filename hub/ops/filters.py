@@ -10,7 +10,8 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Select
 
-from hub.deadletter.model import DeadLetterRow, DeadLetterStatus
+from connectors.sdk.deadletter import DeadLetterStatus
+from hub.deadletter.model import DeadLetterRow
 from hub.ops.text_search import ReasonContains
 
 __all__ = ["DeadLetterFilter"]

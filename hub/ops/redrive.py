@@ -33,7 +33,8 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from hub.deadletter.model import DeadLetterRow, DeadLetterStatus
+from connectors.sdk.deadletter import DeadLetterStatus
+from hub.deadletter.model import DeadLetterRow
 from hub.errors import HubError
 from hub.ops.filters import DeadLetterFilter
 from hub.ops.letters import letters_from, select_letters

@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from canonical import event_model, make_event_id
 from connectors.errors import RecordError
 from connectors.formats.csv import CsvFormat
-from hub.deadletter.store import describe_error
+from connectors.sdk.deadletter import describe_error
 from hub.ops.letters import Letter
 from mappings import CompiledMapping, MappingError
 

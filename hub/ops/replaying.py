@@ -8,7 +8,7 @@ nothing is lost and consumers, deduplicating by id, see it once.
 A letter that fails again while replaying stays the same letter: open, its attempts counted,
 the new reason in place and appended to its history. Every published event carries the key of
 the letter it came from (header ``crossdock-replay-of``), so a later stage failing on it can
-name the same letter (:func:`hub.ops.returns.reopen_returned`).
+name the same letter (:meth:`hub.deadletter.service.DeadLetterService.add_rows` reopens it).
 """
 
 from __future__ import annotations
@@ -17,16 +17,18 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Engine, Table, bindparam
+from sqlalchemy import Engine
 
 from canonical import dataschema_uri
 from connectors.formats.csv import CsvFormat
+from connectors.sdk.deadletter import DeadLetterStatus
 from hub.batch import BATCH_CONTENT_TYPE, EventBatch
 from hub.bus.publisher import ConfirmedPublisher
 from hub.bus.topology import routing_key
-from hub.deadletter.model import DeadLetterRow, DeadLetterStatus
+from hub.deadletter.model import DeadLetterRow
+from hub.deadletter.service import DeadLetterService, ReplayFailure, ReplayMark, history_entry
 from hub.ops.letters import Letter, letters_from, select_letters
 from hub.ops.mapping_versions import MappingCatalog
 from hub.ops.rendering import Rendered, render, replay_event_id
@@ -36,7 +38,6 @@ __all__ = ["REPLAY_HEADER", "BatchOutcome", "Replayer"]
 REPLAY_HEADER = "crossdock-replay-of"
 """Message header: the dead-letter keys of the events in the message, in their order."""
 
-_TABLE = cast(Table, DeadLetterRow.__table__)
 _EVENTS_PER_MESSAGE = 100
 
 
@@ -120,70 +121,50 @@ class Replayer:
         if self.before_mark is not None:
             self.before_mark([letter.id for letter, _ in good])
         now = datetime.now(UTC)
-        with self.engine.begin() as conn:
-            marks = [
-                {
-                    "b_id": letter.id,
-                    "b_history": [
-                        *letter.history,
-                        _entry(
-                            via,
-                            actor,
-                            now,
-                            event_id=event_ids[letter.id],
-                            mapping=f"{r.mapping.id}@{r.mapping.version}",
-                            edited=letter.id in payloads,
-                            replayed_payload=(
-                                payloads[letter.id].decode("utf-8", "replace")
-                                if letter.id in payloads
-                                else None
-                            ),
+        marks = [
+            ReplayMark(
+                letter.id,
+                [
+                    *letter.history,
+                    history_entry(
+                        via,
+                        actor,
+                        now,
+                        event_id=event_ids[letter.id],
+                        mapping=r.mapping.ref,
+                        edited=letter.id in payloads,
+                        replayed_payload=(
+                            payloads[letter.id].decode("utf-8", "replace")
+                            if letter.id in payloads
+                            else None
                         ),
-                    ],
-                }
-                for letter, r in good
-            ]
-            if marks:
-                # "still open" guards a letter another operator replayed or discarded
-                # meanwhile; its event went out under the deterministic id, so consumers keep one
-                conn.execute(
-                    _TABLE.update()
-                    .where(_TABLE.c.id == bindparam("b_id"), _TABLE.c.status == "open")
-                    .values(status=DeadLetterStatus.REPLAYED.value, history=bindparam("b_history")),
-                    marks,
-                )
-            fails = [
-                {
-                    "b_id": letter.id,
-                    "b_reason": r.error or "replay failed",
-                    "b_at": now,
-                    "b_history": [
-                        *letter.history,
-                        _entry(
-                            "replay_failed",
-                            actor,
-                            now,
-                            reason=r.error,
-                            error_class=r.error_class,
-                            mapping=f"{r.mapping.id}@{r.mapping.version}",
-                            edited=letter.id in payloads,
-                        ),
-                    ],
-                }
-                for letter, r in bad
-            ]
-            if fails:
-                conn.execute(
-                    _TABLE.update()
-                    .where(_TABLE.c.id == bindparam("b_id"), _TABLE.c.status == "open")
-                    .values(
-                        attempts=_TABLE.c.attempts + 1,
-                        reason=bindparam("b_reason"),
-                        last_failed_at=bindparam("b_at"),
-                        history=bindparam("b_history"),
                     ),
-                    fails,
-                )
+                ],
+            )
+            for letter, r in good
+        ]
+        fails = [
+            ReplayFailure(
+                letter.id,
+                r.error or "replay failed",
+                [
+                    *letter.history,
+                    history_entry(
+                        "replay_failed",
+                        actor,
+                        now,
+                        reason=r.error,
+                        error_class=r.error_class,
+                        mapping=r.mapping.ref,
+                        edited=letter.id in payloads,
+                    ),
+                ],
+            )
+            for letter, r in bad
+        ]
+        with self.engine.begin() as conn:
+            DeadLetterService.mark_replayed(conn, marks)
+            DeadLetterService.record_replay_failures(conn, fails)
         outcome.replayed.update({letter.id: event_ids[letter.id] for letter, _ in good})
         outcome.failed.update({letter.id: r.error or "" for letter, r in bad})
         self._replay_documents(documents, outcome, actor, mapping_version, payloads)
@@ -265,12 +246,3 @@ class Replayer:
         if ids:
             self.publisher.flush()
         return ids
-
-
-def _entry(action: str, actor: str, at: datetime, **details: Any) -> dict[str, Any]:
-    return {
-        "action": action,
-        "actor": actor,
-        "at": at.isoformat(),
-        **{k: v for k, v in details.items() if v is not None},
-    }

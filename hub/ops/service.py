@@ -14,15 +14,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Engine, Table, bindparam, select
+from sqlalchemy import Engine, select
 
 from connectors.formats.csv import CsvFormat
+from connectors.sdk.deadletter import DeadLetterStatus
 from hub.auth import audit
 from hub.bus.publisher import ConfirmedPublisher
 from hub.config import Settings
-from hub.deadletter.model import DeadLetterRow, DeadLetterStatus
+from hub.deadletter.model import DeadLetterRow
+from hub.deadletter.service import DeadLetterService
 from hub.errors import ConfigError, DeadLetterError
 from hub.ops.filters import DeadLetterFilter
 from hub.ops.letters import Letter, letters_from, select_letters
@@ -48,8 +50,6 @@ log = logging.getLogger(__name__)
 AUDIT_SUBJECT = "dead_letters"
 MAX_IDS = 1000
 """Most letters one synchronous replay or discard by ids may name; more go by redrive task."""
-
-_TABLE = cast(Table, DeadLetterRow.__table__)
 
 
 @dataclass
@@ -222,13 +222,9 @@ class OpsService:
                 ).all()
                 if not rows:
                     break
-                result = conn.execute(
-                    _TABLE.update()
-                    .where(_TABLE.c.id == bindparam("b_id"), _TABLE.c.status == "open")
-                    .values(status=DeadLetterStatus.DISCARDED.value, history=bindparam("b_h")),
-                    [{"b_id": r.id, "b_h": [*r.history, entry]} for r in rows],
+                total += DeadLetterService.discard_rows(
+                    conn, [(r.id, r.history) for r in rows], entry
                 )
-                total += max(int(result.rowcount or 0), 0)
                 after = rows[-1].id
         if ids is not None and total == 0:
             raise DeadLetterError("none of those dead letters is open: nothing discarded")

@@ -17,7 +17,8 @@ from typing import Any
 from sqlalchemy import Engine, Integer, Text, column, func, select, table, text
 from sqlalchemy.orm import Session
 
-from hub.deadletter.model import DeadLetterRow, DeadLetterStatus
+from connectors.sdk.deadletter import DeadLetterStatus
+from hub.deadletter.model import DeadLetterRow
 from hub.errors import DeadLetterError
 from hub.ops.filters import DeadLetterFilter
 from hub.ops.storage import TALLY_TABLE

@@ -20,7 +20,7 @@ from typing import Any, cast
 from sqlalchemy import Engine, Table, select
 from sqlalchemy.engine import Connection
 
-from hub.deadletter import DeadLetter, DeadLetterStore
+from hub.deadletter import DeadLetter, DeadLetterService
 from hub.retry import RetryPolicy, retrying
 from hub.routing import audit
 from hub.routing.errors import DELIVERY_RETRY_TABLE, TargetRejected
@@ -90,7 +90,7 @@ class Deliverer:
         # the delivery table decides, whatever table the caller's policy carried
         self.policy = replace(policy, table=DELIVERY_RETRY_TABLE)
         self.stale_after = stale_after
-        self.dead_letters = DeadLetterStore(db)
+        self.dead_letters = DeadLetterService(db)
 
     def _claim(self, delivery_id: int, now: datetime) -> bool:
         with write_transaction(self.db) as conn:
@@ -228,7 +228,7 @@ class Deliverer:
     ) -> None:
         decision = self.policy.table.decide(exc)
         with write_transaction(self.db) as conn:
-            DeadLetterStore.add_many(
+            DeadLetterService.add_many(
                 conn,
                 [
                     DeadLetter(
@@ -280,12 +280,12 @@ def redeliver(db: Engine, letter_id: int, *, actor: str, now: datetime) -> int:
     from hub.deadletter import DeadLetterStatus
     from hub.errors import DeadLetterError
 
-    letter = DeadLetterStore(db).get(letter_id)
+    letter = DeadLetterService(db).get(letter_id)
     delivery_id = (letter.context or {}).get("delivery_id")
     if letter.stage != "deliver" or not isinstance(delivery_id, int):
         raise DeadLetterError(f"dead letter {letter_id} is not a routing delivery")
     with write_transaction(db) as conn:
-        DeadLetterStore(db).record_action(
+        DeadLetterService(db).record_action(
             conn,
             letter_id,
             action="redeliver",

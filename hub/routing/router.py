@@ -20,7 +20,7 @@ from typing import Any, cast
 
 from sqlalchemy import Engine, Table
 
-from hub.deadletter import DeadLetter, DeadLetterStore
+from hub.deadletter import DeadLetter, DeadLetterService
 from hub.dedup import ProcessedEventRow, claim_events
 from hub.retry import DEFAULT_TABLE, RetryPolicy, retrying
 from hub.routing import audit
@@ -96,7 +96,7 @@ class Router:
         self.engine = engine
         self.clock = clock
         self.consumer = consumer
-        self.dead_letters = DeadLetterStore(db)
+        self.dead_letters = DeadLetterService(db)
         self._reload_lock = threading.Lock()
         if create:
             create_tables(db)

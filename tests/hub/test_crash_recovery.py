@@ -118,9 +118,9 @@ def test_sigkill_mid_file_then_restart_loses_nothing_and_dedup_sees_each_id_once
     assert fresh_total == expected
     assert delivered >= len(expected)  # copies re-sent after the kill are absorbed by dedup
 
-    from hub.deadletter import DeadLetterStore
+    from hub.deadletter import DeadLetterService
 
     # the file's own letters (routing, running beside the hub, may add deliveries of its own)
-    letters = [x for x in DeadLetterStore(engine).list(limit=1000) if x.stage != "deliver"]
+    letters = [x for x in DeadLetterService(engine).list(limit=1000) if x.stage != "deliver"]
     assert sorted(int(x.location.rsplit(" ", 1)[1]) for x in letters) == sorted(bad_lines)
     engine.dispose()

@@ -8,10 +8,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from connectors.sdk.deadletter import DeadLetter
 from hub.api import create_app
 from hub.config import Settings
 from hub.deadletter.model import DeadLetterRow
-from hub.deadletter.store import DeadLetter, DeadLetterStore
+from hub.deadletter.service import DeadLetterService
 from hub.registry.settings import RegistrySettings
 from hub.retry import DEFAULT_TABLE
 from tests.ops.conftest import COMMA, OpsEnv
@@ -40,7 +41,7 @@ def test_a_replayed_letter_failing_again_is_reopened_with_its_history(
     )
     row = again.as_row(letter.first_failed_at) | {"key": letter.key}
     with ops.engine.begin() as conn:
-        assert DeadLetterStore.add_rows(conn, [row]) == 1
+        assert DeadLetterService.add_rows(conn, [row]) == 1
     with Session(ops.engine) as s:
         rows = list(s.scalars(select(DeadLetterRow)))
     assert [r.id for r in rows] == [letter.id]  # the same letter, not a stranger
@@ -85,7 +86,7 @@ def test_a_letter_of_a_format_without_a_replay_reader_is_left_alone(
     embedded_env: OpsEnv,
 ) -> None:
     ops = embedded_env.app.state.ops
-    DeadLetterStore(ops.engine).add(
+    DeadLetterService(ops.engine).add(
         DeadLetter(
             connector="edi",
             source="crossdock:file/po.x12",

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from hub.deadletter import DeadLetter, DeadLetterStore
+from hub.deadletter import DeadLetter, DeadLetterService
 from hub.retry import DEFAULT_TABLE
 from tests.routing.conftest import START
 from tests.routing.events import count, invoice, pickup_order, return_event
@@ -45,7 +45,7 @@ def morning_events() -> list[dict[str, Any]]:
 
 def pos_dead_letters(db: Engine, n: int = 6, *, store: str = "S002") -> None:
     """``n`` dead letters from S002's POS connector, as the pipeline stores them."""
-    store_letters = DeadLetterStore(db)
+    store_letters = DeadLetterService(db)
     for i in range(n):
         error = ValueError(f"field amount: 'N/A' is not a number (line {i + 1})")
         store_letters.add(

@@ -198,14 +198,14 @@ def test_outside_the_window_nothing_is_delayed(db: Engine) -> None:
 
 
 def test_an_invalid_event_becomes_a_dead_letter_with_its_bytes(db: Engine) -> None:
-    from hub.deadletter import DeadLetterStore
+    from hub.deadletter import DeadLetterService
 
     router = Router(db, engine_of(VARIANCE), clock=Clock())
     bad = invoice("INV-1", "9.00", START)
     bad["data"]["currency"] = "XXX-not-a-currency"
     outcome = router.route(bad)
     assert outcome.dead_lettered
-    [letter] = DeadLetterStore(db).list(stage="route")
+    [letter] = DeadLetterService(db).list(stage="route")
     assert b"XXX-not-a-currency" in letter.payload
     assert "currency" in letter.reason
 

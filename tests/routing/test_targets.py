@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import Engine
 
-from hub.deadletter import DeadLetterStore
+from hub.deadletter import DeadLetterService
 from hub.retry import RetryPolicy
 from hub.routing.dispatcher import Dispatcher
 from hub.routing.errors import TargetUnavailable
@@ -149,7 +149,7 @@ def test_webhook_down_for_good_becomes_a_dead_letter_at_stage_deliver(
         _, task_id = _route_invoice(db, clock, target)
     assert receiver.attempts == FAST.max_attempts
     assert _delivery(db, task_id)["status"] == "dead"
-    [letter] = DeadLetterStore(db).list(stage="deliver")
+    [letter] = DeadLetterService(db).list(stage="deliver")
     assert letter.connector == "routing:accounts-payable"
     assert letter.attempts == FAST.max_attempts
     assert b'"invoice_mismatch"' in letter.payload
@@ -163,7 +163,7 @@ def test_a_rejected_notification_is_dead_lettered_without_retrying(
     with serve_http(receiver.app()) as url:
         _, task_id = _route_invoice(db, clock, ChatConfig(url=f"{url}/chat").build("ap"))
     assert receiver.attempts == 1
-    [letter] = DeadLetterStore(db).list(stage="deliver")
+    [letter] = DeadLetterService(db).list(stage="deliver")
     assert "HTTP 400" in letter.reason
     assert letter.context["task_id"] == task_id
 
@@ -237,7 +237,7 @@ def test_smtp_permanent_rejection_becomes_a_dead_letter(db: Engine, clock: Clock
         _, task_id = _route_invoice(db, clock, config.build("ap"))
     assert handler.attempts == 1
     assert _delivery(db, task_id)["status"] == "dead"
-    [letter] = DeadLetterStore(db).list(stage="deliver")
+    [letter] = DeadLetterService(db).list(stage="deliver")
     assert "554" in letter.reason
 
 
@@ -247,7 +247,7 @@ def test_missing_secret_env_is_a_rejection_naming_the_variable(
     monkeypatch.delenv(SECRET_ENV)
     target = WebhookConfig(url="http://127.0.0.1:9/ap", secret_env=SECRET_ENV).build("ap")
     _route_invoice(db, clock, target)
-    [letter] = DeadLetterStore(db).list(stage="deliver")
+    [letter] = DeadLetterService(db).list(stage="deliver")
     assert SECRET_ENV in letter.reason
     assert os.environ.get(SECRET_ENV) is None
 
@@ -263,7 +263,7 @@ def test_a_dead_lettered_delivery_is_sent_again_once_the_target_is_back(
     with serve_http(receiver.app()) as url:
         target = WebhookConfig(url=f"{url}/ap").build("ap")
         dispatcher, task_id = _route_invoice(db, clock, target)
-        [letter] = DeadLetterStore(db).list(stage="deliver")
+        [letter] = DeadLetterService(db).list(stage="deliver")
         result = CliRunner().invoke(
             cli,
             [
@@ -280,7 +280,7 @@ def test_a_dead_lettered_delivery_is_sent_again_once_the_target_is_back(
         dispatcher.tick()
     assert len(receiver.accepted) == 1
     assert _delivery(db, task_id)["status"] == "delivered"
-    assert DeadLetterStore(db).get(letter.id).status == "replayed"
+    assert DeadLetterService(db).get(letter.id).status == "replayed"
     again = CliRunner().invoke(
         cli, ["routing", "redeliver", str(letter.id), "--database-url", str(db.url)]
     )

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from canonical import Envelope
-from connectors.sdk.bus import DeadLetterRecord
+from connectors.sdk.deadletter import DeadLetter
 
 __all__ = ["StubBus"]
 
@@ -20,7 +20,7 @@ class StubBus:
 
     def __init__(self, *, fail_publishes: int = 0) -> None:
         self.events: list[Envelope[Any]] = []
-        self.dead_letters: list[DeadLetterRecord] = []
+        self.dead_letters: list[DeadLetter] = []
         self.publish_calls = 0
         self.fail_publishes = fail_publishes
 
@@ -32,7 +32,7 @@ class StubBus:
             raise ConnectionError("stub bus: publish refused (scripted)")
         self.events.extend(events)
 
-    def dead_letter(self, letters: Sequence[DeadLetterRecord]) -> None:
+    def dead_letter(self, letters: Sequence[DeadLetter]) -> None:
         """Keep ``letters``."""
         self.dead_letters.extend(letters)
 

@@ -15,7 +15,7 @@ from hub.bus.publisher import ConfirmedPublisher
 from hub.cli.app import app
 from hub.config import load_settings
 from hub.connector_bus import HubEventBus
-from hub.deadletter import DeadLetterStore
+from hub.deadletter import DeadLetterService
 from hub.storage import connect
 from tests.connectors.rest.peer import PeerState, build_peer
 from tests.connectors.rest.server import serve
@@ -73,7 +73,7 @@ def test_push_delivers_the_queued_events_and_dead_letters_a_refused_one(
     assert result.exit_code == 0, result.output
     assert "2 events written, 1 dead letters" in result.output
     assert sorted(e["id"] for e in state.received) == ["evt-A", "evt-C"]
-    letters = DeadLetterStore(engine).list()
+    letters = DeadLetterService(engine).list()
     assert [(d.location, d.stage, d.connector) for d in letters] == [("evt-B", "write", "erp")]
     again = runner.invoke(app, args)  # acked: nothing is delivered twice
     assert "0 events written" in again.output

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from connectors.sdk import Action, DeadLetterRecord, Decision, FailureType
+from connectors.sdk import Action, DeadLetter, Decision, FailureType
 from hub.api.webhook_commits import DeliveryCommitter, PendingDelivery
 from hub.api.webhook_ledger import DeliveryLedger
 from hub.bus import EventConsumer, event_queue
 from hub.bus.publisher import ConfirmedPublisher
 from hub.connector_bus import HubEventBus
-from hub.deadletter import DeadLetterStore
+from hub.deadletter import DeadLetterService
 from hub.storage import connect
 from tests.services import fresh_postgres_database
 
@@ -57,7 +57,7 @@ def test_the_ledger_and_dead_letters_commit_on_postgresql(tmp_path: Path) -> Non
         try:
             bus_url = f"sqlite:///{tmp_path / 'bus.db'}"
             committer = DeliveryCommitter(engine, HubEventBus(ConfirmedPublisher(bus_url), engine))
-            letter = DeadLetterRecord(
+            letter = DeadLetter(
                 connector="acme",
                 source="webhook:acme",
                 location="hook#1",
@@ -72,6 +72,6 @@ def test_the_ledger_and_dead_letters_commit_on_postgresql(tmp_path: Path) -> Non
             again = committer.commit([PendingDelivery("acme", "d1", [], [letter])])
             assert [t.duplicate for t in first + again] == [False, True]
             assert DeliveryLedger(engine).get("acme", "d1") is not None
-            assert DeadLetterStore(engine).count() == 1
+            assert DeadLetterService(engine).count() == 1
         finally:
             engine.dispose()

@@ -20,7 +20,7 @@ from hub.api import create_app
 from hub.bus import EventConsumer, event_queue
 from hub.bus.topology import events_exchange
 from hub.config import Settings
-from hub.deadletter import DeadLetterStore
+from hub.deadletter import DeadLetterService
 from hub.storage import connect
 from tests.connectors.rest.server import serve
 
@@ -45,7 +45,7 @@ class Hub:
     def dead_letters(self) -> list[Any]:
         engine = connect(self.settings.resolved_database_url, create=False)
         try:
-            return list(DeadLetterStore(engine).list(limit=1000))
+            return list(DeadLetterService(engine).list(limit=1000))
         finally:
             engine.dispose()
 

@@ -23,6 +23,8 @@ from connectors.sdk import (
     Stream,
     TransientConnectorError,
 )
+from connectors.sdk.translate import translate
+from mappings import CompiledMapping, SpecRegistry
 
 
 class MemoryConfig(ConnectorConfig):
@@ -94,3 +96,34 @@ class MemorySource(Source[MemoryConfig]):
                 time=datetime.now(UTC),
             )
         ]
+
+
+class SpecSource(MemorySource):
+    """The same pages as CSV-like stock-count rows, mapped by the spec ``csv.stock-count``
+    through the translate step (as the built-in REST and SFTP sources map theirs)."""
+
+    name = "memory-spec"
+
+    def read(self, state: State) -> Iterator[ReadItem]:
+        for item in super().read(state):
+            if isinstance(item, RawRecord):
+                f = item.fields
+                counted = "twelve" if f["id"] == 11 else str(f["qty"])  # page 1, item 2: bad
+                item.fields = {
+                    "store_id": f["store"],
+                    "sku": f["sku"],
+                    "counted_qty": counted,
+                    "counted_at": "2026-11-23T08:00:00Z",
+                }
+                item.context = {"names": list(item.fields)}
+            yield item
+
+    def mappings(self, record: RawRecord) -> list[CompiledMapping]:
+        return [SpecRegistry.from_directory().get("csv.stock-count")]
+
+    def origin(self, record: RawRecord) -> tuple[str, ...]:
+        return ("memory", record.fields["sku"])
+
+    def to_events(self, record: RawRecord) -> list[Envelope[Any]]:
+        found = translate(record, self.mappings(record), origin=self.origin(record))
+        return found.envelopes(source="crossdock://memory", time=datetime.now(UTC))

@@ -8,13 +8,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from connectors.sdk import DeadLetterRecord, Decision, FailureType
+from connectors.sdk import DeadLetter, Decision, FailureType
 from connectors.sdk.decisions import Action
 from connectors.sdk.testing import RecordingTransport, ReplayMiss, ReplayTransport, StubBus
 
 
 def test_the_stub_bus_fixture_keeps_dead_letters(stub_bus: StubBus) -> None:
-    letter = DeadLetterRecord(
+    letter = DeadLetter(
         connector="c",
         source="s",
         location="f.csv:line 3",

@@ -12,7 +12,8 @@ import connectors.sdk.testing
 import connectors.shopify
 from connectors.sdk import ConnectorConfigError, State, run_source
 from connectors.sdk.testing import StubBus
-from tests.connectors.sdk.memory_source import MemoryConfig, MemorySource
+from connectors.sdk.translate import event_id
+from tests.connectors.sdk.memory_source import MemoryConfig, MemorySource, SpecSource
 
 
 def _source(scenario: str = "good", pages: int = 3) -> MemorySource:
@@ -42,6 +43,32 @@ def test_a_malformed_record_is_a_dead_letter_with_its_bytes_and_location() -> No
     assert bus.dead_letters[0].payload.startswith(b"{")
     assert bus.dead_letters[0].stage == "read"
     assert outcome.published == 5
+
+
+def test_a_spec_sources_dead_letter_names_its_mapping_event_id_and_origin() -> None:
+    bus = StubBus()
+    outcome = run_source(SpecSource(MemoryConfig(token="secret-value-1")), bus)
+    assert outcome.published == 5
+    (letter,) = bus.dead_letters
+    assert (letter.stage, letter.mapping_id, letter.mapping_version) == (
+        "map",
+        "csv.stock-count",
+        1,
+    )
+    assert letter.event_type == "retail.inventory.adjusted"
+    # the id its event would have had: origin + mapping, the one rule the good records got
+    assert letter.context["origin"] == ["memory", "SKU-1-1"]
+    assert letter.event_id == event_id(("memory", "SKU-1-1"), "csv.stock-count@1")
+    assert event_id(("memory", "SKU-0-0"), "csv.stock-count@1") in bus.event_ids
+    assert letter.context["names"][0] == "store_id"  # what a replay parses the bytes with
+
+
+def test_dead_letter_record_is_the_one_model_under_its_old_name_with_a_warning() -> None:
+    with pytest.warns(DeprecationWarning, match="use connectors.sdk.DeadLetter"):
+        old = connectors.sdk.DeadLetterRecord  # type: ignore[attr-defined]
+    assert old is connectors.sdk.DeadLetter
+    with pytest.warns(DeprecationWarning, match="DeadLetterRecord is deprecated"):
+        assert connectors.sdk.bus.DeadLetterRecord is connectors.sdk.DeadLetter  # type: ignore[attr-defined]
 
 
 def test_a_permanent_failure_is_raised_after_one_attempt() -> None:
