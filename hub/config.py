@@ -8,15 +8,24 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from hub.errors import ConfigError
 from hub.registry.settings import RegistrySettings
+from mappings.partner_profile import PartnerProfile
 
-__all__ = ["ConnectorInstance", "FileConnectorConfig", "Settings", "load_settings"]
+__all__ = [
+    "ConnectorInstance",
+    "FileConnectorConfig",
+    "PartnerConfig",
+    "SenderMatch",
+    "Settings",
+    "load_settings",
+    "sender_key",
+]
 
 
 class FileConnectorConfig(BaseModel):
@@ -55,6 +64,61 @@ class ConnectorInstance(BaseModel):
     poll_every: float | None = Field(None, ge=0)
 
 
+def sender_key(fmt: str, ident: str, qualifier: str | None) -> tuple[str, str, str | None]:
+    """What two senders are the same by: an IDoc partner number without its leading zeros
+    (SAP's ALPHA conversion pads ``104711`` to ``0000104711``), a shop domain in lower case.
+    """
+    ident = ident.strip()
+    if fmt == "idoc":
+        ident = ident.lstrip("0") or ident
+    elif fmt == "shopify":
+        ident, qualifier = ident.lower(), None
+    return (fmt, ident, qualifier)
+
+
+class SenderMatch(BaseModel):
+    """One interchange sender a partner sends as: the format, its id and (optionally) qualifier.
+
+    ``id`` is X12 ISA06 (qualifier ISA05), EDIFACT UNB sender identification S002/0004
+    (qualifier 0007), IDoc ``SNDPRN`` (qualifier ``SNDPRT``; leading zeros do not count) or the
+    Shopify shop domain (no qualifier). Without ``qualifier`` any qualifier matches.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    format: Literal["x12", "edifact", "idoc", "shopify"]
+    id: str = Field(min_length=1, max_length=255)
+    qualifier: str | None = Field(None, min_length=1, max_length=4)
+
+    @field_validator("id", "qualifier")
+    @classmethod
+    def _strip(cls, value: str | None) -> str | None:
+        # ISA06 is padded to 15 characters; the configured id is compared without the padding
+        return value.strip() if value is not None else None
+
+    def key(self) -> tuple[str, str, str | None]:
+        """What two senders are the same by (see :func:`sender_key`)."""
+        return sender_key(self.format, self.id, self.qualifier)
+
+    @model_validator(mode="after")
+    def _shopify_has_no_qualifier(self) -> SenderMatch:
+        if self.format == "shopify" and self.qualifier is not None:
+            raise ValueError("a Shopify shop is matched by its domain alone: remove qualifier")
+        return self
+
+
+class PartnerConfig(PartnerProfile):
+    """A trading partner: the senders it is recognised by, and its profile (see
+    :class:`mappings.partner_profile.PartnerProfile` for each setting)."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=64)
+    senders: tuple[SenderMatch, ...] = Field(min_length=1)
+
+    def profile(self) -> PartnerProfile:
+        """The profile alone, as spec functions see it."""
+        return PartnerProfile.model_validate(self.model_dump(exclude={"senders"}))
+
+
 class Settings(BaseModel):
     """Everything the hub process needs to start."""
 
@@ -82,6 +146,31 @@ class Settings(BaseModel):
     registry: RegistrySettings = Field(default_factory=RegistrySettings)
     #: SDK connectors (Shopify, REST, SFTP, SOAP …); webhook ones are served at /webhooks/{name}
     connector_instances: list[ConnectorInstance] = Field(default_factory=list)
+    #: trading partners, each matched by its interchange senders (see hub.partners)
+    partners: list[PartnerConfig] = Field(default_factory=list)
+
+    @field_validator("partners")
+    @classmethod
+    def _partners_apart(cls, partners: list[PartnerConfig]) -> list[PartnerConfig]:
+        problems: list[str] = []
+        names = [p.name for p in partners]
+        problems += [
+            f"partner name {n!r} is used twice" for n in sorted(set(names)) if names.count(n) > 1
+        ]
+        owner: dict[tuple[str, str, str | None], str] = {}
+        for partner in partners:
+            for sender in partner.senders:
+                key = sender.key()
+                if key in owner and owner[key] != partner.name:
+                    problems.append(
+                        f"{sender.format} sender {sender.id!r}"
+                        + (f" (qualifier {sender.qualifier})" if sender.qualifier else "")
+                        + f" belongs to both {owner[key]!r} and {partner.name!r}"
+                    )
+                owner.setdefault(key, partner.name)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return partners
 
     @property
     def resolved_bus_url(self) -> str:

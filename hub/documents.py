@@ -32,7 +32,9 @@ from connectors.errors import RecordError
 from connectors.formats.document import DocumentFormat
 from connectors.record import RawRecord
 from hub.message_types import MessageType, UnsupportedMessage, message_type
+from hub.partners import PartnerDirectory, PartnerMatch
 from mappings import CompiledMapping, MappingError, SpecRegistry
+from mappings.partner_profile import NO_PROFILE, PartnerProfile, active_profile
 
 __all__ = [
     "DocumentMapper",
@@ -71,6 +73,8 @@ class MessageOutcome:
     failures: list[MessageFailure] = field(default_factory=list)
     #: the type of a message ignored as carrying no business event (a 997, a till sign-on)
     ignored: MessageType | None = None
+    #: the trading partner whose profile the specs mapped this message with, and why
+    partner: PartnerMatch | None = None
 
     @property
     def message(self) -> str:
@@ -108,9 +112,17 @@ def _plain(value: Any) -> bool:
 class DocumentMapper:
     """Maps the messages of documents with the specs of a registry (or one forced spec)."""
 
-    def __init__(self, registry: SpecRegistry, *, only: CompiledMapping | None = None) -> None:
+    def __init__(
+        self,
+        registry: SpecRegistry,
+        *,
+        only: CompiledMapping | None = None,
+        partners: PartnerDirectory | None = None,
+    ) -> None:
         self.registry = registry
         self.only = only
+        #: the configured trading partners; each message is mapped with its sender's profile
+        self.partners = partners or PartnerDirectory()
         self._by_message: dict[tuple[str, str], list[CompiledMapping]] = {}
 
     def mappings_for(self, fmt: str, message: str) -> list[CompiledMapping]:
@@ -145,8 +157,14 @@ class DocumentMapper:
                 )
             return outcome
         key = str(record.context.get("key") or record.line)
-        for mapping in mappings:
-            self._map_one(mapping, record, doc_id, key, outcome)
+        profile: PartnerProfile = NO_PROFILE
+        if self.partners:
+            outcome.partner = self.partners.match(fmt.name, record)
+            profile = outcome.partner.profile or NO_PROFILE
+        # the one place a profile reaches the spec functions (mappings.partner_profile)
+        with active_profile(profile):
+            for mapping in mappings:
+                self._map_one(mapping, record, doc_id, key, outcome, profile=profile)
         if not outcome.events and not outcome.failures:
             # a split over nothing (an INVRPT without LIN): counted as a failure, never lost
             only = mappings[0] if len(mappings) == 1 else None
@@ -174,6 +192,8 @@ class DocumentMapper:
         doc_id: str,
         key: str,
         outcome: MessageOutcome,
+        *,
+        profile: PartnerProfile = NO_PROFILE,
     ) -> None:
         model = event_model(mapping.target_type, mapping.target_version)
         ref = f"{mapping.id}@{mapping.version}"
@@ -190,6 +210,11 @@ class DocumentMapper:
                 # all or nothing per (message, spec): a replay re-maps the whole message
                 outcome.failures.append(MessageFailure("validation", mapping, exc))
                 return
+            if profile.unit_price_required and (missing := _unpriced_line(event)) is not None:
+                outcome.failures.append(
+                    MessageFailure("mapping", mapping, _price_expected(mapping, profile, missing))
+                )
+                return
             events.append(MappedEvent(mapping, make_event_id(doc_id, key, ref, str(index)), event))
         outcome.events.extend(events)
 
@@ -199,6 +224,28 @@ class DocumentMapper:
         """Every message of the document in ``fh``, translated."""
         for record in fmt.messages(fh, source):
             yield self.translate(record, fmt, doc_id)
+
+
+def _unpriced_line(event: EventData) -> int | None:
+    """The position of the first order line without a unit price, if the event has lines."""
+    for position, line in enumerate(getattr(event, "lines", None) or ()):
+        if hasattr(line, "unit_price") and line.unit_price is None:
+            return position
+    return None
+
+
+def _price_expected(mapping: CompiledMapping, profile: PartnerProfile, at: int) -> MappingError:
+    return MappingError(
+        spec_id=mapping.id,
+        spec_version=mapping.version,
+        field=f"lines[{at}].unit_price",
+        source_path=None,
+        value=None,
+        reason=(
+            f"partner {profile.name!r} sends priced orders (unit_price_required in "
+            "crossdock.yaml), and this line has no unit price"
+        ),
+    )
 
 
 def parse_one_message(

@@ -31,6 +31,7 @@ from hub.deadletter.service import DeadLetterService, ReplayFailure, history_ent
 from hub.document_pipeline import PendingBatches
 from hub.documents import DocumentMapper, MessageOutcome, parse_one_message
 from hub.errors import DeadLetterError
+from hub.partners import PartnerDirectory
 from mappings import MappingError, SpecRegistry
 
 __all__ = ["ReplayOutcome", "replay_dead_letter"]
@@ -55,8 +56,12 @@ def replay_dead_letter(
     fmt: CsvFormat,
     actor: str,
     payload: bytes | None = None,
+    partners: PartnerDirectory | None = None,
 ) -> ReplayOutcome:
     """Replay one open dead letter, optionally with corrected ``payload`` bytes.
+
+    A document message is mapped again with its sender's partner profile (``partners``), as on
+    its first run.
 
     On success the letter becomes ``replayed`` (history: who, when, event id, whether the
     payload was edited; the original bytes stay). On failure it stays open with the new reason
@@ -74,6 +79,7 @@ def replay_dead_letter(
             registry=registry,
             actor=actor,
             payload=payload,
+            partners=partners,
         )
     if letter.mapping_id is None:
         raise DeadLetterError(f"dead letter {letter_id} names no mapping: cannot replay it")
@@ -128,6 +134,7 @@ def _replay_document_message(
     registry: SpecRegistry,
     actor: str,
     payload: bytes | None,
+    partners: PartnerDirectory | None,
 ) -> ReplayOutcome:
     """Replay one message of a document (see the module docstring)."""
     context = letter.context
@@ -142,7 +149,7 @@ def _replay_document_message(
         return ReplayOutcome(letter.id, False, None, describe_error(exc))
     # the ids the first run would have given: the original key, even if the bytes were edited
     record.context = {**record.context, "key": context.get("key") or record.context.get("key")}
-    outcome: MessageOutcome = DocumentMapper(registry, only=only).translate(
+    outcome: MessageOutcome = DocumentMapper(registry, only=only, partners=partners).translate(
         record, fmt, str(context["document"])
     )
     if outcome.failures:

@@ -23,6 +23,7 @@ from hub.documents import DocumentMapper
 from hub.errors import ConfigError
 from hub.inbox import Inbox
 from hub.observability.metrics import record_file
+from hub.partners import PartnerDirectory
 from hub.pipeline import FileOutcome, FilePipeline, Progress
 from hub.retry import DEFAULT_TABLE, RetryPolicy
 from hub.storage import connect
@@ -60,6 +61,8 @@ class Hub:
     engine: Engine = field(init=False)
     publisher: ConfirmedPublisher = field(init=False)
     registry: SpecRegistry = field(init=False)
+    #: the trading partners of ``settings.partners``, matched per document message
+    partners: PartnerDirectory = field(init=False)
     #: the processes that translate big files; None where one process is all there is
     workers: WorkerPool | None = field(init=False)
 
@@ -70,6 +73,7 @@ class Hub:
             self.settings.resolved_bus_url, exchange=events_exchange(self.settings.exchange)
         )
         self.registry = SpecRegistry.from_directory()
+        self.partners = PartnerDirectory(self.settings.partners)
         for c in self.settings.connectors:
             try:
                 self.registry.get(c.mapping)
@@ -155,7 +159,7 @@ class Hub:
         config = self.settings.connector(connector)
         return DocumentPipeline(
             connector=config.name,
-            mapper=DocumentMapper(self.registry),
+            mapper=DocumentMapper(self.registry, partners=self.partners),
             publisher=self.publisher,
             engine=self.engine,
             fmt=fmt,

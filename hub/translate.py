@@ -36,6 +36,7 @@ from hub.config import Settings
 from hub.documents import DocumentMapper
 from hub.errors import ConfigError
 from hub.message_types import FORMAT_NAMES, MessageType, UnsupportedMessage
+from hub.partners import PartnerDirectory, PartnerMatch
 from hub.pipeline import document_key
 from hub.runtime import csv_format_for
 from mappings import CompiledMapping, MappingError, SpecRegistry
@@ -85,6 +86,10 @@ class TranslationReport:
     first_error: str = ""
     #: the specs that gave events or failed (``x12.850@1``)
     mappings: set[str] = field(default_factory=set)
+    #: how the format (and for CSV the spec) was chosen, for ``--explain``
+    how: str = ""
+    #: each interchange sender met (its description) and the partner profile it matched
+    partners: dict[str, PartnerMatch] = field(default_factory=dict)
 
     @property
     def failed(self) -> bool:
@@ -164,16 +169,25 @@ def _translate_file(
     try:
         if forced is not None and forced.source_format != "csv":
             doc_fmt: DocumentFormat | None = document_formats.get(forced.source_format)
+            report.how = f"--mapping {forced.id} reads {forced.source_format}"
         elif forced is None:
-            doc_fmt = _document_format(path)
+            doc_fmt = _document_format(path, report)
         else:
             doc_fmt = None
         if doc_fmt is not None:
             report.format = doc_fmt.name
-            mapper = DocumentMapper(registry, only=forced)
+            partners = PartnerDirectory(settings.partners)
+            mapper = DocumentMapper(registry, only=forced, partners=partners)
             yield from _translate_document(path, doc_fmt, mapper, report)
             return
+        if forced is not None:
+            report.how = f"--mapping {forced.id} reads CSV"
         mapping = forced or detect_mapping(path, registry)
+        if forced is None:
+            report.how = (
+                "no document format recognises the content: CSV, read with the settings of "
+                f"connector {connector!r} by {mapping.id}, the only CSV spec"
+            )
     except (ConfigError, UnknownFormatError) as exc:
         yield TranslationError(str(exc))
         return
@@ -208,16 +222,19 @@ def _translate_file(
         yield TranslationError(f"{path}: no data row (mapping {ref})")
 
 
-def _document_format(path: Path) -> DocumentFormat | None:
+def _document_format(path: Path, report: TranslationReport) -> DocumentFormat | None:
     """The document format of ``path``, ``None`` for CSV; refuses unknown document content."""
     with path.open("rb") as fh:
         head = document_formats.read_head(fh)
     try:
-        return document_formats.detect(head, str(path))
+        fmt = document_formats.detect(head, str(path))
     except UnknownFormatError:
         if document_formats.looks_like_document(head):
             raise
         return None
+    start = head.removeprefix(b"\xef\xbb\xbf").lstrip()[:32].decode("utf-8", "replace")
+    report.how = f"the {fmt.name} reader claims the content (it starts {start!r})"
+    return fmt
 
 
 def _translate_document(
@@ -231,6 +248,9 @@ def _translate_document(
         with path.open("rb") as fh:
             for outcome in mapper.translate_all(fmt, fh, str(path), doc_id):
                 report.messages[outcome.message] += 1
+                if outcome.partner is not None:
+                    sender = str(outcome.partner.sender or "(no interchange sender)")
+                    report.partners.setdefault(sender, outcome.partner)
                 if outcome.ignored is not None:
                     ignored[outcome.ignored] = ignored.get(outcome.ignored, 0) + 1
                 for failure in outcome.failures:

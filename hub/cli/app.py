@@ -407,29 +407,172 @@ def _redact(url: str) -> str:
 
 @app.command()
 def translate(
-    file: Annotated[
-        Path, typer.Argument(exists=True, dir_okay=False, help="document to translate")
+    paths: Annotated[
+        list[Path],
+        typer.Argument(exists=True, help="documents to translate; folders are read recursively"),
     ],
     mapping: Annotated[str | None, typer.Option(help="mapping spec id (default: detect)")] = None,
     connector: Annotated[str, typer.Option(help="connector whose CSV settings apply")] = (
         "stock-count"
     ),
+    summary: Annotated[
+        bool, typer.Option("--summary", help="one table row per file instead of the events")
+    ] = False,
+    explain: Annotated[
+        bool,
+        typer.Option("--explain", help="which format, specs and partner profile, and why"),
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="with --summary or --explain: JSON lines")
+    ] = False,
     config: ConfigOpt = None,
 ) -> None:
-    """Translate one file: events as JSON lines on stdout, errors on stderr; exit 1 on any."""
+    """Translate files: events as JSON lines on stdout, errors on stderr; exit 1 on any.
+
+    --summary runs every file (folders recursively) and prints a table: file, format, messages,
+    events, errors, refusals, ignored technical messages, first error. --explain prints how each
+    file is read. Either exits 1 when any file ended with an error.
+    """
+    if as_json and not (summary or explain):
+        err.print("[red]error:[/] --json goes with --summary or --explain")
+        raise typer.Exit(2)
+    settings = _settings(config)
+    files = _translation_files(paths)
+    # imported here, as every command's runtime: `crossdock --help` stays fast
+    if explain:
+        raise typer.Exit(_explain_files(files, settings, connector, mapping, as_json=as_json))
+    if summary:
+        raise typer.Exit(_summarise_files(files, settings, connector, mapping, as_json=as_json))
     from hub.translate import TranslationError, TranslationNote, translate_file
 
-    settings = _settings(config)
     failures = 0
-    for line in translate_file(file, settings, connector=connector, mapping_id=mapping):
-        if isinstance(line, TranslationError):
-            failures += 1
-            err.print(f"[red]error:[/] {line}", highlight=False, soft_wrap=True)
-        elif isinstance(line, TranslationNote):
-            err.print(str(line), highlight=False, soft_wrap=True)
-        else:
-            sys.stdout.write(line + "\n")
+    for file in files:
+        for line in translate_file(file, settings, connector=connector, mapping_id=mapping):
+            if isinstance(line, TranslationError):
+                failures += 1
+                err.print(f"[red]error:[/] {line}", highlight=False, soft_wrap=True)
+            elif isinstance(line, TranslationNote):
+                err.print(str(line), highlight=False, soft_wrap=True)
+            else:
+                sys.stdout.write(line + "\n")
     raise typer.Exit(1 if failures else 0)
+
+
+def _translation_files(paths: list[Path]) -> dict[Path, str]:
+    """The files named, folders expanded recursively (hidden files and folders left out),
+    each with the name to show: a folder's files relative to the folder's parent."""
+    files: dict[Path, str] = {}
+    for path in paths:
+        if not path.is_dir():
+            files[path] = str(path)
+            continue
+        for found in sorted(path.rglob("*")):
+            inside = found.relative_to(path).parts
+            if found.is_file() and not any(part.startswith(".") for part in inside):
+                files[found] = (
+                    str(found.relative_to(path.parent)) if path.parent != path else str(found)
+                )
+    return files
+
+
+def _summarise_files(
+    files: dict[Path, str],
+    settings: Settings,
+    connector: str,
+    mapping: str | None,
+    *,
+    as_json: bool,
+) -> int:
+    from hub.translate import TranslationReport, translate_file
+
+    table = Table("file", "format", "message(s)", "events", "errors", "refusals", "ignored")
+    table.add_column("first error", ratio=1, overflow="fold")
+    failed = 0
+    for file, shown in files.items():
+        report = TranslationReport(file)
+        for _ in translate_file(
+            file, settings, connector=connector, mapping_id=mapping, report=report
+        ):
+            pass  # counted in the report
+        failed += report.failed
+        messages = ", ".join(
+            f"{kind}×{count}" if count > 1 else kind for kind, count in report.messages.items()
+        )
+        if as_json:
+            row = {
+                "file": str(file),
+                "format": report.format,
+                "messages": dict(report.messages),
+                "events": report.events,
+                "errors": report.errors,
+                "refusals": report.refusals,
+                "ignored": report.ignored,
+                "first_error": report.first_error,
+                "ok": not report.failed,
+            }
+            sys.stdout.write(json.dumps(row) + "\n")
+            continue
+        first = report.first_error.removeprefix(str(file)).lstrip(":, ")
+        table.add_row(
+            shown,
+            report.format or "-",
+            messages or "-",
+            str(report.events),
+            f"[red]{report.errors}[/]" if report.errors else "0",
+            str(report.refusals),
+            str(report.ignored),
+            first[:160] + ("…" if len(first) > 160 else ""),
+        )
+    if not as_json:
+        # piped into a file or a CI log, a table of 80 columns would wrap every error; wide
+        # lines read better there
+        console = out if out.is_terminal else Console(width=max(out.width, 240))
+        console.print(table)
+        console.print(f"{len(files)} file(s): {len(files) - failed} ok, {failed} failed")
+    return 1 if failed else 0
+
+
+def _explain_files(
+    files: dict[Path, str],
+    settings: Settings,
+    connector: str,
+    mapping: str | None,
+    *,
+    as_json: bool,
+) -> int:
+    from hub.explain import explain_file
+
+    failed = 0
+    for file in files:
+        explained = explain_file(file, settings, connector=connector, mapping_id=mapping)
+        report = explained.report
+        failed += report.failed
+        if as_json:
+            sys.stdout.write(json.dumps(explained.as_dict()) + "\n")
+            continue
+        lines = [f"file:     {file}", f"format:   {report.format or '-'}: {report.how or '-'}"]
+        for kind in explained.messages:
+            lines.append(f"message:  {kind.label} ×{kind.count}: {kind.handling}")
+            lines += [f"          spec {spec}" for spec in kind.specs]
+            lines += [f"          {kind.why}"] if kind.why else []
+        for partner in explained.partners:
+            lines.append(f"partner:  {partner.partner or '(none)'}: {partner.why}")
+            lines += [
+                f"          profile {key}: "
+                + (", ".join(value) if isinstance(value, list | tuple) else str(value))
+                for key, value in partner.profile.items()
+            ]
+        if explained.partners_note:
+            lines.append(f"partner:  {explained.partners_note}")
+        lines.append(
+            f"result:   {report.events} event(s), {report.errors} error(s) "
+            f"({report.refusals} refusal(s)), {report.ignored} ignored"
+        )
+        if report.first_error:
+            lines.append(f"first error: {report.first_error}")
+        for line in lines:
+            out.print(line, highlight=False, soft_wrap=True, markup=False)
+    return 1 if failed else 0
 
 
 # -- dead letters -------------------------------------------------------------------------------
@@ -518,6 +661,7 @@ def dlq_replay(
                     fmt=fmt,
                     actor=actor,
                     payload=payload.read_bytes() if payload else None,
+                    partners=hub.partners,
                 )
             except (DeadLetterError, HubError) as exc:
                 err.print(f"[red]error:[/] {exc}")

@@ -32,6 +32,7 @@ from hub.deadletter.service import DeadLetterService, ReplayFailure, ReplayMark,
 from hub.ops.letters import Letter, letters_from, select_letters
 from hub.ops.mapping_versions import MappingCatalog
 from hub.ops.rendering import Rendered, render, replay_event_id
+from hub.partners import PartnerDirectory
 
 __all__ = ["REPLAY_HEADER", "BatchOutcome", "Replayer"]
 
@@ -71,6 +72,8 @@ class Replayer:
     format_for: Callable[[str], CsvFormat]
     #: called after the batch is confirmed and before it is marked (tests kill a run here)
     before_mark: Callable[[Sequence[int]], None] | None = None
+    #: the trading partners: a document message replays with its sender's profile
+    partners: PartnerDirectory | None = None
 
     def load(self, ids: Sequence[int]) -> list[Letter]:
         """The letters with ``ids``, in id order."""
@@ -199,6 +202,7 @@ class Replayer:
                     fmt=self.format_for(letter.connector),
                     actor=actor,
                     payload=payloads.get(letter.id),
+                    partners=self.partners,
                 )
             except (DeadLetterError, HubError) as exc:
                 outcome.skipped[letter.id] = str(exc)

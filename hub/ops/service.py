@@ -41,6 +41,7 @@ from hub.ops.rendering import dry_run
 from hub.ops.replaying import BatchOutcome, Replayer
 from hub.ops.storage import prepare_ops_storage
 from hub.ops.trend import DepthSampleRow
+from hub.partners import PartnerDirectory
 from hub.runtime import csv_format_for
 
 __all__ = ["AUDIT_SUBJECT", "OpsService", "open_ops"]
@@ -86,7 +87,8 @@ class OpsService:
 
     def replayer(self, publisher: ConfirmedPublisher) -> Replayer:
         """A replayer on ``publisher`` (one per thread)."""
-        return Replayer(self.engine, publisher, self.catalog, self.format_for)
+        partners = PartnerDirectory(self.settings.partners)
+        return Replayer(self.engine, publisher, self.catalog, self.format_for, partners=partners)
 
     def _load(self, ids: Sequence[int]) -> list[Letter]:
         with self.engine.connect() as conn:
