@@ -1,8 +1,10 @@
 """Code lists as data: what each standard's qualifier codes mean, kept in YAML beside this module.
 
-Each list is one file ``<name>.yaml`` with its ``standard``, ``element`` and ``codes``; a code's
-entry says what Crossdock makes of it (for product id qualifiers, the canonical
-``ProductIdScheme``; ``null`` where the code names an attribute, not an id). Specs and spec
+Each list is one file ``<name>.yaml`` with its ``standard``, ``element``, ``kind`` (what its codes
+qualify: ``product_id``, the default, ``party``, ``date``, ``unit``) and ``codes``; a code's entry
+says what Crossdock makes of it (for product id qualifiers, the canonical ``ProductIdScheme``, or
+``attribute: true`` where the code names a property, not an id; a party's ``role``; a unit's
+``rec20`` code). Specs and spec
 functions look codes up here instead of spelling tables in Python, so a reviewer can check a
 list against the standard's own, and a new qualifier is a one-line change.
 
@@ -32,6 +34,8 @@ class CodeList:
     standard: str
     element: str
     codes: dict[str, dict[str, Any]]
+    #: what the codes qualify: ``product_id``, ``party``, ``date``, ``unit``…
+    kind: str = "product_id"
 
     def get(self, code: str | None) -> dict[str, Any] | None:
         """The entry of ``code`` (surrounding blanks ignored), or ``None`` when unlisted."""
@@ -54,7 +58,7 @@ def code_list(name: str) -> CodeList:
         raise LookupError(f"unknown code list {name!r} (known: {known})")
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     codes = {str(code): dict(entry or {}) for code, entry in raw["codes"].items()}
-    return CodeList(name, raw["standard"], raw["element"], codes)
+    return CodeList(name, raw["standard"], raw["element"], codes, raw.get("kind", "product_id"))
 
 
 @functools.cache

@@ -16,6 +16,15 @@ LISTS = sorted(
 
 
 @pytest.mark.parametrize("name", LISTS)
+def test_every_list_names_its_standard_and_every_code(name: str) -> None:
+    listed = code_list(name)
+    assert listed.standard
+    assert listed.element
+    assert listed.codes
+    assert all(entry.get("name") for entry in listed.codes.values())
+
+
+@pytest.mark.parametrize("name", [n for n in LISTS if code_list(n).kind == "product_id"])
 def test_every_code_names_a_canonical_scheme_or_is_an_attribute(name: str) -> None:
     listed = code_list(name)
     assert listed.codes

@@ -72,18 +72,14 @@ def test_basic_type_falls_back_to_the_root_name() -> None:
     assert record.context["message"] == "WMMBID02"
 
 
-def test_an_idoc_without_docnum_or_control_record_is_an_error_and_the_next_goes_on() -> None:
+def test_an_idoc_without_control_record_is_an_error_and_the_next_goes_on() -> None:
     data = (
         b"<ORDERS05>"
-        b"<IDOC><EDI_DC40><IDOCTYP>ORDERS05</IDOCTYP></EDI_DC40></IDOC>"
         b"<IDOC><E1EDK01><BELNR>9</BELNR></E1EDK01></IDOC>"
         b"<IDOC><EDI_DC40><DOCNUM>0003</DOCNUM><IDOCTYP>ORDERS05</IDOCTYP></EDI_DC40></IDOC>"
         b"</ORDERS05>"
     )
-    no_docnum, no_control, good = _read(data)
-    assert isinstance(no_docnum, RecordError)
-    assert no_docnum.field == "EDI_DC40.DOCNUM"
-    assert "IDoc 1" in no_docnum.reason
+    no_control, good = _read(data)
     assert isinstance(no_control, RecordError)
     assert no_control.field == "EDI_DC40"
     assert no_control.raw is not None
@@ -92,11 +88,74 @@ def test_an_idoc_without_docnum_or_control_record_is_an_error_and_the_next_goes_
     assert good.context["key"] == "3"
 
 
+def test_an_inbound_idoc_without_docnum_is_read_and_keyed_by_its_position() -> None:
+    # SAP assigns DOCNUM on receipt: a partner's inbound IDoc has none, empty or absent
+    data = (
+        b"<ORDERS05>"
+        b"<IDOC><EDI_DC40><DOCNUM></DOCNUM><IDOCTYP>ORDERS05</IDOCTYP></EDI_DC40></IDOC>"
+        b"<IDOC><EDI_DC40><IDOCTYP>ORDERS05</IDOCTYP><MESTYP>ORDERS</MESTYP></EDI_DC40></IDOC>"
+        b"</ORDERS05>"
+    )
+    first, second = _read(data)
+    assert isinstance(first, RawRecord)
+    assert isinstance(second, RawRecord)
+    assert [first.context["key"], second.context["key"]] == ["IDOC1", "IDOC2"]
+    assert "DOCNUM none yet (an inbound IDoc" in first.context["where"]
+    again = IdocFormat().parse_record(second.data, second.context, source="x", line=1)
+    assert again.context["key"] == "IDOC2"
+
+
+@pytest.mark.parametrize(
+    ("idoctyp", "mestyp", "kind"),
+    [
+        ("ORDERS05", "ORDERS", "ORDERS05"),
+        ("ORDERS05", "ORDRSP", "ORDERS05/ORDRSP"),
+        ("ORDERS05", "ORDCHG", "ORDERS05/ORDCHG"),
+        ("ORDERS05", "", "ORDERS05"),
+        ("INVOIC02", "INVOIC", "INVOIC02"),
+        ("INVOIC02", "GSVERF", "INVOIC02/GSVERF"),
+        ("WMMBID02", "WMMBXY", "WMMBID02"),
+        ("DELVRY03", "DESADV", "DELVRY03"),
+    ],
+)
+def test_a_message_type_not_the_basic_types_own_is_a_kind_of_its_own(
+    idoctyp: str, mestyp: str, kind: str
+) -> None:
+    data = (
+        f"<{idoctyp}><IDOC><EDI_DC40><DOCNUM>1</DOCNUM><IDOCTYP>{idoctyp}</IDOCTYP>"
+        f"<MESTYP>{mestyp}</MESTYP></EDI_DC40></IDOC></{idoctyp}>"
+    ).encode()
+    (record,) = _read(data)
+    assert record.context["message"] == kind
+
+
+def test_a_lone_idoc_element_is_one_idoc() -> None:
+    data = b"<IDOC><EDI_DC40><DOCNUM>5</DOCNUM><IDOCTYP>WMMBID02</IDOCTYP></EDI_DC40></IDOC>"
+    assert IdocFormat().sniff(data)
+    (record,) = _read(data)
+    assert isinstance(record, RawRecord)
+    assert record.context["message"] == "WMMBID02"
+    assert "element IDOC," in record.context["where"]
+
+
+def test_a_default_namespace_on_every_segment_is_read_away() -> None:
+    data = (
+        b'<ORDERS05 xmlns="urn:sap-com:document:sap:idoc:messages"><IDOC BEGIN="1">'
+        b"<EDI_DC40><DOCNUM>8</DOCNUM><IDOCTYP>ORDERS05</IDOCTYP></EDI_DC40>"
+        b"<E1EDP01><POSEX>10</POSEX></E1EDP01><E1EDP19><QUALF>002</QUALF></E1EDP19>"
+        b"</IDOC></ORDERS05>"
+    )
+    (record,) = _read(data)
+    assert isinstance(record, RawRecord)
+    assert record.fields["E1EDP01"]["E1EDP19"]["QUALF"] == "002"
+
+
 def test_sniff_wants_idoc_and_control_record() -> None:
     fmt = IdocFormat()
     assert not fmt.sniff(b"<ORDERS05><Order/></ORDERS05>")
     assert not fmt.sniff(b'<POSLog xmlns="http://www.nrf-arts.org/IXRetail/namespace/">')
     assert not fmt.sniff(b"ISA*00*")
+    assert not fmt.sniff(b"store_id,sku,counted_qty\n")
 
 
 def test_malformed_xml_raises_after_the_idocs_before_it_and_a_nested_idoc_is_not_one() -> None:
