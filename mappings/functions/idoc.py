@@ -20,6 +20,7 @@ from typing import Any
 
 from canonical.quantity import check_unit_code
 from mappings.codelists import code_list, country_alpha2
+from mappings.partner_profile import current_profile
 
 __all__ = [
     "MOVEMENTS",
@@ -231,7 +232,8 @@ def invoice_date(idoc: Mapping[str, Any]) -> str | None:
 
 def document_currency(idoc: Mapping[str, Any]) -> str | None:
     """The ISO currency: E1EDK01 ``CURCY``; when a system sends a numeric key there, the
-    currency of the totals (E1EDS01 ``SUNIT`` or ``WAERQ``)."""
+    currency of the totals (E1EDS01 ``SUNIT`` or ``WAERQ``); else the partner profile's
+    ``default_currency``."""
     header = next(_segments(idoc, "E1EDK01"), None)
     code = _text(header, "CURCY") if header is not None else ""
     if code.isalpha():
@@ -240,7 +242,7 @@ def document_currency(idoc: Mapping[str, Any]) -> str | None:
         for key in ("SUNIT", "WAERQ"):
             if (value := _text(total, key)).isalpha() and len(value) == 3:
                 return value.upper()
-    return code or None
+    return code or current_profile().default_currency
 
 
 def net_total(idoc: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -305,10 +307,12 @@ def _id(item: Mapping[str, Any], qualifier: str) -> Mapping[str, Any] | None:
 
 
 def line_sku(item: Mapping[str, Any]) -> str | None:
-    """The line's SKU: the first E1EDP19 id in :data:`SKU_PREFERENCE` order, else ``MATNR``."""
-    for qualifier in SKU_PREFERENCE:
-        if (ident := _id(item, qualifier)) is not None:
-            return _text(ident, "IDTNR")
+    """The line's SKU: the first E1EDP19 id in the partner profile's ``sku_qualifiers`` order
+    (else :data:`SKU_PREFERENCE`), else the item's material number ``MATNR``."""
+    ids = ((_text(i, "QUALF"), _text(i, "IDTNR")) for i in _segments(item, "E1EDP19"))
+    chosen = current_profile().choose_id(ids, default=SKU_PREFERENCE)
+    if chosen is not None:
+        return chosen[1]
     return _text(item, "MATNR") or None
 
 
@@ -320,7 +324,7 @@ def line_gtin(item: Mapping[str, Any]) -> str | None:
 
 def line_description(item: Mapping[str, Any]) -> str | None:
     """The short text of the id the SKU came from, else of any id of the line."""
-    for qualifier in SKU_PREFERENCE:
+    for qualifier in current_profile().sku_order(SKU_PREFERENCE):
         ident = _id(item, qualifier)
         if ident is not None and (text := _text(ident, "KTEXT")):
             return text
@@ -342,8 +346,8 @@ def _unit(code: str, field: str) -> str | None:
 
 
 def line_unit(item: Mapping[str, Any]) -> str | None:
-    """The Rec 20 unit of a line's quantity (``MENEE``)."""
-    return _unit(_text(item, "MENEE"), "MENEE")
+    """The Rec 20 unit of a line's quantity (``MENEE``; else the partner's ``default_unit``)."""
+    return _unit(_text(item, "MENEE"), "MENEE") or current_profile().default_unit
 
 
 def unit_price(item: Mapping[str, Any]) -> Decimal | None:

@@ -10,6 +10,7 @@ import pytest
 from canonical.quantity import check_unit_code
 from mappings.codelists import code_list
 from mappings.functions import idoc as f
+from mappings.partner_profile import PartnerProfile, active_profile
 
 
 def test_every_sap_unit_maps_to_an_accepted_rec20_code() -> None:
@@ -130,3 +131,22 @@ def test_a_partner_country_prefers_the_iso_code_and_reads_alpha3() -> None:
     assert f.partner_country({"ISOAL": "US", "LAND1": "XX"}) == "US"
     assert f.partner_country({"LAND1": "DEU"}) == "DE"
     assert f.partner_country({}) is None
+
+
+def test_a_partner_profile_chooses_the_sku_qualifier_unit_and_currency() -> None:
+    item = {
+        "E1EDP19": [
+            {"QUALF": "002", "IDTNR": "V-1", "KTEXT": "vendor text"},
+            {"QUALF": "001", "IDTNR": "BUY-1", "KTEXT": "buyer text"},
+        ]
+    }
+    assert f.line_sku(item) == "V-1"
+    profile = PartnerProfile(
+        name="corner", sku_qualifiers=("001",), default_unit="C62", default_currency="USD"
+    )
+    with active_profile(profile):
+        assert f.line_sku(item) == "BUY-1"
+        assert f.line_description(item) == "buyer text"
+        assert f.line_unit({}) == "C62"
+        assert f.document_currency({"E1EDK01": {}}) == "USD"
+    assert f.line_unit({}) is None
