@@ -160,7 +160,7 @@ class _Reader:
         if self.isa is not None:
             yield self._interchange_error(seg, f"ISA {self._isa13} has no IEA before the next ISA")
         # the tokenizer switched to this ISA's separators; the envelope reports them
-        self.seps, _ = read_separators(seg.raw, f"{self.source}, segment {seg.number}")
+        self.seps = seg.separators or read_separators(seg.raw, f"{self.source}, {seg.number}")[0]
         self.isa, self.groups = seg, 0
         self.interchanges += 1
         isa13 = _text(seg, 13)
@@ -174,11 +174,11 @@ class _Reader:
         if self.gs is None:
             yield self._group_error(ge, "3", "GE without a GS before it", field="GE02")
             return
-        if _text(ge, 2) != gs06:
+        if not _same_number(_text(ge, 2), gs06):
             yield self._group_error(
                 ge, "4", f"GE02 {_text(ge, 2)!r} does not match GS06 {gs06!r}", field="GE02"
             )
-        elif _text(ge, 1) != str(sets):
+        elif not _same_number(_text(ge, 1), str(sets)):
             yield self._group_error(
                 ge,
                 "5",
@@ -194,11 +194,11 @@ class _Reader:
         isa13 = self._isa13
         if self.isa is None:
             yield self._interchange_error(iea, "IEA without an ISA before it", field="IEA02")
-        elif _text(iea, 2) != isa13:
+        elif not _same_number(_text(iea, 2), isa13):
             yield self._interchange_error(
                 iea, f"IEA02 {_text(iea, 2)!r} does not match ISA13 {isa13!r}", field="IEA02"
             )
-        elif _text(iea, 1) != str(self.groups):
+        elif not _same_number(_text(iea, 1), str(self.groups)):
             yield self._interchange_error(
                 iea,
                 f"IEA01 says {_text(iea, 1)!r} functional groups, the interchange holds "
@@ -387,7 +387,7 @@ def _check_set(  # noqa: PLR0911 - one return per rule, in the order a 997 repor
         return position, "2", f"ST {st02} has no SE trailer {after}", None, "3", None
     position = len(tx.segments)
     se01, se02 = _text(se, 1), _text(se, 2)
-    if not se01.isdigit():
+    if not _digits(se01):
         return position, "5", f"SE01 {se01!r} is not a number", "SE01", "8", (1, "6", se01)
     if int(se01) != position:
         return (
@@ -412,6 +412,22 @@ def _valid_tag(tag: str) -> bool:
         _VALID_TAGS.add(tag)
         return True
     return _TAG.fullmatch(tag) is not None
+
+
+def _same_number(text: str, expected: str) -> bool:
+    """Whether a count or control number says ``expected``, leading zeros or not.
+
+    GE01, GE02, IEA01 and IEA02 are numbers (X12 type N0): ``GE*000001`` counts one set, as a
+    zero-padded SE01 counts segments.
+    """
+    if text == expected:
+        return True
+    return _digits(text) and _digits(expected) and int(text) == int(expected)
+
+
+def _digits(text: str) -> bool:
+    # str.isdigit() alone takes '²', which int() refuses
+    return text.isascii() and text.isdigit()
 
 
 def _text(seg: Segment | None, index: int) -> str:

@@ -1,10 +1,17 @@
 """Streaming X12 tokenizer: bytes in, one segment at a time out, in bounded memory.
 
 The file is read in 1 MB chunks and cut at the segment terminator the ISA declared. Line
-breaks and blank lines between segments are layout, not data, and are skipped. Where the
-declared terminator is not ``~``, a ``~`` right before a line break also ends a segment: real
-senders mix the two (the corpus 856 declares ``$`` and ends three segments with ``~``); a
-``~`` inside an element is left alone.
+breaks, blank lines and the tabs or spaces that indent a segment are layout, not data, and are
+skipped (no segment tag starts with a blank). Where the declared terminator is not ``~``, a
+``~`` right before a line break also ends a segment: real senders mix the two (the corpus 856
+declares ``$`` and ends three segments with ``~``); a ``~`` inside an element is left alone.
+
+X12's character sets hold no line break, so one inside a segment is layout too. In a file
+written a segment per line (:attr:`Separators.line_per_segment`), a line break followed by a
+segment tag and the element separator means the sender left out a terminator: the segment ends
+there (the corpus 850 of EDI.Net's issue 135 has a ``DTM`` without its ``~``; read as one, the
+next ``PO1`` would be lost inside it). Any other line break inside a segment (a file wrapped at
+a fixed width) is taken out of the elements; the segment's raw bytes keep it.
 """
 
 from __future__ import annotations
@@ -28,6 +35,9 @@ _ISA_READ = 512
 _MAX_SEGMENT = 16 << 20
 _TILDE_EOL = re.compile(rb"~(?=[\r\n])")
 _LAYOUT = b"\r\n"
+# before a segment's tag: line breaks and the blanks that indent it
+_INDENT = b"\r\n \t"
+_BREAK_BYTES = frozenset(b"\r\n")
 
 
 class Segment(NamedTuple):
@@ -41,6 +51,8 @@ class Segment(NamedTuple):
     number: int
     #: 1-based index of the first element whose bytes are not UTF-8 (``None``: all are)
     bad_element: int | None = None
+    #: of an ISA: the separators it declares, as the tokenizer read them (with the GS after it)
+    separators: Separators | None = None
 
 
 def iter_segments(
@@ -54,7 +66,7 @@ def iter_segments(
     """
     term = seps.segment_bytes
     tolerate = term != b"~"
-    element, component = seps.element, seps.component
+    unended = _unended_line(seps)
     number = 0
     # the segment not yet handed out: line breaks after it still join its raw bytes
     held_text = held_raw = b""
@@ -63,31 +75,33 @@ def iter_segments(
         chunk = b"" if recut or eof else fh.read(_CHUNK)
         eof = eof or (not recut and not chunk)
         recut = False
-        ended, pending = _cut(pending + chunk if pending else chunk, term, tolerate, last=eof)
+        ended, pending, clean = _cut(
+            pending + chunk if pending else chunk, term, tolerate, unended, last=eof
+        )
         if len(pending) > _MAX_SEGMENT:
             raise RecordError(
                 f"{location}, segment {number + 1}",
                 f"no segment terminator {seps.segment!r} in {_MAX_SEGMENT >> 20} MB",
             )
         for at, (body, stop) in enumerate(ended):
-            text = body.lstrip(_LAYOUT)
+            text = body.lstrip(_INDENT)
             if len(text) != len(body) and held_text:
                 held_raw += body[: len(body) - len(text)]
-            stripped = text.rstrip(_LAYOUT)
+            stripped = text.rstrip(_LAYOUT) if clean else _unwrap(text.rstrip(_LAYOUT))
             if not stripped:  # a blank line: layout of the segment before it
                 if held_text:
                     held_raw += text + stop
                 continue
             if held_text:
                 number += 1
-                yield _segment(held_text, held_raw, number, element, component)
+                yield _segment(held_text, held_raw, number, seps)
                 if stripped.startswith(b"ISA"):
                     # a new interchange may declare new separators: cut the rest with them
                     rest, eof, extended = _from_isa(fh, ended[at:], pending, eof=eof)
                     new, _ = read_separators(rest, f"{location}, segment {number + 1}")
                     if new != seps or extended:
                         seps, term, tolerate = new, new.segment_bytes, new.segment_bytes != b"~"
-                        element, component = new.element, new.component
+                        unended = _unended_line(new)
                         held_text, pending, recut = b"", rest, True
                         break
             held_text, held_raw = stripped, text + stop
@@ -95,7 +109,7 @@ def iter_segments(
             continue
         if eof:
             if held_text:
-                yield _segment(held_text, held_raw, number + 1, element, component)
+                yield _segment(held_text, held_raw, number + 1, seps)
             return
 
 
@@ -104,7 +118,7 @@ def _from_isa(
 ) -> tuple[bytes, bool, bool]:
     """The bytes from an ISA on, with enough read to hold the ISA: (bytes, eof, read more)."""
     rest = b"".join(body + stop for body, stop in ended) + pending
-    rest = rest[len(rest) - len(rest.lstrip(_LAYOUT)) :]
+    rest = rest[len(rest) - len(rest.lstrip(_INDENT)) :]
     extended = False
     while len(rest) < _ISA_READ and not eof:
         more = fh.read(_CHUNK)
@@ -113,40 +127,129 @@ def _from_isa(
     return rest, eof, extended
 
 
-def _cut(
-    data: bytes, term: bytes, tolerate: bool, *, last: bool
-) -> tuple[list[tuple[bytes, bytes]], bytes]:
-    """Cut ``data`` into (segment body, terminator) pairs and the unterminated rest.
+def _unended_line(seps: Separators) -> re.Pattern[bytes] | None:
+    """A line break that ends a segment whose terminator the sender left out, or ``None``.
 
-    With ``tolerate``, a ``~`` before a line break ends a segment too. At the end of the file
-    the rest is the last segment, which may lack its terminator.
+    Only in a file written a segment per line, and only before a segment tag and the element
+    separator (indented or not), after data: not after a terminator or a blank line.
+    """
+    if not seps.line_per_segment:
+        return None
+    ends = re.escape(b"\r\n~" + seps.segment_bytes)
+    element = re.escape(seps.element.encode("latin-1"))
+    return re.compile(
+        rb"(?<=[^" + ends + rb"])(?:\r\n|\n|\r)(?=[ \t]*[A-Z][A-Z0-9]{1,2}" + element + rb")"
+    )
+
+
+def _cut(
+    data: bytes,
+    term: bytes,
+    tolerate: bool,
+    unended: re.Pattern[bytes] | None = None,
+    *,
+    last: bool,
+) -> tuple[list[tuple[bytes, bytes]], bytes, bool]:
+    """Cut ``data`` into (segment body, terminator) pairs, the unterminated rest, and whether
+    no body holds a line break (see :func:`_only_breaks_after_terminators`).
+
+    With ``tolerate``, a ``~`` before a line break ends a segment too. With ``unended``, a line
+    break it matches ends a segment that has no terminator: the pair's terminator is empty and
+    the line break starts the next body, as layout. At the end of the file the rest is the last
+    segment, which may lack its terminator.
     """
     pieces = data.split(term)
     tail = pieces.pop()
-    ended: list[tuple[bytes, bytes]] = []
-    for piece in pieces:
-        if tolerate and b"~" in piece:
-            parts = _TILDE_EOL.split(piece)
-            ended.extend((part, b"~") for part in parts[:-1])
-            ended.append((parts[-1], term))
-        else:
-            ended.append((piece, term))
+    clean = _only_breaks_after_terminators(data, term)
+    if clean or (unended is not None and unended.search(data) is None):
+        unended = None
+    ended = _ended(pieces, term, tolerate, unended)
     if tolerate and b"~" in tail:
         # ~-ended segments in the tail go out now instead of waiting for the next term
         parts = _TILDE_EOL.split(tail)
         tail = parts.pop()
-        ended.extend((part, b"~") for part in parts)
+        for part in parts:
+            _end(ended, part, b"~", unended)
+    if unended is not None:
+        # so do the lines before the tail's last one; the last may still grow
+        starts = [m.start() for m in unended.finditer(tail)]
+        if starts:
+            _end(ended, tail[: starts[-1]], b"", unended)
+            tail = tail[starts[-1] :]
     if not last:
-        return ended, tail
+        return ended, tail, clean
     body = tail.rstrip(_LAYOUT)
     if tolerate and body.endswith(b"~"):
         ended.append((body[:-1], b"~" + tail[len(body) :]))
     else:
         ended.append((tail, b""))
-    return ended, b""
+    return ended, b"", clean
 
 
-def _segment(text: bytes, raw: bytes, number: int, element: str, component: str) -> Segment:
+def _only_breaks_after_terminators(data: bytes, term: bytes) -> bool:
+    """Whether every line break in ``data`` follows a terminator (or starts ``data``).
+
+    True of nearly every file (a segment per line, or all on one line): then no segment holds
+    a line break, and none lost its terminator. Five counts per chunk are far cheaper than a
+    look at each segment.
+    """
+    # the line break a chunk may start with follows the terminator that ended the last one
+    start = 0
+    while start < len(data) and data[start] in _BREAK_BYTES:
+        start += 1
+    crlf = data.count(b"\r\n", start)
+    if term in (b"\n", b"\r"):
+        other = b"\r" if term == b"\n" else b"\n"
+        return data.count(other, start) == crlf
+    breaks = data.count(b"\n", start) + data.count(b"\r", start) - crlf
+    return breaks == data.count(term + b"\n", start) + data.count(term + b"\r", start)
+
+
+def _ended(
+    pieces: list[bytes], term: bytes, tolerate: bool, unended: re.Pattern[bytes] | None
+) -> list[tuple[bytes, bytes]]:
+    """The (body, terminator) pairs of pieces that each ended with ``term``."""
+    if unended is None and not tolerate:
+        return [(piece, term) for piece in pieces]
+    ended: list[tuple[bytes, bytes]] = []
+    for piece in pieces:
+        if tolerate and b"~" in piece:
+            parts = _TILDE_EOL.split(piece)
+            for part in parts[:-1]:
+                _end(ended, part, b"~", unended)
+            _end(ended, parts[-1], term, unended)
+        else:
+            _end(ended, piece, term, unended)
+    return ended
+
+
+def _unwrap(text: bytes) -> bytes:
+    """A segment wrapped over lines, whole: X12 data holds no line break, so they are layout."""
+    if b"\n" in text or b"\r" in text:
+        return text.replace(b"\r", b"").replace(b"\n", b"")
+    return text
+
+
+def _end(
+    ended: list[tuple[bytes, bytes]],
+    body: bytes,
+    stop: bytes,
+    unended: re.Pattern[bytes] | None,
+) -> None:
+    """Add ``body`` ended by ``stop``, cut first where ``unended`` finds a lost terminator."""
+    if unended is None:
+        ended.append((body, stop))
+        return
+    start = 0
+    for match in unended.finditer(body):
+        # the line break stays with the next body, where it is layout
+        ended.append((body[start : match.start()], b""))
+        start = match.start()
+    ended.append((body[start:], stop))
+
+
+def _segment(text: bytes, raw: bytes, number: int, seps: Separators) -> Segment:
+    element, component = seps.element, seps.component
     bad: int | None = None
     try:
         decoded = text.decode("utf-8")
@@ -157,7 +260,7 @@ def _segment(text: bytes, raw: bytes, number: int, element: str, component: str)
     tag = cast("str", parts[0])
     if component in decoded and tag != "ISA":  # ISA16 is the component separator itself
         parts[1:] = [_components(p, component) for p in parts[1:]]
-    return Segment(tag, parts, raw, number, bad)
+    return Segment(tag, parts, raw, number, bad, seps if tag == "ISA" else None)
 
 
 def _components(value: Element, component: str) -> Element:

@@ -5,6 +5,17 @@ ISA11 is the repetition separator from version 00402 on (before, it is the code 
 ISA16 is the component separator and the byte after it ends the segment. Partners pad ISA
 elements to fixed widths by the standard, but real files do not always (the corpus has ISAs
 with one-space sender fields), so the header is cut at its separators, never at byte 106.
+
+Two layouts senders get wrong are read as they were meant:
+
+- ISA16 left out: ``…*P*~`` then a line break, where every later segment also ends with ``~``
+  and a line break. Read literally, ``~`` would be the component separator and the line break
+  the terminator, and every segment's last element would end in an empty component. When the
+  next segment ends the same way, ``~`` is the terminator and no component separator was
+  given (``component`` is then the terminator itself, which never occurs inside a segment).
+- One segment per line (the terminator followed by a line break): recorded in
+  ``Separators.line_per_segment``, so that the tokenizer can tell a line that lost its
+  terminator from a segment wrapped over several lines.
 """
 
 from __future__ import annotations
@@ -19,6 +30,7 @@ __all__ = ["ISA_ELEMENTS", "Separators", "read_separators"]
 ISA_ELEMENTS = 16
 # enough for any ISA: 106 bytes by the standard, more when a partner over-pads
 _MAX_ISA = 512
+_BREAKS = (b"\r", b"\n")
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +42,8 @@ class Separators:
     segment: str
     #: ``None`` before version 00402, where ISA11 is not a separator
     repetition: str | None = None
+    #: the ISA's terminator is followed by a line break: the sender writes a segment a line
+    line_per_segment: bool = False
 
     @property
     def segment_bytes(self) -> bytes:
@@ -61,10 +75,15 @@ def read_separators(head: bytes, location: str) -> tuple[Separators, int]:
     if len(head) < pos + 3:
         raise RecordError(location, "ISA is cut short before its segment terminator", field="ISA16")
     component, terminator = head[pos + 1 : pos + 2], head[pos + 2 : pos + 3]
+    length = pos + 3
+    if terminator in _BREAKS and _ends_next_segment(head, length, component):
+        # ISA16 left out: the byte in its place is the terminator (see the module docstring)
+        terminator, length = component, pos + 2
     elements = head[4:pos].split(element)
     version, isa11 = elements[11], elements[10]
     repetition = isa11 if version >= b"00402" and len(isa11) == 1 and not isa11.isalnum() else None
-    chars = [element, component, terminator] + ([repetition] if repetition else [])
+    chars = [element, terminator] + ([repetition] if repetition else [])
+    chars += [component] if component != terminator else []
     if len(set(chars)) != len(chars):
         raise RecordError(
             location,
@@ -80,5 +99,13 @@ def read_separators(head: bytes, location: str) -> tuple[Separators, int]:
         component.decode("latin-1"),
         terminator.decode("latin-1"),
         repetition.decode("latin-1") if repetition else None,
+        line_per_segment=head[length : length + 1] in _BREAKS and terminator not in _BREAKS,
     )
-    return seps, pos + 3
+    return seps, length
+
+
+def _ends_next_segment(head: bytes, start: int, char: bytes) -> bool:
+    """Whether the line after ``start`` (the GS, normally) ends with ``char``."""
+    rest = head[start:].lstrip(b"\r\n \t")
+    end = min((i for i in (rest.find(b"\n"), rest.find(b"\r")) if i >= 0), default=-1)
+    return end > 0 and rest[:end].rstrip(b" \t").endswith(char)

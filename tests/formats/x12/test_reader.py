@@ -35,6 +35,28 @@ EXPECTED = {
 }
 
 
+REAL = corpus_root() / "real" / "x12"
+
+# real/ corpus file → (items read, of which errors); envelope errors are items of their own
+EXPECTED_REAL = {
+    "ediengine_850.Composite.SLN.OK.edi": (1, 0),
+    "ediengine_850.SyntaxNotes.ERR.edi": (1, 0),  # its defects are in the data, not the syntax
+    "ediengine_856.Crossdock.OK.edi": (1, 0),
+    "edinet_x12.810a.edi": (1, 0),  # BOM, segments indented with tabs and spaces
+    "edinet_x12.810c.edi": (1, 0),
+    "edinet_x12.850.edi": (2, 1),  # IEA02 000000001 against ISA13 000000055
+    "edinet_x12.850.issue135.edi": (2, 0),  # no ISA16; one DTM without its terminator
+    "edinet_x12.850a.edi": (2, 1),  # IEA02 000000001 against ISA13 000000055
+    "oboe_5-850.x12": (1, 0),  # separators 0x1D and 0x1C, one line
+    "oboe_lfTestCase.edi": (12, 0),  # '~' separates elements, line feeds end segments
+    "pythonedi_test_edi.txt": (1, 0),
+    "staedi_simple997-multiple-interchanges.edi": (3, 0),
+    "vscodeedisupport_850-loop.edi": (1, 0),
+    "vscodeedisupport_X12-interchanges.x12": (3, 0),
+    "vscodeedix12_old.edi": (1, 0),
+}
+
+
 def read(data: bytes, source: str = "t.x12") -> list[RawRecord | RecordError]:
     return list(X12Format().messages(io.BytesIO(data), source))
 
@@ -73,6 +95,76 @@ def test_every_corpus_file_parses(name: str) -> None:
 @pytest.mark.usefixtures("shared_corpus")
 def test_corpus_list_is_complete() -> None:
     assert sorted(p.name for p in CORPUS.iterdir()) == sorted(EXPECTED)
+    assert sorted(p.name for p in REAL.iterdir()) == sorted(EXPECTED_REAL)
+
+
+@pytest.mark.usefixtures("shared_corpus")
+@pytest.mark.parametrize("name", sorted(EXPECTED_REAL))
+def test_every_real_corpus_file_parses(name: str) -> None:
+    data = (REAL / name).read_bytes()
+    items = read(data, name)
+    assert (len(items), sum(isinstance(i, RecordError) for i in items)) == EXPECTED_REAL[name]
+    records = [i for i in items if isinstance(i, RawRecord)]
+    # every byte after the BOM belongs to the ISA, GS, a set, or the trailers
+    assert all(r.data in data for r in records)
+
+
+@pytest.mark.usefixtures("shared_corpus")
+def test_segments_indented_with_tabs_and_spaces_read_as_their_tags() -> None:
+    (record,) = read((REAL / "edinet_x12.810a.edi").read_bytes())
+    assert isinstance(record, RawRecord)
+    assert record.fields["BIG"][1:3] == ["20030310", "DO091003TESTINV01"]
+    assert [item["N1"][1] for item in record.fields["N1"]] == ["SO", "RI"]
+    assert len(record.fields["IT1"]) == 2
+    assert record.fields["CTT"] == ["CTT", "2"]
+
+
+@pytest.mark.usefixtures("shared_corpus")
+def test_isa_without_isa16_takes_the_tilde_as_terminator_and_a_lost_one_at_a_line_end() -> None:
+    first, second = read((REAL / "edinet_x12.850.issue135.edi").read_bytes())
+    assert isinstance(first, RawRecord)
+    assert isinstance(second, RawRecord)
+    assert first.context["separators"]["segment"] == "~"
+    assert first.fields["BEG"] == ["BEG", "05", "CP", "740150", "", "20191001"]
+    # the DTM that lost its '~' ends at its line: the PO1 after it is a line of its own
+    assert [item["PO1"][1] for item in first.fields["PO1"]][:4] == ["10", "20", "30", "40"]
+    assert len(first.fields["PO1"]) == int(first.fields["CTT"][1]) == 10
+    assert first.fields["PO1"][1]["DTM"] == [["DTM", "002", "20190309"], ["DTM", "038", "20190309"]]
+    assert len(second.fields["PO1"]) == int(second.fields["CTT"][1]) == 11
+
+
+def test_a_line_that_lost_its_terminator_ends_at_its_line_break() -> None:
+    data = interchange(
+        "ST*850*0001", "BEG*00*NE*PO1**20260101", "PO1*1*2*EA*3.5**VN*X1", "SE*4*0001"
+    ).replace(b"20260101~\n", b"20260101\n\t")
+    (record,) = read(data)
+    assert isinstance(record, RawRecord)
+    assert record.fields["BEG"] == ["BEG", "00", "NE", "PO1", "", "20260101"]
+    assert record.fields["PO1"][0]["PO1"][7] == "X1"
+    assert b"20260101\n\tPO1" in record.data  # the bytes are the file's
+
+
+def test_a_segment_wrapped_at_a_fixed_width_reads_whole() -> None:
+    flat = interchange(*GOOD_850).replace(b"~\n", b"~")
+    wrapped = b"\n".join(flat[i : i + 80] for i in range(0, len(flat), 80))
+    (record,) = read(wrapped)
+    (plain,) = read(flat)
+    assert isinstance(record, RawRecord)
+    assert isinstance(plain, RawRecord)
+    assert record.fields == plain.fields
+
+
+def test_zero_padded_group_and_interchange_counts_are_numbers() -> None:
+    data = interchange(*GOOD_850).replace(b"GE*1*42", b"GE*000001*0042")
+    data = data.replace(b"IEA*1*000000007", b"IEA*00001*000000007")
+    (record,) = read(data)
+    assert isinstance(record, RawRecord)
+
+
+def test_a_padded_count_that_says_another_number_is_still_refused() -> None:
+    items = read(interchange(*GOOD_850).replace(b"GE*1*42", b"GE*000002*42"))
+    assert isinstance(items[-1], X12Error)
+    assert items[-1].reason == "GE01 says '000002' transaction sets, the group holds 1"
 
 
 @pytest.mark.usefixtures("shared_corpus")
