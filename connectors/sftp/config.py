@@ -65,6 +65,16 @@ class SftpConfig(ConnectorConfig):
         ),
     )
     upload_suffix: str = Field(".part", description="temporary name of an upload in progress")
+    ride_through: float = Field(
+        60.0,
+        ge=0,
+        description=(
+            "seconds a read or a push keeps retrying a server that is down or a connection "
+            "that broke (an sshd restart, a network blip), with capped backoff, before the "
+            "failure is reported; a resumed download continues at the byte it had reached"
+        ),
+    )
+    retry_max_wait: float = Field(5.0, gt=0, description="longest wait between two retries, s")
 
     @model_validator(mode="after")
     def _one_credential(self) -> SftpConfig:

@@ -30,9 +30,19 @@ import orjson
 from pydantic import Field
 
 from connectors.errors import RecordError
-from connectors.sdk import Decision, Event, RowKey, Sink, WriteReport
+from connectors.sdk import (
+    SDK_TABLE,
+    Decision,
+    Event,
+    RetryPolicy,
+    RetryTable,
+    RowKey,
+    Sink,
+    WriteReport,
+)
 from connectors.sftp.config import SftpConfig
 from connectors.sftp.errors import SFTP_ERROR_ROWS, RemoteFileChanged
+from connectors.sftp.outage import outage_policy
 from connectors.sftp.session import RemoteFile, SftpSession
 
 __all__ = ["SftpSink", "SftpSinkConfig", "batch_name"]
@@ -80,6 +90,10 @@ class SftpSink(Sink[SftpSinkConfig]):
         self._session: SftpSession | None = None
         #: monotonic time of the next look for stale uploads (the first batch looks)
         self._next_sweep = 0.0
+
+    def policy(self, base: RetryTable = SDK_TABLE) -> RetryPolicy:
+        """Retries that ride through a server outage of ``ride_through`` seconds."""
+        return outage_policy(self.config, self.decision_table(base))
 
     def probe(self) -> str:
         """Connect, authenticate and look at the target folder."""

@@ -38,11 +38,23 @@ from canonical import Envelope, event_model
 from connectors.errors import RecordError
 from connectors.formats.csv import CsvFormat, CsvPosition, split_rows
 from connectors.record import RawRecord
-from connectors.sdk import Checkpoint, Decision, ReadItem, RowKey, Source, State, Stream
+from connectors.sdk import (
+    SDK_TABLE,
+    Checkpoint,
+    Decision,
+    ReadItem,
+    RetryPolicy,
+    RetryTable,
+    RowKey,
+    Source,
+    State,
+    Stream,
+)
 from connectors.sdk.translate import translate
 from connectors.sftp.config import SftpConfig
 from connectors.sftp.download import Fetched, Transfer
 from connectors.sftp.errors import SFTP_ERROR_ROWS, RemoteFileChanged, SettleRefused
+from connectors.sftp.outage import outage_policy
 from connectors.sftp.readlock import ReadLock, Watch, candidates, lock_for, matching
 from connectors.sftp.session import RemoteFile, SftpSession
 from connectors.sftp.settle import drop_spool, settle_remote, spool_path
@@ -130,6 +142,10 @@ class SftpSource(Source[SftpSourceConfig]):
             self._mapping = compile_spec(load_spec(self.config.mapping))
             event_model(self._mapping.target_type, self._mapping.target_version)
         return self._mapping
+
+    def policy(self, base: RetryTable = SDK_TABLE) -> RetryPolicy:
+        """Retries that ride through a server outage of ``ride_through`` seconds."""
+        return outage_policy(self.config, self.decision_table(base))
 
     def probe(self) -> str:
         """Connect, authenticate, list the folder."""

@@ -15,6 +15,7 @@ MODULES = [
     "connectors.sftp.inbox",
     "connectors.sftp.keys",
     "connectors.sftp.openssh",
+    "connectors.sftp.outage",
     "connectors.sftp.readlock",
     "connectors.sftp.session",
     "connectors.sftp.settle",
