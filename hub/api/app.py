@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import gc
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from sqlalchemy import Engine
 
 from hub.api import webhooks
 from hub.api.docs import install_docs
-from hub.api.nul_guard import RefuseNulBytes
+from hub.api.nul_guard import refuse_nul_bytes
 from hub.config import Settings
 from hub.ops.mount import install_ops
 from hub.registry import confluent_api, crossdock_api
@@ -53,6 +53,7 @@ def create_app(
         version="0.1.0",
         docs_url=None,
         redoc_url=None,
+        dependencies=[Depends(refuse_nul_bytes)],
     )
     install_docs(app)
     app.state.registry = open_registry(
@@ -65,7 +66,6 @@ def create_app(
     app.include_router(confluent_api.router)
     app.include_router(routing_api.router)
     install_ops(app, engine, settings)
-    app.add_middleware(RefuseNulBytes)
     return app
 
 
