@@ -86,15 +86,25 @@ class Explanation:
 
 
 def explain_file(
-    path: Path, settings: Settings, *, connector: str, mapping_id: str | None = None
+    path: Path,
+    settings: Settings,
+    *,
+    connector: str,
+    mapping_id: str | None = None,
+    registry: SpecRegistry | None = None,
 ) -> Explanation:
     """Translate ``path`` (events discarded) and explain every choice made on the way."""
+    registry = registry if registry is not None else SpecRegistry.from_directory()
     report = TranslationReport(path)
     for _ in translate_file(
-        path, settings, connector=connector, mapping_id=mapping_id, report=report
+        path,
+        settings,
+        connector=connector,
+        mapping_id=mapping_id,
+        report=report,
+        registry=registry,
     ):
         pass  # counted in the report
-    registry = SpecRegistry.from_directory()
     forced = registry.get(mapping_id) if mapping_id and mapping_id in registry else None
     messages = tuple(
         _kind(report, kind, count, registry, forced) for kind, count in report.messages.items()

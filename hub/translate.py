@@ -143,24 +143,35 @@ def translate_file(
     connector: str,
     mapping_id: str | None = None,
     report: TranslationReport | None = None,
+    registry: SpecRegistry | None = None,
 ) -> Iterator[str]:
     """CloudEvents JSON lines for each good record, :class:`TranslationError` for each bad one.
 
     ``report``, when given, counts what goes by (events, errors, refusals, message kinds).
+    ``registry`` spares loading the specs again for each of many files (default: load them).
     """
     report = report if report is not None else TranslationReport(path)
-    for line in _translate_file(path, settings, connector, mapping_id, report):
+    registry = registry if registry is not None else SpecRegistry.from_directory()
+    for line in _translate_file(
+        path,
+        settings,
+        connector=connector,
+        mapping_id=mapping_id,
+        report=report,
+        registry=registry,
+    ):
         yield report.count(line)
 
 
 def _translate_file(
     path: Path,
     settings: Settings,
+    *,
     connector: str,
     mapping_id: str | None,
     report: TranslationReport,
+    registry: SpecRegistry,
 ) -> Iterator[str]:
-    registry = SpecRegistry.from_directory()
     try:
         forced = registry.get(mapping_id) if mapping_id else None
     except KeyError:

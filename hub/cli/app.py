@@ -444,10 +444,15 @@ def translate(
     if summary:
         raise typer.Exit(_summarise_files(files, settings, connector, mapping, as_json=as_json))
     from hub.translate import TranslationError, TranslationNote, translate_file
+    from mappings import SpecRegistry
 
+    registry = SpecRegistry.from_directory()  # once for every file
     failures = 0
     for file in files:
-        for line in translate_file(file, settings, connector=connector, mapping_id=mapping):
+        lines = translate_file(
+            file, settings, connector=connector, mapping_id=mapping, registry=registry
+        )
+        for line in lines:
             if isinstance(line, TranslationError):
                 failures += 1
                 err.print(f"[red]error:[/] {line}", highlight=False, soft_wrap=True)
@@ -484,14 +489,21 @@ def _summarise_files(
     as_json: bool,
 ) -> int:
     from hub.translate import TranslationReport, translate_file
+    from mappings import SpecRegistry
 
+    registry = SpecRegistry.from_directory()  # once for every file
     table = Table("file", "format", "message(s)", "events", "errors", "refusals", "ignored")
     table.add_column("first error", ratio=1, overflow="fold")
     failed = 0
     for file, shown in files.items():
         report = TranslationReport(file)
         for _ in translate_file(
-            file, settings, connector=connector, mapping_id=mapping, report=report
+            file,
+            settings,
+            connector=connector,
+            mapping_id=mapping,
+            report=report,
+            registry=registry,
         ):
             pass  # counted in the report
         failed += report.failed
@@ -541,10 +553,14 @@ def _explain_files(
     as_json: bool,
 ) -> int:
     from hub.explain import explain_file
+    from mappings import SpecRegistry
 
+    registry = SpecRegistry.from_directory()  # once for every file
     failed = 0
     for file in files:
-        explained = explain_file(file, settings, connector=connector, mapping_id=mapping)
+        explained = explain_file(
+            file, settings, connector=connector, mapping_id=mapping, registry=registry
+        )
         report = explained.report
         failed += report.failed
         if as_json:
