@@ -175,6 +175,7 @@ MESSAGE_TYPES: dict[tuple[str, str], MessageType] = {
                 "sale": "sale transaction",
                 "return": "return transaction",
                 "void": "voided transaction",
+                "non_merchandise": "retail transaction without stock lines",
                 "ControlTransaction": "till control transaction",
                 "TenderControlTransaction": "tender control transaction (till loan, pickup, count)",
                 "InventoryControlTransaction": "inventory control transaction",
@@ -183,6 +184,7 @@ MESSAGE_TYPES: dict[tuple[str, str], MessageType] = {
             ignored={
                 "ControlTransaction": "not business documents (sign-on, sign-off, till open)",
                 "void": "no stock moved (cancelled, voided, suspended or training transactions)",
+                "non_merchandise": "no stock moved (services, gift cards, deposits, tenders only)",
             },
         ),
         _types(

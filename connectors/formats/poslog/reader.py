@@ -4,15 +4,30 @@ The file is read with ``lxml.etree.iterparse``: each ``Transaction`` child of th
 into a tree (:mod:`connectors.formats.xml_tree`), handed out, then cleared together with every
 sibling before it, so a 500 MB POSLog is read in the memory of one transaction.
 
+Versions 2.x to 6 are read, in the ARTS IXRetail namespace, in a sender's own namespace, or in
+none: names are read in the ARTS namespace and in the document's own (the namespace of its
+``Transaction`` elements), so specs read ``LineItem.Sale.ItemID`` whatever the sender chose;
+other namespaces (vendor extensions such as NCR's ``acs:``) keep their prefix. The store is
+``RetailStoreID`` (2.x) or, from version 6, ``BusinessUnit/UnitID`` (the unit whose
+``TypeCode`` is ``RetailStore`` when there are several); ``store_id`` in
+:mod:`mappings.functions.poslog` reads both, for this reader and for the specs.
+
 Message kinds (``context["message"]``), which pick the mapping specs:
 
-- ``sale``: a ``RetailTransaction`` without any ``LineItem/Return``;
-- ``return``: a ``RetailTransaction`` with at least one ``LineItem/Return`` (an exchange, which
-  also sells, is a return: its specs read both kinds of line);
-- ``void``: a transaction cancelled, voided, suspended or rung in training mode: it moved no
-  stock, so no spec reads it;
+- ``sale``: a ``RetailTransaction`` with at least one stock line sold (a ``LineItem/Sale`` not
+  voided whose ``ItemType`` is not one of :data:`NON_STOCK_ITEM_TYPES`) and no return;
+- ``return``: a ``RetailTransaction`` with at least one ``LineItem/Return`` not voided (an
+  exchange, which also sells, is a return: its specs read both kinds of line);
+- ``void``: a transaction cancelled, voided, suspended or rung in training mode, or one whose
+  sold and returned lines were all voided: it moved no stock;
+- ``non_merchandise``: a ``RetailTransaction`` that sold no stock (services, gift cards,
+  deposits, tenders only: a paid-in, a no-sale);
 - otherwise the name of the transaction's body (``ControlTransaction``,
-  ``TenderControlTransaction``, …).
+  ``TenderControlTransaction``, ``InventoryControlTransaction``, …).
+
+The hub maps the kinds specs read and refuses or ignores the others by name, counting them
+(:mod:`hub.message_types`); each message's location names its kind, its ARTS identity and the
+POSLog version the file declares.
 
 A transaction is identified by store, workstation, business day and sequence number (the ARTS
 key); one without a ``SequenceNumber`` cannot be told apart from its neighbours and is yielded
@@ -30,6 +45,7 @@ from lxml import etree
 
 from connectors.errors import RecordError
 from connectors.formats.xml_tree import (
+    XmlText,
     element_line,
     element_tree,
     local_name,
@@ -37,8 +53,9 @@ from connectors.formats.xml_tree import (
     stream_messages,
 )
 from connectors.record import RawRecord
+from mappings.functions.poslog import store_id
 
-__all__ = ["ARTS_NAMESPACE", "PoslogFormat"]
+__all__ = ["ARTS_NAMESPACE", "NON_STOCK_ITEM_TYPES", "PoslogFormat"]
 
 ARTS_NAMESPACE = "http://www.nrf-arts.org/IXRetail/namespace/"
 _OWN = frozenset({ARTS_NAMESPACE})
@@ -48,6 +65,8 @@ _NOT_FINISHED = frozenset(
     {"cancelled", "canceled", "voided", "postvoided", "suspended", "suspendeddeleted", "training"}
 )
 _TRUE = frozenset({"true", "1"})
+#: Sale/@ItemType values rung up without moving stock (the specs' split conditions say the same)
+NON_STOCK_ITEM_TYPES = frozenset({"Service", "NonMerchandise", "GiftCertificate", "Deposit"})
 
 
 class PoslogFormat:
@@ -68,10 +87,13 @@ class PoslogFormat:
     def messages(self, fh: BinaryIO, source: str) -> Iterator[RawRecord | RecordError]:
         """Each transaction of the log, or the error of one that cannot be identified."""
         # a child of the POSLog root, or a lone Transaction document
-        for position, elem, _ in stream_messages(
+        version: str | None = None
+        for position, elem, parent in stream_messages(
             fh, "{*}Transaction", source, "transaction", lone_root=True
         ):
-            yield self._message(elem, source, position)
+            if version is None:
+                version = _version(parent)
+            yield self._message(elem, source, position, version=version)
 
     def parse_record(
         self, data: bytes, context: Mapping[str, Any], *, source: str, line: int
@@ -104,20 +126,22 @@ class PoslogFormat:
         *,
         line: int | None = None,
         raw: bytes | None = None,
+        version: str = "",
     ) -> RawRecord | RecordError:
         line = line if line is not None else element_line(elem)
         data = raw if raw is not None else etree.tostring(elem)
-        tree = element_tree(elem, _OWN)
+        uri = elem.tag[1 : elem.tag.index("}")] if elem.tag.startswith("{") else ""
+        tree = element_tree(elem, _OWN | {uri} if uri else _OWN)
         if not isinstance(tree, dict):
             tree = {}
-        store, workstation = _text(tree, "RetailStoreID"), _text(tree, "WorkstationID")
+        store, workstation = store_id(tree) or "", _text(tree, "WorkstationID")
         sequence, day = _text(tree, "SequenceNumber"), _text(tree, "BusinessDayDate")
-        where = (
-            f"{source}: transaction {position} (store {store or '?'}, workstation "
-            f"{workstation or '?'}, day {day or '?'}, sequence {sequence or '?'}), "
-            f"element POSLog/Transaction[{position}], line {line}"
-        )
         kind = _kind(tree)
+        where = (
+            f"{source}: transaction {position} ({kind}; store {store or '?'}, workstation "
+            f"{workstation or '?'}, day {day or '?'}, sequence {sequence or '?'}), "
+            f"element POSLog/Transaction[{position}]{version}, line {line}"
+        )
         context = {"message": kind, "where": where, "position": position}
         if not sequence:
             return RecordError(
@@ -139,8 +163,20 @@ def _standalone_parser() -> etree.XMLParser:
     )
 
 
+def _version(root: etree._Element | None) -> str:
+    """`` (POSLog 6.0)`` from the root's ``MajorVersion``/``MinorVersion``; empty if unsaid."""
+    if root is None:
+        return ""
+    major, minor = root.get("MajorVersion"), root.get("MinorVersion")
+    if not major:
+        return ""
+    return f" (POSLog {major}.{minor})" if minor else f" (POSLog {major})"
+
+
 def _text(tree: Mapping[str, Any], key: str) -> str:
     value = tree.get(key)
+    if isinstance(value, list):
+        value = value[0] if value else ""
     if isinstance(value, dict):
         value = value.get("#text", "")
     return value.strip() if isinstance(value, str) else ""
@@ -156,11 +192,38 @@ def _kind(tree: Mapping[str, Any]) -> str:
         status = str(retail.get("@TransactionStatus", "")).replace(" ", "").lower()
         if status in _NOT_FINISHED:
             return "void"
-        items = retail.get("LineItem", [])
-        items = items if isinstance(items, list) else [items]
-        returns = any(isinstance(i, dict) and "Return" in i for i in items)
-        return "return" if returns else "sale"
+        return _retail_kind(retail)
     for key, value in tree.items():
         if key.endswith("Transaction") and isinstance(value, dict | str):
             return key.rpartition(":")[2]
     return "unknown"
+
+
+def _retail_kind(retail: Mapping[str, Any]) -> str:
+    items = retail.get("LineItem", [])
+    items = items if isinstance(items, list) else [items]
+    goods = voided = 0
+    stock_sold = returned = False
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        sale, back = item.get("Sale"), item.get("Return")
+        if sale is None and back is None:
+            continue
+        goods += 1
+        if str(item.get("@VoidFlag", "")).lower() in _TRUE:
+            voided += 1
+            continue
+        if back is not None:
+            returned = True
+        elif _item_type(sale) not in NON_STOCK_ITEM_TYPES:
+            stock_sold = True
+    if returned:
+        return "return"
+    if stock_sold:
+        return "sale"
+    return "void" if goods and goods == voided else "non_merchandise"
+
+
+def _item_type(sale: Any) -> str:
+    return str(sale.get("@ItemType") or "") if isinstance(sale, dict | XmlText) else ""

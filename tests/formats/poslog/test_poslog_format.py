@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pytest
 
 from connectors.errors import RecordError
 from connectors.formats.poslog import PoslogFormat
+from connectors.formats.poslog.reader import NON_STOCK_ITEM_TYPES
 from connectors.formats.xml_tree import XmlText
 from connectors.record import RawRecord
-from mappings import corpus_root
+from hub.documents import DocumentMapper
+from mappings import SPECS_DIR, SpecRegistry, corpus_root
+from mappings.functions import poslog
 
 CORPUS = corpus_root() / "poslog"
 NCR = CORPUS / "kjbreil_ncr_acs_poslog_small.xml"
@@ -158,9 +162,6 @@ def test_a_lone_transaction_document_is_one_message() -> None:
 
 
 def test_services_and_voided_lines_move_no_stock() -> None:
-    from hub.documents import DocumentMapper
-    from mappings import SpecRegistry
-
     body = (
         "<RetailTransaction>"
         "<LineItem><SequenceNumber>1</SequenceNumber><Sale ItemType='Stock'>"
@@ -175,3 +176,102 @@ def test_services_and_voided_lines_move_no_stock() -> None:
     outcome = DocumentMapper(SpecRegistry.from_directory()).translate(record, PoslogFormat(), "doc")
     assert not outcome.failures
     assert [e.data.model_dump()["sku"] for e in outcome.events] == ["SKU-1"]
+
+
+V6 = Path(__file__).parents[1] / "written_here" / "poslog_v6_store_day.xml"
+
+
+def test_a_poslog_6_store_day_reads_its_store_from_the_business_unit() -> None:
+    with V6.open("rb") as fh:
+        records = list(PoslogFormat().messages(fh, V6.name))
+    assert all(isinstance(r, RawRecord) for r in records)
+    assert [r.context["message"] for r in records] == [
+        "ControlTransaction",
+        "sale",
+        "return",
+        "non_merchandise",
+        "void",
+        "TenderControlTransaction",
+    ]
+    sale = records[1]
+    assert sale.context["key"] == "0377/12/2026-12-01/20417"
+    assert "(sale; store 0377, workstation 12" in sale.context["where"]
+    assert "POSLog/Transaction[2] (POSLog 6.0)" in sale.context["where"]
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        # POSLog 2.x without any namespace
+        b"<POSLog>{tx}</POSLog>",
+        # the whole log in a sender's own prefixed namespace
+        b'<v:POSLog xmlns:v="urn:example:vendor-poslog">{vtx}</v:POSLog>',
+        # the ARTS namespace under a prefix
+        b'<p:POSLog xmlns:p="http://www.nrf-arts.org/IXRetail/namespace/">{ptx}</p:POSLog>',
+    ],
+)
+def test_a_sale_reads_the_same_with_or_without_namespaces(document: bytes) -> None:
+    tx = _tx("<SequenceNumber>4</SequenceNumber>", _sale("2"))
+    prefixed = re.sub(rb"<(/?)([A-Z])", rb"<\1v:\2", tx)
+    arts = re.sub(rb"<(/?)([A-Z])", rb"<\1p:\2", tx)
+    data = document.replace(b"{tx}", tx).replace(b"{vtx}", prefixed).replace(b"{ptx}", arts)
+    (record,) = _read(data)
+    assert isinstance(record, RawRecord)
+    assert record.context["message"] == "sale"
+    assert record.context["key"] == "7/1/2026-11-20/4"
+    outcome = DocumentMapper(SpecRegistry.from_directory()).translate(record, PoslogFormat(), "d")
+    assert not outcome.failures
+    (event,) = outcome.events
+    assert event.data.model_dump(mode="json")["quantity_change"] == {"value": "-2", "unit": "C62"}
+
+
+def test_a_retail_transaction_of_services_only_or_voided_lines_only_moved_no_stock() -> None:
+    service = (
+        "<RetailTransaction><LineItem><Sale ItemType='Service'><ItemID>WRAP</ItemID></Sale>"
+        "</LineItem><LineItem><Tender><Amount>3</Amount></Tender></LineItem></RetailTransaction>"
+    )
+    voided = _sale().replace("<LineItem>", "<LineItem VoidFlag='true'>")
+    tenders = "<RetailTransaction><LineItem><Tender/></LineItem></RetailTransaction>"
+    kinds = [
+        r.context["message"]
+        for r in _read(
+            HEAD
+            + _tx("<SequenceNumber>1</SequenceNumber>", service)
+            + _tx("<SequenceNumber>2</SequenceNumber>", voided)
+            + _tx("<SequenceNumber>3</SequenceNumber>", tenders)
+            + b"</POSLog>"
+        )
+    ]
+    assert kinds == ["non_merchandise", "void", "non_merchandise"]
+
+
+def test_the_readers_non_stock_item_types_are_the_ones_the_specs_leave_out() -> None:
+    for spec in ("sale", "return"):
+        text = (SPECS_DIR / "poslog" / spec / "retail.inventory.adjusted@2.yaml").read_text()
+        listed = re.search(r"Sale\.@ItemType, in: \[([^\]]*)\]", text)
+        assert listed is not None
+        assert {t.strip() for t in listed.group(1).split(",")} == NON_STOCK_ITEM_TYPES
+
+
+def test_the_store_is_the_retail_store_unit_and_an_item_id_typed_gtin_is_the_gtin() -> None:
+    transaction = {
+        "BusinessUnit": {
+            "UnitID": [
+                XmlText("DC-1", {"@TypeCode": "DistributionCenter"}),
+                XmlText("0142", {"@TypeCode": "RetailStore"}),
+            ]
+        }
+    }
+    assert poslog.store_id(transaction) == "0142"
+    assert poslog.store_id({"BusinessUnit": {"UnitID": "9"}}) == "9"
+    assert poslog.store_id({}) is None
+    line = {
+        "Sale": {
+            "ItemID": [
+                XmlText("4006381333931", {"@Type": "GTIN"}),
+                XmlText("S-1", {"@Type": "SKU"}),
+            ]
+        }
+    }
+    assert poslog.item_id(line) == "S-1"
+    assert poslog.gtin(line) == "4006381333931"
