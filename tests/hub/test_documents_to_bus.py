@@ -19,6 +19,7 @@ from hub.inbox import Inbox
 from hub.pipeline import FileOutcome, document_key
 from hub.replay import replay_dead_letter
 from hub.runtime import Hub, csv_format_for
+from tests.corpus import corpus_file
 from tests.hub.conftest import HubEnv
 
 WRITTEN = Path(__file__).parents[1] / "formats" / "written_here"
@@ -294,14 +295,13 @@ def test_an_x12_interchange_through_the_same_pipeline_and_replay(tmp_path: Path)
 
 
 def test_crossdock_run_with_the_documents_connector_reads_every_kind(tmp_path: Path) -> None:
-    corpus = Path(__file__).parents[3] / "shared" / "corpus"
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     for source in (
         WRITTEN / "poslog_return.xml",
         WRITTEN / "idoc_orders05.xml",
-        corpus / "shopify" / "shopify_python_api_refund.json",
-        corpus / "shopify" / "shopify_python_api_location.json",  # no format claims it
+        corpus_file("shopify/shopify_python_api_refund.json"),
+        corpus_file("shopify/shopify_python_api_location.json"),  # no format claims it
     ):
         (inbox / source.name).write_bytes(source.read_bytes())
     common = ["--data-dir", str(tmp_path / "data")]

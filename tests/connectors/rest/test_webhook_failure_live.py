@@ -22,8 +22,7 @@ from hub.connector_bus import HubEventBus
 from hub.errors import BrokerUnavailable
 from hub.storage import connect
 from tests.connectors.rest.server import serve
-
-CORPUS = Path(__file__).parents[4] / "shared" / "corpus" / "shopify"
+from tests.corpus import corpus_file
 
 
 class FlakyBus(HubEventBus):
@@ -64,7 +63,7 @@ def test_a_failed_publish_answers_503_and_the_resent_delivery_is_taken_once(
     api = FastAPI()
     api.include_router(webhook_router(settings, engine, bus=bus))
     body = json.dumps(
-        json.loads((CORPUS / "shopify_python_api_order.json").read_text())["order"]
+        json.loads(corpus_file("shopify/shopify_python_api_order.json").read_text())["order"]
     ).encode()
     headers = {
         "X-Shopify-Topic": "orders/create",

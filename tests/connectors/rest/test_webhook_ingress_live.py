@@ -23,8 +23,8 @@ from hub.config import Settings
 from hub.deadletter import DeadLetterService
 from hub.storage import connect
 from tests.connectors.rest.server import serve
+from tests.corpus import corpus_file
 
-CORPUS = Path(__file__).parents[4] / "shared" / "corpus" / "shopify"
 SPECS = Path(__file__).parent / "specs"
 SHOP_SECRET = "shopify-app-secret"
 PARTNER_SECRET = "whsec_" + "c2VjcmV0LWtleS1mb3ItdGVzdHM="  # base64 of a test key
@@ -97,7 +97,7 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
 
 
 def _fixture(name: str, key: str) -> bytes:
-    return json.dumps(json.loads((CORPUS / name).read_text())[key]).encode()
+    return json.dumps(json.loads(corpus_file(f"shopify/{name}").read_text())[key]).encode()
 
 
 def _shopify_headers(

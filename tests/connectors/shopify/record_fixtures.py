@@ -11,8 +11,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from mappings import corpus_root
+
 HERE = Path(__file__).parent
-CORPUS = Path(__file__).parents[4] / "shared" / "corpus" / "shopify"
 SHOP = "https://acme.myshopify.com"
 API = f"{SHOP}/admin/api/2024-10"
 
@@ -36,7 +37,9 @@ def _page(url: str, orders: list[dict[str, Any]], nxt: str | None, status: int =
 
 def scenarios() -> dict[str, list[dict[str, Any]]]:
     """Interactions per scenario."""
-    base = json.loads((CORPUS / "shopify_python_api_order.json").read_text())["order"]
+    base = json.loads(
+        corpus_root().joinpath("shopify", "shopify_python_api_order.json").read_text()
+    )["order"]
     orders = [_order(base, n) for n in range(1, 6)]
     first = f"{API}/orders.json?status=any&limit=2"
     p2 = f"{API}/orders.json?limit=2&page_info=p2"

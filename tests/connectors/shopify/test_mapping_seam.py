@@ -10,12 +10,11 @@ import pytest
 from canonical import InventoryAdjustedV1, OrderCreatedV1, ReturnAuthorizedV1
 from connectors.errors import RecordError
 from connectors.shopify import mapping
-
-CORPUS = Path(__file__).parents[4] / "shared" / "corpus" / "shopify"
+from tests.corpus import corpus_file
 
 
 def _load(name: str, key: str) -> dict[str, object]:
-    return dict(json.loads((CORPUS / name).read_text())[key])
+    return dict(json.loads(corpus_file(f"shopify/{name}").read_text())[key])
 
 
 def test_the_code_mapping_maps_the_three_topics_of_the_public_fixtures(

@@ -16,9 +16,9 @@ from connectors.sdk.testing import (
     WebhookConformance,
 )
 from connectors.shopify import ShopifyConfig, ShopifySource
+from tests.corpus import corpus_file
 
 RECORDINGS = Path(__file__).parent / "recordings"
-CORPUS = Path(__file__).parents[4] / "shared" / "corpus" / "shopify"
 
 CONFIG: dict[str, Any] = {
     "shop": "acme.myshopify.com",
@@ -46,7 +46,7 @@ class TestShopifyWebhookConformance(WebhookConformance):
 
     def signed_request(self) -> WebhookRequest:
         body = json.dumps(
-            json.loads((CORPUS / "shopify_python_api_refund.json").read_text())["refund"]
+            json.loads(corpus_file("shopify/shopify_python_api_refund.json").read_text())["refund"]
         ).encode()
         now = datetime.now(UTC)
         return WebhookRequest(

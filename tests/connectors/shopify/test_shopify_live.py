@@ -6,7 +6,6 @@ import copy
 import json
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,14 +16,14 @@ from connectors.sdk import FailureType, State, run_source
 from connectors.sdk.testing import StubBus
 from connectors.shopify import ShopifyConfig, ShopifySource
 from tests.connectors.rest.server import serve
+from tests.corpus import corpus_file
 
-CORPUS = Path(__file__).parents[4] / "shared" / "corpus" / "shopify"
 TOKEN = "shpat_live_test"
 API = "/admin/api/2024-10"
 
 
 def _shop() -> tuple[FastAPI, dict[str, Any]]:
-    base = json.loads((CORPUS / "shopify_python_api_order.json").read_text())["order"]
+    base = json.loads(corpus_file("shopify/shopify_python_api_order.json").read_text())["order"]
     orders = []
     for n in range(1, 6):
         order = copy.deepcopy(base)
