@@ -189,7 +189,7 @@ class OpenSshServer:
 
     def new_client_key(self, name: str = "id_ed25519", passphrase: bytes | None = None) -> Path:
         """A new client key, authorised from the next login on; returns the private key file."""
-        path = self._etc.parent / f"{name}"
+        path = self.home / name
         public = write_ed25519_key(path, passphrase)
         self.authorize(public)
         return path

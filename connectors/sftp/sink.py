@@ -122,6 +122,8 @@ class SftpSink(Sink[SftpSinkConfig]):
 
     def write(self, events: Sequence[Event]) -> WriteReport:
         """Upload ``events`` as one file; refuse (for good) an event that cannot be serialised."""
+        if not events:
+            return WriteReport()
         cfg = self.config
         # named by every id of the batch (refused ones too): a retry of it lands on this file
         final = cfg.remote_path(batch_name(cfg.file_prefix, [str(e.get("id", "")) for e in events]))
