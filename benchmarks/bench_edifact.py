@@ -75,7 +75,7 @@ def _read(data: bytes) -> int:
 
 
 def _full_pipeline() -> Callable[[bytes], int]:
-    mapping = compile_spec(load_spec(SPECS_DIR / "edifact" / "retail.order.created@2.yaml"))
+    mapping = compile_spec(load_spec(SPECS_DIR / "edifact" / "retail.order.created@3.yaml"))
     model = event_model(mapping.target_type, mapping.target_version)
 
     def full(data: bytes) -> int:
@@ -130,7 +130,7 @@ def run() -> list[tuple[str, str, str, str]]:
             f"{read_s / bare_s:.1f}× the bare parse time",
         ),
         (
-            "EDIFACT ORDERS parse + map + validate (retail.order.created@2)",
+            "EDIFACT ORDERS parse + map + validate (retail.order.created@3)",
             f"{MESSAGES / full_s:,.0f} docs/s, {events / full_s:,.0f} events/s "
             f"({MESSAGES * LINES / full_s:,.0f} lines/s)",
             f"{MESSAGES / bare_s:,.0f} docs/s bare",

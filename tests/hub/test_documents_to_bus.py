@@ -332,7 +332,7 @@ def test_an_edifact_interchange_through_the_same_pipeline_and_replay(tmp_path: P
 
     pytest.importorskip("connectors.formats.edifact")
     source = Path(__file__).parents[2] / "mappings" / "specs" / "edifact"
-    source /= "retail.order.created@2.golden/written-three-orders-one-bad.in.edi"
+    source /= "retail.order.created@3.golden/written-here-three-orders-one-bad.in.edi"
     settings = Settings(data_dir=tmp_path / "data")
     inbox = Inbox(tmp_path / "inbox", "*.*")
     path = inbox.root / "orders.edi"

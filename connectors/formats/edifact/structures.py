@@ -10,10 +10,11 @@ a list of *group items* (dicts); every group item holds its opening segment unde
      "UNS": [seg], "CNT": [seg], "UNH": [seg], "UNT": [seg], "UNB": [seg]}
 
 The tables below follow the D96A/D01B segment tables (``LIN`` is ORDERS SG25, INVOIC SG25,
-INVRPT SG9, RETANN's line group), kept to membership: which segments and groups a group may
-hold, not their order or repeat counts. That is enough to place every segment of a valid
-message, because the standard's order never lets a segment be read in two places. A segment
-no open group accepts goes to the top level, and a message type without a table is read flat.
+INVRPT SG9, RETANN's line group) and EANCOM's subsets of them, kept to membership: which
+segments and groups a group may hold, not their order or repeat counts. That is enough to
+place every segment of a valid message, because the standard's order never lets a segment be
+read in two places. A segment no open group accepts goes to the top level, and a message type
+without a table is read flat.
 """
 
 from __future__ import annotations
@@ -107,17 +108,30 @@ _INVOIC = _group(
     LIN=_group("PIA IMD MEA QTY PCD ALI DTM MOA GIN GIR QVR FTX", **_line_groups()),
 )
 
+# An inventory report gives each line's stock in groups, one figure with what qualifies it (its
+# location, batch, dates). EANCOM 1997 (D.96A) opens the group with the figure
+# (QTY-INV-GIN-LOC-DTM-STS), EANCOM 2002 (D.01B) with the movement details
+# (INV-QTY-GIN-LOC-DTM-STS); both put the location after its quantity. Some senders write the
+# location first, as ORDERS does (LOC-QTY-DTM). Whichever of QTY, INV or LOC comes first in a
+# line opens the group, and each later one of the same kind opens the next, so every quantity
+# stays with its own location.
+_STOCK_GROUPS = {
+    "QTY": _group("INV GIN LOC DTM STS FTX APR", RFF=_rff(), NAD=_group("LOC")),
+    "INV": _group("QTY GIN LOC DTM STS FTX APR", RFF=_rff(), NAD=_group("LOC")),
+    "LOC": _group("QTY GIN DTM STS FTX"),
+}
+
 _INVRPT = _group(
-    "",
+    "LOC",
     RFF=_rff(),
     NAD=_group("LOC", RFF=_rff(), CTA=_group("COM")),
     CUX=_group("DTM"),
     LIN=_group(
-        "PIA IMD MEA QTY ALI GIN GIR LOC DTM FTX",
+        "PIA IMD MEA ALI GIN GIR DTM FTX",
         RFF=_rff(),
         PAC=_group("MEA", PCI=_group("RFF DTM GIN")),
         PRI=_group("CUX DTM"),
-        INV=_group("QTY APR DTM LOC GIN PRI FTX", RFF=_rff(), NAD=_group("LOC")),
+        **_STOCK_GROUPS,
     ),
 )
 

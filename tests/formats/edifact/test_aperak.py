@@ -19,12 +19,12 @@ WHEN = datetime(2024, 6, 5, 10, 30, tzinfo=UTC)
 def test_a_message_refused_by_its_mapping_is_reported_with_the_reason() -> None:
     data = (
         b"UNB+UNOC:3+SENDER:14+RECEIVER:14+240605:0930+IC1'"
-        b"UNH+M1+ORDERS:D:96A:UN'BGM+220+PO1'DTM+137:20240605:102'LIN+1++A1:SA'QTY+21:2'"
-        b"UNT+6+M1'UNZ+1+IC1'"
+        b"UNH+M1+ORDERS:D:96A:UN'BGM+220+PO1'DTM+137:20240605:102'LIN+1++A1:SA'"
+        b"UNT+5+M1'UNZ+1+IC1'"
     )
     (record,) = read(data)
     assert isinstance(record, RawRecord)
-    mapping = compile_spec(load_spec(SPECS_DIR / "edifact" / "retail.order.created@2.yaml"))
+    mapping = compile_spec(load_spec(SPECS_DIR / "edifact" / "retail.order.created@3.yaml"))
     with pytest.raises(MappingError) as caught:
         mapping.map_all(record.fields)
     report = render_aperak([(record, str(caught.value))], control_ref="AP1", prepared_at=WHEN)
@@ -46,6 +46,6 @@ def test_a_message_refused_by_its_mapping_is_reported_with_the_reason() -> None:
     (error,) = back.fields["ERC"]
     assert error["ERC"][1][1] == "ZZZ"
     assert error["FTX"][0][4][1] == (
-        "mapping edifact.orders@1: field lines[0].unit_price.amount from LIN[0] (missing): "
-        "required value is missing"
+        "mapping edifact.orders@2: field lines[0].quantity.value from "
+        "mappings.functions.edifact:order_lines()[0] (missing): required value is missing"
     )

@@ -26,9 +26,12 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 SEED = (
-    SPECS_DIR / "edifact" / "retail.order.created@2.golden" / "written-three-orders-one-bad.in.edi"
+    SPECS_DIR
+    / "edifact"
+    / "retail.order.created@3.golden"
+    / "written-here-three-orders-one-bad.in.edi"
 ).read_bytes()
-ORDERS = compile_spec(load_spec(SPECS_DIR / "edifact" / "retail.order.created@2.yaml"))
+ORDERS = compile_spec(load_spec(SPECS_DIR / "edifact" / "retail.order.created@3.yaml"))
 # bytes that matter to the syntax, plus a few that do not
 ALPHABET = b"UNAHTZBG'+:?,. \n\xc3\xff0123456789QTYLIN"
 
