@@ -8,6 +8,13 @@ qualifier means comes from the code lists in :mod:`mappings.codelists` (``edifac
 ``edifact-5025-amount``, ``edifact-6411-unit``, ``edifact-7143-item-type``), so a new qualifier is
 a line of data, not code.
 
+Where the standard leaves a choice to the trading partners, the partner profile of the message's
+sender decides (:func:`mappings.partner_profile.current_profile`): which id is the SKU
+(``sku_qualifiers``), the unit of a quantity written without one (``default_unit``), the
+century of six-digit dates (``date_century``), the currency of amounts given without one
+(``default_currency``) and the location of an inventory report that names none
+(``default_location``).
+
 The tree (see ``connectors.formats.edifact.structures``): a tag maps to a list; a tag that opens
 a segment group maps to group items, each holding its opening segment under its own tag.
 Element and component indexes are 1-based; index 0 of an element is its whole text.
@@ -21,6 +28,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from mappings.codelists import CodeList, code_list, country_alpha2
+from mappings.partner_profile import current_profile
 
 __all__ = [
     "buyer_id",
@@ -138,9 +146,10 @@ def dtm_timestamp(value: str, format_code: str = "") -> str | None:
 
     Without a format code the layout follows from the length (8 digits: 102 CCYYMMDD, 12:
     203, 14: 204, 6: 101 YYMMDD), as senders that leave 2379 out mean. Two-digit years take
-    the POSIX window (69-99: 1900s). A time zone after the digits (UTC, GMT, +HHMM) is kept;
-    ``ValueError`` names a value that does not fit its format; twelve or fourteen digits under
-    102 read as 203/204 (some senders write the time under the date format).
+    the partner's ``date_century``, else the POSIX window (69-99: 1900s). A time zone after
+    the digits (UTC, GMT, +HHMM) is kept; ``ValueError`` names a value that does not fit its
+    format. Twelve or fourteen digits under 102 read as 203/204 (some senders write the time
+    under the date format).
     """
     text = value.strip()
     if not text:
@@ -162,8 +171,7 @@ def dtm_timestamp(value: str, format_code: str = "") -> str | None:
     if len(text) != len(layout) or not text.isdigit():
         raise ValueError(f"DTM value {value!r} does not fit format {code} ({layout})")
     if layout.startswith("YY"):
-        year = int(text[:2])
-        text = f"{(1900 if year >= 69 else 2000) + year}{text[2:]}"
+        text = f"{current_profile().full_year(int(text[:2])):04d}{text[2:]}"
         layout = "CC" + layout
     month, day, hour, minute, second = (int(text[i : i + 2] or 0) for i in range(4, 14, 2))
     moment = datetime(int(text[:4]), month, day, hour, minute, second)
@@ -351,9 +359,10 @@ _AGREED_CURRENCY = "EUR"
 
 
 def order_currency(message: Mapping[str, Any]) -> str | None:
-    """CUX (reference currency), else an MOA's or a line's currency; for an order that states
-    prices but no currency, the agreed one (EUR); ``None`` for an order without amounts."""
-    stated = _stated_currency(message)
+    """CUX (reference currency), else an MOA's or a line's currency, else the partner's
+    ``default_currency``; for an order that states prices but no currency and no profile, the
+    agreed one (EUR); ``None`` for an order without amounts."""
+    stated = _stated_currency(message) or current_profile().default_currency
     if stated:
         return stated
     priced = any(net_unit_price(line) is not None for line in _lines(message))
@@ -361,8 +370,8 @@ def order_currency(message: Mapping[str, Any]) -> str | None:
 
 
 def invoice_currency(message: Mapping[str, Any]) -> str | None:
-    """CUX, else the currency written inside the MOAs (the invoice's amounts)."""
-    return _stated_currency(message)
+    """CUX, else the currency written inside the MOAs, else the partner's ``default_currency``."""
+    return _stated_currency(message) or current_profile().default_currency
 
 
 def _moa(node: Mapping[str, Any], codes: Iterable[str]) -> Decimal | None:
@@ -417,8 +426,14 @@ def _ids(line: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 def item_sku(line: Mapping[str, Any]) -> str | None:
-    """The supplier's article number (type SA), else the LIN item id, else the first PIA id."""
+    """The first id of a type in the partner's ``sku_qualifiers``; else (and without a profile)
+    the supplier's article number (type SA), else the LIN item id, else the first PIA id."""
     ids = _ids(line)
+    profile = current_profile()
+    if profile.sku_qualifiers:
+        chosen = profile.choose_id(ids, default=())
+        if chosen is not None:
+            return chosen[1]
     for qualifier, value in ids:
         if qualifier == "SA":
             return value
@@ -463,12 +478,13 @@ def _quantity(line: Mapping[str, Any], roles: Iterable[str]) -> Any:
 
 
 def _unit(segment: Any) -> str | None:
-    """The Rec 20 unit of a QTY's 6411 (older codes through ``edifact-6411-unit``), else C62."""
+    """The Rec 20 unit of a QTY's 6411 (older codes through ``edifact-6411-unit``); without one
+    the partner's ``default_unit``, else C62."""
     if segment is None:
         return None
     code = _component(segment, 1, 3).strip()
     if not code:
-        return _EACH
+        return current_profile().default_unit or _EACH
     mapped: str | None = _role(_UNIT, code, "rec20")
     return mapped or code
 
@@ -681,8 +697,9 @@ def _location(node: Mapping[str, Any]) -> str | None:
 
 
 def _report_location(message: Mapping[str, Any]) -> str | None:
-    """Where a report's stock is when its lines do not say: a header LOC, a LOC of a party, or
-    the party whose stock it is (NAD WH warehouse keeper, GY), or the store (NAD SN)."""
+    """Where a report's stock is when its lines do not say: a header LOC, a LOC of a party, the
+    party whose stock it is (NAD WH warehouse keeper, GY), the store (NAD SN), else the
+    partner's ``default_location``."""
     found = _location(message)
     if found:
         return found
@@ -690,7 +707,8 @@ def _report_location(message: Mapping[str, Any]) -> str | None:
         found = _location(group)
         if found:
             return found
-    return _party_id(_party(message, "stock_location")) or _party_id(_party(message, "store"))
+    party = _party_id(_party(message, "stock_location")) or _party_id(_party(message, "store"))
+    return party or current_profile().default_location
 
 
 def _batch(node: Mapping[str, Any]) -> str | None:

@@ -11,6 +11,7 @@ from connectors.formats.edifact import ServiceChars
 from connectors.formats.edifact.structures import build_tree
 from connectors.formats.edifact.tokenizer import split_segment
 from mappings.functions import edifact as derived
+from mappings.partner_profile import PartnerProfile, active_profile
 
 
 def _tree(kind: str, *segments: str) -> dict[str, Any]:
@@ -250,3 +251,32 @@ def test_a_move_between_outlets_is_signed_by_its_inv_direction() -> None:
         ("1", None, None, Decimal(4), "transfer_in"),
         ("1", None, None, Decimal(-1), "transfer_out"),
     ]
+
+
+def test_the_partner_profile_decides_what_the_standard_leaves_to_the_partners() -> None:
+    (line,) = _tree("ORDERS", "LIN+1++4000862141404:SRV", "PIA+5+X1:IN+SKU-9:SA", "QTY+21:3")["LIN"]
+    unpriced = _tree("ORDERS", "LIN+1", "QTY+21:3", "PRI+AAA:1.5")
+    report = _tree("INVRPT", "BGM+35+R1", "LIN+1++X:SA", "QTY+145:4")
+    profile = PartnerProfile(
+        name="acme",
+        sku_qualifiers=("IN",),
+        default_unit="KGM",
+        date_century=19,
+        default_currency="CHF",
+        default_location="DC-7",
+    )
+    with active_profile(profile):
+        assert derived.item_sku(line) == "X1"
+        assert derived.order_line_unit(line) == "KGM"
+        assert derived.dtm_timestamp("040317", "101") == "1904-03-17"
+        assert derived.order_currency(unpriced) == "CHF"
+        assert derived.invoice_currency(unpriced) == "CHF"
+        assert derived.stock_positions(report)[0]["stock"]["location"] == "DC-7"
+    # a preference the line cannot meet falls back to the spec's own order
+    with active_profile(PartnerProfile(name="b", sku_qualifiers=("BP",))):
+        assert derived.item_sku(line) == "SKU-9"
+    assert derived.item_sku(line) == "SKU-9"
+    assert derived.order_line_unit(line) == "C62"
+    assert derived.dtm_timestamp("040317", "101") == "2004-03-17"
+    assert derived.order_currency(unpriced) == "EUR"
+    assert derived.stock_positions(report)[0]["stock"]["location"] is None
