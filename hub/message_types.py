@@ -191,8 +191,16 @@ MESSAGE_TYPES: dict[tuple[str, str], MessageType] = {
             "shopify",
             {
                 "inventory_levels/update": "inventory level update",
+                "inventory_levels/adjust": "inventory level adjustment",
                 "orders/create": "order",
                 "refunds/create": "refund",
+                "draft_orders/create": "draft order, not an order until completed",
+                "fulfillments/create": "fulfillment",
+                "locations/create": "location",
+                "order_transactions/create": "order transaction",
+                "products/create": "product",
+                "customers/create": "customer",
+                "inventory_items/create": "inventory item",
             },
         ),
     )

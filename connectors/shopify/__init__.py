@@ -1,10 +1,12 @@
 """The Shopify connector (entry point ``shopify``), built on the connector SDK."""
 
+from typing import Any
+
+from connectors.shopify import mapping as _mapping
 from connectors.shopify.connector import ShopifyConfig, ShopifySource
-from connectors.shopify.mapping import MAPPING_REF, TOPICS, mapping_ref, spec_for, to_canonical
+from connectors.shopify.mapping import TOPICS, mapping_ref, spec_for, to_canonical
 
 __all__ = [
-    "MAPPING_REF",
     "TOPICS",
     "ShopifyConfig",
     "ShopifySource",
@@ -12,3 +14,10 @@ __all__ = [
     "spec_for",
     "to_canonical",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """``MAPPING_REF`` still resolves, deprecated (see :mod:`connectors.shopify.mapping`)."""
+    if name == "MAPPING_REF":
+        return _mapping.__getattr__(name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -2,6 +2,12 @@
 
 Shopify sends money as decimal text (``"199.00"``) and tax rates as fractions in JSON numbers
 (``0.06``); both are read through their text into ``Decimal``, never through binary floats.
+
+A line item's SKU is the shop's ``sku``. Shops leave it blank for custom items and products
+nobody gave one; then, in :data:`SKU_PREFERENCE` order (or the partner profile's
+``sku_qualifiers``, from the same names), the variant's ``barcode``, then Shopify's own ids as
+``shopify-variant:<variant_id>`` and ``shopify-product:<product_id>``, and for a custom item
+with neither, ``shopify-line-item:<id>``. Every id the line has is kept in ``product_ids``.
 """
 
 from __future__ import annotations
@@ -10,8 +16,15 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from canonical.gtin import check_gtin
+from mappings.partner_profile import current_profile
+
 __all__ = [
+    "SKU_PREFERENCE",
+    "event_time",
     "fulfillment_method",
+    "line_items_total",
+    "line_product_ids",
     "line_sku",
     "rate_percent",
     "refund_line_amount",
@@ -44,19 +57,87 @@ def fulfillment_method(order: Mapping[str, Any]) -> str | None:
     return "ship" if order.get("shipping_address") else None
 
 
+#: a line item's ids in the order they stand in for a SKU (names as in the body)
+SKU_PREFERENCE = ("sku", "barcode", "variant_id", "product_id")
+_ID_PREFIX = {"variant_id": "shopify-variant:", "product_id": "shopify-product:"}
+
+
+def _line(item: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The line item itself (a refund line carries it under ``line_item``)."""
+    inner = item.get("line_item")
+    return inner if isinstance(inner, Mapping) else item
+
+
+def _ids(line: Mapping[str, Any]) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    for key in SKU_PREFERENCE:
+        value = line.get(key)
+        text = str(value).strip() if value is not None and not isinstance(value, bool) else ""
+        if text:
+            found.append((key, _ID_PREFIX.get(key, "") + text))
+    return found
+
+
 def line_sku(item: Mapping[str, Any]) -> str | None:
-    """The line's SKU; a custom item without one is named by its variant (``variant-<id>``)."""
-    line = item.get("line_item") if isinstance(item.get("line_item"), Mapping) else item
-    assert isinstance(line, Mapping)
-    sku = str(line.get("sku") or "").strip()
-    if sku:
-        return sku
-    variant = line.get("variant_id")
-    return f"variant-{variant}" if variant is not None else None
+    """The line's SKU: ``sku``, else the first of barcode, variant and product id (see the
+    module doc; a partner profile may reorder them), else ``shopify-line-item:<id>``."""
+    line = _line(item)
+    chosen = current_profile().choose_id(_ids(line), default=SKU_PREFERENCE)
+    if chosen is not None:
+        return chosen[1]
+    ident = line.get("id")
+    return f"shopify-line-item:{ident}" if ident is not None else None
 
 
-def shipping_total(order: Mapping[str, Any]) -> Decimal:
-    """The order's shipping charge: ``total_shipping_price_set`` when sent, else the lines' sum."""
+def line_product_ids(item: Mapping[str, Any]) -> list[dict[str, str]]:
+    """Every id of the line: its SKU, its barcode (a GTIN when the check digit holds, else
+    scheme other), its variant and product ids (scheme other, qualified by their key)."""
+    out: list[dict[str, str]] = []
+    for key, value in _ids(_line(item)):
+        scheme = "sku" if key == "sku" else "other"
+        if key == "barcode":
+            try:
+                check_gtin(value)
+                scheme = "gtin"
+            except ValueError:
+                scheme = "other"
+        out.append({"scheme": scheme, "value": value, "qualifier": key})
+    return out
+
+
+def line_items_total(order: Mapping[str, Any]) -> Decimal | None:
+    """The order's subtotal: ``total_line_items_price`` when sent, else the lines' price ×
+    quantity summed (bodies of older API versions and draft-style exports leave it out)."""
+    stated = order.get("total_line_items_price")
+    if stated is not None and str(stated).strip():
+        return _decimal(stated, "total_line_items_price")
+    lines = [line for line in order.get("line_items") or [] if isinstance(line, Mapping)]
+    if not lines or any(line.get("price") is None for line in lines):
+        return None
+    return sum(
+        (
+            _decimal(line["price"], "price") * _decimal(line.get("quantity", 1), "quantity")
+            for line in lines
+        ),
+        Decimal("0.00"),
+    )
+
+
+def event_time(body: Mapping[str, Any]) -> str | None:
+    """When an inventory body happened: ``updated_at``, else the time the reader found on its
+    file (``@received_at``: an adjust request carries no time of its own)."""
+    stated = body.get("updated_at")
+    if stated:
+        return str(stated)
+    written = body.get("@received_at")
+    return str(written) if written else None
+
+
+def shipping_total(order: Mapping[str, Any]) -> Decimal | None:
+    """The order's shipping charge: ``total_shipping_price_set`` when sent, else the sum of
+    ``shipping_lines`` (none: 0.00); a body with neither states no shipping charge at all."""
+    if "total_shipping_price_set" not in order and "shipping_lines" not in order:
+        return None
     price_set = order.get("total_shipping_price_set")
     if isinstance(price_set, Mapping):
         shop = price_set.get("shop_money")

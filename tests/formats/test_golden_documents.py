@@ -26,7 +26,7 @@ CASES = [
 
 
 def test_every_spec_has_golden_cases_and_real_documents_where_the_corpus_has_them() -> None:
-    assert len(SPECS) == 9
+    assert len(SPECS) == 10
     for spec in SPECS:
         cases = golden_cases(spec)
         assert cases, spec

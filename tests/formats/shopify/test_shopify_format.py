@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import io
 import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from connectors.errors import RecordError
 from connectors.formats.shopify import ShopifyFormat, topic_of
+from connectors.formats.shopify.reader import RECEIVED_AT
 from connectors.record import RawRecord
-from mappings import corpus_root
+from hub.documents import DocumentMapper
+from mappings import SpecRegistry, corpus_root
+from tests.corpus import corpus_file
 
 CORPUS = corpus_root() / "shopify"
 
@@ -41,17 +48,61 @@ def test_corpus_bodies_are_recognised_with_their_topic(name: str, topic: str, co
     assert json.loads(first.data) == first.fields
 
 
-@pytest.mark.usefixtures("shared_corpus")
 @pytest.mark.parametrize(
-    "name",
+    ("relative", "topic"),
     [
-        "shopify_python_api_fulfillment.json",
-        "shopify_python_api_location.json",
-        "shopify_python_api_transaction.json",
+        ("shopify/shopify_python_api_fulfillment.json", "fulfillments/create"),
+        ("shopify/shopify_python_api_location.json", "locations/create"),
+        ("shopify/shopify_python_api_transaction.json", "order_transactions/create"),
+        ("real/shopify/goshopify_draft_order.json", "draft_orders/create"),
+        ("real/shopify/shopifyapinode_inventory_level_adjust_req.json", "inventory_levels/adjust"),
     ],
 )
-def test_other_shopify_resources_are_not_claimed(name: str) -> None:
-    assert not ShopifyFormat().sniff((CORPUS / name).read_bytes()[:4096])
+def test_other_shopify_resources_are_recognised_and_named(relative: str, topic: str) -> None:
+    data = corpus_file(relative).read_bytes()
+    assert ShopifyFormat().sniff(data[:4096])
+    (record,) = _read(data)
+    assert isinstance(record, RawRecord)
+    assert record.context["message"] == topic
+    # the same body bare, as a webhook would send it, is recognised by its shape
+    body = json.loads(data)
+    if len(body) == 1:
+        (body,) = body.values()
+    (bare,) = _read(json.dumps(body).encode())
+    assert bare.context["message"] == topic
+
+
+def test_an_adjust_request_from_a_file_takes_the_files_time(tmp_path: Path) -> None:
+    path = corpus_file("real/shopify/shopifyapinode_inventory_level_adjust_req.json")
+    written = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    outcome = translate_document(path)
+    (event,) = outcome
+    assert event["quantity_change"] == {"value": "5", "unit": "C62"}
+    assert event["sku"] == "808950810"
+    assert event["location_id"] == "905684977"
+    assert datetime.fromisoformat(event["occurred_at"]) == written
+    # read from a stream there is no time: the mapping says which value is missing
+    (record,) = _read(path.read_bytes())
+    assert isinstance(record, RawRecord)
+    assert RECEIVED_AT not in record.fields
+    copy = tmp_path / "adjust.json"
+    copy.write_bytes(path.read_bytes())
+    os.utime(copy, (0, 86400))
+    (again,) = translate_document(copy)
+    assert again["occurred_at"] == "1970-01-02T00:00:00Z"
+
+
+def translate_document(path: Path) -> list[dict[str, Any]]:
+    """The events of a Shopify file, as the hub maps them (a failure fails the test)."""
+    fmt = ShopifyFormat()
+    mapper = DocumentMapper(SpecRegistry.from_directory())
+    events: list[dict[str, Any]] = []
+    with path.open("rb") as fh:
+        for record in fmt.messages(fh, path.name):
+            outcome = mapper.translate(record, fmt, "doc")
+            assert not outcome.failures, outcome.failures
+            events += [e.data.model_dump(mode="json") for e in outcome.events]
+    return events
 
 
 def test_a_bare_webhook_body_is_recognised_by_shape_and_keeps_its_bytes() -> None:
@@ -80,7 +131,7 @@ def test_json_lines_stream_and_one_bad_line_does_not_stop_the_others() -> None:
     assert isinstance(third, RawRecord)
     assert third.line == 3
     assert isinstance(unknown, RecordError)
-    assert "not a Shopify order, refund or inventory level" in unknown.reason
+    assert "not a Shopify order, refund, inventory level or adjustment" in unknown.reason
 
 
 def test_an_order_without_id_is_an_error() -> None:
@@ -97,7 +148,20 @@ def test_a_document_that_is_not_json_is_refused_whole() -> None:
 def test_topics_follow_the_body_shape() -> None:
     assert topic_of({"line_items": [], "total_price": "1.00"}) == "orders/create"
     assert topic_of({"refund_line_items": []}) == "refunds/create"
-    assert topic_of({"line_items": []}) is None  # a draft or checkout is not an order
+    assert topic_of({"line_items": []}) is None  # a checkout is not an order
+    draft = {"line_items": [], "total_price": "1.00", "invoice_url": "https://x"}
+    assert topic_of(draft) == "draft_orders/create"  # nor is a draft, priced as it is
+    level = {"inventory_item_id": 1, "location_id": 2}
+    assert topic_of({**level, "available": 3}) == "inventory_levels/update"
+    assert topic_of({**level, "available_adjustment": -1}) == "inventory_levels/adjust"
+    assert topic_of(level) is None
+
+
+def test_a_body_of_no_known_shape_names_what_it_is_not_and_its_keys() -> None:
+    (record,) = _read(b'{"id": 1, "title": "x", "gid": "gid://shopify/Order/1"}')
+    assert isinstance(record, RecordError)
+    assert "not a Shopify order, refund, inventory level or adjustment" in record.reason
+    assert "keys: gid, id, title" in record.reason
 
 
 def test_json_lines_may_hold_wrapped_lists_each_resource_a_message() -> None:
