@@ -3,7 +3,7 @@
 1. Throughput: an interchange of 2,000 copies of the corpus 850 (six PO1 loops each) is read
    three ways in the same run, best of three each: the bare tokenizer (``iter_segments``, the
    "library" under Crossdock: no envelope checks, no tree), the reader (envelopes + loop trees),
-   and reader + mapping spec ``x12.850`` + pydantic validation of ``OrderCreatedV2``. The
+   and reader + mapping spec ``x12.850`` + pydantic validation of ``OrderCreatedV3``. The
    ratio full/bare is Crossdock's own cost per document.
 2. Memory: a generated interchange of ``CROSSDOCK_BENCH_X12_MB`` MB (default 500) is streamed
    through reader + mapping + validation in a child process, whose peak RSS is reported next
@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from canonical.events.order_created import OrderCreatedV2
+from canonical.events.order_created import OrderCreatedV3
 from connectors.formats.x12 import X12Format
 from connectors.formats.x12.segments import iter_segments
 from connectors.formats.x12.separators import read_separators
@@ -35,7 +35,7 @@ from mappings import SPECS_DIR, compile_spec, load_spec
 __all__ = ["run"]
 
 _CORPUS_850 = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "x12"
-_SPEC = SPECS_DIR / "x12" / "retail.order.created@2.yaml"
+_SPEC = SPECS_DIR / "x12" / "retail.order.created@3.yaml"
 _SETS = 2000
 
 
@@ -73,7 +73,7 @@ def _throughput() -> dict[str, float]:
         for item in X12Format().messages(io.BytesIO(data), "bench"):
             assert isinstance(item, RawRecord)
             for event in mapping.map_all(item.fields):
-                OrderCreatedV2.model_validate(event)
+                OrderCreatedV3.model_validate(event)
                 events += 1
         return events
 
@@ -116,7 +116,7 @@ def stream(path: Path) -> dict[str, float]:
                 errors += 1
                 continue
             for event in mapping.map_all(item.fields):
-                OrderCreatedV2.model_validate(event)
+                OrderCreatedV3.model_validate(event)
                 events += 1
     seconds = time.perf_counter() - started
     return {
@@ -147,7 +147,7 @@ def run() -> list[tuple[str, str, str, str]]:
     flat = big["peak_rss_mb"] < 200 and big["peak_rss_mb"] < small["peak_rss_mb"] * 1.2
     return [
         (
-            f"X12 850 → order.created v2: parse+map+validate ({_SETS:,} POs, {t['mb']:.1f} MB)",
+            f"X12 850 → order.created v3: parse+map+validate ({_SETS:,} POs, {t['mb']:.1f} MB)",
             f"{t['docs_per_s']:,.0f} docs/s, {t['events_per_s']:,.0f} events/s",
             f"bare tokenizer {t['bare_docs_per_s']:,.0f} docs/s; reader alone "
             f"{t['parse_docs_per_s']:,.0f} docs/s",

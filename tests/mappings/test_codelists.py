@@ -30,7 +30,7 @@ def test_every_code_names_a_canonical_scheme_or_is_an_attribute(name: str) -> No
     assert listed.codes
     for code, entry in listed.codes.items():
         assert entry.get("name"), code
-        if entry.get("attribute"):
+        if entry.get("attribute") or entry.get("reference"):
             assert "scheme" not in entry, code
         else:
             assert ProductIdScheme(entry["scheme"]), code

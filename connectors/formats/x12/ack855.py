@@ -2,33 +2,49 @@
 
 A parsed 850 is acknowledged by mapping it first (spec ``x12.850``) and rendering the event:
 the 855 then says what Crossdock understood, line by line. BAK02 ``AC`` acknowledges with
-detail and no change; each PO1 carries an ACK*IA (item accepted) for its quantity.
+detail and no change; each PO1 carries an ACK*IA (item accepted) for its quantity and names
+the item by the ids the buyer sent (a v3 order keeps them with their qualifiers), else as
+``SK`` and ``UP``. A line priced by catalogue is acknowledged without a price.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from canonical.events.order_created import OrderCreatedV1, OrderCreatedV2
+from canonical.events.order_created import (
+    OrderCreatedV1,
+    OrderCreatedV2,
+    OrderCreatedV3,
+    OrderLine,
+    OrderLineV3,
+)
 from connectors.formats.x12.writer import InterchangeHeader, render_interchange
 from connectors.record import RawRecord
 from mappings import CompiledMapping, SpecRegistry
+from mappings.codelists import code_list
 
 __all__ = ["ORDER_SPEC", "X12_UNITS", "render_855", "render_855_for_850"]
 
 #: the spec that reads a parsed 850 into the order an 855 acknowledges
 ORDER_SPEC = "x12.850"
 
-#: UN/ECE Rec 20/21 unit → X12 unit of measure code (355)
-X12_UNITS: Mapping[str, str] = {
-    "C62": "EA", "H87": "PC", "PR": "PR", "DZN": "DZ", "XKI": "KT", "XCS": "CA", "XCT": "CT",
-    "XBX": "BX", "XPK": "PK", "XBG": "BG", "XBO": "BO", "XPX": "PL", "LBR": "LB", "KGM": "KG",
-    "GLL": "GA", "LTR": "LT", "FOT": "FT", "YRD": "YD", "ONZ": "OZ",
-}  # fmt: skip
+
+def _x12_units() -> dict[str, str]:
+    units: dict[str, str] = {}
+    for code, entry in code_list("x12-355-unit").codes.items():
+        units.setdefault(str(entry["rec20"]), code)
+    return units
+
+
+#: UN/ECE Rec 20/21 unit → X12 unit of measure code (355): the code list read backwards, the
+#: first X12 code of each unit (EA for C62, CA for XCS)
+X12_UNITS: Mapping[str, str] = _x12_units()
+#: PO1 holds ten (qualifier, id) pairs
+_MAX_PAIRS = 10
 
 
 def render_855(
-    order: OrderCreatedV1 | OrderCreatedV2,
+    order: OrderCreatedV1 | OrderCreatedV2 | OrderCreatedV3,
     *,
     sender: str,
     receiver: str,
@@ -37,17 +53,18 @@ def render_855(
 ) -> bytes:
     """An 855 interchange acknowledging every line of ``order`` as ordered."""
     ordered = order.ordered_at.strftime("%Y%m%d")
-    body: list[list[str]] = [
-        ["BAK", "00", "AC", order.order_id, ordered],
-        ["CUR", "BY", order.currency],
-    ]
+    body: list[list[str]] = [["BAK", "00", "AC", order.order_id, ordered]]
+    if order.currency:
+        body.append(["CUR", "BY", order.currency])
     for line in order.lines:
         unit = X12_UNITS.get(line.quantity.unit)
         if unit is None:
             raise ValueError(f"line {line.line_no}: unit {line.quantity.unit} has no X12 code")
         quantity = _number(line.quantity.value)
-        po1 = ["PO1", str(line.line_no), quantity, unit, _number(line.unit_price.amount), ""]
-        po1 += ["SK", line.sku] + (["UP", line.gtin] if line.gtin else [])
+        price = _number(line.unit_price.amount) if line.unit_price is not None else ""
+        po1 = ["PO1", str(line.line_no), quantity, unit, price, ""]
+        for qualifier, value in _ids(line)[:_MAX_PAIRS]:
+            po1 += [qualifier, value]
         body.append(po1)
         if line.description:
             body.append(["PID", "F", "", "", "", line.description])
@@ -76,13 +93,22 @@ def render_855_for_850(
             f"{record.location}: an 855 answers an 850, not {record.context.get('message')}"
         )
     mapping = mapping or SpecRegistry.from_directory().get(ORDER_SPEC)
-    order = OrderCreatedV2.model_validate(mapping(record.fields))
+    order = OrderCreatedV3.model_validate(mapping(record.fields))
     return render_855(
         order,
         sender=str(record.context.get("receiver") or ""),
         receiver=str(record.context.get("sender") or ""),
         control_number=control_number,
     )
+
+
+def _ids(line: OrderLine | OrderLineV3) -> list[tuple[str, str]]:
+    """The ids to name a line by: the buyer's own, with their qualifiers, else SK and UP."""
+    given = getattr(line, "product_ids", [])
+    echoed = [(i.qualifier, i.value) for i in given if i.qualifier]
+    if echoed:
+        return echoed
+    return [("SK", line.sku)] + ([("UP", line.gtin)] if line.gtin else [])
 
 
 def _number(value: object) -> str:

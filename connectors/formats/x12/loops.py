@@ -68,8 +68,9 @@ _HL = _loop(
     "LIN SN1 SLN PRF PO4 PID MEA PWK PKG TD1 TD5 TD3 TD4 REF PER LH1 CLD MAN DTM FOB PAL",
     N1=_loop("N2 N3 N4 REF PER FOB"),
 )
+# the 004010 846 LIN loop: SDQ (destination quantities, one per store) sits beside QTY
 _LIN_INVENTORY = _loop(
-    "SI PID DTM REF PER MEA CTP G39 PWK PKG LDT QTY UIT SCH",
+    "SI PID DTM REF PER MEA CTP G39 PWK PKG LDT SDQ QTY UIT SCH LS LE",
     N1=_loop("N2 N3 N4 PER QTY DTM REF"),
 )
 _BLI = _loop("N9 PID RDR LQ QTY AMT DTM REF MSG", N1=_loop("N2 N3 N4 PER"))

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from canonical.events.order_created import OrderCreatedV2
+from canonical.events.order_created import OrderCreatedV3
 from connectors.errors import RecordError
 from connectors.formats.x12 import X12Format, render_855, render_855_for_850, render_997
 from connectors.record import RawRecord
@@ -63,10 +63,10 @@ def test_997_for_every_corpus_interchange_reads_back() -> None:
 
 @pytest.mark.usefixtures("shared_corpus")
 def test_855_from_a_parsed_850_reads_back_line_for_line() -> None:
-    mapping = compile_spec(load_spec(SPECS_DIR / "x12" / "retail.order.created@2.yaml"))
+    mapping = compile_spec(load_spec(SPECS_DIR / "x12" / "retail.order.created@3.yaml"))
     (po,) = read((CORPUS / "nodex12_850.edi").read_bytes())
     assert isinstance(po, RawRecord)
-    order = OrderCreatedV2.model_validate(mapping(po.fields))
+    order = OrderCreatedV3.model_validate(mapping(po.fields))
 
     rendered = render_855(order, sender="999999999", receiver="4405197800", control_number=12)
     (ack,) = read(rendered)
@@ -77,17 +77,18 @@ def test_855_from_a_parsed_850_reads_back_line_for_line() -> None:
     lines = ack.fields["PO1"]
     assert len(lines) == 6 == int(ack.fields["CTT"][1])
     assert lines[0]["PO1"][1:5] == ["1", "120", "EA", "9.25"]
-    assert lines[0]["PO1"][6:8] == ["SK", "065322-117"]
+    # the buyer's ids go back as the buyer sent them
+    assert lines[0]["PO1"][6:12] == ["CB", "065322-117", "PR", "RO", "VN", "AB3542"]
     assert lines[0]["ACK"] == [["ACK", "IA", "120", "EA"]]
     assert lines[5]["PID"][0][5] == "ORANGE WIDGET"
 
 
 @pytest.mark.usefixtures("shared_corpus")
 def test_855_refuses_a_value_holding_a_separator() -> None:
-    mapping = compile_spec(load_spec(SPECS_DIR / "x12" / "retail.order.created@2.yaml"))
+    mapping = compile_spec(load_spec(SPECS_DIR / "x12" / "retail.order.created@3.yaml"))
     (po,) = read((CORPUS / "stupidedi_004010_850_pass1.edi").read_bytes())
     assert isinstance(po, RawRecord)
-    order = OrderCreatedV2.model_validate(mapping(po.fields) | {"order_id": "PO*1"})
+    order = OrderCreatedV3.model_validate(mapping(po.fields) | {"order_id": "PO*1"})
     with pytest.raises(ValueError, match=re.escape("BAK03 'PO*1' holds the separator '*'")):
         render_855(order, sender="A", receiver="B", control_number=1)
 
@@ -101,7 +102,7 @@ def test_855_for_a_parsed_850_goes_back_to_its_sender() -> None:
     assert ack.fields["ISA"][6].strip() == po.fields["ISA"][8].strip()
     assert ack.fields["ISA"][8].strip() == po.fields["ISA"][6].strip()
     assert ack.fields["PO1"][0]["PO1"][1:4] == ["1", "1", "KT"]
-    assert ack.fields["PO1"][0]["PO1"][6:8] == ["SK", "000000000001010700"]
+    assert ack.fields["PO1"][0]["PO1"][6:10] == ["VN", "UNKNOWN", "SK", "000000000001010700"]
 
 
 @pytest.mark.usefixtures("shared_corpus")

@@ -1,0 +1,107 @@
+"""Product ids of an X12 line: every (qualifier, id) pair, typed by the X12 235 code list.
+
+A line names its item by up to ten pairs (``PO1…*VN*AB3542*UP*012345678905``): where they
+start and end depends on the segment (PO106-PO125, IT106-IT125, LIN02-LIN31, SLN09-SLN28, and
+BLI01-BLI02 alone, since BLI03 is a quantity). Each id keeps its qualifier and the scheme
+``x12-235-product-id`` gives it; qualifiers that name an attribute (colour, size) or a document
+(a PO number) are not ids. Only the ``gtin`` scheme is a GTIN, and only when its check digit
+holds: a U.P.C./EAN that fails it (or a placeholder such as ``EN*12345``) is kept as the
+sender's id of scheme ``other``, an 11-digit ``UP`` (the U.P.C. without its check digit) as a
+U.P.C. consumer package code, so one bad secondary id does not refuse a good line.
+
+The SKU is the first id in the partner profile's ``sku_qualifiers`` order, else in
+:data:`SKU_QUALIFIERS` (the retailer's own numbers, then the vendor's, then the U.P.C./EAN),
+else the line's first id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+from canonical.gtin import check_gtin
+from mappings.codelists import code_list
+from mappings.partner_profile import current_profile
+
+__all__ = [
+    "SKU_QUALIFIERS",
+    "id_pairs",
+    "product_gtin",
+    "product_ids",
+    "product_sku",
+    "qualified_pairs",
+]
+
+#: where each item segment's pairs run: (first qualifier position, last id position)
+_PAIRS = {"PO1": (6, 25), "IT1": (6, 25), "LIN": (2, 31), "SLN": (9, 28), "BLI": (1, 2)}
+#: the SKU's qualifiers in order of preference when the partner profile names none: the
+#: buyer's (retailer's) own numbers, then the vendor's, then the manufacturer's, then GTINs
+SKU_QUALIFIERS = (
+    "SK", "IN", "BP", "PI", "CB", "VN", "VP", "VC", "VA", "MG", "MN", "UP", "EN", "UK", "EO",
+)  # fmt: skip
+_UPC_WITHOUT_CHECK_DIGIT = 11
+
+
+def id_pairs(item: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The (qualifier, id) pairs of a line's item segment that name the item, in order."""
+    listed = code_list("x12-235-product-id")
+    pairs: list[tuple[str, str]] = []
+    for qualifier, value in qualified_pairs(item):
+        entry = listed.get(qualifier) or {}
+        if not (entry.get("attribute") or entry.get("reference")):
+            pairs.append((qualifier, value))
+    return pairs
+
+
+def product_ids(item: Mapping[str, Any]) -> list[dict[str, str]]:
+    """Every id of the line with its scheme and qualifier (``ProductId`` data)."""
+    listed = code_list("x12-235-product-id")
+    return [
+        {"scheme": _scheme(str(listed.value(q, "scheme", "other")), q, v), "value": v}
+        | {"qualifier": q}
+        for q, v in id_pairs(item)
+    ]
+
+
+def product_sku(item: Mapping[str, Any]) -> str | None:
+    """The line's SKU: the preferred qualifier's id, else the first id the line gives."""
+    pairs = id_pairs(item)
+    chosen = current_profile().choose_id(pairs, default=SKU_QUALIFIERS)
+    if chosen is not None:
+        return chosen[1]
+    return pairs[0][1] if pairs else None
+
+
+def product_gtin(item: Mapping[str, Any]) -> str | None:
+    """The line's first id of the ``gtin`` scheme whose check digit holds, if any."""
+    for entry in product_ids(item):
+        if entry["scheme"] == "gtin":
+            return entry["value"]
+    return None
+
+
+def qualified_pairs(item: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    """Every (qualifier, value) pair of the line's item segment with a value, ids or not."""
+    for tag, (first, last) in _PAIRS.items():
+        segment: Sequence[Any] | None = item.get(tag)
+        if segment is None:
+            continue
+        for i in range(first, min(last, len(segment) - 1) + 1, 2):
+            qualifier, value = segment[i], segment[i + 1]
+            if isinstance(qualifier, str) and isinstance(value, str) and value.strip():
+                yield qualifier.strip(), value.strip()
+        return
+
+
+def _scheme(scheme: str, qualifier: str, value: str) -> str:
+    """The scheme an id really has: a GTIN qualifier whose value is no GTIN is the sender's."""
+    if scheme != "gtin":
+        return scheme
+    try:
+        check_gtin(value)
+    except ValueError:
+        digits = value.isascii() and value.isdigit()
+        if qualifier == "UP" and digits and len(value) == _UPC_WITHOUT_CHECK_DIGIT:
+            return "upc_consumer_package"
+        return "other"
+    return scheme
