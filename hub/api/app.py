@@ -19,6 +19,7 @@ from hub.config import Settings
 from hub.ops.mount import install_ops
 from hub.registry import confluent_api, crossdock_api
 from hub.registry.content import install_error_handlers
+from hub.registry.negotiation import ConfluentNegotiation
 from hub.registry.service import open_registry
 from hub.registry.settings import RegistrySettings
 from hub.routing import api as routing_api
@@ -60,6 +61,8 @@ def create_app(
         engine, registry_settings or RegistrySettings.from_env(base=settings.registry)
     )
     install_error_handlers(app)
+    # Confluent's paths only: Accept (406), Content-Type (415), trailing slashes.
+    app.add_middleware(ConfluentNegotiation)
     # the validate route is the one called per message: first in line, it is matched first
     app.include_router(crossdock_api.router)
     app.include_router(webhooks.webhook_router(settings, engine))  # per delivery: matched early

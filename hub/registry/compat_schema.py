@@ -3,7 +3,8 @@
 The checker compares schemas structurally, as the reference registries do, so every node is
 first brought into one of four shapes (:func:`shape_of`): an ``allOf`` of parts, a union
 (``anyOf``/``oneOf``, a ``type`` list, a mixed-type ``enum``), a ``not``, or a plain schema
-of one *kind* (a JSON type). Local ``$ref`` s are resolved against the document they come from.
+of one *kind* (a JSON type). Local ``$ref`` s are resolved against the document they come from;
+references to other subjects are bundled into it first (:func:`hub.registry.references.bundle`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,10 @@ from typing import Any, Literal
 from urllib.parse import unquote
 
 # jsonschema ships no type information; only validator_for is used, on JSON values.
-from jsonschema.validators import validator_for  # type: ignore[import-untyped]
+from jsonschema.validators import (  # type: ignore[import-untyped]
+    Draft7Validator,
+    validator_for,
+)
 
 from hub.errors import HubError
 
@@ -121,7 +125,8 @@ class Document:
         """Whether ``value`` is valid under ``schema`` (a node of this document)."""
         if self._validator is None:
             root = self.root if isinstance(self.root, Mapping | bool) else {}
-            self._validator = validator_for(root)(root)
+            # Draft-07 when the schema declares no draft, as the registry reads it.
+            self._validator = validator_for(root, default=Draft7Validator)(root)
         return bool(self._validator.evolve(schema=schema).is_valid(value))
 
 

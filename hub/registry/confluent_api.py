@@ -1,8 +1,15 @@
 """The Confluent Schema Registry REST API (JSON Schema), as existing clients call it.
 
-Routes, bodies and error codes follow Confluent's API reference; where Crossdock differs
-it says so in the route's description (e.g. ``schemaType`` defaults to JSON, the only type).
-Writes need an admin token and are audited; reads are open unless configured otherwise.
+Routes, bodies, status codes, error codes and messages follow Confluent's API reference and,
+where the reference is silent, its registry's source (the resources under
+``io.confluent.kafka.schemaregistry.rest.resources``); where Crossdock differs it says so in
+the route's description (e.g. ``schemaType`` defaults to JSON, the only type). Writes need an
+admin token and are audited; reads are open unless configured otherwise.
+
+This module holds the subjects, versions and compatibility routes and mounts the others
+(:mod:`hub.registry.confluent_schemas_api`, :mod:`hub.registry.confluent_config_api`).
+Subject names may hold any character, ``/`` included (sent as ``%2F``): the ``{subject:subject}``
+segments of :mod:`hub.registry.subject_paths` keep an encoded slash inside the name.
 """
 
 from __future__ import annotations
@@ -12,23 +19,20 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from hub.registry.access import Admin, Reader, Registry
+from hub.registry.answers import page, versioned
+from hub.registry.confluent_config_api import router as config_router
+from hub.registry.confluent_schemas_api import router as schemas_router
 from hub.registry.content import ERROR_RESPONSES, RegistryJSONResponse
-from hub.registry.document import SCHEMA_TYPE, SchemaDocument, parse_schema
-from hub.registry.errors import InvalidSchema, NotFound, describe
-from hub.registry.store import LATEST, RegisteredVersion, parse_version
-from hub.registry.wire import (
-    CompatibilityResult,
-    ConfigBody,
-    ConfigUpdate,
-    ModeBody,
-    RegisterResult,
-    SchemaById,
-    SchemaRequest,
-    SubjectVersion,
-    VersionedSchema,
-)
+from hub.registry.document import SchemaDocument
+from hub.registry.errors import InvalidSchema, NotFound, SchemaNotFound, verdict
+from hub.registry.references import Reference
+from hub.registry.store import LATEST, parse_version
+from hub.registry.subject_paths import register_subject_convertor
+from hub.registry.wire import CompatibilityResult, RegisterResult, SchemaRequest, VersionedSchema
 
 __all__ = ["router"]
+
+register_subject_convertor()
 
 router = APIRouter(
     default_response_class=RegistryJSONResponse,
@@ -37,30 +41,36 @@ router = APIRouter(
 )
 
 Deleted = Annotated[bool, Query(description="include soft-deleted entries")]
+DeletedOnly = Annotated[bool, Query(alias="deletedOnly", description="only soft-deleted entries")]
 Permanent = Annotated[bool, Query(description="hard delete (only after a soft delete)")]
 Verbose = Annotated[bool, Query(description="return the reasons in `messages`")]
-Fallback = Annotated[
-    bool, Query(alias="defaultToGlobal", description="answer the global value when unset")
+Normalize = Annotated[
+    bool,
+    Query(alias="normalize", description="accepted; schemas are stored in canonical form"),
 ]
+Offset = Annotated[int, Query(description="pagination offset")]
+Limit = Annotated[int, Query(description="pagination size; ignored when not positive")]
 
 
-def _document(body: SchemaRequest) -> SchemaDocument:
-    if body.references:
-        raise InvalidSchema(
-            "Schema references are not supported by Crossdock yet: inline the referenced "
-            "schema under $defs and refer to it with a local $ref"
-        )
-    return parse_schema(body.schema_text, body.schema_type)
+def _wanted(body: SchemaRequest) -> tuple[Reference, ...]:
+    return tuple(Reference(r.name, r.subject, r.version) for r in body.references or ())
 
 
-def _versioned(v: RegisteredVersion) -> VersionedSchema:
-    return VersionedSchema(
-        subject=v.subject,
-        version=v.version,
-        id=v.schema.id,
-        schema_type=v.schema.schema_type or SCHEMA_TYPE,
-        schema_text=v.schema.text,
-    )
+def _document(registry: Registry, body: SchemaRequest, *, new: bool = True) -> SchemaDocument:
+    return registry.store.document(body.schema_text, body.schema_type, _wanted(body), new=new)
+
+
+# -- root ----------------------------------------------------------------------------------
+@router.get("/", response_model=dict[str, str])
+def root(_who: Reader) -> dict[str, str]:
+    """Schema Registry root resource: a no-op answering ``{}``, for liveness checks."""
+    return {}
+
+
+@router.post("/", response_model=dict[str, str])
+def post_root(_who: Reader) -> dict[str, str]:
+    """The root resource for posted entities: answers ``{}``."""
+    return {}
 
 
 # -- subjects and versions ---------------------------------------------------------------------
@@ -68,77 +78,68 @@ def _versioned(v: RegisteredVersion) -> VersionedSchema:
 def list_subjects(
     registry: Registry,
     _who: Reader,
+    *,
     deleted: Deleted = False,
-    deleted_only: Annotated[bool, Query(alias="deletedOnly")] = False,
+    deleted_only: DeletedOnly = False,
     subject_prefix: Annotated[str, Query(alias="subjectPrefix")] = "",
+    offset: Offset = 0,
+    limit: Limit = -1,
 ) -> list[str]:
-    """Subject names, sorted."""
-    return registry.store.subjects(
+    """List subjects: names sorted; soft-deleted ones with ``deleted``, only them with
+    ``deletedOnly``."""
+    names = registry.store.subjects(
         prefix=subject_prefix, deleted=deleted, deleted_only=deleted_only
     )
-
-
-@router.get("/subjects/{subject}/versions", response_model=list[int])
-def list_versions(
-    subject: str, registry: Registry, _who: Reader, deleted: Deleted = False
-) -> list[int]:
-    """Version numbers of a subject, ascending."""
-    return registry.store.versions(subject, deleted=deleted)
-
-
-@router.post("/subjects/{subject}/versions", response_model=RegisterResult)
-def register(subject: str, body: SchemaRequest, registry: Registry, who: Admin) -> RegisterResult:
-    """Register a schema under a subject (its existing id when the subject already holds it).
-
-    An incompatible schema answers 409 (40901) naming the version, path and rule broken and a
-    hint on how to fix the schema. ``schemaType`` defaults to JSON here (Confluent: AVRO).
-    """
-    registered = registry.store.register(subject, _document(body), actor=who.actor)
-    registry.validator.forget()
-    return RegisterResult(id=registered.schema.id)
-
-
-@router.post("/subjects/{subject}", response_model=VersionedSchema)
-def lookup(
-    subject: str, body: SchemaRequest, registry: Registry, _who: Reader, deleted: Deleted = False
-) -> VersionedSchema:
-    """Whether the subject holds this schema, and as which version and id."""
-    return _versioned(registry.store.lookup(subject, _document(body), deleted=deleted))
-
-
-@router.get("/subjects/{subject}/versions/{version}", response_model=VersionedSchema)
-def get_version(
-    subject: str, version: str, registry: Registry, _who: Reader, deleted: Deleted = False
-) -> VersionedSchema:
-    """One version of a subject (``latest`` or ``-1`` for the newest live one)."""
-    return _versioned(registry.store.version(subject, parse_version(version), deleted=deleted))
+    return page(names, offset, limit)
 
 
 @router.get(
-    "/subjects/{subject}/versions/{version}/schema",
+    "/subjects/{subject:subject}/versions/{version}/schema",
     response_model=dict[str, object] | bool,
     description="The schema itself (not a string).",
 )
 def get_version_schema(
     subject: str, version: str, registry: Registry, _who: Reader, deleted: Deleted = False
 ) -> object:
-    """Just the schema of one version."""
+    """Get schema string by version: just the schema of one version."""
     found = registry.store.version(subject, parse_version(version), deleted=deleted)
     return found.schema.value
 
 
-@router.get("/subjects/{subject}/versions/{version}/referencedby", response_model=list[int])
-def referenced_by(subject: str, version: str, registry: Registry, _who: Reader) -> list[int]:
-    """Ids of schemas referring to this version: none, as references are not supported yet."""
-    registry.store.version(subject, parse_version(version))
-    return []
+@router.get("/subjects/{subject:subject}/versions/{version}/referencedby", response_model=list[int])
+def referenced_by(
+    subject: str,
+    version: str,
+    registry: Registry,
+    _who: Reader,
+    offset: Offset = 0,
+    limit: Limit = -1,
+) -> list[int]:
+    """List schemas referencing a schema: ids of live schemas whose references name it."""
+    ids = registry.store.referenced_by(subject, parse_version(version))
+    return page(ids, offset, limit)
 
 
-@router.delete("/subjects/{subject}/versions/{version}", response_model=int)
+@router.get(
+    "/subjects/{subject:subject}/versions/{version}",
+    response_model=VersionedSchema,
+    response_model_exclude_none=True,
+)
+def get_version(
+    subject: str, version: str, registry: Registry, _who: Reader, deleted: Deleted = False
+) -> VersionedSchema:
+    """Get schema by version (``latest`` or ``-1`` for the newest live one)."""
+    return versioned(registry.store.version(subject, parse_version(version), deleted=deleted))
+
+
+@router.delete("/subjects/{subject:subject}/versions/{version}", response_model=int)
 def delete_version(
     subject: str, version: str, registry: Registry, who: Admin, permanent: Permanent = False
 ) -> int:
-    """Soft-delete a version; with ``permanent=true``, remove a soft-deleted one."""
+    """Delete schema version: soft, or with ``permanent=true`` a soft-deleted one for good.
+
+    A version that live schemas still refer to is refused (42206).
+    """
     number = registry.store.delete_version(
         subject, parse_version(version), permanent=permanent, actor=who.actor
     )
@@ -146,75 +147,118 @@ def delete_version(
     return number
 
 
-@router.delete("/subjects/{subject}", response_model=list[int])
+@router.get("/subjects/{subject:subject}/versions", response_model=list[int])
+def list_versions(
+    subject: str,
+    registry: Registry,
+    _who: Reader,
+    *,
+    deleted: Deleted = False,
+    deleted_only: DeletedOnly = False,
+    offset: Offset = 0,
+    limit: Limit = -1,
+) -> list[int]:
+    """List versions under subject, ascending."""
+    numbers = registry.store.versions(subject, deleted=deleted, deleted_only=deleted_only)
+    return page(numbers, offset, limit)
+
+
+@router.post("/subjects/{subject:subject}/versions", response_model=RegisterResult)
+def register(
+    subject: str,
+    body: SchemaRequest,
+    registry: Registry,
+    who: Admin,
+    _normalize: Normalize = False,
+) -> RegisterResult:
+    """Register schema under a subject (its existing id when the subject already holds it).
+
+    ``references`` name versions of other subjects that ``$ref`` s reach by ``name`` or by
+    the referenced schema's ``$id``. An incompatible schema answers 409 (40901) naming the
+    version, path and rule broken and a hint on how to fix it. A body without a schema
+    re-registers the latest version, as Confluent does. ``schemaType`` defaults to JSON here
+    (Confluent: AVRO).
+    """
+    if not (body.schema_text or "").strip():
+        try:
+            latest = registry.store.version(subject, LATEST)
+        except NotFound:
+            raise InvalidSchema("Empty schema") from None
+        document = registry.store.document(latest.schema.text, None, latest.schema.references)
+    else:
+        document = _document(registry, body)
+    registered = registry.store.register(subject, document, actor=who.actor)
+    registry.validator.forget()
+    return RegisterResult(id=registered.schema.id)
+
+
+@router.get(
+    "/subjects/{subject:subject}/metadata",
+    response_model=VersionedSchema,
+    response_model_exclude_none=True,
+)
+def latest_with_metadata(
+    subject: str, registry: Registry, _who: Reader, deleted: Deleted = False
+) -> VersionedSchema:
+    """Retrieve the latest version with the given metadata: Crossdock keeps no metadata, so
+    this answers 40403 for a subject that exists (40401 otherwise), as Confluent does for a
+    subject whose versions carry none."""
+    registry.store.versions(subject, deleted=deleted)
+    raise SchemaNotFound()
+
+
+@router.post(
+    "/subjects/{subject:subject}",
+    response_model=VersionedSchema,
+    response_model_exclude_none=True,
+)
+def lookup(
+    subject: str,
+    body: SchemaRequest,
+    registry: Registry,
+    _who: Reader,
+    deleted: Deleted = False,
+    _normalize: Normalize = False,
+) -> VersionedSchema:
+    """Lookup schema under subject: whether it holds this schema, as which version and id."""
+    document = _document(registry, body, new=False) if body.schema_text else None
+    return versioned(registry.store.lookup(subject, document, deleted=deleted))
+
+
+@router.delete("/subjects/{subject:subject}", response_model=list[int])
 def delete_subject(
     subject: str, registry: Registry, who: Admin, permanent: Permanent = False
 ) -> list[int]:
-    """Soft-delete a subject; with ``permanent=true``, remove a soft-deleted one."""
+    """Delete subject: soft, or with ``permanent=true`` a soft-deleted one for good.
+
+    Its own compatibility level and mode go with it, as in Confluent.
+    """
     numbers = registry.store.delete_subject(subject, permanent=permanent, actor=who.actor)
     registry.validator.forget()
     return numbers
-
-
-# -- schemas by id -----------------------------------------------------------------------------
-@router.get("/schemas/ids/{schema_id}", response_model=SchemaById)
-def get_schema(
-    schema_id: int, registry: Registry, _who: Reader, subject: str | None = None
-) -> SchemaById:
-    """The schema with a global id."""
-    stored = registry.store.schema(schema_id, subject=subject)
-    return SchemaById(schema_type=stored.schema_type or SCHEMA_TYPE, schema_text=stored.text)
-
-
-@router.get("/schemas/ids/{schema_id}/schema", response_model=dict[str, object] | bool)
-def get_schema_only(schema_id: int, registry: Registry, _who: Reader) -> object:
-    """Just the schema with a global id (not a string)."""
-    return registry.store.schema(schema_id).value
-
-
-@router.get("/schemas/ids/{schema_id}/versions", response_model=list[SubjectVersion])
-def get_schema_versions(
-    schema_id: int, registry: Registry, _who: Reader, deleted: Deleted = False
-) -> list[SubjectVersion]:
-    """The subject versions holding a schema."""
-    pairs = registry.store.usages(schema_id, deleted=deleted)
-    return [SubjectVersion(subject=s, version=v) for s, v in pairs]
-
-
-@router.get("/schemas/ids/{schema_id}/subjects", response_model=list[str])
-def get_schema_subjects(
-    schema_id: int, registry: Registry, _who: Reader, deleted: Deleted = False
-) -> list[str]:
-    """The subjects holding a schema."""
-    return sorted({s for s, _ in registry.store.usages(schema_id, deleted=deleted)})
-
-
-@router.get("/schemas/types", response_model=list[str])
-def schema_types(_who: Reader) -> list[str]:
-    """The schema types this registry serves."""
-    return [SCHEMA_TYPE]
 
 
 # -- compatibility -----------------------------------------------------------------------------
 def _compatibility(
     registry: Registry, subject: str, body: SchemaRequest, version: int | None, verbose: bool
 ) -> CompatibilityResult:
-    document = _document(body)
     try:
-        findings = registry.store.check(subject, document, version)
-    except NotFound:
-        # Confluent: nothing registered under the subject means nothing to be incompatible with.
-        if version not in (None, LATEST):
+        findings = registry.store.check(
+            subject, version, body.schema_text, body.schema_type, _wanted(body)
+        )
+    except InvalidSchema as exc:
+        # Confluent: with verbose, an invalid schema is an incompatible one, saying why.
+        if not verbose:
             raise
-        findings = []
+        return CompatibilityResult(is_compatible=False, messages=[exc.message])
     result = CompatibilityResult(is_compatible=not findings)
     if verbose:
-        result.messages = [describe(f) for f in findings]
+        result.messages = verdict(registry.store.config.compatibility(subject), findings)
     return result
 
 
 @router.post(
-    "/compatibility/subjects/{subject}/versions/{version}",
+    "/compatibility/subjects/{subject:subject}/versions/{version}",
     response_model=CompatibilityResult,
     response_model_exclude_none=True,
 )
@@ -226,98 +270,24 @@ def compatibility_with_version(
     _who: Reader,
     verbose: Verbose = False,
 ) -> CompatibilityResult:
-    """Whether the schema is compatible with one version, at the subject's level."""
+    """Test schema compatibility against a particular schema subject-version.
+
+    A version that is not there answers 40402 even when the subject is missing, and
+    ``latest`` of an empty subject is compatible, as in Confluent.
+    """
     return _compatibility(registry, subject, body, parse_version(version), verbose)
 
 
 @router.post(
-    "/compatibility/subjects/{subject}/versions",
+    "/compatibility/subjects/{subject:subject}/versions",
     response_model=CompatibilityResult,
     response_model_exclude_none=True,
 )
 def compatibility_with_versions(
     subject: str, body: SchemaRequest, registry: Registry, _who: Reader, verbose: Verbose = False
 ) -> CompatibilityResult:
-    """Whether the schema is compatible with the versions the subject's level names."""
+    """Test schema compatibility against all schemas under a subject, by its level."""
     return _compatibility(registry, subject, body, None, verbose)
-
-
-# -- config and mode ---------------------------------------------------------------------------
-@router.get("/config", response_model=ConfigBody, response_model_exclude_none=True)
-def get_global_config(registry: Registry, _who: Reader) -> ConfigBody:
-    """The global compatibility level (BACKWARD unless set)."""
-    return ConfigBody(compatibilityLevel=registry.store.compatibility())
-
-
-@router.put("/config", response_model=ConfigBody, response_model_exclude_none=True)
-def put_global_config(body: ConfigUpdate, registry: Registry, who: Admin) -> ConfigBody:
-    """Set the global compatibility level."""
-    return ConfigBody(
-        compatibility=registry.store.set_compatibility(None, body.compatibility, actor=who.actor)
-    )
-
-
-@router.delete("/config", response_model=ConfigBody, response_model_exclude_none=True)
-def delete_global_config(registry: Registry, who: Admin) -> ConfigBody:
-    """Reset the global level to BACKWARD; answers the level it had."""
-    return ConfigBody(compatibilityLevel=registry.store.delete_compatibility(None, actor=who.actor))
-
-
-@router.get("/config/{subject}", response_model=ConfigBody, response_model_exclude_none=True)
-def get_subject_config(
-    subject: str, registry: Registry, _who: Reader, fallback: Fallback = False
-) -> ConfigBody:
-    """A subject's own level (40408 when unset, unless ``defaultToGlobal=true``)."""
-    return ConfigBody(compatibilityLevel=registry.store.compatibility(subject, fallback=fallback))
-
-
-@router.put("/config/{subject}", response_model=ConfigBody, response_model_exclude_none=True)
-def put_subject_config(
-    subject: str, body: ConfigUpdate, registry: Registry, who: Admin
-) -> ConfigBody:
-    """Set a subject's compatibility level."""
-    level = registry.store.set_compatibility(subject, body.compatibility, actor=who.actor)
-    return ConfigBody(compatibility=level)
-
-
-@router.delete("/config/{subject}", response_model=ConfigBody, response_model_exclude_none=True)
-def delete_subject_config(subject: str, registry: Registry, who: Admin) -> ConfigBody:
-    """Drop a subject's level (the global one applies again); answers the level it had."""
-    return ConfigBody(
-        compatibilityLevel=registry.store.delete_compatibility(subject, actor=who.actor)
-    )
-
-
-@router.get("/mode", response_model=ModeBody)
-def get_global_mode(registry: Registry, _who: Reader) -> ModeBody:
-    """The global mode (READWRITE unless set)."""
-    return ModeBody(mode=registry.store.mode())
-
-
-@router.put("/mode", response_model=ModeBody)
-def put_global_mode(body: ModeBody, registry: Registry, who: Admin) -> ModeBody:
-    """Set the global mode: READWRITE, READONLY or READONLY_OVERRIDE (IMPORT: 42204)."""
-    return ModeBody(mode=registry.store.set_mode(None, body.mode, actor=who.actor))
-
-
-@router.get("/mode/{subject}", response_model=ModeBody)
-def get_subject_mode(
-    subject: str, registry: Registry, _who: Reader, fallback: Fallback = False
-) -> ModeBody:
-    """A subject's own mode (40409 when unset, unless ``defaultToGlobal=true``)."""
-    return ModeBody(mode=registry.store.mode(subject, fallback=fallback))
-
-
-@router.put("/mode/{subject}", response_model=ModeBody)
-def put_subject_mode(subject: str, body: ModeBody, registry: Registry, who: Admin) -> ModeBody:
-    """Set a subject's mode."""
-    return ModeBody(mode=registry.store.set_mode(subject, body.mode, actor=who.actor))
-
-
-@router.delete("/mode/{subject}", response_model=ModeBody)
-def delete_subject_mode(subject: str, registry: Registry, who: Admin) -> ModeBody:
-    """Drop a subject's mode; answers the mode it had."""
-    return ModeBody(mode=registry.store.delete_mode(subject, actor=who.actor))
 
 
 # -- what newer clients ask first ----------------------------------------------------------------
@@ -336,3 +306,7 @@ def associations(namespace: str, resource: str) -> RegistryJSONResponse:
         },
         status_code=404,
     )
+
+
+router.include_router(schemas_router)
+router.include_router(config_router)

@@ -25,6 +25,7 @@ from hub.registry.errors import (
     VersionNotFound,
     describe,
 )
+from hub.registry.references import bundle
 from hub.registry.store import parse_version
 
 __all__ = ["router"]
@@ -103,7 +104,7 @@ _PAYLOAD_BODY = {
 
 
 @router.post(
-    "/subjects/{subject}/versions/{version}/validate",
+    "/subjects/{subject:path}/versions/{version}/validate",
     response_model=ValidationResult,
     openapi_extra=_PAYLOAD_BODY,
 )
@@ -136,7 +137,7 @@ async def validate_payload(
     )
 
 
-@router.post("/subjects/{subject}/convert", response_model=ConversionResult)
+@router.post("/subjects/{subject:path}/convert", response_model=ConversionResult)
 def convert_event(
     subject: str, body: ConversionRequest, _registry: Registry, _who: Reader
 ) -> ConversionResult:
@@ -167,7 +168,7 @@ def convert_event(
     )
 
 
-@router.get("/subjects/{subject}/diff", response_model=DiffResult)
+@router.get("/subjects/{subject:path}/diff", response_model=DiffResult)
 def diff_versions(
     subject: str,
     registry: Registry,
@@ -179,6 +180,9 @@ def diff_versions(
     old = registry.store.version(subject, parse_version(from_version), deleted=True)
     new = registry.store.version(subject, parse_version(to_version), deleted=True)
     changes = diff_schemas(old.schema.value, new.schema.value)
+    # The findings follow $refs into referenced schemas, as registration checks do.
+    before = bundle(old.schema.value, registry.store.resources(old.schema.references))
+    after = bundle(new.schema.value, registry.store.resources(new.schema.references))
     return DiffResult(
         subject=subject,
         from_version=old.version,
@@ -189,6 +193,6 @@ def diff_versions(
             )
             for c in changes
         ],
-        backward=[describe(f) for f in check_pair(new.schema.value, old.schema.value)],
-        forward=[describe(f) for f in check_pair(old.schema.value, new.schema.value)],
+        backward=[describe(f) for f in check_pair(after, before)],
+        forward=[describe(f) for f in check_pair(before, after)],
     )

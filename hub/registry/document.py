@@ -2,21 +2,35 @@
 
 Two registrations of the same schema written with other whitespace or key order are one
 schema: the canonical text (sorted keys, no insignificant whitespace) is what is stored and
-served, and its SHA-256 is the key that deduplicates global ids.
+served, and its SHA-256 (with its references, when it has any: the same text referring to
+other versions is another schema, as in Confluent) is the key that deduplicates global ids.
+
+A schema without ``$schema`` is read as draft-07, Confluent's default (so ``items: [...]`` is a
+tuple); one that declares draft 4, 6, 7, 2019-09 or 2020-12 is read as that draft.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import jsonschema_rs
 
 from hub.registry.errors import InvalidSchema
+from hub.registry.references import Reference, registry_for
 
-__all__ = ["SCHEMA_TYPE", "SchemaDocument", "canonical_text", "parse_schema"]
+__all__ = [
+    "DEFAULT_DIALECT",
+    "SCHEMA_TYPE",
+    "SchemaDocument",
+    "canonical_text",
+    "compile_validator",
+    "fingerprint",
+    "parse_schema",
+]
 
 SCHEMA_TYPE = "JSON"
 """The one ``schemaType`` Crossdock serves."""
@@ -33,13 +47,23 @@ _DIALECTS = {
 }
 
 
+DEFAULT_DIALECT = "http://json-schema.org/draft-07/schema#"
+"""The draft of a schema that declares none (Confluent's default)."""
+
+
 @dataclass(frozen=True, slots=True)
 class SchemaDocument:
-    """A checked JSON Schema: its parsed value, canonical text and fingerprint."""
+    """A checked JSON Schema: its parsed value, canonical text, references and fingerprint.
+
+    ``resources`` holds every schema its references reach (by reference name, transitively),
+    for resolving its ``$ref`` s; it is not part of the schema's identity.
+    """
 
     value: Any
     text: str
     fingerprint: str
+    references: tuple[Reference, ...] = ()
+    resources: Mapping[str, Any] = field(default_factory=dict)
 
 
 def canonical_text(value: Any) -> str:
@@ -47,8 +71,38 @@ def canonical_text(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def parse_schema(text: str, schema_type: str | None = SCHEMA_TYPE) -> SchemaDocument:
-    """Parse and check ``text`` as a JSON Schema; raise ``InvalidSchema`` saying what is wrong."""
+def fingerprint(text: str, references: Sequence[Reference] = ()) -> str:
+    """The identity of a schema: its canonical text and, in order, what it refers to."""
+    key = text
+    if references:
+        key += "\n" + canonical_text([[r.name, r.subject, r.version] for r in references])
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def compile_validator(
+    value: Any, resources: Mapping[str, Any] | None = None
+) -> jsonschema_rs.Validator:
+    """The ``jsonschema-rs`` validator of a schema, in its draft, references resolved offline.
+
+    Raises ``jsonschema_rs.ValidationError`` when a ``$ref`` reaches nothing.
+    """
+    cls: type[jsonschema_rs.Validator] = jsonschema_rs.Draft7Validator
+    if isinstance(value, dict) and "$schema" in value:
+        cls = jsonschema_rs.validator_cls_for(value)
+    return cls(value, registry=registry_for(value, resources or {}), offline=True)
+
+
+def parse_schema(
+    text: str | None,
+    schema_type: str | None = SCHEMA_TYPE,
+    references: Sequence[Reference] = (),
+    resources: Mapping[str, Any] | None = None,
+) -> SchemaDocument:
+    """Parse and check ``text`` as a JSON Schema; raise ``InvalidSchema`` saying what is wrong.
+
+    ``references`` are the schema's references (versions already resolved) and ``resources``
+    the schemas they reach, by name; every ``$ref`` must resolve, offline.
+    """
     kind = (schema_type or SCHEMA_TYPE).upper()
     if kind in _OTHER_TYPES:
         raise InvalidSchema(
@@ -56,7 +110,9 @@ def parse_schema(text: str, schema_type: str | None = SCHEMA_TYPE) -> SchemaDocu
             '(send "schemaType": "JSON")'
         )
     if kind != SCHEMA_TYPE:
-        raise InvalidSchema(f"unknown schemaType {schema_type!r}; the supported type is JSON")
+        raise InvalidSchema(f"Invalid schema type {schema_type}")
+    if text is None or not text.strip():
+        raise InvalidSchema("Empty schema")
     try:
         value = json.loads(text)
     except (TypeError, ValueError) as exc:
@@ -65,24 +121,38 @@ def parse_schema(text: str, schema_type: str | None = SCHEMA_TYPE) -> SchemaDocu
         raise InvalidSchema(
             f"Invalid schema: a JSON Schema is an object or a boolean, not {type(value).__name__}"
         )
+    resources = dict(resources or {})
     if isinstance(value, dict):
         _check_dialect(value.get("$schema"))
         try:
-            jsonschema_rs.meta.validate(value)
-            # Compiling also finds local $refs that point nowhere; remote ones are refused
-            # rather than fetched.
-            jsonschema_rs.validator_for(value, offline=True)
+            jsonschema_rs.meta.validate(
+                value if "$schema" in value else {**value, "$schema": DEFAULT_DIALECT}
+            )
         except jsonschema_rs.ValidationError as exc:
             where = "/" + "/".join(str(p) for p in exc.instance_path)
-            first_line = str(exc).splitlines()[0] if str(exc) else exc.message
             raise InvalidSchema(
-                f"Invalid schema: at {where}: {first_line} (an Avro or Protobuf schema? "
+                f"Invalid schema: at {where}: {_first_line(exc)} (an Avro or Protobuf schema? "
                 "Crossdock serves JSON Schema only)"
             ) from exc
-        except jsonschema_rs.ReferencingError as exc:
-            raise InvalidSchema(f"Invalid schema: {str(exc).splitlines()[0]}") from exc
+        try:
+            # Compiling also finds $refs that point nowhere; one that no reference answers
+            # is refused rather than fetched.
+            compile_validator(value, resources)
+        except (jsonschema_rs.ValidationError, jsonschema_rs.ReferencingError) as exc:
+            raise InvalidSchema(
+                f"Invalid schema: {_first_line(exc)} (a $ref to another subject needs a "
+                'reference: "references": [{"name": ..., "subject": ..., "version": ...}])'
+                if "not present in a registry" in str(exc)
+                else f"Invalid schema: {_first_line(exc)}"
+            ) from exc
     text = canonical_text(value)
-    return SchemaDocument(value, text, hashlib.sha256(text.encode()).hexdigest())
+    refs = tuple(references)
+    return SchemaDocument(value, text, fingerprint(text, refs), refs, resources)
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc)
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _check_dialect(dialect: object) -> None:

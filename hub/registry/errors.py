@@ -8,7 +8,8 @@
         │                                        40404–40407 soft-delete order, 40408/40409 config
         ├── IncompatibleSchema              409 / 40901, with the checker's findings
         ├── InvalidRequest (ValueError)     422: 42201 schema, 42202 version, 42203 level,
-        │                                        42204 mode, 42205 not permitted, 42208 subject
+        │                                        42204 mode, 42205 not permitted,
+        │                                        42206 referenced, 42208 subject
         └── AuthError (PermissionError)     401 / 40101 no or unknown token, 403 / 40301 role
 
 (``hub.registry.compat_schema.UnresolvableReference``, a ``$ref`` the compatibility checker
@@ -16,7 +17,9 @@ cannot follow, is a ``HubError`` caught inside the checker and reported as a fin
 
 Clients key their behaviour on ``error_code`` (the Python client turns a 404 on the
 associations endpoint into "no associations", Java clients retry on 50xxx), so the codes are
-Confluent's own, not ours.
+Confluent's own, not ours; so are the messages where Confluent has a fixed text (its
+``Errors.java``), down to the missing space in "was soft deleted.Set permanent=true": clients
+and test suites compare them verbatim.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ __all__ = [
     "InvalidVersion",
     "NotFound",
     "OperationNotPermitted",
+    "ReferenceExists",
     "RegistryError",
     "SchemaNotFound",
     "SubjectCompatibilityNotConfigured",
@@ -50,6 +54,8 @@ __all__ = [
     "VersionNotFound",
     "VersionNotSoftDeleted",
     "VersionSoftDeleted",
+    "describe",
+    "verdict",
 ]
 
 
@@ -81,18 +87,23 @@ class SubjectNotFound(NotFound):
 
 
 class VersionNotFound(NotFound):
-    """The subject has no such version."""
+    """The subject has no such version (``latest`` shows as -1, as in Confluent)."""
 
     error_code = 40402
 
     def __init__(self, subject: str, version: int | str) -> None:
-        super().__init__(f"Version {version} not found for subject '{subject}'.")
+        super().__init__(f"Version {version} not found.")
+        self.subject = subject
 
 
 class SchemaNotFound(NotFound):
-    """No schema with that id, or that schema is not registered under the subject."""
+    """No schema with that id (``Schema 5 not found``), or none like it under the subject."""
 
     error_code = 40403
+
+    def __init__(self, schema_id: int | None = None) -> None:
+        found = "Schema not found" if schema_id is None else f"Schema {schema_id} not found"
+        super().__init__(found)
 
 
 class SubjectSoftDeleted(NotFound):
@@ -102,7 +113,7 @@ class SubjectSoftDeleted(NotFound):
 
     def __init__(self, subject: str) -> None:
         super().__init__(
-            f"Subject '{subject}' was soft deleted. Set permanent=true to delete permanently"
+            f"Subject '{subject}' was soft deleted.Set permanent=true to delete permanently"
         )
 
 
@@ -124,7 +135,7 @@ class VersionSoftDeleted(NotFound):
 
     def __init__(self, subject: str, version: int) -> None:
         super().__init__(
-            f"Subject '{subject}' Version {version} was soft deleted. "
+            f"Subject '{subject}' Version {version} was soft deleted."
             "Set permanent=true to delete permanently"
         )
 
@@ -167,12 +178,12 @@ class IncompatibleSchema(RegistryError):
     status = 409
     error_code = 40901
 
-    def __init__(self, level: str, findings: Sequence[Incompatibility]) -> None:
+    def __init__(self, subject: str, level: str, findings: Sequence[Incompatibility]) -> None:
         self.findings = list(findings)
-        details = "; ".join(describe(f) for f in self.findings)
+        details = ", ".join(verdict(level, self.findings))
         super().__init__(
-            f"Schema being registered is incompatible with an earlier schema for "
-            f"compatibility level {level}: {details}"
+            "Schema being registered is incompatible with an earlier schema for subject "
+            f'"{subject}", details: [{details}]'
         )
 
 
@@ -181,6 +192,15 @@ def describe(finding: Incompatibility) -> str:
     where = finding.path or "/"
     text = f"at {where} [{finding.rule}] {finding.message}"
     return f"{text} (fix: {finding.hint})" if finding.hint else text
+
+
+def verdict(level: str, findings: Sequence[Incompatibility]) -> list[str]:
+    """The messages of an incompatible verdict, closed by the level, as Confluent lists them."""
+    if not findings:
+        return []
+    return [describe(f) for f in findings] + [
+        f"{{validateFields: 'false', compatibility: '{level}'}}"
+    ]
 
 
 class InvalidRequest(RegistryError, ValueError):
@@ -226,10 +246,24 @@ class OperationNotPermitted(InvalidRequest):
     error_code = 42205
 
 
+class ReferenceExists(InvalidRequest):
+    """A version that live schemas still refer to cannot be deleted."""
+
+    error_code = 42206
+
+    def __init__(self, subject: str, version: int) -> None:
+        # Confluent names the version by its storage key.
+        key = f"{{magic=1,keytype=SCHEMA,subject={subject},version={version}}}"
+        super().__init__(f"One or more references exist to the schema {key}.")
+
+
 class InvalidSubject(InvalidRequest):
     """The subject name is empty or unusable."""
 
     error_code = 42208
+
+    def __init__(self, subject: str) -> None:
+        super().__init__(f"The specified subject '{subject}' is not a valid.")
 
 
 class AuthError(RegistryError, PermissionError):

@@ -1,8 +1,11 @@
-"""Subjects, versions, global ids, config and modes in SQL: the registry's one source of truth.
+"""Subjects, versions and global ids in SQL: the registry's one source of truth.
 
 Every write happens in one transaction together with its audit row, so the audit trail never
 misses a change nor records one that was rolled back. Version numbers grow per subject and are
-never reused while a soft-deleted version still holds its number.
+never reused while a soft-deleted version still holds its number. Which error answers which
+miss follows Confluent's registry (``SubjectVersionsResource``, ``KafkaSchemaRegistry``): a
+subject whose versions are all soft-deleted is "not found" (40401) unless deleted ones were
+asked for, ``latest`` is the newest live version, and so on.
 """
 
 from __future__ import annotations
@@ -18,16 +21,20 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hub.registry.compat import CompatibilityLevel, Incompatibility, check_compatibility
-from hub.registry.document import SCHEMA_TYPE, SchemaDocument
+from hub.registry.config_store import (
+    ConfigStore,
+    audit,
+    check_subject,
+    compatibility_of,
+    forget_subject_settings,
+    require_writable,
+)
+from hub.registry.document import SCHEMA_TYPE, SchemaDocument, parse_schema
 from hub.registry.errors import (
     IncompatibleSchema,
-    InvalidCompatibilityLevel,
-    InvalidSubject,
     InvalidVersion,
-    OperationNotPermitted,
+    ReferenceExists,
     SchemaNotFound,
-    SubjectCompatibilityNotConfigured,
-    SubjectModeNotConfigured,
     SubjectNotFound,
     SubjectNotSoftDeleted,
     SubjectSoftDeleted,
@@ -35,31 +42,24 @@ from hub.registry.errors import (
     VersionNotSoftDeleted,
     VersionSoftDeleted,
 )
-from hub.registry.mode import Mode
-from hub.registry.tables import (
-    GLOBAL_SCOPE,
-    AuditRow,
-    ConfigRow,
-    ModeRow,
-    SchemaRow,
-    SubjectRow,
-    SubjectVersionRow,
+from hub.registry.reference_rows import (
+    LATEST,
+    add_references,
+    references_of,
+    referrers,
+    resolve_references,
+    resources_of,
 )
+from hub.registry.references import Reference, bundle
+from hub.registry.tables import AuditRow, SchemaRow, SubjectRow, SubjectVersionRow
 
 __all__ = [
-    "DEFAULT_COMPATIBILITY",
     "LATEST",
     "RegisteredVersion",
     "SchemaStore",
     "StoredSchema",
     "parse_version",
 ]
-
-DEFAULT_COMPATIBILITY = CompatibilityLevel.BACKWARD
-"""Confluent's default level, with its strict rules for open content models."""
-
-LATEST = -1
-"""The version number standing for "the newest live version" (``latest`` or ``-1``)."""
 
 _MAX_VERSION = 2**31 - 1
 _WRITE_RETRIES = 3
@@ -80,11 +80,12 @@ def parse_version(version: str | int) -> int:
 
 @dataclass(frozen=True, slots=True)
 class StoredSchema:
-    """A schema by global id."""
+    """A schema by global id, with the references that are part of it."""
 
     id: int
     schema_type: str
     text: str
+    references: tuple[Reference, ...] = ()
 
     @property
     def value(self) -> Any:
@@ -116,17 +117,39 @@ class SchemaStore:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.config = ConfigStore(engine)
 
     @contextmanager
     def _session(self) -> Iterator[Session]:
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
             yield session
 
+    # -- documents -----------------------------------------------------------------------------
+    def document(
+        self,
+        text: str | None,
+        schema_type: str | None = SCHEMA_TYPE,
+        references: Sequence[Reference] = (),
+        *,
+        new: bool = True,
+    ) -> SchemaDocument:
+        """Parse a schema sent by a client, its references resolved against this registry.
+
+        A schema to register or test (``new``) may only name live versions; a lookup may
+        name soft-deleted ones too (Confluent's ``validateAsNew``).
+        """
+        with self._session() as s:
+            return _parse(s, text, schema_type, references, new=new)
+
     # -- reads ---------------------------------------------------------------------------------
     def subjects(
-        self, *, prefix: str = "", deleted: bool = False, deleted_only: bool = False
+        self,
+        *,
+        prefix: str = "",
+        deleted: bool = False,
+        deleted_only: bool = False,
     ) -> list[str]:
-        """Subject names, sorted; soft-deleted subjects only when asked."""
+        """Subject names, sorted: with a live version; any (``deleted``); all deleted (only)."""
         with self._session() as s:
             live = func.max(case((SubjectVersionRow.deleted.is_(False), 1), else_=0))
             q = (
@@ -147,121 +170,154 @@ class SchemaStore:
                     names.append(name)
             return names
 
-    def versions(self, subject: str, *, deleted: bool = False) -> list[int]:
+    def versions(
+        self, subject: str, *, deleted: bool = False, deleted_only: bool = False
+    ) -> list[int]:
         """The subject's version numbers, ascending; ``SubjectNotFound`` when it has none."""
         with self._session() as s:
-            rows = self._version_rows(s, subject, deleted=deleted)
-            return [r.version for r in rows]
+            rows = self._version_rows(s, subject)
+            if not any(deleted or deleted_only or not r.deleted for r in rows):
+                raise SubjectNotFound(subject)
+            if deleted_only:
+                return [r.version for r in rows if r.deleted]
+            return [r.version for r in rows if deleted or not r.deleted]
 
     def version(self, subject: str, version: int, *, deleted: bool = False) -> RegisteredVersion:
-        """Version ``version`` (or ``LATEST``) of ``subject``."""
+        """Version ``version`` (or ``LATEST``, the newest live one) of ``subject``."""
         with self._session() as s:
             row = self._find_version(s, subject, version, deleted=deleted)
-            schema = s.get_one(SchemaRow, row.schema_id)
-            return RegisteredVersion(subject, row.version, _stored(schema), row.deleted)
+            return self._registered(s, subject, row)
 
     def all_versions(self, subject: str) -> list[RegisteredVersion]:
         """Every live version of ``subject``, oldest first."""
         with self._session() as s:
-            rows = self._version_rows(s, subject, deleted=False)
-            return [
-                RegisteredVersion(subject, r.version, _stored(s.get_one(SchemaRow, r.schema_id)))
-                for r in rows
-            ]
+            rows = [r for r in self._version_rows(s, subject) if not r.deleted]
+            if not rows:
+                raise SubjectNotFound(subject)
+            return [self._registered(s, subject, r) for r in rows]
 
-    def schema(self, schema_id: int, *, subject: str | None = None) -> StoredSchema:
-        """The schema with global id ``schema_id``, while some version (even soft-deleted) holds it.
-
-        With ``subject``, the schema must be registered under that subject.
-        """
+    def schema(self, schema_id: int) -> StoredSchema:
+        """The schema with global id ``schema_id``, while a version (even soft-deleted) holds it."""
         _check_schema_id(schema_id)
         with self._session() as s:
             q = select(SubjectVersionRow.id).where(SubjectVersionRow.schema_id == schema_id)
-            if subject is not None:
-                q = q.join(SubjectRow, SubjectRow.id == SubjectVersionRow.subject_id).where(
-                    SubjectRow.name == subject
-                )
             row = s.get(SchemaRow, schema_id)
             if row is None or s.execute(q.limit(1)).first() is None:
-                raise SchemaNotFound(f"Schema {schema_id} not found")
-            return _stored(row)
+                raise SchemaNotFound(schema_id)
+            return _stored(s, row)
+
+    def max_schema_id(self) -> int:
+        """The highest global id given so far (0 when none)."""
+        with self._session() as s:
+            return int(s.scalar(select(func.max(SchemaRow.id))) or 0)
 
     def usages(self, schema_id: int, *, deleted: bool = False) -> list[tuple[str, int]]:
-        """``(subject, version)`` pairs holding schema ``schema_id``, sorted."""
+        """``(subject, version)`` pairs holding schema ``schema_id``, sorted.
+
+        Soft-deleted pairs only with ``deleted``; the answer may be empty, but a schema that
+        no version holds any more (not even soft-deleted) is ``SchemaNotFound``.
+        """
         _check_schema_id(schema_id)
         with self._session() as s:
-            if s.get(SchemaRow, schema_id) is None:
-                raise SchemaNotFound(f"Schema {schema_id} not found")
             q = (
-                select(SubjectRow.name, SubjectVersionRow.version)
+                select(SubjectRow.name, SubjectVersionRow.version, SubjectVersionRow.deleted)
                 .join(SubjectRow, SubjectRow.id == SubjectVersionRow.subject_id)
                 .where(SubjectVersionRow.schema_id == schema_id)
                 .order_by(SubjectRow.name, SubjectVersionRow.version)
             )
+            rows = list(s.execute(q))
+            if not rows:
+                raise SchemaNotFound(schema_id)
+            return [(name, version) for name, version, gone in rows if deleted or not gone]
+
+    def listing(
+        self, *, prefix: str = "", deleted: bool = False, latest_only: bool = False
+    ) -> list[RegisteredVersion]:
+        """Every version of the subjects starting with ``prefix``, by subject then version.
+
+        Soft-deleted versions only with ``deleted``; ``latest_only`` keeps each subject's last.
+        """
+        with self._session() as s:
+            q = (
+                select(SubjectRow.name, SubjectVersionRow)
+                .join(SubjectVersionRow, SubjectVersionRow.subject_id == SubjectRow.id)
+                .order_by(SubjectRow.name, SubjectVersionRow.version)
+            )
+            if prefix:
+                q = q.where(SubjectRow.name.startswith(prefix, autoescape=True))
             if not deleted:
                 q = q.where(SubjectVersionRow.deleted.is_(False))
-            pairs = [(name, version) for name, version in s.execute(q)]
-            if not pairs and not deleted:
-                raise SchemaNotFound(f"Schema {schema_id} not found")
-            return pairs
+            found = [(name, row) for name, row in s.execute(q)]
+            if latest_only:
+                last = dict(found)
+                found = [(name, row) for name, row in found if last[name] is row]
+            return [self._registered(s, name, row) for name, row in found]
 
     def lookup(
-        self, subject: str, document: SchemaDocument, *, deleted: bool = False
+        self, subject: str, document: SchemaDocument | None, *, deleted: bool = False
     ) -> RegisteredVersion:
-        """The newest version of ``subject`` holding ``document``; ``SchemaNotFound`` if none."""
+        """The newest version of ``subject`` holding ``document``; ``SchemaNotFound`` if none.
+
+        ``None`` (no schema sent) matches nothing, as in Confluent.
+        """
         with self._session() as s:
-            subject_row = self._subject(s, subject)
-            q = (
-                select(SubjectVersionRow, SchemaRow)
-                .join(SchemaRow, SchemaRow.id == SubjectVersionRow.schema_id)
-                .where(SubjectVersionRow.subject_id == subject_row.id)
-                .where(SchemaRow.fingerprint == document.fingerprint)
-                .order_by(SubjectVersionRow.version.desc())
-            )
-            if not deleted:
-                q = q.where(SubjectVersionRow.deleted.is_(False))
-            found = s.execute(q.limit(1)).first()
+            subject_row = s.scalar(select(SubjectRow).where(SubjectRow.name == subject))
+            found = None
+            if subject_row is not None and document is not None:
+                q = (
+                    select(SubjectVersionRow)
+                    .join(SchemaRow, SchemaRow.id == SubjectVersionRow.schema_id)
+                    .where(SubjectVersionRow.subject_id == subject_row.id)
+                    .where(SchemaRow.fingerprint == document.fingerprint)
+                    .order_by(SubjectVersionRow.version.desc())
+                )
+                if not deleted:
+                    q = q.where(SubjectVersionRow.deleted.is_(False))
+                found = s.scalars(q.limit(1)).first()
             if found is None:
-                if not deleted and not self._has_live_version(s, subject_row.id):
+                if not self._has_versions(s, subject, deleted=deleted):
                     raise SubjectNotFound(subject)
-                raise SchemaNotFound("Schema not found")
-            version_row, schema_row = found
-            return RegisteredVersion(
-                subject, version_row.version, _stored(schema_row), version_row.deleted
-            )
+                raise SchemaNotFound()
+            return self._registered(s, subject, found)
 
-    def compatibility(self, subject: str | None = None, *, fallback: bool = True) -> str:
-        """The level for ``subject`` (its own, else global when ``fallback``), or the global one."""
+    def referenced_by(self, subject: str, version: int) -> list[int]:
+        """Ids of the live schemas whose references name this version (deleted ones found too)."""
         with self._session() as s:
-            if subject is not None:
-                own = s.get(ConfigRow, subject)
-                if own is not None:
-                    return own.compatibility
-                if not fallback:
-                    raise SubjectCompatibilityNotConfigured(subject)
-            row = s.get(ConfigRow, GLOBAL_SCOPE)
-            return row.compatibility if row else DEFAULT_COMPATIBILITY.value
+            row = self._find_version(s, subject, version, deleted=True)
+            return referrers(s, subject, row.version)
 
-    def mode(self, subject: str | None = None, *, fallback: bool = True) -> str:
-        """The mode for ``subject`` (its own, else global when ``fallback``), or the global one."""
+    def resources(self, references: Sequence[Reference]) -> dict[str, Any]:
+        """The schemas a stored schema's references reach, by name."""
+        if not references:
+            return {}
         with self._session() as s:
-            return self._mode(s, subject, fallback=fallback)
+            return resources_of(s, references)
 
     def check(
-        self, subject: str, document: SchemaDocument, version: int | None
+        self,
+        subject: str,
+        version: int | None,
+        text: str | None,
+        schema_type: str | None = SCHEMA_TYPE,
+        references: Sequence[Reference] = (),
     ) -> list[Incompatibility]:
-        """Findings of ``document`` against one version, or (``None``) all live ones by level."""
-        level = CompatibilityLevel(self.compatibility(subject))
-        if version is None:
-            existing = self.all_versions(subject)
-        else:
-            existing = [self.version(subject, version)]
-        return check_compatibility(
-            _as_mapping(document.value),
-            [_as_mapping(v.schema.value) for v in existing],
-            level,
-            versions=[v.version for v in existing],
-        )
+        """Findings of a schema against one live version, or (``None``) all by level.
+
+        In Confluent's order: a missing version number (not ``latest``) is ``VersionNotFound``
+        whether or not the subject exists, then the schema is parsed (``InvalidSchema``);
+        nothing registered means nothing to be incompatible with.
+        """
+        with self._session() as s:
+            level = CompatibilityLevel(compatibility_of(s, subject))
+            rows = [r for r in self._version_rows(s, subject, missing_ok=True) if not r.deleted]
+            if version == LATEST:
+                rows = rows[-1:]
+            elif version is not None:
+                rows = [r for r in rows if r.version == version]
+                if not rows:
+                    raise VersionNotFound(subject, version)
+            document = _parse(s, text, schema_type, references, new=True)
+            return self._findings(s, document, rows, level)
 
     def audit_log(self, *, limit: int = 100) -> list[AuditRow]:
         """The newest audit rows first."""
@@ -277,7 +333,7 @@ class SchemaStore:
 
         With ``check``, the subject's compatibility level must hold, else ``IncompatibleSchema``.
         """
-        _check_subject(subject)
+        check_subject(subject)
         for attempt in range(_WRITE_RETRIES):
             try:
                 return self._register(subject, document, actor=actor, check=check)
@@ -292,19 +348,13 @@ class SchemaStore:
         self, subject: str, document: SchemaDocument, *, actor: str, check: bool
     ) -> RegisteredVersion:
         with self._session() as s:
-            self._require_writable(s, subject)
+            require_writable(s, subject)
             subject_row = s.scalar(select(SubjectRow).where(SubjectRow.name == subject))
             if subject_row is None:
                 subject_row = SubjectRow(name=subject)
                 s.add(subject_row)
                 s.flush()
-            rows = list(
-                s.scalars(
-                    select(SubjectVersionRow)
-                    .where(SubjectVersionRow.subject_id == subject_row.id)
-                    .order_by(SubjectVersionRow.version)
-                )
-            )
+            rows = self._version_rows(s, subject, missing_ok=True)
             schema_row = s.scalar(
                 select(SchemaRow).where(SchemaRow.fingerprint == document.fingerprint)
             )
@@ -312,9 +362,12 @@ class SchemaStore:
             if schema_row is not None:
                 for r in reversed(live):
                     if r.schema_id == schema_row.id:
-                        return RegisteredVersion(subject, r.version, _stored(schema_row))
+                        return self._registered(s, subject, r)
             if check and live:
-                self._check_rows(s, subject, document, live)
+                level = CompatibilityLevel(compatibility_of(s, subject))
+                findings = self._findings(s, document, live, level)
+                if findings:
+                    raise IncompatibleSchema(subject, level.value, findings)
             if schema_row is None:
                 schema_row = SchemaRow(
                     fingerprint=document.fingerprint,
@@ -323,234 +376,188 @@ class SchemaStore:
                 )
                 s.add(schema_row)
                 s.flush()
+                add_references(s, schema_row.id, document.references)
             number = max((r.version for r in rows), default=0) + 1
-            s.add(
-                SubjectVersionRow(
-                    subject_id=subject_row.id, version=number, schema_id=schema_row.id
-                )
+            version_row = SubjectVersionRow(
+                subject_id=subject_row.id, version=number, schema_id=schema_row.id
             )
-            _audit(s, actor, "register", subject, {"version": number, "id": schema_row.id})
-            return RegisteredVersion(subject, number, _stored(schema_row))
-
-    def _check_rows(
-        self,
-        s: Session,
-        subject: str,
-        document: SchemaDocument,
-        live: Sequence[SubjectVersionRow],
-    ) -> None:
-        own = s.get(ConfigRow, subject) or s.get(ConfigRow, GLOBAL_SCOPE)
-        level = CompatibilityLevel(own.compatibility if own else DEFAULT_COMPATIBILITY)
-        existing = [
-            _as_mapping(json.loads(s.get_one(SchemaRow, r.schema_id).schema_text)) for r in live
-        ]
-        findings = check_compatibility(
-            _as_mapping(document.value), existing, level, versions=[r.version for r in live]
-        )
-        if findings:
-            raise IncompatibleSchema(level.value, findings)
+            s.add(version_row)
+            audit(s, actor, "register", subject, {"version": number, "id": schema_row.id})
+            return RegisteredVersion(subject, number, _stored(s, schema_row))
 
     def delete_version(self, subject: str, version: int, *, permanent: bool, actor: str) -> int:
-        """Soft-delete a version, or remove one already soft-deleted (``permanent``)."""
+        """Soft-delete a version, or remove one already soft-deleted (``permanent``).
+
+        The checks come in Confluent's order: an already soft-deleted version (40406), a
+        missing subject or version (40401/40402), the mode (42205), live schemas referring to
+        the version (42206), a permanent delete of a live version (40407).
+        """
         with self._session() as s:
-            self._require_writable(s, subject)
-            row = self._find_version(s, subject, version, deleted=permanent)
+            if version != LATEST and not permanent:
+                existing = self._version_row(s, subject, version)
+                if existing is not None and existing.deleted:
+                    raise VersionSoftDeleted(subject, version)
+            row = self._find_version(s, subject, version, deleted=True, any_version=True)
+            require_writable(s, subject)
+            if referrers(s, subject, row.version):
+                raise ReferenceExists(subject, row.version)
             if permanent:
                 if not row.deleted:
                     raise VersionNotSoftDeleted(subject, row.version)
                 s.delete(row)
             else:
-                if row.deleted:  # pragma: no cover - _find_version skips deleted rows
-                    raise VersionSoftDeleted(subject, row.version)
                 row.deleted = True
+                s.flush()
+                if not self._has_versions(s, subject, deleted=False):
+                    forget_subject_settings(s, subject)
             action = "delete_version_permanent" if permanent else "delete_version"
-            _audit(s, actor, action, subject, {"version": row.version})
+            audit(s, actor, action, subject, {"version": row.version})
             return row.version
 
     def delete_subject(self, subject: str, *, permanent: bool, actor: str) -> list[int]:
         """Soft-delete every version of a subject, or remove a soft-deleted subject for good."""
         with self._session() as s:
-            self._require_writable(s, subject)
-            subject_row = self._subject(s, subject)
-            rows = list(
-                s.scalars(
-                    select(SubjectVersionRow)
-                    .where(SubjectVersionRow.subject_id == subject_row.id)
-                    .order_by(SubjectVersionRow.version)
-                )
-            )
+            require_writable(s, subject)
+            rows = self._version_rows(s, subject, missing_ok=True)
+            if not rows:
+                raise SubjectNotFound(subject)
             live = [r for r in rows if not r.deleted]
+            if not permanent and not live:
+                raise SubjectSoftDeleted(subject)
+            for r in rows if permanent else live:
+                if referrers(s, subject, r.version):
+                    raise ReferenceExists(subject, r.version)
             if permanent:
                 if live:
                     raise SubjectNotSoftDeleted(subject)
+                subject_id = rows[0].subject_id
                 s.execute(
-                    delete(SubjectVersionRow).where(SubjectVersionRow.subject_id == subject_row.id)
+                    delete(SubjectVersionRow).where(SubjectVersionRow.subject_id == subject_id)
                 )
-                s.delete(subject_row)
-                for table in (ConfigRow, ModeRow):
-                    own = s.get(table, subject)
-                    if own is not None:
-                        s.delete(own)
+                s.execute(delete(SubjectRow).where(SubjectRow.id == subject_id))
                 numbers = [r.version for r in rows]
             else:
-                if not live:
-                    raise SubjectSoftDeleted(subject)
                 for r in live:
                     r.deleted = True
                 numbers = [r.version for r in live]
+            forget_subject_settings(s, subject)
             action = "delete_subject_permanent" if permanent else "delete_subject"
-            _audit(s, actor, action, subject, {"versions": numbers})
+            audit(s, actor, action, subject, {"versions": numbers})
             return numbers
-
-    def set_compatibility(self, subject: str | None, level: str, *, actor: str) -> str:
-        """Set the level of ``subject`` (or the global one when ``None``)."""
-        try:
-            value = CompatibilityLevel(level.upper()).value
-        except ValueError:
-            raise InvalidCompatibilityLevel(
-                f"Invalid compatibility level {level!r}. Valid values are "
-                f"{', '.join(CompatibilityLevel)}"
-            ) from None
-        with self._session() as s:
-            scope = subject if subject is not None else GLOBAL_SCOPE
-            if subject is not None:
-                _check_subject(subject)
-            row = s.get(ConfigRow, scope)
-            if row is None:
-                s.add(ConfigRow(scope=scope, compatibility=value))
-            else:
-                row.compatibility = value
-            _audit(s, actor, "set_config", subject, {"compatibility": value})
-            return value
-
-    def delete_compatibility(self, subject: str | None, *, actor: str) -> str:
-        """Drop the level of ``subject`` (or reset the global one); return the level it had."""
-        with self._session() as s:
-            scope = subject if subject is not None else GLOBAL_SCOPE
-            row = s.get(ConfigRow, scope)
-            if row is None:
-                if subject is not None:
-                    raise SubjectCompatibilityNotConfigured(subject)
-                old = DEFAULT_COMPATIBILITY.value
-            else:
-                old = row.compatibility
-                s.delete(row)
-            _audit(s, actor, "delete_config", subject, {"compatibility": old})
-            return old
-
-    def set_mode(self, subject: str | None, mode: str, *, actor: str) -> str:
-        """Set the mode of ``subject`` (or the global one when ``None``)."""
-        value = Mode.parse(mode)
-        with self._session() as s:
-            scope = subject if subject is not None else GLOBAL_SCOPE
-            row = s.get(ModeRow, scope)
-            if row is None:
-                s.add(ModeRow(scope=scope, mode=value))
-            else:
-                row.mode = value
-            _audit(s, actor, "set_mode", subject, {"mode": value})
-            return value
-
-    def delete_mode(self, subject: str, *, actor: str) -> str:
-        """Drop the mode of ``subject``; return the mode it had."""
-        with self._session() as s:
-            row = s.get(ModeRow, subject)
-            if row is None:
-                raise SubjectModeNotConfigured(subject)
-            s.delete(row)
-            _audit(s, actor, "delete_mode", subject, {"mode": row.mode})
-            return row.mode
 
     def record(
         self, actor: str, action: str, subject: str | None, detail: Mapping[str, Any]
     ) -> None:
         """Add an audit row for a write done outside the store (e.g. a token created)."""
         with self._session() as s:
-            _audit(s, actor, action, subject, detail)
+            audit(s, actor, action, subject, detail)
 
     # -- internals -----------------------------------------------------------------------------
-    def _subject(self, s: Session, subject: str) -> SubjectRow:
-        row = s.scalar(select(SubjectRow).where(SubjectRow.name == subject))
-        if row is None:
-            raise SubjectNotFound(subject)
-        return row
+    def _registered(self, s: Session, subject: str, row: SubjectVersionRow) -> RegisteredVersion:
+        schema = _stored(s, s.get_one(SchemaRow, row.schema_id))
+        return RegisteredVersion(subject, row.version, schema, row.deleted)
 
-    def _has_live_version(self, s: Session, subject_id: int) -> bool:
-        q = select(SubjectVersionRow.id).where(
-            SubjectVersionRow.subject_id == subject_id, SubjectVersionRow.deleted.is_(False)
-        )
-        return s.execute(q.limit(1)).first() is not None
+    def _findings(
+        self,
+        s: Session,
+        document: SchemaDocument,
+        rows: Sequence[SubjectVersionRow],
+        level: CompatibilityLevel,
+    ) -> list[Incompatibility]:
+        """The checker's findings for ``document`` against ``rows``, references bundled in."""
+        existing = []
+        for r in rows:
+            schema = _stored(s, s.get_one(SchemaRow, r.schema_id))
+            value = bundle(schema.value, resources_of(s, schema.references))
+            existing.append(_as_mapping(value))
+        new = _as_mapping(bundle(document.value, document.resources))
+        return check_compatibility(new, existing, level, versions=[r.version for r in rows])
 
-    def _version_rows(self, s: Session, subject: str, *, deleted: bool) -> list[SubjectVersionRow]:
-        subject_row = self._subject(s, subject)
+    def _version_rows(
+        self, s: Session, subject: str, *, missing_ok: bool = False
+    ) -> list[SubjectVersionRow]:
+        """Every version row of ``subject`` (soft-deleted too), oldest first."""
         q = (
             select(SubjectVersionRow)
-            .where(SubjectVersionRow.subject_id == subject_row.id)
+            .join(SubjectRow, SubjectRow.id == SubjectVersionRow.subject_id)
+            .where(SubjectRow.name == subject)
             .order_by(SubjectVersionRow.version)
         )
-        if not deleted:
-            q = q.where(SubjectVersionRow.deleted.is_(False))
         rows = list(s.scalars(q))
-        if not rows:
+        if not rows and not missing_ok:
             raise SubjectNotFound(subject)
         return rows
 
+    def _version_row(self, s: Session, subject: str, version: int) -> SubjectVersionRow | None:
+        q = (
+            select(SubjectVersionRow)
+            .join(SubjectRow, SubjectRow.id == SubjectVersionRow.subject_id)
+            .where(SubjectRow.name == subject, SubjectVersionRow.version == version)
+        )
+        return s.scalars(q).first()
+
+    def _has_versions(self, s: Session, subject: str, *, deleted: bool) -> bool:
+        """Confluent's ``hasSubjects``: a live version, or any version with ``deleted``."""
+        q = (
+            select(SubjectVersionRow.id)
+            .join(SubjectRow, SubjectRow.id == SubjectVersionRow.subject_id)
+            .where(SubjectRow.name == subject)
+        )
+        if not deleted:
+            q = q.where(SubjectVersionRow.deleted.is_(False))
+        return s.execute(q.limit(1)).first() is not None
+
     def _find_version(
-        self, s: Session, subject: str, version: int, *, deleted: bool
+        self,
+        s: Session,
+        subject: str,
+        version: int,
+        *,
+        deleted: bool,
+        any_version: bool = False,
     ) -> SubjectVersionRow:
-        subject_row = self._subject(s, subject)
-        q = select(SubjectVersionRow).where(SubjectVersionRow.subject_id == subject_row.id)
+        """A version as Confluent's ``getSchemaByVersion`` finds it, or its 40401/40402.
+
+        ``latest`` is the newest live version whatever ``deleted`` says. When nothing is
+        found, the subject counts as missing (40401) unless it has versions of the kind
+        asked for (live ones; any with ``deleted``, or with ``any_version`` as deletes ask).
+        """
+        row: SubjectVersionRow | None
         if version == LATEST:
-            q = q.where(SubjectVersionRow.deleted.is_(False)).order_by(
-                SubjectVersionRow.version.desc()
-            )
-            row = s.scalar(q.limit(1))
-            if row is None:
-                raise SubjectNotFound(subject)
-            return row
-        row = s.scalar(q.where(SubjectVersionRow.version == version))
+            live = [r for r in self._version_rows(s, subject, missing_ok=True) if not r.deleted]
+            row = live[-1] if live else None
+        else:
+            row = self._version_row(s, subject, version)
+            if row is not None and row.deleted and not deleted:
+                row = None
         if row is None:
-            raise VersionNotFound(subject, version)
-        if row.deleted and not deleted:
+            if not self._has_versions(s, subject, deleted=deleted or any_version):
+                raise SubjectNotFound(subject)
             raise VersionNotFound(subject, version)
         return row
 
-    def _mode(self, s: Session, subject: str | None, *, fallback: bool) -> str:
-        if subject is not None:
-            own = s.get(ModeRow, subject)
-            if own is not None:
-                return own.mode
-            if not fallback:
-                raise SubjectModeNotConfigured(subject)
-        row = s.get(ModeRow, GLOBAL_SCOPE)
-        return row.mode if row else Mode.READWRITE.value
 
-    def _require_writable(self, s: Session, subject: str) -> None:
-        mode = self._mode(s, subject, fallback=True)
-        if mode != Mode.READWRITE:
-            raise OperationNotPermitted(
-                f"Subject {subject} is in {mode} mode; set the mode to READWRITE "
-                "(PUT /mode or /mode/{subject}) to change it"
-            )
+def _parse(
+    s: Session,
+    text: str | None,
+    schema_type: str | None,
+    references: Sequence[Reference],
+    *,
+    new: bool,
+) -> SchemaDocument:
+    resources: dict[str, Any] = {}
+    refs: tuple[Reference, ...] = ()
+    if references:
+        refs, resources = resolve_references(s, references, deleted=not new)
+    return parse_schema(text, schema_type, refs, resources)
 
 
-def _stored(row: SchemaRow) -> StoredSchema:
-    return StoredSchema(row.id, row.schema_type, row.schema_text)
-
-
-def _audit(
-    s: Session, actor: str, action: str, subject: str | None, detail: Mapping[str, Any]
-) -> None:
-    s.add(AuditRow(actor=actor, action=action, subject=subject, detail=dict(detail)))
+def _stored(s: Session, row: SchemaRow) -> StoredSchema:
+    return StoredSchema(row.id, row.schema_type, row.schema_text, references_of(s, row.id))
 
 
 def _check_schema_id(schema_id: int) -> None:
     # Ids are 32-bit on the wire (Confluent's framing); anything else names no schema, and
     # must not reach the database driver, which rejects integers beyond 64 bits.
     if not 1 <= schema_id <= _MAX_VERSION:
-        raise SchemaNotFound(f"Schema {schema_id} not found")
-
-
-def _check_subject(subject: str) -> None:
-    if not subject.strip() or any(ord(c) < 32 for c in subject):
-        raise InvalidSubject(f"Invalid subject {subject!r}: it must be a non-empty printable name")
+        raise SchemaNotFound(schema_id)

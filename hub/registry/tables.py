@@ -6,7 +6,9 @@ an existing database. Names carry a ``registry_`` prefix so they never clash wit
 issues' tables in the same database.
 
 Global schema ids are the primary key of ``registry_schemas``, one row per distinct schema
-(deduplicated by the SHA-256 of its canonical JSON); a subject version points at one.
+(deduplicated by the SHA-256 of its canonical JSON and references); a subject version points
+at one. A schema's references (``registry_schema_references``) belong to the schema, not to a
+version: they are part of what the id stands for.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ __all__ = [
     "ConfigRow",
     "ModeRow",
     "RegistryBase",
+    "SchemaReferenceRow",
     "SchemaRow",
     "SubjectRow",
     "SubjectVersionRow",
@@ -68,6 +71,24 @@ class SchemaRow(RegistryBase):
     schema_type: Mapped[str] = mapped_column(String(16))
     schema_text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SchemaReferenceRow(RegistryBase):
+    """Reference ``position`` of schema ``schema_id``: its ``$ref`` name and the version meant.
+
+    The version is named, not linked: Confluent's references name a subject and version, and
+    the registry refuses to delete a version that live schemas still name (42206).
+    """
+
+    __tablename__ = "registry_schema_references"
+    __table_args__ = (UniqueConstraint("schema_id", "position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    schema_id: Mapped[int] = mapped_column(ForeignKey("registry_schemas.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(Text)
+    subject: Mapped[str] = mapped_column(String(255), index=True)
+    version: Mapped[int] = mapped_column(Integer)
 
 
 class SubjectVersionRow(RegistryBase):

@@ -1,7 +1,8 @@
 """Validate payloads against registered schemas with compiled ``jsonschema-rs`` validators.
 
 Compiling a schema costs far more than validating one document, so a validator is compiled
-once per global schema id and kept (an id's schema never changes). Resolving
+once per global schema id and kept (an id's schema never changes, nor do the versions its
+references name), in the schema's draft (draft-07 when it declares none). Resolving
 ``subject/version`` to an id costs a database round trip, so that answer is kept for
 ``resolve_ttl`` seconds: a delete or a new ``latest`` is seen by this cache within that time
 (plus one database read). When an answer expires, ONE request refreshes it while the others
@@ -19,6 +20,7 @@ from typing import Any
 
 import jsonschema_rs
 
+from hub.registry.document import compile_validator
 from hub.registry.store import RegisteredVersion, SchemaStore
 
 __all__ = ["PayloadValidator", "Violation", "json_pointer"]
@@ -81,6 +83,7 @@ class PayloadValidator:
         finally:
             with self._lock:
                 self._refreshing.discard(key)
+        self.validator(found)
         self._resolved[key] = (time.monotonic() + self._ttl, found)
         return found
 
@@ -92,7 +95,10 @@ class PayloadValidator:
             if compiled is not None:
                 self._validators.move_to_end(schema_id)
                 return compiled
-        compiled = jsonschema_rs.validator_for(registered.schema.value, offline=True)
+        # A schema with references reads the schemas they name (a database read, done once
+        # per id; resolve() compiles here, in its worker thread, before the route asks).
+        resources = self._store.resources(registered.schema.references)
+        compiled = compile_validator(registered.schema.value, resources)
         with self._lock:
             self._validators[schema_id] = compiled
             while len(self._validators) > self._max:

@@ -17,6 +17,7 @@ __all__ = [
     "ConfigUpdate",
     "ErrorBody",
     "ModeBody",
+    "ModeUpdate",
     "RegisterResult",
     "SchemaById",
     "SchemaReference",
@@ -33,7 +34,10 @@ class _Lenient(BaseModel):
 
 
 class SchemaReference(_Lenient):
-    """A reference to a schema in another subject (not supported yet; must be empty)."""
+    """A reference to a version of another subject: ``$ref`` s naming ``name`` reach it.
+
+    ``version`` -1 means the subject's latest version at registration (stored as its number).
+    """
 
     name: str
     subject: str
@@ -43,8 +47,9 @@ class SchemaReference(_Lenient):
 class SchemaRequest(_Lenient):
     """A schema sent to register, look up or test."""
 
-    # "schema" would shadow a (deprecated) BaseModel attribute, hence the alias.
-    schema_text: str = Field(alias="schema", description="the schema as a JSON string")
+    # "schema" would shadow a (deprecated) BaseModel attribute, hence the alias. Optional on
+    # the wire: a missing schema is Confluent's "Empty schema" (42201), not a 422.
+    schema_text: str | None = Field(None, alias="schema", description="the schema as a JSON string")
     schema_type: str | None = Field(
         None, alias="schemaType", description="JSON (the default here; AVRO/PROTOBUF are refused)"
     )
@@ -58,7 +63,7 @@ class RegisterResult(BaseModel):
 
 
 class VersionedSchema(BaseModel):
-    """One version of a subject."""
+    """One version of a subject (``references`` only when it has some, as Confluent answers)."""
 
     model_config = ConfigDict(populate_by_name=True)
 
@@ -66,16 +71,20 @@ class VersionedSchema(BaseModel):
     version: int
     id: int
     schema_type: str = Field(alias="schemaType")
+    references: list[SchemaReference] | None = None
     schema_text: str = Field(alias="schema")
 
 
 class SchemaById(BaseModel):
-    """A schema fetched by global id."""
+    """A schema fetched by global id; ``maxId`` and ``subjects`` only when asked for."""
 
     model_config = ConfigDict(populate_by_name=True)
 
     schema_type: str = Field(alias="schemaType")
+    references: list[SchemaReference] | None = None
     schema_text: str = Field(alias="schema")
+    max_id: int | None = Field(None, alias="maxId")
+    subjects: list[str] | None = None
 
 
 class SubjectVersion(BaseModel):
@@ -93,9 +102,9 @@ class CompatibilityResult(BaseModel):
 
 
 class ConfigUpdate(_Lenient):
-    """A new compatibility level."""
+    """A new compatibility level (a missing one is an invalid level, 42203)."""
 
-    compatibility: str
+    compatibility: str | None = None
 
 
 class ConfigBody(BaseModel):
@@ -109,6 +118,12 @@ class ModeBody(_Lenient):
     """A mode: READWRITE, READONLY or READONLY_OVERRIDE."""
 
     mode: str
+
+
+class ModeUpdate(_Lenient):
+    """A new mode (a missing one is an invalid mode, 42204)."""
+
+    mode: str | None = None
 
 
 class ErrorBody(BaseModel):

@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 import uvicorn
@@ -71,3 +72,29 @@ def json_schema(properties: dict[str, object], *, closed: bool = True, **extra: 
     if closed:
         schema["additionalProperties"] = False
     return json.dumps(schema)
+
+
+def register(
+    client: TestClient,
+    subject: str,
+    schema: str,
+    references: list[dict[str, object]] | None = None,
+) -> int:
+    """Register ``schema`` under ``subject`` (its name percent-encoded); return the id."""
+    body: dict[str, object] = {"schema": schema}
+    if references is not None:
+        body["references"] = references
+    r = client.post(f"/subjects/{quote(subject, safe='')}/versions", json=body, headers=ADMIN)
+    assert r.status_code == 200, r.text
+    schema_id: int = r.json()["id"]
+    return schema_id
+
+
+def error_of(response: object, status: int, code: int) -> str:
+    """Assert ``response`` is Confluent's error body with ``status``/``code``; its message."""
+    assert getattr(response, "status_code", None) == status, getattr(response, "text", "")
+    body = response.json()  # type: ignore[attr-defined]
+    assert set(body) == {"error_code", "message"}, body
+    assert body["error_code"] == code, body
+    message: str = body["message"]
+    return message

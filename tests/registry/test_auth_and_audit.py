@@ -27,11 +27,13 @@ WRITES: list[tuple[str, str, dict[str, object] | None]] = [
     ("PUT", "/config/s", {"compatibility": "FULL"}),
     ("DELETE", "/config/s", None),
     ("PUT", "/mode", {"mode": "READWRITE"}),
+    ("DELETE", "/mode", None),
     ("PUT", "/mode/s", {"mode": "READWRITE"}),
     ("DELETE", "/mode/s", None),
 ]
-# POSTs that only read: lookup, compatibility tests and the crossdock extras.
+# POSTs that only read: the root, lookup, compatibility tests and the crossdock extras.
 READING_POSTS = {
+    "/",
     "/subjects/{subject}",
     "/compatibility/subjects/{subject}/versions/{version}",
     "/compatibility/subjects/{subject}/versions",
