@@ -55,8 +55,16 @@ class CsvFormat:
         missing = [c for c in self.required if c not in names]
         if missing:
             wanted = ", ".join(f"{c!r} (header {self.columns.get(c, c)!r})" for c in missing)
+            # none of them at all: most likely another system's CSV, not a partner's spelling
+            what = (
+                "no column the mapping requires: not a file of this mapping, or its headers "
+                "need the connector's `columns:` (canonical name: the file's header); "
+                if len(missing) == len(self.required)
+                else "a partner's own header names map to them with the connector's `columns:`; "
+            )
             raise MissingColumnError(
-                f"{source}:line 1", f"header lacks required column(s) {wanted}; found {header}"
+                f"{source}:line 1",
+                f"header lacks required column(s) {wanted}; {what}found {header}",
             )
         return names
 
