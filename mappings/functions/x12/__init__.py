@@ -45,7 +45,7 @@ from mappings.functions.x12.orders import (
     order_tax_total,
     requested_delivery,
 )
-from mappings.functions.x12.parties import address_lines
+from mappings.functions.x12.parties import address_lines, buyer_id, supplier_id
 from mappings.functions.x12.product_ids import product_gtin, product_ids, product_sku
 from mappings.functions.x12.returns import authorization_date, line_amount_total, return_unit
 from mappings.functions.x12.values import currency
@@ -54,6 +54,7 @@ __all__ = [
     "address_lines",
     "advice_date",
     "authorization_date",
+    "buyer_id",
     "currency",
     "invoice_date",
     "invoice_po_ref",
@@ -87,5 +88,6 @@ __all__ = [
     "return_unit",
     "stock_positions",
     "stock_unit",
+    "supplier_id",
     "total_variance",
 ]

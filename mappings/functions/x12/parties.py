@@ -15,7 +15,7 @@ from typing import Any
 from mappings.codelists import code_list
 from mappings.functions.x12.values import element
 
-__all__ = ["address_lines", "party", "party_id"]
+__all__ = ["address_lines", "buyer_id", "party", "party_id", "supplier_id"]
 
 
 def party(node: Mapping[str, Any], roles: Sequence[str]) -> Mapping[str, Any] | None:
@@ -46,9 +46,22 @@ def party_id(node: Mapping[str, Any], roles: Sequence[str]) -> str | None:
     return min(found)[2] if found else None
 
 
-def address_lines(loop: Mapping[str, Any]) -> list[str]:
-    """The street lines of an N1 loop item: N301, N302 of each N3, blanks left out."""
+def address_lines(loop: Mapping[str, Any]) -> list[str] | None:
+    """The street lines of an N1 loop item: N301, N302 of each N3, blanks left out.
+
+    ``None`` when there are none, so a party named only by its code has no address at all.
+    """
     lines: list[str] = []
     for n3 in loop.get("N3") or []:
         lines.extend(text for i in (1, 2) if (text := element(n3, i)) is not None)
-    return lines
+    return lines or None
+
+
+def buyer_id(message: Mapping[str, Any]) -> str | None:
+    """The buying party's id (``N1*BY`` N104)."""
+    return party_id(message, ("buyer",))
+
+
+def supplier_id(message: Mapping[str, Any]) -> str | None:
+    """The supplier's id: ``N1*SU``, else ``SE`` (selling party), else ``VN`` (vendor)."""
+    return party_id(message, ("supplier",))

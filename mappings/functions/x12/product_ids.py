@@ -63,13 +63,22 @@ def product_ids(item: Mapping[str, Any]) -> list[dict[str, str]]:
     ]
 
 
-def product_sku(item: Mapping[str, Any]) -> str | None:
-    """The line's SKU: the preferred qualifier's id, else the first id the line gives."""
+def product_sku(item: Mapping[str, Any]) -> str:
+    """The line's SKU: the preferred qualifier's id, else the first id the line gives.
+
+    A line that names no product (only a colour, or a PO number) is refused, saying what it
+    gave instead.
+    """
     pairs = id_pairs(item)
     chosen = current_profile().choose_id(pairs, default=SKU_QUALIFIERS)
     if chosen is not None:
         return chosen[1]
-    return pairs[0][1] if pairs else None
+    if pairs:
+        return pairs[0][1]
+    tag = next((t for t in _PAIRS if t in item), "the line")
+    others = [f"{q} {v!r}" for q, v in qualified_pairs(item)]
+    given = f": it gives only {', '.join(others)}" if others else ""
+    raise ValueError(f"{tag} names no product (no product id pair){given}")
 
 
 def product_gtin(item: Mapping[str, Any]) -> str | None:
