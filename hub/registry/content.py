@@ -35,9 +35,13 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         400: "malformed request",
         401: "no or unknown token (40101)",
         403: "the token's role is too low (40301)",
-        404: "subject 40401, version 40402, schema 40403, soft-delete order 40404-40407",
+        404: "subject 40401, version 40402, schema 40403, soft-delete order 40404-40407, "
+        "no subject-level level/mode 40408/40409",
+        406: "no acceptable media type in Accept (406)",
         409: "incompatible schema (40901)",
-        422: "invalid schema 42201, version 42202, level 42203, mode 42204, read-only 42205",
+        415: "unsupported request body type (415)",
+        422: "invalid schema 42201, version 42202, level 42203, mode 42204, read-only 42205, "
+        "still referenced 42206, invalid subject 42208",
     }.items()
 }
 

@@ -20,6 +20,7 @@ from hub.registry.tables import SchemaReferenceRow, SchemaRow, SubjectRow, Subje
 __all__ = [
     "LATEST",
     "add_references",
+    "references_by_schema",
     "references_of",
     "referrers",
     "resolve_references",
@@ -40,6 +41,19 @@ def references_of(s: Session, schema_id: int) -> tuple[Reference, ...]:
         .order_by(SchemaReferenceRow.position)
     )
     return tuple(Reference(r.name, r.subject, r.version) for r in s.scalars(q))
+
+
+def references_by_schema(s: Session, schema_ids: Sequence[int]) -> dict[int, tuple[Reference, ...]]:
+    """The references of many stored schemas in one query (those without any are absent)."""
+    found: dict[int, list[Reference]] = {}
+    q = (
+        select(SchemaReferenceRow)
+        .where(SchemaReferenceRow.schema_id.in_(set(schema_ids)))
+        .order_by(SchemaReferenceRow.schema_id, SchemaReferenceRow.position)
+    )
+    for r in s.scalars(q):
+        found.setdefault(r.schema_id, []).append(Reference(r.name, r.subject, r.version))
+    return {schema_id: tuple(refs) for schema_id, refs in found.items()}
 
 
 def add_references(s: Session, schema_id: int, references: Sequence[Reference]) -> None:

@@ -45,6 +45,7 @@ from hub.registry.errors import (
 from hub.registry.reference_rows import (
     LATEST,
     add_references,
+    references_by_schema,
     references_of,
     referrers,
     resolve_references,
@@ -239,19 +240,32 @@ class SchemaStore:
         """
         with self._session() as s:
             q = (
-                select(SubjectRow.name, SubjectVersionRow)
+                select(SubjectRow.name, SubjectVersionRow, SchemaRow)
                 .join(SubjectVersionRow, SubjectVersionRow.subject_id == SubjectRow.id)
+                .join(SchemaRow, SchemaRow.id == SubjectVersionRow.schema_id)
                 .order_by(SubjectRow.name, SubjectVersionRow.version)
             )
             if prefix:
                 q = q.where(SubjectRow.name.startswith(prefix, autoescape=True))
             if not deleted:
                 q = q.where(SubjectVersionRow.deleted.is_(False))
-            found = [(name, row) for name, row in s.execute(q)]
+            found = [(name, row, schema) for name, row, schema in s.execute(q)]
             if latest_only:
-                last = dict(found)
-                found = [(name, row) for name, row in found if last[name] is row]
-            return [self._registered(s, name, row) for name, row in found]
+                last = {name: row for name, row, _ in found}
+                found = [(name, row, schema) for name, row, schema in found if last[name] is row]
+            # one query for every listed schema's references, not one per version
+            refs = references_by_schema(s, [schema.id for _, _, schema in found])
+            return [
+                RegisteredVersion(
+                    name,
+                    row.version,
+                    StoredSchema(
+                        schema.id, schema.schema_type, schema.schema_text, refs.get(schema.id, ())
+                    ),
+                    row.deleted,
+                )
+                for name, row, schema in found
+            ]
 
     def lookup(
         self, subject: str, document: SchemaDocument | None, *, deleted: bool = False

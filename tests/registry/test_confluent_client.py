@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from confluent_kafka.schema_registry import Schema, SchemaRegistryClient
+from confluent_kafka.schema_registry import Schema, SchemaReference, SchemaRegistryClient
 from confluent_kafka.schema_registry.error import SchemaRegistryError
 from confluent_kafka.schema_registry.json_schema import JSONDeserializer, JSONSerializer
 from confluent_kafka.serialization import MessageField, SerializationContext, SerializationError
@@ -151,3 +151,73 @@ def test_serializer_refuses_an_invalid_event(connect: ClientFactory) -> None:
     bad = inventory_count() | {"sku": 42}
     with pytest.raises(SerializationError, match=r"sku|42"):
         serializer(bad, ctx)
+
+
+ADDRESS = {
+    "$id": "https://example.com/address.schema.json",
+    "type": "object",
+    "properties": {"city": {"type": "string"}, "postalCode": {"type": "string"}},
+    "required": ["city"],
+    "additionalProperties": False,
+}
+CUSTOMER = {
+    "$id": "https://example.com/customer.schema.json",
+    "title": "Customer",
+    "type": "object",
+    "properties": {
+        "name": {"type": "string"},
+        # by reference name, resolved against this schema's $id
+        "billing": {"$ref": "address.schema.json"},
+        # by the referenced schema's own $id
+        "shipping": {"$ref": "https://example.com/address.schema.json"},
+    },
+    "required": ["name", "billing"],
+}
+
+
+def test_json_serde_round_trip_with_a_referenced_schema(connect: ClientFactory) -> None:
+    sr = connect()
+    sr.register_schema("address-value", Schema(json.dumps(ADDRESS), "JSON"))
+    refs = [SchemaReference("address.schema.json", "address-value", 1)]
+    customer = Schema(json.dumps(CUSTOMER), "JSON", refs)
+    ctx = SerializationContext("customers", MessageField.VALUE)
+    # The serializer registers the schema with its references under "customers-value".
+    serializer = JSONSerializer(customer, sr)
+    value = {
+        "name": "Ada",
+        "billing": {"city": "Springfield", "postalCode": "12345"},
+        "shipping": {"city": "Shelbyville"},
+    }
+    wire = serializer(value, ctx)
+    assert wire is not None
+
+    registered = connect().get_latest_version("customers-value")
+    assert [(r.name, r.subject, r.version) for r in registered.schema.references] == [
+        ("address.schema.json", "address-value", 1)
+    ]
+    assert connect().get_referenced_by("address-value", 1) == [registered.schema_id]
+
+    # A fresh deserializer without a schema: the writer's schema and its references are read
+    # from the registry by id (GET /schemas/ids/{id}, then each referenced version).
+    deserializer = JSONDeserializer(None, schema_registry_client=connect(None))
+    assert deserializer(wire, ctx) == value
+
+    # The referenced schema is enforced on both sides.
+    with pytest.raises(SerializationError):
+        serializer({"name": "Bob", "billing": {"city": 7}}, ctx)
+    forged = wire[:5] + json.dumps({"name": "Bob", "billing": {"town": "x"}}).encode()
+    with pytest.raises(SerializationError):
+        deserializer(forged, ctx)
+
+    with pytest.raises(SchemaRegistryError) as caught:
+        sr.delete_version("address-value", 1)
+    assert (caught.value.http_status_code, caught.value.error_code) == (422, 42206)
+
+
+def test_subject_names_with_a_slash_through_the_confluent_client(connect: ClientFactory) -> None:
+    sr = connect()
+    schema_id = sr.register_schema("team/orders-value", Schema(json_schema({}), "JSON"))
+    assert "team/orders-value" in sr.get_subjects()
+    assert sr.get_latest_version("team/orders-value").schema_id == schema_id
+    assert sr.get_versions("team/orders-value") == [1]
+    assert sr.delete_subject("team/orders-value") == [1]
