@@ -118,11 +118,14 @@ class DocumentMapper:
         *,
         only: CompiledMapping | None = None,
         partners: PartnerDirectory | None = None,
+        profile: PartnerProfile | None = None,
     ) -> None:
         self.registry = registry
         self.only = only
         #: the configured trading partners; each message is mapped with its sender's profile
         self.partners = partners or PartnerDirectory()
+        #: one profile for every message whatever its sender (a golden case's ``.partner.yaml``)
+        self.profile = profile
         self._by_message: dict[tuple[str, str], list[CompiledMapping]] = {}
 
     def mappings_for(self, fmt: str, message: str) -> list[CompiledMapping]:
@@ -157,8 +160,8 @@ class DocumentMapper:
                 )
             return outcome
         key = str(record.context.get("key") or record.line)
-        profile: PartnerProfile = NO_PROFILE
-        if self.partners:
+        profile: PartnerProfile = self.profile or NO_PROFILE
+        if self.profile is None and self.partners:
             outcome.partner = self.partners.match(fmt.name, record)
             profile = outcome.partner.profile or NO_PROFILE
         # the one place a profile reaches the spec functions (mappings.partner_profile)

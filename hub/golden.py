@@ -44,6 +44,7 @@ from mappings import (
     golden_folders,
     load_spec,
 )
+from mappings.partner_profile import PartnerProfile, active_profile
 
 __all__ = [
     "GoldenResult",
@@ -76,15 +77,21 @@ class GoldenResult:
     has_spec: bool = True
 
 
-def golden_output(spec_path: Path, input_path: Path) -> list[dict[str, Any]]:
-    """What the spec produces for ``input_path``, in the golden file's JSON shape."""
+def golden_output(
+    spec_path: Path, input_path: Path, profile: PartnerProfile | None = None
+) -> list[dict[str, Any]]:
+    """What the spec produces for ``input_path`` (mapped with ``profile``, if given), in the
+    golden file's JSON shape."""
     mapping = compile_spec(load_spec(spec_path))
     if mapping.source_format != "csv":
-        return _document_output(mapping, input_path)
+        document = document_formats.get(mapping.source_format)
+        return document_golden_output(document, mapping, input_path, profile)
     registry = SpecRegistry.from_directory()
     fmt = csv_format_for(FileConnectorConfig(mapping=mapping.id), registry)
     results: list[dict[str, Any]] = []
-    for record, result in translate_records(fmt.read(input_path, source=input_path.name), mapping):
+    with active_profile(profile):
+        pairs = list(translate_records(fmt.read(input_path, source=input_path.name), mapping))
+    for record, result in pairs:
         if isinstance(result, BaseException):
             results.append(
                 {
@@ -100,19 +107,18 @@ def golden_output(spec_path: Path, input_path: Path) -> list[dict[str, Any]]:
     return results
 
 
-def _document_output(mapping: CompiledMapping, input_path: Path) -> list[dict[str, Any]]:
-    return document_golden_output(document_formats.get(mapping.source_format), mapping, input_path)
-
-
 def document_golden_output(
-    fmt: DocumentFormat, mapping: CompiledMapping, input_path: Path
+    fmt: DocumentFormat,
+    mapping: CompiledMapping,
+    input_path: Path,
+    profile: PartnerProfile | None = None,
 ) -> list[dict[str, Any]]:
     """Golden output of a document: its messages of the spec's kind, mapped, validated.
 
     One item per event (a ``split`` spec gives several per message), or one error item per
     message that fails to parse, map or validate. Messages of other kinds are left out.
     """
-    mapper = DocumentMapper(SpecRegistry([mapping]), only=mapping)
+    mapper = DocumentMapper(SpecRegistry([mapping]), only=mapping, profile=profile)
     results: list[dict[str, Any]] = []
     with input_path.open("rb") as fh:
         for record in fmt.messages(fh, input_path.name):
@@ -184,7 +190,7 @@ def run_golden_case(spec_path: Path | None, case: GoldenCase, fmt: str = "") -> 
     if spec_path is None:
         problem = ["only refusal cases (.refused.txt) may be kept without a spec"]
         return GoldenResult(name, case.name, problem, fmt, has_spec=False)
-    actual = golden_output(spec_path, case.input_path)
+    actual = golden_output(spec_path, case.input_path, case.partner())
     failed = sum(1 for item in actual if isinstance(item, dict) and set(item) == {"error"})
     return GoldenResult(
         name,

@@ -10,7 +10,9 @@ outcome, paired by name:
   :mod:`mappings._corpus`), since third-party documents are never copied into the project;
 - expected ``<name>.out.json``: the event data (and error items) the spec gives; or
   ``<name>.refused.txt``: the document must be refused whole (no event), with an error that
-  contains this text.
+  contains this text;
+- optionally ``<name>.partner.yaml``: the partner profile the case is mapped with (the settings
+  of one ``partners:`` entry, without ``senders``: it applies whatever the sender).
 
 A ``.golden`` folder with no spec beside it (``mappings/specs/x12/refused.golden/``) holds
 refusal cases of documents no spec reads (a message type Crossdock does not map).
@@ -26,8 +28,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pydantic
+import yaml
+
 from ._corpus import CORPUS_ENV, corpus_document, corpus_root
 from ._errors import SpecError
+from .partner_profile import PartnerProfile
 
 __all__ = [
     "GoldenCase",
@@ -41,6 +47,7 @@ __all__ = [
 _OUT = ".out.json"
 _REFUSED = ".refused.txt"
 _REF = ".ref"
+_PARTNER = ".partner.yaml"
 
 
 @dataclass(frozen=True)
@@ -52,6 +59,14 @@ class GoldenCase:
     expected_path: Path
     #: the corpus path named by a ``.ref`` case (``None`` for an input kept in the project)
     reference: str | None = None
+    #: the partner profile the case is mapped with (``<name>.partner.yaml``), if any
+    partner_path: Path | None = None
+
+    def partner(self) -> PartnerProfile | None:
+        """The profile of ``<name>.partner.yaml``, or ``None`` (the neutral profile)."""
+        if self.partner_path is None:
+            return None
+        return _read_profile(self.partner_path)
 
     @property
     def refused(self) -> bool:
@@ -96,24 +111,12 @@ def golden_folder_cases(folder: Path) -> list[GoldenCase]:
     """The cases of one golden folder, sorted by name; none when there is no folder.
 
     An input without an expected outcome (or the reverse, two inputs or two outcomes for one
-    name, a reference that is not a corpus path) is a ``SpecError``: a half-recorded case would
-    otherwise pass by being skipped.
+    name, a reference that is not a corpus path, a profile that is not one) is a
+    ``SpecError``: a half-recorded case would otherwise pass by being skipped.
     """
     if not folder.is_dir():
         return []
-    inputs: dict[str, list[Path]] = {}
-    outputs: dict[str, list[Path]] = {}
-    for file in folder.iterdir():
-        if not file.is_file():
-            continue
-        if file.name.endswith(_OUT):
-            outputs.setdefault(file.name.removesuffix(_OUT), []).append(file)
-        elif file.name.endswith(_REFUSED):
-            outputs.setdefault(file.name.removesuffix(_REFUSED), []).append(file)
-        elif file.name.endswith(_REF):
-            inputs.setdefault(file.name.removesuffix(_REF), []).append(file)
-        elif ".in." in file.name:
-            inputs.setdefault(file.name.partition(".in.")[0], []).append(file)
+    inputs, outputs, partners = _files_by_case(folder)
     problems = [f"{name}: no .in.* input or .ref" for name in sorted(set(outputs) - set(inputs))]
     problems += [
         f"{name}: no .out.json or .refused.txt expected outcome"
@@ -125,22 +128,78 @@ def golden_folder_cases(folder: Path) -> list[GoldenCase]:
         for name, paths in sorted(found.items())
         if len(paths) > 1
     ]
+    problems += [
+        f"{name}{_PARTNER}: no case of that name" for name in sorted(set(partners) - set(inputs))
+    ]
     cases: list[GoldenCase] = []
     for name in sorted(set(inputs) & set(outputs)):
-        source, expected = inputs[name][0], outputs[name][0]
-        if expected.name.endswith(_REFUSED) and not expected.read_text(encoding="utf-8").strip():
-            problems.append(f"{expected.name}: empty; write the text the refusal must contain")
-        if not source.name.endswith(_REF):
-            cases.append(GoldenCase(name, source, expected))
-            continue
-        reference = source.read_text(encoding="utf-8").strip()
-        try:
-            cases.append(GoldenCase(name, corpus_document(reference), expected, reference))
-        except ValueError as exc:
-            problems.append(f"{source.name}: {exc}")
+        case = _case(name, inputs[name][0], outputs[name][0], partners.get(name), problems)
+        if case is not None:
+            cases.append(case)
     if problems:
         raise SpecError(str(folder), problems)
     return cases
+
+
+def _files_by_case(
+    folder: Path,
+) -> tuple[dict[str, list[Path]], dict[str, list[Path]], dict[str, Path]]:
+    """The folder's inputs, expected outcomes and partner profiles, by case name."""
+    inputs: dict[str, list[Path]] = {}
+    outputs: dict[str, list[Path]] = {}
+    partners: dict[str, Path] = {}
+    for file in folder.iterdir():
+        if not file.is_file():
+            continue
+        if file.name.endswith(_PARTNER):
+            partners[file.name.removesuffix(_PARTNER)] = file
+        elif file.name.endswith(_OUT):
+            outputs.setdefault(file.name.removesuffix(_OUT), []).append(file)
+        elif file.name.endswith(_REFUSED):
+            outputs.setdefault(file.name.removesuffix(_REFUSED), []).append(file)
+        elif file.name.endswith(_REF):
+            inputs.setdefault(file.name.removesuffix(_REF), []).append(file)
+        elif ".in." in file.name:
+            inputs.setdefault(file.name.partition(".in.")[0], []).append(file)
+    return inputs, outputs, partners
+
+
+def _case(
+    name: str, source: Path, expected: Path, partner: Path | None, problems: list[str]
+) -> GoldenCase | None:
+    """One case, or ``None`` with its problems added to ``problems``."""
+    if expected.name.endswith(_REFUSED) and not expected.read_text(encoding="utf-8").strip():
+        problems.append(f"{expected.name}: empty; write the text the refusal must contain")
+    if partner is not None:
+        try:
+            _read_profile(partner)
+        except ValueError as exc:
+            problems.append(f"{partner.name}: {exc}")
+    if not source.name.endswith(_REF):
+        return GoldenCase(name, source, expected, partner_path=partner)
+    reference = source.read_text(encoding="utf-8").strip()
+    try:
+        document = corpus_document(reference)
+    except ValueError as exc:
+        problems.append(f"{source.name}: {exc}")
+        return None
+    return GoldenCase(name, document, expected, reference, partner)
+
+
+def _read_profile(path: Path) -> PartnerProfile:
+    """A profile from YAML; ``ValueError`` (pydantic's, or for bad YAML) saying what is wrong."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ValueError(f"not YAML: {exc}") from exc
+    try:
+        return PartnerProfile.model_validate(data)
+    except pydantic.ValidationError as exc:
+        raise ValueError(
+            "; ".join(
+                f"{'.'.join(map(str, e['loc'])) or '(profile)'}: {e['msg']}" for e in exc.errors()
+            )
+        ) from None
 
 
 def _normalise(value: Any) -> Any:

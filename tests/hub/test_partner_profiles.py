@@ -9,6 +9,7 @@ test from the X12 004010 846 layout (LIN id pairs, QTY*33, BIA date and time).
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,8 +27,9 @@ from hub.cli.app import app
 from hub.config import PartnerConfig, Settings, load_settings
 from hub.documents import DocumentMapper
 from hub.errors import ConfigError
+from hub.golden import run_golden_case
 from hub.partners import PartnerDirectory, Sender, envelope_sender
-from mappings import SpecRegistry, compile_spec, load_spec
+from mappings import SpecError, SpecRegistry, compile_spec, golden_cases, load_spec
 from mappings.partner_profile import NO_PROFILE, PartnerProfile, active_profile, current_profile
 
 WRITTEN = Path(__file__).parents[1] / "formats" / "written_here"
@@ -301,3 +303,35 @@ def test_the_profile_is_current_only_inside_its_block() -> None:
         "VN",
         "V-1",
     )
+
+
+def test_a_golden_case_is_mapped_with_its_partner_yaml(tmp_path: Path) -> None:
+    spec = tmp_path / "test.partner-846.yaml"
+    spec.write_text(_SPEC, encoding="utf-8")
+    folder = tmp_path / "test.partner-846.golden"
+    folder.mkdir()
+    (folder / "acme.in.x12").write_bytes(ADVICE)
+    (folder / "acme.partner.yaml").write_text(
+        "name: acme\nsku_qualifiers: [VN, SK]\ndefault_location: DC-EAST\n", encoding="utf-8"
+    )
+    # read from ADVICE: LIN 1 and 2 carry VN AB3542 / AB3543, QTY*33*12, BIA 20260310 0800
+    expected = [
+        {
+            "location_id": "DC-EAST",
+            "sku": sku_,
+            "counted_quantity": {"value": "12", "unit": "C62"},
+            "reason": "correction",
+            "occurred_at": "2026-03-10T08:00:00Z",
+            "serial_numbers": [],
+        }
+        for sku_ in ("AB3542", "AB3543")
+    ]
+    (folder / "acme.out.json").write_text(json.dumps(expected), encoding="utf-8")
+    (case,) = golden_cases(spec)
+    assert case.partner() == PartnerProfile(
+        name="acme", sku_qualifiers=("VN", "SK"), default_location="DC-EAST"
+    )
+    assert run_golden_case(spec, case).differences == []
+    (folder / "acme.partner.yaml").write_text("name: acme\nsku_qualifiers: SK\n", encoding="utf-8")
+    with pytest.raises(SpecError, match=r"acme\.partner\.yaml: .*sku_qualifiers"):
+        golden_cases(spec)
