@@ -26,8 +26,8 @@ def references_of(refs: tuple[Reference, ...]) -> list[SchemaReference] | None:
     return [SchemaReference(name=r.name, subject=r.subject, version=r.version) for r in refs]
 
 
-def versioned(v: RegisteredVersion) -> VersionedSchema:
-    """The wire form of one version of a subject."""
+def versioned(v: RegisteredVersion, *, with_deleted: bool = False) -> VersionedSchema:
+    """The wire form of one version of a subject (``deleted`` only when asked to show it)."""
     return VersionedSchema(
         subject=v.subject,
         version=v.version,
@@ -35,4 +35,5 @@ def versioned(v: RegisteredVersion) -> VersionedSchema:
         schema_type=v.schema.schema_type,
         references=references_of(v.schema.references),
         schema_text=v.schema.text,
+        deleted=v.deleted if with_deleted else None,
     )

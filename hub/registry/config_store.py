@@ -119,8 +119,14 @@ class ConfigStore:
             return compatibility_of(s, subject, fallback=fallback)
 
     def mode(self, subject: str | None = None, *, fallback: bool = True) -> str:
-        """The mode for ``subject`` (its own, else global when ``fallback``), or the global one."""
+        """The mode for ``subject`` (its own, else global when ``fallback``), or the global one.
+
+        A global READONLY_OVERRIDE is every subject's mode, as Confluent answers it.
+        """
         with self._session() as s:
+            glob = mode_of(s, None)
+            if subject is not None and glob == Mode.READONLY_OVERRIDE:
+                return glob
             return mode_of(s, subject, fallback=fallback)
 
     def set_compatibility(self, subject: str | None, level: str | None, *, actor: str) -> str:

@@ -128,8 +128,13 @@ def referenced_by(
 def get_version(
     subject: str, version: str, registry: Registry, _who: Reader, deleted: Deleted = False
 ) -> VersionedSchema:
-    """Get schema by version (``latest`` or ``-1`` for the newest live one)."""
-    return versioned(registry.store.version(subject, parse_version(version), deleted=deleted))
+    """Get schema by version (``latest`` or ``-1`` for the newest live one).
+
+    With ``deleted=true`` the answer says whether the version is soft-deleted (``deleted``),
+    as Karapace and Confluent's newer answers do; without, the body is the classic one.
+    """
+    found = registry.store.version(subject, parse_version(version), deleted=deleted)
+    return versioned(found, with_deleted=deleted)
 
 
 @router.delete("/subjects/{subject:subject}/versions/{version}", response_model=int)
@@ -222,7 +227,8 @@ def lookup(
 ) -> VersionedSchema:
     """Lookup schema under subject: whether it holds this schema, as which version and id."""
     document = _document(registry, body, new=False) if body.schema_text else None
-    return versioned(registry.store.lookup(subject, document, deleted=deleted))
+    found = registry.store.lookup(subject, document, deleted=deleted)
+    return versioned(found, with_deleted=deleted)
 
 
 @router.delete("/subjects/{subject:subject}", response_model=list[int])

@@ -73,6 +73,7 @@ class VersionedSchema(BaseModel):
     schema_type: str = Field(alias="schemaType")
     references: list[SchemaReference] | None = None
     schema_text: str = Field(alias="schema")
+    deleted: bool | None = Field(None, description="whether soft-deleted (with ?deleted=true)")
 
 
 class SchemaById(BaseModel):

@@ -216,12 +216,15 @@ def test_get_schema_by_version_errors_and_messages(client: TestClient) -> None:
         )
 
 
-def test_get_a_soft_deleted_version_needs_deleted_true(client: TestClient) -> None:
+def test_get_a_soft_deleted_version_needs_deleted_true_and_says_so(client: TestClient) -> None:
     register(client, "s", A)
     register(client, "s", AB)
     client.delete("/subjects/s/versions/1", headers=ADMIN)
     error_of(client.get("/subjects/s/versions/1"), 404, 40402)
-    assert client.get("/subjects/s/versions/1?deleted=true").json()["version"] == 1
+    found = client.get("/subjects/s/versions/1?deleted=true").json()
+    assert (found["version"], found["deleted"]) == (1, True)
+    assert client.get("/subjects/s/versions/2?deleted=true").json()["deleted"] is False
+    assert "deleted" not in client.get("/subjects/s/versions/2").json()
 
 
 def test_latest_of_a_wholly_soft_deleted_subject_is_40401(client: TestClient) -> None:
