@@ -22,7 +22,8 @@ Element and component indexes are 1-based; index 0 of an element is its whole te
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+import functools
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -86,23 +87,30 @@ _EACH = "C62"
 
 
 def _component(segment: Any, element: int, component: int) -> str:
-    if not isinstance(segment, list) or element >= len(segment):
+    # called for every qualifier of every line: the common case (present) without checks
+    try:
+        found = segment[element][component]
+    except (IndexError, TypeError, KeyError):
         return ""
-    parts = segment[element]
-    return parts[component] if isinstance(parts, list) and component < len(parts) else ""
+    return found if isinstance(found, str) else ""
 
 
-def _segments(node: Mapping[str, Any], tag: str) -> Iterator[Any]:
+def _segments(node: Mapping[str, Any], tag: str) -> Sequence[Any]:
     """The segments ``tag`` under ``node``: plain, opening group items, or the one that opens
-    ``node`` itself (a group item holds its opening segment alone, not in a list)."""
+    ``node`` itself (a group item holds its opening segment alone, not in a list).
+
+    A tag is either a member of its group or opens groups in it (the structure tables never
+    make it both), so the first entry says which the whole list is.
+    """
     entries = node.get(tag)
     if not entries:
-        return
-    if isinstance(entries[0], str):  # the group's own opening segment: [tag, element, ...]
-        yield entries
-        return
-    for entry in entries:
-        yield entry[tag] if isinstance(entry, Mapping) else entry
+        return ()
+    first = entries[0]
+    if first.__class__ is str:  # the group's own opening segment: [tag, element, ...]
+        return (entries,)
+    if first.__class__ is list:
+        return entries  # type: ignore[no-any-return]
+    return [entry[tag] if isinstance(entry, Mapping) else entry for entry in entries]
 
 
 def _groups(node: Mapping[str, Any], tag: str) -> Iterator[Mapping[str, Any]]:
@@ -115,8 +123,15 @@ def _codes(name: str) -> CodeList:
     return code_list(name)
 
 
+@functools.cache
+def _attribute_of(name: str, attribute: str) -> dict[str, Any]:
+    """Code -> one attribute of its entry, for a code list read once per line (a dict look-up
+    instead of a call chain per qualifier)."""
+    return {code: entry.get(attribute) for code, entry in _codes(name).codes.items()}
+
+
 def _role(name: str, code: str, attribute: str = "role") -> Any:
-    return _codes(name).value(code, attribute)
+    return _attribute_of(name, attribute).get(code.strip())
 
 
 def _number(text: str) -> Decimal | None:
@@ -243,16 +258,18 @@ def requested_delivery(message: Mapping[str, Any]) -> str | None:
 # -- parties (NAD: 3035 qualifier, C082 id, C080 name, C059 street, 3164 city ...) ----------------
 
 
+@functools.cache
+def _codes_of(name: str, attribute: str, value: str) -> tuple[str, ...]:
+    """The codes of a list whose ``attribute`` is ``value``, in the list's order."""
+    return tuple(c for c, entry in _codes(name).codes.items() if entry.get(attribute) == value)
+
+
 def _party(message: Mapping[str, Any], role: str) -> Mapping[str, Any] | None:
     """The first NAD group whose qualifier has ``role``, in the code list's order of codes."""
-    parties = list(_groups(message, "NAD"))
-    for code, entry in _codes(_PARTY).codes.items():
-        if entry.get("role") != role:
-            continue
-        for group in parties:
-            if _component(group["NAD"], 1, 1) == code:
-                return group
-    return None
+    by_code: dict[str, Mapping[str, Any]] = {}
+    for group in _groups(message, "NAD"):
+        by_code.setdefault(_component(group["NAD"], 1, 1), group)
+    return next((by_code[c] for c in _codes_of(_PARTY, "role", role) if c in by_code), None)
 
 
 def _party_id(group: Mapping[str, Any] | None, *references: str) -> str | None:
@@ -340,10 +357,11 @@ def _moa_currency(message: Mapping[str, Any]) -> str | None:
 
 def _line_currency(line: Mapping[str, Any]) -> str | None:
     """A currency given for one line: CUX inside its PRI group (SAP writes one per line)."""
-    for group in _groups(line, "PRI"):
-        found = _cux_currency(group)
-        if found:
-            return found
+    for group in line.get("PRI") or ():
+        if isinstance(group, Mapping) and "CUX" in group:
+            found = _cux_currency(group)
+            if found:
+                return found
     return None
 
 
@@ -385,8 +403,8 @@ def _moa(node: Mapping[str, Any], codes: Iterable[str]) -> Decimal | None:
     return next((found[code] for code in codes if code in found), None)
 
 
-def _codes_with(name: str, attribute: str, value: str) -> list[str]:
-    return [code for code, entry in _codes(name).codes.items() if entry.get(attribute) == value]
+def _codes_with(name: str, attribute: str, value: str) -> tuple[str, ...]:
+    return _codes_of(name, attribute, value)
 
 
 def _totals(message: Mapping[str, Any]) -> dict[str, Decimal]:
@@ -412,17 +430,24 @@ def order_totals(message: Mapping[str, Any]) -> dict[str, Any] | None:
 
 
 def _ids(line: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """(7143 type, id) of every item id of a line: LIN C212 first, then each PIA's C212s."""
+    """(7143 type, id) of every item id of a line: LIN C212 first, then each PIA's C212s.
+
+    Items that :func:`order_lines`, :func:`invoice_lines` and :func:`stock_positions` give
+    carry them already (``ids``): the SKU, the product ids and the GTIN each read them.
+    """
+    known = line.get("ids")
+    if known is not None:
+        return known  # type: ignore[no-any-return]
     found: list[tuple[str, str]] = []
     lin = line.get("LIN")
-    if _component(lin, 3, 1).strip():
-        found.append((_component(lin, 3, 2).strip(), _component(lin, 3, 1).strip()))
+    composites = [lin[3]] if lin is not None and len(lin) > 3 else []
     for segment in _segments(line, "PIA"):
-        for element in range(2, 7):
-            value = _component(segment, element, 1).strip()
-            if value:
-                found.append((_component(segment, element, 2).strip(), value))
-    return list(dict.fromkeys(found))
+        composites += segment[2:7]
+    for parts in composites:  # C212: [whole, 7140 id, 7143 type, ...]
+        value = parts[1].strip() if len(parts) > 1 else ""
+        if value:
+            found.append((parts[2].strip() if len(parts) > 2 else "", value))
+    return list(dict.fromkeys(found)) if len(found) > 1 else found
 
 
 def item_sku(line: Mapping[str, Any]) -> str | None:
@@ -434,6 +459,10 @@ def item_sku(line: Mapping[str, Any]) -> str | None:
         chosen = profile.choose_id(ids, default=())
         if chosen is not None:
             return chosen[1]
+    return _default_sku(ids)
+
+
+def _default_sku(ids: list[tuple[str, str]]) -> str | None:
     for qualifier, value in ids:
         if qualifier == "SA":
             return value
@@ -459,9 +488,9 @@ def item_gtin(line: Mapping[str, Any]) -> str | None:
 def item_description(line: Mapping[str, Any]) -> str | None:
     """The free-form description (IMD F or E, C273 7008, both parts joined)."""
     for segment in _segments(line, "IMD"):
-        if _component(segment, 1, 1) in ("F", "E"):
-            parts = [_component(segment, 3, 4).strip(), _component(segment, 3, 5).strip()]
-            text = " ".join(part for part in parts if part)
+        if len(segment) > 3 and segment[1][1] in ("F", "E"):
+            parts = segment[3]
+            text = " ".join(part.strip() for part in parts[4:6] if part.strip())
             if text:
                 return text
     return None
@@ -469,11 +498,14 @@ def item_description(line: Mapping[str, Any]) -> str | None:
 
 def _quantity(line: Mapping[str, Any], roles: Iterable[str]) -> Any:
     """The first QTY segment of the line whose qualifier has one of ``roles``, best first."""
+    role_of = _attribute_of(_QUANTITY, "role")
     found: dict[str, Any] = {}
     for segment in _segments(line, "QTY"):
-        role = _role(_QUANTITY, _component(segment, 1, 1))
-        if role and role not in found and _component(segment, 1, 2):
-            found[role] = segment
+        parts: Sequence[str] = segment[1] if len(segment) > 1 else ()
+        if len(parts) > 2 and parts[2]:
+            role = role_of.get(parts[1])
+            if role and role not in found:
+                found[role] = segment
     return next((found[role] for role in roles if role in found), None)
 
 
@@ -490,6 +522,21 @@ def _unit(segment: Any) -> str | None:
 
 
 _ORDERED = ("ordered", "discrete")
+
+
+def _ordered_segment(line: Mapping[str, Any], role_of: Mapping[str, Any]) -> Any:
+    """The line's QTY 21 (ordered), else its first QTY 1 (discrete): :func:`_quantity` for
+    the roles of :data:`_ORDERED`, in one pass for :func:`order_lines`."""
+    discrete = None
+    for segment in line.get("QTY") or ():
+        parts: Sequence[str] = segment[1] if len(segment) > 1 else ()
+        if len(parts) > 2 and parts[2]:
+            role = role_of.get(parts[1])
+            if role == "ordered":
+                return segment
+            if role == "discrete" and discrete is None:
+                discrete = segment
+    return discrete
 
 
 def order_line_quantity(line: Mapping[str, Any]) -> Decimal | None:
@@ -521,14 +568,24 @@ def quantity_unit(line: Mapping[str, Any]) -> str | None:
 
 def _price(line: Mapping[str, Any], role: str) -> Decimal | None:
     """The unit price of the first PRI whose 5125 has ``role``, divided by its basis (PRI 1.5)."""
-    for segment in _segments(line, "PRI"):
-        if _role(_PRICE, _component(segment, 1, 1)) == role:
-            price = _number(_component(segment, 1, 2))
-            if price is None:
-                continue
-            basis = _number(_component(segment, 1, 5))
-            return price / basis if basis else price
-    return None
+    return _prices(line).get(role)
+
+
+def _prices(line: Mapping[str, Any]) -> dict[str, Decimal]:
+    """The first unit price of each role (net, gross, info) the line's PRIs give, per basis."""
+    role_of = _attribute_of(_PRICE, "role")
+    found: dict[str, Decimal] = {}
+    for group in line.get("PRI") or ():
+        segment = group["PRI"] if isinstance(group, Mapping) else group
+        parts: Sequence[str] = segment[1] if len(segment) > 1 else ()
+        role = role_of.get(parts[1]) if len(parts) > 2 else None
+        if role is None or role in found:
+            continue
+        price = _number(parts[2])
+        if price is not None:
+            basis = _number(parts[5]) if len(parts) > 5 else None
+            found[role] = price / basis if basis else price
+    return found
 
 
 def net_unit_price(line: Mapping[str, Any]) -> Decimal | None:
@@ -562,9 +619,12 @@ def _moa_in(group: Mapping[str, Any], codes: Iterable[str]) -> Decimal | None:
 
 
 def order_lines(message: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The order's LIN groups, each with what needs the whole message: ``line_no`` (LIN 1082
-    when every line has a distinct one, else the position) and, for a priced line,
-    ``unit_price`` and its ``currency`` (the line's own CUX, else the order's).
+    """The order's lines, each worked out once from its LIN group, for the spec to read by path:
+    ``line_no`` (LIN 1082 when every line has a distinct one, else the position), ``sku``,
+    ``product_ids``, ``gtin`` and ``description`` (as :func:`item_sku`, :func:`product_ids`,
+    :func:`item_gtin`, :func:`item_description` give them), ``quantity`` and ``unit``
+    (:func:`order_line_quantity`), and for a priced line ``unit_price`` (:func:`net_unit_price`)
+    in its ``currency`` (the line's own CUX, else the order's).
 
     A line priced gross only (PRI AAB: a book's list price, say) also carries its allowances
     (ALC A, by amount or percentage) as ``discounts``; a net price already includes them.
@@ -575,24 +635,53 @@ def order_lines(message: Mapping[str, Any]) -> list[dict[str, Any]]:
         {int(n) for n in numbers}
     ) == len(numbers)
     currency = order_currency(message)
+    # looked up once per message: this runs for every line of every order
+    scheme_of = _attribute_of(_ITEM_TYPE, "scheme")
+    quantity_role = _attribute_of(_QUANTITY, "role")
+    preferred = current_profile().sku_qualifiers
     items: list[dict[str, Any]] = []
     for position, line in enumerate(lines, 1):
-        price = net_unit_price(line)
-        line_currency = (_line_currency(line) or currency) if price is not None else None
+        ids = _ids(line)
+        prices = _prices(line)
+        net = prices.get("net")
+        price = net if net is not None else prices.get("gross")
+        quantity_segment = _ordered_segment(line, quantity_role)
+        quantity = None if quantity_segment is None else _number(quantity_segment[1][2])
+        line_currency = None
         discounts: list[dict[str, Any]] = []
-        if price is not None and _price(line, "net") is None:
-            quantity = order_line_quantity(line)
-            base = price * quantity if quantity is not None else None
-            discounts = [
-                {"amount": {"amount": amount, "currency": line_currency}}
-                for amount in _allowances(line, base)
-            ]
-        item = dict(line)
-        item["line_no"] = int(numbers[position - 1]) if sender_numbers else position
-        item["unit_price"] = price
-        item["currency"] = line_currency
-        item["discounts"] = discounts
-        items.append(item)
+        if price is not None:
+            line_currency = _line_currency(line) or currency
+            if net is None and line.get("ALC"):
+                base = price * quantity if quantity is not None else None
+                discounts = [
+                    {"amount": {"amount": amount, "currency": line_currency}}
+                    for amount in _allowances(line, base)
+                ]
+        typed = []
+        gtin = None
+        for qualifier, value in ids:
+            scheme = scheme_of.get(qualifier) or "other"
+            if scheme == "gtin" and gtin is None:
+                gtin = value
+            typed.append(
+                {"scheme": scheme, "value": value, "qualifier": qualifier}
+                if qualifier
+                else {"scheme": scheme, "value": value}
+            )
+        items.append(
+            {
+                "line_no": int(numbers[position - 1]) if sender_numbers else position,
+                "sku": item_sku({"ids": ids}) if preferred else _default_sku(ids),
+                "product_ids": typed,
+                "gtin": gtin,
+                "description": item_description(line),
+                "quantity": quantity,
+                "unit": _unit(quantity_segment),
+                "unit_price": price,
+                "currency": line_currency,
+                "discounts": discounts,
+            }
+        )
     return items
 
 
@@ -602,7 +691,7 @@ def order_lines(message: Mapping[str, Any]) -> list[dict[str, Any]]:
 def invoice_lines(message: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The invoice's LIN groups, each with the invoice's ``currency`` (:func:`invoice_currency`)."""
     currency = invoice_currency(message)
-    return [dict(line) | {"currency": currency} for line in _lines(message)]
+    return [dict(line) | {"currency": currency, "ids": _ids(line)} for line in _lines(message)]
 
 
 def _line_amount(line: Mapping[str, Any]) -> Decimal | None:
@@ -755,6 +844,7 @@ def stock_positions(message: Mapping[str, Any]) -> list[dict[str, Any]]:
     occurred_at = _dated(message, ("document", "inventory")) or _interchange_date(message)
     items: list[dict[str, Any]] = []
     for line in _lines(message):
+        ids = _ids(line)
         groups = [group for kind in _STOCK_KINDS for group in _groups(line, kind)]
         located = any(_location(group) for group in groups)
         for group in groups:
@@ -773,5 +863,5 @@ def stock_positions(message: Mapping[str, Any]) -> list[dict[str, Any]]:
                     "expiry": _dated(group, ("expiry",)) or _dated(line, ("expiry",)),
                     "occurred_at": _dated(group, ("inventory",)) or occurred_at,
                 }
-                items.append(dict(line) | {"stock": figure})
+                items.append(dict(line) | {"stock": figure, "ids": ids})
     return items

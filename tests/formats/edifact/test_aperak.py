@@ -47,5 +47,5 @@ def test_a_message_refused_by_its_mapping_is_reported_with_the_reason() -> None:
     assert error["ERC"][1][1] == "ZZZ"
     assert error["FTX"][0][4][1] == (
         "mapping edifact.orders@2: field lines[0].quantity.value from "
-        "mappings.functions.edifact:order_lines()[0] (missing): required value is missing"
+        "mappings.functions.edifact:order_lines()[0].quantity (missing): required value is missing"
     )
