@@ -9,6 +9,8 @@ from connectors.formats.edifact.tokenizer import SegmentText
 
 __all__ = ["Interchange", "counts", "same_reference", "value_at"]
 
+_REMEMBERED_REFS = 1024
+
 
 def counts(declared: str, counted: int) -> bool:
     """Whether a control count as written (``"3"``, ``"003"``) equals what was counted."""
@@ -63,9 +65,24 @@ class Interchange:
         """``, UNB ref <ref>`` for a location; empty without an envelope."""
         return f", UNB ref {self.ref}" if self.enveloped else ""
 
+    refs: set[str] = field(default_factory=set)
+    """The message references read so far, to tell a repeated one."""
+
     def key(self, message_ref: str) -> str:
-        """The message's key within the file: interchange and message reference."""
-        return f"{self.ref}/{message_ref}" if self.enveloped else message_ref
+        """The message's key within the file: interchange and message reference.
+
+        Event ids are made from it, so two messages must never share one: a reference the
+        interchange already used (many senders number every message 1) gets the message's
+        position in the interchange too (``IC1/1#2``), as does every message after the first
+        1,024 of an interchange. Call it once per message.
+        """
+        key = f"{self.ref}/{message_ref}" if self.enveloped else message_ref
+        # the references are remembered for the first messages only, so memory stays flat
+        # over a huge interchange: past them every key carries its position
+        if self.messages > _REMEMBERED_REFS or message_ref in self.refs:
+            return f"{key}#{self.messages}"
+        self.refs.add(message_ref)
+        return key
 
     @property
     def sender(self) -> str:

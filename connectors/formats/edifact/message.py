@@ -182,6 +182,7 @@ class _Message:
             self.header = ["UNH"]
         self.ref = value_at(self.header, 1, 1)
         self.kind = value_at(self.header, 2, 1)
+        self.key = interchange.key(self.ref)
 
     def raw(self) -> bytes:
         """The message's bytes from UNH to UNT, as in the file."""
@@ -194,7 +195,7 @@ class _Message:
         identifier = self.header[2] if len(self.header) > 2 else []
         return {
             "message": self.kind,
-            "key": interchange.key(self.ref),
+            "key": self.key,
             "where": (
                 f"{self.parser.source}{interchange.where}, UNH ref {self.ref}, "
                 f"segment {first.number}"

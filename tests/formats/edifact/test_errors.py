@@ -303,3 +303,10 @@ def test_a_unt_count_leaving_out_unh_and_unt_is_named_so() -> None:
         "UNT declares '2' segments, the message has 4 (UNH to UNT): the count leaves out UNH"
         in (str(error))
     )
+
+
+def test_messages_that_repeat_a_reference_get_keys_of_their_own() -> None:
+    # many senders number every message 1: their events must not share ids
+    data = UNB + _message("1", GOOD) + _message("1", GOOD) + _message("2", GOOD) + b"UNZ+3+IC1'"
+    keys = [item.context["key"] for item in read(data)]
+    assert keys == ["IC1/1", "IC1/1#2", "IC1/2"]
