@@ -22,11 +22,12 @@ from typing import Any
 
 import pydantic
 
-from canonical import EventIdSeries, event_model
+from canonical import event_model
 from connectors.errors import RecordError
 from connectors.formats.csv import CsvFormat, RowChunk
 from connectors.sdk.deadletter import DeadLetter
 from connectors.sdk.decisions import SDK_TABLE
+from connectors.sdk.translate import event_ids
 from hub.batch import EventBatch
 from mappings import CompiledMapping, MappingError, compile_spec, load_spec
 
@@ -93,7 +94,8 @@ def translate_chunk(job: ChunkJob) -> ChunkResult:
     mapping = _mapping(job.spec_file)
     validate = _validator(job.spec_file)
     doc_id = job.doc_key.rsplit(":", 1)[1]
-    id_for_line = EventIdSeries(doc_id, after=(f"{mapping.id}@{mapping.version}",))
+    # the one event-id rule (connectors.sdk.translate), its shared parts hashed once a chunk
+    id_for_line = event_ids(doc_id, mapping.ref)
     now = datetime.now(UTC)
     bodies: list[bytes] = []
     dead: list[DeadLetter] = []
@@ -124,7 +126,8 @@ def translate_chunk(job: ChunkJob) -> ChunkResult:
                 decision=SDK_TABLE.decide(exc),
                 payload=raw,
                 content_type="text/csv",
-                context=job.context,
+                # the row's origin (document, line) gives its id through any mapping version
+                context={**job.context, "origin": [doc_id, str(line or 0)]},
                 mapping_id=mapping.id,
                 mapping_version=mapping.version,
                 event_type=mapping.target_type,

@@ -13,8 +13,10 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from connectors.formats.csv import CsvFormat
 from hub.errors import ConfigError
 from hub.registry.settings import RegistrySettings
+from mappings import FieldSpec, SpecRegistry
 from mappings.partner_profile import PartnerProfile
 
 __all__ = [
@@ -23,6 +25,7 @@ __all__ = [
     "PartnerConfig",
     "SenderMatch",
     "Settings",
+    "csv_format_for",
     "load_settings",
     "sender_key",
 ]
@@ -44,6 +47,26 @@ class FileConnectorConfig(BaseModel):
     columns: dict[str, str] = Field(default_factory=dict)
     delimiter: str = ","
     encoding: str = "utf-8-sig"
+
+
+def csv_format_for(config: FileConnectorConfig, registry: SpecRegistry) -> CsvFormat:
+    """The CSV reading rules of a connector; required columns come from its mapping's paths."""
+    mapping = registry.get(config.mapping)
+    # a column the spec requires must be in the header: refuse such a file whole instead of
+    # dead-lettering each of its rows for the same reason
+    required = tuple(
+        dict.fromkeys(
+            f.path.split(".", 1)[0].split("[", 1)[0]
+            for f in mapping.spec.fields.values()
+            if isinstance(f, FieldSpec) and f.required and f.path
+        )
+    )
+    return CsvFormat(
+        required=required,
+        columns=config.columns,
+        delimiter=config.delimiter,
+        encoding=config.encoding,
+    )
 
 
 class ConnectorInstance(BaseModel):

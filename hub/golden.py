@@ -29,9 +29,8 @@ from connectors.formats import registry as document_formats
 from connectors.formats.document import DocumentFormat
 from connectors.record import RawRecord
 from connectors.sdk.deadletter import describe_error
-from hub.config import FileConnectorConfig, Settings
+from hub.config import FileConnectorConfig, Settings, csv_format_for
 from hub.documents import DocumentMapper
-from hub.runtime import csv_format_for
 from hub.translate import TranslationError, TranslationNote, translate_file, translate_records
 from mappings import (
     SPECS_DIR,
@@ -90,20 +89,23 @@ def golden_output(
     fmt = csv_format_for(FileConnectorConfig(mapping=mapping.id), registry)
     results: list[dict[str, Any]] = []
     with active_profile(profile):
-        pairs = list(translate_records(fmt.read(input_path, source=input_path.name), mapping))
-    for record, result in pairs:
-        if isinstance(result, BaseException):
+        rows = fmt.read(input_path, source=input_path.name)
+        found_all = list(translate_records(rows, mapping, input_path.name))
+    for found in found_all:
+        if found.failures:
+            error = found.failures[0].error
             results.append(
                 {
                     "error": {
-                        "location": record.location if hasattr(record, "location") else "",
-                        "class": type(result).__name__,
-                        "reason": describe_error(result),
+                        "location": found.record.location,
+                        "class": type(error).__name__,
+                        "reason": describe_error(error),
                     }
                 }
             )
         else:
-            results.append(json.loads(result.model_dump_json(exclude_none=True)))
+            data = found.events[0].data
+            results.append(json.loads(data.model_dump_json(exclude_none=True)))
     return results
 
 

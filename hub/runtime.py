@@ -11,12 +11,11 @@ from sqlalchemy import Engine
 
 from connectors.errors import RecordError, UnknownFormatError
 from connectors.formats import registry as document_formats
-from connectors.formats.csv import CsvFormat
 from connectors.formats.document import DocumentFormat
 from connectors.sdk.deadletter import DeadLetter
 from hub.bus.publisher import ConfirmedPublisher
 from hub.bus.topology import events_exchange
-from hub.config import FileConnectorConfig, Settings
+from hub.config import Settings, csv_format_for
 from hub.deadletter.service import DeadLetterService
 from hub.document_pipeline import DocumentPipeline
 from hub.documents import DocumentMapper
@@ -28,29 +27,9 @@ from hub.pipeline import FileOutcome, FilePipeline, Progress
 from hub.retry import DEFAULT_TABLE, RetryPolicy
 from hub.storage import connect
 from hub.worker_pool import WorkerPool
-from mappings import FieldSpec, SpecRegistry
+from mappings import SpecRegistry
 
-__all__ = ["Hub", "csv_format_for"]
-
-
-def csv_format_for(config: FileConnectorConfig, registry: SpecRegistry) -> CsvFormat:
-    """The CSV reading rules of a connector; required columns come from its mapping's paths."""
-    mapping = registry.get(config.mapping)
-    # a column the spec requires must be in the header: refuse such a file whole instead of
-    # dead-lettering each of its rows for the same reason
-    required = tuple(
-        dict.fromkeys(
-            f.path.split(".", 1)[0].split("[", 1)[0]
-            for f in mapping.spec.fields.values()
-            if isinstance(f, FieldSpec) and f.required and f.path
-        )
-    )
-    return CsvFormat(
-        required=required,
-        columns=config.columns,
-        delimiter=config.delimiter,
-        encoding=config.encoding,
-    )
+__all__ = ["Hub"]
 
 
 @dataclass

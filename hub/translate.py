@@ -21,25 +21,23 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
-import pydantic
-
-from canonical import dataschema_uri, event_model, make_event_id
+from canonical import dataschema_uri
 from connectors.errors import RecordError, UnknownFormatError
 from connectors.formats import registry as document_formats
+from connectors.formats.csv import CsvFormat
 from connectors.formats.document import DocumentFormat
 from connectors.record import RawRecord
 from connectors.sdk.deadletter import describe_error
+from connectors.sdk.translate import Translation, translate
 from hub.batch import EventBatch
-from hub.config import Settings
+from hub.config import Settings, csv_format_for
 from hub.documents import DocumentMapper
 from hub.errors import ConfigError
 from hub.message_types import FORMAT_NAMES, MessageType, UnsupportedMessage
 from hub.partners import PartnerDirectory, PartnerMatch
 from hub.pipeline import document_key
-from hub.runtime import csv_format_for
-from mappings import CompiledMapping, MappingError, SpecRegistry
+from mappings import CompiledMapping, SpecRegistry
 
 __all__ = [
     "TranslationError",
@@ -122,18 +120,11 @@ def detect_mapping(path: Path, registry: SpecRegistry) -> CompiledMapping:
 
 
 def translate_records(
-    items: Iterator[RawRecord | RecordError], mapping: CompiledMapping
-) -> Iterator[tuple[RawRecord | RecordError, Any]]:
-    """Map and validate records: pairs of (record, event model) or (record, error)."""
-    model = event_model(mapping.target_type, mapping.target_version)
+    items: Iterator[RawRecord | RecordError], mapping: CompiledMapping, document: str
+) -> Iterator[Translation]:
+    """Each CSV record of ``document`` (its sha256) through the one translate step."""
     for item in items:
-        if isinstance(item, RecordError):
-            yield item, item
-            continue
-        try:
-            yield item, model.model_validate(mapping(item.fields))
-        except (MappingError, pydantic.ValidationError) as exc:
-            yield item, exc
+        yield translate(item, [mapping], origin=(document, str(item.line)))
 
 
 def translate_file(
@@ -206,8 +197,14 @@ def _translate_file(
     report.mappings.add(f"{mapping.id}@{mapping.version}")
     config = settings.connector(connector)
     fmt = csv_format_for(config.model_copy(update={"mapping": mapping.id}), registry)
+    yield from _translate_csv(path, fmt, mapping, report)
+
+
+def _translate_csv(
+    path: Path, fmt: CsvFormat, mapping: CompiledMapping, report: TranslationReport
+) -> Iterator[str]:
+    """Each row of a CSV file through the one translate step, as JSON lines and errors."""
     doc_id = document_key(path).rsplit(":", 1)[1]
-    ref = f"{mapping.id}@{mapping.version}"
     batch = EventBatch(
         source=f"crossdock:file/{path.name}",
         event_type=mapping.target_type,
@@ -217,20 +214,21 @@ def _translate_file(
     )
     rows = 0
     try:
-        for record, result in translate_records(fmt.read(path), mapping):
+        for found in translate_records(fmt.read(path), mapping, doc_id):
             rows += 1
-            if isinstance(result, BaseException):
-                yield TranslationError(f"{record.location}: {describe_error(result)}")
-                continue
-            assert isinstance(record, RawRecord)
-            batch.add(make_event_id(doc_id, str(record.line), ref), result)
-            yield batch.drain()[0].decode()
+            for failure in found.failures:
+                error = failure.error
+                where = error.location if isinstance(error, RecordError) else found.record.location
+                yield TranslationError(f"{where}: {describe_error(error)}")
+            for event in found.events:
+                batch.add(event.event_id, event.data)
+                yield batch.drain()[0].decode()
     except RecordError as exc:
         yield TranslationError(str(exc))
         return
     report.messages[mapping.source_message or "row"] += rows
     if rows == 0:
-        yield TranslationError(f"{path}: no data row (mapping {ref})")
+        yield TranslationError(f"{path}: no data row (mapping {mapping.ref})")
 
 
 def _document_format(path: Path, report: TranslationReport) -> DocumentFormat | None:

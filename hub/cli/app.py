@@ -648,47 +648,35 @@ def dlq_replay(
         Path | None, typer.Option(help="corrected record bytes to replay instead of the original")
     ] = None,
     actor: Annotated[str, typer.Option(help="who is replaying (audit trail)")] = "cli",
-    connector: Annotated[str, typer.Option(help="connector whose CSV settings apply")] = (
-        "stock-count"
-    ),
+    connector: Annotated[
+        str | None,
+        typer.Option(help="ignored: each letter is read with its own connector's settings"),
+    ] = None,
     config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
     bus_url: BusOpt = None,
     database_url: DbOpt = None,
 ) -> None:
-    """Replay dead letters through their mapping; each is published once, then marked replayed."""
-    from hub.replay import replay_dead_letter
-    from hub.runtime import Hub, csv_format_for
+    """Replay dead letters through their mapping; each is published once, then marked replayed.
 
+    With ``--payload`` this is ``dlq edit-replay``: one letter, corrected bytes, audited.
+    """
+    from hub.cli.ops import open_console, report_replay
+
+    del connector  # kept so scripts that pass it still run
     if payload is not None and len(letter_ids) != 1:
         err.print("[red]error:[/] --payload replays exactly one dead letter")
         raise typer.Exit(2)
-    settings = _settings(config, data_dir, bus_url, database_url)
-    failed = 0
-    with Hub(settings) as hub:
-        fmt = csv_format_for(settings.connector(connector), hub.registry)
-        for lid in letter_ids:
-            try:
-                result = replay_dead_letter(
-                    lid,
-                    engine=hub.engine,
-                    publisher=hub.publisher,
-                    registry=hub.registry,
-                    fmt=fmt,
-                    actor=actor,
-                    payload=payload.read_bytes() if payload else None,
-                    partners=hub.partners,
-                )
-            except (DeadLetterError, HubError) as exc:
-                err.print(f"[red]error:[/] {exc}")
-                failed += 1
-                continue
-            if result.ok:
-                out.print(f"dead letter {lid}: replayed as event {result.event_id}")
-            else:
-                failed += 1
-                err.print(f"[red]dead letter {lid}: failed again:[/] {result.reason}")
-    raise typer.Exit(1 if failed else 0)
+    ops = open_console(_settings(config, data_dir, bus_url, database_url))
+    try:
+        if payload is not None:
+            outcome = ops.edit_and_replay(letter_ids[0], payload.read_bytes(), actor=actor)
+        else:
+            outcome = ops.replay(letter_ids, actor=actor)
+    except (DeadLetterError, HubError) as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from exc
+    raise typer.Exit(report_replay(outcome))
 
 
 @dlq_app.command("discard")

@@ -20,7 +20,7 @@ from rich.table import Table
 from hub.config import Settings, load_settings
 from hub.errors import ConfigError, DeadLetterError, HubError
 
-__all__ = ["extend_dlq", "redrive_app"]
+__all__ = ["extend_dlq", "open_console", "redrive_app", "report_replay"]
 
 out = Console()
 err = Console(stderr=True)
@@ -99,7 +99,8 @@ def _settings(
         raise typer.Exit(2) from exc
 
 
-def _ops(settings: Settings, mappings: list[Path] | None = None) -> Any:
+def open_console(settings: Settings, mappings: list[Path] | None = None) -> Any:
+    """The ops service on the configured database and bus, uncapped (the CLI is trusted)."""
     from hub.ops.service import open_ops
     from hub.storage import connect
 
@@ -139,7 +140,7 @@ def search(
     from hub.ops.views import list_letters
 
     flt = _filter(status, connector, stage, error_class, event_type, since, until, text)
-    ops = _ops(_settings(config, data_dir, None, database_url))
+    ops = open_console(_settings(config, data_dir, None, database_url))
     page = list_letters(ops.engine, flt, before=before, limit=limit)
     if as_json:
         for letter in page.letters:
@@ -178,7 +179,7 @@ def counts(
     from hub.ops.views import count_groups
 
     flt = _filter(status, connector, stage, error_class, event_type, since, until, text)
-    ops = _ops(_settings(config, data_dir, None, database_url))
+    ops = open_console(_settings(config, data_dir, None, database_url))
     groups = count_groups(ops.engine, flt)
     if as_json:
         sys.stdout.write(
@@ -223,7 +224,7 @@ def export(
     from hub.ops.views import export_lines
 
     flt = _filter(status, connector, stage, error_class, event_type, since, until, text)
-    ops = _ops(_settings(config, data_dir, None, database_url))
+    ops = open_console(_settings(config, data_dir, None, database_url))
     sink = output.open("wb") if output else sys.stdout.buffer
     try:
         n = 0
@@ -247,7 +248,7 @@ def dry_run(
     database_url: DbOpt = None,
 ) -> None:
     """Show the event a replay through a mapping version would publish, as a diff; no write."""
-    ops = _ops(_settings(config, data_dir, None, database_url), mappings)
+    ops = open_console(_settings(config, data_dir, None, database_url), mappings)
     try:
         result = ops.dry_run(
             letter_id,
@@ -278,16 +279,23 @@ def replay_through(
     database_url: DbOpt = None,
 ) -> None:
     """Replay letters through a mapping version (default newest), published then marked."""
-    ops = _ops(_settings(config, data_dir, bus_url, database_url), mappings)
+    ops = open_console(_settings(config, data_dir, bus_url, database_url), mappings)
     try:
         outcome = ops.replay(letter_ids, actor=actor, mapping_version=mapping_version, rate=rate)
     except (DeadLetterError, HubError) as exc:
         raise _fail(exc) from exc
+    raise typer.Exit(report_replay(outcome))
+
+
+def report_replay(outcome: Any) -> int:
+    """Print a replay's outcome per letter; the exit code (1 when any failed or was skipped)."""
     for lid, event_id in outcome.replayed.items():
         out.print(f"dead letter {lid}: replayed as event {event_id}")
-    for lid, reason in {**outcome.failed, **outcome.skipped}.items():
+    for lid, reason in outcome.failed.items():
+        err.print(f"[red]dead letter {lid}: failed again:[/] {reason}")
+    for lid, reason in outcome.skipped.items():
         err.print(f"[red]dead letter {lid}:[/] {reason}")
-    raise typer.Exit(1 if outcome.failed or outcome.skipped else 0)
+    return 1 if outcome.failed or outcome.skipped else 0
 
 
 def edit_replay(
@@ -302,18 +310,14 @@ def edit_replay(
     database_url: DbOpt = None,
 ) -> None:
     """Replay one letter with corrected bytes (audited); its original bytes are kept."""
-    ops = _ops(_settings(config, data_dir, bus_url, database_url), mappings)
+    ops = open_console(_settings(config, data_dir, bus_url, database_url), mappings)
     try:
         outcome = ops.edit_and_replay(
             letter_id, payload.read_bytes(), actor=actor, mapping_version=mapping_version
         )
     except (DeadLetterError, HubError) as exc:
         raise _fail(exc) from exc
-    if outcome.replayed:
-        out.print(f"dead letter {letter_id}: replayed as event {outcome.replayed[letter_id]}")
-        return
-    err.print(f"[red]dead letter {letter_id}:[/] {outcome.failed or outcome.skipped}")
-    raise typer.Exit(1)
+    raise typer.Exit(report_replay(outcome))
 
 
 def discard_matching(
@@ -332,7 +336,7 @@ def discard_matching(
 ) -> None:
     """Discard every open letter matching a filter, with a reason (kept, marked discarded)."""
     flt = _filter("open", connector, stage, error_class, event_type, since, until, text)
-    ops = _ops(_settings(config, data_dir, None, database_url))
+    ops = open_console(_settings(config, data_dir, None, database_url))
     try:
         n = ops.discard(actor=actor, reason=reason, flt=flt)
     except DeadLetterError as exc:
@@ -363,7 +367,7 @@ def redrive_start(
     from hub.ops.redrive import RedriveConflict
 
     flt = _filter("open", connector, stage, error_class, event_type, since, until, text)
-    ops = _ops(_settings(config, data_dir, bus_url, database_url), mappings)
+    ops = open_console(_settings(config, data_dir, bus_url, database_url), mappings)
     try:
         task = ops.start_redrive(
             flt, actor=actor, rate=rate, mapping_version=mapping_version, background=False
@@ -389,7 +393,7 @@ def redrive_status(
     """Progress of redrive tasks: moved / to move, state."""
     from hub.ops.redrive import get_redrive, list_redrives, task_json
 
-    ops = _ops(_settings(config, data_dir, None, database_url))
+    ops = open_console(_settings(config, data_dir, None, database_url))
     try:
         tasks = [get_redrive(ops.engine, task_id)] if task_id else list_redrives(ops.engine)
     except LookupError as exc:
@@ -419,7 +423,7 @@ def redrive_cancel(
     database_url: DbOpt = None,
 ) -> None:
     """Stop a redrive after its current batch; what moved stays moved, the rest stays open."""
-    ops = _ops(_settings(config, data_dir, None, database_url))
+    ops = open_console(_settings(config, data_dir, None, database_url))
     try:
         task = ops.cancel_redrive(task_id, actor=actor)
     except LookupError as exc:

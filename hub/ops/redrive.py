@@ -3,7 +3,7 @@
 Like SQS's message-move tasks, and stricter: the letters to move are fixed when the task
 starts (open letters matching the filter, up to the newest id then), they are moved in id
 order in batches, and each batch is confirmed by the broker before it is marked replayed
-(:class:`hub.ops.replaying.Replayer`). Cancelling stops between batches; killing the process
+(:class:`hub.replay.Replayer`). Cancelling stops between batches; killing the process
 leaves at most one confirmed-but-unmarked batch open, replayed again under the same event ids
 by the next task. A task whose heartbeat stopped (its process died) is marked ``interrupted``
 and no longer blocks a new task for its filter.
@@ -34,12 +34,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from connectors.sdk.deadletter import DeadLetterStatus
+from hub.deadletter.letters import letters_from, select_letters
 from hub.deadletter.model import DeadLetterRow
 from hub.errors import HubError
 from hub.ops.filters import DeadLetterFilter
-from hub.ops.letters import letters_from, select_letters
 from hub.ops.pacing import Pacer
-from hub.ops.replaying import Replayer
+from hub.replay import Replayer
 from hub.storage import Base
 
 __all__ = [

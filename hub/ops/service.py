@@ -22,13 +22,13 @@ from connectors.formats.csv import CsvFormat
 from connectors.sdk.deadletter import DeadLetterStatus
 from hub.auth import audit
 from hub.bus.publisher import ConfirmedPublisher
-from hub.config import Settings
+from hub.config import Settings, csv_format_for
+from hub.deadletter.letters import Letter, letters_from, select_letters
 from hub.deadletter.model import DeadLetterRow
 from hub.deadletter.service import DeadLetterService
 from hub.errors import ConfigError, DeadLetterError
+from hub.mapping_versions import MappingCatalog
 from hub.ops.filters import DeadLetterFilter
-from hub.ops.letters import Letter, letters_from, select_letters
-from hub.ops.mapping_versions import MappingCatalog
 from hub.ops.pacing import Pacer
 from hub.ops.redrive import (
     RedriveTaskRow,
@@ -37,12 +37,10 @@ from hub.ops.redrive import (
     run_redrive,
     start_redrive,
 )
-from hub.ops.rendering import dry_run
-from hub.ops.replaying import BatchOutcome, Replayer
 from hub.ops.storage import prepare_ops_storage
 from hub.ops.trend import DepthSampleRow
 from hub.partners import PartnerDirectory
-from hub.runtime import csv_format_for
+from hub.replay import BatchOutcome, Replayer, dry_run, render_letter
 
 __all__ = ["AUDIT_SUBJECT", "OpsService", "open_ops"]
 
@@ -178,17 +176,22 @@ class OpsService:
     ) -> dict[str, Any]:
         """What a replay through ``mapping_version`` (default newest) would publish; no write."""
         (letter,) = self._load([letter_id])
-        if letter.mapping_id is None:
+        partners = PartnerDirectory(self.settings.partners)
+        if letter.mapping_id is None and not letter.context.get("format"):
             raise DeadLetterError(f"dead letter {letter_id} names no mapping: cannot replay it")
         try:
-            current = self.catalog.get(letter.mapping_id, letter.mapping_version)
-        except KeyError:
-            current = self.catalog.get(letter.mapping_id)
-        try:
-            proposed = self.catalog.get(letter.mapping_id, mapping_version)
+            proposed = render_letter(
+                letter, self.catalog, self.format_for, mapping_version, payload, partners=partners
+            )
         except KeyError as exc:
             raise DeadLetterError(str(exc.args[0])) from exc
-        return dry_run(letter, current, proposed, self.format_for(letter.connector), payload)
+        try:
+            current = render_letter(
+                letter, self.catalog, self.format_for, letter.mapping_version, partners=partners
+            )
+        except KeyError:  # the version that failed is no longer installed
+            current = render_letter(letter, self.catalog, self.format_for, partners=partners)
+        return dry_run(current, proposed, edited=payload is not None)
 
     # -- discard --------------------------------------------------------------------------------
     def discard(

@@ -10,8 +10,7 @@ from typing import Any
 
 from connectors.formats.csv import CsvPosition, split_rows
 from hub.chunks import ChunkJob, translate_chunk
-from hub.config import Settings
-from hub.runtime import csv_format_for
+from hub.config import Settings, csv_format_for
 from mappings import SPECS_DIR, SpecRegistry
 
 COLUMNS = ["store_id", "sku", "gtin", "counted_qty", "system_qty", "counted_at", "counter"]

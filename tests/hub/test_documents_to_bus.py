@@ -13,12 +13,13 @@ from typer.testing import CliRunner
 
 from canonical import make_event_id
 from hub.cli.app import app
+from hub.config import csv_format_for
 from hub.deadletter import DeadLetterStatus
 from hub.errors import DeadLetterError
 from hub.inbox import Inbox
 from hub.pipeline import FileOutcome, document_key
 from hub.replay import replay_dead_letter
-from hub.runtime import Hub, csv_format_for
+from hub.runtime import Hub
 from mappings import SPECS_DIR, golden_folder_cases, golden_folders
 from tests.corpus import corpus_file
 from tests.hub.conftest import HubEnv

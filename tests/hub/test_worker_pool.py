@@ -17,8 +17,8 @@ import pytest
 
 from connectors.formats.csv import CsvPosition, split_rows
 from hub.chunks import ChunkJob, translate_chunk
-from hub.config import Settings
-from hub.runtime import Hub, csv_format_for
+from hub.config import Settings, csv_format_for
+from hub.runtime import Hub
 from hub.worker_pool import WorkerPool
 from mappings import SpecRegistry
 from tests.hub.conftest import write_count

@@ -114,7 +114,7 @@ from hub.config import Settings
 from hub.bus.publisher import ConfirmedPublisher
 from hub.ops import DeadLetterFilter, open_ops
 from hub.ops.redrive import run_redrive, start_redrive
-from hub.ops.replaying import Replayer
+from hub.replay import Replayer
 from hub.storage import connect
 
 settings = Settings(data_dir=Path(sys.argv[1]), bus_url=sys.argv[2] or None,

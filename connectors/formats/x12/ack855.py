@@ -20,6 +20,7 @@ from canonical.events.order_created import (
 )
 from connectors.formats.x12.writer import InterchangeHeader, render_interchange
 from connectors.record import RawRecord
+from connectors.sdk.translate import translate
 from mappings import CompiledMapping, SpecRegistry
 from mappings.codelists import code_list
 
@@ -93,7 +94,12 @@ def render_855_for_850(
             f"{record.location}: an 855 answers an 850, not {record.context.get('message')}"
         )
     mapping = mapping or SpecRegistry.from_directory().get(ORDER_SPEC)
-    order = OrderCreatedV3.model_validate(mapping(record.fields))
+    # the one translate step, as the hub maps the 850 (its event id is not needed here)
+    found = translate(record, [mapping], origin=(record.source, str(record.line)))
+    found.raise_failure()
+    order = found.events[0].data
+    if not isinstance(order, OrderCreatedV1 | OrderCreatedV2 | OrderCreatedV3):
+        raise TypeError(f"{mapping.ref} maps to {mapping.target_type}, not an order")
     return render_855(
         order,
         sender=str(record.context.get("receiver") or ""),
