@@ -212,8 +212,8 @@ def _latencies(engine: Engine, n: int) -> dict[str, float]:
 
 
 def _latency_on(url: str, n: int) -> dict[str, float]:
+    from hub.database import connect
     from hub.ops.storage import prepare_ops_storage
-    from hub.storage import connect
 
     engine = connect(url, create=False)
     try:
@@ -254,10 +254,10 @@ def _redrive_rate(bus_url: str | None, n: int) -> float:
     """Letters per second a redrive moves (published, confirmed, marked) to ``bus_url``."""
     from hub.bus.publisher import ConfirmedPublisher
     from hub.config import Settings
+    from hub.database import connect
     from hub.ops.filters import DeadLetterFilter
     from hub.ops.redrive import run_redrive, start_redrive
     from hub.ops.service import open_ops
-    from hub.storage import connect
 
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(data_dir=Path(tmp), bus_url=bus_url)

@@ -16,6 +16,7 @@ from connectors.sdk.deadletter import DeadLetter
 from hub.bus.publisher import ConfirmedPublisher
 from hub.bus.topology import events_exchange
 from hub.config import Settings, csv_format_for
+from hub.database import connect
 from hub.deadletter.service import DeadLetterService
 from hub.document_pipeline import DocumentPipeline
 from hub.documents import DocumentMapper
@@ -25,7 +26,6 @@ from hub.observability.metrics import record_file
 from hub.partners import PartnerDirectory
 from hub.pipeline import FileOutcome, FilePipeline, Progress
 from hub.retry import DEFAULT_TABLE, RetryPolicy
-from hub.storage import connect
 from hub.worker_pool import WorkerPool
 from mappings import SpecRegistry
 

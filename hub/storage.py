@@ -1,4 +1,7 @@
-"""The hub's SQL database: SQLite file by default, PostgreSQL by URL (SQLAlchemy 2).
+"""The hub's SQL storage layer: the tables' base, engines, and inserts that skip duplicates.
+
+SQLite file by default, PostgreSQL by URL (SQLAlchemy 2). The modules that own tables import
+:class:`Base` from here; :mod:`hub.database` opens a database with all of them created.
 
 Dead letters, checkpoints and the consumers' dedup records live here, so a restart of the
 process finds them again. SQLite runs in WAL mode so readers (the CLI, the ops page) never
@@ -15,7 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import DeclarativeBase
 
-__all__ = ["Base", "connect", "insert_ignoring_duplicates"]
+__all__ = ["Base", "engine_for", "insert_ignoring_duplicates"]
 
 
 class Base(DeclarativeBase):
@@ -38,18 +41,12 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
-def connect(url: str, *, create: bool = True) -> Engine:
-    """An engine for ``url``, with the hub's tables created when ``create`` is true."""
+def engine_for(url: str) -> Engine:
+    """An engine for ``url`` (SQLite with the pragmas above); :func:`hub.database.connect`
+    also creates the hub's tables."""
     engine = create_engine(url, future=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
-    if create:
-        # Import for the side effect of registering every table on Base.metadata.
-        import hub.checkpoints
-        import hub.deadletter.model
-        import hub.dedup  # noqa: F401
-
-        Base.metadata.create_all(engine)
     return engine
 
 

@@ -15,7 +15,9 @@ from sqlalchemy import Engine
 from hub.api import webhooks
 from hub.api.docs import install_docs
 from hub.api.nul_guard import refuse_nul_bytes
+from hub.api.probes import install_probes
 from hub.config import Settings
+from hub.database import connect
 from hub.ops.mount import install_ops
 from hub.registry import confluent_api, crossdock_api
 from hub.registry.content import install_error_handlers
@@ -23,7 +25,6 @@ from hub.registry.negotiation import ConfluentNegotiation
 from hub.registry.service import open_registry
 from hub.registry.settings import RegistrySettings
 from hub.routing import api as routing_api
-from hub.storage import connect
 
 __all__ = ["create_app", "freeze_startup_heap"]
 
@@ -69,6 +70,7 @@ def create_app(
     app.include_router(confluent_api.router)
     app.include_router(routing_api.router)
     install_ops(app, engine, settings)
+    install_probes(app, engine)
     return app
 
 

@@ -10,6 +10,8 @@ __all__ = ["open_connection"]
 def open_connection(url: str, *, heartbeat: float = 0) -> Connection:
     """A connected kombu Connection for ``url`` (``sqlite:///…``, ``amqp://…``, ``memory://``)."""
     if url.startswith("sqlite:"):
+        # inside the function on purpose: a hub on RabbitMQ never imports the embedded
+        # transport (and its SQLite store); not a cycle
         from hub.bus.sqlite_transport import register
 
         register()

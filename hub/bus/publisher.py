@@ -20,6 +20,7 @@ from typing import Any
 from amqp.exceptions import RecoverableConnectionError
 from kombu import Connection, Exchange, Producer
 
+from hub.bus.connection import open_connection
 from hub.bus.topology import EVENTS_EXCHANGE
 from hub.errors import BrokerUnavailable, PublishNotConfirmed
 
@@ -64,8 +65,6 @@ class ConfirmedPublisher:
 
     # -- connection -------------------------------------------------------------------------
     def _connect(self) -> Producer:
-        from hub.bus.connection import open_connection
-
         try:
             conn = open_connection(self.url)
             channel = conn.channel()

@@ -699,8 +699,8 @@ def dlq_discard(
 
 
 def _store(config: Path | None, data_dir: Path | None, database_url: str | None):  # type: ignore[no-untyped-def]
+    from hub.database import connect
     from hub.deadletter.service import DeadLetterService
-    from hub.storage import connect
 
     settings = _settings(config, data_dir, database_url=database_url)
     return DeadLetterService(connect(settings.resolved_database_url))
@@ -867,9 +867,9 @@ def token_create(
     database_url: DbOpt = None,
 ) -> None:
     """Create an API token with a role and print it once (only its SHA-256 is stored)."""
+    from hub.database import connect
     from hub.migrations import upgrade
     from hub.registry.tokens import Role, create_token
-    from hub.storage import connect
 
     if role not in {r.value for r in Role}:
         err.print(f"[red]error:[/] role must be one of {', '.join(Role)}")

@@ -157,7 +157,7 @@ def _configured(
 def _hub_bus(settings: Any) -> tuple[Engine, HubEventBus]:
     """The hub database and the event bus a connector command publishes and dead-letters to."""
     from hub.connector_bus import HubEventBus
-    from hub.storage import connect
+    from hub.database import connect
 
     if settings.database_url is None:
         settings.data_dir.mkdir(parents=True, exist_ok=True)

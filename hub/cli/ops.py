@@ -101,8 +101,8 @@ def _settings(
 
 def open_console(settings: Settings, mappings: list[Path] | None = None) -> Any:
     """The ops service on the configured database and bus, uncapped (the CLI is trusted)."""
+    from hub.database import connect
     from hub.ops.service import open_ops
-    from hub.storage import connect
 
     if settings.database_url is None:
         settings.data_dir.mkdir(parents=True, exist_ok=True)

@@ -48,8 +48,8 @@ def _settings(config: Path | None, data_dir: Path | None, database_url: str | No
 
 
 def _db(config: Path | None, data_dir: Path | None, database_url: str | None) -> Engine:
+    from hub.database import connect
     from hub.routing.router import create_tables
-    from hub.storage import connect
 
     settings = _settings(config, data_dir, database_url)
     if settings.database_url is None:

@@ -2,7 +2,7 @@
 
 The API runs :func:`upgrade` at startup, so a fresh or older database is brought to the head
 revision before the first request; the rest of the hub's tables still come from
-``create_all`` in :func:`hub.storage.connect`.
+``create_all`` in :func:`hub.database.connect`.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """What the hub tells its operators' tools: Prometheus metrics and health probes.
 
-Modules: ``metrics`` (the metric families and the dead-letter collector), ``health``
-(``/healthz``, ``/readyz``), ``routes`` (the router serving them and ``/metrics``).
+Modules: ``metrics`` (the metric families the stages increment). What is read at scrape time
+lives with its owner (``hub.ops.metrics``, ``hub.routing.metrics``); the probes and the router
+serving ``/metrics``, ``/healthz`` and ``/readyz`` are the app's (``hub.api.probes``).
 """
 
 from hub.observability.metrics import (
@@ -10,8 +11,6 @@ from hub.observability.metrics import (
     EVENTS_OUT,
     RETRIES,
     STAGE_SECONDS,
-    DeadLetterCollector,
-    RoutingTaskCollector,
     record_file,
 )
 
@@ -21,7 +20,5 @@ __all__ = [
     "EVENTS_OUT",
     "RETRIES",
     "STAGE_SECONDS",
-    "DeadLetterCollector",
-    "RoutingTaskCollector",
     "record_file",
 ]

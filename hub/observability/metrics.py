@@ -1,21 +1,14 @@
-"""Prometheus metric families of the hub, and a collector reading dead-letter state on scrape.
+"""Prometheus metric families of the hub: counters and histograms the stages increment.
 
-Counters and histograms are process-wide (``prometheus_client``'s default registry): the
-pipeline stages increment them where the work happens. Dead-letter depth and oldest age are
-not counted in memory but read from the database at scrape time (from the kept tallies and one
-index seek per connector and stage), so every process reports the same truth.
+They are process-wide (``prometheus_client``'s default registry): the pipeline stages
+increment them where the work happens. State read from the database at scrape time lives with
+its owner (:mod:`hub.ops.metrics` for dead letters, :mod:`hub.routing.metrics` for tasks), so
+this module, which the retry layer imports, imports nothing of the hub.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, datetime
-
 from prometheus_client import Counter, Histogram
-from prometheus_client.core import GaugeMetricFamily, Metric
-from prometheus_client.registry import Collector
-from sqlalchemy import Engine, func, select
-from sqlalchemy.exc import SQLAlchemyError
 
 __all__ = [
     "DEAD_LETTERS_WRITTEN",
@@ -23,8 +16,6 @@ __all__ = [
     "EVENTS_OUT",
     "RETRIES",
     "STAGE_SECONDS",
-    "DeadLetterCollector",
-    "RoutingTaskCollector",
     "record_file",
 ]
 
@@ -63,82 +54,3 @@ def record_file(
     if dead:
         DEAD_LETTERS_WRITTEN.labels(connector, "file").inc(dead)
     STAGE_SECONDS.labels("file").observe(seconds)
-
-
-class DeadLetterCollector(Collector):
-    """Open dead letters per connector and stage, their oldest age, and redrive tasks."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-
-    def collect(self) -> Iterator[Metric]:
-        """Read the current state; a database error yields no samples rather than a failure."""
-        from hub.ops.redrive import RedriveStatus, RedriveTaskRow
-        from hub.ops.views import overview
-
-        depth = GaugeMetricFamily(
-            "crossdock_dead_letters_open", "Open dead letters", labels=["connector", "stage"]
-        )
-        oldest = GaugeMetricFamily(
-            "crossdock_dead_letters_oldest_age_seconds",
-            "Age of the oldest open dead letter",
-            labels=["connector", "stage"],
-        )
-        redrives = GaugeMetricFamily(
-            "crossdock_redrive_tasks_running", "Bulk redrive tasks running"
-        )
-        try:
-            rows = overview(self.engine, now=datetime.now(UTC))
-            with self.engine.connect() as conn:
-                running = conn.execute(
-                    select(func.count()).where(RedriveTaskRow.status == RedriveStatus.RUNNING.value)
-                ).scalar_one()
-        except SQLAlchemyError:
-            return
-        for r in rows:
-            depth.add_metric([r.connector, r.stage], r.depth)
-            if r.oldest_age_seconds is not None:
-                oldest.add_metric([r.connector, r.stage], r.oldest_age_seconds)
-        redrives.add_metric([], int(running))
-        yield depth
-        yield oldest
-        yield redrives
-
-
-class RoutingTaskCollector(Collector):
-    """Routing tasks not yet resolved, per severity, and those past an SLA (overdue)."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-
-    def collect(self) -> Iterator[Metric]:
-        """Read the routing tables; before routing created them, no samples."""
-        from hub.routing.tables import SlaClockRow, TaskRow
-        from hub.routing.taxonomy import TaskState
-
-        unresolved = TaskRow.state != TaskState.RESOLVED.value
-        open_tasks = GaugeMetricFamily(
-            "crossdock_routing_tasks_open", "Routing tasks not resolved", labels=["severity"]
-        )
-        overdue = GaugeMetricFamily(
-            "crossdock_routing_tasks_overdue", "Unresolved routing tasks past an SLA"
-        )
-        try:
-            with self.engine.connect() as conn:
-                per_severity = conn.execute(
-                    select(TaskRow.severity, func.count())
-                    .where(unresolved)
-                    .group_by(TaskRow.severity)
-                ).all()
-                late = conn.execute(
-                    select(func.count(func.distinct(TaskRow.id)))
-                    .join(SlaClockRow, SlaClockRow.task_id == TaskRow.id)
-                    .where(unresolved, SlaClockRow.breached.is_(True))
-                ).scalar_one()
-        except SQLAlchemyError:
-            return
-        for severity, n in per_severity:
-            open_tasks.add_metric([severity], int(n))
-        overdue.add_metric([], int(late))
-        yield open_tasks
-        yield overdue

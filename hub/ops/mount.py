@@ -1,15 +1,12 @@
-"""Mount the ops console on the hub's app: API, page, static files, metrics and health."""
+"""Mount the ops console on the hub's app: API, page and static files."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from prometheus_client import CollectorRegistry
 from sqlalchemy import Engine
 
 from hub.config import Settings
-from hub.observability.metrics import DeadLetterCollector, RoutingTaskCollector
-from hub.observability.routes import router as observability_router
 from hub.ops import api, page
 from hub.ops.service import OpsService, open_ops
 
@@ -21,13 +18,8 @@ def install_ops(app: FastAPI, engine: Engine, settings: Settings) -> OpsService:
     service = open_ops(engine, settings)
     app.state.ops = service
     app.state.auth_engine = engine
-    registry = CollectorRegistry(auto_describe=True)
-    registry.register(DeadLetterCollector(engine))
-    registry.register(RoutingTaskCollector(engine))
-    app.state.metrics_registry = registry
     app.include_router(api.router)
     app.include_router(page.router)
-    app.include_router(observability_router)
     app.mount("/ops/static", StaticFiles(directory=page.STATIC_DIR), name="ops-static")
     app.router.on_shutdown.append(service.close)
     return service

@@ -28,6 +28,7 @@ from hub.deadletter.model import DeadLetterRow
 from hub.deadletter.service import DeadLetterService
 from hub.errors import ConfigError, DeadLetterError
 from hub.mapping_versions import MappingCatalog
+from hub.migrations import upgrade
 from hub.ops.filters import DeadLetterFilter
 from hub.ops.pacing import Pacer
 from hub.ops.redrive import (
@@ -41,6 +42,7 @@ from hub.ops.storage import prepare_ops_storage
 from hub.ops.trend import DepthSampleRow
 from hub.partners import PartnerDirectory
 from hub.replay import BatchOutcome, Replayer, dry_run, render_letter
+from mappings import SPECS_DIR
 
 __all__ = ["AUDIT_SUBJECT", "OpsService", "open_ops"]
 
@@ -332,9 +334,6 @@ def open_ops(
     Mappings: the shipped specs plus ``mapping_dirs`` (default: ``CROSSDOCK_MAPPINGS_DIRS``,
     folders separated by the OS path separator) holding newer versions.
     """
-    from hub.migrations import upgrade
-    from mappings import SPECS_DIR
-
     upgrade(engine)  # the audit trail and tokens are Alembic's tables
     prepare_ops_storage(engine)
     prepare_redrive_table(engine)

@@ -18,6 +18,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+import canonical
 from canonical.schema_export import expected_schemas
 from hub.registry.document import parse_schema
 from hub.registry.store import SchemaStore
@@ -32,8 +33,6 @@ log = logging.getLogger(__name__)
 
 def default_schema_root() -> Path:
     """The repository's ``schemas/`` folder (next to the ``canonical`` package)."""
-    import canonical
-
     return Path(canonical.__file__).resolve().parent.parent / "schemas"
 
 

@@ -20,7 +20,8 @@ from typing import Any, cast
 from sqlalchemy import Engine, Table, select
 from sqlalchemy.engine import Connection
 
-from hub.deadletter import DeadLetter, DeadLetterService
+from hub.deadletter import DeadLetter, DeadLetterService, DeadLetterStatus
+from hub.errors import DeadLetterError
 from hub.retry import RetryPolicy, retrying
 from hub.routing import audit
 from hub.routing.errors import DELIVERY_RETRY_TABLE, TargetRejected
@@ -277,9 +278,6 @@ def redeliver(db: Engine, letter_id: int, *, actor: str, now: datetime) -> int:
     can drop the copy). Returns the delivery id; DeadLetterError when the letter is not an open
     routing delivery.
     """
-    from hub.deadletter import DeadLetterStatus
-    from hub.errors import DeadLetterError
-
     letter = DeadLetterService(db).get(letter_id)
     delivery_id = (letter.context or {}).get("delivery_id")
     if letter.stage != "deliver" or not isinstance(delivery_id, int):

@@ -20,10 +20,11 @@ from typing import Any, cast
 
 from sqlalchemy import Engine, Table
 
-from hub.deadletter import DeadLetter, DeadLetterService
+from hub import checkpoints
+from hub.deadletter import DeadLetter, DeadLetterService, model
 from hub.dedup import ProcessedEventRow, claim_events
 from hub.retry import DEFAULT_TABLE, RetryPolicy, retrying
-from hub.routing import audit
+from hub.routing import audit, tables
 from hub.routing.classifier import Classifier
 from hub.routing.engine import Decision, RoutingEngine
 from hub.routing.loader import load_engine
@@ -48,12 +49,12 @@ def system_clock() -> datetime:
     return datetime.now(UTC)
 
 
+#: modules whose tables create_tables makes (imported for registering them on Base)
+_TABLE_MODULES = (checkpoints, model, tables)
+
+
 def create_tables(engine: Engine) -> None:
     """Create the routing tables (and the consumers' dedup table) when missing."""
-    import hub.checkpoints
-    import hub.deadletter.model
-    import hub.routing.tables  # noqa: F401
-
     routing = [t for name, t in Base.metadata.tables.items() if name.startswith("routing_")]
     Base.metadata.create_all(
         engine,

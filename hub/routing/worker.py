@@ -18,10 +18,12 @@ from typing import Any
 from hub.bus import EventConsumer, event_queue, events_exchange
 from hub.checkpoints import load_checkpoint, save_checkpoint
 from hub.config import Settings
+from hub.database import connect
 from hub.routing.deadletter_feed import dead_letter_events
 from hub.routing.dispatcher import Dispatcher, TickReport
 from hub.routing.errors import RulesError
-from hub.routing.router import Router
+from hub.routing.loader import load_engine, rules_path
+from hub.routing.router import Router, create_tables
 from hub.routing.targets import TargetContext
 from hub.routing.transactions import write_transaction
 
@@ -150,9 +152,6 @@ def routing_worker(
 
     ``RulesError`` when the rules file is invalid (every problem listed).
     """
-    from hub.routing.loader import load_engine, rules_path
-    from hub.routing.router import create_tables
-    from hub.storage import connect
 
     if settings.database_url is None or settings.bus_url is None:
         # the embedded database or bus lives there (a queue target publishes to that bus)

@@ -17,9 +17,9 @@ from sqlalchemy import select
 
 from canonical import make_event_id
 from hub.checkpoints import CheckpointRow
+from hub.database import connect
 from hub.dedup import claim_events
 from hub.pipeline import document_key
-from hub.storage import connect
 from tests.hub.conftest import HubEnv, write_count
 
 ROWS = 100_000

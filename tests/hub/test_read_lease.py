@@ -13,10 +13,10 @@ from typer.testing import CliRunner
 
 from hub.cli.app import app
 from hub.config import load_settings
+from hub.database import connect
 from hub.errors import SourceBusy
 from hub.read_lease import ReadLease
 from hub.retry import DEFAULT_TABLE
-from hub.storage import connect
 from tests.connectors.rest.peer import build_peer, write_link_config
 from tests.connectors.rest.server import serve
 from tests.services import fresh_postgres_database

@@ -22,10 +22,10 @@ from hub.cli.app import app
 from hub.cli.connector import failure_line
 from hub.config import Settings, load_settings
 from hub.connector_state import ConnectorStateStore
+from hub.database import connect
 from hub.errors import ConfigError
 from hub.retry import DEFAULT_TABLE
 from hub.source_poller import DEFAULT_POLL_EVERY, PolledSource, SourcePoller
-from hub.storage import connect
 from tests.connectors.rest.peer import ITEMS, PeerState, build_peer, link_source_instance
 from tests.connectors.rest.server import serve
 

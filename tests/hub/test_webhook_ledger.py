@@ -7,7 +7,7 @@ from pathlib import Path
 
 from connectors.sdk import DeliveryKey
 from hub.api.webhook_ledger import DeliveryLedger
-from hub.storage import connect
+from hub.database import connect
 
 
 def _take(ledger: DeliveryLedger, *deliveries: list[DeliveryKey]) -> list[bool]:

@@ -53,10 +53,10 @@ def test_routing_tasks_open_per_severity_and_overdue(tmp_path: Path) -> None:
     from prometheus_client import CollectorRegistry
     from sqlalchemy.orm import Session
 
-    from hub.observability.metrics import RoutingTaskCollector
+    from hub.database import connect
+    from hub.routing.metrics import RoutingTaskCollector
     from hub.routing.router import create_tables
     from hub.routing.tables import SlaClockRow, TaskRow
-    from hub.storage import connect
 
     engine = connect(f"sqlite:///{tmp_path / 'hub.db'}", create=False)
     registry = CollectorRegistry()

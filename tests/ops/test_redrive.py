@@ -115,7 +115,7 @@ from hub.bus.publisher import ConfirmedPublisher
 from hub.ops import DeadLetterFilter, open_ops
 from hub.ops.redrive import run_redrive, start_redrive
 from hub.replay import Replayer
-from hub.storage import connect
+from hub.database import connect
 
 settings = Settings(data_dir=Path(sys.argv[1]), bus_url=sys.argv[2] or None,
                     database_url=sys.argv[3] or None)

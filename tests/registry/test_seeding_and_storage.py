@@ -14,12 +14,12 @@ from sqlalchemy.orm import Session
 from canonical import event_types, versions
 from hub.api import create_app
 from hub.config import Settings
+from hub.database import connect
 from hub.registry.document import parse_schema
 from hub.registry.seeding import seed_schemas
 from hub.registry.service import open_registry
 from hub.registry.settings import RegistrySettings
 from hub.registry.tables import AuditRow, RegistryBase, SchemaRow, SubjectVersionRow
-from hub.storage import connect
 from tests.registry.conftest import ADMIN, ADMIN_TOKEN, json_schema
 from tests.services import fresh_postgres_database
 

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
+from hub.database import connect
 from hub.retry import RetryPolicy
 from hub.routing.dispatcher import Dispatcher
 from hub.routing.loader import load_engine
 from hub.routing.router import Router
 from hub.routing.targets import MemoryTarget
-from hub.storage import connect
 
 #: a Monday, 09:00 in Berlin: no maintenance window is open
 START = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)

@@ -170,7 +170,7 @@ def test_route_test_of_a_pickup_order_before_its_promise_says_when_it_is_checked
 
 
 def test_tasks_ack_resolve_and_audit_from_the_cli(tmp_path: Path) -> None:
-    from hub.storage import connect
+    from hub.database import connect
 
     url = f"sqlite:///{tmp_path / 'hub.db'}"
     Router(connect(url), load_engine(), clock=Clock()).route(
@@ -216,7 +216,7 @@ def test_tasks_ack_resolve_and_audit_from_the_cli(tmp_path: Path) -> None:
 
 
 def test_route_test_with_state_says_what_holds_a_match_back_now(tmp_path: Path) -> None:
-    from hub.storage import connect
+    from hub.database import connect
     from tests.routing.events import dead_letter_event
 
     url = f"sqlite:///{tmp_path / 'hub.db'}"

@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
+from hub.database import connect
 from hub.routing.dispatcher import Dispatcher
 from hub.routing.loader import load_engine
 from hub.routing.router import Router, create_tables
 from hub.routing.targets import MemoryTarget
 from hub.routing.tasks import list_tasks, task_detail
-from hub.storage import connect
 from tests.routing.conftest import FAST, Clock, memory_targets
 from tests.routing.events import count, dead_letter_event
 from tests.routing.scenario import T0, morning_events

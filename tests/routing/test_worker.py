@@ -10,12 +10,12 @@ from kombu import Queue
 
 from hub.bus import ConfirmedPublisher, events_exchange
 from hub.bus.connection import open_connection
+from hub.database import connect
 from hub.routing.dispatcher import Dispatcher
 from hub.routing.loader import load_engine
 from hub.routing.router import Router
 from hub.routing.tasks import list_tasks
 from hub.routing.worker import RoutingWorker
-from hub.storage import connect
 from tests.routing.conftest import FAST, Clock, memory_targets
 from tests.routing.events import count, invoice
 from tests.routing.scenario import pos_dead_letters

@@ -15,8 +15,8 @@ from hub.bus.publisher import ConfirmedPublisher
 from hub.cli.app import app
 from hub.config import load_settings
 from hub.connector_bus import HubEventBus
+from hub.database import connect
 from hub.deadletter import DeadLetterService
-from hub.storage import connect
 from tests.connectors.rest.peer import PeerState, build_peer
 from tests.connectors.rest.server import serve
 

@@ -13,8 +13,8 @@ from hub.api.webhook_ledger import DeliveryLedger
 from hub.bus import EventConsumer, event_queue
 from hub.bus.publisher import ConfirmedPublisher
 from hub.connector_bus import HubEventBus
+from hub.database import connect
 from hub.deadletter import DeadLetterService
-from hub.storage import connect
 from tests.services import fresh_postgres_database
 
 

@@ -19,8 +19,8 @@ from hub.bus import EventConsumer, event_queue
 from hub.bus.publisher import ConfirmedPublisher
 from hub.config import Settings
 from hub.connector_bus import HubEventBus
+from hub.database import connect
 from hub.errors import BrokerUnavailable
-from hub.storage import connect
 from tests.connectors.rest.server import serve
 from tests.corpus import corpus_file
 

@@ -20,8 +20,8 @@ from hub.api import create_app
 from hub.bus import EventConsumer, event_queue
 from hub.bus.topology import events_exchange
 from hub.config import Settings
+from hub.database import connect
 from hub.deadletter import DeadLetterService
-from hub.storage import connect
 from tests.connectors.rest.server import serve
 from tests.corpus import corpus_file
 

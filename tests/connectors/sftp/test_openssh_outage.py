@@ -14,8 +14,8 @@ from connectors.sdk.runner import RunOutcome
 from connectors.sftp.openssh import OpenSshServer
 from hub.bus import EventConsumer, event_queue
 from hub.config import Settings
+from hub.database import connect
 from hub.source_poller import PolledSource, SourcePoller
-from hub.storage import connect
 from tests.connectors.sftp.data import HEADER, rows
 
 OUTAGE = 15.0

@@ -20,8 +20,8 @@ from connectors.sftp.openssh import OpenSshServer
 from hub.bus import EventConsumer, event_queue
 from hub.cli.app import app
 from hub.config import Settings, load_settings
+from hub.database import connect
 from hub.source_poller import PolledSource, SourcePoller
-from hub.storage import connect
 from tests.connectors.sftp.data import HEADER, rows
 
 runner = CliRunner()

@@ -21,7 +21,7 @@ from hub.bus.publisher import ConfirmedPublisher
 from hub.cli.app import app
 from hub.config import load_settings
 from hub.connector_bus import HubEventBus
-from hub.storage import connect
+from hub.database import connect
 
 runner = CliRunner()
 

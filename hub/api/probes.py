@@ -1,14 +1,17 @@
-"""``/metrics`` (Prometheus text format), ``/healthz`` and ``/readyz``."""
+"""``/metrics`` (Prometheus text format), ``/healthz`` and ``/readyz``, installed on the app."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
+from sqlalchemy import Engine
 
-from hub.observability.health import check_broker, check_database
+from hub.api.health import check_broker, check_database
+from hub.ops.metrics import DeadLetterCollector
+from hub.routing.metrics import RoutingTaskCollector
 
-__all__ = ["router"]
+__all__ = ["install_probes", "router"]
 
 # Probes and metrics are for orchestrators and Prometheus, not part of the API contract.
 router = APIRouter(tags=["operations"])
@@ -43,3 +46,12 @@ def readyz(request: Request) -> JSONResponse:
         },
         status_code=200 if ready else 503,
     )
+
+
+def install_probes(app: FastAPI, engine: Engine) -> None:
+    """Serve the probes and ``/metrics`` with the database state collectors on ``engine``."""
+    registry = CollectorRegistry(auto_describe=True)
+    registry.register(DeadLetterCollector(engine))
+    registry.register(RoutingTaskCollector(engine))
+    app.state.metrics_registry = registry
+    app.include_router(router)

@@ -8,6 +8,9 @@ from typing import Any
 
 from sqlalchemy import Engine, text
 
+from hub.bus.connection import open_connection
+from hub.bus.publisher import conn_label
+
 __all__ = ["Check", "check_broker", "check_database"]
 
 
@@ -41,9 +44,6 @@ def check_broker(url: str) -> Check:
 
     The connect timeout is the bus's own (5 s), so a probe never hangs.
     """
-    from hub.bus.connection import open_connection
-    from hub.bus.publisher import conn_label
-
     started = time.monotonic()
     try:
         open_connection(url).release()  # type: ignore[no-untyped-call]
