@@ -1,21 +1,34 @@
-"""Wiring: from settings to a database, a publisher, the mapping specs and file pipelines."""
+"""The hub process: its resources (:class:`Hub`) and its running parts (:class:`HubRun`).
+
+:class:`Hub` wires settings to a database, a publisher, the mapping specs and the file
+pipelines; :class:`HubRun` starts and stops the parts of ``crossdock run`` around it: the
+inbox loop, the API server, the routing worker and the source poller.
+"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from pathlib import Path
+from typing import Protocol
 
+import uvicorn
 from sqlalchemy import Engine
 
 from connectors.errors import RecordError, UnknownFormatError
 from connectors.formats import registry as document_formats
 from connectors.formats.document import DocumentFormat
 from connectors.sdk.deadletter import DeadLetter
+from connectors.sdk.runner import RunOutcome
+from hub.api import create_app, freeze_startup_heap
 from hub.bus.publisher import ConfirmedPublisher
 from hub.bus.topology import events_exchange
-from hub.config import Settings, csv_format_for
+from hub.config import FileConnectorConfig, Settings, csv_format_for
 from hub.database import connect
 from hub.deadletter.service import DeadLetterService
 from hub.document_pipeline import DocumentPipeline
@@ -26,10 +39,12 @@ from hub.observability.metrics import record_file
 from hub.partners import PartnerDirectory
 from hub.pipeline import FileOutcome, FilePipeline, Progress
 from hub.retry import DEFAULT_TABLE, RetryPolicy
+from hub.routing.worker import RoutingWorker
+from hub.source_poller import PolledSource, SourcePoller
 from hub.worker_pool import WorkerPool
 from mappings import SpecRegistry
 
-__all__ = ["Hub"]
+__all__ = ["Hub", "HubRun", "RunReport", "RunTotals", "connector_for"]
 
 
 @dataclass
@@ -219,3 +234,180 @@ class Hub:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+@dataclass
+class RunTotals:
+    """What one ``crossdock run`` did, across the inbox and the polled sources."""
+
+    files: int = 0
+    records: int = 0
+    published: int = 0
+    dead: int = 0
+    failed_reads: int = 0
+
+
+class RunReport(Protocol):
+    """How a run tells its operator what happens (the CLI prints it; tests may collect it)."""
+
+    def say(self, text: str) -> None:
+        """An information line (what is served, polled, still running)."""
+
+    def file_progress(self, path: Path) -> AbstractContextManager[Progress]:
+        """A progress callback for the file being processed, open while it is."""
+
+    def file_done(self, path: Path, result: FileOutcome | RecordError) -> None:
+        """A file processed (its outcome) or refused whole (the error)."""
+
+    def source_read(self, polled: PolledSource, result: RunOutcome | Exception) -> None:
+        """A polled source read (its outcome) or failed (the error; tried again when due)."""
+
+
+@dataclass
+class HubRun:
+    """The hub's running parts, started and stopped together: the inbox loop, the API server,
+    the routing worker and the source poller (``crossdock run``; the CLI only parses options).
+
+    With ``once`` the sources are read once, the inbox is processed until it is empty, and the
+    routing worker routes what was published, then everything stops; otherwise the API, the
+    routing worker and the poller run in threads of their own until the inbox loop is
+    interrupted (a ``KeyboardInterrupt``, which the CLI raises on SIGINT and SIGTERM).
+    """
+
+    settings: Settings
+    report: RunReport
+    #: the file connectors whose patterns the inbox takes (default: every configured one)
+    connectors: list[FileConnectorConfig] = field(default_factory=list)
+    once: bool = False
+    #: seconds between inbox polls
+    poll: float = 1.0
+    #: (host, port) to serve the API on, or None
+    api: tuple[str, int] | None = None
+    #: the routing worker (declared: bound before anything is published), or None
+    routing: RoutingWorker | None = None
+    #: called with each confirmed batch body (``--echo``)
+    on_confirmed: Callable[[bytes], None] | None = None
+    totals: RunTotals = field(default_factory=RunTotals)
+
+    def run(self) -> RunTotals:
+        """Run until the inbox is done (``once``) or the loop is interrupted; then stop all."""
+        connectors = self.connectors or self.settings.connectors
+        box = Inbox(self.settings.resolved_inbox, [c.pattern for c in connectors])
+        stopping = threading.Event()
+        routing_thread = None
+        if self.routing is not None and not self.once:
+            routing_thread = threading.Thread(
+                target=self.routing.run,
+                kwargs={"stop": stopping.is_set, "tick_every": 2.0},
+                name="crossdock-routing",
+                daemon=True,
+            )
+            routing_thread.start()
+        server = self._start_api() if self.api is not None else None
+        try:
+            with Hub(self.settings) as hub, self._sources_polled(hub):
+                self._watch(hub, box, connectors)
+        finally:
+            if server is not None:
+                server.should_exit = True
+            stopping.set()
+            if routing_thread is not None:
+                routing_thread.join(timeout=30)
+        if self.routing is not None and self.once:
+            self.routing.run(once=True, tick_every=0.5)  # route what this run published
+        return self.totals
+
+    def _start_api(self) -> uvicorn.Server:
+        """Serve the API from a background thread of this process (the embedded hub)."""
+        assert self.api is not None
+        host, port = self.api
+        server = uvicorn.Server(
+            uvicorn.Config(create_app(self.settings), host=host, port=port, log_level="warning")
+        )
+        freeze_startup_heap()
+        threading.Thread(target=server.run, name="crossdock-api", daemon=True).start()
+        self.report.say(f"crossdock: API on http://{host}:{port} (schema registry; docs at /docs)")
+        return server
+
+    def _watch(self, hub: Hub, box: Inbox, connectors: list[FileConnectorConfig]) -> None:
+        """Process ready files until interrupted, or, with ``once``, until the inbox is empty."""
+        if not self.once:
+            # a long-running hub has its workers up before the first big file lands
+            hub.start_workers()
+        idle_polls = 0
+        while True:
+            ready = box.ready()
+            for path in ready:
+                self._process_file(hub, box, path, connector_for(path, connectors))
+            if self.once and not ready:
+                # a file is ready only after two polls; stop after two empty ones
+                idle_polls += 1
+                if idle_polls >= 2 and not box.pending():
+                    return
+            else:
+                idle_polls = 0
+            time.sleep(self.poll if not self.once else 0.2)
+
+    def _process_file(self, hub: Hub, box: Inbox, path: Path, connector: str) -> None:
+        with self.report.file_progress(path) as progress:
+            result = hub.process_inbox_file(box, path, connector, progress, self.on_confirmed)
+        totals = self.totals
+        totals.files += 1
+        if isinstance(result, FileOutcome):
+            totals.records += result.records
+            totals.published += result.published
+            totals.dead += result.dead_lettered
+        else:
+            totals.dead += 1
+        self.report.file_done(path, result)
+
+    @contextmanager
+    def _sources_polled(self, hub: Hub) -> Iterator[None]:
+        """The configured SDK sources read while the hub runs: once first with ``once``, else
+        on their schedules in a thread of their own, stopped before the hub closes."""
+        # the poller's own counts, merged once its thread has stopped: the inbox loop updates
+        # the totals for files meanwhile
+        counts = RunTotals()
+
+        def report(polled: PolledSource, outcome: RunOutcome | Exception) -> None:
+            if isinstance(outcome, Exception):
+                counts.failed_reads += 1
+            else:
+                counts.records += outcome.records
+                counts.published += outcome.published
+                counts.dead += outcome.dead_lettered
+            self.report.source_read(polled, outcome)
+
+        poller = SourcePoller(self.settings, hub.engine, report)
+        if not poller.sources:
+            yield
+            return
+        schedule = ", ".join(f"{s.name} (every {s.every:g} s)" for s in poller.sources)
+        self.report.say(f"crossdock: polling {schedule}")
+        stop = threading.Event()
+        thread = None
+        if self.once:
+            poller.poll_due()
+        else:
+            thread = threading.Thread(
+                target=poller.run, args=(stop,), name="crossdock-sources", daemon=True
+            )
+            thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            if thread is not None:
+                thread.join(timeout=60)
+                if thread.is_alive():
+                    self.report.say(
+                        "a source read is still going on: its last checkpoint is kept, and the "
+                        "next run resumes from there"
+                    )
+            for name in ("records", "published", "dead", "failed_reads"):
+                setattr(self.totals, name, getattr(self.totals, name) + getattr(counts, name))
+
+
+def connector_for(path: Path, connectors: list[FileConnectorConfig]) -> str:
+    """The first configured connector whose pattern takes the file (config order decides)."""
+    return next(c.name for c in connectors if fnmatchcase(path.name, c.pattern))

@@ -5,11 +5,8 @@ from __future__ import annotations
 import json
 import signal
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -21,16 +18,17 @@ from rich.table import Table
 from hub.cli.connector import connector_app, failure_line
 from hub.cli.ops import extend_dlq
 from hub.cli.routing import routing_app
-from hub.config import FileConnectorConfig, Settings, load_settings
+from hub.config import Settings, load_settings
 from hub.errors import ConfigError, DeadLetterError, HubError
 
 if TYPE_CHECKING:
-    import uvicorn
-
+    from connectors.errors import RecordError
     from connectors.sdk.runner import RunOutcome
-    from hub.inbox import Inbox
+    from hub.pipeline import FileOutcome
+    from hub.pipeline import Progress as FileProgress
     from hub.routing.worker import RoutingWorker
-    from hub.runtime import Hub
+    from hub.runtime import RunTotals
+    from hub.source_poller import PolledSource
 
 __all__ = ["app", "main"]
 
@@ -118,153 +116,93 @@ def run(
 ) -> None:
     """Run the hub: watch the inbox, translate files, publish events, keep dead letters.
 
-    Exception routing runs beside it (a worker thread), unless ``--no-routing``.
+    Exception routing runs beside it (a worker thread), unless ``--no-routing``. The parts are
+    started and stopped by :class:`hub.runtime.HubRun`; this command parses the options and
+    prints what the run reports.
     """
-    from hub.inbox import Inbox
-    from hub.runtime import Hub
+    from hub.routing.tasks import count_open
+    from hub.runtime import HubRun
 
     settings = _settings(config, data_dir, bus_url, database_url, inbox)
     _stop_on_signals()
     worker = _routing_worker(settings, rules) if routing else None
-    stopping = threading.Event()
-    routing_thread = None
-    if worker is not None and not once:
-        routing_thread = threading.Thread(
-            target=worker.run,
-            kwargs={"stop": stopping.is_set, "tick_every": 2.0},
-            name="crossdock-routing",
-            daemon=True,
-        )
-        routing_thread.start()
-    connectors = [settings.connector(connector)] if connector else settings.connectors
-    box = Inbox(settings.resolved_inbox, [c.pattern for c in connectors])
     err.print(
-        f"crossdock: inbox [bold]{box.root}[/], bus {_redact(settings.resolved_bus_url)}, "
+        f"crossdock: inbox [bold]{settings.resolved_inbox}[/], "
+        f"bus {_redact(settings.resolved_bus_url)}, "
         f"database {_redact(settings.resolved_database_url)}"
     )
-    totals = {"files": 0, "records": 0, "published": 0, "dead": 0}
-    server = (
-        _start_api(settings, api_host, api_port) if (api if api is not None else not once) else None
+    hub_run = HubRun(
+        settings,
+        _ConsoleReport(),
+        connectors=[settings.connector(connector)] if connector else [],
+        once=once,
+        poll=poll,
+        api=(api_host, api_port) if (api if api is not None else not once) else None,
+        routing=worker,
+        on_confirmed=_echo_events if echo else None,
     )
     try:
-        with Hub(settings) as hub, _sources_polled(settings, hub, once=once, totals=totals):
-            _watch(hub, box, connectors, once=once, poll=poll, echo=echo, totals=totals)
+        hub_run.run()
     except KeyboardInterrupt:
         err.print("interrupted: everything confirmed so far is kept; run again to resume")
     except HubError as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(1) from exc
-    finally:
-        if server is not None:
-            server.should_exit = True
-        stopping.set()
-        if routing_thread is not None:
-            routing_thread.join(timeout=30)
     if worker is not None:
-        _finish_routing(worker, once=once)
-    _summary(totals, once=once)
+        tasks = count_open(worker.router.db)
+        hint = " — see `crossdock routing tasks`" if tasks else ""
+        out.print(f"routing: {tasks} open task(s){hint}", highlight=False)
+    _summary(hub_run.totals, once=once)
 
 
-def _summary(totals: dict[str, int], *, once: bool) -> None:
-    """The run's totals; with ``once``, exit 1 when a source read failed (no next poll)."""
-    out.print(
-        f"[bold]summary:[/] {totals['files']} file(s), {totals['records']} record(s), "
-        f"[green]{totals['published']} event(s) published[/], "
-        f"[yellow]{totals['dead']} dead letter(s)[/]"
-        + (" — see `crossdock dlq list`" if totals["dead"] else "")
-    )
-    failed = totals.get("failed_reads", 0)
-    if failed:
-        out.print(f"[red]{failed} source read(s) failed[/] (see above)")
-        if once:
-            raise typer.Exit(1)
+class _ConsoleReport:
+    """What a run reports, printed: progress bars, per-file lines, source reads."""
 
+    def say(self, text: str) -> None:
+        err.print(text)
 
-def _watch(
-    hub: Hub,
-    box: Inbox,
-    connectors: list[FileConnectorConfig],
-    *,
-    once: bool,
-    poll: float,
-    echo: bool,
-    totals: dict[str, int],
-) -> None:
-    """Process ready files until interrupted, or, with ``once``, until the inbox is empty."""
-    if not once:
-        # a long-running hub has its workers up before the first big file lands
-        hub.start_workers()
-    idle_polls = 0
-    while True:
-        ready = box.ready()
-        for path in ready:
-            _process_file(hub, box, path, _connector_for(path, connectors), echo, totals)
-        if once and not ready:
-            # a file is ready only after two polls; stop after two empty ones
-            idle_polls += 1
-            if idle_polls >= 2 and not box.pending():
-                return
+    @contextmanager
+    def file_progress(self, path: Path) -> Iterator[FileProgress]:
+        with _progress() as bar:
+            task = bar.add_task(path.name, total=path.stat().st_size)
+
+            def advance(_n: int, done: int, _t: int) -> None:
+                bar.update(task, completed=done)
+
+            yield advance
+
+    def file_done(self, path: Path, result: FileOutcome | RecordError) -> None:
+        from hub.pipeline import FileOutcome
+
+        if isinstance(result, FileOutcome):
+            _report_file(result)
         else:
-            idle_polls = 0
-        time.sleep(poll if not once else 0.2)
+            err.print(f"[red]refused[/] {path.name}: {result} → failed/")
 
-
-@contextmanager
-def _sources_polled(
-    settings: Settings, hub: Hub, *, once: bool, totals: dict[str, int]
-) -> Iterator[None]:
-    """The configured SDK sources read while the hub runs: once first with ``once``, else on
-    their schedules in a thread of their own, stopped before the hub closes."""
-    from hub.source_poller import PolledSource, SourcePoller
-
-    # the poller's own counts, merged once its thread has stopped: the main thread updates
-    # ``totals`` for files meanwhile
-    counts = {"records": 0, "published": 0, "dead": 0, "failed_reads": 0}
-
-    def report(polled: PolledSource, outcome: RunOutcome | Exception) -> None:
+    def source_read(self, polled: PolledSource, outcome: RunOutcome | Exception) -> None:
         if isinstance(outcome, Exception):
-            counts["failed_reads"] += 1
             line = failure_line(f"source {polled.name}", polled.connector, outcome)
             err.print(f"{line}; next read in {polled.every:g} s")
-            return
-        counts["records"] += outcome.records
-        counts["published"] += outcome.published
-        counts["dead"] += outcome.dead_lettered
-        if outcome.records or outcome.dead_lettered:
+        elif outcome.records or outcome.dead_lettered:
             err.print(
                 f"source {polled.name}: {outcome.records} record(s), "
                 f"[green]{outcome.published} event(s) published[/], "
                 f"[yellow]{outcome.dead_lettered} dead letter(s)[/]"
             )
 
-    poller = SourcePoller(settings, hub.engine, report)
-    if not poller.sources:
-        yield
-        return
-    schedule = ", ".join(f"{s.name} (every {s.every:g} s)" for s in poller.sources)
-    err.print(f"crossdock: polling {schedule}")
-    stop = threading.Event()
-    thread = None
-    if once:
-        poller.poll_due()
-    else:
-        thread = threading.Thread(
-            target=poller.run, args=(stop,), name="crossdock-sources", daemon=True
-        )
-        thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        if thread is not None:
-            thread.join(timeout=60)
-            if thread.is_alive():
-                err.print(
-                    "a source read is still going on: its last checkpoint is kept, and the "
-                    "next run resumes from there"
-                )
-        for key, n in counts.items():
-            totals[key] = totals.get(key, 0) + n
+
+def _summary(totals: RunTotals, *, once: bool) -> None:
+    """The run's totals; with ``once``, exit 1 when a source read failed (no next poll)."""
+    out.print(
+        f"[bold]summary:[/] {totals.files} file(s), {totals.records} record(s), "
+        f"[green]{totals.published} event(s) published[/], "
+        f"[yellow]{totals.dead} dead letter(s)[/]"
+        + (" — see `crossdock dlq list`" if totals.dead else "")
+    )
+    if totals.failed_reads:
+        out.print(f"[red]{totals.failed_reads} source read(s) failed[/] (see above)")
+        if once:
+            raise typer.Exit(1)
 
 
 def _stop_on_signals() -> None:
@@ -281,43 +219,6 @@ def _stop_on_signals() -> None:
         signal.signal(sig, interrupt)
 
 
-def _process_file(
-    hub: Hub, box: Inbox, path: Path, connector: str, echo: bool, totals: dict[str, int]
-) -> None:
-    """One ready file through the hub, with a progress bar, its report and the totals."""
-    from hub.pipeline import FileOutcome
-
-    with _progress() as bar:
-        task = bar.add_task(path.name, total=path.stat().st_size)
-
-        def advance(_n: int, done: int, _t: int) -> None:
-            bar.update(task, completed=done)
-
-        result = hub.process_inbox_file(
-            box, path, connector, advance, _echo_events if echo else None
-        )
-    totals["files"] += 1
-    if isinstance(result, FileOutcome):
-        _report_file(result)
-        totals["records"] += result.records
-        totals["published"] += result.published
-        totals["dead"] += result.dead_lettered
-    else:
-        err.print(f"[red]refused[/] {path.name}: {result} → failed/")
-        totals["dead"] += 1
-
-
-def _finish_routing(worker: RoutingWorker, *, once: bool) -> None:
-    """After ``--once``, route what the run published; then say how many tasks are open."""
-    from hub.routing.tasks import count_open
-
-    if once:
-        worker.run(once=True, tick_every=0.5)
-    tasks = count_open(worker.router.db)
-    hint = " — see `crossdock routing tasks`" if tasks else ""
-    out.print(f"routing: {tasks} open task(s){hint}", highlight=False)
-
-
 def _routing_worker(settings: Settings, rules: Path | None) -> RoutingWorker:
     from hub.routing.errors import RulesError
     from hub.routing.worker import routing_worker
@@ -330,11 +231,6 @@ def _routing_worker(settings: Settings, rules: Path | None) -> RoutingWorker:
         raise typer.Exit(1) from exc
     worker.declare()  # bound before anything is published, so routing misses no event
     return worker
-
-
-def _connector_for(path: Path, connectors: list[FileConnectorConfig]) -> str:
-    """The first configured connector whose pattern takes the file (config order decides)."""
-    return next(c.name for c in connectors if fnmatchcase(path.name, c.pattern))
 
 
 def _echo_events(body: bytes) -> None:
@@ -350,23 +246,6 @@ def _echo_events(body: bytes) -> None:
         )
 
 
-def _start_api(settings: Settings, host: str, port: int) -> uvicorn.Server:
-    """Serve the API from a background thread of this process (the embedded hub)."""
-    import threading
-
-    import uvicorn
-
-    from hub.api import create_app, freeze_startup_heap
-
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host=host, port=port, log_level="warning")
-    )
-    freeze_startup_heap()
-    threading.Thread(target=server.run, name="crossdock-api", daemon=True).start()
-    err.print(f"crossdock: API on http://{host}:{port} (schema registry; docs at /docs)")
-    return server
-
-
 def _progress() -> Progress:
     return Progress(
         TextColumn("{task.description}"),
@@ -378,10 +257,7 @@ def _progress() -> Progress:
     )
 
 
-def _report_file(o: object) -> None:
-    from hub.pipeline import FileOutcome
-
-    assert isinstance(o, FileOutcome)
+def _report_file(o: FileOutcome) -> None:
     if o.already_done:
         err.print(f"{o.path.name}: already processed (same name, size and sha256) — skipped")
         return
