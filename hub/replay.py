@@ -25,7 +25,6 @@ stage failing on one reopens that letter.
 from __future__ import annotations
 
 import difflib
-import io
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -38,7 +37,6 @@ from canonical import dataschema_uri, make_event_id
 from connectors.errors import RecordError
 from connectors.formats import registry as document_formats
 from connectors.formats.csv import CsvFormat
-from connectors.formats.document import DocumentFormat
 from connectors.record import RawRecord
 from connectors.sdk.deadletter import DeadLetterStatus, describe_error
 from connectors.sdk.translate import Translation, translate
@@ -83,7 +81,7 @@ def parse_letter(letter: Letter, csv_format: CsvFormat, payload: bytes | None = 
     context = letter.context
     if context.get("format") and context.get("document"):
         fmt = document_formats.get(str(context["format"]))
-        record = _parse_message(fmt, data, context, source=letter.source, line=_line(letter))
+        record = fmt.parse_record(data, context, source=letter.source, line=_line(letter))
         # the ids of the first run: the original key, even if the bytes were edited
         record.context = {**record.context, "key": context.get("key") or record.context.get("key")}
         return record
@@ -104,33 +102,6 @@ def has_reader(letter: Letter) -> bool:
     """Whether a format can parse the letter's bytes alone again (:func:`parse_letter`)."""
     ctype = letter.content_type
     return _is_document(letter) or "csv" in ctype or "json" in ctype
-
-
-def _parse_message(
-    fmt: DocumentFormat, data: bytes, context: Mapping[str, Any], *, source: str, line: int
-) -> RawRecord:
-    """One document message's bytes parsed again, by the format's replay hook when it has one
-    (``parse_record``, or X12's ``parse_message``), else by its reader (exactly one message)."""
-    parse_record = getattr(fmt, "parse_record", None)
-    parse_message = getattr(fmt, "parse_message", None)
-    if parse_record is not None:
-        result = parse_record(data, context, source=source, line=line)
-    elif parse_message is not None:
-        result = parse_message(data, context, source)
-    else:
-        found = list(fmt.messages(io.BytesIO(data), source))
-        if len(found) != 1:
-            raise RecordError(
-                f"{source}:line {line}",
-                f"expected the bytes of exactly one {fmt.name} message, found {len(found)}",
-                raw=data,
-                line=line,
-            )
-        result = found[0]
-    if isinstance(result, RecordError):
-        raise result
-    assert isinstance(result, RawRecord)
-    return result
 
 
 def _line(letter: Letter) -> int:

@@ -13,6 +13,9 @@ messages out one by one as :class:`~connectors.record.RawRecord` values:
   control numbers, used for event ids) and ``where`` (the human location: file, interchange
   and message control numbers, segment position). Replay needs nothing else.
 
+``parse_record`` reads one message's bytes again with that context: the one signature replay
+(:mod:`hub.replay`) calls for every format.
+
 A message that cannot be parsed is yielded as a :class:`~connectors.errors.RecordError`
 naming its location, with its raw bytes, and the reader goes on with the next one: one bad
 message dead-letters alone. An error that makes the rest unreadable (a broken envelope) is
@@ -21,8 +24,8 @@ raised instead.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import BinaryIO, Protocol, runtime_checkable
+from collections.abc import Iterator, Mapping
+from typing import Any, BinaryIO, Protocol, runtime_checkable
 
 from connectors.errors import RecordError
 from connectors.record import RawRecord
@@ -43,4 +46,11 @@ class DocumentFormat(Protocol):
 
     def messages(self, fh: BinaryIO, source: str) -> Iterator[RawRecord | RecordError]:
         """Each message of the document in order, or the error of one that cannot be parsed."""
+        ...
+
+    def parse_record(
+        self, data: bytes, context: Mapping[str, Any], *, source: str, line: int
+    ) -> RawRecord:
+        """One message's bytes parsed again alone (a dead letter replayed), with the context
+        its record carried (its envelope); :class:`RecordError` when they do not parse."""
         ...

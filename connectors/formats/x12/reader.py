@@ -54,6 +54,16 @@ class X12Format:
             yield from reader.feed(segment)
         yield from reader.finish()
 
+    def parse_record(
+        self, data: bytes, context: Mapping[str, Any], *, source: str, line: int
+    ) -> RawRecord:
+        """One transaction set read again alone (the replay signature of every format);
+        :class:`RecordError` when it does not parse (see :meth:`parse_message`)."""
+        found = self.parse_message(data, context, source)
+        if isinstance(found, RecordError):
+            raise found
+        return found
+
     def parse_message(
         self, data: bytes, context: Mapping[str, Any], source: str
     ) -> RawRecord | RecordError:
