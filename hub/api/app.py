@@ -32,7 +32,7 @@ _DESCRIPTION = """\
 Crossdock's API. The schema registry speaks Confluent's REST API for JSON Schema (point
 `SchemaRegistryClient({"url": ...})` at this server); `/crossdock/...` adds payload validation,
 version conversion and diffs. Reads are open unless configured otherwise; writes need
-`Authorization: Bearer <token>` of an admin token (`crossdock registry token create --role admin`).
+`Authorization: Bearer <token>` of an admin token (`crossdock token create --role admin`).
 """
 
 

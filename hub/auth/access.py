@@ -35,7 +35,7 @@ CSRF_HEADER = "X-Crossdock-Request"
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 _bearer = HTTPBearer(
-    auto_error=False, description="a Crossdock token (`crossdock registry token create --role`)"
+    auto_error=False, description="a Crossdock token (`crossdock token create --role`)"
 )
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)]
 

@@ -8,16 +8,19 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from hub.cli.connector import connector_app, failure_line
+from hub.cli.exit_codes import ExitCode, run_command_line
 from hub.cli.ops import extend_dlq
 from hub.cli.routing import routing_app
+from hub.command_hints import command_hint
 from hub.config import Settings, load_settings
 from hub.errors import ConfigError, DeadLetterError, HubError
 
@@ -47,13 +50,15 @@ app.add_typer(schemas_app, name="schemas")
 app.add_typer(mappings_app, name="mappings")
 registry_app = typer.Typer(help="The schema registry: API tokens.", no_args_is_help=True)
 token_app = typer.Typer(help="API tokens (stored hashed; shown once).", no_args_is_help=True)
-registry_app.add_typer(token_app, name="token")
-app.add_typer(registry_app, name="registry")
+app.add_typer(token_app, name="token")
+# the first home of the token commands, kept as an alias for a release
+registry_app.add_typer(token_app, name="token", hidden=True)
+app.add_typer(registry_app, name="registry", hidden=True)
 app.add_typer(routing_app, name="routing")
 app.add_typer(connector_app, name="connector")
 
 out = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # report lines stay whole in logs and pipes
 
 ConfigOpt = Annotated[
     Path | None, typer.Option("--config", "-c", help="crossdock.yaml (default: ./crossdock.yaml)")
@@ -141,18 +146,30 @@ def run(
         routing=worker,
         on_confirmed=_echo_events if echo else None,
     )
+    interrupted = False
     try:
         hub_run.run()
     except KeyboardInterrupt:
-        err.print("interrupted: everything confirmed so far is kept; run again to resume")
+        interrupted = True
     except HubError as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(1) from exc
+    # the hints carry the location options given here: copied, they read this run's database
+    where = {"config": config, "data_dir": data_dir, "database_url": database_url}
     if worker is not None:
         tasks = count_open(worker.router.db)
-        hint = " — see `crossdock routing tasks`" if tasks else ""
-        out.print(f"routing: {tasks} open task(s){hint}", highlight=False)
-    _summary(hub_run.totals, once=once)
+        hint = f" — see `{command_hint('routing tasks', **where)}`" if tasks else ""
+        out.print(
+            f"routing: {tasks} open task(s){hint}", highlight=False, markup=False, soft_wrap=True
+        )
+    _summary(hub_run.totals, once=once, where=where)
+    if interrupted:
+        err.print(
+            "interrupted: the summary counts the files finished, every event of them confirmed "
+            "by the broker; a file in progress kept its confirmed chunks and resumes after its "
+            "last checkpoint on the next run"
+        )
+        raise typer.Exit(ExitCode.INTERRUPTED)
 
 
 class _ConsoleReport:
@@ -191,13 +208,17 @@ class _ConsoleReport:
             )
 
 
-def _summary(totals: RunTotals, *, once: bool) -> None:
-    """The run's totals; with ``once``, exit 1 when a source read failed (no next poll)."""
+def _summary(totals: RunTotals, *, once: bool, where: dict[str, Any]) -> None:
+    """The run's totals; with ``once``, exit 1 when a source read failed (no next poll).
+
+    ``where`` holds the location options given on the command line, which the hint carries.
+    """
+    hint = f" — see `{command_hint('dlq list', **where)}`" if totals.dead else ""
     out.print(
         f"[bold]summary:[/] {totals.files} file(s), {totals.records} record(s), "
         f"[green]{totals.published} event(s) published[/], "
-        f"[yellow]{totals.dead} dead letter(s)[/]"
-        + (" — see `crossdock dlq list`" if totals.dead else "")
+        f"[yellow]{totals.dead} dead letter(s)[/]{escape(hint)}",
+        soft_wrap=True,  # a hint wrapped over two lines does not paste
     )
     if totals.failed_reads:
         out.print(f"[red]{totals.failed_reads} source read(s) failed[/] (see above)")
@@ -760,5 +781,5 @@ def token_create(
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point; exit codes as :mod:`hub.cli.exit_codes` tables them."""
+    sys.exit(run_command_line(app))

@@ -17,6 +17,7 @@ from fastapi.templating import Jinja2Templates
 
 from hub.auth import Principal, Role, authenticate
 from hub.auth.access import COOKIE_NAME, CSRF_HEADER, auth_engine_of
+from hub.command_hints import settings_hint
 from hub.errors import DeadLetterError
 from hub.ops.api import filter_params, ops_of
 from hub.ops.filters import DeadLetterFilter
@@ -127,21 +128,28 @@ def ops_letter(request: Request, ops: Ops, who: Who, letter_id: int) -> Response
     )
 
 
+def _login_context(request: Request, ops: OpsService, error: str | None) -> dict[str, Any]:
+    # the command reaches this hub's database from any folder: copied as shown, the token it
+    # prints signs in here
+    hint = settings_hint("token create --role operator --name YOUR-NAME", ops.settings)
+    return {"request": request, "error": error, "token_command": hint}
+
+
 @router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request, error: str | None = None) -> Response:
+def login_form(request: Request, ops: Ops, error: str | None = None) -> Response:
     """The sign-in form: paste an API token."""
-    return templates.TemplateResponse(request, "login.html", {"request": request, "error": error})
+    return templates.TemplateResponse(request, "login.html", _login_context(request, ops, error))
 
 
 @router.post("/login")
-def login(request: Request, token: Annotated[str, Form()]) -> Response:
+def login(request: Request, ops: Ops, token: Annotated[str, Form()]) -> Response:
     """Check the token and keep it in an HttpOnly cookie; a bad token shows the form again."""
     principal = authenticate(auth_engine_of(request), token.strip())
     if principal is None:
         return templates.TemplateResponse(
             request,
             "login.html",
-            {"request": request, "error": "Unknown or revoked token."},
+            _login_context(request, ops, "Unknown or revoked token."),
             status_code=401,
         )
     response = RedirectResponse("/ops", status_code=303)

@@ -20,9 +20,7 @@ __all__ = ["Admin", "Reader", "Registry", "RegistryReading", "registry_of"]
 
 ANONYMOUS = Principal("anonymous", None)
 
-_bearer = HTTPBearer(
-    auto_error=False, description="a Crossdock token (`crossdock registry token create`)"
-)
+_bearer = HTTPBearer(auto_error=False, description="a Crossdock token (`crossdock token create`)")
 
 
 # The dependencies are `async def` although they do not await: FastAPI runs a plain `def`
@@ -88,7 +86,7 @@ class _RegistryReader(HTTPBearer):
 _registry_reader = _RegistryReader(
     auto_error=False,
     scheme_name="HTTPBearer",  # the same scheme as the other routes, in the docs
-    description="a Crossdock token (`crossdock registry token create`)",
+    description="a Crossdock token (`crossdock token create`)",
 )
 RegistryReading = Annotated[tuple[RegistryService, Principal], Security(_registry_reader)]
 """``(registry, principal)`` for a read, resolved in one dependency (see _RegistryReader)."""

@@ -47,5 +47,6 @@ def test_run_serves_the_registry_with_the_canonical_subjects_and_stops_on_sigint
     finally:
         proc.send_signal(signal.SIGINT)
         code = proc.wait(timeout=30)
-    assert code == 0, log.read_text()
+    assert code == 130, log.read_text()  # interrupted (hub.cli.exit_codes)
+    assert "interrupted:" in log.read_text()
     assert "API on http://127.0.0.1" in log.read_text()
