@@ -155,7 +155,7 @@ def run(
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(1) from exc
     # the hints carry the location options given here: copied, they read this run's database
-    where = {"config": config, "data_dir": data_dir, "database_url": database_url}
+    where: dict[str, Any] = {"config": config, "data_dir": data_dir, "database_url": database_url}
     if worker is not None:
         tasks = count_open(worker.router.db)
         hint = f" — see `{command_hint('routing tasks', **where)}`" if tasks else ""
