@@ -24,11 +24,15 @@ from tests.ops.conftest import OpsEnv
 # POSTs that change nothing (registry lookups, compatibility checks, validate/convert extras)
 # and the page's sign-in/out, which take no role by design: they are how a token arrives.
 NOT_ROLE_CHECKED = {
-    ("POST", "/subjects/{subject}"),
-    ("POST", "/compatibility/subjects/{subject}/versions/{version}"),
-    ("POST", "/compatibility/subjects/{subject}/versions"),
-    ("POST", "/crossdock/subjects/{subject}/versions/{version}/validate"),
-    ("POST", "/crossdock/subjects/{subject}/convert"),
+    # Confluent's root resource answers {} to a POST too; it writes nothing
+    ("POST", "/"),
+    # reads that take a body (lookup, compatibility, validate, convert); subject names may hold
+    # "/" (sent as %2F), hence the converters
+    ("POST", "/subjects/{subject:subject}"),
+    ("POST", "/compatibility/subjects/{subject:subject}/versions/{version}"),
+    ("POST", "/compatibility/subjects/{subject:subject}/versions"),
+    ("POST", "/crossdock/subjects/{subject:path}/versions/{version}/validate"),
+    ("POST", "/crossdock/subjects/{subject:path}/convert"),
     ("POST", "/ops/login"),
     ("POST", "/ops/logout"),
     # webhook deliveries are authenticated by their HMAC signature, not by a token
