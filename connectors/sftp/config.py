@@ -60,7 +60,8 @@ class SftpConfig(ConnectorConfig):
         None,
         ge=1,
         description=(
-            "cap on 32 KiB read requests in flight; none by default (paramiko's capped "
+            "cap on read requests in flight (each as large as the server serves, 255 KiB "
+            "from OpenSSH); none by default (paramiko's capped "
             "prefetch can fall back to one request at a time, see connectors.sftp.download)"
         ),
     )

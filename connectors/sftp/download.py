@@ -1,10 +1,17 @@
 """Streaming a remote file into a local spool file: bounded memory, resumable, checksummed.
 
-The remote file is read with paramiko's pipelined reads (every 32 KiB read request is sent at
-once, as ``SFTPClient.get`` does) and written to the spool block by block while its sha256 is
+The remote file is read with paramiko's pipelined reads (every read request is sent at once,
+as ``SFTPClient.get`` does) and written to the spool a MiB at a time while its sha256 is
 computed. Memory stays at a few MiB whatever the file's size: the server can only send as much
 as the SSH channel's window (2 MiB) beyond what this reader consumed, and answers are parsed
 only as the reader asks for them.
+
+Read requests are as large as the server serves
+(:meth:`~connectors.sftp.session.SftpSession.read_size`: 255 KiB from OpenSSH, 32 KiB from a
+server that does not say). paramiko's own 32 KiB requests cost it twice over: a 32 KiB answer
+and its header are two SSH packets, and every answer taken from the channel's buffer moves the
+rest of that buffer (up to 2 MiB) in memory. Against OpenSSH on a busy machine, 255 KiB
+requests took the download from ~0.65x to ~1.1x of ``get``, at less CPU than ``get``.
 
 Why no cap on requests in flight (OpenSSH's sftp keeps 64): paramiko's capped prefetch has a
 race — when the reader catches up with the throttled request thread, paramiko ends prefetching,
@@ -31,16 +38,13 @@ from typing import BinaryIO
 from connectors.sftp.errors import RemoteFileChanged
 from connectors.sftp.session import RemoteFile, SftpSession, translated_errors
 
-__all__ = ["BLOCK_SIZE", "Fetched", "Transfer"]
+__all__ = ["Fetched", "Transfer"]
 
 log = logging.getLogger(__name__)
 
-#: bytes asked of paramiko per read: its SFTP request size. A larger read only makes paramiko
-#: glue 32 KiB answers together by repeated bytes concatenation (quadratic in the block size)
-BLOCK_SIZE = 32 << 10
-#: blocks joined per write to the spool (1 MiB): the spool thread's unit of work
-_BLOCKS_PER_WRITE = 32
-#: writes queued for the spool thread at most (8 MiB in memory)
+#: bytes joined per write to the spool (1 MiB or a little more): the spool thread's unit of work
+_SPOOL_WRITE = 1 << 20
+#: writes queued for the spool thread at most (~8 MiB in memory)
 _WRITES_IN_FLIGHT = 8
 
 
@@ -96,11 +100,15 @@ class Transfer:
             # outside the remote file, so that closing it on a dropped connection (paramiko
             # raises a bare EOFError there) is translated too
             translated_errors(f"reading {remote.path}"),
-            session.open_file(remote.path) as fh,
+            # unbuffered: a read is one request (or one prefetched answer), never glued together
+            session.open_file(remote.path, "rb", buffered=False) as fh,
         ):
             out.truncate(self._offset)  # a partial block from a broken write is dropped
             fh.seek(self._offset)
+            step = session.read_size()
             if self._offset < remote.size:
+                # paramiko's SFTPFile: its prefetch cuts the file into MAX_REQUEST_SIZE reads
+                fh.MAX_REQUEST_SIZE = step  # type: ignore[attr-defined]
                 fh.prefetch(remote.size, self.prefetch_requests)  # type: ignore[attr-defined]
             # Writing and hashing run in a thread of their own (both release the GIL on big
             # buffers), so they overlap paramiko's reads instead of following each one: a
@@ -109,18 +117,20 @@ class Transfer:
             with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sftp-spool") as spool:
                 read_to = self._offset
                 blocks: list[bytes] = []
+                pending = 0
                 writes: deque[Future[None]] = deque()
                 while read_to < remote.size:
-                    block = fh.read(min(BLOCK_SIZE, remote.size - read_to))
+                    block = fh.read(min(step, remote.size - read_to))
                     if not block:
                         raise RemoteFileChanged(
                             f"{remote.path} ended at byte {read_to}, expected {remote.size}"
                         )
                     blocks.append(block)
+                    pending += len(block)
                     read_to += len(block)
-                    if len(blocks) >= _BLOCKS_PER_WRITE or read_to >= remote.size:
+                    if pending >= _SPOOL_WRITE or read_to >= remote.size:
                         writes.append(spool.submit(self._spill, out, b"".join(blocks)))
-                        blocks = []
+                        blocks, pending = [], 0
                         # .result() raises a failed write's error; the cap bounds memory when
                         # the disk is slower than the network
                         while len(writes) > _WRITES_IN_FLIGHT or (writes and writes[0].done()):

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import IO
 
 import paramiko
+from paramiko.sftp import CMD_EXTENDED, CMD_EXTENDED_REPLY
 
 from connectors.sftp.config import SftpConfig
 from connectors.sftp.errors import (
@@ -86,13 +87,18 @@ def translated_errors(what: str) -> Iterator[None]:
 _WRITE_HEADER = 4 + 1 + 4 + 4 + 8 + 4
 #: what paramiko keeps of a channel packet for the SSH header (``Channel._send``)
 _CHANNEL_HEADROOM = 64
+#: the request size every server serves (paramiko's own, and the SFTP drafts' minimum)
+_PORTABLE = 32 << 10
+#: requests are at most this large, whatever a server says it serves (OpenSSH: 255 KiB)
+_LARGEST = 255 << 10
 
 
-def _write_size(sftp: paramiko.SFTPClient, handle_length: int) -> int:
-    """The most data one write request can carry in one SSH packet (and at most 32 KiB)."""
-    channel = sftp.get_channel()
-    packet = channel.out_max_packet_size if channel is not None else 32768
-    return min(32768, packet - _CHANNEL_HEADROOM) - _WRITE_HEADER - handle_length
+@dataclass(frozen=True, slots=True)
+class _Limits:
+    """The largest read and write requests a server serves (``limits@openssh.com``)."""
+
+    read: int = _PORTABLE
+    write: int = _PORTABLE
 
 
 class SftpSession:
@@ -102,6 +108,7 @@ class SftpSession:
         self.config = config
         self._client = paramiko.SSHClient()
         self._sftp: paramiko.SFTPClient | None = None
+        self._limits: _Limits | None = None
 
     def open(self) -> SftpSession:
         """Connect, check the host key, authenticate and open the SFTP channel."""
@@ -202,10 +209,37 @@ class SftpSession:
             return False
         return True
 
-    def open_file(self, path: str, mode: str = "rb") -> IO[bytes]:
-        """Open a remote file (paramiko's SFTPFile is file-like)."""
+    def open_file(self, path: str, mode: str = "rb", *, buffered: bool = True) -> IO[bytes]:
+        """Open a remote file (paramiko's SFTPFile is file-like); unbuffered, a read or write
+        is one request."""
         with translated_errors(f"opening {path}"):
-            return self.sftp.open(path, mode)  # type: ignore[return-value]
+            return self.sftp.open(path, mode, -1 if buffered else 0)  # type: ignore[return-value]
+
+    def limits(self) -> _Limits:
+        """The largest read and write requests the server serves, as its
+        ``limits@openssh.com`` says (OpenSSH 8.6 and later: 255 KiB each); 32 KiB, which every
+        server serves, when it does not say. Asked once per connection."""
+        if self._limits is None:
+            self._limits = _Limits()
+            try:
+                # paramiko has no call for it; its own posix_rename asks the same way
+                ask = self.sftp._request  # type: ignore[attr-defined]  # not in the stubs
+                kind, msg = ask(CMD_EXTENDED, "limits@openssh.com")
+            except (OSError, paramiko.SSHException) as exc:  # unsupported: the portable size
+                log.debug("no limits@openssh.com, requests of %d bytes: %s", _PORTABLE, exc)
+            else:
+                if kind == CMD_EXTENDED_REPLY:
+                    msg.get_int64()  # the longest packet
+                    read, write = msg.get_int64(), msg.get_int64()
+                    self._limits = _Limits(
+                        min(read, _LARGEST) if read else _PORTABLE,
+                        min(write, _LARGEST) if write else _PORTABLE,
+                    )
+        return self._limits
+
+    def read_size(self) -> int:
+        """The largest read request the server serves (see :meth:`limits`)."""
+        return self.limits().read
 
     def upload(self, chunks: Iterable[bytes], path: str) -> RemoteFile:
         """Write ``chunks``, one after the other, as ``path``; the file as the server sees it.
@@ -213,17 +247,21 @@ class SftpSession:
         As paramiko's ``putfo``, every write request goes out without waiting for the answer
         to the one before (all answers are collected before the file is closed, so a failed
         write still fails the upload), and the size is checked on the server afterwards. Unlike
-        ``putfo``, a write is cut to what one SSH packet carries: a full 32 KiB of data plus
-        the request's header is two packets (a second one of ~30 bytes, with its own MAC and
-        send), ~20 % of an upload's time here. ``chunks`` may be produced while the upload
-        runs (the sink serialises its events meanwhile).
+        ``putfo``, a request is as large as the server takes (:meth:`limits`: 255 KiB for
+        OpenSSH, a seventh of the requests and answers paramiko handles for 32 KiB ones) and
+        fills whole SSH packets: a full 32 KiB of data plus the request's header is two packets
+        (a second one of ~30 bytes, with its own MAC and send), ~20 % of an upload's time here.
+        ``chunks`` may be produced while the upload runs (the sink serialises its events
+        meanwhile).
         """
         sent = 0
         with translated_errors(f"uploading {path}"):
             with self.sftp.open(path, "wb", bufsize=0) as fh:
                 fh.set_pipelined(True)
                 # bytes at run time; the stubs say SFTPHandle
-                step = _write_size(self.sftp, len(fh.handle))  # type: ignore[arg-type]
+                step = self._write_size(len(fh.handle))  # type: ignore[arg-type]
+                # paramiko's SFTPFile cuts a write into MAX_REQUEST_SIZE requests
+                fh.MAX_REQUEST_SIZE = step
                 rest = b""
                 for chunk in chunks:
                     view = memoryview(rest + chunk if rest else chunk)
@@ -238,6 +276,18 @@ class SftpSession:
         if attrs.st_size != sent:
             raise SftpUnavailable(f"uploading {path}: {attrs.st_size} bytes arrived of {sent}")
         return RemoteFile(path, attrs.st_size or 0, int(attrs.st_mtime or 0))
+
+    def _write_size(self, handle_length: int) -> int:
+        """The data of one write request: as much as the server takes in one request
+        (:meth:`limits`) that fills whole SSH packets (a request's last packet otherwise
+        carries a few bytes, with its own MAC and send)."""
+        channel = self.sftp.get_channel()
+        packet = (channel.out_max_packet_size if channel is not None else 32768) - (
+            _CHANNEL_HEADROOM
+        )
+        header = _WRITE_HEADER + handle_length
+        packets = max(1, (self.limits().write + header) // packet)
+        return min(packets * packet, self.limits().write + header) - header
 
     def make_dirs(self, folder: str) -> None:
         """Create ``folder`` and its parents when missing."""

@@ -93,10 +93,10 @@ def test_dropped_connection_resumes_where_it_broke(
     config = make_config()
     with SftpSession(config) as session:
         remote = session.stat("/inbox/drop.bin")
-    # requests capped at 16 (512 KB in flight): the server counts bytes it has read for
-    # requests, and with every request sent at once it reads 10 MB long before they are
-    # delivered, so its abort could leave the client with less than one spool write (1 MB)
-    # and the resume at 0; with the cap, what was served is what the client has received
+    # requests capped at 16 (4 MB in flight at 255 KiB each): the server counts bytes it has
+    # read for requests, and with every request sent at once it reads 10 MB long before they
+    # are delivered, so its abort could leave the client with less than one spool write (1 MB)
+    # and the resume at 0; with the cap, most of what was served has reached the client
     transfer = Transfer(remote, tmp_path / "spool" / "drop.bin", prefetch_requests=16)
     sftp_server.drop_once_after(10 * MB)
     resumed_at: list[int] = []
