@@ -36,6 +36,9 @@ bench: $(STAMP)
 	@# wrk (Debian) generates the HTTP load from its own process; without it those rows are skipped
 	@command -v wrk >/dev/null || apt-get install -y -q wrk >/dev/null 2>&1 \
 		|| echo "wrk is not installed and could not be: HTTP load benchmarks will be skipped"
+	@# OpenSSH's sshd (Debian) is the SFTP benchmark's server; the benchmark starts it itself
+	@test -x /usr/sbin/sshd || apt-get install -y -q openssh-server >/dev/null 2>&1 \
+		|| echo "sshd is not installed and could not be: the SFTP benchmark will fail"
 	$(BIN)/python -m benchmarks
 
 # the format readers' hypothesis fuzzers, far longer than the suite runs them (200 examples)
