@@ -20,9 +20,10 @@ from hub.cli.connector import connector_app, failure_line
 from hub.cli.exit_codes import ExitCode, run_command_line
 from hub.cli.ops import extend_dlq
 from hub.cli.routing import routing_app
+from hub.cli.settings import existing_database, load_cli_settings
 from hub.command_hints import command_hint
-from hub.config import Settings, load_settings
-from hub.errors import ConfigError, DeadLetterError, HubError
+from hub.config import Settings
+from hub.errors import DeadLetterError, HubError
 
 if TYPE_CHECKING:
     from connectors.errors import RecordError
@@ -81,13 +82,14 @@ def _settings(
     database_url: str | None = None,
     inbox: Path | None = None,
 ) -> Settings:
-    try:
-        return load_settings(
-            config, data_dir=data_dir, bus_url=bus_url, database_url=database_url, inbox=inbox
-        )
-    except ConfigError as exc:
-        err.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2) from exc
+    return load_cli_settings(
+        config,
+        data_dir=data_dir,
+        bus_url=bus_url,
+        database_url=database_url,
+        inbox=inbox,
+        needs_inbox=inbox is not None,
+    )
 
 
 @app.command()
@@ -128,7 +130,14 @@ def run(
     from hub.routing.tasks import count_open
     from hub.runtime import HubRun
 
-    settings = _settings(config, data_dir, bus_url, database_url, inbox)
+    settings = load_cli_settings(
+        config,
+        data_dir=data_dir,
+        bus_url=bus_url,
+        database_url=database_url,
+        inbox=inbox,
+        needs_inbox=True,
+    )
     _stop_on_signals()
     worker = _routing_worker(settings, rules) if routing else None
     err.print(
@@ -600,7 +609,7 @@ def _store(config: Path | None, data_dir: Path | None, database_url: str | None)
     from hub.deadletter.service import DeadLetterService
 
     settings = _settings(config, data_dir, database_url=database_url)
-    return DeadLetterService(connect(settings.resolved_database_url))
+    return DeadLetterService(connect(existing_database(settings)))
 
 
 def _letter_dict(row: object, *, full: bool) -> dict[str, object]:

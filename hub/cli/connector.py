@@ -17,6 +17,7 @@ from connectors.sdk.errors import ConnectorConfigError
 from connectors.sdk.registry import connector_entry_points, load_connector
 from connectors.sdk.scaffold import scaffold_connector
 from connectors.sdk.webhook import WebhookSource
+from hub.cli.settings import load_cli_settings
 from hub.config import load_settings
 from hub.errors import ConfigError
 
@@ -129,7 +130,7 @@ def check(
 
 def _instance(name: str, config: Path | None, data_dir: Path | None) -> tuple[Any, Any]:
     """(settings, connector instance config) of ``name`` in crossdock.yaml."""
-    settings = load_settings(config, data_dir=data_dir)
+    settings = load_cli_settings(config, data_dir=data_dir)
     found = {i.name: i for i in settings.connector_instances}.get(name)
     if found is None:
         raise ConfigError(

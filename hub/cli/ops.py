@@ -17,8 +17,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from hub.config import Settings, load_settings
-from hub.errors import ConfigError, DeadLetterError, HubError
+from hub.cli.settings import existing_database, load_cli_settings
+from hub.config import Settings
+from hub.errors import DeadLetterError, HubError
 
 __all__ = ["extend_dlq", "open_console", "redrive_app", "report_replay"]
 
@@ -92,11 +93,7 @@ def _filter(
 def _settings(
     config: Path | None, data_dir: Path | None, bus_url: str | None, database_url: str | None
 ) -> Settings:
-    try:
-        return load_settings(config, data_dir=data_dir, bus_url=bus_url, database_url=database_url)
-    except ConfigError as exc:
-        err.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2) from exc
+    return load_cli_settings(config, data_dir=data_dir, bus_url=bus_url, database_url=database_url)
 
 
 def open_console(settings: Settings, mappings: list[Path] | None = None) -> Any:
@@ -104,10 +101,8 @@ def open_console(settings: Settings, mappings: list[Path] | None = None) -> Any:
     from hub.database import connect
     from hub.ops.service import open_ops
 
-    if settings.database_url is None:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
     return open_ops(
-        connect(settings.resolved_database_url),
+        connect(existing_database(settings)),
         settings,
         mapping_dirs=mappings,
         replay_rate=None,

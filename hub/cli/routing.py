@@ -12,8 +12,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from hub.config import Settings, load_settings
-from hub.errors import ConfigError
+from hub.cli.settings import existing_database, load_cli_settings
+from hub.config import Settings
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -40,11 +40,7 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="JSON instead of tables")]
 
 
 def _settings(config: Path | None, data_dir: Path | None, database_url: str | None) -> Settings:
-    try:
-        return load_settings(config, data_dir=data_dir, database_url=database_url)
-    except ConfigError as exc:
-        err.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2) from exc
+    return load_cli_settings(config, data_dir=data_dir, database_url=database_url)
 
 
 def _db(config: Path | None, data_dir: Path | None, database_url: str | None) -> Engine:
@@ -52,9 +48,7 @@ def _db(config: Path | None, data_dir: Path | None, database_url: str | None) ->
     from hub.routing.router import create_tables
 
     settings = _settings(config, data_dir, database_url)
-    if settings.database_url is None:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = connect(settings.resolved_database_url)
+    engine = connect(existing_database(settings))
     create_tables(engine)
     return engine
 

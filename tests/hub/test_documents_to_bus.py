@@ -310,6 +310,7 @@ def test_crossdock_run_with_the_documents_connector_reads_every_kind(tmp_path: P
         corpus_file("shopify/shopify_python_api_location.json"),  # a body no spec maps
     ):
         (inbox / source.name).write_bytes(source.read_bytes())
+    (tmp_path / "data").mkdir()
     common = ["--data-dir", str(tmp_path / "data")]
     result = CliRunner().invoke(
         app, ["run", "--once", "--connector", "documents", "--inbox", str(inbox), *common]

@@ -61,6 +61,7 @@ def test_run_then_dlq_list_show_discard_on_the_demo_inbox(tmp_path: Path) -> Non
     for f in DEMO.iterdir():
         (inbox / f.name).write_bytes(f.read_bytes())
     runner = CliRunner()
+    (tmp_path / "data").mkdir()
     common = ["--data-dir", str(tmp_path / "data")]
     result = runner.invoke(app, ["run", "--once", "--inbox", str(inbox), *common])
     assert result.exit_code == 0, result.stderr

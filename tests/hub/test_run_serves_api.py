@@ -23,6 +23,8 @@ def test_run_serves_the_registry_with_the_canonical_subjects_and_stops_on_sigint
 ) -> None:
     port = _free_port()
     log = tmp_path / "run.log"
+    (tmp_path / "inbox").mkdir()
+    (tmp_path / "data").mkdir()
     with log.open("wb") as errors:
         proc = subprocess.Popen(
             [sys.executable, "-m", "hub.cli", "run", "--inbox", str(tmp_path / "inbox"),
