@@ -14,7 +14,8 @@ of a stock change would corrupt the book quantity silently.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import functools
+from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -27,6 +28,7 @@ __all__ = [
     "SKU_PREFERENCE",
     "SUPPLIER_ROLES",
     "bill_to",
+    "bill_to_address",
     "billed_unit_price",
     "customer_id",
     "document_currency",
@@ -49,6 +51,7 @@ __all__ = [
     "purchase_order",
     "ship_method",
     "ship_to",
+    "ship_to_address",
     "ship_to_id",
     "street_lines",
     "supplier_id",
@@ -85,24 +88,54 @@ _PRODUCT_IDS = "sap-idoc-product-id"
 _NO_DATE = frozenset({"", "00000000"})
 
 
+# These run for every segment of every IDoc on the bulk path: concrete class tests, no ABCs
+# (the reader's trees are dicts, lists and strings).
+
+
 def _text(node: Mapping[str, Any], key: str) -> str:
     value = node.get(key)
-    return value.strip() if isinstance(value, str) else ""
+    return value.strip() if value.__class__ is str or isinstance(value, str) else ""
 
 
-def _segments(node: Mapping[str, Any], name: str) -> Iterator[Mapping[str, Any]]:
+def _segments(node: Mapping[str, Any], name: str) -> list[Mapping[str, Any]]:
     """The segments ``name`` under ``node`` (one arrives as an object, several as a list)."""
     found = node.get(name)
-    items = found if isinstance(found, list) else [found]
-    for item in items:
-        if isinstance(item, Mapping):
-            yield item
+    if found.__class__ is list:
+        return [item for item in found if item.__class__ is dict]
+    return [found] if found.__class__ is dict else []
+
+
+@functools.cache
+def _roles() -> dict[str, frozenset[str]]:
+    """Role → the partner function codes that have it, from the code list."""
+    found: dict[str, set[str]] = {}
+    for code, entry in code_list(_PARTNERS).codes.items():
+        if "role" in entry:
+            found.setdefault(str(entry["role"]), set()).add(code)
+    return {role: frozenset(codes) for role, codes in found.items()}
+
+
+@functools.cache
+def _units() -> dict[str, str]:
+    """SAP unit (ISO code or internal key) → Rec 20, from the code list."""
+    listed = code_list("sap-idoc-unit")
+    return {code: str(entry["rec20"]) for code, entry in listed.codes.items()}
+
+
+@functools.cache
+def _schemes() -> dict[str, str]:
+    """E1EDP19 qualifier → product id scheme, from the code list."""
+    listed = code_list(_PRODUCT_IDS)
+    return {code: str(entry["scheme"]) for code, entry in listed.codes.items() if "scheme" in entry}
 
 
 def _qualified(
     node: Mapping[str, Any], name: str, field: str, code: str
 ) -> Mapping[str, Any] | None:
-    return next((s for s in _segments(node, name) if _text(s, field) == code), None)
+    for segment in _segments(node, name):
+        if _text(segment, field) == code:
+            return segment
+    return None
 
 
 def _decimal(text: str, what: str) -> Decimal:
@@ -120,11 +153,14 @@ def _decimal(text: str, what: str) -> Decimal:
 
 def _partner(idoc: Mapping[str, Any], *roles: str) -> Mapping[str, Any] | None:
     """The first E1EDKA1 whose partner function has one of ``roles``, in the order of roles."""
-    listed = code_list(_PARTNERS)
-    partners = list(_segments(idoc, "E1EDKA1"))
+    partners = _segments(idoc, "E1EDKA1")
+    if not partners:
+        return None
+    known = _roles()
     for role in roles:
+        codes = known.get(role, frozenset())
         for partner in partners:
-            if listed.value(_text(partner, "PARVW"), "role") == role:
+            if _text(partner, "PARVW") in codes:
                 return partner
     return None
 
@@ -177,6 +213,30 @@ def street_lines(partner: Mapping[str, Any]) -> list[str]:
     return [line for line in lines if line]
 
 
+def _address(partner: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if partner is None:
+        return None
+    parts = {
+        "name": _text(partner, "NAME1") or None,
+        "lines": street_lines(partner),
+        "city": _text(partner, "ORT01") or None,
+        "region": _text(partner, "REGIO") or None,
+        "postal_code": _text(partner, "PSTLZ") or None,
+        "country": partner_country(partner),
+    }
+    return parts if any(parts.values()) else None
+
+
+def ship_to_address(idoc: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The ship-to party's (WE) postal address, as far as the IDoc gives it."""
+    return _address(ship_to(idoc))
+
+
+def bill_to_address(idoc: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The bill-to party's (RE) postal address, as far as the IDoc gives it."""
+    return _address(bill_to(idoc))
+
+
 def partner_country(partner: Mapping[str, Any]) -> str | None:
     """The partner's ISO country: ``ISOAL`` when sent, else the SAP country key ``LAND1``."""
     code = _text(partner, "ISOAL") or _text(partner, "LAND1")
@@ -191,7 +251,7 @@ def order_id(idoc: Mapping[str, Any]) -> str | None:
     ref = _qualified(idoc, "E1EDK02", "QUALF", "001")
     if ref is not None and (number := _text(ref, "BELNR")):
         return number
-    header = next(_segments(idoc, "E1EDK01"), None)
+    header = next(iter(_segments(idoc, "E1EDK01")), None)
     return (_text(header, "BELNR") or None) if header is not None else None
 
 
@@ -234,10 +294,15 @@ def document_currency(idoc: Mapping[str, Any]) -> str | None:
     """The ISO currency: E1EDK01 ``CURCY``; when a system sends a numeric key there, the
     currency of the totals (E1EDS01 ``SUNIT`` or ``WAERQ``); else the partner profile's
     ``default_currency``."""
-    header = next(_segments(idoc, "E1EDK01"), None)
-    code = _text(header, "CURCY") if header is not None else ""
-    if code.isalpha():
+    header = idoc.get("E1EDK01")
+    code = _text(header, "CURCY") if header.__class__ is dict else ""
+    if code.isalpha():  # the usual case, first: this runs for every priced line
         return code.upper()
+    if not code:
+        header = next(iter(_segments(idoc, "E1EDK01")), None)
+        code = _text(header, "CURCY") if header is not None else ""
+        if code.isalpha():
+            return code.upper()
     for total in _segments(idoc, "E1EDS01"):
         for key in ("SUNIT", "WAERQ"):
             if (value := _text(total, key)).isalpha() and len(value) == 3:
@@ -256,7 +321,7 @@ def net_total(idoc: Mapping[str, Any]) -> dict[str, Any] | None:
 
 def invoice_id(idoc: Mapping[str, Any]) -> str | None:
     """The invoice number: E1EDK01 ``BELNR``, else the E1EDK02 reference qualified 009."""
-    header = next(_segments(idoc, "E1EDK01"), None)
+    header = next(iter(_segments(idoc, "E1EDK01")), None)
     if header is not None and (number := _text(header, "BELNR")):
         return number
     ref = _qualified(idoc, "E1EDK02", "QUALF", "009")
@@ -289,27 +354,29 @@ def invoice_total(idoc: Mapping[str, Any]) -> Decimal | None:
 
 def product_ids(item: Mapping[str, Any]) -> list[dict[str, str]]:
     """Every E1EDP19 id of a line, typed by its qualifier (unknown qualifiers: scheme other)."""
-    listed = code_list(_PRODUCT_IDS)
+    schemes = _schemes()
     found: list[dict[str, str]] = []
     for ident in _segments(item, "E1EDP19"):
         value = _text(ident, "IDTNR")
         if not value:
             continue
         qualifier = _text(ident, "QUALF")
-        scheme = str(listed.value(qualifier, "scheme", "other"))
+        scheme = schemes.get(qualifier, "other")
         found.append({"scheme": scheme, "value": value, "qualifier": qualifier})
     return found
 
 
 def _id(item: Mapping[str, Any], qualifier: str) -> Mapping[str, Any] | None:
-    ident = _qualified(item, "E1EDP19", "QUALF", qualifier)
-    return ident if ident is not None and _text(ident, "IDTNR") else None
+    for ident in _segments(item, "E1EDP19"):
+        if _text(ident, "QUALF") == qualifier and _text(ident, "IDTNR"):
+            return ident
+    return None
 
 
 def line_sku(item: Mapping[str, Any]) -> str | None:
     """The line's SKU: the first E1EDP19 id in the partner profile's ``sku_qualifiers`` order
     (else :data:`SKU_PREFERENCE`), else the item's material number ``MATNR``."""
-    ids = ((_text(i, "QUALF"), _text(i, "IDTNR")) for i in _segments(item, "E1EDP19"))
+    ids = [(_text(i, "QUALF"), _text(i, "IDTNR")) for i in _segments(item, "E1EDP19")]
     chosen = current_profile().choose_id(ids, default=SKU_PREFERENCE)
     if chosen is not None:
         return chosen[1]
@@ -334,9 +401,9 @@ def line_description(item: Mapping[str, Any]) -> str | None:
 def _unit(code: str, field: str) -> str | None:
     if not code:
         return None
-    rec20 = code_list("sap-idoc-unit").value(code, "rec20")
+    rec20 = _units().get(code)
     if rec20 is not None:
-        return str(rec20)
+        return rec20
     try:
         return check_unit_code(code.upper())
     except ValueError:

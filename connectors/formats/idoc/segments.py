@@ -88,7 +88,10 @@ def nest(idoc: etree._Element) -> None:
     """
     parents = _parents()
     children = list(idoc)
-    if not any(_local(child.tag) in parents for child in children):
+    # nested as SAP writes it (the usual case): no top-level segment has a parent type
+    if parents.keys().isdisjoint({child.tag for child in children}) and (
+        not idoc.nsmap or parents.keys().isdisjoint({_local(c.tag) for c in children})
+    ):
         return
     last: dict[str, etree._Element] = {}
     for child in children:
