@@ -13,13 +13,34 @@ from hub.registry.errors import RegistryError
 from hub.registry.wire import ErrorBody
 
 __all__ = [
+    "CONFLUENT_PREFIXES",
     "ERROR_RESPONSES",
     "REGISTRY_MEDIA_TYPE",
     "RegistryJSONResponse",
     "install_error_handlers",
+    "is_confluent_path",
 ]
 
 REGISTRY_MEDIA_TYPE = "application/vnd.schemaregistry.v1+json"
+
+CONFLUENT_PREFIXES = (
+    "/subjects",
+    "/schemas",
+    "/config",
+    "/mode",
+    "/compatibility",
+    "/contexts",
+    "/v1/metadata",
+    "/associations",
+)
+"""The paths of Confluent's API (with the root): what answers as Confluent's web layer does."""
+
+
+def is_confluent_path(path: str) -> bool:
+    """Whether ``path`` is one of Confluent's routes (not the hub's own)."""
+    return path in ("", "/") or any(
+        path == p or path.startswith(p + "/") for p in CONFLUENT_PREFIXES
+    )
 
 
 class RegistryJSONResponse(JSONResponse):
@@ -55,7 +76,7 @@ async def _registry_error(_request: Request, exc: Exception) -> JSONResponse:
     return _error(exc.status, exc.error_code, exc.message)
 
 
-async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     problems = []
     for e in exc.errors():
@@ -64,6 +85,12 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     malformed = any(e.get("type") == "json_invalid" for e in exc.errors())
     if malformed:
         return _error(400, 400, "Malformed JSON: " + "; ".join(problems))
+    if is_confluent_path(request.url.path):
+        # As Confluent's web layer answers: a body of the wrong shape is Jackson's mapping
+        # error (400), a path or query parameter that does not convert is JAX-RS's 404.
+        if any(e.get("loc", ("",))[0] == "body" for e in exc.errors()):
+            return _error(400, 400, "Unprocessable request body: " + "; ".join(problems))
+        return _error(404, 404, "HTTP 404 Not Found")
     return _error(422, 422, "Unprocessable request: " + "; ".join(problems))
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from hub.registry.content import REGISTRY_MEDIA_TYPE
+from hub.registry.content import REGISTRY_MEDIA_TYPE, is_confluent_path
 from hub.registry.subject_paths import routing_path
 
 __all__ = ["PRODUCED", "ConfluentNegotiation", "negotiate"]
@@ -33,16 +33,6 @@ PRODUCED: tuple[tuple[str, float], ...] = (
 """The media types every Confluent route produces, with the server's weight (``qs``)."""
 
 _CONSUMED = frozenset({*(t for t, _ in PRODUCED), "application/octet-stream"})
-_PREFIXES = (
-    "/subjects",
-    "/schemas",
-    "/config",
-    "/mode",
-    "/compatibility",
-    "/contexts",
-    "/v1/metadata",
-    "/associations",
-)
 _NOT_ACCEPTABLE = b'{"error_code":406,"message":"HTTP 406 Not Acceptable"}'
 _UNSUPPORTED = b'{"error_code":415,"message":"HTTP 415 Unsupported Media Type"}'
 
@@ -103,10 +93,6 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-def _is_confluent_path(path: str) -> bool:
-    return path in ("", "/") or any(path == p or path.startswith(p + "/") for p in _PREFIXES)
-
-
 class ConfluentNegotiation:
     """ASGI middleware: trailing ``/``, ``Accept`` (406) and ``Content-Type`` (415)."""
 
@@ -114,7 +100,7 @@ class ConfluentNegotiation:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not _is_confluent_path(scope["path"]):
+        if scope["type"] != "http" or not is_confluent_path(scope["path"]):
             await self.app(scope, receive, send)
             return
         scope = self._routing_scope(scope)

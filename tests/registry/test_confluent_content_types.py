@@ -126,3 +126,15 @@ def test_a_trailing_slash_after_a_subject_reaches_its_route(client: TestClient) 
 def test_an_unknown_route_is_404_in_confluents_shape(client: TestClient) -> None:
     assert error_of(client.get("/no/such/thing"), 404, 404) == "HTTP 404 Not Found"
     assert error_of(client.get("/subjects/s"), 405, 405) == "HTTP 405 Method Not Allowed"
+
+
+def test_a_body_of_the_wrong_shape_is_400_as_jacksons_mapping_error(client: TestClient) -> None:
+    # Confluent (rest-utils' JsonMappingExceptionMapper): 400; Karapace answers 500 here.
+    for body in ("invalid", ["schema"], {"schema": {"type": "string"}}):
+        r = client.post("/subjects/s/versions", json=body, headers=ADMIN)
+        error_of(r, 400, 400)
+    error_of(client.post("/subjects/s/versions", content=b"{", headers=ADMIN), 400, 400)
+
+
+def test_a_query_parameter_that_does_not_convert_is_jax_rs_404(client: TestClient) -> None:
+    error_of(client.get("/subjects?offset=many"), 404, 404)
