@@ -67,6 +67,10 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+_CONVERSION = ("_parsing", "_type")
+"""pydantic's error types for a value that does not convert (``int_parsing``, ``bool_type``)."""
+
+
 def _error(status: int, code: int, message: str) -> RegistryJSONResponse:
     return RegistryJSONResponse({"error_code": code, "message": message}, status_code=status)
 
@@ -88,9 +92,11 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     if is_confluent_path(request.url.path):
         # As Confluent's web layer answers: a body of the wrong shape is Jackson's mapping
         # error (400), a path or query parameter that does not convert is JAX-RS's 404.
+        # Other refusals (e.g. the hub's NUL guard) stay 422.
         if any(e.get("loc", ("",))[0] == "body" for e in exc.errors()):
             return _error(400, 400, "Unprocessable request body: " + "; ".join(problems))
-        return _error(404, 404, "HTTP 404 Not Found")
+        if all(str(e.get("type", "")).endswith(_CONVERSION) for e in exc.errors()):
+            return _error(404, 404, "HTTP 404 Not Found")
     return _error(422, 422, "Unprocessable request: " + "; ".join(problems))
 
 
