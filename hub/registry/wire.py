@@ -41,7 +41,8 @@ class SchemaReference(_Lenient):
 
     name: str
     subject: str
-    version: int
+    # a 32-bit integer, as Confluent's entity holds it (beyond is a mapping error, 400)
+    version: int = Field(ge=-(2**31), le=2**31 - 1)
 
 
 class SchemaRequest(_Lenient):

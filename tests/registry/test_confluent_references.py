@@ -242,3 +242,12 @@ def test_deleting_the_referrer_first_frees_the_referenced_version(client: TestCl
     assert client.delete("/subjects/job/versions/1?permanent=true", headers=ADMIN).json() == 1
     # the soft-deleted referrer is still readable by id, references and all
     assert client.get(f"/schemas/ids/{ids['person']}").json()["references"] == PERSON_REFS
+
+
+def test_a_reference_version_beyond_32_bits_is_a_mapping_error_and_zero_finds_nothing(
+    client: TestClient,
+) -> None:
+    huge = {"schema": "{}", "references": [{"name": "a", "subject": "b", "version": 2**63}]}
+    error_of(client.post("/subjects/s/versions", json=huge, headers=ADMIN), 400, 400)
+    zero = {"schema": "{}", "references": [{"name": "a", "subject": "b", "version": 0}]}
+    error_of(client.post("/subjects/s/versions", json=zero, headers=ADMIN), 422, 42201)
