@@ -185,6 +185,11 @@ MESSAGE_TYPES: dict[tuple[str, str], MessageType] = {
             },
             ignored={
                 "ControlTransaction": "not business documents (sign-on, sign-off, till open)",
+                # cash handling at the till: every store day has them, and no canonical event
+                # is about cash, so refusing them would fail every normal day's log
+                "TenderControlTransaction": "cash handling (till loans, pickups, counts), "
+                "no stock or order",
+                "FunctionLog": "a till's log of functions used, not a business document",
                 "void": "no stock moved (cancelled, voided, suspended or training transactions)",
                 "non_merchandise": "no stock moved (services, gift cards, deposits, tenders only)",
             },
