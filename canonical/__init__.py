@@ -4,73 +4,154 @@ Depends on pydantic only. Everything listed in ``__all__`` is public and version
 renames go through a deprecation shim, never a hard break.
 """
 
-from canonical.address import Address, PostalAddress
-from canonical.casting import Caster, CastStep
-from canonical.channel import Channel
-from canonical.envelope import (
-    BATCH_CONTENT_TYPE,
-    STRUCTURED_CONTENT_TYPE,
-    Envelope,
-    dataschema_uri,
-    dump_batch,
-    routing_key,
-    wrap_event,
-)
-from canonical.errors import (
-    CanonicalError,
-    CrossdockError,
-    DuplicateRegistration,
-    InvalidCaster,
-    InvalidEventIdParts,
-    InvalidEventTarget,
-    NoCastPath,
-    NotRepresentable,
-    UnknownEventType,
-    UnknownEventVersion,
-)
-from canonical.event_id import EVENT_ID_NAMESPACE, EventIdSeries, make_event_id
-from canonical.events import (
-    AdjustmentReason,
-    EventData,
-    InventoryAdjustedV1,
-    InventoryAdjustedV2,
-    InvoiceMatchedV1,
-    OrderCreatedV1,
-    OrderCreatedV2,
-    OrderCreatedV3,
-    ReturnAuthorizedV1,
-)
-from canonical.gtin import Gtin, check_gtin, gtin14, gtin_check_digit
-from canonical.identifiers import (
-    ActorRef,
-    CountryCode,
-    CustomerRef,
-    DocumentRef,
-    LocationId,
-    LotNumber,
-    SerialNumber,
-    Sku,
-    SupplierId,
-)
-from canonical.money import CurrencyCode, Money
-from canonical.product_id import ProductId, ProductIdScheme
-from canonical.quantity import ExplicitQuantity, Quantity, UnitCode
-from canonical.registry import (
-    EventRegistry,
-    convert,
-    default_registry,
-    event_model,
-    event_types,
-    latest_version,
-    parse_envelope,
-    parse_target,
-    read_envelope,
-    read_event,
-    register_caster,
-    versions,
-)
-from canonical.schema_export import check_schemas, export_schemas
-from canonical.timestamps import UtcDatetime
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from canonical.lazy_exports import lazy_exports
+
+# the names load on first use (PEP 562): importing one submodule, or this package for one
+# name, does not pay for all of them (see canonical.lazy_exports)
+if TYPE_CHECKING:
+    from canonical.address import Address, PostalAddress
+    from canonical.casting import Caster, CastStep
+    from canonical.channel import Channel
+    from canonical.envelope import (
+        BATCH_CONTENT_TYPE,
+        STRUCTURED_CONTENT_TYPE,
+        Envelope,
+        dataschema_uri,
+        dump_batch,
+        routing_key,
+        wrap_event,
+    )
+    from canonical.errors import (
+        CanonicalError,
+        CrossdockError,
+        DuplicateRegistration,
+        InvalidCaster,
+        InvalidEventIdParts,
+        InvalidEventTarget,
+        NoCastPath,
+        NotRepresentable,
+        UnknownEventType,
+        UnknownEventVersion,
+    )
+    from canonical.event_id import EVENT_ID_NAMESPACE, EventIdSeries, make_event_id
+    from canonical.events import (
+        AdjustmentReason,
+        EventData,
+        InventoryAdjustedV1,
+        InventoryAdjustedV2,
+        InvoiceMatchedV1,
+        OrderCreatedV1,
+        OrderCreatedV2,
+        OrderCreatedV3,
+        ReturnAuthorizedV1,
+    )
+    from canonical.gtin import Gtin, check_gtin, gtin14, gtin_check_digit
+    from canonical.identifiers import (
+        ActorRef,
+        CountryCode,
+        CustomerRef,
+        DocumentRef,
+        LocationId,
+        LotNumber,
+        SerialNumber,
+        Sku,
+        SupplierId,
+    )
+    from canonical.money import CurrencyCode, Money
+    from canonical.product_id import ProductId, ProductIdScheme
+    from canonical.quantity import ExplicitQuantity, Quantity, UnitCode
+    from canonical.registry import (
+        EventRegistry,
+        convert,
+        default_registry,
+        event_model,
+        event_types,
+        latest_version,
+        parse_envelope,
+        parse_target,
+        read_envelope,
+        read_event,
+        register_caster,
+        versions,
+    )
+    from canonical.schema_export import check_schemas, export_schemas
+    from canonical.timestamps import UtcDatetime
+
+_HOMES = {
+    "ActorRef": "canonical.identifiers",
+    "Address": "canonical.address",
+    "AdjustmentReason": "canonical.events",
+    "BATCH_CONTENT_TYPE": "canonical.envelope",
+    "CanonicalError": "canonical.errors",
+    "CastStep": "canonical.casting",
+    "Caster": "canonical.casting",
+    "Channel": "canonical.channel",
+    "CountryCode": "canonical.identifiers",
+    "CrossdockError": "canonical.errors",
+    "CurrencyCode": "canonical.money",
+    "CustomerRef": "canonical.identifiers",
+    "DocumentRef": "canonical.identifiers",
+    "DuplicateRegistration": "canonical.errors",
+    "EVENT_ID_NAMESPACE": "canonical.event_id",
+    "Envelope": "canonical.envelope",
+    "EventData": "canonical.events",
+    "EventIdSeries": "canonical.event_id",
+    "EventRegistry": "canonical.registry",
+    "ExplicitQuantity": "canonical.quantity",
+    "Gtin": "canonical.gtin",
+    "InvalidCaster": "canonical.errors",
+    "InvalidEventIdParts": "canonical.errors",
+    "InvalidEventTarget": "canonical.errors",
+    "InventoryAdjustedV1": "canonical.events",
+    "InventoryAdjustedV2": "canonical.events",
+    "InvoiceMatchedV1": "canonical.events",
+    "LocationId": "canonical.identifiers",
+    "LotNumber": "canonical.identifiers",
+    "Money": "canonical.money",
+    "NoCastPath": "canonical.errors",
+    "NotRepresentable": "canonical.errors",
+    "OrderCreatedV1": "canonical.events",
+    "OrderCreatedV2": "canonical.events",
+    "OrderCreatedV3": "canonical.events",
+    "PostalAddress": "canonical.address",
+    "ProductId": "canonical.product_id",
+    "ProductIdScheme": "canonical.product_id",
+    "Quantity": "canonical.quantity",
+    "ReturnAuthorizedV1": "canonical.events",
+    "STRUCTURED_CONTENT_TYPE": "canonical.envelope",
+    "SerialNumber": "canonical.identifiers",
+    "Sku": "canonical.identifiers",
+    "SupplierId": "canonical.identifiers",
+    "UnitCode": "canonical.quantity",
+    "UnknownEventType": "canonical.errors",
+    "UnknownEventVersion": "canonical.errors",
+    "UtcDatetime": "canonical.timestamps",
+    "check_gtin": "canonical.gtin",
+    "check_schemas": "canonical.schema_export",
+    "convert": "canonical.registry",
+    "dataschema_uri": "canonical.envelope",
+    "default_registry": "canonical.registry",
+    "dump_batch": "canonical.envelope",
+    "event_model": "canonical.registry",
+    "event_types": "canonical.registry",
+    "export_schemas": "canonical.schema_export",
+    "gtin14": "canonical.gtin",
+    "gtin_check_digit": "canonical.gtin",
+    "latest_version": "canonical.registry",
+    "make_event_id": "canonical.event_id",
+    "parse_envelope": "canonical.registry",
+    "parse_target": "canonical.registry",
+    "read_envelope": "canonical.registry",
+    "read_event": "canonical.registry",
+    "register_caster": "canonical.registry",
+    "routing_key": "canonical.envelope",
+    "versions": "canonical.registry",
+    "wrap_event": "canonical.envelope",
+}
 
 __all__ = [
     "BATCH_CONTENT_TYPE",
@@ -143,3 +224,6 @@ __all__ = [
     "versions",
     "wrap_event",
 ]
+
+
+__getattr__, __dir__ = lazy_exports(__name__, _HOMES)

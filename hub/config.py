@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from connectors.formats.csv import CsvFormat
 from hub.errors import ConfigError
 from hub.registry.settings import RegistrySettings
-from mappings import FieldSpec, SpecRegistry
 from mappings.partner_profile import PartnerProfile
+
+if TYPE_CHECKING:
+    from connectors.formats.csv import CsvFormat
+    from mappings import SpecRegistry
 
 __all__ = [
     "ConnectorInstance",
@@ -51,6 +53,11 @@ class FileConnectorConfig(BaseModel):
 
 def csv_format_for(config: FileConnectorConfig, registry: SpecRegistry) -> CsvFormat:
     """The CSV reading rules of a connector; required columns come from its mapping's paths."""
+    # imported here: every command loads the configuration, and the CSV reader and the spec
+    # model (the mapping compiler behind them) cost more than the rest of a `dlq list`
+    from connectors.formats.csv import CsvFormat
+    from mappings import FieldSpec
+
     mapping = registry.get(config.mapping)
     # a column the spec requires must be in the header: refuse such a file whole instead of
     # dead-lettering each of its rows for the same reason

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from typing import Any, overload
 
 from sqlalchemy import Engine, Insert, MetaData, Table, create_engine, event
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import DeclarativeBase
 
@@ -76,9 +75,15 @@ def insert_ignoring_duplicates(
     if not rows:
         return [] if returning else 0
     stmt: Insert
+    # each dialect's insert is imported with its first use: PostgreSQL's module (and the driver
+    # modules it loads) costs a fifth of a `crossdock dlq list` on an embedded hub
     if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
         stmt = postgresql.insert(table).on_conflict_do_nothing(index_elements=list(keys))
     elif conn.dialect.name == "sqlite":
+        from sqlalchemy.dialects import sqlite
+
         stmt = sqlite.insert(table).on_conflict_do_nothing(index_elements=list(keys))
     else:  # pragma: no cover - other databases are not supported yet
         raise NotImplementedError(f"database {conn.dialect.name!r} is not supported")

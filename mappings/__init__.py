@@ -11,14 +11,47 @@ mapping a document costs about what a hand-written function costs::
 The spec format is described in ``mappings/README.md``.
 """
 
-from ._compiled import CompiledMapping, compile_spec
-from ._corpus import CORPUS_ENV, corpus_document, corpus_root
-from ._errors import MappingError, SpecError
-from ._golden import GoldenCase, compare, golden_cases, golden_folder_cases, golden_folders
-from ._loading import load_spec
-from ._registry import SPECS_DIR, SpecRegistry
-from ._spec import ConditionSpec, EachSpec, FieldSpec, MappingSpec, SourceSpec, SplitSpec
-from .transforms import register_transform
+from typing import TYPE_CHECKING as _TYPE_CHECKING
+
+from canonical.lazy_exports import lazy_exports as _lazy_exports
+
+# the names load on first use (PEP 562): importing one submodule, or this package for one
+# name, does not pay for all of them (see canonical.lazy_exports); the helpers' names start
+# with _ so that the package's public names stay its API and its submodules
+if _TYPE_CHECKING:
+    from ._compiled import CompiledMapping, compile_spec
+    from ._corpus import CORPUS_ENV, corpus_document, corpus_root
+    from ._errors import MappingError, SpecError
+    from ._golden import GoldenCase, compare, golden_cases, golden_folder_cases, golden_folders
+    from ._loading import load_spec
+    from ._registry import SPECS_DIR, SpecRegistry
+    from ._spec import ConditionSpec, EachSpec, FieldSpec, MappingSpec, SourceSpec, SplitSpec
+    from .transforms import register_transform
+
+_HOMES = {
+    "CORPUS_ENV": "mappings._corpus",
+    "CompiledMapping": "mappings._compiled",
+    "ConditionSpec": "mappings._spec",
+    "EachSpec": "mappings._spec",
+    "FieldSpec": "mappings._spec",
+    "GoldenCase": "mappings._golden",
+    "MappingError": "mappings._errors",
+    "MappingSpec": "mappings._spec",
+    "SPECS_DIR": "mappings._registry",
+    "SourceSpec": "mappings._spec",
+    "SpecError": "mappings._errors",
+    "SpecRegistry": "mappings._registry",
+    "SplitSpec": "mappings._spec",
+    "compare": "mappings._golden",
+    "compile_spec": "mappings._compiled",
+    "corpus_document": "mappings._corpus",
+    "corpus_root": "mappings._corpus",
+    "golden_cases": "mappings._golden",
+    "golden_folder_cases": "mappings._golden",
+    "golden_folders": "mappings._golden",
+    "load_spec": "mappings._loading",
+    "register_transform": "mappings.transforms",
+}
 
 __all__ = [
     "CORPUS_ENV",
@@ -44,3 +77,6 @@ __all__ = [
     "load_spec",
     "register_transform",
 ]
+
+
+__getattr__, __dir__ = _lazy_exports(__name__, _HOMES)

@@ -56,51 +56,109 @@ hub's bus and a stored state), ``deliver`` for sinks; webhook sources are served
 (:mod:`connectors.sdk.scaffold`) whose tests pass the kit unchanged.
 """
 
-from connectors.errors import RecordError
-from connectors.record import RawRecord
-from connectors.sdk.bus import EventBus, deprecated_dead_letter_record
-from connectors.sdk.config import ConnectorConfig, load_config
-from connectors.sdk.connector import (
-    CheckResult,
-    Connector,
-    Event,
-    ReadItem,
-    Sink,
-    Source,
-    WriteReport,
-)
-from connectors.sdk.deadletter import DeadLetter, DeadLetterStatus
-from connectors.sdk.decisions import (
-    SDK_TABLE,
-    Action,
-    Decision,
-    FailureType,
-    RetryTable,
-    RowKey,
-)
-from connectors.sdk.errors import (
-    AuthenticationFailed,
-    AuthExpired,
-    ConnectorConfigError,
-    ConnectorError,
-    ConnectorTimeout,
-    HttpStatusError,
-    PermanentConnectorError,
-    RateLimited,
-    RequestRejected,
-    TransientConnectorError,
-)
-from connectors.sdk.registry import (
-    ENTRY_POINT_GROUP,
-    UnknownConnector,
-    connector_entry_points,
-    load_connector,
-)
-from connectors.sdk.retry import RetryPolicy, retrying
-from connectors.sdk.runner import RunOutcome, deliver, run_source
-from connectors.sdk.state import Checkpoint, State
-from connectors.sdk.stream import Stream
-from connectors.sdk.webhook import DeliveryKey, SignatureInvalid, WebhookRequest, WebhookSource
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from canonical.lazy_exports import lazy_exports
+
+# the names load on first use (PEP 562): importing one submodule, or this package for one
+# name, does not pay for all of them (see canonical.lazy_exports)
+if TYPE_CHECKING:
+    from connectors.errors import RecordError
+    from connectors.record import RawRecord
+    from connectors.sdk.bus import EventBus
+    from connectors.sdk.config import ConnectorConfig, load_config
+    from connectors.sdk.connector import (
+        CheckResult,
+        Connector,
+        Event,
+        ReadItem,
+        Sink,
+        Source,
+        WriteReport,
+    )
+    from connectors.sdk.deadletter import DeadLetter, DeadLetterStatus
+    from connectors.sdk.decisions import (
+        SDK_TABLE,
+        Action,
+        Decision,
+        FailureType,
+        RetryTable,
+        RowKey,
+    )
+    from connectors.sdk.errors import (
+        AuthenticationFailed,
+        AuthExpired,
+        ConnectorConfigError,
+        ConnectorError,
+        ConnectorTimeout,
+        HttpStatusError,
+        PermanentConnectorError,
+        RateLimited,
+        RequestRejected,
+        TransientConnectorError,
+    )
+    from connectors.sdk.registry import (
+        ENTRY_POINT_GROUP,
+        UnknownConnector,
+        connector_entry_points,
+        load_connector,
+    )
+    from connectors.sdk.retry import RetryPolicy, retrying
+    from connectors.sdk.runner import RunOutcome, deliver, run_source
+    from connectors.sdk.state import Checkpoint, State
+    from connectors.sdk.stream import Stream
+    from connectors.sdk.webhook import DeliveryKey, SignatureInvalid, WebhookRequest, WebhookSource
+
+_HOMES = {
+    "Action": "connectors.sdk.decisions",
+    "AuthExpired": "connectors.sdk.errors",
+    "AuthenticationFailed": "connectors.sdk.errors",
+    "CheckResult": "connectors.sdk.connector",
+    "Checkpoint": "connectors.sdk.state",
+    "Connector": "connectors.sdk.connector",
+    "ConnectorConfig": "connectors.sdk.config",
+    "ConnectorConfigError": "connectors.sdk.errors",
+    "ConnectorError": "connectors.sdk.errors",
+    "ConnectorTimeout": "connectors.sdk.errors",
+    "DeadLetter": "connectors.sdk.deadletter",
+    "DeadLetterStatus": "connectors.sdk.deadletter",
+    "Decision": "connectors.sdk.decisions",
+    "DeliveryKey": "connectors.sdk.webhook",
+    "ENTRY_POINT_GROUP": "connectors.sdk.registry",
+    "Event": "connectors.sdk.connector",
+    "EventBus": "connectors.sdk.bus",
+    "FailureType": "connectors.sdk.decisions",
+    "HttpStatusError": "connectors.sdk.errors",
+    "PermanentConnectorError": "connectors.sdk.errors",
+    "RateLimited": "connectors.sdk.errors",
+    "RawRecord": "connectors.record",
+    "ReadItem": "connectors.sdk.connector",
+    "RecordError": "connectors.errors",
+    "RequestRejected": "connectors.sdk.errors",
+    "RetryPolicy": "connectors.sdk.retry",
+    "RetryTable": "connectors.sdk.decisions",
+    "RowKey": "connectors.sdk.decisions",
+    "RunOutcome": "connectors.sdk.runner",
+    "SDK_TABLE": "connectors.sdk.decisions",
+    "SignatureInvalid": "connectors.sdk.webhook",
+    "Sink": "connectors.sdk.connector",
+    "Source": "connectors.sdk.connector",
+    "State": "connectors.sdk.state",
+    "Stream": "connectors.sdk.stream",
+    "TransientConnectorError": "connectors.sdk.errors",
+    "UnknownConnector": "connectors.sdk.registry",
+    "WebhookRequest": "connectors.sdk.webhook",
+    "WebhookSource": "connectors.sdk.webhook",
+    "WriteReport": "connectors.sdk.connector",
+    "connector_entry_points": "connectors.sdk.registry",
+    "deliver": "connectors.sdk.runner",
+    "load_config": "connectors.sdk.config",
+    "load_connector": "connectors.sdk.registry",
+    "retrying": "connectors.sdk.retry",
+    "run_source": "connectors.sdk.runner",
+}
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -152,8 +210,13 @@ __all__ = [
 ]
 
 
+_exported, __dir__ = lazy_exports(__name__, _HOMES)
+
+
 def __getattr__(name: str) -> object:
     # renamed: DeadLetterRecord is the one model, DeadLetter (dramatiq-style shim)
     if name == "DeadLetterRecord":
+        from connectors.sdk.bus import deprecated_dead_letter_record
+
         return deprecated_dead_letter_record(__name__)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return _exported(name)

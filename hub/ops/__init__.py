@@ -8,8 +8,27 @@ change goes through :mod:`hub.deadletter.service`; the mapping versions a replay
 are :mod:`hub.mapping_versions`.
 """
 
-from hub.mapping_versions import MappingCatalog
-from hub.ops.filters import DeadLetterFilter
-from hub.ops.service import OpsService, open_ops
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from canonical.lazy_exports import lazy_exports
+
+# the names load on first use (PEP 562): importing one submodule, or this package for one
+# name, does not pay for all of them (see canonical.lazy_exports)
+if TYPE_CHECKING:
+    from hub.mapping_versions import MappingCatalog
+    from hub.ops.filters import DeadLetterFilter
+    from hub.ops.service import OpsService, open_ops
+
+_HOMES = {
+    "DeadLetterFilter": "hub.ops.filters",
+    "MappingCatalog": "hub.mapping_versions",
+    "OpsService": "hub.ops.service",
+    "open_ops": "hub.ops.service",
+}
 
 __all__ = ["DeadLetterFilter", "MappingCatalog", "OpsService", "open_ops"]
+
+
+__getattr__, __dir__ = lazy_exports(__name__, _HOMES)

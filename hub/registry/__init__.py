@@ -11,16 +11,37 @@ subject names in paths, as Confluent's web layer does), ``crossdock_api`` (the e
 ``validation`` (compiled validators per schema id), ``diff`` (readable version diffs).
 """
 
-from hub.registry.compat import (
-    CompatibilityLevel,
-    Incompatibility,
-    check_compatibility,
-    check_pair,
-)
-from hub.registry.errors import RegistryError
-from hub.registry.service import RegistryService, open_registry
-from hub.registry.settings import RegistrySettings
-from hub.registry.store import SchemaStore
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from canonical.lazy_exports import lazy_exports
+
+# the names load on first use (PEP 562): importing one submodule, or this package for one
+# name, does not pay for all of them (see canonical.lazy_exports)
+if TYPE_CHECKING:
+    from hub.registry.compat import (
+        CompatibilityLevel,
+        Incompatibility,
+        check_compatibility,
+        check_pair,
+    )
+    from hub.registry.errors import RegistryError
+    from hub.registry.service import RegistryService, open_registry
+    from hub.registry.settings import RegistrySettings
+    from hub.registry.store import SchemaStore
+
+_HOMES = {
+    "CompatibilityLevel": "hub.registry.compat",
+    "Incompatibility": "hub.registry.compat",
+    "RegistryError": "hub.registry.errors",
+    "RegistryService": "hub.registry.service",
+    "RegistrySettings": "hub.registry.settings",
+    "SchemaStore": "hub.registry.store",
+    "check_compatibility": "hub.registry.compat",
+    "check_pair": "hub.registry.compat",
+    "open_registry": "hub.registry.service",
+}
 
 __all__ = [
     "CompatibilityLevel",
@@ -33,3 +54,6 @@ __all__ = [
     "check_pair",
     "open_registry",
 ]
+
+
+__getattr__, __dir__ = lazy_exports(__name__, _HOMES)
