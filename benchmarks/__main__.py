@@ -23,6 +23,7 @@ ROWS = int(os.environ.get("CROSSDOCK_BENCH_ROWS", "1000000"))
 BULK_ROUNDS = int(os.environ.get("CROSSDOCK_BENCH_BULK_ROUNDS", "3"))
 #: benchmark modules with ``run() -> list[(what, measured, reference, verdict)]``, in order
 ROOM_BENCHMARKS = [
+    "bench_cli",
     "bench_x12",
     "bench_edifact",
     "bench_routing",

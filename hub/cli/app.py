@@ -1,7 +1,5 @@
 """The ``crossdock`` command line."""
 
-from __future__ import annotations
-
 import json
 import signal
 import sys
@@ -17,17 +15,19 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from hub.cli.connector import connector_app, failure_line
-from hub.cli.exit_codes import ExitCode, run_command_line
+from hub.cli.exit_codes import ExitCode
+from hub.cli.help_style import use_unix_help_style
 from hub.cli.ops import extend_dlq
+from hub.cli.options import BusOpt, ConfigOpt, DataDirOpt, DbOpt, JsonOpt, alias
 from hub.cli.routing import routing_app
 from hub.cli.settings import existing_database, load_cli_settings
+from hub.cli.tokens import token_app
 from hub.command_hints import command_hint
-from hub.config import Settings
-from hub.errors import DeadLetterError, HubError
 
 if TYPE_CHECKING:
     from connectors.errors import RecordError
     from connectors.sdk.runner import RunOutcome
+    from hub.config import Settings
     from hub.pipeline import FileOutcome
     from hub.pipeline import Progress as FileProgress
     from hub.routing.worker import RoutingWorker
@@ -36,12 +36,48 @@ if TYPE_CHECKING:
 
 __all__ = ["app", "main"]
 
+use_unix_help_style()
 app = typer.Typer(
     name="crossdock",
-    help="Crossdock: a retail integration hub. Files and messages in, canonical events out.",
+    help="Crossdock: a retail integration hub. Files and messages in, canonical events out.\n\n"
+    "Exit codes: 0 ok; 1 a record failed or a runtime error; 2 usage or configuration; "
+    "130 interrupted.",
     no_args_is_help=True,
-    add_completion=False,
+    # -h as well as --help, on every command (contexts inherit it)
+    context_settings={"help_option_names": ["-h", "--help"]},
+    # plain help, as Unix tools print it: the rich renderer (rich.markdown, markdown-it) costs
+    # more to import than the rest of `crossdock --help`
+    rich_markup_mode=None,
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        out.print(f"crossdock {version('crossdock')}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    _version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_print_version,
+            is_eager=True,
+            help="Print the version and exit.",
+        ),
+    ] = False,
+) -> None:
+    """Crossdock: a retail integration hub. Files and messages in, canonical events out.
+
+    Exit codes: 0 ok; 1 a record failed or a runtime error; 2 usage or configuration;
+    130 interrupted.
+    """
+
+
 dlq_app = typer.Typer(help="Inspect, replay and discard dead letters.", no_args_is_help=True)
 schemas_app = typer.Typer(help="JSON Schemas generated from the canonical models.")
 mappings_app = typer.Typer(help="Mapping specs and their golden tests.", no_args_is_help=True)
@@ -50,7 +86,6 @@ extend_dlq(dlq_app)  # search, counts, export, dry-run, edit-replay, redrive… 
 app.add_typer(schemas_app, name="schemas")
 app.add_typer(mappings_app, name="mappings")
 registry_app = typer.Typer(help="The schema registry: API tokens.", no_args_is_help=True)
-token_app = typer.Typer(help="API tokens (stored hashed; shown once).", no_args_is_help=True)
 app.add_typer(token_app, name="token")
 # the first home of the token commands, kept as an alias for a release
 registry_app.add_typer(token_app, name="token", hidden=True)
@@ -61,19 +96,6 @@ app.add_typer(connector_app, name="connector")
 out = Console()
 err = Console(stderr=True, soft_wrap=True)  # report lines stay whole in logs and pipes
 
-ConfigOpt = Annotated[
-    Path | None, typer.Option("--config", "-c", help="crossdock.yaml (default: ./crossdock.yaml)")
-]
-DataDirOpt = Annotated[
-    Path | None, typer.Option("--data-dir", help="where the embedded bus and database live")
-]
-BusOpt = Annotated[
-    str | None, typer.Option("--bus-url", help="sqlite:///… (embedded) or amqp://… (RabbitMQ)")
-]
-DbOpt = Annotated[
-    str | None, typer.Option("--database-url", help="sqlite:///… or postgresql+psycopg://…")
-]
-
 
 def _settings(
     config: Path | None,
@@ -81,7 +103,7 @@ def _settings(
     bus_url: str | None = None,
     database_url: str | None = None,
     inbox: Path | None = None,
-) -> Settings:
+) -> "Settings":
     return load_cli_settings(
         config,
         data_dir=data_dir,
@@ -120,16 +142,26 @@ def run(
     data_dir: DataDirOpt = None,
     bus_url: BusOpt = None,
     database_url: DbOpt = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="the summary as one JSON object on stdout")
+    ] = False,
 ) -> None:
     """Run the hub: watch the inbox, translate files, publish events, keep dead letters.
 
-    Exception routing runs beside it (a worker thread), unless ``--no-routing``. The parts are
-    started and stopped by :class:`hub.runtime.HubRun`; this command parses the options and
-    prints what the run reports.
+    Exception routing runs beside it (a worker thread) unless --no-routing. Exit 0 when the
+    run ended (dead letters are kept for an operator), 1 on a runtime error or, with --once, a
+    source read that failed, 130 when interrupted.
+    \f
+    The parts are started and stopped by :class:`hub.runtime.HubRun`; this command parses the
+    options and prints what the run reports.
     """
+    from hub.errors import HubError
     from hub.routing.tasks import count_open
     from hub.runtime import HubRun
 
+    if as_json and echo:
+        err.print("[red]error:[/] --echo and --json both write to stdout: give one")
+        raise typer.Exit(ExitCode.USAGE)
     settings = load_cli_settings(
         config,
         data_dir=data_dir,
@@ -165,13 +197,18 @@ def run(
         raise typer.Exit(1) from exc
     # the hints carry the location options given here: copied, they read this run's database
     where: dict[str, Any] = {"config": config, "data_dir": data_dir, "database_url": database_url}
-    if worker is not None:
-        tasks = count_open(worker.router.db)
+    tasks = count_open(worker.router.db) if worker is not None else None
+    if as_json:
+        sys.stdout.write(json.dumps(_summary_dict(hub_run.totals, tasks, interrupted)) + "\n")
+    elif tasks is not None:
         hint = f" — see `{command_hint('routing tasks', **where)}`" if tasks else ""
         out.print(
             f"routing: {tasks} open task(s){hint}", highlight=False, markup=False, soft_wrap=True
         )
-    _summary(hub_run.totals, once=once, where=where)
+    if not as_json:
+        _summary(hub_run.totals, where=where)
+    if hub_run.totals.failed_reads and not as_json:
+        out.print(f"[red]{hub_run.totals.failed_reads} source read(s) failed[/] (see above)")
     if interrupted:
         err.print(
             "interrupted: the summary counts the files finished, every event of them confirmed "
@@ -179,6 +216,21 @@ def run(
             "last checkpoint on the next run"
         )
         raise typer.Exit(ExitCode.INTERRUPTED)
+    if once and hub_run.totals.failed_reads:  # no next poll will read them
+        raise typer.Exit(ExitCode.FAILED)
+
+
+def _summary_dict(totals: "RunTotals", tasks: int | None, interrupted: bool) -> dict[str, Any]:
+    """``crossdock run --json``: the run's totals, the open routing tasks, interrupted or not."""
+    return {
+        "files": totals.files,
+        "records": totals.records,
+        "published": totals.published,
+        "dead_letters": totals.dead,
+        "failed_reads": totals.failed_reads,
+        "open_routing_tasks": tasks,
+        "interrupted": interrupted,
+    }
 
 
 class _ConsoleReport:
@@ -188,7 +240,7 @@ class _ConsoleReport:
         err.print(text)
 
     @contextmanager
-    def file_progress(self, path: Path) -> Iterator[FileProgress]:
+    def file_progress(self, path: Path) -> "Iterator[FileProgress]":
         with _progress() as bar:
             task = bar.add_task(path.name, total=path.stat().st_size)
 
@@ -197,7 +249,7 @@ class _ConsoleReport:
 
             yield advance
 
-    def file_done(self, path: Path, result: FileOutcome | RecordError) -> None:
+    def file_done(self, path: Path, result: "FileOutcome | RecordError") -> None:
         from hub.pipeline import FileOutcome
 
         if isinstance(result, FileOutcome):
@@ -205,7 +257,7 @@ class _ConsoleReport:
         else:
             err.print(f"[red]refused[/] {path.name}: {result} → failed/")
 
-    def source_read(self, polled: PolledSource, outcome: RunOutcome | Exception) -> None:
+    def source_read(self, polled: "PolledSource", outcome: "RunOutcome | Exception") -> None:
         if isinstance(outcome, Exception):
             line = failure_line(f"source {polled.name}", polled.connector, outcome)
             err.print(f"{line}; next read in {polled.every:g} s")
@@ -217,11 +269,9 @@ class _ConsoleReport:
             )
 
 
-def _summary(totals: RunTotals, *, once: bool, where: dict[str, Any]) -> None:
-    """The run's totals; with ``once``, exit 1 when a source read failed (no next poll).
-
-    ``where`` holds the location options given on the command line, which the hint carries.
-    """
+def _summary(totals: "RunTotals", *, where: dict[str, Any]) -> None:
+    """The run's totals; ``where`` holds the location options given on the command line,
+    which the hint carries."""
     hint = f" — see `{command_hint('dlq list', **where)}`" if totals.dead else ""
     out.print(
         f"[bold]summary:[/] {totals.files} file(s), {totals.records} record(s), "
@@ -229,10 +279,6 @@ def _summary(totals: RunTotals, *, once: bool, where: dict[str, Any]) -> None:
         f"[yellow]{totals.dead} dead letter(s)[/]{escape(hint)}",
         soft_wrap=True,  # a hint wrapped over two lines does not paste
     )
-    if totals.failed_reads:
-        out.print(f"[red]{totals.failed_reads} source read(s) failed[/] (see above)")
-        if once:
-            raise typer.Exit(1)
 
 
 def _stop_on_signals() -> None:
@@ -249,7 +295,7 @@ def _stop_on_signals() -> None:
         signal.signal(sig, interrupt)
 
 
-def _routing_worker(settings: Settings, rules: Path | None) -> RoutingWorker:
+def _routing_worker(settings: "Settings", rules: Path | None) -> "RoutingWorker":
     from hub.routing.errors import RulesError
     from hub.routing.worker import routing_worker
 
@@ -287,7 +333,7 @@ def _progress() -> Progress:
     )
 
 
-def _report_file(o: FileOutcome) -> None:
+def _report_file(o: "FileOutcome") -> None:
     if o.already_done:
         err.print(f"{o.path.name}: already processed (same name, size and sha256) — skipped")
         return
@@ -388,7 +434,7 @@ def _translation_files(paths: list[Path]) -> dict[Path, str]:
 
 def _summarise_files(
     files: dict[Path, str],
-    settings: Settings,
+    settings: "Settings",
     connector: str,
     mapping: str | None,
     *,
@@ -452,7 +498,7 @@ def _summarise_files(
 
 def _explain_files(
     files: dict[Path, str],
-    settings: Settings,
+    settings: "Settings",
     connector: str,
     mapping: str | None,
     *,
@@ -498,38 +544,6 @@ def _explain_files(
 
 
 # -- dead letters -------------------------------------------------------------------------------
-@dlq_app.command("list")
-def dlq_list(
-    status: Annotated[str, typer.Option(help="open, replayed, discarded or all")] = "open",
-    connector: Annotated[str | None, typer.Option(help="only this connector")] = None,
-    stage: Annotated[str | None, typer.Option(help="decode, mapping, validation, …")] = None,
-    limit: Annotated[int, typer.Option(help="at most this many")] = 50,
-    after: Annotated[int, typer.Option(help="cursor: list ids after this one")] = 0,
-    as_json: Annotated[bool, typer.Option("--json", help="JSON lines instead of a table")] = False,
-    config: ConfigOpt = None,
-    database_url: DbOpt = None,
-    data_dir: DataDirOpt = None,
-) -> None:
-    """List dead letters, oldest first."""
-    store = _store(config, data_dir, database_url)
-    rows = store.list(
-        status=None if status == "all" else status,
-        connector=connector,
-        stage=stage,
-        after_id=after,
-        limit=limit,
-    )
-    if as_json:
-        for r in rows:
-            sys.stdout.write(json.dumps(_letter_dict(r, full=False)) + "\n")
-        return
-    table = Table("id", "status", "stage", "where", "reason", show_lines=False)
-    for r in rows:
-        table.add_row(str(r.id), r.status, r.stage, Path(r.location).name, r.reason[:200])
-    out.print(table)
-    out.print(f"{len(rows)} shown; {store.count(status=None if status == 'all' else status)} total")
-
-
 @dlq_app.command("show")
 def dlq_show(
     letter_id: Annotated[int, typer.Argument(help="dead letter id")],
@@ -538,6 +552,8 @@ def dlq_show(
     data_dir: DataDirOpt = None,
 ) -> None:
     """Show one dead letter with its original bytes, reason and history (JSON)."""
+    from hub.errors import DeadLetterError
+
     store = _store(config, data_dir, database_url)
     try:
         row = store.get(letter_id)
@@ -565,9 +581,10 @@ def dlq_replay(
 ) -> None:
     """Replay dead letters through their mapping; each is published once, then marked replayed.
 
-    With ``--payload`` this is ``dlq edit-replay``: one letter, corrected bytes, audited.
+    With --payload this is `dlq edit-replay`: one letter, corrected bytes, audited.
     """
     from hub.cli.ops import open_console, report_replay
+    from hub.errors import DeadLetterError, HubError
 
     del connector  # kept so scripts that pass it still run
     if payload is not None and len(letter_ids) != 1:
@@ -595,6 +612,8 @@ def dlq_discard(
     data_dir: DataDirOpt = None,
 ) -> None:
     """Discard a dead letter with a reason; it is kept, marked discarded."""
+    from hub.errors import DeadLetterError
+
     store = _store(config, data_dir, database_url)
     try:
         store.discard(letter_id, actor=actor, reason=reason)
@@ -721,35 +740,49 @@ _MAPPINGS_TEST_COUNTS = (
 
 
 @mappings_app.command("list")
-def mappings_list() -> None:
+def mappings_list(as_json: JsonOpt = False) -> None:
     """List the mapping specs."""
     from mappings import SpecRegistry
 
+    rows = [
+        {
+            "id": m.id,
+            "version": m.version,
+            "source": f"{m.source_format}/{m.source_message or '-'}",
+            "target": f"{m.target_type}@{m.target_version}",
+        }
+        for m in SpecRegistry.from_directory()
+    ]
+    if as_json:
+        for row in rows:
+            sys.stdout.write(json.dumps(row) + "\n")
+        return
     table = Table("id", "version", "source", "target")
-    for m in SpecRegistry.from_directory():
-        table.add_row(
-            m.id,
-            str(m.version),
-            f"{m.source_format}/{m.source_message or '-'}",
-            f"{m.target_type}@{m.target_version}",
-        )
+    for row in rows:
+        table.add_row(*(str(value) for value in row.values()))
     out.print(table)
 
 
 # -- API and registry ---------------------------------------------------------------------------
 @app.command()
 def serve(
-    host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="TCP port")] = 8081,
+    api_host: Annotated[str, typer.Option(help="API interface")] = "127.0.0.1",
+    api_port: Annotated[int, typer.Option(help="API TCP port")] = 8081,
     config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
     database_url: DbOpt = None,
+    # the first spellings, before `crossdock run` and `serve` shared one name: hidden aliases
+    old_host: Annotated[str | None, typer.Option("--host", hidden=True)] = None,
+    old_port: Annotated[int | None, typer.Option("--port", hidden=True)] = None,
 ) -> None:
-    """Serve the API (schema registry, OpenAPI at /docs) with uvicorn."""
+    """Serve the API (schema registry, OpenAPI at /docs, the /ops page) with uvicorn."""
     import uvicorn
 
     from hub.api import create_app, freeze_startup_heap
+    from hub.errors import HubError
 
+    host = alias(api_host, old_host, "127.0.0.1")
+    port = alias(api_port, old_port, 8081)
     settings = _settings(config, data_dir, database_url=database_url)
     try:
         api = create_app(settings)
@@ -764,31 +797,6 @@ def serve(
     uvicorn.run(api, host=host, port=port)
 
 
-@token_app.command("create")
-def token_create(
-    role: Annotated[str, typer.Option(help="viewer, operator or admin")] = "admin",
-    name: Annotated[str | None, typer.Option(help="who holds it (audit trail)")] = None,
-    config: ConfigOpt = None,
-    data_dir: DataDirOpt = None,
-    database_url: DbOpt = None,
-) -> None:
-    """Create an API token with a role and print it once (only its SHA-256 is stored)."""
-    from hub.database import connect
-    from hub.migrations import upgrade
-    from hub.registry.tokens import Role, create_token
-
-    if role not in {r.value for r in Role}:
-        err.print(f"[red]error:[/] role must be one of {', '.join(Role)}")
-        raise typer.Exit(2)
-    settings = _settings(config, data_dir, database_url=database_url)
-    if settings.database_url is None:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = connect(settings.resolved_database_url, create=False)
-    upgrade(engine)
-    token = create_token(engine, role, name or f"{role}-token")
-    sys.stdout.write(token + "\n")
-
-
 def main() -> None:
     """Console-script entry point; exit codes as :mod:`hub.cli.exit_codes` tables them."""
-    sys.exit(run_command_line(app))
+    app()

@@ -1,29 +1,25 @@
 """``crossdock connector list|check|schema|read|push|new``: SDK connectors on the command line."""
 
-from __future__ import annotations
-
 import json
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-import yaml
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from connectors.sdk.connector import Connector, Sink, Source
-from connectors.sdk.errors import ConnectorConfigError
-from connectors.sdk.registry import connector_entry_points, load_connector
-from connectors.sdk.scaffold import scaffold_connector
-from connectors.sdk.webhook import WebhookSource
+from hub.cli.options import ConfigOpt, DataDirOpt, JsonOpt, alias
 from hub.cli.settings import load_cli_settings
-from hub.config import load_settings
-from hub.errors import ConfigError
 
+# The SDK, the connectors and the hub's runtime are imported by the commands that use them,
+# inside their functions: loading them costs most of a second, and `crossdock --help` or
+# `crossdock dlq list` must not pay it.
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from connectors.sdk.connector import Connector, Sink, Source
     from hub.connector_bus import HubEventBus
 
 __all__ = ["connector_app"]
@@ -34,10 +30,13 @@ connector_app = typer.Typer(
 )
 
 out = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def _kind(cls: type) -> str:
+    from connectors.sdk.connector import Sink, Source
+    from connectors.sdk.webhook import WebhookSource
+
     kinds = []
     if issubclass(cls, Source):
         kinds.append("source")
@@ -49,23 +48,36 @@ def _kind(cls: type) -> str:
 
 
 @connector_app.command("list")
-def list_connectors() -> None:
+def list_connectors(as_json: JsonOpt = False) -> None:
     """Installed connectors: name, kind, class."""
-    table = Table("name", "kind", "class", "about")
+    from connectors.sdk.registry import connector_entry_points, load_connector
+
+    rows = []
     for name, ep in connector_entry_points().items():
         try:
             cls = load_connector(name)
         except Exception as exc:  # a broken third-party package must not hide the others
-            table.add_row(name, "[red]broken[/]", ep.value, str(exc))
+            rows.append({"name": name, "kind": "broken", "class": ep.value, "about": str(exc)})
             continue
         about = (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
-        table.add_row(name, _kind(cls), ep.value, about)
+        rows.append({"name": name, "kind": _kind(cls), "class": ep.value, "about": about})
+    if as_json:
+        for row in rows:
+            sys.stdout.write(json.dumps(row) + "\n")
+        return
+    table = Table("name", "kind", "class", "about")
+    for row in rows:
+        kind = "[red]broken[/]" if row["kind"] == "broken" else row["kind"]
+        table.add_row(row["name"], kind, row["class"], escape(row["about"]))
     out.print(table)
 
 
 @connector_app.command("schema")
 def schema(name: Annotated[str, typer.Argument(help="connector name (see `list`)")]) -> None:
     """Print the connector's configuration JSON Schema (its documentation)."""
+    from connectors.sdk.errors import ConnectorConfigError
+    from connectors.sdk.registry import load_connector
+
     try:
         cls = load_connector(name)
     except ConnectorConfigError as exc:
@@ -75,6 +87,10 @@ def schema(name: Annotated[str, typer.Argument(help="connector name (see `list`)
 
 
 def _read_config(path: Path) -> dict[str, Any]:
+    import yaml
+
+    from hub.errors import ConfigError
+
     try:
         loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
@@ -89,18 +105,25 @@ def check(
     name: Annotated[
         str,
         typer.Argument(
-            help="a connector instance of crossdock.yaml, or a connector name with --config-file"
+            help="a connector instance of crossdock.yaml, or a connector name with "
+            "--connector-config"
         ),
     ],
-    config_file: Annotated[
-        Path | None, typer.Option("--config-file", help="the connector's config (JSON or YAML)")
-    ] = None,
-    config: Annotated[
+    connector_config: Annotated[
         Path | None,
-        typer.Option("--config", "-c", help="crossdock.yaml (default: ./crossdock.yaml)"),
+        typer.Option("--connector-config", help="the connector's own config (JSON or YAML)"),
     ] = None,
+    config: ConfigOpt = None,
+    config_file: Annotated[Path | None, typer.Option("--config-file", hidden=True)] = None,
 ) -> None:
     """Can this connector connect with its configuration? Exit 0 yes, 1 no, 2 bad config."""
+    # --config-file was the first spelling of --connector-config: kept as a hidden alias
+    config_file = alias(connector_config, config_file, None)
+    from connectors.sdk.errors import ConnectorConfigError
+    from connectors.sdk.registry import load_connector
+    from hub.config import load_settings
+    from hub.errors import ConfigError
+
     try:
         if config_file is not None:
             connector, raw = name, _read_config(config_file)
@@ -130,6 +153,8 @@ def check(
 
 def _instance(name: str, config: Path | None, data_dir: Path | None) -> tuple[Any, Any]:
     """(settings, connector instance config) of ``name`` in crossdock.yaml."""
+    from hub.errors import ConfigError
+
     settings = load_cli_settings(config, data_dir=data_dir)
     found = {i.name: i for i in settings.connector_instances}.get(name)
     if found is None:
@@ -144,6 +169,10 @@ def _configured(
     name: str, config: Path | None, data_dir: Path | None, kind: type, what: str
 ) -> tuple[Any, Any]:
     """(settings, the built connector) of instance ``name``; exit 2 when it is not a ``what``."""
+    from connectors.sdk.errors import ConnectorConfigError
+    from connectors.sdk.registry import load_connector
+    from hub.errors import ConfigError
+
     try:
         settings, instance = _instance(name, config, data_dir)
         cls = load_connector(instance.connector)
@@ -155,7 +184,7 @@ def _configured(
         raise typer.Exit(2) from exc
 
 
-def _hub_bus(settings: Any) -> tuple[Engine, HubEventBus]:
+def _hub_bus(settings: Any) -> "tuple[Engine, HubEventBus]":
     """The hub database and the event bus a connector command publishes and dead-letters to."""
     from hub.connector_bus import HubEventBus
     from hub.database import connect
@@ -166,7 +195,7 @@ def _hub_bus(settings: Any) -> tuple[Engine, HubEventBus]:
     return engine, HubEventBus.for_settings(settings, engine)
 
 
-def failure_line(name: str, connector: type[Connector[Any]], exc: Exception) -> str:
+def failure_line(name: str, connector: "type[Connector[Any]]", exc: Exception) -> str:
     """``failed NAME (failure, action): error`` as the hub's table with the connector's rows
     classes ``exc``; the error's text (a peer's, the OS's) is escaped from rich markup."""
     from hub.retry import DEFAULT_TABLE
@@ -175,7 +204,7 @@ def failure_line(name: str, connector: type[Connector[Any]], exc: Exception) -> 
     return f"[red]{name} failed[/] ({decision.failure}, {decision.action}): {escape(str(exc))}"
 
 
-def _fail(name: str, connector: Source[Any] | Sink[Any], exc: Exception) -> typer.Exit:
+def _fail(name: str, connector: "Source[Any] | Sink[Any]", exc: Exception) -> typer.Exit:
     """Report a run that ended on ``exc``; exit code 1."""
     err.print(failure_line(name, type(connector), exc))
     return typer.Exit(1)
@@ -184,15 +213,11 @@ def _fail(name: str, connector: Source[Any] | Sink[Any], exc: Exception) -> type
 @connector_app.command("read")
 def read(
     name: Annotated[str, typer.Argument(help="a source instance of crossdock.yaml")],
-    config: Annotated[
-        Path | None,
-        typer.Option("--config", "-c", help="crossdock.yaml (default: ./crossdock.yaml)"),
-    ] = None,
-    data_dir: Annotated[
-        Path | None, typer.Option("--data-dir", help="where the embedded bus and database live")
-    ] = None,
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
 ) -> None:
     """Read a source from its stored state to the end: events published, state saved."""
+    from connectors.sdk.connector import Source
     from hub.source_poller import read_source
 
     settings, source = _configured(name, config, data_dir, Source, "source")
@@ -213,18 +238,14 @@ def read(
 @connector_app.command("push")
 def push(
     name: Annotated[str, typer.Argument(help="a sink instance of crossdock.yaml")],
-    config: Annotated[
-        Path | None,
-        typer.Option("--config", "-c", help="crossdock.yaml (default: ./crossdock.yaml)"),
-    ] = None,
-    data_dir: Annotated[
-        Path | None, typer.Option("--data-dir", help="where the embedded bus and database live")
-    ] = None,
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
     idle_timeout: Annotated[
         float, typer.Option(help="stop after this many seconds without an event")
     ] = 5.0,
 ) -> None:
     """Deliver the bus's events to a sink; a message is acked once its events are written."""
+    from connectors.sdk.connector import Sink
     from connectors.sdk.runner import deliver
     from hub.bus.consumer import EventConsumer
     from hub.bus.topology import event_queue, events_exchange
@@ -262,6 +283,9 @@ def new(
     directory: Annotated[Path, typer.Option("--dir", help="where to create the package")] = Path(),
 ) -> None:
     """Scaffold a connector package whose tests already run (and pass) the conformance kit."""
+    from connectors.sdk.errors import ConnectorConfigError
+    from connectors.sdk.scaffold import scaffold_connector
+
     try:
         root = scaffold_connector(name, directory)
     except ConnectorConfigError as exc:

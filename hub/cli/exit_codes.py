@@ -1,4 +1,4 @@
-"""The exit codes of every ``crossdock`` command, and the entry point that keeps them.
+"""The exit codes of every ``crossdock`` command.
 
 ====  ==========================================================================================
 0     done; nothing failed
@@ -9,22 +9,15 @@
 130   interrupted (Ctrl-C, or SIGTERM from a supervisor): what was confirmed is kept and said
 ====  ==========================================================================================
 
-Typer answers Ctrl-C with 130 (click alone says ``Aborted!`` and exits 1, which a script cannot
-tell from a failed record); :func:`run_command_line` keeps that for an end of input too.
+Typer answers a usage error with 2 and Ctrl-C with 130 by itself; commands raise
+``typer.Exit(ExitCode.…)`` for the others.
 """
 
 from __future__ import annotations
 
-import sys
 from enum import IntEnum
-from typing import TYPE_CHECKING
 
-import click
-
-if TYPE_CHECKING:
-    import typer
-
-__all__ = ["ExitCode", "run_command_line"]
+__all__ = ["ExitCode"]
 
 
 class ExitCode(IntEnum):
@@ -34,19 +27,3 @@ class ExitCode(IntEnum):
     FAILED = 1
     USAGE = 2
     INTERRUPTED = 130
-
-
-def run_command_line(app: typer.Typer, args: list[str] | None = None) -> int:
-    """Run the command line of ``app`` and return its exit code, Ctrl-C being 130."""
-    import typer.main
-
-    command = typer.main.get_command(app)
-    try:
-        result = command.main(args=args, prog_name="crossdock", standalone_mode=False)
-    except click.exceptions.Abort:  # end of input at a prompt
-        print("interrupted", file=sys.stderr)
-        return ExitCode.INTERRUPTED
-    except click.ClickException as exc:  # a usage error: unknown option, bad value
-        exc.show()
-        return exc.exit_code
-    return result if isinstance(result, int) else ExitCode.OK

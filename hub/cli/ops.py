@@ -5,21 +5,23 @@ They work on the database directly, as the other ``dlq`` commands do (whoever ho
 database URL is trusted); every change is audited under ``--actor``.
 """
 
-from __future__ import annotations
-
 import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from hub.cli.choices import LetterStatus
+from hub.cli.exit_codes import ExitCode
+from hub.cli.options import BusOpt, ConfigOpt, DataDirOpt, DbOpt, JsonOpt
 from hub.cli.settings import existing_database, load_cli_settings
-from hub.config import Settings
-from hub.errors import DeadLetterError, HubError
+
+if TYPE_CHECKING:
+    from hub.config import Settings
 
 __all__ = ["extend_dlq", "open_console", "redrive_app", "report_replay"]
 
@@ -30,16 +32,12 @@ redrive_app = typer.Typer(
     help="Bulk redrive tasks: start by filter (rate-capped), status, cancel.", no_args_is_help=True
 )
 
-ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="crossdock.yaml")]
-DataDirOpt = Annotated[Path | None, typer.Option("--data-dir", help="embedded data folder")]
-BusOpt = Annotated[str | None, typer.Option("--bus-url", help="sqlite:///… or amqp://…")]
-DbOpt = Annotated[str | None, typer.Option("--database-url", help="sqlite:///… or postgresql…")]
 MappingsOpt = Annotated[
     list[Path] | None,
     typer.Option("--mappings", help="folder of newer spec versions (repeatable)"),
 ]
 ActorOpt = Annotated[str, typer.Option(help="who is acting (audit trail)")]
-StatusOpt = Annotated[str, typer.Option(help="open, replayed, discarded or all")]
+StatusOpt = Annotated[LetterStatus, typer.Option(help="which letters")]
 ConnectorOpt = Annotated[str | None, typer.Option(help="only this connector")]
 StageOpt = Annotated[str | None, typer.Option(help="only this stage (decode, mapping, …)")]
 ErrorOpt = Annotated[str | None, typer.Option("--error-class", help="only this error class")]
@@ -76,7 +74,7 @@ def _filter(
 
     try:
         return DeadLetterFilter(
-            status=status,
+            status=str(status),
             connector=connector,
             stage=stage,
             error_class=error_class,
@@ -92,11 +90,11 @@ def _filter(
 
 def _settings(
     config: Path | None, data_dir: Path | None, bus_url: str | None, database_url: str | None
-) -> Settings:
+) -> "Settings":
     return load_cli_settings(config, data_dir=data_dir, bus_url=bus_url, database_url=database_url)
 
 
-def open_console(settings: Settings, mappings: list[Path] | None = None) -> Any:
+def open_console(settings: "Settings", mappings: list[Path] | None = None) -> Any:
     """The ops service on the configured database and bus, uncapped (the CLI is trusted)."""
     from hub.database import connect
     from hub.ops.service import open_ops
@@ -115,8 +113,8 @@ def _fail(exc: Exception) -> typer.Exit:
 
 
 # -- reads ------------------------------------------------------------------------------------
-def search(
-    status: StatusOpt = "open",
+def list_command(
+    status: StatusOpt = LetterStatus.OPEN,
     connector: ConnectorOpt = None,
     stage: StageOpt = None,
     error_class: ErrorOpt = None,
@@ -124,19 +122,31 @@ def search(
     since: SinceOpt = None,
     until: UntilOpt = None,
     text: TextOpt = None,
-    before: Annotated[int | None, typer.Option(help="cursor: the id printed as next")] = None,
-    limit: Annotated[int, typer.Option(min=1, max=500)] = 50,
-    as_json: Annotated[bool, typer.Option("--json", help="JSON lines")] = False,
+    before: Annotated[
+        int | None, typer.Option(help="cursor: the id printed as the next page's")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, max=500, help="at most this many")] = 50,
+    after: Annotated[int | None, typer.Option(hidden=True)] = None,
+    as_json: JsonOpt = False,
     config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
     database_url: DbOpt = None,
 ) -> None:
-    """Dead letters matching a filter, newest first, a page at a time."""
-    from hub.ops.views import list_letters
+    """Dead letters matching a filter, newest first, a page at a time (`dlq search` too)."""
+    from hub.database import connect
+    from hub.ops.storage import prepare_ops_storage
+    from hub.ops.views import count_groups, list_letters
 
+    if after is not None:  # the cursor of the oldest-first list this command replaced
+        err.print("[red]error:[/] --after is gone: the list is newest first; page with --before")
+        raise typer.Exit(ExitCode.USAGE)
     flt = _filter(status, connector, stage, error_class, event_type, since, until, text)
-    ops = open_console(_settings(config, data_dir, None, database_url))
-    page = list_letters(ops.engine, flt, before=before, limit=limit)
+    settings = _settings(config, data_dir, None, database_url)
+    engine = connect(existing_database(settings), create=False)
+    # the console's indexes, tallies and text index (idempotent; made once on a database that
+    # only `crossdock run --no-api` wrote), without the rest of the ops service
+    prepare_ops_storage(engine)
+    page = list_letters(engine, flt, before=before, limit=limit)
     if as_json:
         for letter in page.letters:
             sys.stdout.write(json.dumps(letter) + "\n")
@@ -151,13 +161,16 @@ def search(
             Path(x["location"]).name,
             x["reason"][:160],
         )
-    out.print(table)
+    # piped into a file or a CI log, 80 columns would fold every reason: wide lines read better
+    (out if out.is_terminal else Console(width=max(out.width, 200))).print(table)
+    total = sum(group.count for group in count_groups(engine, flt))
+    out.print(f"{len(page.letters)} shown; {total} total", highlight=False)
     if page.next_cursor is not None:
-        out.print(f"next page: --before {page.next_cursor}")
+        out.print(f"next page: --before {page.next_cursor}", highlight=False)
 
 
 def counts(
-    status: StatusOpt = "open",
+    status: StatusOpt = LetterStatus.OPEN,
     connector: ConnectorOpt = None,
     stage: StageOpt = None,
     error_class: ErrorOpt = None,
@@ -200,7 +213,7 @@ def counts(
 
 
 def export(
-    status: StatusOpt = "open",
+    status: StatusOpt = LetterStatus.OPEN,
     connector: ConnectorOpt = None,
     stage: StageOpt = None,
     error_class: ErrorOpt = None,
@@ -243,6 +256,8 @@ def dry_run(
     database_url: DbOpt = None,
 ) -> None:
     """Show the event a replay through a mapping version would publish, as a diff; no write."""
+    from hub.errors import DeadLetterError
+
     ops = open_console(_settings(config, data_dir, None, database_url), mappings)
     try:
         result = ops.dry_run(
@@ -274,6 +289,8 @@ def replay_through(
     database_url: DbOpt = None,
 ) -> None:
     """Replay letters through a mapping version (default newest), published then marked."""
+    from hub.errors import DeadLetterError, HubError
+
     ops = open_console(_settings(config, data_dir, bus_url, database_url), mappings)
     try:
         outcome = ops.replay(letter_ids, actor=actor, mapping_version=mapping_version, rate=rate)
@@ -305,6 +322,8 @@ def edit_replay(
     database_url: DbOpt = None,
 ) -> None:
     """Replay one letter with corrected bytes (audited); its original bytes are kept."""
+    from hub.errors import DeadLetterError, HubError
+
     ops = open_console(_settings(config, data_dir, bus_url, database_url), mappings)
     try:
         outcome = ops.edit_and_replay(
@@ -330,6 +349,8 @@ def discard_matching(
     database_url: DbOpt = None,
 ) -> None:
     """Discard every open letter matching a filter, with a reason (kept, marked discarded)."""
+    from hub.errors import DeadLetterError
+
     flt = _filter("open", connector, stage, error_class, event_type, since, until, text)
     ops = open_console(_settings(config, data_dir, None, database_url))
     try:
@@ -359,6 +380,7 @@ def redrive_start(
     database_url: DbOpt = None,
 ) -> None:
     """Redrive the open letters matching a filter, here until done (cancel from another shell)."""
+    from hub.errors import HubError
     from hub.ops.redrive import RedriveConflict
 
     flt = _filter("open", connector, stage, error_class, event_type, since, until, text)
@@ -428,7 +450,9 @@ def redrive_cancel(
 
 def extend_dlq(dlq: typer.Typer) -> None:
     """Add the ops console's commands to ``crossdock dlq``."""
-    dlq.command("search")(search)
+    dlq.command("list")(list_command)
+    # the two overlapped (list: oldest first, three filters; search: every filter): one command
+    dlq.command("search", hidden=True)(list_command)
     dlq.command("counts")(counts)
     dlq.command("export")(export)
     dlq.command("dry-run")(dry_run)

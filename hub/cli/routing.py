@@ -1,7 +1,5 @@
 """``crossdock routing``: check rules, test an event against them, work the tasks."""
 
-from __future__ import annotations
-
 import json
 import sys
 from datetime import UTC, datetime
@@ -12,12 +10,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from hub.cli.choices import TaskStateChoice
+from hub.cli.options import ConfigOpt, DataDirOpt, DbOpt, JsonOpt
 from hub.cli.settings import existing_database, load_cli_settings
-from hub.config import Settings
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from hub.config import Settings
     from hub.routing.engine import RoutingEngine
 
 __all__ = ["routing_app"]
@@ -33,17 +33,13 @@ RulesOpt = Annotated[
     Path | None,
     typer.Option("--rules", help="routing.yaml (default: $CROSSDOCK_ROUTING_RULES or bundled)"),
 ]
-ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="crossdock.yaml")]
-DataDirOpt = Annotated[Path | None, typer.Option("--data-dir", help="hub data directory")]
-DbOpt = Annotated[str | None, typer.Option("--database-url", help="sqlite:///… or postgresql…")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="JSON instead of tables")]
 
 
-def _settings(config: Path | None, data_dir: Path | None, database_url: str | None) -> Settings:
+def _settings(config: Path | None, data_dir: Path | None, database_url: str | None) -> "Settings":
     return load_cli_settings(config, data_dir=data_dir, database_url=database_url)
 
 
-def _db(config: Path | None, data_dir: Path | None, database_url: str | None) -> Engine:
+def _db(config: Path | None, data_dir: Path | None, database_url: str | None) -> "Engine":
     from hub.database import connect
     from hub.routing.router import create_tables
 
@@ -53,7 +49,7 @@ def _db(config: Path | None, data_dir: Path | None, database_url: str | None) ->
     return engine
 
 
-def _engine(rules: Path | None) -> RoutingEngine:
+def _engine(rules: Path | None) -> "RoutingEngine":
     from hub.routing.errors import RulesError
     from hub.routing.loader import load_engine
 
@@ -199,7 +195,8 @@ def _print_explanation(report: dict[str, Any]) -> None:
 @routing_app.command("tasks")
 def tasks(
     state: Annotated[
-        list[str] | None, typer.Option("--state", help="repeatable; default: every unresolved")
+        list[TaskStateChoice] | None,
+        typer.Option("--state", help="repeatable; default: every unresolved"),
     ] = None,
     rule: Annotated[str | None, typer.Option(help="only this rule id")] = None,
     category: Annotated[str | None, typer.Option(help="only this category")] = None,
@@ -214,7 +211,7 @@ def tasks(
 
     rows = list_tasks(
         _db(config, data_dir, database_url),
-        states=state,
+        states=[str(s) for s in state] if state else None,
         rule=rule,
         category=category,
         limit=limit,
@@ -258,7 +255,7 @@ def show(
     sys.stdout.write(json.dumps(detail, indent=2, default=str) + "\n")
 
 
-def _transition(action: str, task_id: int, actor: str, note: str | None, db: Engine) -> None:
+def _transition(action: str, task_id: int, actor: str, note: str | None, db: "Engine") -> None:
     from hub.routing import tasks as t
     from hub.routing.errors import TaskError
 

@@ -14,17 +14,17 @@ so that a typo never watches or fills an empty folder somewhere else:
   database: without one it says where it looked, exit 2.
 """
 
-from __future__ import annotations
-
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 
 from hub.cli.exit_codes import ExitCode
-from hub.config import Settings, load_settings
-from hub.errors import ConfigError
+
+if TYPE_CHECKING:
+    from hub.config import Settings
 
 __all__ = ["existing_database", "load_cli_settings"]
 
@@ -44,12 +44,15 @@ def load_cli_settings(
     database_url: str | None = None,
     inbox: Path | None = None,
     needs_inbox: bool = False,
-) -> Settings:
+) -> "Settings":
     """The settings of a command, its folders checked (see the module's rules); exit 2 else.
 
     ``needs_inbox``: the command watches the inbox (``crossdock run``), so a configured one
     must exist.
     """
+    from hub.config import load_settings
+    from hub.errors import ConfigError
+
     problems = [
         f"{option} {path}: no such folder"
         for option, path in (("--inbox", inbox), ("--data-dir", data_dir))
@@ -73,7 +76,7 @@ def load_cli_settings(
     return settings
 
 
-def existing_database(settings: Settings) -> str:
+def existing_database(settings: "Settings") -> str:
     """The database URL of ``settings`` for a command that works on what a hub stored: an
     embedded database must already exist (the command never makes an empty one); exit 2
     naming where it looked."""

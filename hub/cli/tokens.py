@@ -1,0 +1,113 @@
+"""``crossdock token create|list|revoke``: the API tokens of the hub (stored hashed).
+
+``crossdock registry token create``, their first home, stays as a hidden alias for a release.
+"""
+
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from hub.cli.choices import TokenRole
+from hub.cli.options import ConfigOpt, DataDirOpt, DbOpt, JsonOpt
+from hub.cli.settings import existing_database, load_cli_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+__all__ = ["token_app"]
+
+token_app = typer.Typer(
+    help="API tokens: create (shown once, stored hashed), list, revoke.", no_args_is_help=True
+)
+
+out = Console()
+err = Console(stderr=True, soft_wrap=True)
+
+
+def _engine(
+    config: Path | None, data_dir: Path | None, database_url: str | None, *, create: bool
+) -> "Engine":
+    """The hub database, migrated; ``create`` makes an embedded one where none is yet."""
+    from hub.database import connect
+    from hub.migrations import upgrade
+
+    settings = load_cli_settings(config, data_dir=data_dir, database_url=database_url)
+    if create:
+        if settings.database_url is None:
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+        url = settings.resolved_database_url
+    else:
+        url = existing_database(settings)
+    engine = connect(url, create=False)
+    upgrade(engine)
+    return engine
+
+
+@token_app.command("create")
+def token_create(
+    role: Annotated[TokenRole, typer.Option(help="what it may do")] = TokenRole.ADMIN,
+    name: Annotated[str | None, typer.Option(help="who holds it (audit trail)")] = None,
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+    database_url: DbOpt = None,
+) -> None:
+    """Create an API token with a role and print it once (only its SHA-256 is stored)."""
+    from hub.auth import create_token
+
+    engine = _engine(config, data_dir, database_url, create=True)
+    token = create_token(engine, role.value, name or f"{role.value}-token")
+    sys.stdout.write(token + "\n")
+
+
+def _when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC") if value is not None else "never"
+
+
+@token_app.command("list")
+def token_list(
+    revoked: Annotated[bool, typer.Option("--revoked", help="revoked tokens too")] = False,
+    as_json: JsonOpt = False,
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+    database_url: DbOpt = None,
+) -> None:
+    """The tokens: id, name, role, created, last used (never the token itself)."""
+    from hub.auth import list_tokens
+
+    tokens = list_tokens(_engine(config, data_dir, database_url, create=False), revoked=revoked)
+    if as_json:
+        for token in tokens:
+            sys.stdout.write(json.dumps(token.as_dict()) + "\n")
+        return
+    table = Table("id", "name", "role", "created", "last used", *(["revoked"] if revoked else []))
+    for t in tokens:
+        row = [str(t.id), t.name, t.role, _when(t.created_at), _when(t.last_used_at)]
+        table.add_row(*row, *([_when(t.revoked_at) if t.revoked_at else ""] if revoked else []))
+    out.print(table)
+
+
+@token_app.command("revoke")
+def token_revoke(
+    token: Annotated[str, typer.Argument(help="the token's id or name (see `token list`)")],
+    actor: Annotated[str, typer.Option(help="who revokes it (audit trail)")] = "cli",
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+    database_url: DbOpt = None,
+) -> None:
+    """Revoke a token: requests and page sessions signed in with it are refused from now on."""
+    from hub.auth import TokenError, revoke_token
+
+    try:
+        info = revoke_token(
+            _engine(config, data_dir, database_url, create=False), token, actor=actor
+        )
+    except TokenError as exc:
+        err.print(f"[red]error:[/] {exc}", highlight=False)
+        raise typer.Exit(1) from exc
+    out.print(f"token {info.id} ({info.name}, {info.role}): revoked", highlight=False)

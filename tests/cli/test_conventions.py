@@ -1,0 +1,192 @@
+"""The command line's conventions: -h and --version, clean help on every command, values checked
+against their choices, completion, --json where a command prints a list or a summary, one
+command for the dead-letter list, renamed options kept as hidden aliases."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import typer.main
+from typer.testing import CliRunner
+
+from connectors.sdk.deadletter import DeadLetterStatus
+from hub.auth import Role
+from hub.cli.app import app
+from hub.cli.choices import LetterStatus, TaskStateChoice, TokenRole
+from hub.routing.taxonomy import TaskState
+
+runner = CliRunner()
+CROSSDOCK = Path(sys.executable).parent / "crossdock"
+
+
+def _command_paths() -> Iterator[list[str]]:
+    def walk(command: object, path: list[str]) -> Iterator[list[str]]:
+        yield path
+        for name, sub in getattr(command, "commands", {}).items():
+            if not getattr(sub, "hidden", False):
+                yield from walk(sub, [*path, name])
+
+    yield from walk(typer.main.get_command(app), [])
+
+
+COMMANDS = list(_command_paths())
+
+
+@pytest.mark.parametrize("path", COMMANDS, ids=lambda p: " ".join(p) or "crossdock")
+def test_help_is_clean_and_minus_h_gives_it(path: list[str]) -> None:
+    result = runner.invoke(app, [*path, "-h"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "Usage: crossdock" in result.output
+    # typer's raw renderings and the docstrings' reStructuredText stay out of the help
+    leftovers = re.findall(r"<bool>|``|:class:|:mod:|:func:|\{[a-z_]+\}", result.output)
+    assert leftovers == []
+
+
+def test_version_prints_the_installed_version() -> None:
+    from importlib.metadata import version
+
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.output.strip() == f"crossdock {version('crossdock')}"
+
+
+def test_an_unknown_status_is_exit_2_naming_the_choices(tmp_path: Path) -> None:
+    wide = {"COLUMNS": "200"}
+    result = runner.invoke(
+        app, ["dlq", "list", "--status", "bogus", "--data-dir", str(tmp_path)], env=wide
+    )
+    assert result.exit_code == 2
+    for choice in ("open", "replayed", "discarded", "all"):
+        assert f"'{choice}'" in result.output
+    result = runner.invoke(
+        app, ["token", "create", "--role", "root", "--data-dir", str(tmp_path)], env=wide
+    )
+    assert result.exit_code == 2
+    assert "'viewer', 'operator', 'admin'" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_cli_choices_are_the_hub_enums() -> None:
+    assert [s.value for s in LetterStatus] == [*(s.value for s in DeadLetterStatus), "all"]
+    assert [r.value for r in TokenRole] == [r.value for r in Role]
+    assert [s.value for s in TaskStateChoice] == [s.value for s in TaskState]
+
+
+def _complete(words: str) -> list[str]:
+    env = {
+        **os.environ,
+        "_CROSSDOCK_COMPLETE": "complete_bash",
+        "COMP_WORDS": words,
+        "COMP_CWORD": str(len(words.split()) - (0 if words.endswith(" ") else 1)),
+    }
+    done = subprocess.run(
+        [str(CROSSDOCK)], env=env, capture_output=True, text=True, check=True, timeout=60
+    )
+    return done.stdout.split()
+
+
+def test_shell_completion_offers_commands_and_choices() -> None:
+    assert _complete("crossdock dl") == ["dlq"]
+    assert _complete("crossdock dlq list --status ") == ["open", "replayed", "discarded", "all"]
+    shown = subprocess.run(
+        [str(CROSSDOCK), "--show-completion", "bash"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    assert "_crossdock_completion" in shown.stdout
+
+
+def test_lists_and_summaries_print_json_when_asked(tmp_path: Path) -> None:
+    specs = runner.invoke(app, ["mappings", "list", "--json"])
+    assert specs.exit_code == 0
+    rows = [json.loads(line) for line in specs.stdout.splitlines()]
+    assert {"id": "csv.stock-count", "version": 1}.items() <= rows[0].items()
+    connectors = runner.invoke(app, ["connector", "list", "--json"])
+    names = {json.loads(line)["name"] for line in connectors.stdout.splitlines()}
+    assert {"rest", "sftp", "shopify"} <= names
+    (tmp_path / "inbox").mkdir()
+    (tmp_path / "inbox" / "count.csv").write_text(
+        "store_id,sku,gtin,counted_qty,system_qty,counted_at,counter\n"
+        "0142,SKU-1,,12,12,2026-11-20T06:05:00Z,m.lopez\n"
+        "0142,SKU-2,,twelve,12,2026-11-20T06:05:00Z,m.lopez\n",
+        encoding="utf-8",
+    )
+    run = runner.invoke(
+        app,
+        ["run", "--once", "--json", "--inbox", str(tmp_path / "inbox"),
+         "--data-dir", str(tmp_path)],
+    )  # fmt: skip
+    assert run.exit_code == 0, run.output
+    summary = json.loads(run.stdout)
+    assert summary == {
+        "files": 1,
+        "records": 2,
+        "published": 1,
+        "dead_letters": 1,
+        "failed_reads": 0,
+        "open_routing_tasks": summary["open_routing_tasks"],
+        "interrupted": False,
+    }
+    letters = runner.invoke(app, ["dlq", "list", "--json", "--data-dir", str(tmp_path)])
+    assert [json.loads(line)["status"] for line in letters.stdout.splitlines()] == ["open"]
+    # the search of the console and the list were two commands; search is the list now
+    searched = runner.invoke(app, ["dlq", "search", "--json", "--data-dir", str(tmp_path)])
+    assert searched.stdout == letters.stdout
+    shown = runner.invoke(app, ["dlq", "-h"], env={"COLUMNS": "200"}).output
+    assert re.search(r"^\W*search ", shown, flags=re.MULTILINE) is None  # not a command of its own
+
+
+def _tokens(common: list[str]) -> list[dict[str, object]]:
+    listed = runner.invoke(app, ["token", "list", "--json", *common])
+    assert listed.exit_code == 0, listed.output
+    return [json.loads(line) for line in listed.stdout.splitlines()]
+
+
+def test_tokens_are_created_listed_with_last_use_and_revoked(tmp_path: Path) -> None:
+    from hub.auth import authenticate
+    from hub.database import connect
+
+    common = ["--data-dir", str(tmp_path)]
+    made = runner.invoke(app, ["token", "create", "--role", "operator", "--name", "ana", *common])
+    assert made.exit_code == 0
+    token = made.stdout.strip()
+    # the first home of the command still works, hidden
+    old = runner.invoke(app, ["registry", "token", "create", "--name", "ci", *common])
+    assert old.exit_code == 0
+    listed = _tokens(common)
+    assert [(t["name"], t["role"], t["last_used_at"]) for t in listed] == [
+        ("ana", "operator", None),
+        ("ci", "admin", None),
+    ]
+    engine = connect(f"sqlite:///{tmp_path / 'crossdock.db'}", create=False)
+    assert authenticate(engine, token) is not None
+    listed = _tokens(common)
+    assert listed[0]["last_used_at"] is not None
+    revoked = runner.invoke(app, ["token", "revoke", "ana", *common])
+    assert revoked.exit_code == 0, revoked.output
+    assert authenticate(engine, token) is None
+    assert [t["name"] for t in _tokens(common)] == ["ci"]
+    again = runner.invoke(app, ["token", "revoke", "ana", *common])
+    assert again.exit_code == 1
+    assert "no live token with name 'ana'" in again.stderr
+
+
+def test_a_renamed_option_keeps_its_old_spelling_hidden(tmp_path: Path) -> None:
+    bad = tmp_path / "rest.yaml"
+    bad.write_text("base_url: 3\n", encoding="utf-8")
+    for option in ("--connector-config", "--config-file"):
+        result = runner.invoke(app, ["connector", "check", "rest", option, str(bad)])
+        assert result.exit_code == 2, result.output
+        assert "base_url" in result.stderr
+    shown = runner.invoke(app, ["connector", "check", "-h"], env={"COLUMNS": "200"}).output
+    assert "--connector-config" in shown
+    assert "--config-file" not in shown
