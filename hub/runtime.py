@@ -39,7 +39,7 @@ from hub.observability.metrics import record_file
 from hub.partners import PartnerDirectory
 from hub.pipeline import FileOutcome, FilePipeline, Progress
 from hub.retry import DEFAULT_TABLE, RetryPolicy
-from hub.routing.worker import RoutingWorker
+from hub.routing.worker import RoutingProgress, RoutingWorker
 from hub.source_poller import PolledSource, SourcePoller
 from hub.worker_pool import WorkerPool
 from mappings import SpecRegistry
@@ -287,7 +287,14 @@ class HubRun:
     routing: RoutingWorker | None = None
     #: called with each confirmed batch body (``--echo``)
     on_confirmed: Callable[[bytes], None] | None = None
+    #: with ``once``: route what the run published before returning (False: leave it queued
+    #: for the next run or ``crossdock routing run``, and count it in ``unrouted``)
+    wait_for_routing: bool = True
+    #: called while the routing of a ``once`` run drains the bus (about every 2 s, and at the end)
+    routing_progress: Callable[[RoutingProgress], None] | None = None
     totals: RunTotals = field(default_factory=RunTotals)
+    #: with ``once`` and without ``wait_for_routing``: bus messages left for routing
+    unrouted: int | None = None
 
     def run(self) -> RunTotals:
         """Run until the inbox is done (``once``) or the loop is interrupted; then stop all."""
@@ -314,7 +321,10 @@ class HubRun:
             if routing_thread is not None:
                 routing_thread.join(timeout=30)
         if self.routing is not None and self.once:
-            self.routing.run(once=True, tick_every=0.5)  # route what this run published
+            if self.wait_for_routing:  # route what this run published, every message of it
+                self.routing.finish(self.routing_progress)
+            else:
+                self.unrouted = self.routing.backlog()
         return self.totals
 
     def _start_api(self) -> uvicorn.Server:

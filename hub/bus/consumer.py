@@ -39,6 +39,17 @@ class EventConsumer:
         finally:
             conn.release()
 
+    def depth(self) -> int:
+        """How many messages wait in the queue now (a passive declare: creates nothing)."""
+        conn = open_connection(self.url)
+        try:
+            _name, count, _consumers = self.queue(conn.channel()).queue_declare(passive=True)
+        except OSError as exc:
+            raise BrokerUnavailable(f"cannot read the depth of {self.queue.name}: {exc}") from exc
+        finally:
+            conn.release()
+        return int(count)
+
     def drain(
         self,
         handler: EventHandler,

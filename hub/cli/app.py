@@ -19,7 +19,7 @@ from hub.cli.exit_codes import ExitCode
 from hub.cli.help_style import use_unix_help_style
 from hub.cli.ops import extend_dlq
 from hub.cli.options import BusOpt, ConfigOpt, DataDirOpt, DbOpt, JsonOpt, alias
-from hub.cli.routing import routing_app
+from hub.cli.routing import routing_app, routing_progress
 from hub.cli.settings import existing_database, load_cli_settings
 from hub.cli.tokens import token_app
 from hub.command_hints import command_hint
@@ -145,6 +145,13 @@ def run(
     as_json: Annotated[
         bool, typer.Option("--json", help="the summary as one JSON object on stdout")
     ] = False,
+    wait_routing: Annotated[
+        bool,
+        typer.Option(
+            help="with --once: route what the run published before exiting, with a progress "
+            "line (--no-wait-routing: leave it queued and say how much)"
+        ),
+    ] = True,
 ) -> None:
     """Run the hub: watch the inbox, translate files, publish events, keep dead letters.
 
@@ -186,6 +193,8 @@ def run(
         api=(api_host, api_port) if (api if api is not None else not once) else None,
         routing=worker,
         on_confirmed=_echo_events if echo else None,
+        wait_for_routing=wait_routing,
+        routing_progress=routing_progress,
     )
     interrupted = False
     try:
@@ -198,8 +207,18 @@ def run(
     # the hints carry the location options given here: copied, they read this run's database
     where: dict[str, Any] = {"config": config, "data_dir": data_dir, "database_url": database_url}
     tasks = count_open(worker.router.db) if worker is not None else None
+    if hub_run.unrouted is not None and not as_json:
+        err.print(
+            f"routing: not waited for: {hub_run.unrouted:,} bus message(s) wait unrouted, this "
+            f"run's {hub_run.totals.published:,} event(s) among them; "
+            f"`{command_hint('routing run --once', **where)}` routes them (so does the next run)",
+            highlight=False,
+            markup=False,
+        )
     if as_json:
-        sys.stdout.write(json.dumps(_summary_dict(hub_run.totals, tasks, interrupted)) + "\n")
+        summary = _summary_dict(hub_run.totals, tasks, interrupted)
+        summary["unrouted_messages"] = hub_run.unrouted
+        sys.stdout.write(json.dumps(summary) + "\n")
     elif tasks is not None:
         hint = f" — see `{command_hint('routing tasks', **where)}`" if tasks else ""
         out.print(

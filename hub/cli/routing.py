@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from hub.cli.choices import TaskStateChoice
+from hub.cli.exit_codes import ExitCode
 from hub.cli.options import ConfigOpt, DataDirOpt, DbOpt, JsonOpt
 from hub.cli.settings import existing_database, load_cli_settings
 
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
 
     from hub.config import Settings
     from hub.routing.engine import RoutingEngine
+    from hub.routing.worker import RoutingProgress
 
 __all__ = ["routing_app"]
 
@@ -344,7 +346,9 @@ def audit_cmd(
 
 @routing_app.command("run")
 def run(
-    once: Annotated[bool, typer.Option(help="one round, then exit")] = False,
+    once: Annotated[
+        bool, typer.Option(help="route every message waiting now and the new dead letters, exit")
+    ] = False,
     tick_every: Annotated[float, typer.Option(help="seconds between ticks")] = 5.0,
     rules: RulesOpt = None,
     bus_url: Annotated[
@@ -366,8 +370,28 @@ def run(
             err.print(f"[red]error:[/] {problem}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from exc
     try:
-        report = worker.run(tick_every=tick_every, once=once)
+        if once:
+            worker.finish(routing_progress)
+            return
+        report = worker.run(tick_every=tick_every)
     except KeyboardInterrupt:
         err.print("interrupted: every decision so far is committed")
-        return
+        raise typer.Exit(ExitCode.INTERRUPTED) from None
     out.print(f"last tick: {report}", highlight=False)
+
+
+def routing_progress(state: "RoutingProgress") -> None:
+    """The progress line of a worker routing what waits on the bus (``--once`` runs)."""
+    if state.done:
+        err.print(
+            f"routing: {state.routed:,} bus message(s) routed ({state.events:,} event(s)), "
+            f"{state.dead_letters:,} new dead letter(s)",
+            highlight=False,
+        )
+        return
+    share = f" ({state.routed / state.messages:.0%})" if state.messages else ""
+    err.print(
+        f"routing: {state.routed:,} of {state.messages:,} bus message(s) routed{share}, "
+        f"{state.events:,} event(s) so far",
+        highlight=False,
+    )

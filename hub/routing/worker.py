@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ from hub.routing.router import Router, create_tables
 from hub.routing.targets import TargetContext
 from hub.routing.transactions import write_transaction
 
-__all__ = ["ROUTING_QUEUE", "RoutingWorker", "routing_worker"]
+__all__ = ["ROUTING_QUEUE", "RoutingProgress", "RoutingWorker", "routing_worker"]
 
 log = logging.getLogger(__name__)
 
@@ -143,6 +144,61 @@ class RoutingWorker:
                 return report
             if consumer is None:
                 time.sleep(tick_every)
+
+    def backlog(self) -> int:
+        """Bus messages waiting in this worker's queue (0 without a bus)."""
+        return self.consumer.depth() if self.consumer is not None else 0
+
+    def finish(
+        self,
+        progress: Callable[[RoutingProgress], None] | None = None,
+        *,
+        every: float = 2.0,
+    ) -> RoutingProgress:
+        """Route every bus message that waits now, then the new dead letters, then one tick.
+
+        ``crossdock run --once`` ends with it, so the events the run published are routed
+        before it exits, however many there are (a queue fed meanwhile by another hub does not
+        keep it going: it stops once as many messages as waited at the start were routed).
+        ``progress`` is called about every ``every`` seconds and at the end.
+        """
+        self.declare()
+        state = RoutingProgress(messages=self.backlog())
+        last = time.monotonic()
+
+        def handle(events: list[dict[str, Any]]) -> None:
+            nonlocal last
+            self.handle(events)
+            state.routed += 1
+            state.events += len(events)
+            if progress is not None and time.monotonic() - last >= every:
+                last = time.monotonic()
+                progress(state)
+
+        consumer = self.consumer
+        while consumer is not None and state.routed < state.messages:
+            # a batch message to route takes milliseconds: a second without one means the
+            # queue is empty (or another consumer took the rest)
+            if not consumer.drain(handle, idle_timeout=1.0, max_seconds=60.0):
+                break
+        state.dead_letters = self.feed_dead_letters()
+        self.dispatcher.tick()
+        state.done = True
+        if progress is not None:
+            progress(state)
+        return state
+
+
+@dataclass
+class RoutingProgress:
+    """How far :meth:`RoutingWorker.finish` got: bus messages (and their events) routed of
+    those that waited when it started, and the dead letters fed after them."""
+
+    messages: int
+    routed: int = 0
+    events: int = 0
+    dead_letters: int = 0
+    done: bool = False
 
 
 def routing_worker(

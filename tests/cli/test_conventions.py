@@ -134,6 +134,7 @@ def test_lists_and_summaries_print_json_when_asked(tmp_path: Path) -> None:
         "dead_letters": 1,
         "failed_reads": 0,
         "open_routing_tasks": summary["open_routing_tasks"],
+        "unrouted_messages": None,
         "interrupted": False,
     }
     letters = runner.invoke(app, ["dlq", "list", "--json", "--data-dir", str(tmp_path)])
