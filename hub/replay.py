@@ -236,7 +236,10 @@ def render_letter(
     elif mapping_version is not None:
         raise KeyError("the letter names no mapping to choose a version of")
     fmt = format_for(letter.connector)
-    return render(letter, mapping, fmt, payload, kind=catalog.newest(), partners=partners)
+    # the newest specs of every kind only for a letter that names no mapping: building that
+    # registry per letter cost a redrive most of its time
+    kind = catalog.newest() if mapping is None else None
+    return render(letter, mapping, fmt, payload, kind=kind, partners=partners)
 
 
 def _lines(rendered: Rendered) -> list[str]:
