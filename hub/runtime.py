@@ -245,6 +245,8 @@ class RunTotals:
     published: int = 0
     dead: int = 0
     failed_reads: int = 0
+    #: retried calls of the source reads (a peer's 429 waited out, a re-read after a failure)
+    retries: int = 0
 
 
 class RunReport(Protocol):
@@ -386,6 +388,7 @@ class HubRun:
                 counts.records += outcome.records
                 counts.published += outcome.published
                 counts.dead += outcome.dead_lettered
+                counts.retries += outcome.retries
             self.report.source_read(polled, outcome)
 
         poller = SourcePoller(self.settings, hub.engine, report)
@@ -414,7 +417,7 @@ class HubRun:
                         "a source read is still going on: its last checkpoint is kept, and the "
                         "next run resumes from there"
                     )
-            for name in ("records", "published", "dead", "failed_reads"):
+            for name in ("records", "published", "dead", "failed_reads", "retries"):
                 setattr(self.totals, name, getattr(self.totals, name) + getattr(counts, name))
 
 

@@ -77,6 +77,11 @@ class PaginationConfig(_Part):
     #: cursor style: the body path of the next cursor (dots) and the parameter sending it back
     cursor_path: str = "next_cursor"
     cursor_param: str = "cursor"
+    #: cursor style: the body path of a boolean saying whether more pages follow, for APIs
+    #: that answer a cursor on the last page too (a change feed): the list ends when it is
+    #: false, and the last cursor is where the next run resumes, reading only what came after.
+    #: Without it, an empty cursor ends the list and the next run starts at its last page.
+    has_more_path: str | None = None
     #: page style: the page parameter and the first page's number
     page_param: str = "page"
     first_page: int = 1

@@ -77,6 +77,20 @@ class Paginator:
             return self._counted(current, items)
         return None
 
+    def resume(self, last: PageRequest, answer: httpx.Response) -> PageRequest | None:
+        """Where a later read continues once ``answer`` (to ``last``) ended the list, for a
+        stream that cannot ask for newer objects by a ``since`` parameter: the cursor the last
+        page answered (cursor style with ``has_more_path``), else the last page itself (cursor
+        style: its objects come again, under the same event ids). None for the other styles,
+        whose lists have no stable place to continue from."""
+        c = self.config
+        if c.style != "cursor":
+            return None
+        token = dig(answer.json(), c.cursor_path) if c.has_more_path else None
+        if token:
+            return PageRequest(last.url, {**last.params, c.cursor_param: token})
+        return last
+
     def _link(self, answer: httpx.Response) -> PageRequest | None:
         nxt = answer.links.get("next", {}).get("url")
         # the next link carries every parameter itself (Shopify's page_info forbids others)
@@ -84,8 +98,9 @@ class Paginator:
 
     def _cursor(self, current: PageRequest, answer: httpx.Response) -> PageRequest | None:
         c = self.config
-        token = dig(answer.json(), c.cursor_path)
-        if not token:
+        body = answer.json()
+        token = dig(body, c.cursor_path)
+        if not token or (c.has_more_path and dig(body, c.has_more_path) is not True):
             return None
         return PageRequest(current.url, {**current.params, c.cursor_param: token})
 

@@ -4,7 +4,8 @@ Each configured stream is an endpoint returning a list of objects (at ``records_
 body). Pages follow each other per the stream's pagination style; the checkpoint after a page
 is the request of the next page, so a resume starts at exactly that page. When the last page
 is read, the checkpoint keeps the highest ``cursor_field`` value seen and a later run asks
-only for newer records (``since_param``, an exclusive lower bound such as ``since_id``).
+only for newer records (``since_param``, an exclusive lower bound such as ``since_id``); an API
+paged by cursor alone keeps its last cursor instead, and a later run continues from there.
 
 With ``webhook`` set, the same source takes the API's pushed deliveries too (signed by the
 generic Standard Webhooks scheme or Shopify's), mapped like the stream it names.
@@ -134,16 +135,26 @@ def read_pages(
     *,
     on_retry: Callable[[BaseException, int], None] | None = None,
 ) -> Iterator[ReadItem]:
-    """Records of one stream from ``position``, a checkpoint after every page."""
+    """Records of one stream from ``position``, a checkpoint after every page.
+
+    The position holds ``next`` (the page to read, mid-list), ``since`` (the highest
+    ``cursor_field`` seen, for streams that ask for newer objects with ``since_param``) and
+    ``resume`` (where a cursor-only API continues once its list ended: see
+    :meth:`Paginator.resume`), so a later run does not read the list again from the start.
+    """
     paginator = Paginator(stream.pagination)
     position = dict(position or {})
     since = position.get("since")
+    resume = position.get("resume")
+    by_since = since is not None and stream.since_param is not None
     if "next" in position:
         request: PageRequest | None = PageRequest.from_position(position["next"])
+    elif resume is not None and not by_since:
+        request = PageRequest.from_position(resume)
     else:
         params: dict[str, Any] = dict(stream.params)
-        if since is not None and stream.since_param:
-            params[stream.since_param] = since
+        if by_since:
+            params[str(stream.since_param)] = since
         request = paginator.first(stream.path, params)
     while request is not None:
         # no params at all for a next link: httpx would replace the query the link carries
@@ -152,13 +163,18 @@ def read_pages(
         where = str(answer.request.url)
         items = yield from _page_records(stream, answer, where)
         if items is None:  # an unreadable page: dead-lettered, and no next link can be trusted
-            request = None
+            last, request = request, None
         else:
             since = _position_of(items, stream.cursor_field, since)
-            request = paginator.next(request, answer, items)
+            last, request = request, paginator.next(request, answer, items)
+            if request is None:
+                ended = paginator.resume(last, answer)
+                resume = ended.as_position() if ended is not None else resume
         mark: dict[str, Any] = {"since": since}
         if request is not None:
             mark["next"] = request.as_position()
+        if resume is not None:
+            mark["resume"] = resume
         yield Checkpoint(stream.name, mark)
 
 

@@ -8,13 +8,17 @@ with jitter (tenacity). Connector authors do not write retry loops; they extend 
 A failure is retried by one layer only, the innermost: when :func:`retrying` gives up it marks
 the exception (``retry_exhausted``), and an outer :func:`retrying` (e.g. the runner around a
 client that already retried a request) passes it on at once instead of multiplying attempts.
-Every retry is logged on ``connectors.sdk.retry`` (what failed, the attempt, the wait).
+Every retry is logged on ``connectors.sdk.retry`` (what failed, the attempt, the wait), and
+told to the listeners of :func:`counting_retries` around it: the runner counts a read's retries
+that way, whichever layer retried (a client's 429 or a re-read from the last checkpoint).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -22,7 +26,7 @@ import tenacity
 
 from connectors.sdk.decisions import SDK_TABLE, Action, RetryTable
 
-__all__ = ["EXHAUSTED_ATTR", "RetryPolicy", "retry_after_of", "retrying"]
+__all__ = ["EXHAUSTED_ATTR", "RetryPolicy", "counting_retries", "retry_after_of", "retrying"]
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +34,24 @@ log = logging.getLogger(__name__)
 EXHAUSTED_ATTR = "retry_exhausted"
 
 T = TypeVar("T")
+
+RetryListener = Callable[[BaseException, int], None]
+#: the listeners of every retry made in this context (a thread, or a task), innermost last
+_LISTENERS: ContextVar[tuple[RetryListener, ...]] = ContextVar("retry_listeners", default=())
+
+
+@contextmanager
+def counting_retries(listener: RetryListener) -> Iterator[None]:
+    """Tell ``listener`` of every retry :func:`retrying` makes inside the block, at any depth.
+
+    A connector's client retries a 429 inside the read; the runner retries the read; both are
+    retried calls, and the run counts both without the connector passing anything along.
+    """
+    token = _LISTENERS.set((*_LISTENERS.get(), listener))
+    try:
+        yield
+    finally:
+        _LISTENERS.reset(token)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +122,8 @@ def retrying(
             return
         if on_retry is not None:
             on_retry(exc, state.attempt_number)
+        for listener in _LISTENERS.get():
+            listener(exc, state.attempt_number)
         log.warning(
             "retrying after %s: %s (attempt %d of %d, %s, waiting %.2fs)",
             type(exc).__name__,

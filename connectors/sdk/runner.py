@@ -21,7 +21,7 @@ from connectors.sdk.bus import EventBus
 from connectors.sdk.connector import Event, Sink, Source, WriteReport
 from connectors.sdk.deadletter import DeadLetter, plain_context
 from connectors.sdk.decisions import SDK_TABLE, Action, RetryTable
-from connectors.sdk.retry import RetryPolicy, retrying
+from connectors.sdk.retry import RetryPolicy, counting_retries, retrying
 from connectors.sdk.state import Checkpoint, State
 from connectors.sdk.translate import event_id
 from mappings import MappingError
@@ -39,7 +39,8 @@ class RunOutcome:
     records: int = 0
     published: int = 0
     dead_lettered: int = 0
-    #: failures the backoff layer retried (the run then re-read from the last checkpoint)
+    #: retried calls of the read: the source's own (a client waiting out a 429) and the
+    #: runner's (a re-read from the last checkpoint)
     retries: int = 0
     checkpoints: int = 0
     dead_letter_locations: list[str] = field(default_factory=list)
@@ -162,8 +163,12 @@ class _Run:
         out.dead_letter_locations.extend(d.location for d in self.dead)
         self.events, self.dead, self.records = [], [], 0
 
-    def on_retry(self, exc: BaseException, attempt_no: int) -> None:
+    def count_retry(self, _exc: BaseException, _attempt_no: int) -> None:
+        """Every retried call of the read, the source's own (a 429 its client waited out) and
+        the runner's (a re-read from the last checkpoint)."""
         self.outcome.retries += 1
+
+    def on_retry(self, exc: BaseException, attempt_no: int) -> None:
         log.warning(
             "%s: attempt %d failed, re-reading from the last checkpoint: %s",
             self.name,
@@ -201,13 +206,14 @@ def run_source(
         name=name,
         stop=stop,
     )
-    retrying(
-        run.policy,
-        run.attempt,
-        on_retry=run.on_retry,
-        refresh_auth=source.refresh_auth,
-        sleep=sleep,
-    )
+    with counting_retries(run.count_retry):
+        retrying(
+            run.policy,
+            run.attempt,
+            on_retry=run.on_retry,
+            refresh_auth=source.refresh_auth,
+            sleep=sleep,
+        )
     return run.outcome
 
 

@@ -247,6 +247,7 @@ def _summary_dict(totals: "RunTotals", tasks: int | None, interrupted: bool) -> 
         "published": totals.published,
         "dead_letters": totals.dead,
         "failed_reads": totals.failed_reads,
+        "retries": totals.retries,
         "open_routing_tasks": tasks,
         "interrupted": interrupted,
     }
@@ -280,11 +281,12 @@ class _ConsoleReport:
         if isinstance(outcome, Exception):
             line = failure_line(f"source {polled.name}", polled.connector, outcome)
             err.print(f"{line}; next read in {polled.every:g} s")
-        elif outcome.records or outcome.dead_lettered:
+        elif outcome.records or outcome.dead_lettered or outcome.retries:
+            retried = f", {outcome.retries} retried call(s)" if outcome.retries else ""
             err.print(
                 f"source {polled.name}: {outcome.records} record(s), "
                 f"[green]{outcome.published} event(s) published[/], "
-                f"[yellow]{outcome.dead_lettered} dead letter(s)[/]"
+                f"[yellow]{outcome.dead_lettered} dead letter(s)[/]{retried}"
             )
 
 
@@ -295,7 +297,9 @@ def _summary(totals: "RunTotals", *, where: dict[str, Any]) -> None:
     out.print(
         f"[bold]summary:[/] {totals.files} file(s), {totals.records} record(s), "
         f"[green]{totals.published} event(s) published[/], "
-        f"[yellow]{totals.dead} dead letter(s)[/]{escape(hint)}",
+        f"[yellow]{totals.dead} dead letter(s)[/]"
+        + (f", {totals.retries} retried call(s)" if totals.retries else "")
+        + escape(hint),
         soft_wrap=True,  # a hint wrapped over two lines does not paste
     )
 

@@ -44,6 +44,11 @@ class PeerState:
     throttled: set[str] = field(default_factory=set)
     received: list[dict[str, Any]] = field(default_factory=list)
     idempotency_keys: list[str] = field(default_factory=list)
+    #: the change feed's items: a test appends to it between reads
+    feed: list[dict[str, Any]] = field(default_factory=lambda: [dict(i) for i in ITEMS])
+    #: each feed page is refused once with 429 while this is set (the first request per cursor)
+    feed_throttles: bool = False
+    feed_refused: set[str] = field(default_factory=set)
 
 
 def _page(items: list[dict[str, Any]], start: int, size: int) -> list[dict[str, Any]]:
@@ -74,6 +79,24 @@ def build_peer() -> tuple[FastAPI, PeerState]:
         end = start + len(page)
         nxt = base64.b64encode(str(end).encode()).decode() if end < len(ITEMS) else None
         return {"data": {"items": page}, "meta": {"next": nxt}}
+
+    @app.get("/feed/items")
+    def feed_items(limit: int = 3, cursor: str = "", end: str = "") -> Response:
+        # a change feed paged by cursor alone: every answer carries the cursor after its last
+        # item and whether more follow (has_more); `end=empty` answers no cursor at the end
+        state.hits["feed"] += 1
+        if state.feed_throttles and cursor not in state.feed_refused:
+            state.feed_refused.add(cursor)
+            return JSONResponse(
+                {"error": "slow down"}, status_code=429, headers={"Retry-After": "0"}
+            )
+        start = int(base64.b64decode(cursor)) if cursor else 0
+        page = _page(state.feed, start, limit)
+        stop = start + len(page)
+        more = stop < len(state.feed)
+        token = base64.b64encode(str(stop).encode()).decode()
+        nxt = None if (end == "empty" and not more) else token
+        return JSONResponse({"items": page, "next_cursor": nxt, "has_more": more})
 
     @app.get("/page/items")
     def page_items(limit: int = 3, page: int = 1) -> list[dict[str, Any]]:
