@@ -189,14 +189,6 @@ class SchemaStore:
             row = self._find_version(s, subject, version, deleted=deleted)
             return self._registered(s, subject, row)
 
-    def all_versions(self, subject: str) -> list[RegisteredVersion]:
-        """Every live version of ``subject``, oldest first."""
-        with self._session() as s:
-            rows = [r for r in self._version_rows(s, subject) if not r.deleted]
-            if not rows:
-                raise SubjectNotFound(subject)
-            return [self._registered(s, subject, r) for r in rows]
-
     def schema(self, schema_id: int) -> StoredSchema:
         """The schema with global id ``schema_id``, while a version (even soft-deleted) holds it."""
         _check_schema_id(schema_id)
