@@ -6,10 +6,13 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test lint typecheck unit bench fuzz clean
 
-$(STAMP): pyproject.toml constraints.txt
+$(STAMP): pyproject.toml constraints.txt Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@# compat: the project folder on sys.path through a .pth file, which mypy follows; the default
+	@# editable mode installs an import hook that mypy cannot see, so a connector package type-checked
+	@# against this checkout found no canonical, connectors or mappings (and none of their py.typed)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]' --config-settings editable_mode=compat
 	touch $(STAMP)
 
 run: $(STAMP)

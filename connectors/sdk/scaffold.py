@@ -46,6 +46,12 @@ target-version = "py311"
 [tool.ruff.lint]
 select = ["E", "F", "W", "I", "UP", "B", "SIM", "RUF"]
 
+[tool.mypy]
+strict = true
+packages = ["$module", "tests"]
+# Crossdock's config models are pydantic models, as this connector's are
+plugins = ["pydantic.mypy"]
+
 [tool.pytest.ini_options]
 pythonpath = ["."]
 testpaths = ["tests"]
@@ -61,6 +67,8 @@ A Crossdock connector scaffolded by `crossdock connector new $name`.
 - `tests/test_conformance.py`: the SDK's conformance kit on recorded answers
   (`tests/recordings/`), offline: `pytest`.
 - Install with `pip install -e .`; `crossdock connector list` then shows `$name`.
+- `mypy` type-checks it strictly (`[tool.mypy]` in pyproject.toml); Crossdock's packages are
+  typed (`py.typed`), so its SDK's types reach yours.
 
 Replace the endpoint, the mapping in `to_events` and the recordings with your peer's
 (`connectors.sdk.testing.RecordingTransport` records real answers once).
