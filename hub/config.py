@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from hub.env_references import expand_env_references
 from hub.errors import ConfigError
 from hub.registry.settings import RegistrySettings
 from mappings.partner_profile import PartnerProfile
@@ -239,9 +240,11 @@ _ENV = {
 def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
     """Read ``path`` (or ``./crossdock.yaml`` when it exists), then env, then ``overrides``.
 
-    Every problem is reported at once, naming the file and the field.
+    Every problem is reported at once, naming the file and the field. ``${NAME}`` in the file
+    is read from the environment (:mod:`hub.env_references`).
     """
     raw: dict[str, Any] = {}
+    unset: list[str] = []
     source = "defaults"
     candidate = path or Path("crossdock.yaml")
     if path is not None or candidate.exists():
@@ -252,15 +255,22 @@ def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
             raise ConfigError(f"{candidate}: cannot read configuration: {exc}") from exc
         if not isinstance(loaded, dict):
             raise ConfigError(f"{candidate}: the top level must be a mapping")
+        loaded, unset = expand_env_references(loaded, os.environ)
         raw.update(loaded)
     for env, key in _ENV.items():
         if os.environ.get(env):
             raw[key] = os.environ[env]
     raw.update({k: v for k, v in overrides.items() if v is not None})
     try:
-        return Settings.model_validate(raw)
+        settings = Settings.model_validate(raw)
     except ValidationError as exc:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+            [
+                *unset,
+                *(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()),
+            ]
         )
         raise ConfigError(f"{source}: invalid configuration: {problems}") from exc
+    if unset:
+        raise ConfigError(f"{source}: invalid configuration: {'; '.join(unset)}")
+    return settings

@@ -320,6 +320,12 @@ class RestSource(WebhookSource[RestSourceConfig]):
         base = str(self.config.base_url).rstrip("/")
         return (base, stream.name, str(record.fields[stream.id_field]))
 
+    def record_id(self, record: RawRecord) -> str | None:
+        """The object's ``id_field`` value: a dead letter names it before its page URL."""
+        stream = self._streams[str(record.context["stream"])]
+        value = record.fields.get(stream.id_field)
+        return None if value is None else str(value)
+
     def to_events(self, record: RawRecord) -> list[Envelope[Any]]:
         """Map one object; its event id comes from the stream, its id and the mapping version."""
         origin = self.origin(record)

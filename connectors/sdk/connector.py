@@ -186,6 +186,20 @@ class Source(Connector[ConfigT]):
         """
         return (record.source, str(record.line))
 
+    def record_id(self, record: RawRecord) -> str | None:
+        """The id the source gives ``record`` (an API object's id), if it has one.
+
+        A dead letter's location then starts with it (``id 4711, https://…?cursor=…#3``), so
+        an operator finds the object in the source system instead of decoding a page URL. The
+        default: None (a file line is its own place).
+        """
+        return None
+
+    def dead_letter_location(self, record: RawRecord) -> str:
+        """Where a dead letter of ``record`` says it was: its id first when it has one."""
+        rid = self.record_id(record)
+        return f"id {rid}, {record.location}" if rid else record.location
+
 
 class Sink(Connector[ConfigT]):
     """Writes canonical events to a peer."""

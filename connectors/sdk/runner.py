@@ -107,7 +107,8 @@ class _Run:
         except Exception as exc:
             if self.policy.table.decide(exc).action is not Action.DEAD_LETTER:
                 raise
-            letter = self.letter(exc, record.data, record.location, "map", record)
+            where = self.source.dead_letter_location(record)
+            letter = self.letter(exc, record.data, where, "map", record)
             self.dead.append(letter)
 
     def letter(

@@ -176,7 +176,8 @@ class WebhookIngress:
             except Exception as exc:
                 if table.decide(exc).retryable:
                     raise  # the peer sends it again; nothing is kept half-done
-                letter(exc, "mapping", item.data, item.location, item.content_type)
+                where = source.dead_letter_location(item)
+                letter(exc, "mapping", item.data, where, item.content_type)
         return events, letters
 
 

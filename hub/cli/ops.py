@@ -158,7 +158,7 @@ def list_command(
             x["status"],
             x["connector"],
             x["stage"],
-            Path(x["location"]).name,
+            _where(x["location"]),
             x["reason"][:160],
         )
     # piped into a file or a CI log, 80 columns would fold every reason: wide lines read better
@@ -167,6 +167,13 @@ def list_command(
     out.print(f"{len(page.letters)} shown; {total} total", highlight=False)
     if page.next_cursor is not None:
         out.print(f"next page: --before {page.next_cursor}", highlight=False)
+
+
+def _where(location: str) -> str:
+    """A letter's place, short: a record id (``id 4711``), else a file's name and line."""
+    if location.startswith("id "):
+        return location.split(", ", 1)[0]
+    return Path(location).name if "://" not in location else location
 
 
 def counts(
