@@ -8,6 +8,8 @@ read therefore takes the instance's lease first; a second reader gets :class:`So
 
 The lease expires ``ttl`` seconds after it was last renewed, so a reader that was killed frees
 its source without anyone's help; a live reader renews it from a thread every third of ``ttl``.
+Not waiting those two minutes: ``crossdock connector unlock NAME`` (:func:`unlock`) releases the
+lease of a reader that is gone, checked by its process id on this host.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import os
 import socket
 import threading
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import cast
@@ -30,7 +33,14 @@ from hub.storage import Base
 
 log = logging.getLogger(__name__)
 
-__all__ = ["DEFAULT_LEASE_SECONDS", "ReadLease", "ReadLeaseRow"]
+__all__ = [
+    "DEFAULT_LEASE_SECONDS",
+    "LeaseHolder",
+    "ReadLease",
+    "ReadLeaseRow",
+    "Unlocked",
+    "unlock",
+]
 
 #: how long a lease outlives its holder's last renewal
 DEFAULT_LEASE_SECONDS = 120.0
@@ -163,3 +173,83 @@ class ReadLease:
                     return
             except Exception:  # the database may be back at the next renewal
                 log.exception("renewing the read lease of %r failed", self.instance)
+
+
+@dataclass(frozen=True, slots=True)
+class LeaseHolder:
+    """Who holds a lease: the host, the process id and the lease's own suffix."""
+
+    host: str
+    pid: int | None
+    text: str
+
+    @classmethod
+    def parse(cls, holder: str) -> LeaseHolder:
+        """What :class:`ReadLease` wrote: ``host:pid:suffix``."""
+        host, _, rest = holder.partition(":")
+        pid_text = rest.partition(":")[0]
+        return cls(host, int(pid_text) if pid_text.isdigit() else None, holder)
+
+    def alive(self) -> bool | None:
+        """True/False for a reader on this host (its process exists or not); None elsewhere."""
+        if self.host != socket.gethostname() or self.pid is None:
+            return None
+        try:
+            os.kill(self.pid, 0)  # signal 0: is there such a process (ours or not)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+
+
+@dataclass(frozen=True, slots=True)
+class Unlocked:
+    """What :func:`unlock` found and did."""
+
+    #: the holder found (None: no lease was held)
+    holder: LeaseHolder | None
+    released: bool
+    why: str
+
+
+def unlock(engine: Engine, instance: str, *, force: bool = False) -> Unlocked:
+    """Release ``instance``'s read lease when its reader is gone, so a read can start now.
+
+    Gone: the lease expired, or its holder ran on this host and its process no longer exists.
+    A live reader keeps its lease; a reader on another host cannot be checked from here and
+    keeps it unless ``force`` (its host named, for whoever checks it there).
+    """
+    _TABLE.create(engine, checkfirst=True)
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(_TABLE.c.holder, _TABLE.c.expires_at).where(_TABLE.c.instance == instance)
+        ).one_or_none()
+    if row is None:
+        return Unlocked(None, False, "no reader holds it")
+    holder = LeaseHolder.parse(row.holder)
+    expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=UTC)
+    alive = holder.alive()
+    if expires < datetime.now(UTC):
+        why = "its lease had expired"
+    elif alive is False:
+        why = f"process {holder.pid} is gone from {holder.host}"
+    elif alive is True:
+        return Unlocked(holder, False, f"process {holder.pid} on this host still reads it")
+    elif not force:
+        return Unlocked(
+            holder,
+            False,
+            f"it is held from host {holder.host}, which cannot be checked from here: check "
+            "that its reader is gone, then unlock with --force",
+        )
+    else:
+        why = f"released by force (held from host {holder.host})"
+    with engine.begin() as conn:
+        # only that holder's lease: a reader that took it over meanwhile keeps its own
+        gone = conn.execute(
+            _TABLE.delete().where(_TABLE.c.instance == instance, _TABLE.c.holder == row.holder)
+        ).rowcount
+    if not gone:
+        return Unlocked(holder, False, "another reader took the lease over meanwhile")
+    return Unlocked(holder, True, why)

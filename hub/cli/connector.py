@@ -1,4 +1,4 @@
-"""``crossdock connector list|check|schema|read|push|new``: SDK connectors on the command line."""
+"""``crossdock connector list|check|schema|read|push|unlock|new``: SDK connectors, by command."""
 
 import json
 import sys
@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from hub.cli.options import ConfigOpt, DataDirOpt, JsonOpt, alias
-from hub.cli.settings import load_cli_settings
+from hub.cli.settings import existing_database, load_cli_settings
 
 # The SDK, the connectors and the hub's runtime are imported by the commands that use them,
 # inside their functions: loading them costs most of a second, and `crossdock --help` or
@@ -275,6 +275,41 @@ def push(
     finally:
         bus.close()
     out.print(f"{name}: {totals['written']} events written, {totals['rejected']} dead letters")
+
+
+@connector_app.command("unlock")
+def unlock(
+    name: Annotated[str, typer.Argument(help="a source instance of crossdock.yaml")],
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="also a lease held from another host (check its reader is gone)"
+        ),
+    ] = False,
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Release the read lease of a reader that is gone, so a read can start now.
+
+    A killed reader's lease would block its instance until it expires (two minutes after its
+    last renewal). The holder's process is checked first: a live reader keeps its lease (exit 1).
+    """
+    from hub.database import connect
+    from hub.errors import ConfigError
+    from hub.read_lease import unlock as release
+
+    try:
+        settings, _instance_config = _instance(name, config, data_dir)
+    except ConfigError as exc:
+        err.print(f"[red]error:[/] {exc}", highlight=False)
+        raise typer.Exit(2) from exc
+    done = release(connect(existing_database(settings), create=False), name, force=force)
+    holder = f" (held by {done.holder.text})" if done.holder else ""
+    if done.released or done.holder is None:
+        out.print(f"{name}: {'released' if done.released else 'not locked'}: {done.why}{holder}")
+        return
+    err.print(f"[red]{name}: kept[/]: {done.why}{holder}", highlight=False)
+    raise typer.Exit(1)
 
 
 @connector_app.command("new")

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -117,3 +121,49 @@ def test_connector_read_leaves_a_source_being_read_to_its_reader(tmp_path: Path)
             assert state.hits["link"] >= 1
         finally:
             engine.dispose()
+
+
+def _lease_held_by(config: Path, holder: str) -> ReadLease:
+    """The lease of ``partner`` taken as ``holder`` would (a reader on some host and pid)."""
+    settings = load_settings(config)
+    engine = connect(settings.resolved_database_url)
+    lease = ReadLease(engine, "partner")
+    lease.holder = holder
+    lease.acquire()
+    return lease
+
+
+def test_unlock_releases_the_lease_of_a_reader_that_is_gone(tmp_path: Path) -> None:
+    app_, _state = build_peer()
+    with serve(app_) as url:
+        config = write_link_config(tmp_path, url)
+        dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                              capture_output=True, text=True, check=True)  # fmt: skip
+        _lease_held_by(config, f"{socket.gethostname()}:{int(dead.stdout)}:deadbeef")
+        blocked = runner.invoke(app, ["connector", "read", "partner", "-c", str(config)])
+        assert blocked.exit_code == 1  # the killed reader's lease: two minutes to wait
+        freed = runner.invoke(app, ["connector", "unlock", "partner", "-c", str(config)])
+        assert freed.exit_code == 0, freed.output
+        assert f"released: process {int(dead.stdout)} is gone" in freed.stdout
+        read = runner.invoke(app, ["connector", "read", "partner", "-c", str(config)])
+        assert read.exit_code == 0, read.output
+
+
+def test_unlock_keeps_a_live_readers_lease_and_an_unchecked_hosts_unless_forced(
+    tmp_path: Path,
+) -> None:
+    config = write_link_config(tmp_path, "http://127.0.0.1:9")
+    live = _lease_held_by(config, f"{socket.gethostname()}:{os.getpid()}:cafe0001")
+    kept = runner.invoke(app, ["connector", "unlock", "partner", "-c", str(config)])
+    assert kept.exit_code == 1
+    assert f"process {os.getpid()} on this host still reads it" in kept.stderr
+    live.release()
+    _lease_held_by(config, "other-host:4242:cafe0002")
+    elsewhere = runner.invoke(app, ["connector", "unlock", "partner", "-c", str(config)])
+    assert elsewhere.exit_code == 1
+    assert "held from host other-host" in elsewhere.stderr
+    forced = runner.invoke(app, ["connector", "unlock", "partner", "--force", "-c", str(config)])
+    assert forced.exit_code == 0, forced.output
+    assert "released by force" in forced.stdout
+    again = runner.invoke(app, ["connector", "unlock", "partner", "-c", str(config)])
+    assert "not locked: no reader holds it" in again.stdout
