@@ -49,6 +49,7 @@ __all__ = [
     "GoldenResult",
     "document_golden_output",
     "golden_output",
+    "json_objects",
     "refusal_outcome",
     "run_golden_case",
     "run_golden_tests",
@@ -82,14 +83,18 @@ def golden_output(
     """What the spec produces for ``input_path`` (mapped with ``profile``, if given), in the
     golden file's JSON shape."""
     mapping = compile_spec(load_spec(spec_path))
-    if mapping.source_format != "csv":
+    if mapping.source_format not in ("csv", "json"):
         document = document_formats.get(mapping.source_format)
         return document_golden_output(document, mapping, input_path, profile)
-    registry = SpecRegistry.from_directory()
-    fmt = csv_format_for(FileConnectorConfig(mapping=mapping.id), registry)
     results: list[dict[str, Any]] = []
     with active_profile(profile):
-        rows = fmt.read(input_path, source=input_path.name)
+        if mapping.source_format == "json":
+            rows: Iterator[RawRecord | RecordError] = iter(json_objects(input_path, mapping))
+        else:
+            # the spec's own registry: a package's spec is not among the shipped ones
+            config = FileConnectorConfig(mapping=mapping.id)
+            fmt = csv_format_for(config, SpecRegistry([mapping]))
+            rows = fmt.read(input_path, source=input_path.name)
         found_all = list(translate_records(rows, mapping, input_path.name))
     for found in found_all:
         if found.failures:
@@ -145,6 +150,28 @@ def document_golden_output(
                 for f in outcome.failures
             ]
     return results
+
+
+def json_objects(input_path: Path, mapping: CompiledMapping) -> list[RawRecord]:
+    """The objects of a ``json`` spec's case, as an API source reads them: a JSON array of
+    objects, one object, or JSON lines, each a record of the spec's message."""
+    text = input_path.read_text(encoding="utf-8").strip()
+    try:
+        loaded = json.loads(text)
+        objects = loaded if isinstance(loaded, list) else [loaded]
+    except ValueError:
+        objects = [json.loads(line) for line in text.splitlines() if line.strip()]
+    return [
+        RawRecord(
+            data=json.dumps(item, separators=(",", ":"), sort_keys=True).encode(),
+            source=input_path.name,
+            line=n,
+            fields=item,
+            content_type="application/json",
+            context={"message": mapping.source_message},
+        )
+        for n, item in enumerate(objects, 1)
+    ]
 
 
 @functools.cache
@@ -205,10 +232,11 @@ def run_golden_case(spec_path: Path | None, case: GoldenCase, fmt: str = "") -> 
 
 
 def run_golden_tests(root: Path = SPECS_DIR) -> Iterator[GoldenResult]:
-    """Every golden case under ``root``: each spec's, then the refusal folders without a spec."""
+    """Every golden case under ``root`` (laid out as ``mappings/specs``: ``<format>/…``): each
+    spec's, then the refusal folders without a spec."""
     for folder in golden_folders(root):
         beside = folder.with_name(folder.name.removesuffix(".golden") + ".yaml")
         spec_path = beside if beside.is_file() else None
-        fmt = folder.relative_to(SPECS_DIR).parts[0] if folder.is_relative_to(SPECS_DIR) else ""
+        fmt = folder.relative_to(root).parts[0] if folder.is_relative_to(root) else ""
         for case in golden_folder_cases(folder):
             yield run_golden_case(spec_path, case, fmt)

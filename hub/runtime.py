@@ -42,7 +42,7 @@ from hub.retry import DEFAULT_TABLE, RetryPolicy
 from hub.routing.worker import RoutingProgress, RoutingWorker
 from hub.source_poller import PolledSource, SourcePoller
 from hub.worker_pool import WorkerPool
-from mappings import SpecRegistry
+from mappings import SpecRegistry, installed_specs
 
 __all__ = ["Hub", "HubRun", "RunReport", "RunTotals", "connector_for"]
 
@@ -66,7 +66,8 @@ class Hub:
         self.publisher = ConfirmedPublisher(
             self.settings.resolved_bus_url, exchange=events_exchange(self.settings.exchange)
         )
-        self.registry = SpecRegistry.from_directory()
+        # the shipped specs and installed packages' (a connector's own, mappings.spec_packages)
+        self.registry = installed_specs()
         self.partners = PartnerDirectory(self.settings.partners)
         for c in self.settings.connectors:
             try:

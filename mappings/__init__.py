@@ -26,9 +26,14 @@ if _TYPE_CHECKING:
     from ._loading import load_spec
     from ._registry import SPECS_DIR, SpecRegistry
     from ._spec import ConditionSpec, EachSpec, FieldSpec, MappingSpec, SourceSpec, SplitSpec
+    from .spec_packages import ENTRY_POINT_GROUP, SpecFolder, installed_specs, spec_folders
     from .transforms import register_transform
 
 _HOMES = {
+    "ENTRY_POINT_GROUP": "mappings.spec_packages",
+    "SpecFolder": "mappings.spec_packages",
+    "installed_specs": "mappings.spec_packages",
+    "spec_folders": "mappings.spec_packages",
     "CORPUS_ENV": "mappings._corpus",
     "CompiledMapping": "mappings._compiled",
     "ConditionSpec": "mappings._spec",
@@ -55,6 +60,7 @@ _HOMES = {
 
 __all__ = [
     "CORPUS_ENV",
+    "ENTRY_POINT_GROUP",
     "SPECS_DIR",
     "CompiledMapping",
     "ConditionSpec",
@@ -65,6 +71,7 @@ __all__ = [
     "MappingSpec",
     "SourceSpec",
     "SpecError",
+    "SpecFolder",
     "SpecRegistry",
     "SplitSpec",
     "compare",
@@ -74,8 +81,10 @@ __all__ = [
     "golden_cases",
     "golden_folder_cases",
     "golden_folders",
+    "installed_specs",
     "load_spec",
     "register_transform",
+    "spec_folders",
 ]
 
 

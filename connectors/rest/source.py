@@ -44,7 +44,7 @@ from connectors.sdk.state import Checkpoint, State
 from connectors.sdk.stream import Stream
 from connectors.sdk.translate import translate
 from connectors.sdk.webhook import SignatureInvalid, WebhookRequest, WebhookSource
-from mappings import SPECS_DIR, CompiledMapping, SpecRegistry
+from mappings import CompiledMapping, SpecRegistry, installed_specs
 
 __all__ = [
     "RestSource",
@@ -109,13 +109,19 @@ def _registry(folder: Path) -> SpecRegistry:
     return SpecRegistry.from_directory(folder)
 
 
+@functools.cache
+def _installed() -> SpecRegistry:
+    return installed_specs()
+
+
 def _mapping(spec_id: str, extra: Path | None) -> CompiledMapping:
-    """The spec ``spec_id`` from ``extra`` if it is there, else from the built-in specs."""
+    """The spec ``spec_id`` from ``extra`` if it is there, else from the installed specs (the
+    shipped ones and those packages register, :mod:`mappings.spec_packages`)."""
     if extra is not None:
         own = _registry(extra)
         if spec_id in own:
             return own.get(spec_id)
-    return _registry(SPECS_DIR).get(spec_id)
+    return _installed().get(spec_id)
 
 
 def _position_of(items: Sequence[Any], field: str | None, previous: Any) -> Any:

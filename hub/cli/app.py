@@ -5,6 +5,7 @@ import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -716,17 +717,25 @@ def schemas_check(root: SchemasDir = Path("schemas")) -> None:
 def mappings_test() -> None:
     """Run every spec's golden tests and print a table; exit 1 on any difference.
 
+    The shipped specs and those installed packages ship (entry points crossdock.mappings).
     Per format it counts the documents run, the events they gave and the errors or refusals
     they ended with, and the corpus cases skipped because the corpus is not here (each named).
     """
     from hub.golden import run_golden_tests
+    from mappings.spec_packages import BUNDLED, spec_folders
 
     table = Table("spec", "case", "result")
     failures = 0
     per_format: dict[str, dict[str, int]] = {}
     specs: set[tuple[str, str]] = set()
     skipped: list[str] = []
-    for result in run_golden_tests():
+    results = (
+        # a package's spec is named with its package
+        replace(ran, spec=f"{folder.name}: {ran.spec}") if folder.name != BUNDLED else ran
+        for folder in spec_folders()
+        for ran in run_golden_tests(folder.path)
+    )
+    for result in results:
         ok = not result.differences
         failures += not ok
         counts = per_format.setdefault(result.format, dict.fromkeys(_MAPPINGS_TEST_COUNTS, 0))
@@ -764,8 +773,9 @@ _MAPPINGS_TEST_COUNTS = (
 
 @mappings_app.command("list")
 def mappings_list(as_json: JsonOpt = False) -> None:
-    """List the mapping specs."""
+    """List the mapping specs: the shipped ones and those of installed packages ("from")."""
     from mappings import SpecRegistry
+    from mappings.spec_packages import spec_folders
 
     rows = [
         {
@@ -773,14 +783,16 @@ def mappings_list(as_json: JsonOpt = False) -> None:
             "version": m.version,
             "source": f"{m.source_format}/{m.source_message or '-'}",
             "target": f"{m.target_type}@{m.target_version}",
+            "from": folder.name,
         }
-        for m in SpecRegistry.from_directory()
+        for folder in spec_folders()
+        for m in SpecRegistry.from_directory(folder.path)
     ]
     if as_json:
         for row in rows:
             sys.stdout.write(json.dumps(row) + "\n")
         return
-    table = Table("id", "version", "source", "target")
+    table = Table("id", "version", "source", "target", "from")
     for row in rows:
         table.add_row(*(str(value) for value in row.values()))
     out.print(table)

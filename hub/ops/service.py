@@ -42,7 +42,7 @@ from hub.ops.storage import prepare_ops_storage
 from hub.ops.trend import DepthSampleRow
 from hub.partners import PartnerDirectory
 from hub.replay import BatchOutcome, Replayer, dry_run, render_letter
-from mappings import SPECS_DIR
+from mappings import spec_folders
 
 __all__ = ["AUDIT_SUBJECT", "OpsService", "open_ops"]
 
@@ -339,6 +339,8 @@ def open_ops(
     prepare_redrive_table(engine)
     DepthSampleRow.__table__.create(engine, checkfirst=True)  # type: ignore[attr-defined]
     dirs = list(mapping_dirs) if mapping_dirs is not None else _mapping_dirs()
-    catalog = MappingCatalog.from_directories(SPECS_DIR, *dirs)
+    # the shipped specs, installed packages' (a connector's own) and the configured folders
+    shipped = [folder.path for folder in spec_folders()]
+    catalog = MappingCatalog.from_directories(*shipped, *dirs)
     in_memory = engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:")
     return OpsService(engine, settings, catalog, replay_rate, background_tasks=not in_memory)
