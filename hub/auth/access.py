@@ -1,9 +1,10 @@
 """FastAPI dependencies that say who is calling and refuse a role too low.
 
-A token comes as ``Authorization: Bearer <token>`` or, for the ``/ops`` page in a browser, as
-the HttpOnly ``crossdock_token`` cookie set by its sign-in form. A write authenticated by the
-cookie must also carry ``X-Crossdock-Request: ops``: a cross-site form cannot set that header,
-so a page elsewhere cannot make the browser write with the operator's cookie (CSRF).
+A caller is a token, ``Authorization: Bearer <token>``, or, for the ``/ops`` page in a
+browser, a session: the HttpOnly ``crossdock_session`` cookie set by its sign-in form holds a
+session id, never the token (:mod:`hub.auth.sessions`). A write authenticated by the session
+must also carry the session's CSRF value in ``X-Crossdock-Request``: a page elsewhere can
+neither read that value nor set the header, so it cannot make the browser write (CSRF).
 
 A missing or unknown token answers 401; a known token whose role is too low answers 403.
 """
@@ -17,6 +18,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 
 from hub.auth.roles import Principal, Role
+from hub.auth.sessions import PageSession, session_of
 from hub.auth.tokens import authenticate
 
 __all__ = [
@@ -25,11 +27,11 @@ __all__ = [
     "Credentials",
     "RoleRequirement",
     "auth_engine_of",
+    "page_session",
     "principal_from",
-    "token_of",
 ]
 
-COOKIE_NAME = "crossdock_token"
+COOKIE_NAME = "crossdock_session"
 CSRF_HEADER = "X-Crossdock-Request"
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -46,16 +48,25 @@ def auth_engine_of(request: Request) -> Engine:
     return engine
 
 
-def token_of(request: Request, credentials: HTTPAuthorizationCredentials | None) -> str | None:
-    """The caller's token: the bearer header, else the page's cookie (with the CSRF header)."""
+def page_session(request: Request) -> PageSession | None:
+    """The live session of the request's cookie, or None (none, ended, expired, revoked)."""
+    return session_of(auth_engine_of(request), request.cookies.get(COOKIE_NAME))
+
+
+def _caller(request: Request, credentials: HTTPAuthorizationCredentials | None) -> Principal:
+    """The bearer token's principal, else the page session's (writes: with its CSRF value)."""
     if credentials is not None and credentials.credentials:
-        return credentials.credentials
-    cookie = request.cookies.get(COOKIE_NAME)
-    if not cookie:
-        return None
-    if request.method not in _SAFE_METHODS and request.headers.get(CSRF_HEADER) != "ops":
-        raise HTTPException(403, f"a write with the sign-in cookie needs the {CSRF_HEADER} header")
-    return cookie
+        return principal_from(auth_engine_of(request), credentials.credentials)
+    session = page_session(request)
+    if session is None:
+        return principal_from(auth_engine_of(request), None)  # 401
+    if request.method not in _SAFE_METHODS and not session.csrf_matches(
+        request.headers.get(CSRF_HEADER)
+    ):
+        raise HTTPException(
+            403, f"a write from the page needs the session's CSRF value in {CSRF_HEADER}"
+        )
+    return session.principal
 
 
 def principal_from(engine: Engine, token: str | None) -> Principal:
@@ -85,7 +96,7 @@ class RoleRequirement:
     # A plain `def`: FastAPI runs it in a worker thread, keeping the token lookup (a database
     # read) off the event loop.
     def __call__(self, request: Request, credentials: Credentials) -> Principal:
-        principal = principal_from(auth_engine_of(request), token_of(request, credentials))
+        principal = _caller(request, credentials)
         if not principal.may(self.role):
             raise HTTPException(
                 403, f"Token '{principal.name}' has role {principal.role}; this needs {self.role}"

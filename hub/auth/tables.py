@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, Integer, String
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.migrated import MigratedBase, utcnow
 
-__all__ = ["AuditRow", "TokenRow"]
+__all__ = ["AuditRow", "SessionRow", "TokenRow"]
 
 
 class TokenRow(MigratedBase):
@@ -42,3 +42,23 @@ class AuditRow(MigratedBase):
     action: Mapped[str] = mapped_column(String(64))
     subject: Mapped[str | None] = mapped_column(String(255), nullable=True)
     detail: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+
+
+class SessionRow(MigratedBase):
+    """A signed-in page: the browser holds a random id, the table only its SHA-256.
+
+    The token that signed in is never sent back to the browser; the session ends when it
+    expires (idle or absolute), when its holder signs out, or when its token is revoked.
+    """
+
+    __tablename__ = "registry_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    token_id: Mapped[int] = mapped_column(Integer, ForeignKey("registry_tokens.id"), index=True)
+    #: the value the page's writes send in the CSRF header (not a secret from the page itself)
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -1,12 +1,17 @@
 """The ``/ops`` web page: server-rendered HTML (Jinja2) with a little JavaScript.
 
-Signing in stores the token in an HttpOnly, SameSite=Strict cookie; the page's script sends
-writes to ``/ops/api`` with the CSRF header (:mod:`hub.auth.access`). What a page shows depends
-on the role: a viewer sees no replay, discard or dry-run controls (and the API refuses them).
+Signing in opens a server-side session (:mod:`hub.auth.sessions`): the browser keeps its id
+in an HttpOnly, SameSite=Strict cookie, never the token; the sign-in form itself carries a
+CSRF value matched against a cookie of its own. The page's script sends writes to
+``/ops/api`` with the session's CSRF value in the CSRF header (:mod:`hub.auth.access`). What a
+page shows depends on the role: a viewer sees no replay, discard or dry-run controls (and the
+API refuses them).
 """
 
 from __future__ import annotations
 
+import hmac
+import secrets
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -15,8 +20,9 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from hub.auth import Principal, Role, authenticate
-from hub.auth.access import COOKIE_NAME, CSRF_HEADER, auth_engine_of
+from hub.auth import Role
+from hub.auth.access import COOKIE_NAME, CSRF_HEADER, auth_engine_of, page_session
+from hub.auth.sessions import PageSession, end_session, open_session
 from hub.command_hints import settings_hint
 from hub.errors import DeadLetterError
 from hub.ops.api import filter_params, ops_of
@@ -33,15 +39,11 @@ templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 router = APIRouter(prefix="/ops", include_in_schema=False)
 
 
-def page_principal(request: Request) -> Principal | None:
-    """The signed-in principal, or None (the page then redirects to the sign-in form)."""
-    token = request.cookies.get(COOKIE_NAME)
-    if not token:
-        return None
-    return authenticate(auth_engine_of(request), token)
+#: the sign-in form's own CSRF cookie (a double submit: the form carries the same value)
+LOGIN_COOKIE = "crossdock_login"
+_COOKIE_FLAGS: dict[str, Any] = {"httponly": True, "samesite": "strict", "path": "/ops"}
 
-
-Who = Annotated[Principal | None, Depends(page_principal)]
+Who = Annotated[PageSession | None, Depends(page_session)]
 Ops = Annotated[OpsService, Depends(ops_of)]
 
 
@@ -58,12 +60,14 @@ def _age(seconds: float | None) -> str:
 templates.env.filters["age"] = _age
 
 
-def _context(request: Request, who: Principal, **values: Any) -> dict[str, Any]:
+def _context(request: Request, session: PageSession, **values: Any) -> dict[str, Any]:
+    who = session.principal
     return {
         "request": request,
         "who": who,
         "can_write": who.may(Role.OPERATOR),
         "csrf_header": CSRF_HEADER,
+        "csrf": session.csrf,
         **values,
     }
 
@@ -77,13 +81,13 @@ def ops_home(
     *,
     request: Request,
     ops: Ops,
-    who: Who,
+    session: Who,
     flt: Annotated[DeadLetterFilter, Depends(filter_params)],
     before: int | None = None,
     limit: int = 50,
 ) -> Response:
     """Overview (depth, oldest age, trend), counts, and the filterable table of letters."""
-    if who is None:
+    if session is None:
         return _sign_in()
     rows = overview(ops.engine)
     total = sum(r.depth for r in rows)
@@ -100,7 +104,7 @@ def ops_home(
         "index.html",
         _context(
             request,
-            who,
+            session,
             overview=rows,
             total=total,
             trend=depth_trend(ops.engine),
@@ -114,9 +118,9 @@ def ops_home(
 
 
 @router.get("/letters/{letter_id}", response_class=HTMLResponse)
-def ops_letter(request: Request, ops: Ops, who: Who, letter_id: int) -> Response:
+def ops_letter(request: Request, ops: Ops, session: Who, letter_id: int) -> Response:
     """One letter: bytes, parsed view, error, history; replay and discard for operators."""
-    if who is None:
+    if session is None:
         return _sign_in()
     try:
         letter = letter_detail(ops.engine, letter_id)
@@ -124,49 +128,69 @@ def ops_letter(request: Request, ops: Ops, who: Who, letter_id: int) -> Response
         raise HTTPException(404, str(exc)) from exc
     versions = ops.catalog.versions(letter["mapping_id"]) if letter.get("mapping_id") else []
     return templates.TemplateResponse(
-        request, "letter.html", _context(request, who, letter=letter, versions=versions)
+        request, "letter.html", _context(request, session, letter=letter, versions=versions)
     )
 
 
-def _login_context(request: Request, ops: OpsService, error: str | None) -> dict[str, Any]:
+def _login_form(
+    request: Request, ops: OpsService, error: str | None, status_code: int = 200
+) -> Response:
+    """The form with a fresh CSRF value, in its hidden field and in the login cookie."""
     # the command reaches this hub's database from any folder: copied as shown, the token it
     # prints signs in here
     hint = settings_hint("token create --role operator --name YOUR-NAME", ops.settings)
-    return {"request": request, "error": error, "token_command": hint}
+    login_csrf = secrets.token_urlsafe(24)
+    response = templates.TemplateResponse(
+        request,
+        "login.html",
+        {"request": request, "error": error, "token_command": hint, "login_csrf": login_csrf},
+        status_code=status_code,
+    )
+    response.set_cookie(LOGIN_COOKIE, login_csrf, secure=_secure(request), **_COOKIE_FLAGS)
+    return response
+
+
+def _secure(request: Request) -> bool:
+    return request.url.scheme == "https"
 
 
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request, ops: Ops, error: str | None = None) -> Response:
     """The sign-in form: paste an API token."""
-    return templates.TemplateResponse(request, "login.html", _login_context(request, ops, error))
+    return _login_form(request, ops, error)
 
 
 @router.post("/login")
-def login(request: Request, ops: Ops, token: Annotated[str, Form()]) -> Response:
-    """Check the token and keep it in an HttpOnly cookie; a bad token shows the form again."""
-    principal = authenticate(auth_engine_of(request), token.strip())
-    if principal is None:
-        return templates.TemplateResponse(
-            request,
-            "login.html",
-            _login_context(request, ops, "Unknown or revoked token."),
-            status_code=401,
-        )
+def login(
+    request: Request,
+    ops: Ops,
+    token: Annotated[str, Form()],
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    """Sign in: a session for a live token (its id in an HttpOnly cookie, never the token).
+
+    The form's CSRF value must match the login cookie: a page elsewhere cannot sign the
+    browser in with a token of its choosing (login CSRF). A bad token shows the form again.
+    """
+    sent = request.cookies.get(LOGIN_COOKIE)
+    if not csrf or sent is None or not hmac.compare_digest(csrf, sent):
+        return _login_form(request, ops, "The form expired; sign in again.", status_code=403)
+    session_id = open_session(auth_engine_of(request), token.strip())
+    if session_id is None:
+        return _login_form(request, ops, "Unknown or revoked token.", status_code=401)
     response = RedirectResponse("/ops", status_code=303)
-    response.set_cookie(
-        COOKIE_NAME,
-        token.strip(),
-        httponly=True,
-        samesite="strict",
-        secure=request.url.scheme == "https",
-        path="/",
-    )
+    response.set_cookie(COOKIE_NAME, session_id, secure=_secure(request), **_COOKIE_FLAGS)
+    response.delete_cookie(LOGIN_COOKIE, path="/ops")
     return response
 
 
 @router.post("/logout")
-def logout() -> Response:
-    """Forget the sign-in cookie."""
+def logout(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
+    """End the session (the page's sign-out form carries its CSRF value)."""
+    session = page_session(request)
+    if session is not None and not session.csrf_matches(csrf):
+        raise HTTPException(403, "sign-out needs the page's CSRF value")
+    end_session(auth_engine_of(request), request.cookies.get(COOKIE_NAME))
     response = RedirectResponse("/ops/login", status_code=303)
-    response.delete_cookie(COOKIE_NAME, path="/")
+    response.delete_cookie(COOKIE_NAME, path="/ops")
     return response

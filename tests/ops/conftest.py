@@ -6,6 +6,7 @@ environments are the embedded defaults and RabbitMQ with a fresh PostgreSQL data
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -32,6 +33,21 @@ GOOD = "0142,SKU-1,,12,12,2026-11-20T06:05:00Z,m.lopez"
 COMMA = '0142,SKU-2,,"12,5",14,2026-11-20T06:06:10Z,m.lopez'
 BAD_QTY = "0142,SKU-5,,twelve,14,2026-11-20T06:10:11Z,m.lopez"
 BAD_TIME = "0142,SKU-7,,3,3,yesterday,m.lopez"
+
+
+def sign_in(client: Any, token: str) -> str:
+    """Sign ``client`` (a TestClient) in through the /ops form; the page's CSRF value."""
+    form = client.get("/ops/login")
+    sent = re.search(r'name="csrf" value="([^"]+)"', form.text)
+    assert sent is not None, form.text
+    done = client.post(
+        "/ops/login", data={"token": token, "csrf": sent.group(1)}, follow_redirects=False
+    )
+    assert done.status_code == 303, done.text
+    page = client.get("/ops")
+    csrf = re.search(r'data-csrf="([^"]+)"', page.text)
+    assert csrf is not None, page.text
+    return csrf.group(1)
 
 
 def write_csv(path: Path, rows: list[str]) -> Path:

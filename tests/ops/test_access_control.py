@@ -19,7 +19,7 @@ from hub.auth import Role
 from hub.auth.access import RoleRequirement
 from hub.registry import access as registry_access
 from hub.routing import api as routing_api
-from tests.ops.conftest import OpsEnv
+from tests.ops.conftest import OpsEnv, sign_in
 
 # POSTs that change nothing (registry lookups, compatibility checks, validate/convert extras)
 # and the page's sign-in/out, which take no role by design: they are how a token arrives.
@@ -104,27 +104,35 @@ def test_every_write_refuses_a_missing_and_a_lower_role_token(embedded_env: OpsE
     assert checked >= 18
 
 
-def test_page_cookie_writes_need_the_csrf_header(embedded_env: OpsEnv) -> None:
+def test_page_session_writes_need_the_sessions_csrf_value(embedded_env: OpsEnv) -> None:
     client = TestClient(embedded_env.app)
-    signed_in = client.post(
-        "/ops/login", data={"token": embedded_env.tokens["operator"]}, follow_redirects=False
-    )
-    assert signed_in.status_code == 303
+    csrf = sign_in(client, embedded_env.tokens["operator"])
     body = {"reason": "test"}
     without = client.post("/ops/api/dead-letters/1/discard", json=body)
     assert without.status_code == 403
     assert "X-Crossdock-Request" in without.json()["message"]
+    # the old fixed value, or any value but the session's, is refused too
+    for wrong in ("ops", csrf[:-1]):
+        refused = client.post(
+            "/ops/api/dead-letters/1/discard", json=body, headers={"X-Crossdock-Request": wrong}
+        )
+        assert refused.status_code == 403
     with_header = client.post(
-        "/ops/api/dead-letters/1/discard", json=body, headers={"X-Crossdock-Request": "ops"}
+        "/ops/api/dead-letters/1/discard", json=body, headers={"X-Crossdock-Request": csrf}
     )
     assert with_header.status_code == 404  # authorised; there is no letter 1 yet
 
 
 def test_a_bad_token_on_the_sign_in_form_is_refused(embedded_env: OpsEnv) -> None:
     client = TestClient(embedded_env.app)
-    r = client.post("/ops/login", data={"token": "cdx_wrong"}, follow_redirects=False)
+    form = client.get("/ops/login")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', form.text)
+    assert csrf is not None
+    r = client.post(
+        "/ops/login", data={"token": "cdx_wrong", "csrf": csrf.group(1)}, follow_redirects=False
+    )
     assert r.status_code == 401
-    assert "crossdock_token" not in r.headers.get("set-cookie", "")
+    assert "crossdock_session" not in r.headers.get("set-cookie", "")
     assert client.get("/ops", follow_redirects=False).headers["location"] == "/ops/login"
 
 

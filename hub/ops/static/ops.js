@@ -3,7 +3,8 @@
 "use strict";
 
 (function () {
-  const csrf = document.body.dataset.csrfHeader;
+  const csrfHeader = document.body.dataset.csrfHeader;
+  const csrf = document.body.dataset.csrf;
   const status = document.getElementById("status");
   const say = (text) => { status.textContent = text; };
 
@@ -11,7 +12,7 @@
     const response = await fetch(url, {
       method: "POST",
       credentials: "same-origin",
-      headers: { "Content-Type": "application/json", [csrf]: "ops" },
+      headers: { "Content-Type": "application/json", [csrfHeader]: csrf },
       body: JSON.stringify(body || {}),
     });
     const data = await response.json().catch(() => ({}));
