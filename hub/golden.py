@@ -237,6 +237,8 @@ def run_golden_tests(root: Path = SPECS_DIR) -> Iterator[GoldenResult]:
     for folder in golden_folders(root):
         beside = folder.with_name(folder.name.removesuffix(".golden") + ".yaml")
         spec_path = beside if beside.is_file() else None
-        fmt = folder.relative_to(root).parts[0] if folder.is_relative_to(root) else ""
+        # A folder right under ``root`` means ``root`` is itself one format's folder.
+        parts = folder.relative_to(root).parts if folder.is_relative_to(root) else ()
+        fmt = parts[0] if len(parts) > 1 else root.name
         for case in golden_folder_cases(folder):
             yield run_golden_case(spec_path, case, fmt)
