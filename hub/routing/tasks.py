@@ -110,23 +110,32 @@ def open_or_join(
     }
     stmt = dialect_insert(conn, TASKS).on_conflict_do_nothing(index_elements=["open_key"])
     inserted = conn.execute(stmt.returning(TASKS.c.id), [values]).scalars().all()
+    total = match.value_at_risk
     if inserted:
         task_id, created = int(inserted[0]), True
     else:
-        task_id = conn.execute(
-            select(TASKS.c.id).where(TASKS.c.open_key == match.group_key)
-        ).scalar_one()
         created = False
-        conn.execute(
+        # the UPDATE locks the task row (PostgreSQL; SQLite's BEGIN IMMEDIATE already holds the
+        # write lock), so the value read back and the line's old value below stay consistent
+        task_id, value = conn.execute(
             TASKS.update()
-            .where(TASKS.c.id == task_id)
+            .where(TASKS.c.open_key == match.group_key)
             .values(
                 occurrences=TASKS.c.occurrences + 1,
                 last_seen=now,
                 # news for the targets only once they have heard of the task
                 changed_since_notice=TASKS.c.notified_at.is_not(None),
             )
-        )
+            .returning(TASKS.c.id, TASKS.c.value_at_risk)
+        ).one()
+        previous = conn.execute(
+            select(LINES.c.value_at_risk).where(
+                LINES.c.task_id == task_id, LINES.c.dedup_key == match.dedup_key
+            )
+        ).scalar_one_or_none()
+        # the task's value is the sum over its lines, kept as lines come and change: the line's
+        # old value out, its new one in (summing every line on every join was quadratic)
+        total = Decimal(value) - Decimal(previous or 0) + match.value_at_risk
     line = dialect_insert(conn, LINES).values(
         task_id=task_id,
         dedup_key=match.dedup_key,
@@ -149,8 +158,8 @@ def open_or_join(
             },
         )
     )
-    if not created and regrade is not None:
-        _regrade(conn, task_id, match, regrade)
+    if not created:
+        _regrade(conn, task_id, total, match, regrade)
     audit.record(
         conn,
         "opened" if created else "joined",
@@ -169,22 +178,17 @@ def open_or_join(
 def _regrade(
     conn: Connection,
     task_id: int,
+    total: Decimal,
     match: Match,
-    regrade: Callable[[Match, Decimal], tuple[int, int]],
+    regrade: Callable[[Match, Decimal], tuple[int, int]] | None,
 ) -> None:
-    values = conn.execute(select(LINES.c.value_at_risk).where(LINES.c.task_id == task_id))
-    total = sum((Decimal(v) for v in values.scalars()), Decimal(0))
-    impact, priority = regrade(match, total)
-    conn.execute(
-        TASKS.update()
-        .where(TASKS.c.id == task_id)
-        .values(
-            value_at_risk=str(total),
-            # lower numbers are graver; LEAST is not in SQLite, MIN(a, b) not in PostgreSQL
-            impact=case((TASKS.c.impact > impact, impact), else_=TASKS.c.impact),
-            priority=case((TASKS.c.priority > priority, priority), else_=TASKS.c.priority),
-        )
-    )
+    changes: dict[str, Any] = {"value_at_risk": str(total)}
+    if regrade is not None:
+        impact, priority = regrade(match, total)
+        # lower numbers are graver; LEAST is not in SQLite, MIN(a, b) not in PostgreSQL
+        changes["impact"] = case((TASKS.c.impact > impact, impact), else_=TASKS.c.impact)
+        changes["priority"] = case((TASKS.c.priority > priority, priority), else_=TASKS.c.priority)
+    conn.execute(TASKS.update().where(TASKS.c.id == task_id).values(**changes))
 
 
 def get_task(conn: Connection, task_id: int, *, for_update: bool = False) -> Any:

@@ -2,12 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from hub.database import connect
 from hub.routing.dispatcher import Dispatcher
 from hub.routing.router import Router
 from hub.routing.targets import MemoryTarget
 from hub.routing.tasks import list_tasks, task_detail
 from tests.routing.conftest import Clock
 from tests.routing.events import count
+from tests.services import fresh_postgres_database
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """Grouping on the embedded SQLite database and on PostgreSQL (its own database)."""
+    if request.param == "sqlite":
+        engine = connect(f"sqlite:///{tmp_path / 'hub.db'}")
+        yield engine
+        engine.dispose()
+        return
+    with fresh_postgres_database() as url:
+        engine = connect(url)
+        yield engine
+        engine.dispose()
 
 
 def test_forty_short_skus_in_one_store_become_one_task_with_forty_lines(
@@ -70,3 +93,19 @@ def test_lines_joining_a_notified_task_are_told_once_per_group_interval(
     opened, updated = [n for n in targets["store-ops"].sent if not n.purpose.startswith("sla_")]
     assert updated.purpose == "updated-1"
     assert (len(opened.lines), len(updated.lines)) == (40, 45)
+
+
+def test_a_tasks_value_at_risk_is_the_sum_of_its_lines_as_they_change_and_its_grade_only_rises(
+    router: Router, clock: Clock
+) -> None:
+    # S003 is a tier-3 store: the impact comes from the value alone (500 and up: 2)
+    router.route(count("S003", "SKU-1", 5, 30, clock()))  # 25 units short: 625.00
+    router.route(count("S003", "SKU-2", 10, 14, clock()))  # 4 short: 100.00
+    router.route(count("S003", "SKU-1", 25, 30, clock()))  # recounted, 5 short: 125.00
+    [task] = list_tasks(router.db, rule="stock-variance-recount")
+    lines = task_detail(router.db, task["id"])["lines"]
+    assert sorted(line["value_at_risk"] for line in lines) == ["100.00", "125.00"]
+    assert Decimal(task["value_at_risk"]) == Decimal("225.00")
+    assert task["occurrences"] == 3
+    # 225 alone would be impact 3, but the task was graded 2 at 725 and never goes down
+    assert (task["impact"], task["priority"]) == (2, 3)

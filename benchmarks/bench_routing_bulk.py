@@ -1,0 +1,132 @@
+"""Routing events/s on the bulk stock-count file's events, as the routing worker gets them.
+
+The events are the bulk benchmark's file (:func:`benchmarks.bench_bulk.write_file`) through the
+one translate step, so they are exactly what ``crossdock run`` publishes: about 88 % of them are
+variances the bundled rules open or join a recount task for (60 % the district rule too). They
+are handed to :meth:`hub.routing.worker.RoutingWorker.handle` in messages of 1,000 events, as
+the bus delivers the pipeline's batch messages, against a fresh database: the embedded SQLite
+one, and PostgreSQL when ``CROSSDOCK_BENCH_POSTGRES_URL`` names a database to use (its routing
+tables are dropped first). The bus itself is not timed: what is measured is routing's share.
+
+Run: ``python -m benchmarks.bench_routing_bulk [--events N] [--postgres URL]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import orjson
+from sqlalchemy import Engine
+
+from benchmarks.bench_bulk import write_file
+from hub.config import Settings
+from hub.database import connect
+from hub.routing.dispatcher import Dispatcher
+from hub.routing.loader import load_engine
+from hub.routing.router import Router
+from hub.routing.tasks import count_open
+from hub.routing.worker import RoutingWorker
+from hub.storage import Base
+from hub.translate import TranslationError, translate_file
+
+__all__ = ["bulk_events", "measure", "run"]
+
+GOAL = 50_000
+"""Events/s issue 19 asks of routing on these events."""
+MESSAGE = 1000
+"""Events per bus message (the pipeline's batch size)."""
+
+
+def bulk_events(rows: int) -> list[dict[str, Any]]:
+    """The CloudEvents the hub publishes for the first ``rows`` rows of the bulk file."""
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = write_file(Path(tmp) / "count.csv", rows)
+        settings = Settings(data_dir=Path(tmp) / "data")
+        return [
+            orjson.loads(line)
+            for line in translate_file(path, settings, connector="stock-count")
+            if not isinstance(line, TranslationError)
+        ]
+
+
+def _fresh_postgres(url: str) -> Engine:
+
+    db = connect(url)
+    routing = [t for name, t in Base.metadata.tables.items() if name.startswith("routing_")]
+    Base.metadata.drop_all(db, tables=routing)
+    with db.begin() as conn:
+        conn.exec_driver_sql("DELETE FROM processed_events WHERE consumer = 'routing'")
+    return db
+
+
+def measure(events: list[dict[str, Any]], database_url: str | None = None) -> dict[str, float]:
+    """Route ``events`` message by message on a fresh database; events/s and what it made."""
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = (
+            _fresh_postgres(database_url)
+            if database_url
+            else connect(f"sqlite:///{Path(tmp) / 'hub.db'}")
+        )
+        try:
+            router = Router(db, load_engine())
+            worker = RoutingWorker(router, Dispatcher(router))
+            started = time.perf_counter()
+            cpu = time.process_time()
+            for i in range(0, len(events), MESSAGE):
+                worker.handle(events[i : i + MESSAGE])
+            seconds = time.perf_counter() - started
+            cpu_seconds = time.process_time() - cpu
+            tasks = count_open(db)
+        finally:
+            db.dispose()
+    return {
+        "events": len(events),
+        "seconds": seconds,
+        "events_per_s": len(events) / seconds,
+        "cpu_us_per_event": cpu_seconds / len(events) * 1e6,
+        "open_tasks": tasks,
+    }
+
+
+def run(rows: int = 100_000) -> list[tuple[str, str, str, str]]:
+    """Rows (what, measured, reference, verdict) for BENCHMARKS.md."""
+    events = bulk_events(rows)
+    out = []
+    targets = [("embedded SQLite", None)]
+    if os.environ.get("CROSSDOCK_BENCH_POSTGRES_URL"):
+        targets.append(("PostgreSQL", os.environ["CROSSDOCK_BENCH_POSTGRES_URL"]))
+    for name, url in targets:
+        m = measure(events, url)
+        out.append(
+            (
+                f"Routing the bulk file's events ({m['events']:,}, ~88 % variances), "
+                f"{name}, messages of {MESSAGE:,} (goal ≥ {GOAL:,}/s)",
+                f"{m['events_per_s']:,.0f} events/s ({m['seconds']:.1f} s, "
+                f"{m['cpu_us_per_event']:.0f} µs CPU/event)",
+                f"{m['open_tasks']:,} open tasks",
+                "met" if m["events_per_s"] >= GOAL else "NOT met",
+            )
+        )
+    return out
+
+
+def main() -> None:
+    """Command-line entry: route the events of ``--events`` rows, print JSON."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--postgres", default=None, help="SQLAlchemy URL of a scratch database")
+    args = parser.parse_args()
+    events = bulk_events(args.events)
+    print(json.dumps(measure(events, args.postgres)))
+
+
+if __name__ == "__main__":
+    main()
