@@ -25,11 +25,12 @@ import pydantic
 from canonical import event_model
 from connectors.errors import RecordError
 from connectors.formats.csv import CsvFormat, RowChunk
+from connectors.formats.limits import DEFAULT_LIMITS, ReadLimits, set_read_limits
 from connectors.sdk.deadletter import DeadLetter
 from connectors.sdk.decisions import SDK_TABLE
 from connectors.sdk.translate import event_ids
 from hub.batch import EventBatch
-from mappings import CompiledMapping, MappingError, compile_spec, load_spec
+from mappings import CompiledMapping, compile_spec, load_spec
 
 __all__ = [
     "ChunkJob",
@@ -150,8 +151,9 @@ def translate_chunk(job: ChunkJob) -> ChunkResult:
             continue
         try:
             data = validate(map_record(fields))
-        except (MappingError, pydantic.ValidationError) as exc:
-            stage = "mapping" if isinstance(exc, MappingError) else "validation"
+        except Exception as exc:
+            # (a spec function meeting input it never expected included): never the chunk's
+            stage = "validation" if isinstance(exc, pydantic.ValidationError) else "mapping"
             letter(exc, stage, rows.location(line), line, rows.raw(line))
             continue
         parts.append(encode(id_for_line(str(line)), data))
@@ -188,8 +190,11 @@ def exit_with_parent(parent: int, poll_seconds: float = 0.5) -> None:
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
-def prepare_worker(spec_files: Sequence[str], parent: int) -> None:
-    """Worker initializer: exit with the parent, compile the mappings, then freeze the heap.
+def prepare_worker(
+    spec_files: Sequence[str], parent: int, limits: ReadLimits = DEFAULT_LIMITS
+) -> None:
+    """Worker initializer: exit with the parent, apply the hub's read limits, compile the
+    mappings, then freeze the heap.
 
     Ctrl-C reaches the whole process group: the hub owns shutdown, so a worker ignores SIGINT
     instead of dying with a traceback on an idle hub.
@@ -200,6 +205,7 @@ def prepare_worker(spec_files: Sequence[str], parent: int) -> None:
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     exit_with_parent(parent)
+    set_read_limits(limits)
     for spec_file in spec_files:
         _validator(spec_file)  # compiles the mapping and builds its model's validator
     gc.freeze()

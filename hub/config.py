@@ -26,6 +26,7 @@ __all__ = [
     "ConnectorInstance",
     "FileConnectorConfig",
     "PartnerConfig",
+    "ReadLimitSettings",
     "SenderMatch",
     "Settings",
     "csv_format_for",
@@ -150,6 +151,26 @@ class PartnerConfig(PartnerProfile):
         return PartnerProfile.model_validate(self.model_dump(exclude={"senders"}))
 
 
+class ReadLimitSettings(BaseModel):
+    """``limits:``: the caps readers refuse beyond, in bytes (defaults no real partner reaches;
+    see :class:`connectors.formats.limits.ReadLimits`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    #: one CSV record or IDoc flat-file line; at least one read block (64 KiB)
+    line_bytes: int = Field(1 << 20, ge=1 << 16)
+    field_bytes: int = Field(64 << 10, ge=1)
+    segment_bytes: int = Field(1 << 20, ge=1 << 10)
+    document_bytes: int = Field(512 << 20, ge=1 << 10)
+
+    def apply(self) -> None:
+        """Make these the limits of every reader in this process."""
+        # imported here: the configuration is loaded by every command, most read no file
+        from connectors.formats.limits import ReadLimits, set_read_limits
+
+        set_read_limits(ReadLimits(**self.model_dump()))
+
+
 class Settings(BaseModel):
     """Everything the hub process needs to start."""
 
@@ -160,7 +181,13 @@ class Settings(BaseModel):
     #: the topic exchange of this hub's events (hubs sharing a broker each name their own)
     exchange: str = Field("crossdock.events", min_length=1, max_length=255)
     database_url: str | None = None
+    #: the inbox folder; ``inbox: {path: …, follow_symlinks_inside: true}`` sets both
     inbox: Path | None = None
+    #: read a symbolic link in the inbox whose target is a regular file inside it (a link
+    #: elsewhere, a FIFO or a device is always refused)
+    inbox_follow_symlinks_inside: bool = False
+    #: how long a line, field, segment or document may be (connectors.formats.limits)
+    limits: ReadLimitSettings = Field(default_factory=ReadLimitSettings)
     batch_size: int = Field(1000, ge=1, le=100_000)
     chunk_size: int = Field(10_000, ge=1)
     retry_attempts: int = Field(5, ge=1)
@@ -179,6 +206,20 @@ class Settings(BaseModel):
     connector_instances: list[ConnectorInstance] = Field(default_factory=list)
     #: trading partners, each matched by its interchange senders (see hub.partners)
     partners: list[PartnerConfig] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _inbox_mapping(cls, data: Any) -> Any:
+        # `inbox:` as a folder, or as {path, follow_symlinks_inside}
+        if isinstance(data, dict) and isinstance(data.get("inbox"), dict):
+            data = dict(data)
+            inbox = dict(data.pop("inbox"))
+            data["inbox"] = inbox.pop("path", None)
+            if "follow_symlinks_inside" in inbox:
+                data["inbox_follow_symlinks_inside"] = inbox.pop("follow_symlinks_inside")
+            if inbox:
+                raise ValueError(f"inbox: unknown setting(s) {', '.join(sorted(inbox))}")
+        return data
 
     @field_validator("partners")
     @classmethod

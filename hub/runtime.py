@@ -23,7 +23,6 @@ from sqlalchemy import Engine
 from connectors.errors import RecordError, UnknownFormatError
 from connectors.formats import registry as document_formats
 from connectors.formats.document import DocumentFormat
-from connectors.sdk.deadletter import DeadLetter
 from connectors.sdk.runner import RunOutcome
 from hub.api import create_app, freeze_startup_heap
 from hub.bus.publisher import ConfirmedPublisher
@@ -34,11 +33,12 @@ from hub.deadletter.service import DeadLetterService
 from hub.document_pipeline import DocumentPipeline
 from hub.documents import DocumentMapper
 from hub.errors import ConfigError
-from hub.inbox import Inbox
+from hub.inbox import Inbox, RefusedEntry
 from hub.observability.metrics import record_file
 from hub.partners import PartnerDirectory
 from hub.pipeline import FileOutcome, FilePipeline, Progress
-from hub.retry import DEFAULT_TABLE, RetryPolicy
+from hub.refused_files import as_refusal, refuse_entry, refuse_file
+from hub.retry import RetryPolicy
 from hub.routing.worker import RoutingProgress, RoutingWorker
 from hub.source_poller import PolledSource, SourcePoller
 from hub.worker_pool import WorkerPool
@@ -62,6 +62,7 @@ class Hub:
 
     def __post_init__(self) -> None:
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.settings.limits.apply()  # before any file is read, or a worker started
         self.engine = connect(self.settings.resolved_database_url)
         self.publisher = ConfirmedPublisher(
             self.settings.resolved_bus_url, exchange=events_exchange(self.settings.exchange)
@@ -185,30 +186,12 @@ class Hub:
                 )
             else:
                 outcome = self.pipeline(connector, progress, on_confirmed).process(path)
-        except RecordError as exc:
-            with path.open("rb") as fh:
-                head = fh.readline(1 << 16)  # a one-line XML file can be huge
-            moved = inbox.settle(path, failed=True, reason=str(exc))
-            # refused whole: one dead letter points at the file kept in failed/
-            self.dead_letters.add(
-                DeadLetter(
-                    connector=connector,
-                    source=str(path),
-                    source_key=f"file:{moved}",
-                    location=exc.location,
-                    stage="decode",
-                    error=exc,
-                    decision=DEFAULT_TABLE.decide(exc),
-                    payload=exc.raw or head,
-                    content_type=(
-                        "application/octet-stream"
-                        if document_formats.looks_like_document(head)
-                        else "text/csv"
-                    ),
-                    context={"file": str(moved)},
-                )
-            )
-            return exc
+        except Exception as exc:
+            refusal = as_refusal(exc, path)
+            if refusal is None:
+                raise  # an outage or a configuration error: the file is read again later
+            refuse_file(inbox, path, connector, refusal, self.dead_letters)
+            return refusal
         inbox.settle(path)
         record_file(
             connector,
@@ -246,6 +229,8 @@ class RunTotals:
     published: int = 0
     dead: int = 0
     failed_reads: int = 0
+    #: inbox files (and entries that are not files) refused whole, moved to failed/
+    failed_files: int = 0
     #: retried calls of the source reads (a peer's 429 waited out, a re-read after a failure)
     retries: int = 0
 
@@ -302,7 +287,11 @@ class HubRun:
     def run(self) -> RunTotals:
         """Run until the inbox is done (``once``) or the loop is interrupted; then stop all."""
         connectors = self.connectors or self.settings.connectors
-        box = Inbox(self.settings.resolved_inbox, [c.pattern for c in connectors])
+        box = Inbox(
+            self.settings.resolved_inbox,
+            [c.pattern for c in connectors],
+            follow_symlinks_inside=self.settings.inbox_follow_symlinks_inside,
+        )
         stopping = threading.Event()
         routing_thread = None
         if self.routing is not None and not self.once:
@@ -350,6 +339,8 @@ class HubRun:
         idle_polls = 0
         while True:
             ready = box.ready()
+            for entry in box.take_refused():
+                self._refuse_entry(hub, entry, connector_for(entry.path, connectors))
             for path in ready:
                 self._process_file(hub, box, path, connector_for(path, connectors))
             if self.once and not ready:
@@ -372,7 +363,15 @@ class HubRun:
             totals.dead += result.dead_lettered
         else:
             totals.dead += 1
+            totals.failed_files += 1
         self.report.file_done(path, result)
+
+    def _refuse_entry(self, hub: Hub, entry: RefusedEntry, connector: str) -> None:
+        """A link, FIFO or device in the inbox: its dead letter, counted and reported once."""
+        refuse_entry(entry, connector, hub.dead_letters)
+        self.totals.dead += 1
+        self.totals.failed_files += 1
+        self.report.file_done(entry.path, RecordError(str(entry.path), entry.reason))
 
     @contextmanager
     def _sources_polled(self, hub: Hub) -> Iterator[None]:

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
+from connectors.formats.limits import read_limits
 from hub.chunks import ChunkJob, ChunkResult, prepare_worker, translate_chunk, worker_ready
 
 __all__ = ["WorkerPool"]
@@ -49,7 +50,8 @@ class WorkerPool:
                     max_workers=self.size,
                     mp_context=multiprocessing.get_context("spawn"),
                     initializer=prepare_worker,
-                    initargs=(self.spec_files, os.getpid()),
+                    # the hub's read limits as they are now (set from its settings)
+                    initargs=(self.spec_files, os.getpid(), read_limits()),
                 )
             return self._pool
 

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import functools
 import io
-from collections.abc import Iterator, Mapping, Sequence
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
 from connectors.errors import MissingColumnError, RecordError
+from connectors.formats.limits import LimitExceeded, read_limits
 from connectors.record import RawRecord
 
 __all__ = ["ChunkRows", "CsvFormat", "CsvPosition", "RowChunk", "split_rows"]
@@ -88,6 +91,10 @@ class CsvFormat:
             raise MissingColumnError(
                 loc, f"expected {len(names)} columns, found {len(rows[0])}", raw=data, line=line
             )
+        problem = _field_problem(rows[0], names, self.delimiter)
+        if problem is not None:
+            name, why = problem
+            raise RecordError(loc, why, field=name, raw=data, line=line, context=context)
         return RawRecord(
             data, source, line, dict(zip(names, rows[0], strict=True)), "text/csv", context
         )
@@ -137,9 +144,13 @@ class CsvFormat:
             return
         one_byte_chars = text.isascii()  # then a row's length in chars is its length in bytes
         plain = _plain_lines(text)
+        check = _needs_field_check(text, self.delimiter, plain)
         if plain is not None:
-            yield from self._parse_plain(plain, chunk.start, src, context, one_byte_chars)
+            yield from self._parse_plain(
+                plain, chunk.start, src, context, one_byte_chars, check=check
+            )
             return
+        record = self._row_builder(check=check)
         parts = text.split("\n")
         tail = parts.pop()
         lines = [p + "\n" for p in parts]
@@ -168,7 +179,7 @@ class CsvFormat:
                 loc = f"{src}:line {first}"
                 yield RecordError(loc, problem, raw=data, line=first, context=context), pos
             elif row:  # a blank line is not a record
-                yield _record(row, names, data, src, first, context), pos
+                yield record(row, names, data, src, first, context), pos
 
     def _parse_plain(
         self,
@@ -177,6 +188,8 @@ class CsvFormat:
         src: str,
         context: Mapping[str, Any],
         one_byte_chars: bool,
+        *,
+        check: bool = False,
     ) -> Iterator[tuple[RawRecord | RecordError, CsvPosition]]:
         """Rows of a chunk without quote or carriage-return characters.
 
@@ -187,6 +200,7 @@ class CsvFormat:
         names = context["names"]
         encoding = _row_encoding(self.encoding)
         delimiter = self.delimiter
+        record = self._row_builder(check=check)
         offset, line = start
         for index, body in enumerate(plain.lines):
             seg = plain.segment(index)
@@ -195,17 +209,42 @@ class CsvFormat:
             offset += len(seg) if one_byte_chars else len(data)
             if body:  # a blank line is not a record
                 yield (
-                    _record(body.split(delimiter), names, data, src, line, context),
+                    record(body.split(delimiter), names, data, src, line, context),
                     CsvPosition(offset, line),
                 )
 
     def read_header(self, fh: BinaryIO, src: str) -> tuple[dict[str, Any], int]:
         """Read the header line: the context rows need (raw header, column names), its length."""
-        header_raw = fh.readline()
+        limit = read_limits().line_bytes
+        header_raw = fh.readline(limit + 1)
+        if len(header_raw) > limit:
+            raise LimitExceeded(src, 0, "the header line", "line_bytes", limit, line=1)
         if not header_raw.strip():
             raise RecordError(f"{src}:line 1", "file is empty: no header row")
-        header_text = header_raw.decode(self.encoding)
-        header = next(csv.reader(io.StringIO(header_text), delimiter=self.delimiter))
+        try:
+            header_text = header_raw.decode(self.encoding)
+        except UnicodeDecodeError as exc:
+            raise RecordError(
+                f"{src}:line 1, byte {exc.start}",
+                f"the header is not {self.encoding} text (byte 0x{header_raw[exc.start]:02x} "
+                f"at {exc.start}): a binary file, or one in another encoding (the connector's "
+                "`encoding:` names it, e.g. latin-1)",
+                raw=header_raw,
+                line=1,
+            ) from exc
+        found = _controls(self.delimiter).search(header_text)
+        if found is not None:
+            raise RecordError(
+                f"{src}:line 1",
+                f"the header holds control character U+{ord(found.group()):04X} at character "
+                f"{found.start() + 1}: not a CSV header (a binary or UTF-16 file?)",
+                raw=header_raw,
+                line=1,
+            )
+        try:
+            header = next(csv.reader(io.StringIO(header_text), delimiter=self.delimiter))
+        except csv.Error as exc:
+            raise RecordError(f"{src}:line 1", f"malformed CSV header: {exc}", line=1) from exc
         names = self.header_names(header, src)
         return {"header": header_text.rstrip("\r\n"), "names": names}, len(header_raw)
 
@@ -270,7 +309,11 @@ class CsvFormat:
                 bad_bytes.clear()
                 yield RecordError(loc, reason, raw=data, line=first, context=context), pos
                 continue
-            yield _record(row, names, data, src, first, context), pos
+            yield _checked_record(row, names, data, src, first, context, self.delimiter), pos
+
+    def _row_builder(self, *, check: bool) -> Callable[..., RawRecord | RecordError]:
+        """:func:`_record`, or with ``check`` the same with each field checked."""
+        return functools.partial(_checked_record, delimiter=self.delimiter) if check else _record
 
 
 def _row_encoding(encoding: str) -> str:
@@ -295,6 +338,71 @@ def _record(  # noqa: PLR0917 - called once per row on the hot path: positional 
         f" (missing {', '.join(missing)})" if missing else ""
     )
     return MissingColumnError(f"{src}:line {line}", reason, raw=data, line=line, context=context)
+
+
+def _checked_record(  # noqa: PLR0917 - the same signature as _record, which it stands in for
+    row: list[str],
+    names: list[str],
+    data: bytes,
+    src: str,
+    line: int,
+    context: Mapping[str, Any],
+    delimiter: str = ",",
+) -> RawRecord | RecordError:
+    """:func:`_record`, refusing a field with a control character or longer than the cap."""
+    record = _record(row, names, data, src, line, context)
+    if isinstance(record, RecordError):
+        return record
+    problem = _field_problem(row, names, delimiter)
+    if problem is None:
+        return record
+    name, why = problem
+    return RecordError(f"{src}:line {line}", why, field=name, raw=data, line=line, context=context)
+
+
+@functools.cache
+def _controls(delimiter: str) -> re.Pattern[str]:
+    """The C0 control characters that are not text in a field: all but TAB, CR and LF (which
+    quoted fields may hold) and a delimiter that is itself a control (the unit separator)."""
+    allowed = {"\t", "\r", "\n", delimiter}
+    return re.compile(
+        "[" + "".join(re.escape(chr(c)) for c in range(32) if chr(c) not in allowed) + "]"
+    )
+
+
+def _needs_field_check(text: str, delimiter: str, plain: _PlainLines | None) -> bool:
+    """Whether a chunk's rows must be checked field by field: it holds a control character, or
+    a line that could hold a field over the cap. One search per chunk keeps the usual chunk on
+    the fast path."""
+    if _controls(delimiter).search(text) is not None:
+        return True
+    cap = read_limits().field_bytes
+    if plain is not None:
+        return max(map(len, plain.lines), default=0) > cap // 4
+    return len(text) > cap // 4
+
+
+def _field_problem(
+    row: Sequence[str], names: Sequence[str], delimiter: str
+) -> tuple[str, str] | None:
+    """(column, why) of the first field holding a control character or over the field cap."""
+    controls = _controls(delimiter)
+    cap = read_limits().field_bytes
+    for index, value in enumerate(row):
+        name = names[index] if index < len(names) else f"#{index + 1}"
+        found = controls.search(value)
+        if found is not None:
+            char = found.group()
+            return name, (
+                f"control character U+{ord(char):04X} at character {found.start() + 1} of the "
+                "field: control characters are not text (a binary or corrupted export?)"
+            )
+        if len(value) > cap // 4 and len(value.encode("utf-8")) > cap:
+            return name, (
+                f"field longer than {cap:,} bytes (limits.field_bytes); raise limits.field_bytes "
+                "in crossdock.yaml if this partner really sends that"
+            )
+    return None
 
 
 class _PlainLines(NamedTuple):
@@ -355,7 +463,12 @@ class ChunkRows:
         #: bytes of each record by line, on the general path
         self._kept: dict[int, bytes] = {}
         with contextlib.suppress(UnicodeDecodeError):
-            self._plain = _plain_lines(chunk.data.decode(_row_encoding(fmt.encoding)))
+            text = chunk.data.decode(_row_encoding(fmt.encoding))
+            plain = _plain_lines(text)
+            # a chunk whose fields need a look each (a control character, a long line) takes
+            # the general path, which checks them
+            if not _needs_field_check(text, fmt.delimiter, plain):
+                self._plain = plain
 
     def __iter__(self) -> Iterator[tuple[int, dict[str, str] | list[str] | RecordError]]:
         if self._plain is None:
@@ -416,14 +529,31 @@ _BLOCK = 1 << 16
 class _Cutter:
     """The state of :func:`split_rows`: the chunk being filled and where it has got to."""
 
-    __slots__ = ("chunk_start", "in_quotes", "line", "offset", "pieces", "rows")
+    __slots__ = (
+        "chunk_start",
+        "in_quotes",
+        "limit",
+        "line",
+        "offset",
+        "pieces",
+        "record_piece",
+        "record_start",
+        "rows",
+        "source",
+    )
 
-    def __init__(self, start: CsvPosition) -> None:
+    def __init__(self, start: CsvPosition, source: str, limit: int) -> None:
         self.pieces: list[bytes] = []
         self.rows = 0
         self.offset, self.line = start
         self.chunk_start = start
         self.in_quotes = False
+        #: where the record being cut began (its line breaks inside quotes count towards it)
+        self.record_start = start
+        #: how many of ``pieces`` came before that record
+        self.record_piece = 0
+        self.source = source
+        self.limit = limit
 
     def take(self, data: bytes, begin: int, end: int, lines: int, rows: int) -> None:
         self.pieces.append(data[begin:end])
@@ -437,8 +567,26 @@ class _Cutter:
         self.pieces, self.rows, self.chunk_start = [], 0, end
         return chunk
 
+    def too_long(self, start: CsvPosition) -> Iterator[RowChunk]:
+        """Hand out the whole rows before the record at ``start``, then refuse that record."""
+        if self.in_quotes:  # the record's first lines are taken already: leave them out
+            del self.pieces[self.record_piece :]
+            self.offset, self.line = start
+        if self.rows:
+            yield self.cut()
+        raise LimitExceeded(
+            self.source,
+            start.offset,
+            "a CSV record (a line, or the lines of a quoted field)",
+            "line_bytes",
+            self.limit,
+            line=start.line + 1,
+        )
 
-def split_rows(fh: BinaryIO, start: CsvPosition, rows_per_chunk: int) -> Iterator[RowChunk]:
+
+def split_rows(
+    fh: BinaryIO, start: CsvPosition, rows_per_chunk: int, *, source: str | None = None
+) -> Iterator[RowChunk]:
     """Cut ``fh`` (positioned at ``start``) into chunks of whole rows, without parsing them.
 
     A row ends at a line break outside quotes; in RFC 4180 CSV a quote inside a field is
@@ -446,17 +594,36 @@ def split_rows(fh: BinaryIO, start: CsvPosition, rows_per_chunk: int) -> Iterato
     This runs in the reading process while workers parse, so it must cost a small fraction of
     a parse: a block without any quote is cut by counting its line breaks in C, and only
     blocks with quotes are walked line by line.
+
+    A record longer than :attr:`ReadLimits.line_bytes` (a line that never ends, a quote never
+    closed) is refused with :class:`LimitExceeded` once the rows before it are handed out:
+    memory holds at most one record, and the time stays proportional to the bytes read.
     """
-    state = _Cutter(start)
-    carry = b""
+    limit = read_limits().line_bytes
+    state = _Cutter(start, source or str(getattr(fh, "name", "file")), limit)
+    # bytes after the last line break so far, kept as a list: joining them only once the line
+    # ends keeps a line of many blocks linear (re-joining it per block was quadratic)
+    carry: list[bytes] = []
+    carried = 0
     while block := fh.read(_BLOCK):
-        data = carry + block if carry else block
-        whole = data.rfind(b"\n") + 1  # cut only after whole lines; the rest waits
-        carry = data[whole:]
+        last = block.rfind(b"\n")
+        if last < 0:
+            carry.append(block)
+            carried += len(block)
+            if carried > limit:
+                yield from state.too_long(CsvPosition(state.offset, state.line))
+            continue
+        if carry and carried + block.find(b"\n") + 1 > limit:
+            yield from state.too_long(CsvPosition(state.offset, state.line))
+        data = b"".join((*carry, block)) if carry else block
+        whole = carried + last + 1  # cut only after whole lines; the rest waits
+        carry = [data[whole:]] if whole < len(data) else []
+        carried = len(data) - whole
         yield from _cut_lines(state, data, whole, rows_per_chunk)
     if carry:  # a last line without a line break
-        yield from _cut_lines(state, carry, len(carry), rows_per_chunk)
-    if state.pieces:  # the last rows, or an unterminated quote the parser will report
+        data = b"".join(carry)
+        yield from _cut_lines(state, data, len(data), rows_per_chunk)
+    if state.pieces:  # the last rows
         yield state.cut(state.rows or 1)
 
 
@@ -477,8 +644,16 @@ def _cut_lines(state: _Cutter, data: bytes, size: int, rows_per_chunk: int) -> I
             pos = end
         else:
             end = data.find(b"\n", pos, size) + 1 or size
+            if not state.in_quotes:
+                state.record_start = CsvPosition(state.offset, state.line)
+                state.record_piece = len(state.pieces)
             quotes = data.count(b'"', pos, end)
             state.in_quotes ^= quotes % 2 == 1
+            if state.in_quotes and state.offset + end - pos - state.record_start.offset > (
+                state.limit
+            ):
+                # a quote never closed would make the rest of the file one record
+                yield from state.too_long(state.record_start)
             state.take(data, pos, end, 1, 0 if state.in_quotes else 1)
             pos = end
         if state.rows >= rows_per_chunk:

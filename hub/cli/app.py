@@ -158,7 +158,7 @@ def run(
 
     Exception routing runs beside it (a worker thread) unless --no-routing. Exit 0 when the
     run ended (dead letters are kept for an operator), 1 on a runtime error or, with --once, a
-    source read that failed, 130 when interrupted.
+    source read that failed or a file refused whole (moved to failed/), 130 when interrupted.
     \f
     The parts are started and stopped by :class:`hub.runtime.HubRun`; this command parses the
     options and prints what the run reports.
@@ -236,8 +236,8 @@ def run(
             "last checkpoint on the next run"
         )
         raise typer.Exit(ExitCode.INTERRUPTED)
-    if once and hub_run.totals.failed_reads:  # no next poll will read them
-        raise typer.Exit(ExitCode.FAILED)
+    if once and (hub_run.totals.failed_reads or hub_run.totals.failed_files):
+        raise typer.Exit(ExitCode.FAILED)  # no next poll reads them again
 
 
 def _summary_dict(totals: "RunTotals", tasks: int | None, interrupted: bool) -> dict[str, Any]:
@@ -248,6 +248,7 @@ def _summary_dict(totals: "RunTotals", tasks: int | None, interrupted: bool) -> 
         "published": totals.published,
         "dead_letters": totals.dead,
         "failed_reads": totals.failed_reads,
+        "failed_files": totals.failed_files,
         "retries": totals.retries,
         "open_routing_tasks": tasks,
         "interrupted": interrupted,

@@ -133,6 +133,7 @@ def test_lists_and_summaries_print_json_when_asked(tmp_path: Path) -> None:
         "published": 1,
         "dead_letters": 1,
         "failed_reads": 0,
+        "failed_files": 0,
         "retries": 0,
         "open_routing_tasks": summary["open_routing_tasks"],
         "unrouted_messages": None,

@@ -121,6 +121,7 @@ def test_file_missing_a_required_column_is_refused_whole_and_kept(
     assert not isinstance(result, FileOutcome)
     assert "counted_qty" in str(result)
     assert (inbox.failed / "nohead.csv").exists()
-    assert letter.payload == b"store_id,sku,gtin\n"
+    # the file's own bytes, whole: a refused file is not cut to its first line
+    assert letter.payload == b"store_id,sku,gtin\n0142,SKU-1,\n"
     assert json.dumps(letter.context)  # points at the kept file
     assert letter.context["file"].endswith("nohead.csv")

@@ -1,0 +1,131 @@
+"""Only regular files inside the inbox are read: links, FIFOs and devices are refused unopened."""
+
+from __future__ import annotations
+
+import os
+import stat
+import threading
+from pathlib import Path
+
+import pytest
+
+from hub.config import Settings
+from hub.inbox import Inbox
+from hub.runtime import HubRun
+from tests.hub.conftest import HubEnv
+from tests.hub.test_poison_files import _Collected, _letters
+
+SECRET = b"root:$6$not-for-a-dead-letter:19000:0:99999:7:::\n"
+
+
+def _two_polls(inbox: Inbox) -> list[Path]:
+    inbox.ready()
+    return inbox.ready()
+
+
+def test_a_link_out_of_the_inbox_is_moved_aside_unread(tmp_path: Path) -> None:
+    secret = tmp_path / "shadow"
+    secret.write_bytes(SECRET)
+    inbox = Inbox(tmp_path / "inbox", "*.csv")
+    inbox.root.mkdir()
+    (inbox.root / "s.csv").symlink_to(secret)
+    assert _two_polls(inbox) == []
+    (refused,) = inbox.take_refused()
+    assert inbox.take_refused() == []  # handed out once
+    assert "symbolic link" in refused.reason
+    assert str(secret) in refused.reason
+    assert SECRET.decode() not in refused.reason
+    assert refused.moved == inbox.failed / "s.csv"
+    assert refused.moved.is_symlink()  # the link itself moved, its target untouched
+    assert secret.read_bytes() == SECRET
+    assert not os.path.lexists(inbox.root / "s.csv")
+
+
+def test_a_link_inside_the_inbox_is_read_only_when_allowed(tmp_path: Path) -> None:
+    inbox_dir = tmp_path / "inbox"
+    (inbox_dir / "parts").mkdir(parents=True)
+    (inbox_dir / "parts" / "real.dat").write_text("store_id\n", encoding="utf-8")
+    (inbox_dir / "l.csv").symlink_to(inbox_dir / "parts" / "real.dat")
+    allowed = Inbox(inbox_dir, "*.csv", follow_symlinks_inside=True)
+    assert _two_polls(allowed) == [inbox_dir / "l.csv"]
+    assert allowed.take_refused() == []
+
+    (tmp_path / "out.dat").write_text("x\n", encoding="utf-8")
+    (inbox_dir / "o.csv").symlink_to(tmp_path / "out.dat")
+    (inbox_dir / "dangling.csv").symlink_to(inbox_dir / "nothing")
+    assert _two_polls(allowed) == [inbox_dir / "l.csv"]
+    assert sorted(r.path.name for r in allowed.take_refused()) == ["dangling.csv", "o.csv"]
+
+    strict = Inbox(inbox_dir, "*.csv")
+    assert _two_polls(strict) == []
+    assert [r.path.name for r in strict.take_refused()] == ["l.csv"]
+
+
+def test_a_fifo_is_refused_without_opening_it(tmp_path: Path) -> None:
+    inbox = Inbox(tmp_path / "inbox", "*.csv")
+    inbox.root.mkdir()
+    os.mkfifo(inbox.root / "f.csv")
+    polled: list[list[Path]] = []
+    # opened, a FIFO without a writer would block this thread for ever
+    worker = threading.Thread(target=lambda: polled.append(_two_polls(inbox)), daemon=True)
+    worker.start()
+    worker.join(timeout=10)
+    assert not worker.is_alive(), "polling the inbox hung on a FIFO"
+    assert polled == [[]]
+    (refused,) = inbox.take_refused()
+    assert "FIFO" in refused.reason
+    assert stat.S_ISFIFO(os.lstat(inbox.failed / "f.csv").st_mode)
+
+
+def test_a_device_is_refused(tmp_path: Path) -> None:
+    inbox = Inbox(tmp_path / "inbox", "*.csv")
+    inbox.root.mkdir()
+    try:
+        os.mknod(inbox.root / "null.csv", stat.S_IFCHR | 0o600, os.makedev(1, 3))
+    except PermissionError:
+        pytest.skip("making a device node needs CAP_MKNOD")
+    assert _two_polls(inbox) == []
+    (refused,) = inbox.take_refused()
+    assert "a device" in refused.reason
+
+
+def test_an_entry_that_cannot_be_moved_is_reported_once(tmp_path: Path) -> None:
+    inbox = Inbox(tmp_path / "inbox", "*.csv")
+    inbox.root.mkdir()
+    (inbox.root / "s.csv").symlink_to("/etc/shadow")
+    inbox.failed.write_text("a file where failed/ should be", encoding="utf-8")
+    assert _two_polls(inbox) == []
+    (refused,) = inbox.take_refused()
+    assert refused.moved is None
+    assert "Not moved" in refused.reason
+    assert _two_polls(inbox) == []
+    assert inbox.take_refused() == []
+
+
+def test_the_inbox_setting_takes_a_folder_or_its_options(tmp_path: Path) -> None:
+    plain = Settings.model_validate({"inbox": str(tmp_path)})
+    assert (plain.inbox, plain.inbox_follow_symlinks_inside) == (tmp_path, False)
+    both = Settings.model_validate(
+        {"inbox": {"path": str(tmp_path), "follow_symlinks_inside": True}}
+    )
+    assert (both.inbox, both.inbox_follow_symlinks_inside) == (tmp_path, True)
+    with pytest.raises(ValueError, match="follow_links"):
+        Settings.model_validate({"inbox": {"path": str(tmp_path), "follow_links": True}})
+
+
+def test_the_hub_never_stores_what_a_link_points_at(hub_env: HubEnv, tmp_path: Path) -> None:
+    secret = tmp_path / "shadow"
+    secret.write_bytes(SECRET)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "s.csv").symlink_to(secret)
+    os.mkfifo(inbox / "f.csv")
+    settings = hub_env.settings.model_copy(update={"inbox": inbox})
+    totals = HubRun(settings, _Collected(), once=True, poll=0.05).run()
+    assert totals.failed_files == 2
+    letters = {Path(row.source).name: row for row in _letters(hub_env)}
+    assert sorted(letters) == ["f.csv", "s.csv"]
+    for letter in letters.values():
+        assert letter.payload == b""
+        assert b"not-for-a-dead-letter" not in (letter.reason or "").encode()
+    assert "symbolic link" in letters["s.csv"].reason
