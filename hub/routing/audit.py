@@ -10,9 +10,33 @@ from sqlalchemy.engine import Connection
 
 from hub.routing.tables import AuditRow
 
-__all__ = ["audit_entries", "record"]
+__all__ = ["audit_entries", "entry", "record", "record_many"]
 
 _TABLE = cast(Table, AuditRow.__table__)
+
+
+def entry(
+    action: str,
+    *,
+    at: datetime,
+    task_id: int | None = None,
+    rule: str | None = None,
+    event_id: str | None = None,
+    input_digest: str | None = None,
+    actor: str = "router",
+    **details: Any,
+) -> dict[str, Any]:
+    """One entry as a row, for :func:`record_many`."""
+    return {
+        "at": at,
+        "action": action,
+        "task_id": task_id,
+        "rule": rule,
+        "event_id": event_id,
+        "input_digest": input_digest,
+        "actor": actor,
+        "details": details,
+    }
 
 
 def record(
@@ -28,18 +52,27 @@ def record(
     **details: Any,
 ) -> None:
     """Append one entry in the caller's transaction (so it commits with what it describes)."""
-    conn.execute(
-        _TABLE.insert().values(
-            at=at,
-            action=action,
-            task_id=task_id,
-            rule=rule,
-            event_id=event_id,
-            input_digest=input_digest,
-            actor=actor,
-            details=details,
-        )
+    record_many(
+        conn,
+        [
+            entry(
+                action,
+                at=at,
+                task_id=task_id,
+                rule=rule,
+                event_id=event_id,
+                input_digest=input_digest,
+                actor=actor,
+                **details,
+            )
+        ],
     )
+
+
+def record_many(conn: Connection, entries: list[dict[str, Any]]) -> None:
+    """Append entries made by :func:`entry`, in order, in one statement."""
+    if entries:
+        conn.execute(_TABLE.insert(), entries)
 
 
 def audit_entries(

@@ -26,14 +26,15 @@ from hub.dedup import ProcessedEventRow, claim_events
 from hub.retry import DEFAULT_TABLE, RetryPolicy, retrying
 from hub.routing import audit, tables
 from hub.routing.classifier import Classifier
-from hub.routing.engine import Decision, RoutingEngine
+from hub.routing.context import EventContext
+from hub.routing.engine import Decision, Match, RoutingEngine
 from hub.routing.loader import load_engine
 from hub.routing.tables import DeferredCheckRow
-from hub.routing.tasks import open_or_join
+from hub.routing.tasks import open_or_join_many
 from hub.routing.transactions import dialect_insert, write_transaction
 from hub.storage import Base
 
-__all__ = ["Clock", "RouteOutcome", "Router", "create_tables", "system_clock"]
+__all__ = ["BATCH", "Clock", "RouteOutcome", "Router", "create_tables", "system_clock"]
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,8 @@ Clock = Callable[[], datetime]
 
 DEFERRED = cast(Table, DeferredCheckRow.__table__)
 _DB_RETRY = RetryPolicy(max_attempts=5, initial_wait=0.05, max_wait=1.0)
+BATCH = 2000
+"""Events recorded per transaction by :meth:`Router.route_many` (a bus message holds 1,000)."""
 
 
 def system_clock() -> datetime:
@@ -124,61 +127,101 @@ class Router:
             return new
 
     # -- routing ------------------------------------------------------------------------------
-    def route_many(self, events: Iterable[Mapping[str, Any]]) -> list[RouteOutcome]:
-        """Route events one by one (each in its own transaction)."""
-        return [self.route(event) for event in events]
+    def route_many(
+        self, events: Iterable[Mapping[str, Any]], *, at: datetime | None = None
+    ) -> list[RouteOutcome]:
+        """Route events together: decided one by one, recorded in one transaction per
+        :data:`BATCH` events (a bus message's events), their tasks written once each."""
+        events = list(events)
+        outcomes: list[RouteOutcome] = []
+        for i in range(0, len(events), BATCH):
+            outcomes += self._route_batch(events[i : i + BATCH], at)
+        return outcomes
 
     def route(self, event: Mapping[str, Any], *, at: datetime | None = None) -> RouteOutcome:
         """Decide on ``event`` and record the result; invalid events become dead letters."""
-        engine = self.engine  # one engine for the whole event, whatever reload does meanwhile
+        return self._route_batch([event], at)[0]
+
+    def _route_batch(
+        self, events: list[Mapping[str, Any]], at: datetime | None
+    ) -> list[RouteOutcome]:
+        engine = self.engine  # one engine for the whole batch, whatever reload does meanwhile
         now = at or self.clock()
-        event_id = str(event.get("id") or "")
-        try:
-            if not event_id:
-                raise ValueError("the event has no id")
-            decision = engine.decide(event, now)
-        except ValueError as exc:
-            self._dead_letter(event, exc)
-            return RouteOutcome(event_id, dead_lettered=True, errors=[str(exc)])
+        outcomes: list[RouteOutcome] = []
+        decided: list[tuple[RouteOutcome, Decision]] = []
+        for event in events:
+            event_id = str(event.get("id") or "")
+            try:
+                if not event_id:
+                    raise ValueError("the event has no id")
+                decision = engine.decide(event, now)
+            except ValueError as exc:
+                self._dead_letter(event, exc)
+                outcomes.append(RouteOutcome(event_id, dead_lettered=True, errors=[str(exc)]))
+                continue
+            outcome = RouteOutcome(event_id, errors=list(decision.errors))
+            outcomes.append(outcome)
+            decided.append((outcome, decision))
 
-        def record() -> RouteOutcome:
+        def record() -> None:
             with write_transaction(self.db) as conn:
-                if not claim_events(conn, self.consumer, [event_id]):
-                    return RouteOutcome(event_id, duplicate=True)
-                return self._record(conn, decision, now, engine)
+                claimed = claim_events(conn, self.consumer, [o.event_id for o, _d in decided])
+                fresh: list[tuple[RouteOutcome, Decision]] = []
+                for outcome, decision in decided:
+                    # a retried transaction starts the outcomes again
+                    outcome.duplicate = outcome.event_id not in claimed
+                    outcome.opened, outcome.joined, outcome.deferred = [], [], []
+                    outcome.cancelled = 0
+                    if not outcome.duplicate:
+                        claimed.discard(outcome.event_id)  # the same id twice in one batch
+                        fresh.append((outcome, decision))
+                self._record(conn, fresh, now, engine)
 
-        # a lock timeout or deadlock between workers rolls the whole event back; the retry table
-        # calls it transient, so the event is simply recorded again
-        return retrying(_DB_RETRY, record)
+        # a lock timeout or deadlock between workers rolls the whole batch back; the retry table
+        # calls it transient, so the batch is simply recorded again
+        if decided:
+            retrying(_DB_RETRY, record)
+        return outcomes
 
     def _record(
-        self, conn: Any, decision: Decision, now: datetime, engine: RoutingEngine
-    ) -> RouteOutcome:
-        ctx = decision.context
-        outcome = RouteOutcome(ctx.event_id, errors=list(decision.errors))
-        for rule_id, key in decision.cancels:
-            result = conn.execute(
-                DEFERRED.update()
-                .where(
-                    DEFERRED.c.rule_id == rule_id,
-                    DEFERRED.c.key == key,
-                    DEFERRED.c.status == "pending",
+        self,
+        conn: Any,
+        decided: list[tuple[RouteOutcome, Decision]],
+        now: datetime,
+        engine: RoutingEngine,
+    ) -> None:
+        entries: list[dict[str, Any]] = []
+        to_join: list[tuple[Match, EventContext]] = []
+        joiners: list[RouteOutcome] = []
+        for outcome, decision in decided:
+            ctx = decision.context
+            for rule_id, key in decision.cancels:
+                result = conn.execute(
+                    DEFERRED.update()
+                    .where(
+                        DEFERRED.c.rule_id == rule_id,
+                        DEFERRED.c.key == key,
+                        DEFERRED.c.status == "pending",
+                    )
+                    .values(status="cancelled")
                 )
-                .values(status="cancelled")
-            )
-            if result.rowcount:
-                outcome.cancelled += 1
-                audit.record(
-                    conn,
-                    "deferred_cancelled",
-                    at=now,
-                    rule=rule_id,
-                    event_id=ctx.event_id,
-                    input_digest=ctx.digest,
-                    key=key,
-                )
-        for match in decision.matches:
-            if match.deferred_until is not None:
+                if result.rowcount:
+                    outcome.cancelled += 1
+                    entries.append(
+                        audit.entry(
+                            "deferred_cancelled",
+                            at=now,
+                            rule=rule_id,
+                            event_id=ctx.event_id,
+                            input_digest=ctx.digest,
+                            key=key,
+                        )
+                    )
+            for match in decision.matches:
+                if match.deferred_until is None:
+                    to_join.append((match, ctx))
+                    joiners.append(outcome)
+                    continue
                 assert match.defer_key is not None
                 stmt = dialect_insert(conn, DEFERRED).values(
                     rule_id=match.rule.rule.id,
@@ -189,29 +232,31 @@ class Router:
                 )
                 conn.execute(stmt.on_conflict_do_nothing(index_elements=["rule_id", "key"]))
                 outcome.deferred.append(match.rule.rule.id)
-                audit.record(
-                    conn,
-                    "deferred",
-                    at=now,
-                    rule=match.rule.ref,
-                    event_id=ctx.event_id,
-                    input_digest=ctx.digest,
-                    due_at=match.deferred_until.isoformat(),
-                    key=match.defer_key,
+                entries.append(
+                    audit.entry(
+                        "deferred",
+                        at=now,
+                        rule=match.rule.ref,
+                        event_id=ctx.event_id,
+                        input_digest=ctx.digest,
+                        due_at=match.deferred_until.isoformat(),
+                        key=match.defer_key,
+                    )
                 )
-                continue
-            joined = open_or_join(conn, match, ctx, now, regrade=engine.regrade)
-            (outcome.opened if joined.created else outcome.joined).append(joined.task_id)
-        if decision.errors:
-            audit.record(
-                conn,
-                "rule_errors",
-                at=now,
-                event_id=ctx.event_id,
-                input_digest=ctx.digest,
-                errors=decision.errors,
-            )
-        return outcome
+            if decision.errors:
+                entries.append(
+                    audit.entry(
+                        "rule_errors",
+                        at=now,
+                        event_id=ctx.event_id,
+                        input_digest=ctx.digest,
+                        errors=decision.errors,
+                    )
+                )
+        audit.record_many(conn, entries)
+        joined = open_or_join_many(conn, to_join, now, regrade=engine.regrade)
+        for outcome, result in zip(joiners, joined, strict=True):
+            (outcome.opened if result.created else outcome.joined).append(result.task_id)
 
     def _dead_letter(self, event: Mapping[str, Any], exc: Exception) -> None:
         payload = json.dumps(event, default=str).encode()

@@ -7,7 +7,7 @@ a line is ``INSERT … ON CONFLICT (task_id, dedup_key) DO UPDATE`` counting the
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -31,6 +31,7 @@ __all__ = [
     "get_task",
     "list_tasks",
     "open_or_join",
+    "open_or_join_many",
     "resolve",
     "set_state",
     "task_detail",
@@ -61,21 +62,82 @@ def open_or_join(
 ) -> JoinResult:
     """Open the match's task, or add the exception to the unresolved task of its group.
 
+    One match of :func:`open_or_join_many`, which says what happens.
+    """
+    return open_or_join_many(conn, [(match, ctx)], now, regrade=regrade)[0]
+
+
+def open_or_join_many(
+    conn: Connection,
+    matches: Sequence[tuple[Match, EventContext]],
+    now: datetime,
+    *,
+    regrade: Callable[[Match, Decimal], tuple[int, int]] | None = None,
+) -> list[JoinResult]:
+    """Open or join the task of each match (in order), a few statements per task, not per match.
+
+    Matches are grouped by their task's open key: a group's first match opens the task unless
+    an unresolved one exists, the others join it. Each task is then written once (occurrences,
+    last seen, value at risk, grade), its lines in one statement for all its groups (a line
+    seen again counts the repeat and takes the latest figures) and one audit entry per match.
+
     With ``regrade`` (the engine's), a task joined by a new line is graded again on the value
     its lines put at risk together: forty SKUs short weigh more than the first one did. A
-    grade only ever rises, so a notified priority is never quietly lowered.
+    grade only ever rises, so a notified priority is never quietly lowered. The task's value
+    is kept as lines come and change (a line's old value out, its new one in): summing every
+    line on every join was quadratic.
     """
-    rule = match.rule.rule
-    state = TaskState.PENDING.value
-    reason = None
-    notify_after = now + rule.group_wait
+    by_task: dict[str, list[int]] = {}
+    for i, (match, _ctx) in enumerate(matches):
+        by_task.setdefault(match.group_key, []).append(i)
+    slot: dict[int, JoinResult] = {}
+    lines: list[dict[str, Any]] = []
+    entries: list[dict[str, Any]] = []
+    for members in by_task.values():
+        group = [matches[i] for i in members]
+        task_id, created = _open_or_join_task(conn, group, now, regrade, lines)
+        for n, (i, (match, ctx)) in enumerate(zip(members, group, strict=True)):
+            opened = created and n == 0
+            slot[i] = JoinResult(task_id, opened)
+            state, reason = _state_of(match)
+            entries.append(
+                audit.entry(
+                    "opened" if opened else "joined",
+                    at=now,
+                    task_id=task_id,
+                    rule=match.rule.ref,
+                    event_id=ctx.event_id,
+                    input_digest=ctx.digest,
+                    decision=match.summary(),
+                    state=state,
+                    state_reason=reason,
+                )
+            )
+    if lines:
+        conn.execute(_line_upsert(conn), lines)
+    audit.record_many(conn, entries)
+    return [slot[i] for i in range(len(matches))]
+
+
+def _state_of(match: Match) -> tuple[str, str | None]:
+    """The state a task opened by ``match`` starts in, and why (maintenance windows)."""
+    state, reason = TaskState.PENDING.value, None
     for hit in match.windows:
         if hit.action == "mute":
             state, reason = TaskState.HELD.value, f"muted by maintenance window {hit.window}"
         else:
-            notify_after = max(notify_after, hit.until)
             reason = f"delayed by maintenance window {hit.window} until {hit.until.isoformat()}"
-    values = {
+    return state, reason
+
+
+def _task_values(match: Match, now: datetime) -> dict[str, Any]:
+    rule = match.rule.rule
+    state, reason = _state_of(match)
+    notify_after = now + rule.group_wait
+    for hit in match.windows:
+        if hit.action != "mute":
+            notify_after = max(notify_after, hit.until)
+    return {
         "group_key": match.group_key,
         "open_key": match.group_key,
         "rule_id": rule.id,
@@ -108,87 +170,114 @@ def open_or_join(
             else None
         ),
     }
+
+
+def _open_or_join_task(
+    conn: Connection,
+    group: list[tuple[Match, EventContext]],
+    now: datetime,
+    regrade: Callable[[Match, Decimal], tuple[int, int]] | None,
+    lines: list[dict[str, Any]],
+) -> tuple[int, bool]:
+    """Open or join one task with the matches of its group; its lines go to ``lines``."""
+    first = group[0][0]
     stmt = dialect_insert(conn, TASKS).on_conflict_do_nothing(index_elements=["open_key"])
-    inserted = conn.execute(stmt.returning(TASKS.c.id), [values]).scalars().all()
-    total = match.value_at_risk
-    if inserted:
-        task_id, created = int(inserted[0]), True
+    inserted = conn.execute(stmt.returning(TASKS.c.id), [_task_values(first, now)]).scalars().all()
+    created = bool(inserted)
+    joining = group[1:] if created else group
+    previous: dict[str, Decimal] = {}
+    if created:
+        task_id = int(inserted[0])
+        total = Decimal(0)
     else:
-        created = False
         # the UPDATE locks the task row (PostgreSQL; SQLite's BEGIN IMMEDIATE already holds the
-        # write lock), so the value read back and the line's old value below stay consistent
+        # write lock), so the value read back and the lines' old values below stay consistent
         task_id, value = conn.execute(
             TASKS.update()
-            .where(TASKS.c.open_key == match.group_key)
+            .where(TASKS.c.open_key == first.group_key)
             .values(
-                occurrences=TASKS.c.occurrences + 1,
+                occurrences=TASKS.c.occurrences + len(joining),
                 last_seen=now,
                 # news for the targets only once they have heard of the task
                 changed_since_notice=TASKS.c.notified_at.is_not(None),
             )
             .returning(TASKS.c.id, TASKS.c.value_at_risk)
         ).one()
-        previous = conn.execute(
-            select(LINES.c.value_at_risk).where(
-                LINES.c.task_id == task_id, LINES.c.dedup_key == match.dedup_key
+        total = Decimal(value)
+        keys = list(dict.fromkeys(m.dedup_key for m, _ctx in group))
+        for i in range(0, len(keys), _IN_CHUNK):
+            found = conn.execute(
+                select(LINES.c.dedup_key, LINES.c.value_at_risk).where(
+                    LINES.c.task_id == task_id, LINES.c.dedup_key.in_(keys[i : i + _IN_CHUNK])
+                )
             )
-        ).scalar_one_or_none()
-        # the task's value is the sum over its lines, kept as lines come and change: the line's
-        # old value out, its new one in (summing every line on every join was quadratic)
-        total = Decimal(value) - Decimal(previous or 0) + match.value_at_risk
-    line = dialect_insert(conn, LINES).values(
-        task_id=task_id,
-        dedup_key=match.dedup_key,
-        event_id=ctx.event_id,
-        occurrences=1,
-        first_seen=now,
-        last_seen=now,
-        fields=match.line,
-        value_at_risk=str(match.value_at_risk),
-    )
-    conn.execute(
-        line.on_conflict_do_update(
+            previous.update((key, Decimal(v)) for key, v in found)
+    merged: dict[str, dict[str, Any]] = {}
+    graded: tuple[int, int] | None = None
+    for n, (match, ctx) in enumerate(group):
+        key = match.dedup_key
+        line = merged.get(key)
+        old = Decimal(line["value_at_risk"]) if line is not None else previous.get(key, Decimal(0))
+        total += match.value_at_risk - old
+        if line is None:
+            line = merged[key] = {
+                "task_id": task_id,
+                "dedup_key": key,
+                "occurrences": 0,
+                "first_seen": now,
+                "last_seen": now,
+            }
+        # the latest figures win, every sighting counts
+        line.update(
+            event_id=ctx.event_id,
+            fields=match.line,
+            value_at_risk=str(match.value_at_risk),
+            occurrences=line["occurrences"] + 1,
+        )
+        if regrade is not None and not (created and n == 0):
+            impact, priority = regrade(match, total)
+            if graded is not None:
+                impact, priority = min(impact, graded[0]), min(priority, graded[1])
+            graded = (impact, priority)
+    lines.extend(merged.values())
+    if joining:
+        changes: dict[str, Any] = {"value_at_risk": str(total)}
+        if created:
+            # opened here by the group's first match: the others join it in this UPDATE
+            changes["occurrences"] = TASKS.c.occurrences + len(joining)
+        if graded is not None:
+            impact, priority = graded
+            # lower numbers are graver; LEAST is not in SQLite, MIN(a, b) not in PostgreSQL
+            changes["impact"] = case((TASKS.c.impact > impact, impact), else_=TASKS.c.impact)
+            changes["priority"] = case(
+                (TASKS.c.priority > priority, priority), else_=TASKS.c.priority
+            )
+        conn.execute(TASKS.update().where(TASKS.c.id == task_id).values(**changes))
+    return task_id, created
+
+
+_IN_CHUNK = 500
+"""Dedup keys per ``IN (…)`` when reading a task's lines (SQLite caps bound parameters)."""
+_LINE_UPSERTS: dict[str, Any] = {}
+
+
+def _line_upsert(conn: Connection) -> Any:
+    """INSERT of task lines, a repeat adding its sightings (built once per dialect: building
+    ``excluded`` cost ~2 ms)."""
+    stmt = _LINE_UPSERTS.get(conn.dialect.name)
+    if stmt is None:
+        insert = dialect_insert(conn, LINES)
+        stmt = _LINE_UPSERTS[conn.dialect.name] = insert.on_conflict_do_update(
             index_elements=["task_id", "dedup_key"],
             set_={
-                "occurrences": LINES.c.occurrences + 1,
-                "last_seen": line.excluded.last_seen,
-                "event_id": line.excluded.event_id,
-                "fields": line.excluded.fields,
-                "value_at_risk": line.excluded.value_at_risk,
+                "occurrences": LINES.c.occurrences + insert.excluded.occurrences,
+                "last_seen": insert.excluded.last_seen,
+                "event_id": insert.excluded.event_id,
+                "fields": insert.excluded.fields,
+                "value_at_risk": insert.excluded.value_at_risk,
             },
         )
-    )
-    if not created:
-        _regrade(conn, task_id, total, match, regrade)
-    audit.record(
-        conn,
-        "opened" if created else "joined",
-        at=now,
-        task_id=task_id,
-        rule=match.rule.ref,
-        event_id=ctx.event_id,
-        input_digest=ctx.digest,
-        decision=match.summary(),
-        state=state,
-        state_reason=reason,
-    )
-    return JoinResult(task_id, created)
-
-
-def _regrade(
-    conn: Connection,
-    task_id: int,
-    total: Decimal,
-    match: Match,
-    regrade: Callable[[Match, Decimal], tuple[int, int]] | None,
-) -> None:
-    changes: dict[str, Any] = {"value_at_risk": str(total)}
-    if regrade is not None:
-        impact, priority = regrade(match, total)
-        # lower numbers are graver; LEAST is not in SQLite, MIN(a, b) not in PostgreSQL
-        changes["impact"] = case((TASKS.c.impact > impact, impact), else_=TASKS.c.impact)
-        changes["priority"] = case((TASKS.c.priority > priority, priority), else_=TASKS.c.priority)
-    conn.execute(TASKS.update().where(TASKS.c.id == task_id).values(**changes))
+    return stmt
 
 
 def get_task(conn: Connection, task_id: int, *, for_update: bool = False) -> Any:

@@ -108,8 +108,8 @@ class RoutingWorker:
                 saved = load_checkpoint(conn, _FEED_CHECKPOINT)
             self.dead_letter_cursor = saved.offset if saved is not None else 0
         events = dead_letter_events(db, after_id=self.dead_letter_cursor)
+        self.router.route_many(events)
         for event in events:
-            self.router.route(event)
             self.dead_letter_cursor = max(
                 self.dead_letter_cursor, int(event["data"]["dead_letter_id"])
             )
@@ -119,9 +119,9 @@ class RoutingWorker:
         return len(events)
 
     def handle(self, events: list[dict[str, Any]]) -> None:
-        """Bus handler: route each event of one message (ack follows when this returns)."""
-        for event in events:
-            self.router.route(event)
+        """Bus handler: route the events of one message together (ack follows when this
+        returns)."""
+        self.router.route_many(events)
 
     def run(
         self,

@@ -10,7 +10,9 @@ import pytest
 from sqlalchemy import Engine
 
 from hub.database import connect
+from hub.routing.audit import audit_entries
 from hub.routing.dispatcher import Dispatcher
+from hub.routing.loader import load_engine
 from hub.routing.router import Router
 from hub.routing.targets import MemoryTarget
 from hub.routing.tasks import list_tasks, task_detail
@@ -109,3 +111,51 @@ def test_a_tasks_value_at_risk_is_the_sum_of_its_lines_as_they_change_and_its_gr
     assert task["occurrences"] == 3
     # 225 alone would be impact 3, but the task was graded 2 at 725 and never goes down
     assert (task["impact"], task["priority"]) == (2, 3)
+
+
+def _state(db: Engine) -> list[tuple[object, ...]]:
+    """Every task with its lines and audit actions, without ids, times and event ids."""
+    out: list[tuple[object, ...]] = []
+    for task in sorted(list_tasks(db, limit=1000), key=lambda t: (t["rule_id"], t["group_key"])):
+        detail = task_detail(db, task["id"])
+        lines = sorted(
+            (
+                line["dedup_key"],
+                line["occurrences"],
+                line["value_at_risk"],
+                line["fields"]["counted"],
+            )
+            for line in detail["lines"]
+        )
+        actions = sorted(e["action"] for e in audit_entries(db, task_id=task["id"], limit=1000))
+        out.append(
+            (
+                task["rule_id"],
+                task["occurrences"],
+                task["value_at_risk"],
+                task["impact"],
+                task["priority"],
+                tuple(lines),
+                tuple(actions),
+            )
+        )
+    return out
+
+
+def test_routing_a_batch_records_what_routing_its_events_one_by_one_records(
+    db: Engine, clock: Clock, tmp_path: Path
+) -> None:
+    events = [
+        count(f"S00{1 + i % 3}", f"SKU-{i % 7}", i % 4, 10 + i % 5, clock()) for i in range(40)
+    ]
+    events.append(events[3])  # one delivered twice in the same message
+    one_by_one = Router(
+        connect(f"sqlite:///{tmp_path / 'sequential.db'}"), load_engine(), clock=clock
+    )
+    outcomes = [one_by_one.route(event) for event in events]
+    batched = Router(db, load_engine(), clock=clock)
+    assert batched.route_many(events) == outcomes
+    assert outcomes[-1].duplicate
+    assert _state(db) == _state(one_by_one.db)
+    # repeats of a line in one batch count on it, and the latest figures win
+    assert {line[1] for task in _state(db) for line in task[5]} > {1}
