@@ -55,6 +55,7 @@ from mappings import CompiledMapping, SpecRegistry
 __all__ = [
     "REPLAY_HEADER",
     "BatchOutcome",
+    "DryRun",
     "Rendered",
     "ReplayOutcome",
     "Replayer",
@@ -249,25 +250,81 @@ def _lines(rendered: Rendered) -> list[str]:
     return json.dumps(body, indent=2, sort_keys=True, default=str).splitlines()
 
 
-def dry_run(before: Rendered, after: Rendered, *, edited: bool) -> dict[str, Any]:
-    """What replaying would produce (``after``) against the letter as it is (``before``)."""
-    diff = difflib.unified_diff(
-        _lines(before),
-        _lines(after),
-        fromfile=before.mapping_refs,
-        tofile=after.mapping_refs + (" (edited payload)" if edited else ""),
-        lineterm="",
-    )
-    ids = after.event_ids
-    return {
-        "letter_id": after.letter.id,
-        "current": before.as_json(),
-        "proposed": after.as_json(),
-        "event_id": ids[0] if ids else None,
-        "event_ids": ids,
-        "diff": "\n".join(diff),
-        "would_replay": after.ok,
-    }
+@dataclass(frozen=True, slots=True)
+class DryRun:
+    """What replaying a letter would do, in the one shape the API, the page and the CLI show.
+
+    The verdict comes first (``summary``: would publish, or would fail and why); the diff
+    against the letter's last attempt only says what changed. An empty diff is never shown
+    alone: it is said as "the same outcome as the last attempt", next to the verdict, so a
+    replay that would fail again cannot read as "no difference" on one screen and as a failure
+    on another.
+    """
+
+    current: Rendered
+    proposed: Rendered
+    edited: bool
+
+    @property
+    def would_replay(self) -> bool:
+        """True when the replay would publish its events."""
+        return self.proposed.ok
+
+    @property
+    def summary(self) -> str:
+        """The verdict, one sentence."""
+        through = self.proposed.mapping_refs + (" with the edited bytes" if self.edited else "")
+        if self.proposed.ok:
+            ids = self.proposed.event_ids
+            events = f"event {ids[0]}" if len(ids) == 1 else f"{len(ids)} events"
+            return f"Would publish {events} through {through}."
+        return f"Would fail through {through}: {self.proposed.error}"
+
+    @property
+    def diff(self) -> str:
+        """A unified diff of the letter's last attempt (``-``) against this one (``+``)."""
+        lines = difflib.unified_diff(
+            _lines(self.current),
+            _lines(self.proposed),
+            fromfile=f"last attempt ({self.current.mapping_refs})",
+            tofile=self.proposed.mapping_refs + (" (edited bytes)" if self.edited else ""),
+            lineterm="",
+        )
+        return "\n".join(lines)
+
+    @property
+    def change(self) -> str:
+        """What the diff says, in words (an empty diff is the same outcome, good or bad)."""
+        if self.diff:
+            return "Changes from the last attempt:"
+        verb = "publishes the same events" if self.proposed.ok else "fails the same way"
+        return f"Same outcome as the last attempt: it {verb}."
+
+    def report(self) -> str:
+        """The whole result as text: verdict, then what changed (the CLI prints this)."""
+        return "\n".join(part for part in (self.summary, self.change, self.diff) if part)
+
+    def as_json(self) -> dict[str, Any]:
+        """The API's body: the verdict and its words, both outcomes, the diff."""
+        ids = self.proposed.event_ids
+        return {
+            "letter_id": self.proposed.letter.id,
+            "would_replay": self.would_replay,
+            "verdict": "would_publish" if self.would_replay else "would_fail",
+            "summary": self.summary,
+            "change": self.change,
+            "diff": self.diff,
+            "report": self.report(),
+            "current": self.current.as_json(),
+            "proposed": self.proposed.as_json(),
+            "event_id": ids[0] if ids else None,
+            "event_ids": ids,
+        }
+
+
+def dry_run(before: Rendered, after: Rendered, *, edited: bool) -> DryRun:
+    """What replaying would produce (``after``) against the letter's last attempt (``before``)."""
+    return DryRun(before, after, edited)
 
 
 @dataclass

@@ -262,7 +262,8 @@ def dry_run(
     data_dir: DataDirOpt = None,
     database_url: DbOpt = None,
 ) -> None:
-    """Show the event a replay through a mapping version would publish, as a diff; no write."""
+    """What a replay through a mapping version would do (publish, or fail and why), and what
+    changed from the letter's last attempt, as a diff; nothing is written. Exit 1: it would fail."""
     from hub.errors import DeadLetterError
 
     ops = open_console(_settings(config, data_dir, None, database_url), mappings)
@@ -274,14 +275,9 @@ def dry_run(
         )
     except DeadLetterError as exc:
         raise _fail(exc) from exc
-    sys.stdout.write(result["diff"] + "\n")
-    verdict = (
-        "would publish event " + result["event_id"]
-        if result["would_replay"]
-        else ("would fail: " + str(result["proposed"]["error"]))
-    )
-    err.print(verdict)
-    raise typer.Exit(0 if result["would_replay"] else 1)
+    # the verdict and the diff as the API and the page give them (hub.replay.DryRun)
+    sys.stdout.write(result.report() + "\n")
+    raise typer.Exit(0 if result.would_replay else 1)
 
 
 def replay_through(

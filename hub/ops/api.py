@@ -244,6 +244,8 @@ class FilterBody(BaseModel):
     since: AwareDatetime | None = None
     until: AwareDatetime | None = None
     text: str | None = Field(None, max_length=200)
+    #: only these letters (the page's selection); never empty: an empty list would mean all
+    ids: list[Id] | None = Field(None, min_length=1, max_length=10_000)
 
     def to_filter(self) -> DeadLetterFilter:
         """As the shared filter type."""
@@ -363,12 +365,14 @@ def replay_one(ops: Ops, who: Operator, letter_id: LetterId, body: OneReplayBody
 
 @router.post("/dead-letters/{letter_id}/dry-run")
 def dry_run_one(ops: Ops, _who: Operator, letter_id: LetterId, body: DryRunBody) -> dict[str, Any]:
-    """What a replay through a mapping version would publish, as a diff; nothing is written."""
+    """What a replay through a mapping version would do: the verdict (``summary``), what
+    changed from the letter's last attempt (``change``, ``diff``); nothing is written."""
     payload = body.payload_text.encode() if body.payload_text is not None else None
     try:
-        return ops.dry_run(letter_id, mapping_version=body.mapping_version, payload=payload)
+        result = ops.dry_run(letter_id, mapping_version=body.mapping_version, payload=payload)
     except DeadLetterError as exc:
         raise _refusal(exc) from exc
+    return result.as_json()
 
 
 @router.post("/dead-letters/{letter_id}/edit-and-replay")

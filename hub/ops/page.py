@@ -11,7 +11,9 @@ API refuses them).
 from __future__ import annotations
 
 import hmac
+import json
 import secrets
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -26,9 +28,11 @@ from hub.auth.sessions import PageSession, end_session, open_session
 from hub.command_hints import settings_hint
 from hub.errors import DeadLetterError
 from hub.ops.api import filter_params, ops_of
+from hub.ops.arrivals import hourly_arrivals, trend_chart
 from hub.ops.filters import DeadLetterFilter
+from hub.ops.redrive import list_redrives, task_json
 from hub.ops.service import OpsService
-from hub.ops.trend import depth_trend, sample_depth
+from hub.ops.trend import sample_depth
 from hub.ops.views import count_groups, letter_detail, list_letters, overview
 
 __all__ = ["STATIC_DIR", "router"]
@@ -76,6 +80,35 @@ def _sign_in() -> RedirectResponse:
     return RedirectResponse("/ops/login", status_code=303)
 
 
+def _console(
+    request: Request, ops: OpsService, flt: DeadLetterFilter, before: int | None, limit: int
+) -> dict[str, Any]:
+    """What the live parts of the console show: depth, counts, tasks and the page of letters."""
+    rows = overview(ops.engine)
+    total = sum(r.depth for r in rows)
+    sample_depth(ops.engine, total)  # /metrics' depth history, kept while someone looks
+    groups = count_groups(ops.engine, flt)
+    page = list_letters(ops.engine, flt, before=before, limit=max(1, min(limit, 500)))
+    query = {k: v for k, v in request.query_params.items() if k != "before" and v}
+    next_url = (
+        f"/ops?{urlencode({**query, 'before': page.next_cursor})}"
+        if page.next_cursor is not None
+        else None
+    )
+    return {
+        "overview": rows,
+        "total": total,
+        "groups": groups[:20],
+        "matching": sum(g.count for g in groups),
+        "flt": flt,
+        "filter_json": json.dumps(flt.describe()),
+        "letters": page.letters,
+        "next_url": next_url,
+        "redrives": [task_json(t) for t in list_redrives(ops.engine, limit=5)],
+        "refreshed": datetime.now(UTC).strftime("%H:%M:%S"),
+    }
+
+
 @router.get("", response_class=HTMLResponse)
 def ops_home(
     *,
@@ -86,34 +119,44 @@ def ops_home(
     before: int | None = None,
     limit: int = 50,
 ) -> Response:
-    """Overview (depth, oldest age, trend), counts, and the filterable table of letters."""
+    """Overview (depth, oldest age), the week's trend, counts, tasks, and the table of letters."""
     if session is None:
         return _sign_in()
-    rows = overview(ops.engine)
-    total = sum(r.depth for r in rows)
-    sample_depth(ops.engine, total)
-    page = list_letters(ops.engine, flt, before=before, limit=max(1, min(limit, 500)))
     query = {k: v for k, v in request.query_params.items() if k != "before" and v}
-    next_url = (
-        f"/ops?{urlencode({**query, 'before': page.next_cursor})}"
-        if page.next_cursor is not None
-        else None
-    )
     return templates.TemplateResponse(
         request,
         "index.html",
         _context(
             request,
             session,
-            overview=rows,
-            total=total,
-            trend=depth_trend(ops.engine),
-            groups=count_groups(ops.engine, flt)[:20],
-            flt=flt,
-            letters=page.letters,
-            next_url=next_url,
+            **_console(request, ops, flt, before, limit),
+            chart=trend_chart(hourly_arrivals(ops.engine)),
             export_url="/ops/api/dead-letters/export?" + urlencode(query),
+            live_url="/ops/live?" + urlencode(request.query_params),
         ),
+    )
+
+
+@router.get("/live", response_class=HTMLResponse)
+def ops_live(
+    *,
+    request: Request,
+    ops: Ops,
+    session: Who,
+    flt: Annotated[DeadLetterFilter, Depends(filter_params)],
+    before: int | None = None,
+    limit: int = 50,
+) -> Response:
+    """The console's live parts alone, rendered as on the page: what its script polls.
+
+    401 rather than the sign-in redirect: the script stops polling and says so.
+    """
+    if session is None:
+        raise HTTPException(401, "signed out")
+    return templates.TemplateResponse(
+        request,
+        "live.html",
+        _context(request, session, **_console(request, ops, flt, before, limit)),
     )
 
 

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import Engine, select
 
@@ -41,7 +40,7 @@ from hub.ops.redrive import (
 from hub.ops.storage import prepare_ops_storage
 from hub.ops.trend import DepthSampleRow
 from hub.partners import PartnerDirectory
-from hub.replay import BatchOutcome, Replayer, dry_run, render_letter
+from hub.replay import BatchOutcome, DryRun, Replayer, dry_run, render_letter
 from mappings import spec_folders
 
 __all__ = ["AUDIT_SUBJECT", "OpsService", "open_ops"]
@@ -175,7 +174,7 @@ class OpsService:
 
     def dry_run(
         self, letter_id: int, *, mapping_version: int | None = None, payload: bytes | None = None
-    ) -> dict[str, Any]:
+    ) -> DryRun:
         """What a replay through ``mapping_version`` (default newest) would publish; no write."""
         (letter,) = self._load([letter_id])
         partners = PartnerDirectory(self.settings.partners)

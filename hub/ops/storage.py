@@ -31,6 +31,8 @@ INDEXES: dict[str, str] = {
     # oldest open letter per connector and stage (the overview's age column)
     "ix_dl_ops_status_connector_stage_first": "status, connector, stage, first_failed_at",
     "ix_dl_ops_status_last_failed": "status, last_failed_at",
+    # new letters per hour and connector over a week (the page's trend chart): covering
+    "ix_dl_ops_first_failed_connector": "first_failed_at, connector",
 }
 
 _TALLY_DDL = f"""

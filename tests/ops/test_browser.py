@@ -13,6 +13,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -116,10 +117,11 @@ def test_operator_dry_runs_and_replays_and_a_viewer_cannot(
 
             # dry run through the newer mapping version: the diff shows the corrected value
             page.get_by_label("Mapping version").select_option("2")
-            page.get_by_role("button", name="Dry run").click()
+            page.get_by_role("button", name="Dry run", exact=True).click()
             diff = page.locator("#diff")
             diff.wait_for(state="visible")
             assert '+    "value": "12.5"' in diff.inner_text()
+            assert page.locator("#dry-run-summary").inner_text().startswith("Would publish event")
             assert env.events() == []  # a dry run publishes nothing
 
             # replay, with the keyboard: the confirmation dialog opens on Cancel
@@ -174,3 +176,295 @@ def test_operator_dry_runs_and_replays_and_a_viewer_cannot(
         finally:
             browser.close()
     assert env.events() == []  # the refused replay published nothing
+
+
+# -- the console's page features, each with screenshots under test-output/ --------------------
+SHOTS = Path(os.environ.get("CROSSDOCK_TEST_OUTPUT", Path(__file__).parents[2] / "test-output"))
+SHOTS = SHOTS / "ops-page"
+
+
+def _shot(page: Any, name: str) -> Path:
+    """A full-page screenshot of the page as it is now (looked at by people, not compared)."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    assert path.stat().st_size > 1000
+    return path
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    """Headless Debian Chromium through Playwright."""
+    sync_playwright = _require_browser()
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+def _operator_page(browser: Any, base: str, token: str, **options: Any) -> Any:
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, **options)
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    _sign_in(page, base, token)
+    return page
+
+
+def _bad_rows(n: int, *, replayable: int = 0) -> list[str]:
+    """``n`` rows that fail mapping; the first ``replayable`` read with version 2's comma."""
+    rows = [f'0142,SKU-C{i},,"{i},5",14,2026-11-20T06:06:10Z,m.lopez' for i in range(replayable)]
+    rows += [
+        f"0142,SKU-B{i},,twelve,14,2026-11-20T06:10:11Z,m.lopez" for i in range(n - replayable)
+    ]
+    return rows
+
+
+def _task(page: Any) -> dict[str, str]:
+    row = page.locator("#tasks tbody tr").first
+    return {
+        "status": row.get_attribute("data-status") or "",
+        "text": row.inner_text(),
+        "value": row.locator("progress").get_attribute("value") or "",
+        "max": row.locator("progress").get_attribute("max") or "",
+    }
+
+
+def test_select_letters_and_redrive_them_with_a_rate_a_progress_bar_and_cancel(
+    served: tuple[OpsEnv, str], browser: Any, tmp_path: Path
+) -> None:
+    env, base = served
+    env.feed(tmp_path / "in", _bad_rows(8, replayable=2))
+    page = _operator_page(browser, base, env.tokens["operator"])
+    assert page.locator("#depth-total").inner_text() == "8"
+    assert page.locator("#matching-total").inner_text() == "8"
+    redrive = page.get_by_role("button", name=re.compile(r"^Redrive"))
+    assert redrive.is_disabled()
+    _shot(page, "01-console")
+
+    # two letters ticked: the two a newer mapping version reads
+    for box in page.get_by_label(re.compile(r"Select dead letter #")).all():
+        row = box.locator("xpath=ancestor::tr")
+        if ",5'" in row.inner_text():  # a decimal comma: version 2 reads it
+            box.check()
+    assert page.locator("#selection").inner_text() == "2 selected on this page."
+    page.get_by_label("Rate, letters per second").fill("50")
+    _shot(page, "02-two-selected")
+    page.get_by_role("button", name="Redrive 2 letters").click()
+    page.locator("#confirm").wait_for(state="visible")
+    assert "2 selected letters, at most 50 per second" in page.locator("#confirm-text").inner_text()
+    page.get_by_role("button", name="Start the redrive").click()
+    # no reload: the task's row, then the letters' new status, come in by themselves
+    page.wait_for_function(
+        "document.querySelector('#tasks tbody tr')?.dataset.status === 'completed'"
+    )
+    task = _task(page)
+    assert "2 of 2 moved" in task["text"]
+    assert task["value"] == task["max"] == "2"
+    page.wait_for_function("document.getElementById('depth-total').textContent === '6'")
+    # the open letters' table lost the two replayed ones, without a reload
+    page.wait_for_function("document.querySelectorAll('#letters-body tr').length === 6")
+    assert ",5'" not in page.locator("#letters-body").inner_text()
+    assert page.locator("#selection").inner_text() == "No letter selected."
+    assert len(env.events()) == 2
+    _shot(page, "03-redrive-completed")
+
+    # every open letter matching the filter, slowly, then cancelled half way
+    page.get_by_role("button", name="Select all 6 matching this filter").click()
+    assert page.locator("#selection").inner_text() == (
+        "All 6 open letters matching this filter are selected."
+    )
+    page.get_by_label("Rate, letters per second").fill("1")
+    page.get_by_role("button", name="Redrive 6 letters").click()
+    page.get_by_role("button", name="Start the redrive").click()
+    page.wait_for_function(
+        "(() => { const r = document.querySelector('#tasks tbody tr');"
+        " return r && r.dataset.status === 'running'"
+        " && Number(r.querySelector('progress').value) >= 1; })()"
+    )
+    _shot(page, "04-redrive-running")
+    page.get_by_role("button", name=re.compile(r"^Cancel #")).click()
+    assert "stops after its current batch" in page.locator("#confirm-text").inner_text()
+    page.get_by_role("button", name="Stop the redrive").click()
+    page.wait_for_function(
+        "document.querySelector('#tasks tbody tr')?.dataset.status === 'cancelled'"
+    )
+    task = _task(page)
+    assert 1 <= int(task["value"]) < 6, task
+    assert "failed again" in task["text"]  # the 'twelve' rows fail again and stay open
+    assert page.get_by_role("button", name=re.compile(r"^Cancel #")).count() == 0
+    _shot(page, "05-redrive-cancelled")
+    assert env.events() == []  # the letters left were not replayable: nothing published
+    page.context.close()
+
+
+def test_counts_refresh_by_themselves_and_stop_while_the_tab_is_hidden(
+    served: tuple[OpsEnv, str], browser: Any, tmp_path: Path
+) -> None:
+    env, base = served
+    env.feed(tmp_path / "in", _bad_rows(2))
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    page.clock.install()
+    polls: list[str] = []
+    page.on("request", lambda r: polls.append(r.url) if "/ops/live" in r.url else None)
+    _sign_in(page, base, env.tokens["operator"])
+    assert page.locator("#depth-total").inner_text() == "2"
+
+    env.feed(tmp_path / "more", _bad_rows(3))
+    page.clock.run_for(16_000)  # one refresh interval (15 s)
+    page.wait_for_function("document.getElementById('depth-total').textContent === '5'")
+    assert page.locator("#matching-total").inner_text() == "5"
+    assert page.locator("#letters-body tr").count() == 5
+    assert len(polls) == 1
+    _shot(page, "06-refreshed-by-itself")
+
+    # hidden: nothing is fetched; shown again: one refresh at once
+    page.evaluate(
+        "Object.defineProperty(document, 'hidden', {value: true, configurable: true});"
+        "document.dispatchEvent(new Event('visibilitychange'))"
+    )
+    page.clock.run_for(60_000)
+    assert len(polls) == 1
+    page.evaluate(
+        "Object.defineProperty(document, 'hidden', {value: false, configurable: true});"
+        "document.dispatchEvent(new Event('visibilitychange'))"
+    )
+    page.wait_for_function("document.getElementById('refreshed') !== null")
+    page.clock.run_for(100)
+    page.wait_for_timeout(500)
+    assert len(polls) == 2
+    context.close()
+
+
+def test_the_week_s_trend_chart_is_there_on_first_load_as_svg_and_as_a_table(
+    served: tuple[OpsEnv, str], browser: Any, tmp_path: Path
+) -> None:
+    from sqlalchemy import select, update
+
+    from hub.deadletter.model import DeadLetterRow
+
+    env, base = served
+    env.feed(tmp_path / "in", _bad_rows(9))
+    engine = env.app.state.ops.engine
+    now = datetime.now(UTC).replace(minute=5, second=0, microsecond=0)
+    with engine.begin() as conn:
+        ids = list(conn.scalars(select(DeadLetterRow.id).order_by(DeadLetterRow.id)))
+        spread = [
+            (0, "stock-count"),
+            (0, "stock-count"),
+            (1, "edi-850"),
+            (30, "stock-count"),
+            (30, "edi-850"),
+            (30, "wms-asn"),
+            (100, "edi-850"),
+            (160, "stock-count"),
+            (200, "stock-count"),  # older than a week: not in the chart
+        ]
+        for letter_id, (hours_ago, connector) in zip(ids, spread, strict=True):
+            conn.execute(
+                update(DeadLetterRow)
+                .where(DeadLetterRow.id == letter_id)
+                .values(first_failed_at=now - timedelta(hours=hours_ago), connector=connector)
+            )
+    page = _operator_page(browser, base, env.tokens["viewer"])
+    chart = page.locator("svg#trend")
+    assert chart.get_attribute("role") == "img"
+    assert page.locator("#trend-title").text_content() == (
+        "New dead letters per hour by connector, last 7 days"
+    )
+    desc = page.locator("#trend-desc").text_content() or ""
+    assert desc.startswith("8 new dead letters since ")
+    assert "stock-count 4, edi-850 3, wms-asn 1" in desc
+    # one rect per connector and hour, each with its own words
+    labels = [r.text_content() or "" for r in page.locator("svg#trend rect title").all()]
+    assert len(labels) == 7
+    assert any(label.startswith("stock-count, ") and label.endswith("UTC: 2") for label in labels)
+    assert page.locator(".legend li").all_inner_texts() == [
+        "stock-count: 4",
+        "edi-850: 3",
+        "wms-asn: 1",
+    ]
+    assert page.locator("script[src^='http'], link[href^='http']").count() == 0  # no CDN
+    _shot(page, "07-trend-chart")
+    page.get_by_text("The same as a table").click()
+    table = page.locator("#trend-table tbody tr")
+    assert table.count() == 5  # five hours had letters
+    assert table.last.locator("td").all_inner_texts() == ["2", "0", "0"]
+    _shot(page, "08-trend-table")
+    page.context.close()
+
+
+def test_the_page_reads_without_javascript(
+    served: tuple[OpsEnv, str], browser: Any, tmp_path: Path
+) -> None:
+    env, base = served
+    env.feed(tmp_path / "in", _bad_rows(3))
+    page = _operator_page(browser, base, env.tokens["operator"], java_script_enabled=False)
+    assert page.locator("#depth-total").inner_text() == "3"
+    assert page.locator("svg#trend rect").count() == 1
+    assert page.locator("#letters-body tr").count() == 3
+    # the controls that need the script are not shown without it
+    assert not page.locator("#redrive").is_visible()
+    assert not page.locator("#select-page").is_visible()
+    _shot(page, "09-no-javascript")
+    page.locator("#letters-body a").first.click()
+    assert "twelve" in page.locator("#payload-text").inner_text()
+    assert page.locator("#history").inner_text() == "No actions yet."
+    page.context.close()
+
+
+def test_dry_run_says_what_the_api_says_and_history_updates_after_edit_and_replay(
+    served: tuple[OpsEnv, str], browser: Any, tmp_path: Path
+) -> None:
+    env, base = served
+    env.feed(tmp_path / "in", [BAD_QTY])
+    page = _operator_page(browser, base, env.tokens["operator"])
+    page.locator("#letters-body a").first.click()
+    page.wait_for_url(re.compile(r".*/ops/letters/\d+$"))
+    letter_id = page.url.rsplit("/", 1)[1]
+
+    # through either version the row fails again: the page says so, as the API does
+    page.get_by_label("Mapping version").select_option("1")
+    page.get_by_role("button", name="Dry run", exact=True).click()
+    summary = page.locator("#dry-run-summary")
+    summary.wait_for(state="visible")
+    api = page.request.post(
+        f"{base}/ops/api/dead-letters/{letter_id}/dry-run",
+        data='{"mapping_version": 1}',
+        headers={**env.headers("operator"), "Content-Type": "application/json"},
+    ).json()
+    assert summary.inner_text() == api["summary"]
+    assert summary.inner_text().startswith("Would fail through csv.stock-count@1: ")
+    assert (
+        page.locator("#dry-run-change").inner_text()
+        == api["change"]
+        == ("Same outcome as the last attempt: it fails the same way.")
+    )
+    assert not page.locator("#diff").is_visible()
+    assert "no difference" not in page.content()
+    assert page.locator("#status").inner_text() == f"Dry run: {api['summary']}"
+    _shot(page, "10-dry-run-would-fail")
+
+    # the edited bytes would publish: the diff shows it
+    page.get_by_label("Corrected bytes").fill(BAD_QTY.replace("twelve", "12"))
+    page.get_by_role("button", name="Dry run edited").click()
+    page.wait_for_function(
+        "document.getElementById('dry-run-summary').textContent.startsWith('Would publish')"
+    )
+    assert "with the edited bytes" in summary.inner_text()
+    assert page.locator("#diff").is_visible()
+    _shot(page, "11-dry-run-edited")
+
+    # edit and replay: status and history change on the page, no reload
+    assert page.locator("#history").inner_text() == "No actions yet."
+    page.get_by_role("button", name="Replay edited").click()
+    page.locator("#confirm").get_by_role("button", name="Replay").click()
+    page.wait_for_function("document.getElementById('letter-status').textContent === 'replayed'")
+    assert "edit_and_replay by token:operator-test" in page.locator("#history").inner_text()
+    assert not page.locator("#actions").is_visible()
+    assert len(env.events()) == 1
+    _shot(page, "12-history-after-edit-and-replay")
+    page.context.close()

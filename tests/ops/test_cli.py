@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from hub.cli.app import app
@@ -44,8 +45,22 @@ def test_search_counts_export_dry_run_replay_and_redrive(
         env, "dlq", "dry-run", str(comma_id), "--mapping-version", "2", "--mappings", v2
     )
     assert code == 0, stderr
+    assert stdout.startswith("Would publish event ")
     assert '+    "value": "12.5"' in stdout
-    assert "would publish event" in stderr
+    # the same words as the API (and so the page) give for the same dry run
+    api = TestClient(env.app).post(
+        f"/ops/api/dead-letters/{comma_id}/dry-run",
+        json={"mapping_version": 2},
+        headers=env.headers("operator"),
+    )
+    assert stdout == api.json()["report"] + "\n"
+
+    # through the version that failed: the verdict is the failure, never "no difference"
+    code, stdout, _ = _run(env, "dlq", "dry-run", str(comma_id), "--mapping-version", "1")
+    assert code == 1
+    first, second = stdout.splitlines()[:2]
+    assert first.startswith("Would fail through csv.stock-count@1: ")
+    assert second == "Same outcome as the last attempt: it fails the same way."
 
     fixed = tmp_path / "fixed.csv"
     fixed.write_text(BAD_QTY.replace("twelve", "12") + "\n", encoding="utf-8")

@@ -95,11 +95,18 @@ def test_dry_run_then_replay_through_a_newer_mapping(ops_env: OpsEnv, tmp_path: 
         f"/ops/api/dead-letters/{comma['id']}/dry-run", json={"mapping_version": 1}, headers=op
     ).json()
     assert same["would_replay"] is False
+    assert same["verdict"] == "would_fail"
     assert same["proposed"]["error"]
+    # the verdict leads; an empty diff is said as the same failure, not as "no difference"
+    assert same["summary"] == f"Would fail through csv.stock-count@1: {same['proposed']['error']}"
+    assert same["diff"] == ""
+    assert same["change"] == "Same outcome as the last attempt: it fails the same way."
+    assert same["report"] == f"{same['summary']}\n{same['change']}"
     dry = client.post(
         f"/ops/api/dead-letters/{comma['id']}/dry-run", json={"mapping_version": 2}, headers=op
     ).json()
     assert dry["would_replay"] is True
+    assert dry["summary"] == f"Would publish event {dry['event_id']} through csv.stock-count@2."
     assert '+    "value": "12.5"' in dry["diff"]
     assert dry["proposed"]["event"]["counted_quantity"]["value"] == "12.5"
     assert ops_env.events() == []  # a dry run publishes nothing

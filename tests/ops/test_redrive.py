@@ -181,3 +181,24 @@ def test_a_redrive_killed_between_confirm_and_mark_loses_nothing_and_repeats_no_
     # the unmarked batch went out twice under the same ids (consumers keep one); no id is new
     assert len(set(ids)) == ROWS
     assert {x.history[0]["event_id"] for x in letters} == set(ids)
+
+
+def test_a_redrive_of_selected_ids_moves_only_those(ops_env: OpsEnv, tmp_path: Path) -> None:
+    ops = _seed(ops_env, tmp_path, n=5)
+    client = TestClient(ops_env.app)
+    chosen = [row.id for row in _letters(ops)][1:3]
+    op = ops_env.headers("operator")
+    # an empty selection would be every open letter: refused
+    empty = client.post("/ops/api/redrives", json={"filter": {"ids": []}}, headers=op)
+    assert empty.status_code == 422
+    started = client.post(
+        "/ops/api/redrives", json={"filter": {"ids": chosen}, "rate": 100}, headers=op
+    )
+    assert started.status_code == 202, started.text
+    task = started.json()
+    assert task["to_move"] == 2
+    assert task["filter"]["ids"] == chosen
+    assert _wait(ops, task["id"], {"completed"}) == "completed"
+    moved = [row.id for row in _letters(ops) if row.status == "replayed"]
+    assert moved == chosen
+    assert len(ops_env.events()) == 2
