@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from hub.routing.classifier import Classification, Classifier, load_classifiers
-from hub.routing.context import EventContext, build_context
+from hub.routing.context import EventContext, Reads, build_context, reads_of
 from hub.routing.errors import ExpressionError, RuleProblem, RulesError
 from hub.routing.expressions import Expression
 from hub.routing.maintenance import window_end
@@ -179,6 +179,25 @@ class RoutingEngine:
             if c.rule.cancel_on:
                 for event_type in c.rule.cancel_on.events:
                     self._cancellers.setdefault(event_type, []).append(c)
+        self._reads: dict[str, Reads] = {}
+
+    def wants(self, event_type: str) -> bool:
+        """Whether any rule can match (or cancel on) an event of ``event_type``: the rest are
+        dismissed before anything of them is read or validated."""
+        return bool(self.rules_for(event_type)) or event_type in self._cancellers
+
+    def reads(self, event_type: str) -> Reads:
+        """What the rules an event of ``event_type`` meets read of its context."""
+        found = self._reads.get(event_type)
+        if found is None:
+            sources = [cond.source for _w, cond in self.windows if cond is not None]
+            for c in self.rules_for(event_type):
+                sources += [e.source for e in _expressions(c)]
+            for c in self._cancellers.get(event_type, ()):
+                assert c.cancel_key is not None
+                sources.append(c.cancel_key.source)
+            found = self._reads[event_type] = reads_of(sources)
+        return found
 
     def _compile_all(self, source: str) -> list[RuleProblem]:
         problems: list[RuleProblem] = []
@@ -239,8 +258,17 @@ class RoutingEngine:
 
     # -- deciding ------------------------------------------------------------------------------
     def decide(self, event: Mapping[str, Any], at: datetime) -> Decision:
-        """Test ``event`` against its rules at time ``at``; ValueError when it is not valid."""
-        ctx = self.context(event, at)
+        """Test ``event`` against its rules at time ``at``; ValueError when it is not valid.
+
+        The context holds only what those rules read (:meth:`reads`)."""
+        event_type = str(event.get("type", ""))
+        ctx = build_context(
+            event,
+            at,
+            constants=self.rules.params,
+            impact=self.rules.impact,
+            reads=self.reads(event_type),
+        )
         return self.decide_context(ctx)
 
     def decide_context(self, ctx: EventContext, *, only: str | None = None) -> Decision:
@@ -362,6 +390,14 @@ class RoutingEngine:
                 continue
             hits.append(WindowHit(window.id, window.action, until))
         return hits
+
+
+def _expressions(c: CompiledRule) -> list[Expression]:
+    """Every expression of a rule (its cancel key aside: that one reads other events)."""
+    found = [c.condition, *c.labels.values(), *c.line.values()]
+    optional = (c.dedup_key, c.value_at_risk, c.store, c.customer, c.title)
+    found += [e for e in (*optional, c.defer_until, c.defer_key) if e is not None]
+    return found
 
 
 def _text(value: Any) -> str:

@@ -77,6 +77,8 @@ class RouteOutcome:
     event_id: str
     duplicate: bool = False
     dead_lettered: bool = False
+    dismissed: bool = False
+    """No rule can match its type: nothing was read, validated or recorded."""
     opened: list[int] = field(default_factory=list)
     joined: list[int] = field(default_factory=list)
     deferred: list[str] = field(default_factory=list)
@@ -151,6 +153,9 @@ class Router:
         decided: list[tuple[RouteOutcome, Decision]] = []
         for event in events:
             event_id = str(event.get("id") or "")
+            if event_id and not engine.wants(str(event.get("type", ""))):
+                outcomes.append(RouteOutcome(event_id, dismissed=True))
+                continue
             try:
                 if not event_id:
                     raise ValueError("the event has no id")

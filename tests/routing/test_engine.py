@@ -9,8 +9,9 @@ import pytest
 import yaml
 from sqlalchemy import Engine
 
+from hub.routing.audit import audit_entries
 from hub.routing.classifier import Classification, VarianceHistoryScorer
-from hub.routing.context import EventContext
+from hub.routing.context import EventContext, reads_of
 from hub.routing.dispatcher import Dispatcher
 from hub.routing.engine import RoutingEngine
 from hub.routing.errors import RulesError
@@ -201,13 +202,48 @@ def test_an_invalid_event_becomes_a_dead_letter_with_its_bytes(db: Engine) -> No
     from hub.deadletter import DeadLetterService
 
     router = Router(db, engine_of(VARIANCE), clock=Clock())
-    bad = invoice("INV-1", "9.00", START)
-    bad["data"]["currency"] = "XXX-not-a-currency"
+    bad = count("S1", "A", 1, 10, START)
+    bad["data"]["counted_quantity"]["value"] = "a dozen"
     outcome = router.route(bad)
     assert outcome.dead_lettered
     [letter] = DeadLetterService(db).list(stage="route")
-    assert b"XXX-not-a-currency" in letter.payload
-    assert "currency" in letter.reason
+    assert b"a dozen" in letter.payload
+    assert "counted_quantity" in letter.reason
+
+
+def test_an_event_no_rule_can_match_is_dismissed_unread(db: Engine) -> None:
+    from hub.deadletter import DeadLetterService
+
+    router = Router(db, engine_of(VARIANCE), clock=Clock())
+    # no rule names invoices: not even validated (its producer did), nothing recorded
+    bad = invoice("INV-1", "9.00", START)
+    bad["data"]["currency"] = "XXX-not-a-currency"
+    outcomes = router.route_many([bad, count("S1", "A", 1, 10, START)])
+    assert [(o.dismissed, o.dead_lettered, bool(o.opened)) for o in outcomes] == [
+        (True, False, False),
+        (False, False, True),
+    ]
+    assert DeadLetterService(db).list(stage="route") == []
+    assert [e["event_id"] for e in audit_entries(db)] == [outcomes[1].event_id]
+
+
+def test_the_context_holds_only_what_the_rules_of_the_type_read() -> None:
+    engine = engine_of(VARIANCE)
+    reads = engine.reads("retail.inventory.adjusted")
+    assert reads == {"facts": {"abs_variance_units"}, "data": {"location_id", "sku"}}
+    ctx = engine.context(count("S1", "A", 1, 10, START), START)
+    lean = engine.decide(count("S1", "A", 1, 10, START), START).context
+    assert set(lean.cel.variables) == {"facts", "data"}
+    assert set(lean.cel.variables["data"]) == {"location_id", "sku"}
+    assert lean.data == ctx.data  # the Python views stay whole
+    assert lean.facts == ctx.facts
+    # a bare variable or an index reads all of it
+    assert reads_of(["size(data) > 0 && params['x'] == 1", "now > event.time"]) == {
+        "data": None,
+        "params": None,
+        "now": None,
+        "event": {"time"},
+    }
 
 
 def test_lines_keep_the_figures_of_each_exception(db: Engine) -> None:
