@@ -28,7 +28,13 @@ from hub.routing.router import Router, create_tables
 from hub.routing.targets import TargetContext
 from hub.routing.transactions import write_transaction
 
-__all__ = ["ROUTING_QUEUE", "RoutingProgress", "RoutingWorker", "routing_worker"]
+__all__ = [
+    "ROUTING_QUEUE",
+    "RoutingProgress",
+    "RoutingWorker",
+    "routing_queue",
+    "routing_worker",
+]
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +53,17 @@ def _stamp(path: Path | None) -> tuple[int, int] | None:
 
 
 ROUTING_QUEUE = "crossdock.routing"
-"""The routing worker's queue on the events exchange."""
+"""The routing worker's queue on the default events exchange (``crossdock.events``)."""
+
+
+def routing_queue(exchange: str) -> str:
+    """The routing queue of the hub whose events go through ``exchange``.
+
+    Named after the exchange, so hubs on different exchanges of one broker do not share it
+    (each would route, and a ``--once`` run wait for, the other's events); the default
+    exchange keeps the name its queue always had, with whatever waits in it.
+    """
+    return ROUTING_QUEUE if exchange == "crossdock.events" else f"{exchange}.routing"
 
 
 class RoutingWorker:
@@ -59,7 +75,7 @@ class RoutingWorker:
         dispatcher: Dispatcher,
         bus_url: str | None = None,
         *,
-        queue: str = ROUTING_QUEUE,
+        queue: str | None = None,
         exchange: str = "crossdock.events",
         rules_file: Path | None = None,
     ) -> None:
@@ -69,7 +85,12 @@ class RoutingWorker:
         self.dispatcher = dispatcher
         self.bus_url = bus_url
         self.consumer = (
-            EventConsumer(bus_url, event_queue(queue, ["retail.#"], events_exchange(exchange)))
+            EventConsumer(
+                bus_url,
+                event_queue(
+                    queue or routing_queue(exchange), ["retail.#"], events_exchange(exchange)
+                ),
+            )
             if bus_url
             else None
         )

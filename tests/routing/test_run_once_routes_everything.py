@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from hub.bus import EventConsumer, event_queue, events_exchange
 from hub.config import load_settings
-from hub.routing.worker import ROUTING_QUEUE, RoutingProgress, routing_worker
+from hub.routing.worker import RoutingProgress, routing_queue, routing_worker
 
 HEADER = "store_id,sku,gtin,counted_qty,system_qty,counted_at,counter\n"
 ROWS = 3_000
@@ -35,7 +35,9 @@ def _hub(tmp_path: Path) -> tuple[Path, list[str]]:
 
 def _waiting(config: Path) -> int:
     settings = load_settings(config)
-    queue = event_queue(ROUTING_QUEUE, ["retail.#"], events_exchange(settings.exchange))
+    queue = event_queue(
+        routing_queue(settings.exchange), ["retail.#"], events_exchange(settings.exchange)
+    )
     return EventConsumer(settings.resolved_bus_url, queue).depth()
 
 

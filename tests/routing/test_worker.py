@@ -15,7 +15,7 @@ from hub.routing.dispatcher import Dispatcher
 from hub.routing.loader import load_engine
 from hub.routing.router import Router
 from hub.routing.tasks import list_tasks
-from hub.routing.worker import RoutingWorker
+from hub.routing.worker import RoutingWorker, routing_queue
 from tests.routing.conftest import FAST, Clock, memory_targets
 from tests.routing.events import count, invoice
 from tests.routing.scenario import pos_dead_letters
@@ -101,3 +101,34 @@ def test_a_restarted_worker_resumes_the_dead_letter_feed_where_it_stopped(tmp_pa
     pos_dead_letters(router.db, 6, store="S003")  # six new letters from another store's POS
     assert restarted.feed_dead_letters() == 6
     router.db.dispose()
+
+
+@pytest.mark.rabbitmq
+def test_hubs_on_different_exchanges_have_routing_queues_of_their_own(tmp_path: Path) -> None:
+    url = require_rabbitmq()
+    suffix = uuid.uuid4().hex[:12]
+    exchanges = [f"crossdock.events.a.{suffix}", f"crossdock.events.b.{suffix}"]
+    assert routing_queue("crossdock.events") == "crossdock.routing"  # the default hub's, as ever
+    workers = []
+    for i, exchange in enumerate(exchanges):
+        (tmp_path / str(i)).mkdir()
+        db = connect(f"sqlite:///{tmp_path / str(i) / 'hub.db'}")
+        router = Router(db, load_engine(), clock=Clock())
+        workers.append(RoutingWorker(router, Dispatcher(router), url, exchange=exchange))
+    try:
+        for worker in workers:
+            worker.declare()
+        clock = Clock()
+        _publish(url, exchanges[0], [count("S001", f"SKU-{i}", 1, 10, clock()) for i in range(3)])
+        assert [w.backlog() for w in workers] == [3, 0]
+        assert [w.finish().events for w in workers] == [3, 0]
+    finally:
+        conn = open_connection(url)
+        try:
+            for exchange in exchanges:
+                Queue(routing_queue(exchange))(conn.default_channel).delete()
+                events_exchange(exchange)(conn.default_channel).delete()
+        finally:
+            conn.release()
+        for worker in workers:
+            worker.router.db.dispose()
