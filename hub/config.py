@@ -191,6 +191,9 @@ class Settings(BaseModel):
     batch_size: int = Field(1000, ge=1, le=100_000)
     chunk_size: int = Field(10_000, ge=1)
     retry_attempts: int = Field(5, ge=1)
+    #: seconds a running hub waits for its broker or database to come back (it pauses, then
+    #: resumes from its checkpoints); unset: until stopped, or 60 s for ``crossdock run --once``
+    outage_wait: float | None = Field(None, ge=0)
     #: processes translating big files; unset decides by file size (2 cores here)
     workers: int | None = Field(None, ge=0, le=64)
     connectors: list[FileConnectorConfig] = Field(

@@ -4,25 +4,60 @@ Dead letters, checkpoints and the consumers' dedup records live here, so a resta
 process finds them again. This module sits above the modules that own those tables (it
 imports them to register them on :class:`hub.storage.Base`), so the storage layer below them
 never imports its importers.
+
+A database that cannot be reached when the hub opens it is one
+:class:`~hub.errors.DatabaseUnavailable` naming it without its password, never the driver's
+page of traceback; :func:`database_failure` says the same for a failure later on.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Engine
+import sqlalchemy.exc
+from sqlalchemy import Engine, make_url
 
 from hub import checkpoints, dedup
 from hub.deadletter import model
+from hub.errors import DatabaseUnavailable
 from hub.storage import Base, engine_for
 
-__all__ = ["connect"]
+__all__ = ["DATABASE_ERRORS", "connect", "database_failure", "database_label"]
 
-#: the modules whose tables every hub database has (imported for that side effect)
+#: the hub's tables' modules, imported for that side effect
 _TABLE_MODULES = (checkpoints, dedup, model)
+
+#: what the driver raises when the database is down, restarting or gone away: an operational
+#: error (refused, terminated by an administrator, the server shutting down) or an interface
+#: error (the connection was closed under the driver)
+DATABASE_ERRORS: tuple[type[Exception], ...] = (
+    sqlalchemy.exc.OperationalError,
+    sqlalchemy.exc.InterfaceError,
+)
+
+
+def database_label(url: str) -> str:
+    """The database URL without its password, for messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except sqlalchemy.exc.ArgumentError:
+        return url.split("@", 1)[-1]
+
+
+def database_failure(url: str, exc: BaseException) -> DatabaseUnavailable:
+    """``exc`` (the driver's) as one line naming the database and the driver's first words."""
+    orig = getattr(exc, "orig", None) or exc
+    reason = (str(orig).strip() or type(orig).__name__).splitlines()[0]
+    if url.startswith("sqlite") and "unable to open database file" in reason:
+        reason += " (does its folder exist, and may this user write there?)"
+    return DatabaseUnavailable(f"database {database_label(url)}: {reason}")
 
 
 def connect(url: str, *, create: bool = True) -> Engine:
     """An engine for ``url``, with the hub's tables created when ``create`` is true."""
     engine = engine_for(url)
     if create:
-        Base.metadata.create_all(engine)
+        try:
+            Base.metadata.create_all(engine)
+        except DATABASE_ERRORS as exc:
+            engine.dispose()
+            raise database_failure(url, exc) from exc
     return engine

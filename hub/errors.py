@@ -7,6 +7,8 @@
     │   ├── BusError                  publishing or consuming failed
     │   │   ├── BrokerUnavailable     transient: connection refused/lost; retried
     │   │   └── PublishNotConfirmed   the broker nacked or never confirmed; retried
+    │   ├── DatabaseUnavailable       transient: the hub database cannot be reached; retried
+    │   ├── DataFolderBusy            another hub runs on this embedded data folder
     │   ├── DeadLetterError           a dead-letter operation is not allowed (unknown id, state)
     │   ├── ConfigError               crossdock.yaml or the environment is wrong; fail fast
     │   ├── SourceBusy                another process reads that source instance now
@@ -27,6 +29,8 @@ __all__ = [
     "BrokerUnavailable",
     "BusError",
     "ConfigError",
+    "DataFolderBusy",
+    "DatabaseUnavailable",
     "DeadLetterError",
     "HubError",
     "PublishNotConfirmed",
@@ -48,6 +52,14 @@ class BrokerUnavailable(BusError, ConnectionError):
 
 class PublishNotConfirmed(BusError):
     """The broker nacked a publish, or no confirm arrived in time."""
+
+
+class DatabaseUnavailable(HubError, ConnectionError):
+    """The hub database could not be reached (down, restarting, refusing); try again later."""
+
+
+class DataFolderBusy(HubError):
+    """Another hub process holds this embedded data folder (one hub per embedded folder)."""
 
 
 class DeadLetterError(HubError, LookupError):

@@ -7,7 +7,10 @@ inbox loop, the API server, the routing worker and the source poller.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -15,7 +18,7 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import uvicorn
 from sqlalchemy import Engine
@@ -25,18 +28,22 @@ from connectors.formats import registry as document_formats
 from connectors.formats.document import DocumentFormat
 from connectors.sdk.runner import RunOutcome
 from hub.api import create_app, freeze_startup_heap
+from hub.bus.connection import open_connection
 from hub.bus.publisher import ConfirmedPublisher
 from hub.bus.topology import events_exchange
+from hub.checkpoints import load_checkpoint
 from hub.config import FileConnectorConfig, Settings, csv_format_for
+from hub.data_folder_lock import DataFolderLock
 from hub.database import connect
 from hub.deadletter.service import DeadLetterService
 from hub.document_pipeline import DocumentPipeline
 from hub.documents import DocumentMapper
-from hub.errors import ConfigError
+from hub.errors import ConfigError, HubError
 from hub.inbox import Inbox, RefusedEntry
 from hub.observability.metrics import record_file
+from hub.outages import ONCE_WAIT, OutageRider, is_outage
 from hub.partners import PartnerDirectory
-from hub.pipeline import FileOutcome, FilePipeline, Progress
+from hub.pipeline import FileOutcome, FilePipeline, Progress, document_key
 from hub.refused_files import as_refusal, refuse_entry, refuse_file
 from hub.retry import RetryPolicy
 from hub.routing.worker import RoutingProgress, RoutingWorker
@@ -44,7 +51,17 @@ from hub.source_poller import PolledSource, SourcePoller
 from hub.worker_pool import WorkerPool
 from mappings import SpecRegistry, installed_specs
 
-__all__ = ["Hub", "HubRun", "RunReport", "RunTotals", "connector_for"]
+__all__ = [
+    "Hub",
+    "HubRun",
+    "PartialFile",
+    "RunReport",
+    "RunTotals",
+    "connector_for",
+    "make_data_folder",
+]
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -61,7 +78,7 @@ class Hub:
     workers: WorkerPool | None = field(init=False)
 
     def __post_init__(self) -> None:
-        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        make_data_folder(self.settings)
         self.settings.limits.apply()  # before any file is read, or a worker started
         self.engine = connect(self.settings.resolved_database_url)
         self.publisher = ConfirmedPublisher(
@@ -233,6 +250,19 @@ class RunTotals:
     failed_files: int = 0
     #: retried calls of the source reads (a peer's 429 waited out, a re-read after a failure)
     retries: int = 0
+    #: interrupted: the file that was being read, with what its checkpoint confirmed
+    in_progress: PartialFile | None = None
+
+
+@dataclass(frozen=True)
+class PartialFile:
+    """A file an interrupted run left half read: its events up to ``line`` are confirmed (and
+    counted in the run's totals); the next run resumes after that line."""
+
+    path: Path
+    line: int
+    published: int
+    dead: int
 
 
 class RunReport(Protocol):
@@ -283,9 +313,15 @@ class HubRun:
     totals: RunTotals = field(default_factory=RunTotals)
     #: with ``once`` and without ``wait_for_routing``: bus messages left for routing
     unrouted: int | None = None
+    _in_progress: Path | None = field(default=None, init=False, repr=False)
 
     def run(self) -> RunTotals:
-        """Run until the inbox is done (``once``) or the loop is interrupted; then stop all."""
+        """Run until the inbox is done (``once``) or the loop is interrupted; then stop all.
+
+        Refused at start, one line each (:class:`HubError`): a second hub on an embedded data
+        folder, an API port in use, a broker or database that does not answer. Once running,
+        an outage of either pauses the hub (:class:`OutageRider`) instead of ending it.
+        """
         connectors = self.connectors or self.settings.connectors
         box = Inbox(
             self.settings.resolved_inbox,
@@ -293,19 +329,58 @@ class HubRun:
             follow_symlinks_inside=self.settings.inbox_follow_symlinks_inside,
         )
         stopping = threading.Event()
+        with self._data_folder_held():
+            api_socket = self._bind_api() if self.api is not None else None
+            try:
+                # down at start is a clear refusal (a supervisor restarts the hub); a broker
+                # that goes away later is ridden through
+                open_connection(self.settings.resolved_bus_url).release()  # type: ignore[no-untyped-call]
+                with Hub(self.settings) as hub, self._sources_polled(hub):
+                    rider = OutageRider(
+                        self.settings.resolved_bus_url,
+                        hub.engine,
+                        self.report.say,
+                        limit=self._outage_limit(),
+                        stopping=stopping,
+                    )
+                    self._run_parts(
+                        hub,
+                        box=box,
+                        connectors=connectors,
+                        rider=rider,
+                        stopping=stopping,
+                        api_socket=api_socket,
+                    )
+            finally:
+                if api_socket is not None:
+                    api_socket.close()
+        return self.totals
+
+    def _run_parts(
+        self,
+        hub: Hub,
+        *,
+        box: Inbox,
+        connectors: list[FileConnectorConfig],
+        rider: OutageRider,
+        stopping: threading.Event,
+        api_socket: socket.socket | None,
+    ) -> None:
         routing_thread = None
         if self.routing is not None and not self.once:
             routing_thread = threading.Thread(
-                target=self.routing.run,
-                kwargs={"stop": stopping.is_set, "tick_every": 2.0},
+                target=self._route,
+                args=(self.routing, rider, stopping),
                 name="crossdock-routing",
                 daemon=True,
             )
             routing_thread.start()
-        server = self._start_api() if self.api is not None else None
+        server = self._start_api(api_socket) if api_socket is not None else None
         try:
-            with Hub(self.settings) as hub, self._sources_polled(hub):
-                self._watch(hub, box, connectors)
+            self._watch(hub, box, connectors, rider)
+        except KeyboardInterrupt:
+            self._count_file_in_progress(hub)
+            raise
         finally:
             if server is not None:
                 server.should_exit = True
@@ -313,13 +388,68 @@ class HubRun:
             if routing_thread is not None:
                 routing_thread.join(timeout=30)
         if self.routing is not None and self.once:
+            routing = self.routing
             if self.wait_for_routing:  # route what this run published, every message of it
-                self.routing.finish(self.routing_progress)
+                self._riding(rider, lambda: routing.finish(self.routing_progress))
             else:
-                self.unrouted = self.routing.backlog()
-        return self.totals
+                self.unrouted = self._riding(rider, routing.backlog)
 
-    def _start_api(self) -> uvicorn.Server:
+    def _outage_limit(self) -> float | None:
+        """Seconds to wait out an outage: the configured ``outage_wait``, else forever (or
+        :data:`ONCE_WAIT` with ``once``)."""
+        configured = self.settings.outage_wait
+        if configured is not None:
+            return configured
+        return ONCE_WAIT if self.once else None
+
+    @staticmethod
+    def _riding(rider: OutageRider, work: Callable[[], T]) -> T:
+        """``work()``, done again after each outage it ran into (see :mod:`hub.outages`)."""
+        while True:
+            try:
+                return work()
+            except Exception as exc:
+                if not is_outage(exc):
+                    raise
+                rider.ride(exc)
+
+    def _route(self, routing: RoutingWorker, rider: OutageRider, stopping: threading.Event) -> None:
+        """The routing thread: routes until the hub stops, riding through outages."""
+        with contextlib.suppress(KeyboardInterrupt):  # the rider's wait ends when stopping
+            self._riding(rider, lambda: routing.run(stop=stopping.is_set, tick_every=2.0))
+
+    @contextmanager
+    def _data_folder_held(self) -> Iterator[None]:
+        """The data folder's lock, when the hub keeps its bus or database there (embedded)."""
+        settings = self.settings
+        if settings.bus_url is not None and settings.database_url is not None:
+            yield  # hubs on servers share an inbox by claims in the database
+            return
+        make_data_folder(settings)
+        with DataFolderLock(settings.data_dir):
+            yield
+
+    def _bind_api(self) -> socket.socket:
+        """The API's listening socket, bound before anything starts: a port in use refuses
+        the hub in one line instead of leaving it running without its API."""
+        assert self.api is not None
+        host, port = self.api
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            sock.close()
+            why = "in use (another hub?)" if exc.errno == errno.EADDRINUSE else exc.strerror
+            raise HubError(
+                f"API on {host}:{port}: cannot listen: {why}; give --api-port, or --no-api"
+            ) from exc
+        sock.listen(2048)
+        sock.set_inheritable(True)
+        return sock
+
+    def _start_api(self, sock: socket.socket) -> uvicorn.Server:
         """Serve the API from a background thread of this process (the embedded hub)."""
         assert self.api is not None
         host, port = self.api
@@ -327,22 +457,40 @@ class HubRun:
             uvicorn.Config(create_app(self.settings), host=host, port=port, log_level="warning")
         )
         freeze_startup_heap()
-        threading.Thread(target=server.run, name="crossdock-api", daemon=True).start()
+        threading.Thread(
+            target=server.run, kwargs={"sockets": [sock]}, name="crossdock-api", daemon=True
+        ).start()
         self.report.say(f"crossdock: API on http://{host}:{port} (schema registry; docs at /docs)")
         return server
 
-    def _watch(self, hub: Hub, box: Inbox, connectors: list[FileConnectorConfig]) -> None:
-        """Process ready files until interrupted, or, with ``once``, until the inbox is empty."""
+    def _watch(
+        self,
+        hub: Hub,
+        box: Inbox,
+        connectors: list[FileConnectorConfig],
+        rider: OutageRider,
+    ) -> None:
+        """Process ready files until interrupted, or, with ``once``, until the inbox is empty.
+
+        An outage pauses the loop until the broker and the database are back; the file it
+        interrupted is still in the inbox and resumes after its last checkpoint.
+        """
         if not self.once:
             # a long-running hub has its workers up before the first big file lands
             hub.start_workers()
         idle_polls = 0
         while True:
-            ready = box.ready()
-            for entry in box.take_refused():
-                self._refuse_entry(hub, entry, connector_for(entry.path, connectors))
-            for path in ready:
-                self._process_file(hub, box, path, connector_for(path, connectors))
+            try:
+                ready = box.ready()
+                for entry in box.take_refused():
+                    self._refuse_entry(hub, entry, connector_for(entry.path, connectors))
+                for path in ready:
+                    self._process_file(hub, box, path, connector_for(path, connectors))
+            except Exception as exc:
+                if not is_outage(exc):
+                    raise
+                rider.ride(exc)
+                continue
             if self.once and not ready:
                 # a file is ready only after two polls; stop after two empty ones
                 idle_polls += 1
@@ -353,8 +501,10 @@ class HubRun:
             time.sleep(self.poll if not self.once else 0.2)
 
     def _process_file(self, hub: Hub, box: Inbox, path: Path, connector: str) -> None:
+        self._in_progress = path
         with self.report.file_progress(path) as progress:
             result = hub.process_inbox_file(box, path, connector, progress, self.on_confirmed)
+        self._in_progress = None
         totals = self.totals
         totals.files += 1
         if isinstance(result, FileOutcome):
@@ -372,6 +522,24 @@ class HubRun:
         self.totals.dead += 1
         self.totals.failed_files += 1
         self.report.file_done(entry.path, RecordError(str(entry.path), entry.reason))
+
+    def _count_file_in_progress(self, hub: Hub) -> None:
+        """Interrupted: count what the file in progress has confirmed (its checkpoint)."""
+        path = self._in_progress
+        if path is None or not path.is_file():
+            return
+        try:
+            with hub.engine.connect() as conn:
+                checkpoint = load_checkpoint(conn, document_key(path))
+        except Exception:  # the count is a courtesy; the interrupt must go on
+            return
+        if checkpoint is None:
+            return
+        self.totals.in_progress = PartialFile(
+            path, checkpoint.line, checkpoint.published, checkpoint.dead_lettered
+        )
+        self.totals.published += checkpoint.published
+        self.totals.dead += checkpoint.dead_lettered
 
     @contextmanager
     def _sources_polled(self, hub: Hub) -> Iterator[None]:
@@ -419,6 +587,16 @@ class HubRun:
                     )
             for name in ("records", "published", "dead", "failed_reads", "retries"):
                 setattr(self.totals, name, getattr(self.totals, name) + getattr(counts, name))
+
+
+def make_data_folder(settings: Settings) -> None:
+    """Make the data folder when missing; one that cannot be made is a :class:`ConfigError`."""
+    try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(
+            f"data folder {settings.data_dir}: cannot make it: {exc.strerror or exc}"
+        ) from exc
 
 
 def connector_for(path: Path, connectors: list[FileConnectorConfig]) -> str:

@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import Engine, text
 
-from hub.bus.connection import open_connection
-from hub.bus.publisher import conn_label
+from hub.bus.connection import conn_label, open_connection
+from hub.errors import BrokerUnavailable
 
 __all__ = ["Check", "check_broker", "check_database"]
 
@@ -35,7 +35,10 @@ def check_database(engine: Engine) -> Check:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
     except Exception as exc:  # any failure means "not ready"; the reason is reported
-        return Check("database", False, f"{type(exc).__name__}: {exc}", time.monotonic() - started)
+        reason = (str(getattr(exc, "orig", None) or exc).strip() or "").splitlines()[:1]
+        where = engine.url.render_as_string(hide_password=True)
+        detail = f"{where}: {type(exc).__name__}: {''.join(reason)}"  # the driver's first line
+        return Check("database", False, detail, time.monotonic() - started)
     return Check("database", True, engine.dialect.name, time.monotonic() - started)
 
 
@@ -51,7 +54,9 @@ def check_broker(url: str) -> Check:
         return Check(
             "broker",
             False,
-            f"{conn_label(url)}: {type(exc).__name__}: {exc}",
+            f"{type(exc).__name__}: {exc}"
+            if isinstance(exc, BrokerUnavailable)
+            else f"{conn_label(url)}: {type(exc).__name__}: {exc}",
             time.monotonic() - started,
         )
     return Check("broker", True, conn_label(url), time.monotonic() - started)

@@ -20,7 +20,7 @@ from typing import Any
 from amqp.exceptions import RecoverableConnectionError
 from kombu import Connection, Exchange, Producer
 
-from hub.bus.connection import open_connection
+from hub.bus.connection import conn_label, open_connection
 from hub.bus.topology import EVENTS_EXCHANGE
 from hub.errors import BrokerUnavailable, PublishNotConfirmed
 
@@ -184,12 +184,3 @@ class ConfirmedPublisher:
         if self._nacked:
             nacked, self._nacked = self._nacked, 0
             raise PublishNotConfirmed(f"the broker nacked {nacked} publishes")
-
-
-def conn_label(url: str) -> str:
-    """The URL without its password, for messages."""
-    if "@" in url and "://" in url:
-        scheme, rest = url.split("://", 1)
-        creds, host = rest.rsplit("@", 1)
-        return f"{scheme}://{creds.split(':', 1)[0]}:***@{host}"
-    return url

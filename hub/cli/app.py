@@ -153,6 +153,15 @@ def run(
             "line (--no-wait-routing: leave it queued and say how much)"
         ),
     ] = True,
+    outage_wait: Annotated[
+        float | None,
+        typer.Option(
+            min=0,
+            help="seconds to wait for a broker or database that went away, paused, before "
+            "giving up with exit 1 (default: outage_wait of crossdock.yaml, else until "
+            "stopped, or 60 with --once)",
+        ),
+    ] = None,
 ) -> None:
     """Run the hub: watch the inbox, translate files, publish events, keep dead letters.
 
@@ -163,9 +172,9 @@ def run(
     The parts are started and stopped by :class:`hub.runtime.HubRun`; this command parses the
     options and prints what the run reports.
     """
-    from hub.errors import HubError
+    from hub.errors import ConfigError, HubError
     from hub.routing.tasks import count_open
-    from hub.runtime import HubRun
+    from hub.runtime import HubRun, make_data_folder
 
     if as_json and echo:
         err.print("[red]error:[/] --echo and --json both write to stdout: give one")
@@ -178,7 +187,10 @@ def run(
         inbox=inbox,
         needs_inbox=True,
     )
+    if outage_wait is not None:
+        settings = settings.model_copy(update={"outage_wait": outage_wait})
     _stop_on_signals()
+    make_data_folder(settings)  # before the routing worker opens the database there
     worker = _routing_worker(settings, rules) if routing else None
     err.print(
         f"crossdock: inbox [bold]{settings.resolved_inbox}[/], "
@@ -202,9 +214,12 @@ def run(
         hub_run.run()
     except KeyboardInterrupt:
         interrupted = True
+    except ConfigError as exc:
+        err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
+        raise typer.Exit(ExitCode.USAGE) from exc
     except HubError as exc:
-        err.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(1) from exc
+        err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
+        raise typer.Exit(ExitCode.FAILED) from exc
     # the hints carry the location options given here: copied, they read this run's database
     where: dict[str, Any] = {"config": config, "data_dir": data_dir, "database_url": database_url}
     tasks = count_open(worker.router.db) if worker is not None else None
@@ -230,14 +245,27 @@ def run(
     if hub_run.totals.failed_reads and not as_json:
         out.print(f"[red]{hub_run.totals.failed_reads} source read(s) failed[/] (see above)")
     if interrupted:
-        err.print(
-            "interrupted: the summary counts the files finished, every event of them confirmed "
-            "by the broker; a file in progress kept its confirmed chunks and resumes after its "
-            "last checkpoint on the next run"
-        )
+        _say_interrupted(hub_run.totals)
         raise typer.Exit(ExitCode.INTERRUPTED)
     if once and (hub_run.totals.failed_reads or hub_run.totals.failed_files):
         raise typer.Exit(ExitCode.FAILED)  # no next poll reads them again
+
+
+def _say_interrupted(totals: "RunTotals") -> None:
+    """After Ctrl-C: what the summary's counts mean, and the file left half read."""
+    partial = totals.in_progress
+    if partial is not None:
+        err.print(
+            f"interrupted while reading {partial.path.name}: {partial.published:,} of its "
+            f"events confirmed by the broker and {partial.dead:,} dead letter(s) kept up to "
+            f"line {partial.line:,} (counted in the summary); the next run resumes after it",
+            highlight=False,
+            markup=False,
+        )
+    err.print(
+        "interrupted: the summary counts what the broker confirmed, every event of it; a "
+        "file in progress resumes after its last checkpoint on the next run"
+    )
 
 
 def _summary_dict(totals: "RunTotals", tasks: int | None, interrupted: bool) -> dict[str, Any]:
@@ -252,6 +280,15 @@ def _summary_dict(totals: "RunTotals", tasks: int | None, interrupted: bool) -> 
         "retries": totals.retries,
         "open_routing_tasks": tasks,
         "interrupted": interrupted,
+        # the file an interrupt left half read: what its checkpoint confirmed (in the counts)
+        "in_progress": None
+        if totals.in_progress is None
+        else {
+            "file": str(totals.in_progress.path),
+            "line": totals.in_progress.line,
+            "published": totals.in_progress.published,
+            "dead_letters": totals.in_progress.dead,
+        },
     }
 
 
@@ -377,7 +414,7 @@ def _report_file(o: "FileOutcome") -> None:
 
 
 def _redact(url: str) -> str:
-    from hub.bus.publisher import conn_label
+    from hub.bus.connection import conn_label
 
     return conn_label(url)
 
@@ -834,5 +871,19 @@ def serve(
 
 
 def main() -> None:
-    """Console-script entry point; exit codes as :mod:`hub.cli.exit_codes` tables them."""
-    app()
+    """Console-script entry point; exit codes as :mod:`hub.cli.exit_codes` tables them.
+
+    A failure of the infrastructure or the configuration that a command did not report
+    itself is said here in one line (:mod:`hub.cli.failures`) instead of a traceback.
+    """
+    from hub.cli.failures import failure_line
+
+    try:
+        app()
+    except Exception as exc:
+        said = failure_line(exc)
+        if said is None:
+            raise
+        line, code = said
+        err.print(f"[red]error:[/] {escape(line)}", highlight=False)
+        sys.exit(code)
