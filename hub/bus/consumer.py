@@ -8,6 +8,8 @@ event ids with :func:`hub.dedup.claim_events` in the same transaction as the wor
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import time
 from collections.abc import Callable
 from typing import Any
@@ -15,10 +17,12 @@ from typing import Any
 from kombu import Consumer, Message, Queue
 
 from hub.batch import decode_events
-from hub.bus.connection import open_connection
+from hub.bus.connection import CONNECTION_ERRORS, open_connection
 from hub.errors import BrokerUnavailable
 
 __all__ = ["EventConsumer", "EventHandler"]
+
+log = logging.getLogger(__name__)
 
 EventHandler = Callable[[list[dict[str, Any]]], None]
 
@@ -61,27 +65,64 @@ class EventConsumer:
         """Handle messages until none arrived for ``idle_timeout`` s (or ``stop()``); count them.
 
         A handler exception rejects the message back to the queue (redelivered later) and
-        propagates: the message is never acked on failure, so nothing is lost.
+        propagates: the message is never acked on failure, so nothing is lost. A connection
+        that breaks under an ack (reset by the broker after a long handler) or while waiting is
+        opened again and consuming goes on: the unacked message comes again and the handler's
+        event-id dedup absorbs it. A broker that does not answer the reconnect is
+        :class:`BrokerUnavailable`.
         """
         handled = 0
+        deadline = time.monotonic() + max_seconds
+        reconnects = 0
+        while True:
+            try:
+                handled += self._consume(handler, idle_timeout, deadline, stop)
+                return handled
+            except _ConnectionLost as lost:
+                handled += lost.handled
+                reconnects += 1
+                if reconnects > _MAX_RECONNECTS or time.monotonic() >= deadline:
+                    raise BrokerUnavailable(
+                        f"lost the connection consuming {self.queue.name}: {lost.reason}"
+                    ) from lost.__cause__
+                log.warning(
+                    "consuming %s: the connection broke (%s); connecting again, an unacked "
+                    "message comes again and is dropped as a duplicate",
+                    self.queue.name,
+                    lost.reason,
+                )
+
+    def _consume(
+        self,
+        handler: EventHandler,
+        idle_timeout: float,
+        deadline: float,
+        stop: Callable[[], bool] | None,
+    ) -> int:
+        """One connection's worth of :meth:`drain`; :class:`_ConnectionLost` when it breaks."""
+        handled = 0
+        handler_failed = False  # a handler's own error propagates as it is, never reconnects
 
         def on_message(message: Message) -> None:
-            nonlocal handled
+            nonlocal handled, handler_failed
             raw = message.body if isinstance(message.body, bytes) else str(message.body).encode()
             events = list(decode_events(raw, message.content_type))
             try:
                 handler(events)
             except BaseException:
-                message.requeue()
+                handler_failed = True
+                # on a broken connection the broker requeues it by itself
+                with contextlib.suppress(*CONNECTION_ERRORS):
+                    message.requeue()
                 raise
-            message.ack()
+            try:
+                message.ack()
+            except CONNECTION_ERRORS as exc:
+                handled += 1  # its work is durable; only the ack was lost
+                raise _ConnectionLost(exc, handled) from exc
             handled += 1
 
-        try:
-            conn = open_connection(self.url)
-        except OSError as exc:
-            raise BrokerUnavailable(f"cannot consume from {self.url}: {exc}") from exc
-        deadline = time.monotonic() + max_seconds
+        conn = open_connection(self.url)
         try:
             channel = conn.channel()
             channel.basic_qos(0, self.prefetch, False)
@@ -93,6 +134,27 @@ class EventConsumer:
                     conn.drain_events(timeout=idle_timeout)
                 except TimeoutError:
                     break
+                except CONNECTION_ERRORS as exc:
+                    if handler_failed:
+                        raise
+                    raise _ConnectionLost(exc, handled) from exc
+        except _ConnectionLost as lost:
+            lost.handled = handled  # every message handled on this connection, once
+            raise
         finally:
-            conn.release()
+            with contextlib.suppress(*CONNECTION_ERRORS):
+                conn.release()
         return handled
+
+
+#: reconnects of one :meth:`EventConsumer.drain` before the broker counts as unavailable
+_MAX_RECONNECTS = 5
+
+
+class _ConnectionLost(Exception):
+    """The consuming connection broke after ``handled`` messages were handled on it."""
+
+    def __init__(self, cause: BaseException, handled: int) -> None:
+        super().__init__(str(cause))
+        self.reason = f"{type(cause).__name__}: {cause}"
+        self.handled = handled

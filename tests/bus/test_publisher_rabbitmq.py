@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import gc
+import json
+import socket
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from amqp.connection import Connection as AmqpConnection
 from amqp.exceptions import ConnectionForced
 from kombu import Connection, Exchange, Queue
 
+from hub.batch import BATCH_CONTENT_TYPE
 from hub.bus.connection import open_connection
+from hub.bus.consumer import EventConsumer
 from hub.bus.publisher import ConfirmedPublisher
 from hub.bus.topology import event_queue, events_exchange
 from hub.errors import BrokerUnavailable
@@ -115,3 +121,38 @@ def test_a_connection_the_broker_closed_is_broker_unavailable_and_reconnects(
         publisher.flush()
         assert publisher._amqp is not channel
     assert [m.body for m in broker.received(2)] == [b"[1]", b"[3]"]
+
+
+def test_an_ack_on_a_connection_reset_under_it_reconnects_and_the_message_comes_again(
+    broker: Broker,
+) -> None:
+    """The crash-recovery flake: a long handler, then the ack met a reset connection."""
+    with ConfirmedPublisher(broker.url, exchange=broker.exchange) as publisher:
+        for n in range(3):
+            body = json.dumps([{"id": f"e{n}", "type": "t", "data": {}}]).encode()
+            publisher.publish(body, routing_key="x", content_type=BATCH_CONTENT_TYPE)
+        publisher.flush()
+    seen: list[str] = []
+    reset_once: list[bool] = []
+
+    def handler(events: list[dict[str, Any]]) -> None:
+        seen.extend(e["id"] for e in events)
+        if not reset_once:
+            reset_once.append(True)
+            # the connection dies under the handler, as a broker's reset does: the ack that
+            # follows meets a dead socket (a real one, closed on the real broker)
+            consumer_sockets = [
+                c for c in gc.get_objects() if isinstance(c, AmqpConnection) and c.connected
+            ]
+            for amqp_conn in consumer_sockets:
+                if amqp_conn.channels and amqp_conn.sock is not None:
+                    for channel in amqp_conn.channels.values():
+                        if getattr(channel, "callbacks", None):  # the consuming one
+                            amqp_conn.sock.shutdown(socket.SHUT_RDWR)
+
+    consumer = EventConsumer(broker.url, broker.queue)
+    handled = consumer.drain(handler, idle_timeout=1.0, max_seconds=30)
+    assert handled >= 3
+    assert sorted(set(seen)) == ["e0", "e1", "e2"]
+    assert seen.count("e0") == 2  # redelivered once after the lost ack; dedup drops the copy
+    assert consumer.depth() == 0
