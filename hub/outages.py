@@ -145,7 +145,8 @@ class OutageRider:
             if left:
                 waited = time.monotonic() - started
                 raise OutageTooLong(
-                    f"gave up after waiting {waited:.0f} s: " + "; ".join(left.values())
+                    f"gave up after waiting {waited:.0f} s: "
+                    + "; ".join(f"{name} down ({why})" for name, why in left.items())
                 )
             self.down = {}
             waited = time.monotonic() - started

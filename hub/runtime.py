@@ -252,6 +252,9 @@ class RunTotals:
     retries: int = 0
     #: interrupted: the file that was being read, with what its checkpoint confirmed
     in_progress: PartialFile | None = None
+    #: events of the inbox no queue was bound for, kept in ``unrouted_queue`` (not dropped)
+    unrouted: int = 0
+    unrouted_queue: str = ""
 
 
 @dataclass(frozen=True)
@@ -382,6 +385,8 @@ class HubRun:
             self._count_file_in_progress(hub)
             raise
         finally:
+            self.totals.unrouted = hub.publisher.unrouted_events
+            self.totals.unrouted_queue = hub.publisher.unrouted_name
             if server is not None:
                 server.should_exit = True
             stopping.set()
@@ -389,6 +394,7 @@ class HubRun:
                 routing_thread.join(timeout=30)
         if self.routing is not None and self.once:
             routing = self.routing
+            stopping.clear()  # set for the parts above; the rider may wait again below
             if self.wait_for_routing:  # route what this run published, every message of it
                 self._riding(rider, lambda: routing.finish(self.routing_progress))
             else:

@@ -64,7 +64,8 @@ def fresh_postgres_database() -> Iterator[str]:
     """
     base = make_url(require_postgres())
     name = f"cd_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    # pre-ping: an outage test restarts the server between the create and the drop
+    admin = create_engine(base, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
     try:
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))

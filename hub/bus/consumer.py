@@ -18,7 +18,7 @@ from kombu import Consumer, Message, Queue
 
 from hub.batch import decode_events
 from hub.bus.connection import CONNECTION_ERRORS, open_connection
-from hub.errors import BrokerUnavailable
+from hub.errors import BrokerUnavailable, BusError
 
 __all__ = ["EventConsumer", "EventHandler"]
 
@@ -151,7 +151,7 @@ class EventConsumer:
 _MAX_RECONNECTS = 5
 
 
-class _ConnectionLost(Exception):
+class _ConnectionLost(BusError):
     """The consuming connection broke after ``handled`` messages were handled on it."""
 
     def __init__(self, cause: BaseException, handled: int) -> None:

@@ -7,6 +7,12 @@ trip per message caps a publisher at ~1,000 msg/s on this machine; pipelining do
 
 On the embedded SQLite transport a publish returns after its commit, so every publish is
 confirmed when it returns and :meth:`flush` has nothing to wait for.
+
+Nothing is published into nothing: on RabbitMQ every publish is ``mandatory``, and a message
+the broker returns (no queue bound for its routing key) is put, at :meth:`flush`, on the
+durable queue :func:`~hub.bus.topology.unrouted_queue` of the exchange, confirmed like the
+rest; the embedded bus routes such a message there itself. :attr:`unrouted_events` counts
+them, so a run can say where its events went.
 """
 
 from __future__ import annotations
@@ -18,10 +24,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from amqp.exceptions import RecoverableConnectionError
-from kombu import Connection, Exchange, Producer
+from kombu import Connection, Exchange, Producer, Queue
 
+from hub.batch import decode_events
 from hub.bus.connection import conn_label, open_connection
-from hub.bus.topology import EVENTS_EXCHANGE
+from hub.bus.topology import EVENTS_EXCHANGE, unrouted_queue
 from hub.errors import BrokerUnavailable, PublishNotConfirmed
 
 __all__ = ["ConfirmedPublisher"]
@@ -62,6 +69,11 @@ class ConfirmedPublisher:
         # sequence numbers in publish order; the broker acks mostly in order, often `multiple`
         self._unconfirmed: deque[int] = deque()
         self._nacked = 0
+        #: messages the broker returned as unroutable, put on the kept queue at flush
+        self._returned: list[Any] = []
+        #: events published that no queue was bound for, kept in :attr:`unrouted_name`
+        self.unrouted_events = 0
+        self.unrouted_name = unrouted_queue(exchange.name)
 
     # -- connection -------------------------------------------------------------------------
     def _connect(self) -> Producer:
@@ -75,10 +87,16 @@ class ConfirmedPublisher:
         self._conn, self._producer = conn, producer
         if conn.transport.driver_type == "amqp":
             self._amqp = channel
+            try:
+                Queue(self.unrouted_name, durable=True)(channel).declare()
+            except _CONNECTION_ERRORS as exc:
+                raise BrokerUnavailable(f"cannot connect to {conn_label(self.url)}: {exc}") from exc
             channel.confirm_select()
             channel.events["basic_ack"].add(self._on_ack)
             channel.events["basic_nack"].add(self._on_nack)
+            channel.events["basic_return"].add(self._on_return)
         self._next_seq, self._unconfirmed, self._nacked = 1, deque(), 0
+        self._returned = []
         return producer
 
     def close(self) -> None:
@@ -104,6 +122,11 @@ class ConfirmedPublisher:
             pending.popleft()
         elif tag in pending:  # out of order: rare, so a linear removal is fine
             pending.remove(tag)
+
+    def _on_return(self, _exc: object, _exchange: str, _routing_key: str, message: Any) -> None:
+        # RabbitMQ sends the return before the ack of the same publish: by the time every
+        # publish is confirmed, every return has arrived
+        self._returned.append(message)
 
     def _on_nack(self, tag: int, multiple: bool) -> None:
         before = len(self._unconfirmed)
@@ -156,8 +179,11 @@ class ConfirmedPublisher:
                     ),
                     exchange=self.exchange.name,
                     routing_key=routing_key,
+                    mandatory=True,  # returned when no queue is bound: kept at flush
                 )
             else:
+                channel = producer.channel
+                kept_before = getattr(channel, "unrouted", 0)
                 producer.publish(
                     body,
                     routing_key=routing_key,
@@ -168,6 +194,8 @@ class ConfirmedPublisher:
                     headers=dict(headers or {}),
                     retry=False,
                 )
+                if getattr(channel, "unrouted", 0) != kept_before:  # the embedded bus kept it
+                    self.unrouted_events += _event_count(body, content_type)
         except _CONNECTION_ERRORS as exc:
             self.close()
             raise BrokerUnavailable(f"publish to {conn_label(self.url)} failed: {exc}") from exc
@@ -177,10 +205,37 @@ class ConfirmedPublisher:
             if len(self._unconfirmed) >= self.window:
                 self._read_confirms(self.window // 2, time.monotonic() + self.confirm_timeout)
 
+    def _keep_returned(self) -> None:
+        """Put the messages the broker returned on the kept queue, and wait for the confirms."""
+        returned, self._returned = self._returned, []
+        amqp = self._amqp
+        try:
+            for message in returned:
+                amqp.basic_publish(message, exchange="", routing_key=self.unrouted_name)
+                self._unconfirmed.append(self._next_seq)
+                self._next_seq += 1
+        except _CONNECTION_ERRORS as exc:
+            self.close()
+            raise BrokerUnavailable(f"publish to {conn_label(self.url)} failed: {exc}") from exc
+        self._read_confirms(0, time.monotonic() + self.confirm_timeout)
+        for message in returned:
+            body = message.body if isinstance(message.body, bytes) else bytes(message.body)
+            self.unrouted_events += _event_count(body, message.properties.get("content_type"))
+
     def flush(self) -> None:
         """Wait until every publish so far is confirmed; raise if any was nacked or timed out."""
         if self._amqp is not None:
             self._read_confirms(0, time.monotonic() + self.confirm_timeout)
+            if self._returned:
+                self._keep_returned()
         if self._nacked:
             nacked, self._nacked = self._nacked, 0
             raise PublishNotConfirmed(f"the broker nacked {nacked} publishes")
+
+
+def _event_count(body: bytes, content_type: str | None) -> int:
+    """Events in one bus message (a CloudEvents batch counts each); 1 when it is not events."""
+    try:
+        return len(list(decode_events(body, content_type)))
+    except ValueError:
+        return 1

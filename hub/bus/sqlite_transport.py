@@ -49,6 +49,7 @@ from hub.bus.sqlite_owners import (
     touch_owner,
 )
 from hub.bus.sqlite_store import bump_routing_version, open_database, routing_version
+from hub.bus.topology import unrouted_queue
 
 __all__ = ["Channel", "PublishBatch", "QoS", "Transport", "register"]
 
@@ -196,6 +197,9 @@ class Channel(virtual.Channel):
         self._next_maintenance = 0.0
         self._next_heartbeat = 0.0
         self._fetch_single = False
+        #: messages published on this channel that no queue was bound for (kept, see
+        #: basic_publish); the hub's publisher reports them
+        self.unrouted = 0
 
     # -- database helpers ---------------------------------------------------------------
 
@@ -240,6 +244,12 @@ class Channel(virtual.Channel):
                 queues = [q for q in self._lookup(exchange, routing_key) if q]
             finally:
                 self._routing_fresh = False
+            if not queues:
+                # no queue bound for it: kept, never dropped (hub.bus.topology.unrouted_queue)
+                kept = unrouted_queue(exchange)
+                self._new_queue(kept)
+                queues = [kept]
+                self.unrouted += 1
         else:
             queues = [routing_key] if routing_key else []
         self._put_many(queues, message, kwargs.get("_publish_batch"))

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from kombu import Exchange, Queue, binding
 
-__all__ = ["EVENTS_EXCHANGE", "event_queue", "events_exchange", "routing_key"]
+__all__ = ["EVENTS_EXCHANGE", "event_queue", "events_exchange", "routing_key", "unrouted_queue"]
 
 
 def events_exchange(name: str = "crossdock.events") -> Exchange:
@@ -33,3 +33,14 @@ def event_queue(name: str, patterns: Sequence[str], exchange: Exchange = EVENTS_
     ``patterns`` use AMQP topic syntax, e.g. ``retail.inventory.adjusted.*`` or ``retail.#``.
     """
     return Queue(name, bindings=[binding(exchange, routing_key=p) for p in patterns], durable=True)
+
+
+def unrouted_queue(exchange: str) -> str:
+    """The durable queue that keeps what was published to ``exchange`` while no queue was bound
+    for it (``crossdock.events.unrouted``): nothing is published into nothing.
+
+    On RabbitMQ the publisher sends mandatory and puts what the broker returns there; the
+    embedded bus routes there itself. A subscriber that binds later starts from its binding;
+    what waits in this queue is there for an operator (or a shovel) to take.
+    """
+    return f"{exchange}.unrouted"

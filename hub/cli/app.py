@@ -280,6 +280,9 @@ def _summary_dict(totals: "RunTotals", tasks: int | None, interrupted: bool) -> 
         "retries": totals.retries,
         "open_routing_tasks": tasks,
         "interrupted": interrupted,
+        # events no queue was bound for: kept in that queue, not dropped
+        "unrouted_events": totals.unrouted,
+        "unrouted_queue": totals.unrouted_queue or None,
         # the file an interrupt left half read: what its checkpoint confirmed (in the counts)
         "in_progress": None
         if totals.in_progress is None
@@ -341,6 +344,14 @@ def _summary(totals: "RunTotals", *, where: dict[str, Any]) -> None:
         + escape(hint),
         soft_wrap=True,  # a hint wrapped over two lines does not paste
     )
+    if totals.unrouted:
+        out.print(
+            f"{totals.unrouted} of the events had no queue bound for them: kept in the queue "
+            f"{totals.unrouted_queue} (bind a consumer before publishing to get them there)",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
 
 
 def _stop_on_signals() -> None:

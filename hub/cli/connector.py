@@ -233,6 +233,14 @@ def read(
         f"{outcome.dead_lettered} dead letters, {outcome.checkpoints} checkpoints, "
         f"{outcome.retries} retries"
     )
+    kept = bus.publisher.unrouted_events
+    if kept:  # no queue was bound for them: say where they are instead of "published"
+        out.print(
+            f"{name}: {kept} of the events had no queue bound for them on "
+            f"{settings.exchange}: kept in the queue {bus.publisher.unrouted_name}",
+            highlight=False,
+            markup=False,
+        )
 
 
 @connector_app.command("push")

@@ -138,6 +138,9 @@ def test_lists_and_summaries_print_json_when_asked(tmp_path: Path) -> None:
         "open_routing_tasks": summary["open_routing_tasks"],
         "unrouted_messages": None,
         "interrupted": False,
+        "in_progress": None,
+        "unrouted_events": 0,
+        "unrouted_queue": "crossdock.events.unrouted",
     }
     letters = runner.invoke(app, ["dlq", "list", "--json", "--data-dir", str(tmp_path)])
     assert [json.loads(line)["status"] for line in letters.stdout.splitlines()] == ["open"]
