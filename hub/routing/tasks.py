@@ -13,14 +13,14 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import Engine, Table, case, func, select
+from sqlalchemy import Engine, Integer, String, Table, bindparam, case, func, select, tuple_
 from sqlalchemy.engine import Connection
 
 from hub.routing import audit, sla
 from hub.routing.context import EventContext
 from hub.routing.engine import Match
 from hub.routing.errors import TaskError
-from hub.routing.tables import DeliveryRow, SlaClockRow, TaskLineRow, TaskRow
+from hub.routing.tables import DeliveryRow, SlaClockRow, TaskLineRow, TaskRow, UtcDateTime
 from hub.routing.taxonomy import TaskState
 from hub.routing.transactions import dialect_insert, write_transaction
 
@@ -74,12 +74,13 @@ def open_or_join_many(
     *,
     regrade: Callable[[Match, Decimal], tuple[int, int]] | None = None,
 ) -> list[JoinResult]:
-    """Open or join the task of each match (in order), a few statements per task, not per match.
+    """Open or join the task of each match (in order), in a few statements for all of them.
 
     Matches are grouped by their task's open key: a group's first match opens the task unless
-    an unresolved one exists, the others join it. Each task is then written once (occurrences,
-    last seen, value at risk, grade), its lines in one statement for all its groups (a line
-    seen again counts the repeat and takes the latest figures) and one audit entry per match.
+    an unresolved one exists, the others join it. The open tasks are read and locked in one
+    statement, the new ones inserted in one, every joined task updated in one (occurrences,
+    last seen, value at risk, grade), the lines in one (a line seen again counts the repeat and
+    takes the latest figures) and one audit entry per match in one.
 
     With ``regrade`` (the engine's), a task joined by a new line is graded again on the value
     its lines put at risk together: forty SKUs short weigh more than the first one did. A
@@ -90,19 +91,52 @@ def open_or_join_many(
     by_task: dict[str, list[int]] = {}
     for i, (match, _ctx) in enumerate(matches):
         by_task.setdefault(match.group_key, []).append(i)
+    existing = _lock_open_tasks(conn, list(by_task))
+    missing = [key for key in by_task if key not in existing]
+    created: dict[str, int] = {}
+    if missing:
+        rows = [_task_values(matches[by_task[key][0]][0], now) for key in missing]
+        stmt = dialect_insert(conn, TASKS).on_conflict_do_nothing(index_elements=["open_key"])
+        inserted = conn.execute(stmt.returning(TASKS.c.id, TASKS.c.open_key), rows)
+        created = {key: int(task_id) for task_id, key in inserted}
+        # another worker opened these meanwhile: join its task
+        existing |= _lock_open_tasks(conn, [key for key in missing if key not in created])
+    previous = _line_values(
+        conn,
+        [
+            (existing[key][0], matches[i][0].dedup_key)
+            for key, members in by_task.items()
+            if key in existing
+            for i in members
+        ],
+    )
     slot: dict[int, JoinResult] = {}
     lines: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
     entries: list[dict[str, Any]] = []
-    for members in by_task.values():
+    for key, members in by_task.items():
         group = [matches[i] for i in members]
-        task_id, created = _open_or_join_task(conn, group, now, regrade, lines)
+        opened = key in created
+        task_id, total = (created[key], Decimal(0)) if opened else existing[key]
+        update = _join_task(
+            task_id,
+            total,
+            group,
+            opened=opened,
+            now=now,
+            regrade=regrade,
+            previous=previous,
+            lines=lines,
+        )
+        if update is not None:
+            updates.append(update)
         for n, (i, (match, ctx)) in enumerate(zip(members, group, strict=True)):
-            opened = created and n == 0
-            slot[i] = JoinResult(task_id, opened)
+            first = opened and n == 0
+            slot[i] = JoinResult(task_id, first)
             state, reason = _state_of(match)
             entries.append(
                 audit.entry(
-                    "opened" if opened else "joined",
+                    "opened" if first else "joined",
                     at=now,
                     task_id=task_id,
                     rule=match.rule.ref,
@@ -113,10 +147,42 @@ def open_or_join_many(
                     state_reason=reason,
                 )
             )
+    if updates:
+        conn.execute(_TASK_JOIN, updates)
     if lines:
         conn.execute(_line_upsert(conn), lines)
     audit.record_many(conn, entries)
     return [slot[i] for i in range(len(matches))]
+
+
+def _lock_open_tasks(conn: Connection, keys: list[str]) -> dict[str, tuple[int, Decimal]]:
+    """Open key → (id, value at risk) of the unresolved tasks of ``keys``, locked till commit
+    (PostgreSQL; SQLite's BEGIN IMMEDIATE already holds the write lock), so the values read
+    here and the lines' old values stay consistent with what this transaction writes."""
+    found: dict[str, tuple[int, Decimal]] = {}
+    for i in range(0, len(keys), _IN_CHUNK):
+        rows = conn.execute(
+            select(TASKS.c.id, TASKS.c.open_key, TASKS.c.value_at_risk)
+            .where(TASKS.c.open_key.in_(keys[i : i + _IN_CHUNK]))
+            .order_by(TASKS.c.id)  # locks taken in one order: no deadlock between workers
+            .with_for_update()
+        )
+        found.update((key, (int(task_id), Decimal(value))) for task_id, key, value in rows)
+    return found
+
+
+def _line_values(conn: Connection, pairs: list[tuple[int, str]]) -> dict[tuple[int, str], Decimal]:
+    """(task id, dedup key) → value at risk of the lines among ``pairs`` that exist."""
+    pairs = list(dict.fromkeys(pairs))
+    found: dict[tuple[int, str], Decimal] = {}
+    for i in range(0, len(pairs), _IN_CHUNK):
+        rows = conn.execute(
+            select(LINES.c.task_id, LINES.c.dedup_key, LINES.c.value_at_risk).where(
+                tuple_(LINES.c.task_id, LINES.c.dedup_key).in_(pairs[i : i + _IN_CHUNK])
+            )
+        )
+        found.update(((int(t), k), Decimal(v)) for t, k, v in rows)
+    return found
 
 
 def _state_of(match: Match) -> tuple[str, str | None]:
@@ -172,54 +238,28 @@ def _task_values(match: Match, now: datetime) -> dict[str, Any]:
     }
 
 
-def _open_or_join_task(
-    conn: Connection,
+def _join_task(
+    task_id: int,
+    total: Decimal,
     group: list[tuple[Match, EventContext]],
+    *,
+    opened: bool,
     now: datetime,
     regrade: Callable[[Match, Decimal], tuple[int, int]] | None,
+    previous: dict[tuple[int, str], Decimal],
     lines: list[dict[str, Any]],
-) -> tuple[int, bool]:
-    """Open or join one task with the matches of its group; its lines go to ``lines``."""
-    first = group[0][0]
-    stmt = dialect_insert(conn, TASKS).on_conflict_do_nothing(index_elements=["open_key"])
-    inserted = conn.execute(stmt.returning(TASKS.c.id), [_task_values(first, now)]).scalars().all()
-    created = bool(inserted)
-    joining = group[1:] if created else group
-    previous: dict[str, Decimal] = {}
-    if created:
-        task_id = int(inserted[0])
-        total = Decimal(0)
-    else:
-        # the UPDATE locks the task row (PostgreSQL; SQLite's BEGIN IMMEDIATE already holds the
-        # write lock), so the value read back and the lines' old values below stay consistent
-        task_id, value = conn.execute(
-            TASKS.update()
-            .where(TASKS.c.open_key == first.group_key)
-            .values(
-                occurrences=TASKS.c.occurrences + len(joining),
-                last_seen=now,
-                # news for the targets only once they have heard of the task
-                changed_since_notice=TASKS.c.notified_at.is_not(None),
-            )
-            .returning(TASKS.c.id, TASKS.c.value_at_risk)
-        ).one()
-        total = Decimal(value)
-        keys = list(dict.fromkeys(m.dedup_key for m, _ctx in group))
-        for i in range(0, len(keys), _IN_CHUNK):
-            found = conn.execute(
-                select(LINES.c.dedup_key, LINES.c.value_at_risk).where(
-                    LINES.c.task_id == task_id, LINES.c.dedup_key.in_(keys[i : i + _IN_CHUNK])
-                )
-            )
-            previous.update((key, Decimal(v)) for key, v in found)
+) -> dict[str, Any] | None:
+    """The lines of one task's group (added to ``lines``) and its update (None: opened by the
+    group's only match, nothing to change)."""
     merged: dict[str, dict[str, Any]] = {}
     graded: tuple[int, int] | None = None
     for n, (match, ctx) in enumerate(group):
         key = match.dedup_key
         line = merged.get(key)
-        old = Decimal(line["value_at_risk"]) if line is not None else previous.get(key, Decimal(0))
-        total += match.value_at_risk - old
-        if line is None:
+        if line is not None:
+            old = Decimal(line["value_at_risk"])
+        else:
+            old = previous.get((task_id, key), Decimal(0))
             line = merged[key] = {
                 "task_id": task_id,
                 "dedup_key": key,
@@ -227,6 +267,7 @@ def _open_or_join_task(
                 "first_seen": now,
                 "last_seen": now,
             }
+        total += match.value_at_risk - old
         # the latest figures win, every sighting counts
         line.update(
             event_id=ctx.event_id,
@@ -234,28 +275,49 @@ def _open_or_join_task(
             value_at_risk=str(match.value_at_risk),
             occurrences=line["occurrences"] + 1,
         )
-        if regrade is not None and not (created and n == 0):
+        if regrade is not None and not (opened and n == 0):
             impact, priority = regrade(match, total)
             if graded is not None:
                 impact, priority = min(impact, graded[0]), min(priority, graded[1])
             graded = (impact, priority)
     lines.extend(merged.values())
-    if joining:
-        changes: dict[str, Any] = {"value_at_risk": str(total)}
-        if created:
-            # opened here by the group's first match: the others join it in this UPDATE
-            changes["occurrences"] = TASKS.c.occurrences + len(joining)
-        if graded is not None:
-            impact, priority = graded
-            # lower numbers are graver; LEAST is not in SQLite, MIN(a, b) not in PostgreSQL
-            changes["impact"] = case((TASKS.c.impact > impact, impact), else_=TASKS.c.impact)
-            changes["priority"] = case(
-                (TASKS.c.priority > priority, priority), else_=TASKS.c.priority
-            )
-        conn.execute(TASKS.update().where(TASKS.c.id == task_id).values(**changes))
-    return task_id, created
+    joins = len(group) - 1 if opened else len(group)
+    if not joins:
+        return None
+    # no regrade: a grade no task has, so the CASEs keep the task's own
+    impact, priority = graded if graded is not None else (_UNGRADED, _UNGRADED)
+    return {
+        "b_id": task_id,
+        "b_joins": joins,
+        "b_seen": now,
+        "b_value": str(total),
+        "b_impact": impact,
+        "b_priority": priority,
+    }
 
 
+_UNGRADED = 99
+_TASK_JOIN = (
+    TASKS.update()
+    .where(TASKS.c.id == bindparam("b_id"))
+    .values(
+        occurrences=TASKS.c.occurrences + bindparam("b_joins", type_=Integer),
+        last_seen=bindparam("b_seen", type_=UtcDateTime()),
+        # news for the targets only once they have heard of the task
+        changed_since_notice=TASKS.c.notified_at.is_not(None),
+        value_at_risk=bindparam("b_value", type_=String),
+        # lower numbers are graver; LEAST is not in SQLite, MIN(a, b) not in PostgreSQL
+        impact=case(
+            (TASKS.c.impact > bindparam("b_impact", type_=Integer), bindparam("b_impact")),
+            else_=TASKS.c.impact,
+        ),
+        priority=case(
+            (TASKS.c.priority > bindparam("b_priority", type_=Integer), bindparam("b_priority")),
+            else_=TASKS.c.priority,
+        ),
+    )
+)
+"""Joins of one task: its occurrences, last seen, value at risk and (only rising) grade."""
 _IN_CHUNK = 500
 """Dedup keys per ``IN (…)`` when reading a task's lines (SQLite caps bound parameters)."""
 _LINE_UPSERTS: dict[str, Any] = {}
