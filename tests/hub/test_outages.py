@@ -8,6 +8,7 @@ started again in a ``finally``; they are marked ``outage`` so a suite runs them 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -16,17 +17,23 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
 import sqlalchemy.exc
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, text
 
+from connectors.rest import sign_shopify
+from hub.api import create_app
 from hub.bus.connection import open_connection
 from hub.bus.consumer import EventConsumer
 from hub.bus.topology import event_queue, events_exchange
+from hub.config import Settings
+from tests.corpus import corpus_file
 from tests.services import fresh_postgres_database, require_rabbitmq
 
 pytestmark = [pytest.mark.outage, pytest.mark.rabbitmq, pytest.mark.postgres]
@@ -233,3 +240,53 @@ def _checkpointed(engine: Engine) -> bool:
             return bool(conn.execute(text("SELECT count(*) FROM checkpoints")).scalar())
     except sqlalchemy.exc.DBAPIError:  # the hub has not made its tables yet
         return False
+
+
+@pytest.mark.parametrize(
+    ("stopped", "down"),
+    [(postgres_stopped, "database"), (rabbitmq_stopped, "broker")],
+    ids=["postgres", "rabbitmq"],
+)
+def test_webhooks_answer_503_with_retry_after_while_either_is_down_then_take_the_resend(
+    tmp_path: Path, stopped: Callable[[], AbstractContextManager[None]], down: str
+) -> None:
+    with fresh_postgres_database() as db_url:
+        settings = Settings.model_validate(
+            {
+                "data_dir": tmp_path,
+                "bus_url": require_rabbitmq(),
+                "database_url": db_url,
+                "exchange": f"crossdock.test.{uuid.uuid4().hex[:12]}",
+                "connector_instances": [
+                    {
+                        "name": "acme",
+                        "connector": "shopify",
+                        "config": {
+                            "shop": "acme.myshopify.com",
+                            "access_token": "unused",
+                            "webhook_secret": "s3cret",
+                        },
+                    }
+                ],
+            }
+        )
+        client = TestClient(create_app(settings))
+        order = json.loads(corpus_file("shopify/shopify_python_api_order.json").read_text())
+        body = json.dumps(order["order"]).encode()
+        headers = {
+            "X-Shopify-Topic": "orders/create",
+            "X-Shopify-Hmac-Sha256": sign_shopify("s3cret", body),
+            "X-Shopify-Webhook-Id": str(uuid.uuid4()),
+            "X-Shopify-Triggered-At": datetime.now(UTC).isoformat(),
+        }
+        with stopped():
+            refused = client.post("/webhooks/acme", content=body, headers=headers)
+            ready = client.get("/readyz")
+        assert refused.status_code == 503, refused.text
+        assert refused.headers["retry-after"]
+        assert ready.status_code == 503
+        assert not ready.json()["checks"][down]["ok"]
+        taken = client.post("/webhooks/acme", content=body, headers=headers)
+        assert taken.status_code == 202, taken.text
+        assert client.get("/readyz").status_code == 200
+        client.close()
