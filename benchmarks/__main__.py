@@ -27,6 +27,7 @@ ROOM_BENCHMARKS = [
     "bench_x12",
     "bench_edifact",
     "bench_routing",
+    "bench_routing_bulk",
     "bench_sftp",
     "bench_documents",
     "bench_ops",

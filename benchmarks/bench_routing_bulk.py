@@ -96,7 +96,7 @@ def measure(events: list[dict[str, Any]], database_url: str | None = None) -> di
     }
 
 
-def run(rows: int = 100_000) -> list[tuple[str, str, str, str]]:
+def run(rows: int = 20_000) -> list[tuple[str, str, str, str]]:
     """Rows (what, measured, reference, verdict) for BENCHMARKS.md."""
     events = bulk_events(rows)
     out = []
@@ -121,7 +121,7 @@ def run(rows: int = 100_000) -> list[tuple[str, str, str, str]]:
 def main() -> None:
     """Command-line entry: route the events of ``--events`` rows, print JSON."""
     parser = argparse.ArgumentParser()
-    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--events", type=int, default=20_000)
     parser.add_argument("--postgres", default=None, help="SQLAlchemy URL of a scratch database")
     args = parser.parse_args()
     events = bulk_events(args.events)
