@@ -73,6 +73,12 @@ def is_outage(exc: BaseException) -> bool:
     return False
 
 
+#: failures while the broker and the database both answer, within this many seconds, after
+#: which the next one is raised: a failure that repeats with nothing down is no outage
+_UNEXPLAINED_LIMIT = 5
+_UNEXPLAINED_WINDOW = 60.0
+
+
 class OutageTooLong(HubError):
     """The broker or the database stayed down longer than the hub was configured to wait."""
 
@@ -95,6 +101,8 @@ class OutageRider:
         #: what is down now, by dependency (what the last probe said)
         self.down: dict[str, str] = {}
         self._lock = threading.Lock()
+        #: when failures came while both answered (see ride)
+        self._unexplained: list[float] = []
 
     def probe(self) -> dict[str, str]:
         """What is down now: ``{"broker"|"database": why}``; empty when both answer."""
@@ -114,7 +122,13 @@ class OutageRider:
             down = self.probe()
             if not down:
                 # over already (a broker restart takes a second), or a failure of a connection
-                # alone: say what failed, and the caller goes on
+                # alone: say what failed, and the caller goes on. The same failure again and
+                # again while both answer is no outage: it is raised, not retried forever
+                now = time.monotonic()
+                recent = [t for t in self._unexplained if now - t < _UNEXPLAINED_WINDOW]
+                self._unexplained = [*recent, now]
+                if len(self._unexplained) > _UNEXPLAINED_LIMIT:
+                    raise exc
                 self._say(f"{_short(exc)}; the broker and the database answer: going on")
                 return
             self._changed(down, started)
@@ -126,7 +140,7 @@ class OutageRider:
             retryer = tenacity.Retrying(
                 stop=stop,
                 wait=tenacity.wait_exponential_jitter(
-                    initial=self.policy.initial_wait,
+                    multiplier=self.policy.initial_wait,
                     max=self.policy.max_wait,
                     jitter=self.policy.jitter,
                 ),
