@@ -190,12 +190,12 @@ class RoutingEngine:
         """What the rules an event of ``event_type`` meets read of its context."""
         found = self._reads.get(event_type)
         if found is None:
-            sources = [cond.source for _w, cond in self.windows if cond is not None]
+            sources = [cond.compiled for _w, cond in self.windows if cond is not None]
             for c in self.rules_for(event_type):
-                sources += [e.source for e in _expressions(c)]
+                sources += [e.compiled for e in _expressions(c)]
             for c in self._cancellers.get(event_type, ()):
                 assert c.cancel_key is not None
-                sources.append(c.cancel_key.source)
+                sources.append(c.cancel_key.compiled)
             found = self._reads[event_type] = reads_of(sources)
         return found
 
@@ -218,7 +218,11 @@ class RoutingEngine:
                 )
         for i, window in enumerate(self.rules.maintenance):
             try:
-                cond = Expression.compile(window.id, window.condition) if window.condition else None
+                cond = (
+                    Expression.compile(window.id, window.condition, self.rules.params)
+                    if window.condition
+                    else None
+                )
             except ExpressionError as exc:
                 problems.append(RuleProblem(source, None, f"maintenance[{i}]", str(exc)))
                 continue
@@ -226,16 +230,18 @@ class RoutingEngine:
         return problems
 
     def _compile(self, rule: Rule, order: int) -> CompiledRule:
+        params = self.rules.params
+
         def opt(src: str | None) -> Expression | None:
-            return Expression.compile(rule.id, src) if src else None
+            return Expression.compile(rule.id, src, params) if src else None
 
         return CompiledRule(
             rule=rule,
             version=self.rules.rule_version(rule),
             order=order,
-            condition=Expression.compile(rule.id, rule.condition),
-            labels={k: Expression.compile(rule.id, v) for k, v in rule.labels.items()},
-            line={k: Expression.compile(rule.id, v) for k, v in rule.line.items()},
+            condition=Expression.compile(rule.id, rule.condition, params),
+            labels={k: Expression.compile(rule.id, v, params) for k, v in rule.labels.items()},
+            line={k: Expression.compile(rule.id, v, params) for k, v in rule.line.items()},
             dedup_key=opt(rule.dedup_key),
             value_at_risk=opt(rule.value_at_risk),
             store=opt(rule.store),

@@ -1,11 +1,17 @@
 """CEL expressions, compiled once with the Rust-backed ``common-expression-language`` package.
 
 A program is compiled when the rules are loaded; evaluating it against an event's context (built
-once per event, see :mod:`hub.routing.context`) costs about a microsecond here.
+once per event, see :mod:`hub.routing.context`) costs about a microsecond here. The rules file's
+``params`` are constants, so ``params.name`` is compiled in as its value: handing them to CEL
+with every event cost ~16 µs of a stock count's routing.
 """
 
 from __future__ import annotations
 
+import json
+import math
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +19,37 @@ import cel
 
 from hub.routing.errors import ExpressionError
 
-__all__ = ["Expression"]
+__all__ = ["Expression", "fold_constants"]
+
+# a string literal (kept as it is), or a params.<name> that is not a field of something else
+_PARAM = re.compile(
+    r"""('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")|(?<![\w.])params\s*\.\s*([A-Za-z_]\w*)\b"""
+)
+
+
+def _literal(value: Any) -> str | None:
+    """``value`` as a CEL literal, or None when it has none (left to the context)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value) if math.isfinite(value) else None
+    if isinstance(value, str):
+        return json.dumps(value)  # JSON's escapes are CEL's
+    return None
+
+
+def fold_constants(source: str, constants: Mapping[str, Any]) -> str:
+    """``source`` with each ``params.name`` of ``constants`` written as its value."""
+
+    def swap(match: re.Match[str]) -> str:
+        if match.group(1) is not None or match.group(2) not in constants:
+            return match.group(0)
+        literal = _literal(constants[match.group(2)])
+        return match.group(0) if literal is None else literal
+
+    return _PARAM.sub(swap, source)
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,15 +59,21 @@ class Expression:
     rule: str
     source: str
     program: cel.Program
+    compiled: str = ""
+    """What was compiled: ``source`` with the constants folded in."""
 
     @classmethod
-    def compile(cls, rule: str, source: str) -> Expression:
-        """Compile ``source``; ExpressionError with the parser's message when it is not CEL."""
+    def compile(
+        cls, rule: str, source: str, constants: Mapping[str, Any] | None = None
+    ) -> Expression:
+        """Compile ``source`` (``params.name`` of ``constants`` folded in); ExpressionError with
+        the parser's message when it is not CEL."""
+        compiled = fold_constants(source, constants) if constants else source
         try:
-            program = cel.compile(source)
+            program = cel.compile(compiled)
         except (ValueError, RuntimeError) as exc:
             raise ExpressionError(rule, source, str(exc).splitlines()[0]) from exc
-        return cls(rule, source, program)
+        return cls(rule, source, program, compiled)
 
     def evaluate(self, context: cel.Context) -> Any:
         """The value on ``context``; ExpressionError when a field is missing or types clash."""

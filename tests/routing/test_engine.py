@@ -15,6 +15,7 @@ from hub.routing.context import EventContext, reads_of
 from hub.routing.dispatcher import Dispatcher
 from hub.routing.engine import RoutingEngine
 from hub.routing.errors import RulesError
+from hub.routing.expressions import fold_constants
 from hub.routing.router import Router
 from hub.routing.rules import RulesFile
 from hub.routing.targets import MemoryTarget
@@ -260,3 +261,21 @@ def test_lines_keep_the_figures_of_each_exception(db: Engine) -> None:
     [task_id] = router.route(count("S1", "A", 1, 10, START)).opened
     [line] = task_detail(db, task_id)["lines"]
     assert line["fields"]["short"] == "-9"
+
+
+def test_params_are_compiled_in_as_constants_but_not_inside_strings_or_other_fields() -> None:
+    folded = fold_constants(
+        "facts.a >= params.units && x.params.units == 'params.units' && params.on"
+        ' && params.name == "say \\"params.units\\"" && params.missing',
+        {"units": 3, "on": True, "name": "it's", "ratio": 2.5},
+    )
+    assert folded == (
+        "facts.a >= 3 && x.params.units == 'params.units' && true"
+        ' && "it\'s" == "say \\"params.units\\"" && params.missing'
+    )
+    rules = BASE.replace("version: 3", "version: 3\nparams: {units: 3.0}")
+    rules += VARIANCE.replace(">= 3.0", ">= params.units")
+    engine = RoutingEngine(RulesFile.model_validate(yaml.safe_load(rules)))
+    assert "params" not in engine.reads("retail.inventory.adjusted")
+    assert engine.decide(count("S1", "A", 1, 10, START), START).matches
+    assert not engine.decide(count("S1", "A", 9, 10, START), START).matches
