@@ -2,8 +2,9 @@
 
 These tests stop the real, shared servers: PostgreSQL with ``pg_ctlcluster``, RabbitMQ with
 ``rabbitmqctl stop_app`` (the node stays). Each outage is a few seconds, and the server is
-started again in a ``finally``; they are marked ``outage`` so a suite runs them serially
-(``-m outage`` alone, or deselected beside other work on the same servers).
+started again in a ``finally``. They are marked ``outage`` and run only with
+``CROSSDOCK_OUTAGE_TESTS=1`` (``.ci/run`` sets it: the CI suite runs alone and serially), since
+an outage breaks any other suite using the same servers meanwhile.
 """
 
 from __future__ import annotations
@@ -36,9 +37,19 @@ from hub.config import Settings
 from tests.corpus import corpus_file
 from tests.services import fresh_postgres_database, require_rabbitmq
 
-pytestmark = [pytest.mark.outage, pytest.mark.rabbitmq, pytest.mark.postgres]
+pytestmark = [
+    pytest.mark.outage,
+    pytest.mark.rabbitmq,
+    pytest.mark.postgres,
+    # stopping the shared servers breaks whatever else runs on them meanwhile (other suites on
+    # this machine): opt in, as .ci/run does for the serial CI suite
+    pytest.mark.skipif(
+        os.environ.get("CROSSDOCK_OUTAGE_TESTS") != "1",
+        reason="stops the shared RabbitMQ and PostgreSQL: set CROSSDOCK_OUTAGE_TESTS=1 to run",
+    ),
+]
 
-ROWS = 3_000
+ROWS = 30_000
 
 
 def _pg_cluster() -> tuple[str, str]:
@@ -177,9 +188,10 @@ def test_a_watching_hub_pauses_through_an_outage_and_resumes_without_a_restart(
     exchange = f"crossdock.test.{uuid.uuid4().hex[:12]}"
     counter = _bound_queue(exchange)
     port = _free_port()
-    # one publish attempt: the outage outlasts the publisher's own retries, so the hub pauses
+    # one publish attempt: the outage outlasts the publisher's own retries, so the hub pauses;
+    # small chunks: many checkpoints, so the outage comes in the middle of the file
     config = tmp_path / "crossdock.yaml"
-    config.write_text("retry_attempts: 1\n")
+    config.write_text("retry_attempts: 1\nchunk_size: 100\nbatch_size: 100\nworkers: 0\n")
     with (
         fresh_postgres_database() as db_url,
         _hub(tmp_path, db_url, exchange, "--api-port", str(port), "--config", str(config)) as hub,
@@ -187,12 +199,17 @@ def test_a_watching_hub_pauses_through_an_outage_and_resumes_without_a_restart(
         # its API answers once the hub is up (it checked both servers at start)
         _wait_for(lambda: _answers(port) or hub.poll() is not None, 120, "the hub's API")
         assert hub.poll() is None, hub.communicate()[1]
-        with stopped():  # type: ignore[operator]
-            _csv(tmp_path / "inbox" / "count.csv", ROWS)
-            time.sleep(6)  # the hub finds the file and pauses on it
-            assert hub.poll() is None, hub.communicate()[1]
-        done = tmp_path / "inbox" / "done" / "count.csv"
-        _wait_for(done.exists, 90, "the file done after the outage")
+        _csv(tmp_path / "inbox" / "count.csv", ROWS)
+        engine = create_engine(db_url, pool_pre_ping=True)
+        try:
+            _wait_for(lambda: _checkpointed(engine), 120, "a first checkpoint of the file")
+            with stopped():  # type: ignore[operator]
+                time.sleep(6)  # the hub meets the outage mid-file and pauses on it
+                assert hub.poll() is None, hub.communicate()[1]
+            done = tmp_path / "inbox" / "done" / "count.csv"
+            _wait_for(done.exists, 120, "the file done after the outage")
+        finally:
+            engine.dispose()
         hub.send_signal(signal.SIGINT)
         _out, err = hub.communicate(timeout=60)
     assert hub.returncode == 130, err
