@@ -84,13 +84,15 @@ def run() -> list[tuple[str, str, str, str]]:
         medians = measure(
             {
                 "python": [sys.executable, "-c", "pass"],
-                "help": [CROSSDOCK, "--help"],
+                # what dominates every command that opens the database (python -X importtime)
+                "sqlalchemy": [sys.executable, "-c", "import sqlalchemy.orm"],
+                "--help": [CROSSDOCK, "--help"],
                 "dlq list": [CROSSDOCK, "dlq", "list", "--data-dir", str(data)],
             }
         )
     base_wall, base_cpu = medians["python"]
     rows = []
-    for name in ("help", "dlq list"):
+    for name in ("--help", "dlq list"):
         wall, cpu = medians[name]
         met = "met" if wall < GOAL_SECONDS else "NOT met"
         rows.append(
@@ -101,6 +103,16 @@ def run() -> list[tuple[str, str, str, str]]:
                 f"{wall / base_wall:.1f}× the interpreter's start — {met}",
             )
         )
+    wall, cpu = medians["sqlalchemy"]
+    rows.append(
+        (
+            "CLI start-up floor (context): `python -c 'import sqlalchemy.orm'`, which any "
+            "command reading the database pays",
+            f"{wall:.3f} s wall, {cpu:.3f} s CPU",
+            f"`python -c pass`: {base_wall:.3f} s wall, {base_cpu:.3f} s CPU",
+            f"{wall / base_wall:.1f}× the interpreter's start",
+        )
+    )
     return rows
 
 

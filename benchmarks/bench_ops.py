@@ -162,6 +162,7 @@ def _time(fn: Callable[[int], object], repeats: int = REPEATS) -> float:
 
 def _latencies(engine: Engine, n: int) -> dict[str, float]:
     """p95 (ms) of the console's queries on ``engine`` holding ``n`` letters."""
+    from hub.ops.arrivals import hourly_arrivals
     from hub.ops.filters import DeadLetterFilter
     from hub.ops.views import count_groups, list_letters, overview
 
@@ -208,6 +209,7 @@ def _latencies(engine: Engine, n: int) -> dict[str, float]:
             lambda i: count_groups(engine, DeadLetterFilter(connector=CONNECTORS[i % 5]))
         ),
         "overview (depth, oldest age)": _time(lambda i: overview(engine)),
+        "week's trend (new per hour per connector)": _time(lambda i: hourly_arrivals(engine)),
     }
 
 

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from hub.cli.connector import connector_app, failure_line
@@ -26,6 +25,8 @@ from hub.cli.tokens import token_app
 from hub.command_hints import command_hint
 
 if TYPE_CHECKING:
+    from rich.progress import Progress
+
     from connectors.errors import RecordError
     from connectors.sdk.runner import RunOutcome
     from hub.config import Settings
@@ -395,7 +396,10 @@ def _echo_events(body: bytes) -> None:
         )
 
 
-def _progress() -> Progress:
+def _progress() -> "Progress":
+    # only a run with a file shows a bar: every other command starts without rich.progress
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),

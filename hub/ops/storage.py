@@ -7,19 +7,34 @@ Indexes serve keyset pages (newest first) under the console's filters. Counts gr
 connector × stage × error class come from ``dead_letter_tallies``, a table that triggers keep in
 step with every insert, status change and delete, in the writer's own transaction: a grouped
 count over a million letters then reads a few dozen rows instead of scanning the table.
+``dead_letter_hourly`` is kept the same way: new letters per hour of their first failure (UTC,
+``YYYY-MM-DD HH``) and connector, for the page's week chart (:mod:`hub.ops.arrivals`), which
+then reads at most 168 × connectors rows where counting a week of letters took ~0.7 s with a
+million stored. It holds one row per connector and hour that had letters (a year of ten
+connectors failing every hour is 87,600 rows), so it is not pruned.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, text
+from sqlalchemy import BigInteger, Column, Engine, String, Table, text
 from sqlalchemy.engine import Connection
 
 from hub.deadletter.model import DeadLetterRow
 from hub.ops.text_search import install_text_search
+from hub.storage import Base
 
-__all__ = ["INDEXES", "TALLY_TABLE", "prepare_ops_storage"]
+__all__ = ["HOURLY", "INDEXES", "TALLY_TABLE", "prepare_ops_storage"]
 
 TALLY_TABLE = "dead_letter_tallies"
+
+HOURLY = Table(
+    "dead_letter_hourly",
+    Base.metadata,
+    Column("hour", String(13), primary_key=True, comment="UTC, YYYY-MM-DD HH"),
+    Column("connector", String(128), primary_key=True),
+    Column("n", BigInteger, nullable=False),
+)
+"""New dead letters per hour of first failure and connector, kept by triggers."""
 
 INDEXES: dict[str, str] = {
     # pages of all letters in a status, newest first
@@ -31,8 +46,6 @@ INDEXES: dict[str, str] = {
     # oldest open letter per connector and stage (the overview's age column)
     "ix_dl_ops_status_connector_stage_first": "status, connector, stage, first_failed_at",
     "ix_dl_ops_status_last_failed": "status, last_failed_at",
-    # new letters per hour and connector over a week (the page's trend chart): covering
-    "ix_dl_ops_first_failed_connector": "first_failed_at, connector",
 }
 
 _TALLY_DDL = f"""
@@ -109,6 +122,7 @@ def prepare_ops_storage(engine: Engine) -> None:
         for name, columns in INDEXES.items():
             conn.execute(text(f"CREATE INDEX IF NOT EXISTS {name} ON dead_letters ({columns})"))
         _install_tallies(conn)
+        _install_hourly(conn)
         install_text_search(conn)
 
 
@@ -117,8 +131,7 @@ def _install_tallies(conn: Connection) -> None:
     if postgres:
         conn.execute(text("LOCK TABLE dead_letters IN SHARE ROW EXCLUSIVE MODE"))
     conn.execute(text(_TALLY_DDL))
-    has_triggers = _has_triggers(conn)
-    if not has_triggers:
+    if not _has_trigger(conn, "dead_letters_tally_update"):
         if postgres:
             conn.execute(text(_PG_FUNCTION))
             for stmt in _PG_TRIGGERS:
@@ -131,12 +144,90 @@ def _install_tallies(conn: Connection) -> None:
         conn.execute(text(_BACKFILL))
 
 
-def _has_triggers(conn: Connection) -> bool:
+def _has_trigger(conn: Connection, name: str) -> bool:
     if conn.dialect.name == "postgresql":
-        q = "SELECT count(*) FROM pg_trigger WHERE tgname = 'dead_letters_tally_update'"
+        q = "SELECT count(*) FROM pg_trigger WHERE tgname = :name"
     else:
-        q = (
-            "SELECT count(*) FROM sqlite_master "
-            "WHERE type = 'trigger' AND name = 'dead_letters_tally_update'"
+        q = "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name = :name"
+    return bool(conn.execute(text(q), {"name": name}).scalar_one())
+
+
+#: the hour of a letter's first failure, UTC, as the hourly table's key
+_HOUR = {
+    "sqlite": "strftime('%Y-%m-%d %H', {r}.first_failed_at)",
+    "postgresql": "to_char({r}.first_failed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24')",
+}
+
+_HOURLY_UPSERT = (
+    "INSERT INTO dead_letter_hourly (hour, connector, n) VALUES ({hour}, {r}.connector, {d}) "
+    "ON CONFLICT (hour, connector) DO UPDATE SET n = dead_letter_hourly.n + ({d})"
+)
+
+
+def _hourly_upsert(dialect: str, r: str, d: int) -> str:
+    return _HOURLY_UPSERT.format(hour=_HOUR[dialect].format(r=r), r=r, d=d)
+
+
+_SQLITE_HOURLY_TRIGGERS = [
+    "CREATE TRIGGER IF NOT EXISTS dead_letters_hourly_insert AFTER INSERT ON dead_letters "
+    f"BEGIN {_hourly_upsert('sqlite', 'NEW', 1)}; END",
+    "CREATE TRIGGER IF NOT EXISTS dead_letters_hourly_delete AFTER DELETE ON dead_letters "
+    f"BEGIN {_hourly_upsert('sqlite', 'OLD', -1)}; END",
+    "CREATE TRIGGER IF NOT EXISTS dead_letters_hourly_update "
+    "AFTER UPDATE OF connector, first_failed_at ON dead_letters "
+    "WHEN OLD.connector IS NOT NEW.connector OR OLD.first_failed_at IS NOT NEW.first_failed_at "
+    f"BEGIN {_hourly_upsert('sqlite', 'OLD', -1)}; {_hourly_upsert('sqlite', 'NEW', 1)}; END",
+]
+
+_PG_HOURLY_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION crossdock_dead_letter_hourly() RETURNS trigger AS $$
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        {_hourly_upsert("postgresql", "OLD", -1)};
+    END IF;
+    IF TG_OP IN ('UPDATE', 'INSERT') THEN
+        {_hourly_upsert("postgresql", "NEW", 1)};
+    END IF;
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql
+"""
+
+_PG_HOURLY_TRIGGERS = [
+    "DROP TRIGGER IF EXISTS dead_letters_hourly_insert_delete ON dead_letters",
+    "CREATE TRIGGER dead_letters_hourly_insert_delete AFTER INSERT OR DELETE ON dead_letters "
+    "FOR EACH ROW EXECUTE FUNCTION crossdock_dead_letter_hourly()",
+    "DROP TRIGGER IF EXISTS dead_letters_hourly_update ON dead_letters",
+    "CREATE TRIGGER dead_letters_hourly_update "
+    "AFTER UPDATE OF connector, first_failed_at ON dead_letters FOR EACH ROW "
+    "WHEN (OLD.connector IS DISTINCT FROM NEW.connector "
+    "OR OLD.first_failed_at IS DISTINCT FROM NEW.first_failed_at) "
+    "EXECUTE FUNCTION crossdock_dead_letter_hourly()",
+]
+
+
+def _install_hourly(conn: Connection) -> None:
+    """The hourly table, its triggers, and (once) the letters stored before them.
+
+    Runs after :func:`_install_tallies` in its transaction: on PostgreSQL the table lock taken
+    there keeps writers out until the backfill is in.
+    """
+    dialect = "postgresql" if conn.dialect.name == "postgresql" else "sqlite"
+    HOURLY.create(conn, checkfirst=True)
+    if _has_trigger(conn, "dead_letters_hourly_update"):
+        return
+    if dialect == "postgresql":
+        conn.execute(text(_PG_HOURLY_FUNCTION))
+        for stmt in _PG_HOURLY_TRIGGERS:
+            conn.execute(text(stmt))
+    else:
+        for stmt in _SQLITE_HOURLY_TRIGGERS:
+            conn.execute(text(stmt))
+    hour = _HOUR[dialect].format(r="dead_letters")
+    conn.execute(text("DELETE FROM dead_letter_hourly"))
+    conn.execute(
+        text(
+            f"INSERT INTO dead_letter_hourly (hour, connector, n) "
+            f"SELECT {hour}, connector, count(*) FROM dead_letters GROUP BY {hour}, connector"
         )
-    return bool(conn.execute(text(q)).scalar_one())
+    )
