@@ -26,6 +26,7 @@ ROOM_BENCHMARKS = [
     "bench_cli",
     "bench_x12",
     "bench_edifact",
+    "bench_long_lines",
     "bench_routing",
     "bench_routing_bulk",
     "bench_sftp",

@@ -161,7 +161,7 @@ class ReadLimitSettings(BaseModel):
     line_bytes: int = Field(1 << 20, ge=1 << 16)
     field_bytes: int = Field(64 << 10, ge=1)
     segment_bytes: int = Field(1 << 20, ge=1 << 10)
-    document_bytes: int = Field(512 << 20, ge=1 << 10)
+    document_bytes: int = Field(256 << 20, ge=1 << 10)
 
     def apply(self) -> None:
         """Make these the limits of every reader in this process."""

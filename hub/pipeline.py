@@ -31,6 +31,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from canonical import dataschema_uri, event_model
+from connectors.errors import RecordError
 from connectors.formats.csv import CsvFormat, CsvPosition, split_rows
 from hub.bus.confirmed import publish_confirmed
 from hub.bus.publisher import ConfirmedPublisher
@@ -225,11 +226,19 @@ class FilePipeline:
         # a bounded window of chunks in flight keeps memory flat however big the file is
         window: deque[tuple[ChunkJob, Future[ChunkResult]]] = deque()
         try:
-            for job in jobs:
-                window.append((job, pool.submit(job)))
-                if len(window) > pool.size * 2:
+            try:
+                for job in jobs:
+                    window.append((job, pool.submit(job)))
+                    if len(window) > pool.size * 2:
+                        done_job, future = window.popleft()
+                        yield done_job, future.result()
+            except RecordError:
+                # the reader refused the rest (a record over its cap): the chunks cut before
+                # it are translated and published first, as they are in one process
+                while window:
                     done_job, future = window.popleft()
                     yield done_job, future.result()
+                raise
             while window:
                 done_job, future = window.popleft()
                 yield done_job, future.result()

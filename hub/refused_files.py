@@ -20,15 +20,27 @@ import os
 import stat
 from pathlib import Path
 
+import amqp.exceptions
+import kombu.exceptions
+import sqlalchemy.exc
+
 from connectors.errors import RecordError
 from connectors.formats import registry as document_formats
 from connectors.sdk.deadletter import DeadLetter
 from connectors.sdk.decisions import Action
 from hub.deadletter.service import DeadLetterService
 from hub.inbox import Inbox, RefusedEntry
+from hub.outages import is_outage
 from hub.retry import DEFAULT_TABLE
 
 __all__ = ["PAYLOAD_CAP", "as_refusal", "refuse_entry", "refuse_file"]
+
+#: errors of the database and the bus: whatever they say, a file's bytes did not cause them
+_NEVER_THE_FILES: tuple[type[Exception], ...] = (
+    sqlalchemy.exc.SQLAlchemyError,
+    kombu.exceptions.KombuError,
+    amqp.exceptions.AMQPError,
+)
 
 #: bytes of a refused file its dead letter keeps at most (the file itself is in failed/)
 PAYLOAD_CAP = 1 << 20
@@ -37,6 +49,8 @@ PAYLOAD_CAP = 1 << 20
 def as_refusal(exc: Exception, path: Path) -> RecordError | None:
     """The refusal of the file ``exc`` stands for; ``None`` when the table calls ``exc`` an
     outage or a configuration error (the file is not at fault: leave it in the inbox)."""
+    if is_outage(exc) or isinstance(exc, _NEVER_THE_FILES):
+        return None  # the broker or the database: ridden through, or the hub's to report
     if isinstance(exc, RecordError):
         return exc
     if DEFAULT_TABLE.decide(exc).action is not Action.DEAD_LETTER:

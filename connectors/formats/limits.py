@@ -13,11 +13,20 @@ translating workers included); readers ask :func:`read_limits` when they start a
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from connectors.errors import RecordError
 
-__all__ = ["DEFAULT_LIMITS", "LimitExceeded", "ReadLimits", "read_limits", "set_read_limits"]
+__all__ = [
+    "DEFAULT_LIMITS",
+    "CappedReader",
+    "LimitExceeded",
+    "ReadLimits",
+    "read_limits",
+    "set_read_limits",
+]
 
 _MIB = 1 << 20
 
@@ -32,8 +41,8 @@ class ReadLimits:
     field_bytes: int = 64 << 10
     #: one X12 or EDIFACT segment
     segment_bytes: int = _MIB
-    #: one XML or JSON document (POSLog, IDoc XML, Shopify), read whole or streamed
-    document_bytes: int = 512 * _MIB
+    #: one XML or JSON document (POSLog, IDoc XML, Shopify) or IDoc flat file
+    document_bytes: int = 256 * _MIB
 
 
 DEFAULT_LIMITS = ReadLimits()
@@ -75,3 +84,63 @@ class LimitExceeded(RecordError):
         self.offset = offset
         self.setting = setting
         self.cap = cap
+
+
+class CappedReader:
+    """A binary file read through a cap: reading past ``cap`` bytes raises
+    :class:`LimitExceeded` (for readers that take a whole document, or lxml's ``iterparse``,
+    which reads from any object with ``read``). Lines are bounded by ``line_cap`` too."""
+
+    def __init__(
+        self,
+        fh: BinaryIO,
+        source: str,
+        *,
+        cap: int | None = None,
+        what: str = "a document",
+        setting: str = "document_bytes",
+        line_cap: int | None = None,
+        line_setting: str = "line_bytes",
+    ) -> None:
+        limits = read_limits()
+        self._fh = fh
+        self.source = source
+        self.cap = limits.document_bytes if cap is None else cap
+        self.line_cap = limits.line_bytes if line_cap is None else line_cap
+        self._what, self._setting = what, setting
+        self._line_setting = line_setting
+        #: bytes handed out so far
+        self.done = 0
+        self.lines = 0
+
+    def read(self, size: int = -1) -> bytes:
+        """Up to ``size`` bytes (all that is left when negative), within the cap."""
+        room = self.cap - self.done + 1  # one byte more than allowed shows the excess
+        data = self._fh.read(room if size < 0 else min(size, room))
+        return self._count(data)
+
+    def readline(self, size: int = -1) -> bytes:
+        """One line, refused when longer than the line cap."""
+        room = min(self.cap - self.done, self.line_cap) + 1
+        line = self._fh.readline(room if size < 0 else min(size, room))
+        if len(line) > self.line_cap and not line.endswith(b"\n"):
+            raise LimitExceeded(
+                self.source,
+                self.done,
+                "a line",
+                self._line_setting,
+                self.line_cap,
+                line=self.lines + 1,
+            )
+        self.lines += 1
+        return self._count(line)
+
+    def __iter__(self) -> Iterator[bytes]:
+        while line := self.readline():
+            yield line
+
+    def _count(self, data: bytes) -> bytes:
+        self.done += len(data)
+        if self.done > self.cap:
+            raise LimitExceeded(self.source, self.cap, self._what, self._setting, self.cap)
+        return data

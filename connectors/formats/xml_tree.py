@@ -25,6 +25,7 @@ from typing import Any, BinaryIO
 from lxml import etree
 
 from connectors.errors import RecordError
+from connectors.formats.limits import CappedReader
 from mappings.xml_text import XmlText
 
 __all__ = [
@@ -181,7 +182,9 @@ def stream_messages(
     """
     position = 0
     try:
-        for _, elem in etree.iterparse(fh, events=("end",), tag=tag, **_PARSER_OPTIONS):
+        # streamed, but a root never closed (or megabytes of text) would grow without end
+        capped = CappedReader(fh, source)
+        for _, elem in etree.iterparse(capped, events=("end",), tag=tag, **_PARSER_OPTIONS):
             parent = elem.getparent()
             if parent is None and not lone_root:
                 continue

@@ -30,6 +30,7 @@ and a replay through a newer version under the id a first run through that versi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -40,12 +41,13 @@ import pydantic
 from canonical import Envelope, EventData, EventIdSeries, event_model, make_event_id, wrap_event
 from connectors.errors import RecordError
 from connectors.record import RawRecord
-from mappings import CompiledMapping, MappingError
+from mappings import CompiledMapping
 
 __all__ = [
     "Failure",
     "TranslatedEvent",
     "Translation",
+    "control_character",
     "event_id",
     "event_ids",
     "translate",
@@ -124,6 +126,27 @@ class Translation:
         ]
 
 
+#: C0 controls other than TAB, CR and LF: in a mapped text value they are corruption, not text
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def control_character(data: Any) -> tuple[str, str] | None:
+    """(field path, character) of the first C0 control (not TAB, CR, LF) in a mapped value's
+    text, walking its dicts and lists; ``None`` when there is none."""
+    stack: list[tuple[str, Any]] = [("", data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            found = _CONTROL.search(value)
+            if found is not None:
+                return path or "(value)", found.group()
+        elif isinstance(value, dict):
+            stack.extend((f"{path}.{k}" if path else str(k), v) for k, v in value.items())
+        elif isinstance(value, list | tuple):
+            stack.extend((f"{path}[{i}]", v) for i, v in enumerate(value))
+    return None
+
+
 def translate(
     record: RawRecord | RecordError,
     mappings: Sequence[CompiledMapping],
@@ -157,11 +180,25 @@ def _translate_one(
     would_be = None if numbered else event_id(out.origin, ref)
     try:
         items = mapping.map_all(record.fields)
-    except MappingError as exc:
+    except Exception as exc:
+        # a spec's function meeting input it never expected fails this record, never the read
         out.failures.append(Failure("mapping", mapping, exc, would_be))
         return
     events: list[TranslatedEvent] = []
     for index, data in enumerate(items):
+        control = control_character(data)
+        if control is not None:
+            where, char = control
+            error = RecordError(
+                record.location,
+                f"control character U+{ord(char):04X} in a text field: control characters are "
+                "not text (a binary or corrupted source?)",
+                field=where,
+                raw=record.data,
+                line=record.line,
+            )
+            out.failures.append(Failure("validation", mapping, error, would_be))
+            return
         try:
             event = model.model_validate(data)
         except pydantic.ValidationError as exc:

@@ -15,14 +15,16 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy.exc
 from typer.testing import CliRunner
 
 from connectors.errors import RecordError
 from connectors.sdk.runner import RunOutcome
 from hub.cli.app import app
 from hub.deadletter.service import DeadLetterService
+from hub.errors import ConfigError
 from hub.pipeline import FileOutcome, Progress
-from hub.refused_files import PAYLOAD_CAP
+from hub.refused_files import PAYLOAD_CAP, as_refusal
 from hub.runtime import HubRun
 from hub.source_poller import PolledSource
 from tests.hub.conftest import HEADER, HubEnv
@@ -144,3 +146,54 @@ def test_run_once_exits_1_without_a_traceback_on_a_binary_file(tmp_path: Path) -
     # a restart finds nothing left to stumble on
     again = CliRunner().invoke(app, args)
     assert again.exit_code == 0, again.output
+
+
+def test_a_50_mb_line_and_an_endless_segment_are_refused_at_their_caps(
+    hub_env: HubEnv, tmp_path: Path
+) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    line = HEADER.encode() + GOOD_ROW.encode() + b"0142," + b"9" * (50 << 20) + b"\n"
+    (inbox / "line.csv").write_bytes(line)
+    edifact = b"UNA:+.? 'UNB+UNOC:3+SENDER+RECEIVER+200101:1200+1'UNH+1+ORDERS:D:96A:UN'BGM+"
+    (inbox / "endless.edi").write_bytes(edifact + b"7" * (3 << 20))
+    (inbox / "good.csv").write_text(HEADER + GOOD_ROW, encoding="utf-8")
+    settings = hub_env.settings.model_copy(update={"inbox": inbox})
+    report = _Collected()
+    totals = HubRun(settings, report, once=True, poll=0.05).run()
+    assert totals.failed_files == 2
+    refused_line = report.done["line.csv"]
+    assert isinstance(refused_line, RecordError)
+    assert f"line 3, byte {len(HEADER) + len(GOOD_ROW)}" in str(refused_line)
+    assert "limits.line_bytes" in str(refused_line)
+    refused_segment = report.done["endless.edi"]
+    assert isinstance(refused_segment, RecordError)
+    assert "segment 3, byte 72" in str(refused_segment)
+    assert "limits.segment_bytes" in str(refused_segment)
+    # the row before the long line was read, and so was the file after it
+    events: list[dict[str, Any]] = []
+    hub_env.consumer.drain(events.extend, idle_timeout=1.0)
+    assert len(events) == 2
+    letters = {Path(row.source).name: row for row in _letters(hub_env)}
+    assert len(letters["line.csv"].payload) == PAYLOAD_CAP
+    assert hashlib.sha256(line).hexdigest() in letters["line.csv"].reason
+
+
+def test_only_errors_of_reading_refuse_a_file_never_the_bus_or_the_database() -> None:
+    path = Path("inbox/a.csv")
+    for infrastructure in (
+        ConnectionRefusedError("broker gone"),
+        sqlalchemy.exc.ProgrammingError("SELECT", {}, Exception("no such table")),
+        sqlalchemy.exc.OperationalError("COMMIT", {}, Exception("server closed")),
+        ConfigError("mapping unknown"),
+    ):
+        assert as_refusal(infrastructure, path) is None, infrastructure
+    for unreadable in (
+        UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte"),
+        RecursionError("maximum recursion depth exceeded"),
+        KeyError("ISA"),
+    ):
+        refusal = as_refusal(unreadable, path)
+        assert isinstance(refusal, RecordError)
+        assert type(unreadable).__name__ in refusal.reason
+        assert refusal.__cause__ is unreadable

@@ -109,7 +109,7 @@ class EdifactFormat:
                     f"element {shown.element!r}, terminator {shown.terminator!r})"
                 )
         reader = EnvelopeReader(source, chars, notes=notes)
-        yield from reader.run(iter_segments(fh, chars, start=head, offset=offset))
+        yield from reader.run(iter_segments(fh, chars, start=head, offset=offset, source=source))
 
     def parse_record(
         self, data: bytes, context: dict[str, Any], *, source: str, line: int

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from typing import BinaryIO, NamedTuple
 
 from connectors.formats.edifact.syntax import ServiceChars
+from connectors.formats.limits import LimitExceeded, read_limits
 
 __all__ = ["Segment", "SegmentText", "iter_segments", "split_segment"]
 
@@ -51,14 +52,33 @@ def iter_segments(
     start: bytes = b"",
     offset: int = 0,
     read_size: int = _READ_SIZE,
+    source: str = "document",
 ) -> Iterator[Segment]:
-    """Cut ``start`` plus the rest of ``fh`` into segments; ``offset`` is where ``start`` begins."""
+    """Cut ``start`` plus the rest of ``fh`` into segments; ``offset`` is where ``start`` begins.
+
+    A segment longer than :attr:`ReadLimits.segment_bytes` (its terminator never comes) is
+    refused with :class:`LimitExceeded` at the byte offset where it began.
+    """
     term = chars.terminator.encode("ascii")
     release = chars.release.encode("ascii")
+    cap = read_limits().segment_bytes
     tail = carry = b""
+    # blocks without a terminator, held apart: joining them to the tail block by block made a
+    # segment that never ends cost the square of its length
+    waiting: list[bytes] = []
+    waited = 0
     number = 0
     for block in _blocks(fh, start, read_size):
-        buffer = tail + block if tail else block
+        if term not in block:
+            waiting.append(block)
+            waited += len(block)
+            _within_cap(len(tail) + waited, cap, source, number + 1, offset)
+            continue
+        if waiting:
+            buffer = b"".join((tail, *waiting, block))
+            waiting, waited = [], 0
+        else:
+            buffer = tail + block if tail else block
         pieces = buffer.split(term)
         tail = pieces.pop()
         joined = b""
@@ -84,11 +104,22 @@ def iter_segments(
             offset += raw_len
         if joined:
             tail = joined + term + tail
+        _within_cap(len(tail), cap, source, number + 1, offset)
+    if waiting:
+        tail += b"".join(waiting)
     text = tail.lstrip(_BETWEEN_SEGMENTS).rstrip(_BETWEEN_SEGMENTS)
     if text:
         number += 1
         lead = len(tail) - len(tail.lstrip(_BETWEEN_SEGMENTS))
         yield Segment(text, carry + tail, offset + lead, number, False)
+
+
+def _within_cap(size: int, cap: int, source: str, number: int, offset: int) -> None:
+    """Refuse segment ``number`` at ``offset`` once its unfinished bytes pass the cap."""
+    if size > cap:
+        raise LimitExceeded(
+            f"{source}, segment {number}", offset, "an EDIFACT segment", "segment_bytes", cap
+        )
 
 
 def _blocks(fh: BinaryIO, start: bytes, read_size: int) -> Iterator[bytes]:

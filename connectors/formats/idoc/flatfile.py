@@ -28,6 +28,7 @@ from lxml import etree
 
 from connectors.errors import RecordError
 from connectors.formats.idoc.segments import nest, segment, segment_type
+from connectors.formats.limits import CappedReader
 
 __all__ = [
     "CONTROL_FIELDS",
@@ -74,7 +75,8 @@ def read_flat_file(fh: BinaryIO, source: str) -> Iterator[FlatIdoc]:
     """Each IDoc of a flat file, streamed: the control record and the data records after it."""
     lines: list[bytes] = []
     first = 0
-    for number, raw in enumerate(fh, 1):
+    # a line or a file without end is refused at its cap, not held in memory
+    for number, raw in enumerate(CappedReader(fh, source), 1):
         record = raw.rstrip(b"\r\n")
         if not record.strip():
             continue

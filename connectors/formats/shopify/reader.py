@@ -40,6 +40,7 @@ from typing import Any, BinaryIO
 import orjson
 
 from connectors.errors import RecordError
+from connectors.formats.limits import CappedReader, read_limits
 from connectors.record import RawRecord
 
 __all__ = ["RECEIVED_AT", "TOPICS", "WRAPPERS", "ShopifyFormat", "topic_of"]
@@ -136,8 +137,12 @@ class ShopifyFormat:
     def messages(self, fh: BinaryIO, source: str) -> Iterator[RawRecord | RecordError]:
         """Each resource of the file, or the error of one that cannot be read."""
         written = _written_at(fh)
-        first = fh.readline()
-        rest = fh.readline()
+        # read whole (a JSON value) or a line at a time (JSON lines): each within the cap
+        reader = CappedReader(
+            fh, source, line_cap=read_limits().document_bytes, line_setting="document_bytes"
+        )
+        first = reader.readline()
+        rest = reader.readline()
         lines_mode = False
         if rest.strip():
             try:
@@ -145,9 +150,9 @@ class ShopifyFormat:
             except orjson.JSONDecodeError:
                 lines_mode = False
         if lines_mode:
-            yield from self._lines(first, rest, fh, source, written)
+            yield from self._lines(first, rest, reader, source, written)
             return
-        data = first + rest + fh.read()
+        data = first + rest + reader.read()
         try:
             doc = orjson.loads(data)
         except orjson.JSONDecodeError as exc:
@@ -155,7 +160,7 @@ class ShopifyFormat:
         yield from _document(doc, data, source, written=written)
 
     def _lines(
-        self, first: bytes, second: bytes, fh: BinaryIO, source: str, written: str | None
+        self, first: bytes, second: bytes, fh: CappedReader, source: str, written: str | None
     ) -> Iterator[RawRecord | RecordError]:
         def all_lines() -> Iterator[bytes]:
             yield first

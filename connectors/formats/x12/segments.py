@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterator
 from typing import BinaryIO, NamedTuple, TypeAlias, cast
 
-from connectors.errors import RecordError
+from connectors.formats.limits import LimitExceeded, read_limits
 from connectors.formats.x12.separators import Separators, read_separators
 
 __all__ = ["Element", "Segment", "iter_segments"]
@@ -31,8 +31,6 @@ Element: TypeAlias = str | list[str]
 _CHUNK = 1 << 20
 # bytes enough to hold any ISA and the terminator after it
 _ISA_READ = 512
-# a segment longer than this has lost its terminator: the rest of the file cannot be cut
-_MAX_SEGMENT = 16 << 20
 _TILDE_EOL = re.compile(rb"~(?=[\r\n])")
 _LAYOUT = b"\r\n"
 # before a segment's tag: line breaks and the blanks that indent it
@@ -68,21 +66,21 @@ def iter_segments(
     tolerate = term != b"~"
     unended = _unended_line(seps)
     number = 0
+    # a segment longer than this has lost its terminator: the rest of the file cannot be cut
+    cap = read_limits().segment_bytes
+    consumed = len(head)  # bytes of the document handed to the cutter so far
     # the segment not yet handed out: line breaks after it still join its raw bytes
     held_text = held_raw = b""
     pending, eof, recut = head, False, False
+    reads = _reads(fh, cap, term)
     while True:
-        chunk = b"" if recut or eof else fh.read(_CHUNK)
+        chunk = b"" if recut or eof else next(reads, b"")
+        consumed += len(chunk)
         eof = eof or (not recut and not chunk)
         recut = False
         ended, pending, clean = _cut(
             pending + chunk if pending else chunk, term, tolerate, unended, last=eof
         )
-        if len(pending) > _MAX_SEGMENT:
-            raise RecordError(
-                f"{location}, segment {number + 1}",
-                f"no segment terminator {seps.segment!r} in {_MAX_SEGMENT >> 20} MB",
-            )
         for at, (body, stop) in enumerate(ended):
             text = body.lstrip(_INDENT)
             if len(text) != len(body) and held_text:
@@ -107,10 +105,43 @@ def iter_segments(
             held_text, held_raw = stripped, text + stop
         if recut:
             continue
+        if len(pending) > cap:  # the segments before it are handed out, the held one aside
+            raise LimitExceeded(
+                f"{location}, segment {number + 1 + bool(held_text)}",
+                consumed - len(pending),
+                f"an X12 segment (no terminator {seps.segment!r})",
+                "segment_bytes",
+                cap,
+            )
         if eof:
             if held_text:
                 yield _segment(held_text, held_raw, number + 1, seps)
             return
+
+
+def _reads(fh: BinaryIO, cap: int, term: bytes) -> Iterator[bytes]:
+    """``fh`` read a chunk at a time; chunks where no segment can end (no ``term``, ``~`` or
+    line break) are joined to the next, up to ``cap`` bytes. A segment that never ends is then
+    joined once, not once per chunk (which cost the square of its length). Nothing is held
+    between two chunks handed out, so the caller may read ``fh`` itself in between; a later
+    ISA's other terminator only delays a join, it never loses a byte."""
+    waiting: list[bytes] = []
+    waited = 0
+    while chunk := fh.read(_CHUNK):
+        if waited + len(chunk) <= cap and not _may_end_segment(chunk, term):
+            waiting.append(chunk)
+            waited += len(chunk)
+            continue
+        if waiting:
+            chunk = b"".join((*waiting, chunk))
+            waiting, waited = [], 0
+        yield chunk
+    if waiting:
+        yield b"".join(waiting)
+
+
+def _may_end_segment(chunk: bytes, term: bytes) -> bool:
+    return term in chunk or b"~" in chunk or b"\n" in chunk or b"\r" in chunk
 
 
 def _from_isa(
