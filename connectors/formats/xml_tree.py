@@ -29,6 +29,7 @@ from connectors.formats.limits import CappedReader
 from mappings.xml_text import XmlText
 
 __all__ = [
+    "NESTED_TOO_DEEP",
     "XmlText",
     "element_line",
     "element_path",
@@ -46,6 +47,12 @@ _PARSER_OPTIONS: dict[str, Any] = {
     "remove_comments": True,
     "remove_pis": True,
 }
+
+#: why a message whose elements nest deeper than its tree can be built is refused
+NESTED_TOO_DEEP = (
+    "elements nested deeper than a tree can be built of (about a thousand levels): "
+    "not a message any system writes"
+)
 
 _ROOT_TAG = re.compile(rb"<([A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)([^>]*)>")
 _SKIPPED = re.compile(rb"\s*(<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>)", re.DOTALL)

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from connectors.errors import RecordError
 from connectors.formats import registry
 from connectors.formats.limits import (
     CappedReader,
@@ -15,6 +16,7 @@ from connectors.formats.limits import (
     read_limits,
     set_read_limits,
 )
+from connectors.formats.xml_tree import NESTED_TOO_DEEP
 
 EDIFACT = b"UNA:+.? 'UNB+UNOC:3+SENDER+RECEIVER+200101:1200+1'UNH+1+ORDERS:D:96A:UN'BGM+220+"
 X12 = (
@@ -91,3 +93,24 @@ def test_the_capped_reader_counts_what_it_hands_out() -> None:
     long_line = CappedReader(io.BytesIO(b"abcdefgh\n"), "f", cap=100, line_cap=4)
     with pytest.raises(LimitExceeded, match="line 1, byte 0"):
         long_line.readline()
+
+
+@pytest.mark.parametrize(
+    ("name", "head", "tail"),
+    [
+        ("deep.xml", POSLOG, b"</RetailTransaction></Transaction></POSLog>"),
+        (
+            "deep-idoc.xml",
+            b"<ORDERS05><IDOC BEGIN='1'><EDI_DC40 SEGMENT='1'><DOCNUM>1</DOCNUM></EDI_DC40>",
+            b"</IDOC></ORDERS05>",
+        ),
+    ],
+)
+def test_a_message_nested_too_deep_is_its_own_record_error(
+    name: str, head: bytes, tail: bytes
+) -> None:
+    depth = 1500  # libxml2 allows 2048 levels; Python's recursion stops near 1000
+    data = head + b"<a>" * depth + b"x" + b"</a>" * depth + tail
+    (message,) = _read(data, name)
+    assert isinstance(message, RecordError)
+    assert NESTED_TOO_DEEP in message.reason

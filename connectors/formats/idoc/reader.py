@@ -33,6 +33,7 @@ from connectors.errors import RecordError
 from connectors.formats.idoc.flatfile import is_flat_file, parse_flat_idoc, read_flat_file
 from connectors.formats.idoc.segments import nest
 from connectors.formats.xml_tree import (
+    NESTED_TOO_DEEP,
     element_line,
     element_tree,
     local_name,
@@ -176,7 +177,12 @@ def _message(
     # the bytes as received: a dead letter replays them through the same nesting
     data = raw if raw is not None else etree.tostring(elem)
     nest(elem)
-    tree = element_tree(elem, _namespaces(elem))
+    try:
+        tree = element_tree(elem, _namespaces(elem))
+    except RecursionError:
+        return RecordError(
+            f"{source}:line {line}", f"IDoc {position}: {NESTED_TOO_DEEP}", raw=data, line=line
+        )
     tree = tree if isinstance(tree, dict) else {}
     control = tree.get(_CONTROL)
     control = control if isinstance(control, dict) else {}

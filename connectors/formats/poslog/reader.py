@@ -45,6 +45,7 @@ from lxml import etree
 
 from connectors.errors import RecordError
 from connectors.formats.xml_tree import (
+    NESTED_TOO_DEEP,
     XmlText,
     element_line,
     element_tree,
@@ -131,7 +132,16 @@ class PoslogFormat:
         line = line if line is not None else element_line(elem)
         data = raw if raw is not None else etree.tostring(elem)
         uri = elem.tag[1 : elem.tag.index("}")] if elem.tag.startswith("{") else ""
-        tree = element_tree(elem, _OWN | {uri} if uri else _OWN)
+        try:
+            tree = element_tree(elem, _OWN | {uri} if uri else _OWN)
+        except RecursionError:
+            return RecordError(
+                f"{source}:line {line}",
+                f"transaction {position}: {NESTED_TOO_DEEP}",
+                raw=data,
+                line=line,
+                context={"message": "unknown", "position": position},
+            )
         if not isinstance(tree, dict):
             tree = {}
         store, workstation = store_id(tree) or "", _text(tree, "WorkstationID")
