@@ -413,6 +413,9 @@ def test_the_page_reads_without_javascript(
     page.locator("#letters-body a").first.click()
     assert "twelve" in page.locator("#payload-text").inner_text()
     assert page.locator("#history").inner_text() == "No actions yet."
+    # replay and discard need the script: without it they are not offered
+    assert not page.locator("#actions").is_visible()
+    _shot(page, "09b-letter-without-javascript")
     page.context.close()
 
 

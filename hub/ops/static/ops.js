@@ -9,7 +9,13 @@
   const csrfHeader = document.body.dataset.csrfHeader;
   const csrf = document.body.dataset.csrf;
   const status = document.getElementById("status");
-  const say = (text) => { status.textContent = text; };
+  // the message box covers part of the page: it goes after a while (the next message replaces it)
+  let sayTimer = null;
+  const say = (text) => {
+    status.textContent = text;
+    clearTimeout(sayTimer);
+    sayTimer = setTimeout(() => { status.textContent = ""; }, 12000);
+  };
 
   class SignedOut extends Error {}
 
