@@ -37,7 +37,6 @@ class ConnectorStateStore:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        _TABLE.create(engine, checkfirst=True)
 
     def load(self, instance: str) -> State:
         """The stored state, or the initial one."""

@@ -1,9 +1,9 @@
-"""Opening the hub's database: an engine with the hub's own tables created.
+"""Opening the hub's database: an engine on a schema at this code's migration head.
 
 Dead letters, checkpoints and the consumers' dedup records live here, so a restart of the
-process finds them again. This module sits above the modules that own those tables (it
-imports them to register them on :class:`hub.storage.Base`), so the storage layer below them
-never imports its importers.
+process finds them again. Every table is made by the migrations (:mod:`hub.migrations`):
+opening an empty database migrates it, one behind the code is refused
+(:class:`~hub.migrations.SchemaBehind`) unless ``upgrade`` is given.
 
 A database that cannot be reached when the hub opens it is one
 :class:`~hub.errors.DatabaseUnavailable` naming it without its password, never the driver's
@@ -15,15 +15,11 @@ from __future__ import annotations
 import sqlalchemy.exc
 from sqlalchemy import Engine, make_url
 
-from hub import checkpoints, dedup
-from hub.deadletter import model
 from hub.errors import DatabaseUnavailable
-from hub.storage import Base, engine_for
+from hub.migrations import check_schema
+from hub.storage import engine_for
 
 __all__ = ["DATABASE_ERRORS", "connect", "database_failure", "database_label"]
-
-#: the hub's tables' modules, imported for that side effect
-_TABLE_MODULES = (checkpoints, dedup, model)
 
 #: what the driver raises when the database is down, restarting or gone away: an operational
 #: error (refused, terminated by an administrator, the server shutting down) or an interface
@@ -51,13 +47,20 @@ def database_failure(url: str, exc: BaseException) -> DatabaseUnavailable:
     return DatabaseUnavailable(f"database {database_label(url)}: {reason}")
 
 
-def connect(url: str, *, create: bool = True) -> Engine:
-    """An engine for ``url``, with the hub's tables created when ``create`` is true."""
+def connect(url: str, *, create: bool = True, upgrade: bool = False) -> Engine:
+    """An engine for ``url`` whose schema is at the head revision.
+
+    ``create``: an empty database is migrated (else it is left empty, for a caller that only
+    reads and says so); ``upgrade``: a database behind the code is migrated too, instead of
+    refused with :class:`hub.migrations.SchemaBehind`.
+    """
     engine = engine_for(url)
-    if create:
-        try:
-            Base.metadata.create_all(engine)
-        except DATABASE_ERRORS as exc:
-            engine.dispose()
-            raise database_failure(url, exc) from exc
+    try:
+        check_schema(engine, upgrade_behind=upgrade, fresh=create)
+    except DATABASE_ERRORS as exc:
+        engine.dispose()
+        raise database_failure(url, exc) from exc
+    except BaseException:
+        engine.dispose()  # the caller never gets it: its pooled connection closes now
+        raise
     return engine

@@ -13,6 +13,7 @@
     │   ├── ConfigError               crossdock.yaml or the environment is wrong; fail fast
     │   ├── SourceBusy                another process reads that source instance now
     │   ├── RedriveConflict           a redrive of the same filter is running (hub.ops.redrive)
+    │   ├── SchemaBehind              the database is not at this code's migration (hub.migrations)
     │   └── RegistryError             the schema registry API's errors (hub.registry.errors)
     └── RoutingError                  the routing layer's errors (hub.routing.errors)
 

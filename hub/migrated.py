@@ -1,8 +1,8 @@
 """The declarative base of the tables Alembic owns (``hub.migrations``), shared by their modules.
 
-The registry's tables and the tokens and audit trail of :mod:`hub.auth` hang off this one
-``MetaData``, so one migration history covers them all; the other hub tables come from
-``create_all`` on :class:`hub.storage.Base` instead.
+The registry's tables and the tokens and audit trail of :mod:`hub.auth` hang off this
+``MetaData``, the other hub tables off :class:`hub.storage.Base`'s (the first to be migrated
+had their own); one migration history (``hub.migrations``) makes the tables of both.
 """
 
 from __future__ import annotations

@@ -72,7 +72,6 @@ class ReadLease:
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._stop = threading.Event()
         self._renewer: threading.Thread | None = None
-        _TABLE.create(engine, checkfirst=True)
 
     def __enter__(self) -> ReadLease:
         self.acquire()
@@ -220,7 +219,6 @@ def unlock(engine: Engine, instance: str, *, force: bool = False) -> Unlocked:
     A live reader keeps its lease; a reader on another host cannot be checked from here and
     keeps it unless ``force`` (its host named, for whoever checks it there).
     """
-    _TABLE.create(engine, checkfirst=True)
     with engine.connect() as conn:
         row = conn.execute(
             select(_TABLE.c.holder, _TABLE.c.expires_at).where(_TABLE.c.instance == instance)

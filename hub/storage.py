@@ -1,7 +1,8 @@
 """The hub's SQL storage layer: the tables' base, engines, and inserts that skip duplicates.
 
 SQLite file by default, PostgreSQL by URL (SQLAlchemy 2). The modules that own tables import
-:class:`Base` from here; :mod:`hub.database` opens a database with all of them created.
+:class:`Base` from here; :mod:`hub.database` opens a database migrated to the head revision
+(:mod:`hub.migrations` makes every table).
 
 Dead letters, checkpoints and the consumers' dedup records live here, so a restart of the
 process finds them again. SQLite runs in WAL mode so readers (the CLI, the ops page) never
@@ -42,7 +43,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 def engine_for(url: str) -> Engine:
     """An engine for ``url`` (SQLite with the pragmas above); :func:`hub.database.connect`
-    also creates the hub's tables."""
+    also checks its schema."""
     engine = create_engine(url, future=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)

@@ -1,8 +1,9 @@
 """Build the hub's FastAPI app for a configuration.
 
-The registry's tables are migrated and its canonical schemas seeded here, before the app is
-returned, rather than in a lifespan hook: every way of running the app (uvicorn, the test
-client, schemathesis' ASGI transport) then finds the same ready database.
+The database's schema is checked (an empty one migrated, one behind the code refused) and the
+registry's canonical schemas seeded here, before the app is returned, rather than in a lifespan
+hook: every way of running the app (uvicorn, the test client, schemathesis' ASGI transport)
+then finds the same ready database.
 """
 
 from __future__ import annotations
@@ -42,13 +43,12 @@ def create_app(
     registry_settings: RegistrySettings | None = None,
     engine: Engine | None = None,
 ) -> FastAPI:
-    """The app for ``settings``: registry tables migrated and seeded, routers mounted."""
+    """The app for ``settings``: schema checked, registry seeded, routers mounted."""
     if engine is None:
         url = settings.resolved_database_url
         if settings.database_url is None:
             settings.data_dir.mkdir(parents=True, exist_ok=True)
-        # The registry migrates its own tables; the other hub tables are not needed here.
-        engine = connect(url, create=False)
+        engine = connect(url)
     app = FastAPI(
         title="Crossdock",
         description=_DESCRIPTION,

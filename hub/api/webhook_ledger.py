@@ -44,7 +44,6 @@ class DeliveryLedger:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        _TABLE.create(engine, checkfirst=True)
 
     @staticmethod
     def take(

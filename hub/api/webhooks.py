@@ -21,12 +21,12 @@ import logging
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
 import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlalchemy import Engine, Table
+from sqlalchemy import Engine
 
 from canonical import Envelope
 from connectors.errors import RecordError
@@ -39,7 +39,6 @@ from connectors.sdk.webhook import SignatureInvalid, WebhookRequest, WebhookSour
 from hub.api.webhook_commits import DeliveryCommitter, PendingDelivery
 from hub.config import ConnectorInstance, Settings
 from hub.connector_bus import HubEventBus
-from hub.deadletter.model import DeadLetterRow
 from hub.errors import ConfigError
 from hub.retry import DEFAULT_TABLE, RetryTable
 
@@ -72,8 +71,6 @@ class WebhookIngress:
     ) -> None:
         self.instances = {i.name: i for i in instances}
         self.engine = engine
-        # the API's engine is opened without the hub's tables; dead letters need theirs
-        cast(Table, DeadLetterRow.__table__).create(engine, checkfirst=True)
         self.committer = DeliveryCommitter(engine, bus)
         self._sources: dict[str, WebhookSource[Any]] = {}
         self._tables: dict[str, RetryTable] = {}

@@ -15,10 +15,11 @@ from rich.markup import escape
 from rich.table import Table
 
 from hub.cli.connector import connector_app, failure_line
+from hub.cli.db import db_app
 from hub.cli.exit_codes import ExitCode
 from hub.cli.help_style import use_unix_help_style
 from hub.cli.ops import extend_dlq
-from hub.cli.options import BusOpt, ConfigOpt, DataDirOpt, DbOpt, JsonOpt, alias
+from hub.cli.options import BusOpt, ConfigOpt, DataDirOpt, DbOpt, JsonOpt, UpgradeOpt, alias
 from hub.cli.routing import routing_app, routing_progress
 from hub.cli.settings import existing_database, load_cli_settings
 from hub.cli.tokens import token_app
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from connectors.errors import RecordError
     from connectors.sdk.runner import RunOutcome
     from hub.config import Settings
+    from hub.migrations import SchemaBehind
     from hub.pipeline import FileOutcome
     from hub.pipeline import Progress as FileProgress
     from hub.routing.worker import RoutingWorker
@@ -94,6 +96,7 @@ registry_app.add_typer(token_app, name="token", hidden=True)
 app.add_typer(registry_app, name="registry", hidden=True)
 app.add_typer(routing_app, name="routing")
 app.add_typer(connector_app, name="connector")
+app.add_typer(db_app, name="db")
 
 out = Console()
 err = Console(stderr=True, soft_wrap=True)  # report lines stay whole in logs and pipes
@@ -163,6 +166,7 @@ def run(
             "stopped, or 60 with --once)",
         ),
     ] = None,
+    upgrade: UpgradeOpt = False,
 ) -> None:
     """Run the hub: watch the inbox, translate files, publish events, keep dead letters.
 
@@ -190,8 +194,11 @@ def run(
     )
     if outage_wait is not None:
         settings = settings.model_copy(update={"outage_wait": outage_wait})
+    # the hints carry the location options given here: copied, they read this run's database
+    where: dict[str, Any] = {"config": config, "data_dir": data_dir, "database_url": database_url}
     _stop_on_signals()
     make_data_folder(settings)  # before the routing worker opens the database there
+    _ready_database(settings, upgrade=upgrade, where=where)
     worker = _routing_worker(settings, rules) if routing else None
     err.print(
         f"crossdock: inbox [bold]{settings.resolved_inbox}[/], "
@@ -221,8 +228,6 @@ def run(
     except HubError as exc:
         err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
         raise typer.Exit(ExitCode.FAILED) from exc
-    # the hints carry the location options given here: copied, they read this run's database
-    where: dict[str, Any] = {"config": config, "data_dir": data_dir, "database_url": database_url}
     tasks = count_open(worker.router.db) if worker is not None else None
     if hub_run.unrouted is not None and not as_json:
         err.print(
@@ -353,6 +358,28 @@ def _summary(totals: "RunTotals", *, where: dict[str, Any]) -> None:
             markup=False,
             soft_wrap=True,
         )
+
+
+def _ready_database(settings: "Settings", *, upgrade: bool, where: dict[str, Any]) -> None:
+    """The database at this hub's newest revision before any part starts: an empty one is
+    migrated, one behind only with ``--upgrade``; else exit 1 naming the command to run."""
+    from hub.database import connect
+    from hub.migrations import SchemaBehind
+
+    if settings.database_url is None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        connect(settings.resolved_database_url, upgrade=upgrade).dispose()
+    except SchemaBehind as exc:
+        err.print(f"[red]error:[/] {escape(_behind_line(exc, where))}", highlight=False)
+        raise typer.Exit(ExitCode.FAILED) from exc
+
+
+def _behind_line(exc: "SchemaBehind", where: dict[str, Any]) -> str:
+    """What a command refused on a database behind the code prints: the command to run."""
+    if exc.state.ahead:
+        return str(exc)
+    return f"{exc}: run `{command_hint('db upgrade', **where)}` (or start the hub with --upgrade)"
 
 
 def _stop_on_signals() -> None:
@@ -862,6 +889,7 @@ def serve(
     # the first spellings, before `crossdock run` and `serve` shared one name: hidden aliases
     old_host: Annotated[str | None, typer.Option("--host", hidden=True)] = None,
     old_port: Annotated[int | None, typer.Option("--port", hidden=True)] = None,
+    upgrade: UpgradeOpt = False,
 ) -> None:
     """Serve the API (schema registry, OpenAPI at /docs, the /ops page) with uvicorn."""
     import uvicorn
@@ -872,6 +900,8 @@ def serve(
     host = alias(api_host, old_host, "127.0.0.1")
     port = alias(api_port, old_port, 8081)
     settings = _settings(config, data_dir, database_url=database_url)
+    where: dict[str, Any] = {"config": config, "data_dir": data_dir, "database_url": database_url}
+    _ready_database(settings, upgrade=upgrade, where=where)
     try:
         api = create_app(settings)
     except HubError as exc:
@@ -889,9 +919,12 @@ def main() -> None:
     """Console-script entry point; exit codes as :mod:`hub.cli.exit_codes` tables them.
 
     A failure of the infrastructure or the configuration that a command did not report
-    itself is said here in one line (:mod:`hub.cli.failures`) instead of a traceback.
+    itself is said here in one line (:mod:`hub.cli.failures`) instead of a traceback; a
+    database behind the code (``dlq list`` after installing a newer hub) names the command
+    that migrates it.
     """
     from hub.cli.failures import failure_line
+    from hub.migrations import SchemaBehind
 
     try:
         app()
@@ -900,5 +933,24 @@ def main() -> None:
         if said is None:
             raise
         line, code = said
+        if isinstance(exc, SchemaBehind):
+            line = _behind_line(exc, _where_argv())
         err.print(f"[red]error:[/] {escape(line)}", highlight=False)
         sys.exit(code)
+
+
+def _where_argv() -> dict[str, Any]:
+    """The location options of this command line (``--config``/``-c``, ``--data-dir``,
+    ``--database-url``), for a hint printed outside the command's own code."""
+    names = {"--config": "config", "-c": "config", "--data-dir": "data_dir"}
+    where: dict[str, Any] = {}
+    args = sys.argv[1:]
+    for i, arg in enumerate(args):
+        name, eq, value = arg.partition("=")
+        if not eq:
+            value = args[i + 1] if i + 1 < len(args) else ""
+        if name in names and value:
+            where[names[name]] = Path(value)
+        elif name == "--database-url" and value:
+            where["database_url"] = value
+    return where

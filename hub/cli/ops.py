@@ -134,7 +134,6 @@ def list_command(
 ) -> None:
     """Dead letters matching a filter, newest first, a page at a time (`dlq search` too)."""
     from hub.database import connect
-    from hub.ops.storage import prepare_ops_storage
     from hub.ops.views import count_groups, list_letters
 
     if after is not None:  # the cursor of the oldest-first list this command replaced
@@ -143,9 +142,6 @@ def list_command(
     flt = _filter(status, connector, stage, error_class, event_type, since, until, text)
     settings = _settings(config, data_dir, None, database_url)
     engine = connect(existing_database(settings), create=False)
-    # the console's indexes, tallies and text index (idempotent; made once on a database that
-    # only `crossdock run --no-api` wrote), without the rest of the ops service
-    prepare_ops_storage(engine)
     page = list_letters(engine, flt, before=before, limit=limit)
     if as_json:
         for letter in page.letters:

@@ -11,7 +11,7 @@ from typing import Annotated, TypeVar
 
 import typer
 
-__all__ = ["BusOpt", "ConfigOpt", "DataDirOpt", "DbOpt", "JsonOpt", "alias"]
+__all__ = ["BusOpt", "ConfigOpt", "DataDirOpt", "DbOpt", "JsonOpt", "UpgradeOpt", "alias"]
 
 ConfigOpt = Annotated[
     Path | None, typer.Option("--config", "-c", help="crossdock.yaml (default: ./crossdock.yaml)")
@@ -27,6 +27,14 @@ DbOpt = Annotated[
     str | None, typer.Option("--database-url", help="sqlite:///… or postgresql+psycopg://…")
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="JSON instead of a table")]
+UpgradeOpt = Annotated[
+    bool,
+    typer.Option(
+        "--upgrade",
+        help="migrate a database behind this hub first (default: refuse to start, naming "
+        "`crossdock db upgrade`); an empty one is always migrated",
+    ),
+]
 
 T = TypeVar("T")
 

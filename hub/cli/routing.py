@@ -43,12 +43,9 @@ def _settings(config: Path | None, data_dir: Path | None, database_url: str | No
 
 def _db(config: Path | None, data_dir: Path | None, database_url: str | None) -> "Engine":
     from hub.database import connect
-    from hub.routing.router import create_tables
 
     settings = _settings(config, data_dir, database_url)
-    engine = connect(existing_database(settings))
-    create_tables(engine)
-    return engine
+    return connect(existing_database(settings))
 
 
 def _engine(rules: Path | None) -> "RoutingEngine":

@@ -33,9 +33,9 @@ err = Console(stderr=True, soft_wrap=True)
 def _engine(
     config: Path | None, data_dir: Path | None, database_url: str | None, *, create: bool
 ) -> "Engine":
-    """The hub database, migrated; ``create`` makes an embedded one where none is yet."""
+    """The hub database (an empty one migrated); ``create`` makes an embedded one where none
+    is yet."""
     from hub.database import connect
-    from hub.migrations import upgrade
 
     settings = load_cli_settings(config, data_dir=data_dir, database_url=database_url)
     if create:
@@ -44,9 +44,7 @@ def _engine(
         url = settings.resolved_database_url
     else:
         url = existing_database(settings)
-    engine = connect(url, create=False)
-    upgrade(engine)
-    return engine
+    return connect(url)
 
 
 @token_app.command("create")

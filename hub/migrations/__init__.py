@@ -1,33 +1,260 @@
-"""Alembic migrations of the tables that Alembic owns (so far: the schema registry's).
+"""Alembic migrations: the one way every table, index and trigger of a hub database is made.
 
-The API runs :func:`upgrade` at startup, so a fresh or older database is brought to the head
-revision before the first request; the rest of the hub's tables still come from
-``create_all`` in :func:`hub.database.connect`.
+:func:`check_schema` is what a process runs when it opens a database: at the head revision it
+costs one query; an empty database (a first ``crossdock run``) is migrated at once; one behind
+the code is refused with :class:`SchemaBehind` unless the caller asked to upgrade
+(``crossdock run --upgrade``, ``crossdock db upgrade``). :func:`upgrade` holds a lock while it
+migrates, so processes starting together on one database migrate it once: an exclusive
+``flock`` on a lock file beside the SQLite file, a transaction-scoped advisory lock on
+PostgreSQL; the one that waited finds the database at the head and does nothing.
+
+Alembic itself is imported only when a database has to be migrated or described: a process
+opening an up-to-date database (``crossdock dlq list``) never loads it. An empty SQLite file
+after the first one a process migrated is filled from a copy of that one (SQLite's backup
+API), not by running every revision again: the test suite makes hundreds.
 """
 
 from __future__ import annotations
 
+import fcntl
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, inspect, text
 
-__all__ = ["SCRIPT_LOCATION", "alembic_config", "upgrade"]
+from hub.errors import HubError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+__all__ = [
+    "HEAD",
+    "SCRIPT_LOCATION",
+    "Revision",
+    "SchemaBehind",
+    "SchemaState",
+    "alembic_config",
+    "check_schema",
+    "history",
+    "schema_state",
+    "upgrade",
+]
 
 SCRIPT_LOCATION = Path(__file__).resolve().parent
+
+#: the newest revision of ``versions/`` (a test checks it is Alembic's head); a new migration
+#: moves it, so that an up-to-date database is recognised without loading Alembic
+HEAD = "r0005"
+
+#: the key of PostgreSQL's advisory lock around an upgrade (any constant shared by all hubs)
+_PG_LOCK_KEY = 0x63726F7373646B  # "crossdk"
+
+
+class SchemaBehind(HubError):
+    """The database's schema is older (or newer) than this code's; it is not used as it is."""
+
+    def __init__(self, state: SchemaState) -> None:
+        self.state = state
+        at = state.current or "no revision (made before the migrations)"
+        if state.ahead:
+            message = (
+                f"the database is at revision {state.current}, newer than this hub knows "
+                f"({HEAD}): run the hub version that migrated it, or a newer one"
+            )
+        else:
+            message = f"the database is at {at}, this hub needs {HEAD}"
+        super().__init__(message)
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaState:
+    """Where a database stands: its revision (None: none recorded) and whether it is empty."""
+
+    current: str | None
+    empty: bool
+
+    @property
+    def up_to_date(self) -> bool:
+        """At this code's head."""
+        return self.current == HEAD
+
+    @property
+    def ahead(self) -> bool:
+        """At a revision newer than this code's (ids are ``r`` and a zero-padded number)."""
+        return self.current is not None and self.current > HEAD
+
+
+@dataclass(frozen=True, slots=True)
+class Revision:
+    """One migration: its id, the one before it, and the first line of its docstring."""
+
+    id: str
+    down: str | None
+    about: str
 
 
 def alembic_config() -> Config:
     """An Alembic configuration pointing at these migrations, without any ``alembic.ini``."""
+    # Alembic loads with the first migration or description, not with every database opened
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(SCRIPT_LOCATION))
     return config
 
 
+def _revision(conn: Connection) -> str | None:
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def schema_state(engine: Engine) -> SchemaState:
+    """The revision ``engine``'s database is at, and whether it holds any table at all."""
+    with engine.connect() as conn:
+        current = _revision(conn)
+        if current is not None:
+            return SchemaState(current, empty=False)
+        return SchemaState(None, empty=not inspect(conn).get_table_names())
+
+
+def check_schema(engine: Engine, *, upgrade_behind: bool = False, fresh: bool = True) -> None:
+    """Make sure ``engine``'s database is at the head revision before it is used.
+
+    An empty database is migrated when ``fresh`` (a first run needs no extra step), one behind
+    only with ``upgrade_behind``; else :class:`SchemaBehind`. A database ahead of the code is
+    always refused: this code does not know its tables.
+    """
+    state = schema_state(engine)
+    if state.up_to_date or (state.empty and not fresh):
+        return
+    if state.ahead or not (upgrade_behind or (fresh and state.empty)):
+        raise SchemaBehind(state)
+    upgrade(engine)
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Migrate the database behind ``engine`` to ``revision`` (default: the newest)."""
-    config = alembic_config()
+    """Migrate the database behind ``engine`` to ``revision`` (default: the newest), locked."""
+    with _upgrade_lock(engine):
+        if not (revision == "head" and _from_template(engine)):
+            _upgrade(engine, revision)
+
+
+def _upgrade(engine: Engine, revision: str) -> None:
+    # Alembic loads with the first migration (see the module's docstring)
+    from alembic import command
+
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
+        current = _revision(connection)
+        if revision == "head" and current == HEAD:
+            return  # migrated by the process that held the lock before: nothing to load or do
+        empty = current is None and not inspect(connection).get_table_names()
+        config = alembic_config()
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+    if empty and revision == "head" and _file_path(engine):
+        _keep_template(engine)
+
+
+# -- empty SQLite files: a copy of the first one this process migrated -------------------------
+# Migrating an empty database runs every revision (~0.1-0.3 s); a process that makes several
+# (the test suite makes hundreds) copies the first result with SQLite's backup API instead,
+# page by page into the new file: the same schema, triggers and alembic_version row.
+_template: sqlite3.Connection | None = None
+_template_lock = threading.Lock()
+
+
+def _forget_template() -> None:
+    # a SQLite connection must not cross a fork: a forked child migrates its own first one
+    global _template  # noqa: PLW0603 - the child's copy of the module's one template
+    _template = None
+
+
+os.register_at_fork(after_in_child=_forget_template)
+
+
+def _keep_template(engine: Engine) -> None:
+    global _template  # noqa: PLW0603 - one template per process, made once
+    with _template_lock:
+        if _template is not None:
+            return
+        copy = sqlite3.connect(":memory:", check_same_thread=False)
+        raw = engine.raw_connection()
+        try:
+            raw.driver_connection.backup(copy)  # type: ignore[union-attr]
+        finally:
+            raw.close()
+        _template = copy
+
+
+def _from_template(engine: Engine) -> bool:
+    """Fill an empty SQLite file from the template; False when there is none or it is not."""
+    if _template is None or not _file_path(engine):
+        return False
+    with engine.connect() as conn:
+        if _revision(conn) is not None or inspect(conn).get_table_names():
+            return _revision(conn) == HEAD  # already migrated (or to be migrated normally)
+    raw = engine.raw_connection()
+    try:
+        with _template_lock:
+            _template.backup(raw.driver_connection)  # type: ignore[arg-type]
+    finally:
+        raw.close()
+    return True
+
+
+def _file_path(engine: Engine) -> str | None:
+    """The file of a SQLite database (None: another database, or one in memory)."""
+    path = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return None
+    return path
+
+
+@contextmanager
+def _upgrade_lock(engine: Engine) -> Iterator[None]:
+    """An exclusive ``flock`` on ``<database file>.migrate-lock`` while a SQLite file is
+    migrated (PostgreSQL: an advisory lock, see :func:`upgrade`).
+
+    A file of its own, never the database: closing any descriptor of the database file drops
+    the POSIX locks SQLite's connections in this process hold on it. It is left in place (a
+    lock file removed can be locked by two processes at once).
+    """
+    path = _file_path(engine)
+    if path is None:
+        yield
+        return
+    with open(f"{path}.migrate-lock", "ab") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def history() -> list[Revision]:
+    """The migrations, newest first."""
+    # Alembic loads only to describe its scripts
+    from alembic.script import ScriptDirectory
+
+    scripts = ScriptDirectory.from_config(alembic_config())
+    revisions = []
+    for script in scripts.walk_revisions():
+        down = script.down_revision
+        about = (script.doc or "").strip().splitlines()
+        revisions.append(
+            Revision(
+                script.revision,
+                down if isinstance(down, str) or down is None else ",".join(down),
+                about[0] if about else "",
+            )
+        )
+    return revisions

@@ -5,16 +5,34 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection, create_engine
 
+# every module that declares tables, imported for registering them on the two MetaData
+# (autogenerate compares against them; tests/hub/test_migrations.py checks none is missing)
+import hub.api.webhook_ledger
 import hub.auth.tables
-import hub.registry.tables  # noqa: F401  (registers the registry tables)
+import hub.checkpoints
+import hub.connector_state
+import hub.deadletter.model
+import hub.dedup
+import hub.ops.redrive
+import hub.ops.trend
+import hub.read_lease
+import hub.registry.tables
+import hub.routing.tables  # noqa: F401
 from hub.migrated import MigratedBase
+from hub.migrations.objects import include_name
+from hub.storage import Base
 
 config = context.config
-target_metadata = MigratedBase.metadata
+target_metadata = [Base.metadata, MigratedBase.metadata]
 
 
 def _run(connection: Connection) -> None:
-    context.configure(connection=connection, target_metadata=target_metadata)
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        include_name=include_name,
+        render_as_batch=True,  # SQLite alters a table by copying it
+    )
     with context.begin_transaction():
         context.run_migrations()
 

@@ -27,7 +27,6 @@ from sqlalchemy import (
     Text,
     func,
     select,
-    text,
     update,
 )
 from sqlalchemy.exc import IntegrityError
@@ -49,7 +48,6 @@ __all__ = [
     "cancel_redrive",
     "get_redrive",
     "list_redrives",
-    "prepare_redrive_table",
     "run_redrive",
     "start_redrive",
     "task_json",
@@ -98,18 +96,6 @@ class RedriveTaskRow(Base):
     heartbeat_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
-
-
-def prepare_redrive_table(engine: Engine) -> None:
-    """Create the task table and the index allowing one active task per filter."""
-    RedriveTaskRow.__table__.create(engine, checkfirst=True)  # type: ignore[attr-defined]
-    with engine.begin() as conn:
-        conn.execute(
-            text(
-                "CREATE UNIQUE INDEX IF NOT EXISTS ux_redrive_tasks_active ON redrive_tasks "
-                "(filter_key) WHERE status IN ('running', 'cancelling')"
-            )
-        )
 
 
 def _aware(value: datetime) -> datetime:

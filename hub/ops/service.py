@@ -27,18 +27,15 @@ from hub.deadletter.model import DeadLetterRow
 from hub.deadletter.service import DeadLetterService
 from hub.errors import ConfigError, DeadLetterError
 from hub.mapping_versions import MappingCatalog
-from hub.migrations import upgrade
+from hub.migrations import check_schema
 from hub.ops.filters import DeadLetterFilter
 from hub.ops.pacing import Pacer
 from hub.ops.redrive import (
     RedriveTaskRow,
     cancel_redrive,
-    prepare_redrive_table,
     run_redrive,
     start_redrive,
 )
-from hub.ops.storage import prepare_ops_storage
-from hub.ops.trend import DepthSampleRow
 from hub.partners import PartnerDirectory
 from hub.replay import BatchOutcome, DryRun, Replayer, dry_run, render_letter
 from mappings import spec_folders
@@ -328,15 +325,12 @@ def open_ops(
     mapping_dirs: Sequence[Path] | None = None,
     replay_rate: float | None = 500.0,
 ) -> OpsService:
-    """Prepare the storage (migrations, indexes, tallies, tasks) and return the service.
+    """The service on ``engine``'s database (migrated when empty, refused when behind).
 
     Mappings: the shipped specs plus ``mapping_dirs`` (default: ``CROSSDOCK_MAPPINGS_DIRS``,
     folders separated by the OS path separator) holding newer versions.
     """
-    upgrade(engine)  # the audit trail and tokens are Alembic's tables
-    prepare_ops_storage(engine)
-    prepare_redrive_table(engine)
-    DepthSampleRow.__table__.create(engine, checkfirst=True)  # type: ignore[attr-defined]
+    check_schema(engine)
     dirs = list(mapping_dirs) if mapping_dirs is not None else _mapping_dirs()
     # the shipped specs, installed packages' (a connector's own) and the configured folders
     shipped = [folder.path for folder in spec_folders()]

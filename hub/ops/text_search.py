@@ -4,68 +4,25 @@ A substring search (``LIKE '%…%'``) cannot use a B-tree index, so a rare word 
 letters means a full scan. SQLite's FTS5 ``trigram`` tokenizer and PostgreSQL's ``pg_trgm``
 answer the same ``LIKE`` from a trigram index. :class:`ReasonContains` compiles to the right
 form per database; needles shorter than three characters (no trigram) or with LIKE wildcards
-fall back to the plain ``LIKE``.
+fall back to the plain ``LIKE``. The FTS5 table, its triggers and the ``pg_trgm`` index are
+made by the migrations (``r0005``); without the extension's privilege a PostgreSQL database has
+no trigram index, and searches stay correct, only slower.
 """
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
-from sqlalchemy import Boolean, bindparam, text
-from sqlalchemy.engine import Connection
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import Boolean, bindparam
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ColumnElement
 
 from hub.deadletter.model import DeadLetterRow
 
-__all__ = ["FTS_TABLE", "ReasonContains", "install_text_search"]
-
-log = logging.getLogger(__name__)
+__all__ = ["FTS_TABLE", "ReasonContains"]
 
 FTS_TABLE = "dead_letter_reasons"
-
-_SQLITE = [
-    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
-    "reason, content='dead_letters', content_rowid='id', tokenize='trigram')",
-    "CREATE TRIGGER IF NOT EXISTS dead_letters_reason_insert AFTER INSERT ON dead_letters "
-    f"BEGIN INSERT INTO {FTS_TABLE}(rowid, reason) VALUES (NEW.id, NEW.reason); END",
-    "CREATE TRIGGER IF NOT EXISTS dead_letters_reason_delete AFTER DELETE ON dead_letters "
-    f"BEGIN INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, reason) "
-    "VALUES ('delete', OLD.id, OLD.reason); END",
-    "CREATE TRIGGER IF NOT EXISTS dead_letters_reason_update AFTER UPDATE OF reason "
-    f"ON dead_letters BEGIN INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, reason) "
-    f"VALUES ('delete', OLD.id, OLD.reason); INSERT INTO {FTS_TABLE}(rowid, reason) "
-    "VALUES (NEW.id, NEW.reason); END",
-]
-
-
-def install_text_search(conn: Connection) -> None:
-    """Create the trigram index of reasons (idempotent); filled from existing letters once."""
-    if conn.dialect.name == "sqlite":
-        existed = conn.execute(
-            text("SELECT count(*) FROM sqlite_master WHERE name = :n"), {"n": FTS_TABLE}
-        ).scalar_one()
-        for stmt in _SQLITE:
-            conn.execute(text(stmt))
-        if not existed:
-            conn.execute(text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')"))
-        return
-    if conn.dialect.name == "postgresql":
-        # the extension needs a privileged role; without it searches stay correct, only slower
-        try:
-            with conn.begin_nested():
-                conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
-                conn.execute(
-                    text(
-                        "CREATE INDEX IF NOT EXISTS ix_dl_ops_reason_trgm ON dead_letters "
-                        "USING gin (reason gin_trgm_ops)"
-                    )
-                )
-        except DBAPIError as exc:
-            log.warning("dead letters: no trigram index on reasons (%s); text search scans", exc)
 
 
 class ReasonContains(ColumnElement[bool]):

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 
 from hub.auth import Role, ensure_token
-from hub.migrations import upgrade
+from hub.migrations import check_schema
 from hub.registry.errors import OperationNotPermitted
 from hub.registry.seeding import seed_schemas
 from hub.registry.settings import RegistrySettings
@@ -34,9 +34,10 @@ class RegistryService:
 
 
 def open_registry(engine: Engine, settings: RegistrySettings | None = None) -> RegistryService:
-    """Migrate the registry tables, store the bootstrap admin token, seed; return the service."""
+    """Check the schema (an empty database is migrated), store the bootstrap admin token, seed;
+    return the service."""
     settings = settings or RegistrySettings.from_env()
-    upgrade(engine)
+    check_schema(engine)
     store = SchemaStore(engine)
     if settings.admin_token is not None:
         ensure_token(engine, settings.admin_token.get_secret_value(), Role.ADMIN, "bootstrap-admin")

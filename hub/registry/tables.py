@@ -1,9 +1,8 @@
 """The registry's SQL tables (SQLAlchemy 2), owned by the Alembic migrations in ``hub.migrations``.
 
-They hang off their own ``MetaData`` rather than ``hub.storage.Base``: the other hub tables are
-made with ``create_all``, and a table created that way would make the first migration fail on
-an existing database. Names carry a ``registry_`` prefix so they never clash with later
-issues' tables in the same database.
+They hang off :class:`hub.migrated.MigratedBase`'s ``MetaData`` (the first tables migrated,
+when the other hub tables were still made with ``create_all``). Names carry a ``registry_``
+prefix so they never clash with later issues' tables in the same database.
 
 Global schema ids are the primary key of ``registry_schemas``, one row per distinct schema
 (deduplicated by the SHA-256 of its canonical JSON and references); a subject version points

@@ -10,10 +10,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from pydantic import BaseModel
 from sqlalchemy import Engine
-from starlette.concurrency import run_in_threadpool
 
 from hub.registry.access import Credentials, Reader, Registry
 from hub.registry.content import ERROR_RESPONSES
@@ -22,7 +21,6 @@ from hub.registry.tokens import Principal, Role, authenticate
 from hub.routing import tasks
 from hub.routing.audit import audit_entries
 from hub.routing.errors import TaskError
-from hub.routing.router import create_tables
 
 __all__ = ["router"]
 
@@ -30,11 +28,8 @@ __all__ = ["router"]
 router = APIRouter(prefix="/routing", tags=["routing"], responses=ERROR_RESPONSES)
 
 
-async def routing_db(request: Request, registry: Registry) -> Engine:
-    """The hub database, with the routing tables created once per app."""
-    if not getattr(request.app.state, "routing_tables", False):
-        await run_in_threadpool(create_tables, registry.engine)
-        request.app.state.routing_tables = True
+async def routing_db(registry: Registry) -> Engine:
+    """The hub database (its routing tables made by the migrations, as the app was built)."""
     return registry.engine
 
 

@@ -20,11 +20,11 @@ from typing import Any, cast
 
 from sqlalchemy import Engine, Table
 
-from hub import checkpoints
-from hub.deadletter import DeadLetter, DeadLetterService, model
-from hub.dedup import ProcessedEventRow, claim_events
+from hub.deadletter import DeadLetter, DeadLetterService
+from hub.dedup import claim_events
+from hub.migrations import check_schema
 from hub.retry import DEFAULT_TABLE, RetryPolicy, retrying
-from hub.routing import audit, tables
+from hub.routing import audit
 from hub.routing.classifier import Classifier
 from hub.routing.context import EventContext
 from hub.routing.engine import Decision, Match, RoutingEngine
@@ -32,7 +32,6 @@ from hub.routing.loader import load_engine
 from hub.routing.tables import DeferredCheckRow
 from hub.routing.tasks import open_or_join_many
 from hub.routing.transactions import dialect_insert, write_transaction
-from hub.storage import Base
 
 __all__ = ["BATCH", "Clock", "RouteOutcome", "Router", "create_tables", "system_clock"]
 
@@ -52,22 +51,10 @@ def system_clock() -> datetime:
     return datetime.now(UTC)
 
 
-#: modules whose tables create_tables makes (imported for registering them on Base)
-_TABLE_MODULES = (checkpoints, model, tables)
-
-
 def create_tables(engine: Engine) -> None:
-    """Create the routing tables (and the consumers' dedup table) when missing."""
-    routing = [t for name, t in Base.metadata.tables.items() if name.startswith("routing_")]
-    Base.metadata.create_all(
-        engine,
-        tables=[
-            *routing,
-            cast(Table, ProcessedEventRow.__table__),
-            Base.metadata.tables["dead_letters"],
-            Base.metadata.tables["checkpoints"],
-        ],
-    )
+    """The routing tables are there: an empty database is migrated, one behind refused
+    (:func:`hub.migrations.check_schema`; the migrations make every table)."""
+    check_schema(engine)
 
 
 @dataclass(slots=True)

@@ -24,7 +24,7 @@ from hub.routing.deadletter_feed import dead_letter_events
 from hub.routing.dispatcher import Dispatcher, TickReport
 from hub.routing.errors import RulesError
 from hub.routing.loader import load_engine, rules_path
-from hub.routing.router import Router, create_tables
+from hub.routing.router import Router
 from hub.routing.targets import TargetContext
 from hub.routing.transactions import write_transaction
 
@@ -234,7 +234,6 @@ def routing_worker(
         # the embedded database or bus lives there (a queue target publishes to that bus)
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = connect(settings.resolved_database_url)
-    create_tables(db)
     router = Router(db, load_engine(rules))
     bus_url = bus_url or settings.resolved_bus_url
     return RoutingWorker(

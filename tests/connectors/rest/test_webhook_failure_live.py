@@ -56,7 +56,7 @@ def test_a_failed_publish_answers_503_and_the_resent_delivery_is_taken_once(
             ],
         }
     )
-    engine = connect(settings.resolved_database_url, create=False)
+    engine = connect(settings.resolved_database_url)  # migrated: the ledger's table
     consumer = EventConsumer(settings.resolved_bus_url, event_queue("flaky", ["retail.#"]))
     consumer.declare()
     bus = FlakyBus(ConfirmedPublisher(settings.resolved_bus_url), engine)
