@@ -246,8 +246,9 @@ class ChaosRig:
         rng = random.Random(seed)
         with self.world("many-hubs") as w:
             result = w.result(f"{sizes.hubs} hubs, one inbox, one killed")
-            hubs = [w.start_hub(data=w.folder / f"data{n}") for n in range(sizes.hubs)]
+            # the files first, then the hubs together: each of them finds every file waiting
             files = [w.drop(f"count{n}.csv", sizes) for n in range(sizes.files)]
+            hubs = [w.start_hub(data=w.folder / f"data{n}") for n in range(sizes.hubs)]
             w.wait_progress(hubs[0], 60)
             time.sleep(rng.uniform(0.0, 2.0))
             victim = hubs[0]

@@ -65,7 +65,7 @@ def test_a_full_disk_under_the_data_folder_loses_nothing(rig: ChaosRig) -> None:
     "two hubs read one file and the survivors die on each other's rows",
 )
 def test_three_hubs_on_one_inbox_with_one_killed_read_each_file_once(rig: ChaosRig) -> None:
-    result = rig.many_hubs(Sizes(1_500, SHORT.bad_every, 0, None, files=SHORT.files))
+    result = rig.many_hubs(SHORT)
     _accounted(result)
     assert result.recovered_without_restart == "yes", result.row()
     # each file read by one hub: its bad lines are dead letters once, not once per hub
