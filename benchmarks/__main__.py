@@ -31,6 +31,7 @@ ROOM_BENCHMARKS = [
     "bench_routing_bulk",
     "bench_sftp",
     "bench_documents",
+    "bench_format_instructions",
     "bench_ops",
     "bench_webhook",
 ]

@@ -262,6 +262,12 @@ class OrderTotalsV3(BaseModel):
     grand_total: Money | None = None
 
 
+#: the totals' field names, read once: pydantic's class-level ``model_fields`` builds its answer
+#: on every access (~0.1 ms), which was a tenth of validating a Shopify order
+_TOTALS_FIELDS = tuple(OrderTotals.model_fields)
+_TOTALS_V3_FIELDS = tuple(OrderTotalsV3.model_fields)
+
+
 class OrderCreatedV3(EventData):
     """A customer or trade order was placed; prices, totals and address parts may be absent."""
 
@@ -333,7 +339,7 @@ def _amounts_v3(
         for i, tax in enumerate(line.tax):
             yield f"line {line.line_no} tax[{i}]", tax.amount
     if totals is not None:
-        for name in OrderTotalsV3.model_fields:
+        for name in _TOTALS_V3_FIELDS:
             amount = getattr(totals, name)
             if amount is not None:
                 yield f"totals.{name}", amount
@@ -360,7 +366,7 @@ def _amounts(lines: list[OrderLine], totals: OrderTotals) -> Iterator[tuple[str,
             yield f"line {line.line_no} discounts[{i}]", discount.amount
         for i, tax in enumerate(line.tax):
             yield f"line {line.line_no} tax[{i}]", tax.amount
-    for name in OrderTotals.model_fields:
+    for name in _TOTALS_FIELDS:
         yield f"totals.{name}", getattr(totals, name)
 
 

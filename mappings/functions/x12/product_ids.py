@@ -16,7 +16,8 @@ else the line's first id.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+import functools
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from canonical.gtin import check_gtin
@@ -44,21 +45,15 @@ _UPC_WITHOUT_CHECK_DIGIT = 11
 
 def id_pairs(item: Mapping[str, Any]) -> list[tuple[str, str]]:
     """The (qualifier, id) pairs of a line's item segment that name the item, in order."""
-    listed = code_list("x12-235-product-id")
-    pairs: list[tuple[str, str]] = []
-    for qualifier, value in qualified_pairs(item):
-        entry = listed.get(qualifier) or {}
-        if not (entry.get("attribute") or entry.get("reference")):
-            pairs.append((qualifier, value))
-    return pairs
+    not_ids = _qualifiers()[0]
+    return [(q, v) for q, v in qualified_pairs(item) if q not in not_ids]
 
 
 def product_ids(item: Mapping[str, Any]) -> list[dict[str, str]]:
     """Every id of the line with its scheme and qualifier (``ProductId`` data)."""
-    listed = code_list("x12-235-product-id")
+    schemes = _qualifiers()[1]
     return [
-        {"scheme": _scheme(str(listed.value(q, "scheme", "other")), q, v), "value": v}
-        | {"qualifier": q}
+        {"scheme": _scheme(schemes.get(q, "other"), q, v), "value": v, "qualifier": q}
         for q, v in id_pairs(item)
     ]
 
@@ -83,23 +78,47 @@ def product_sku(item: Mapping[str, Any]) -> str:
 
 def product_gtin(item: Mapping[str, Any]) -> str | None:
     """The line's first id of the ``gtin`` scheme whose check digit holds, if any."""
-    for entry in product_ids(item):
-        if entry["scheme"] == "gtin":
-            return entry["value"]
+    schemes = _qualifiers()[1]
+    for q, v in id_pairs(item):
+        if _scheme(schemes.get(q, "other"), q, v) == "gtin":
+            return v
     return None
 
 
-def qualified_pairs(item: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+@functools.cache
+def _qualifiers() -> tuple[frozenset[str], dict[str, str]]:
+    """The X12 235 qualifiers that name no id (attributes, references), and each one's scheme."""
+    listed = code_list("x12-235-product-id").codes
+    not_ids = frozenset(q for q, e in listed.items() if e.get("attribute") or e.get("reference"))
+    return not_ids, {q: str(e.get("scheme", "other")) for q, e in listed.items()}
+
+
+def qualified_pairs(item: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
     """Every (qualifier, value) pair of the line's item segment with a value, ids or not."""
-    for tag, (first, last) in _PAIRS.items():
+    # a line's sku, product_ids, gtin and description are spec fields over the same item,
+    # each reading its pairs: the last item's are kept (by identity, the item held so its id
+    # cannot be reused), as reading them four times was a third of an 850's mapping cost
+    global _last_pairs  # noqa: PLW0603 - the one-item memo described above
+    last = _last_pairs
+    if last is not None and last[0] is item:
+        return last[1]
+    pairs: list[tuple[str, str]] = []
+    for tag, (first, last_id) in _PAIRS.items():
         segment: Sequence[Any] | None = item.get(tag)
         if segment is None:
             continue
-        for i in range(first, min(last, len(segment) - 1) + 1, 2):
+        for i in range(first, min(last_id, len(segment) - 1) + 1, 2):
             qualifier, value = segment[i], segment[i + 1]
             if isinstance(qualifier, str) and isinstance(value, str) and value.strip():
-                yield qualifier.strip(), value.strip()
-        return
+                pairs.append((qualifier.strip(), value.strip()))
+        break
+    found = tuple(pairs)
+    _last_pairs = (item, found)
+    return found
+
+
+#: the last item :func:`qualified_pairs` read and its pairs
+_last_pairs: tuple[Mapping[str, Any], tuple[tuple[str, str], ...]] | None = None
 
 
 def _scheme(scheme: str, qualifier: str, value: str) -> str:
