@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
 
+from connectors.errors import RecordError
+
 __all__ = ["Inbox", "RefusedEntry"]
 
 
@@ -103,6 +105,24 @@ class Inbox:
                     continue
                 found[path] = (st.st_size, st.st_mtime_ns)
         return found
+
+    def check_regular(self, path: Path) -> None:
+        """Refuse ``path`` (:class:`RecordError`) unless it is still a file the inbox reads.
+
+        The readers open it by name after it was listed; this narrows the time in which it
+        could be swapped for a link or a FIFO to the moment between this look and theirs.
+        """
+        try:
+            st = os.lstat(path)
+        except FileNotFoundError:
+            raise RecordError(str(path), "gone from the inbox before it was read") from None
+        if stat.S_ISREG(st.st_mode):
+            return
+        if stat.S_ISLNK(st.st_mode) and self._inside_target(path) is not None:
+            return
+        raise RecordError(
+            str(path), f"{_describe(path, st)} since it was listed: refused, never opened"
+        )
 
     def _inside_target(self, link: Path) -> os.stat_result | None:
         """The stat of a link's target when links inside are allowed and it is a regular file

@@ -64,6 +64,8 @@ def refuse_file(
     inbox: Inbox, path: Path, connector: str, error: RecordError, letters: DeadLetterService
 ) -> Path:
     """Store the file's one dead letter, then move it to failed/ with the reason; its new path."""
+    if not os.path.lexists(path):
+        return path  # gone before it was read (taken back by its sender): nothing to keep
     target = inbox.target(path, failed=True)
     payload, size, digest = _payload(path)
     reason = error.reason

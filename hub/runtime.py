@@ -196,6 +196,7 @@ class Hub:
         anything else through the connector's CSV pipeline.
         """
         try:
+            inbox.check_regular(path)  # listed as one: a link or FIFO swapped in is refused
             fmt = self.document_format(connector, path)
             if fmt is not None:
                 outcome = self.document_pipeline(connector, fmt, progress, on_confirmed).process(

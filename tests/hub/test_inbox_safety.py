@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from connectors.errors import RecordError
 from hub.config import Settings
 from hub.inbox import Inbox
-from hub.runtime import HubRun
+from hub.runtime import Hub, HubRun
 from tests.hub.conftest import HubEnv
 from tests.hub.test_poison_files import _Collected, _letters
 
@@ -129,3 +130,35 @@ def test_the_hub_never_stores_what_a_link_points_at(hub_env: HubEnv, tmp_path: P
         assert letter.payload == b""
         assert b"not-for-a-dead-letter" not in (letter.reason or "").encode()
     assert "symbolic link" in letters["s.csv"].reason
+
+
+def test_a_file_swapped_for_a_fifo_or_gone_after_listing_is_refused_unopened(
+    tmp_path: Path,
+) -> None:
+    inbox = Inbox(tmp_path / "inbox", "*.csv")
+    inbox.root.mkdir()
+    (inbox.root / "a.csv").write_text("store_id\n", encoding="utf-8")
+    (inbox.root / "b.csv").write_text("store_id\n", encoding="utf-8")
+    assert len(_two_polls(inbox)) == 2
+    (inbox.root / "a.csv").unlink()
+    os.mkfifo(inbox.root / "a.csv")  # swapped after the inbox listed it
+    (inbox.root / "b.csv").unlink()  # taken back by its sender
+    done: list[object] = []
+    with Hub(Settings(data_dir=tmp_path / "data")) as hub:
+
+        def process() -> None:
+            for name in ("a.csv", "b.csv"):
+                done.append(hub.process_inbox_file(inbox, inbox.root / name, "stock-count"))
+
+        worker = threading.Thread(target=process, daemon=True)
+        worker.start()
+        worker.join(timeout=30)
+        assert not worker.is_alive(), "the hub opened a FIFO"
+        letters = hub.dead_letters.list(status=None)
+    fifo, gone = done
+    assert isinstance(fifo, RecordError)
+    assert "FIFO" in str(fifo)
+    assert isinstance(gone, RecordError)
+    assert "gone" in str(gone)
+    assert stat.S_ISFIFO(os.lstat(inbox.failed / "a.csv").st_mode)
+    assert [(Path(row.source).name, row.payload) for row in letters] == [("a.csv", b"")]
