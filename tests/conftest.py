@@ -1,4 +1,4 @@
-"""Suite-wide hooks: the golden-case counts per source format, printed after the run."""
+"""Suite-wide hooks: hypothesis's profile, and the golden-case counts per source format."""
 
 from __future__ import annotations
 
@@ -6,9 +6,16 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from hub.golden import GoldenResult
 from tests.corpus import require_corpus
+
+# The property tests check behaviour, never speed: on a loaded CI machine hypothesis's timing
+# checks (an example over its deadline, input generation "too slow") failed tests whose every
+# example held. Speed goals live in benchmarks/.
+settings.register_profile("crossdock", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("crossdock")
 
 GOLDEN_RESULTS = pytest.StashKey[list[GoldenResult]]()
 """Where the golden test leaves its results for the summary."""
