@@ -33,7 +33,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 import pydantic
@@ -133,6 +134,10 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 def control_character(data: Any) -> tuple[str, str] | None:
     """(field path, character) of the first C0 control (not TAB, CR, LF) in a mapped value's
     text, walking its dicts and lists; ``None`` when there is none."""
+    # every event passes here and almost none has a control character: look without naming
+    # paths first (building each value's path cost a Shopify webhook a fifth of its time)
+    if not _has_control(data):
+        return None
     stack: list[tuple[str, Any]] = [("", data)]
     while stack:
         path, value = stack.pop()
@@ -145,6 +150,38 @@ def control_character(data: Any) -> tuple[str, str] | None:
         elif isinstance(value, list | tuple):
             stack.extend((f"{path}[{i}]", v) for i, v in enumerate(value))
     return None
+
+
+def _has_control(data: Any) -> bool:
+    """Whether any text in ``data`` (its dicts and lists walked) holds a C0 control."""
+    search = _CONTROL.search
+    stack: list[Any] = [data]
+    while stack:
+        value = stack.pop()
+        kind = value.__class__
+        # the exact built-in types first: a mapped event is made of them, and an exact type
+        # test is cheaper than the isinstance chain that still handles subclasses below
+        if kind is str:
+            if search(value) is not None:
+                return True
+        elif kind is dict:
+            stack.extend(value.values())
+        elif kind is list:
+            stack.extend(value)
+        elif kind in _NOT_TEXT:
+            continue
+        elif isinstance(value, str):
+            if search(value) is not None:
+                return True
+        elif isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list | tuple):
+            stack.extend(value)
+    return False
+
+
+#: scalar types of mapped values that hold no text
+_NOT_TEXT = frozenset({type(None), bool, int, float, Decimal, datetime, date})
 
 
 def translate(
