@@ -347,6 +347,11 @@ class _World:
             seconds,
         )
         done = done and not any(p.exists() for p in paths)
+        failed = [p.name for p in paths if (p.parent / "failed" / p.name).exists()]
+        if failed:
+            # refused whole: kept in failed/ with a dead letter, but none of its events went out
+            result.notes.append(f"moved to failed/: {', '.join(failed)}")
+            done = False
         if not done:
             left = sum(p.exists() for p in paths)
             result.notes.append(f"{left} file(s) left in the inbox (hubs ended or {seconds:g} s)")
@@ -397,6 +402,8 @@ class _World:
         result.dead_letters = DeadLetterService(engine).count(status=None)
         engine.dispose()
         result.seconds = time.monotonic() - self.started
+        if result.lost:
+            result.notes.append(f"hub said: {self.last_error()}")
         conn = open_connection(self.rig.rmq.url)
         try:
             self.counter.queue(conn.channel()).delete()
