@@ -67,10 +67,10 @@ def serve(port: int, data_dir: Path) -> None:
     settings = Settings.model_validate(
         {
             "data_dir": data_dir,
-            "connector_instances": [
+            "connectors": [
                 {
                     "name": "shop",
-                    "connector": "shopify",
+                    "transport": "shopify",
                     "config": {
                         "shop": "bench.myshopify.com",
                         "access_token": "unused",

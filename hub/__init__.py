@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from hub.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:
-    from hub.config import FileConnectorConfig, Settings, load_settings
+    from hub.config import ConnectorSettings, FileConnectorConfig, Settings, load_settings
     from hub.errors import (
         BrokerUnavailable,
         BusError,
@@ -31,6 +31,7 @@ _HOMES = {
     "BrokerUnavailable": "hub.errors",
     "BusError": "hub.errors",
     "ConfigError": "hub.errors",
+    "ConnectorSettings": "hub.config",
     "DeadLetterError": "hub.errors",
     "Decision": "hub.retry",
     "FailureType": "hub.retry",
@@ -52,6 +53,7 @@ __all__ = [
     "BrokerUnavailable",
     "BusError",
     "ConfigError",
+    "ConnectorSettings",
     "DeadLetterError",
     "Decision",
     "FailureType",

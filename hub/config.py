@@ -6,7 +6,9 @@ Environment: ``CROSSDOCK_DATA_DIR``, ``CROSSDOCK_BUS_URL``, ``CROSSDOCK_DATABASE
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -22,8 +24,11 @@ if TYPE_CHECKING:
     from connectors.formats.csv import CsvFormat
     from mappings import SpecRegistry
 
+log = logging.getLogger(__name__)
+
 __all__ = [
-    "ConnectorInstance",
+    "FILE_TRANSPORT",
+    "ConnectorSettings",
     "FileConnectorConfig",
     "PartnerConfig",
     "ReadLimitSettings",
@@ -35,12 +40,30 @@ __all__ = [
 ]
 
 
-class FileConnectorConfig(BaseModel):
-    """A local inbox connector: which files, read how, mapped by which spec."""
+#: the transport of the local inbox; every other transport is an SDK connector's entry point
+FILE_TRANSPORT = "file"
+#: what a connector of the file transport is configured by (no other transport takes these)
+_FILE_FIELDS = frozenset({"pattern", "format", "mapping", "columns", "delimiter", "encoding"})
+#: what only an SDK transport takes (its connector's own configuration, its polling schedule)
+_SDK_FIELDS = frozenset({"config", "poll_every"})
+_SDK_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
+
+
+class ConnectorSettings(BaseModel):
+    """One connector: a transport, the format it carries and the mapping that reads it.
+
+    ``transport: file`` (the default) is the local inbox: files matching ``pattern``, read as
+    ``format`` (``auto``: the document format that claims the content, else CSV), mapped by
+    ``mapping`` (CSV; a document's specs are chosen per message). Any other transport is an
+    installed SDK connector by its entry-point name (``sftp``, ``rest``, ``soap-erp``,
+    ``shopify`` …): its ``config`` is validated by the connector's own model (``crossdock
+    connector schema``), which names the format and mapping it reads with.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
     name: str = "stock-count"
+    transport: str = FILE_TRANSPORT
     pattern: str = "*.csv"
     #: ``auto``: a file a document format recognises (X12, EDIFACT, IDoc, POSLog, Shopify) is
     #: read as that document, its specs chosen per message; anything else is this CSV.
@@ -51,9 +74,49 @@ class FileConnectorConfig(BaseModel):
     columns: dict[str, str] = Field(default_factory=dict)
     delimiter: str = ","
     encoding: str = "utf-8-sig"
+    #: an SDK transport's own configuration
+    config: dict[str, Any] = Field(default_factory=dict)
+    #: seconds between reads of a source while ``crossdock run`` runs. Unset: every 60 s for a
+    #: source the hub pulls from, never for a webhook source (its peer pushes; set a number to
+    #: read it too, e.g. to catch up on missed deliveries). 0: never (``crossdock connector
+    #: read`` still reads it). Sinks ignore it.
+    poll_every: float | None = Field(None, ge=0)
+
+    @property
+    def is_file(self) -> bool:
+        """Whether this connector is the local inbox's (the ``file`` transport)."""
+        return self.transport == FILE_TRANSPORT
+
+    @model_validator(mode="after")
+    def _fields_of_its_transport(self) -> ConnectorSettings:
+        given = self.model_fields_set
+        if self.is_file:
+            wrong = sorted(given & _SDK_FIELDS)
+            if wrong:
+                raise ValueError(
+                    f"connector {self.name!r}: {', '.join(wrong)} belong to an SDK transport "
+                    "(sftp, rest, soap-erp, shopify …), not to transport file"
+                )
+            return self
+        wrong = sorted(given & _FILE_FIELDS)
+        if wrong:
+            raise ValueError(
+                f"connector {self.name!r}: {', '.join(wrong)} belong to transport file; "
+                f"transport {self.transport} is configured under config"
+            )
+        if not _SDK_NAME.fullmatch(self.name):
+            raise ValueError(
+                f"connector {self.name!r}: an SDK connector's name is lower case letters, digits, "
+                "- and _ (it is a URL path and a lease key)"
+            )
+        return self
 
 
-def csv_format_for(config: FileConnectorConfig, registry: SpecRegistry) -> CsvFormat:
+#: the former name of a file connector's settings
+FileConnectorConfig = ConnectorSettings
+
+
+def csv_format_for(config: ConnectorSettings, registry: SpecRegistry) -> CsvFormat:
     """The CSV reading rules of a connector; required columns come from its mapping's paths."""
     # imported here: every command loads the configuration, and the CSV reader and the spec
     # model (the mapping compiler behind them) cost more than the rest of a `dlq list`
@@ -76,24 +139,6 @@ def csv_format_for(config: FileConnectorConfig, registry: SpecRegistry) -> CsvFo
         delimiter=config.delimiter,
         encoding=config.encoding,
     )
-
-
-class ConnectorInstance(BaseModel):
-    """A connector from the SDK (entry point ``connector``), configured under a ``name``.
-
-    ``config`` is validated by the connector's own model (``crossdock connector schema``).
-    """
-
-    model_config = ConfigDict(extra="forbid")
-
-    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
-    connector: str
-    config: dict[str, Any] = Field(default_factory=dict)
-    #: seconds between reads of a source while ``crossdock run`` runs. Unset: every 60 s for a
-    #: source the hub pulls from, never for a webhook source (its peer pushes; set a number to
-    #: read it too, e.g. to catch up on missed deliveries). 0: never (``crossdock connector
-    #: read`` still reads it). Sinks ignore it.
-    poll_every: float | None = Field(None, ge=0)
 
 
 def sender_key(fmt: str, ident: str, qualifier: str | None) -> tuple[str, str, str | None]:
@@ -196,17 +241,17 @@ class Settings(BaseModel):
     outage_wait: float | None = Field(None, ge=0)
     #: processes translating big files; unset decides by file size (2 cores here)
     workers: int | None = Field(None, ge=0, le=64)
-    connectors: list[FileConnectorConfig] = Field(
+    #: every connector, whatever its transport: the local inbox's (``transport: file``) and
+    #: the SDK's (SFTP, REST, SOAP, Shopify …; webhook ones are served at /webhooks/{name})
+    connectors: list[ConnectorSettings] = Field(
         default_factory=lambda: [
-            FileConnectorConfig(),
+            ConnectorSettings(),
             # every file with an extension: documents by content, anything else as stock counts
-            FileConnectorConfig(name="documents", pattern="*.*"),
+            ConnectorSettings(name="documents", pattern="*.*"),
         ]
     )
     #: the schema registry API (reads open, bootstrap admin token, seeding)
     registry: RegistrySettings = Field(default_factory=RegistrySettings)
-    #: SDK connectors (Shopify, REST, SFTP, SOAP …); webhook ones are served at /webhooks/{name}
-    connector_instances: list[ConnectorInstance] = Field(default_factory=list)
     #: trading partners, each matched by its interchange senders (see hub.partners)
     partners: list[PartnerConfig] = Field(default_factory=list)
 
@@ -262,14 +307,76 @@ class Settings(BaseModel):
         """The inbox folder the file connector watches (default ``./inbox``)."""
         return self.inbox or Path("inbox")
 
-    def connector(self, name: str) -> FileConnectorConfig:
-        """The connector called ``name``."""
-        for c in self.connectors:
+    @model_validator(mode="before")
+    @classmethod
+    def _former_keys(cls, raw: Any) -> Any:
+        """``connector_instances:`` (the SDK connectors before they joined ``connectors:``)
+        is read as connectors of their transport, with a warning naming the move."""
+        if not isinstance(raw, dict) or "connector_instances" not in raw:
+            return raw
+        raw = dict(raw)
+        instances = raw.pop("connector_instances") or []
+        if not isinstance(instances, list):
+            raise ValueError("connector_instances: must be a list")
+        _warn_once(
+            "connector_instances",
+            "crossdock.yaml: connector_instances is deprecated: list each under connectors with "
+            "transport: <its connector> (README, Configuration)",
+        )
+        moved = [
+            {("transport" if k == "connector" else k): v for k, v in item.items()}
+            if isinstance(item, dict)
+            else item
+            for item in instances
+        ]
+        given = raw.get("connectors")
+        # a file that never listed connectors kept the default file connectors beside these
+        kept = (
+            cls.model_fields["connectors"].get_default(call_default_factory=True)
+            if given is None
+            else list(given)
+        )
+        raw["connectors"] = [*kept, *moved]
+        return raw
+
+    @field_validator("connectors")
+    @classmethod
+    def _names_apart(cls, connectors: list[ConnectorSettings]) -> list[ConnectorSettings]:
+        names = [c.name for c in connectors]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"connector name {', '.join(map(repr, twice))} is used twice")
+        return connectors
+
+    @property
+    def file_connectors(self) -> list[ConnectorSettings]:
+        """The connectors of the local inbox (``transport: file``), in configuration order."""
+        return [c for c in self.connectors if c.is_file]
+
+    @property
+    def sdk_connectors(self) -> list[ConnectorSettings]:
+        """The connectors of every other transport: SDK connectors, by entry-point name."""
+        return [c for c in self.connectors if not c.is_file]
+
+    def connector(self, name: str) -> ConnectorSettings:
+        """The file connector called ``name``."""
+        for c in self.file_connectors:
             if c.name == name:
                 return c
         raise ConfigError(
-            f"no connector named {name!r}; configured: {[c.name for c in self.connectors]}"
+            f"no file connector named {name!r}; configured: "
+            f"{[c.name for c in self.file_connectors]}"
         )
+
+
+_warned: set[str] = set()
+
+
+def _warn_once(key: str, message: str) -> None:
+    """One line per former key and process, however often the configuration is loaded."""
+    if key not in _warned:
+        _warned.add(key)
+        log.warning("%s", message)
 
 
 _ENV = {

@@ -29,7 +29,7 @@ from connectors.formats import registry as document_formats
 from connectors.formats.document import DocumentFormat
 from connectors.record import RawRecord
 from connectors.sdk.deadletter import describe_error
-from hub.config import FileConnectorConfig, Settings, csv_format_for
+from hub.config import ConnectorSettings, Settings, csv_format_for
 from hub.documents import DocumentMapper
 from hub.translate import TranslationError, TranslationNote, translate_file, translate_records
 from mappings import (
@@ -92,7 +92,7 @@ def golden_output(
             rows: Iterator[RawRecord | RecordError] = iter(json_objects(input_path, mapping))
         else:
             # the spec's own registry: a package's spec is not among the shipped ones
-            config = FileConnectorConfig(mapping=mapping.id)
+            config = ConnectorSettings(mapping=mapping.id)
             fmt = csv_format_for(config, SpecRegistry([mapping]))
             rows = fmt.read(input_path, source=input_path.name)
         found_all = list(translate_records(rows, mapping, input_path.name))

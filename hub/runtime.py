@@ -32,7 +32,7 @@ from hub.bus.connection import open_connection
 from hub.bus.publisher import ConfirmedPublisher
 from hub.bus.topology import events_exchange
 from hub.checkpoints import load_checkpoint
-from hub.config import FileConnectorConfig, Settings, csv_format_for
+from hub.config import ConnectorSettings, Settings, csv_format_for
 from hub.data_folder_lock import DataFolderLock
 from hub.database import connect
 from hub.deadletter.service import DeadLetterService
@@ -87,7 +87,7 @@ class Hub:
         # the shipped specs and installed packages' (a connector's own, mappings.spec_packages)
         self.registry = installed_specs()
         self.partners = PartnerDirectory(self.settings.partners)
-        for c in self.settings.connectors:
+        for c in self.settings.file_connectors:
             try:
                 self.registry.get(c.mapping)
             except KeyError as exc:
@@ -95,7 +95,7 @@ class Hub:
         size = self.settings.workers
         if size is None:
             size = min(2, os.cpu_count() or 1)
-        files = (self.registry.get(c.mapping).file for c in self.settings.connectors)
+        files = (self.registry.get(c.mapping).file for c in self.settings.file_connectors)
         specs = dict.fromkeys(str(f) for f in files if f is not None)
         # started on the first big file, or at once by start_workers()
         self.workers = WorkerPool(size, list(specs)) if size > 1 else None
@@ -299,7 +299,7 @@ class HubRun:
     settings: Settings
     report: RunReport
     #: the file connectors whose patterns the inbox takes (default: every configured one)
-    connectors: list[FileConnectorConfig] = field(default_factory=list)
+    connectors: list[ConnectorSettings] = field(default_factory=list)
     once: bool = False
     #: seconds between inbox polls
     poll: float = 1.0
@@ -326,7 +326,7 @@ class HubRun:
         folder, an API port in use, a broker or database that does not answer. Once running,
         an outage of either pauses the hub (:class:`OutageRider`) instead of ending it.
         """
-        connectors = self.connectors or self.settings.connectors
+        connectors = self.connectors or self.settings.file_connectors
         box = Inbox(
             self.settings.resolved_inbox,
             [c.pattern for c in connectors],
@@ -365,7 +365,7 @@ class HubRun:
         hub: Hub,
         *,
         box: Inbox,
-        connectors: list[FileConnectorConfig],
+        connectors: list[ConnectorSettings],
         rider: OutageRider,
         stopping: threading.Event,
         api_socket: socket.socket | None,
@@ -474,7 +474,7 @@ class HubRun:
         self,
         hub: Hub,
         box: Inbox,
-        connectors: list[FileConnectorConfig],
+        connectors: list[ConnectorSettings],
         rider: OutageRider,
     ) -> None:
         """Process ready files until interrupted, or, with ``once``, until the inbox is empty.
@@ -606,6 +606,6 @@ def make_data_folder(settings: Settings) -> None:
         ) from exc
 
 
-def connector_for(path: Path, connectors: list[FileConnectorConfig]) -> str:
+def connector_for(path: Path, connectors: list[ConnectorSettings]) -> str:
     """The first configured connector whose pattern takes the file (config order decides)."""
     return next(c.name for c in connectors if fnmatchcase(path.name, c.pattern))

@@ -26,7 +26,7 @@ from connectors.sdk.connector import Source
 from connectors.sdk.registry import load_connector
 from connectors.sdk.runner import RunOutcome, run_source
 from connectors.sdk.webhook import WebhookSource
-from hub.config import ConnectorInstance, Settings
+from hub.config import ConnectorSettings, Settings
 from hub.connector_bus import HubEventBus
 from hub.connector_state import ConnectorStateStore
 from hub.errors import ConfigError
@@ -91,7 +91,7 @@ class SourcePoller:
         self.engine = engine
         self.report = report
         self.sources = [
-            polled for i in settings.connector_instances if (polled := _pollable(i)) is not None
+            polled for i in settings.sdk_connectors if (polled := _pollable(i)) is not None
         ]
 
     def poll_due(self, stop: threading.Event | None = None) -> int:
@@ -145,10 +145,10 @@ class SourcePoller:
 DEFAULT_POLL_EVERY = 60.0
 
 
-def _pollable(instance: ConnectorInstance) -> PolledSource | None:
+def _pollable(instance: ConnectorSettings) -> PolledSource | None:
     """The built source of ``instance`` when a running hub polls it; None otherwise."""
     try:
-        cls = load_connector(instance.connector)
+        cls = load_connector(instance.transport)
         if not issubclass(cls, Source):
             return None
         every = instance.poll_every

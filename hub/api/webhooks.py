@@ -37,7 +37,7 @@ from connectors.sdk.errors import ConnectorConfigError
 from connectors.sdk.registry import load_connector
 from connectors.sdk.webhook import SignatureInvalid, WebhookRequest, WebhookSource
 from hub.api.webhook_commits import DeliveryCommitter, PendingDelivery
-from hub.config import ConnectorInstance, Settings
+from hub.config import ConnectorSettings, Settings
 from hub.connector_bus import HubEventBus
 from hub.errors import ConfigError
 from hub.retry import DEFAULT_TABLE, RetryTable
@@ -65,7 +65,7 @@ class WebhookIngress:
 
     def __init__(
         self,
-        instances: list[ConnectorInstance],
+        instances: list[ConnectorSettings],
         engine: Engine,
         bus: HubEventBus,
     ) -> None:
@@ -85,7 +85,7 @@ class WebhookIngress:
         if instance is None:
             return None
         with self._lock:
-            cls = load_connector(instance.connector)
+            cls = load_connector(instance.transport)
             if not issubclass(cls, WebhookSource):
                 raise ConfigError(f"connector instance {name!r} ({cls.name}) takes no webhooks")
             built = cls.from_config(instance.config)
@@ -202,9 +202,9 @@ def _safe_headers(request: WebhookRequest) -> dict[str, str]:
 
 
 def webhook_router(settings: Settings, engine: Engine, *, bus: EventBus | None = None) -> APIRouter:
-    """The ingress route for ``settings.connector_instances``, publishing to the hub's bus."""
+    """The ingress route for the SDK connectors of ``settings``, publishing to the hub's bus."""
     hub_bus = bus if isinstance(bus, HubEventBus) else HubEventBus.for_settings(settings, engine)
-    ingress = WebhookIngress(settings.connector_instances, engine, hub_bus)
+    ingress = WebhookIngress(settings.sdk_connectors, engine, hub_bus)
     router = APIRouter(tags=["webhooks"])
 
     @router.post(

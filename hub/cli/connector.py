@@ -129,14 +129,14 @@ def check(
             connector, raw = name, _read_config(config_file)
         else:
             settings = load_settings(config)
-            found = {i.name: i for i in settings.connector_instances}.get(name)
+            found = {i.name: i for i in settings.sdk_connectors}.get(name)
             if found is None:
                 raise ConfigError(
                     f"no connector instance {name!r} in the configuration; "
-                    f"configured: {sorted({i.name for i in settings.connector_instances})} "
+                    f"configured: {sorted({i.name for i in settings.sdk_connectors})} "
                     "(or pass a connector name with --config-file)"
                 )
-            connector, raw = found.connector, found.config
+            connector, raw = found.transport, found.config
         cls = load_connector(connector)
         instance = cls.from_config(raw)
     except (ConfigError, ConnectorConfigError) as exc:
@@ -156,11 +156,11 @@ def _instance(name: str, config: Path | None, data_dir: Path | None) -> tuple[An
     from hub.errors import ConfigError
 
     settings = load_cli_settings(config, data_dir=data_dir)
-    found = {i.name: i for i in settings.connector_instances}.get(name)
+    found = {i.name: i for i in settings.sdk_connectors}.get(name)
     if found is None:
         raise ConfigError(
             f"no connector instance {name!r} in the configuration; "
-            f"configured: {sorted(i.name for i in settings.connector_instances)}"
+            f"configured: {sorted(i.name for i in settings.sdk_connectors)}"
         )
     return settings, found
 
@@ -175,9 +175,9 @@ def _configured(
 
     try:
         settings, instance = _instance(name, config, data_dir)
-        cls = load_connector(instance.connector)
+        cls = load_connector(instance.transport)
         if not issubclass(cls, kind):
-            raise ConfigError(f"{name} ({instance.connector}) is not a {what}")
+            raise ConfigError(f"{name} ({instance.transport}) is not a {what}")
         return settings, cls.from_config(instance.config)
     except (ConfigError, ConnectorConfigError) as exc:
         err.print(f"[red]error:[/] {exc}")

@@ -13,9 +13,9 @@ from hub.errors import ConfigError
 
 CONFIG = """\
 bus_url: amqp://crossdock:${MQ_PASSWORD}@127.0.0.1:5672//
-connector_instances:
+connectors:
   - name: acme
-    connector: shopify
+    transport: shopify
     config:
       shop: acme.myshopify.com
       access_token: ${SHOP_TOKEN}
@@ -37,7 +37,7 @@ def test_references_are_read_from_the_environment(
     monkeypatch.setenv("SHOP_TOKEN", "shpat_123")
     settings = load_settings(config)
     assert settings.bus_url == "amqp://crossdock:s3cret@127.0.0.1:5672//"
-    instance = settings.connector_instances[0].config
+    instance = settings.connectors[0].config
     assert instance["access_token"] == "shpat_123"
     assert instance["webhook_secret"] == "literal ${NOT_A_REFERENCE}"
 
@@ -52,8 +52,7 @@ def test_unset_references_are_named_with_their_fields_all_at_once(
     message = str(caught.value)
     assert "bus_url: ${MQ_PASSWORD} is not set in the environment" in message
     assert (
-        "connector_instances[0].config.access_token: ${SHOP_TOKEN} is not set in the environment"
-        in message
+        "connectors[0].config.access_token: ${SHOP_TOKEN} is not set in the environment" in message
     )
 
 

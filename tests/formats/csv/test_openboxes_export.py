@@ -10,7 +10,7 @@ have. So the file is refused, naming the columns it lacks, with and without such
 
 from __future__ import annotations
 
-from hub.config import FileConnectorConfig, Settings
+from hub.config import ConnectorSettings, Settings
 from hub.translate import TranslationError, translate_file
 from tests.corpus import corpus_file
 
@@ -34,7 +34,7 @@ def test_the_export_is_refused_as_no_file_of_the_stock_count_mapping() -> None:
 
 
 def test_a_columns_mapping_reads_its_sku_and_counts_but_cannot_give_location_or_time() -> None:
-    mapped = FileConnectorConfig(
+    mapped = ConnectorSettings(
         columns={"sku": "Product code", "counted_qty": "Physical QOH", "system_qty": "OB QOH"}
     )
     events, errors = _outcome(Settings(connectors=[mapped]))
