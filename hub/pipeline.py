@@ -1,18 +1,23 @@
 """The file pipeline: a document in, confirmed events out, every bad record a dead letter.
 
-Order of durability, which is what makes a SIGKILL at any point lose nothing:
+One module for every file the inbox takes, whatever its format: a CSV file in chunks of rows
+(:class:`FilePipeline`, the format's fast path: chunks translated in worker processes for big
+files) or a document message by message (:class:`DocumentPipeline`: X12, EDIFACT, IDoc,
+POSLog, Shopify). Both resume and commit through one base (:class:`_Durable`), so the order of
+durability, which is what makes a SIGKILL at any point lose nothing, lives in one place:
 
-1. the file is cut into chunks of ``chunk_size`` whole rows; each chunk is parsed, mapped and
-   validated (in worker processes for big files); good records go into batch messages, bad
-   ones become dead-letter rows;
-2. the chunk's batch messages are published and the publisher is flushed: the broker has
-   confirmed every one of them;
-3. then, in ONE database transaction, the chunk's dead letters and the new read position
-   (checkpoint) are committed. Chunks are committed in file order.
+1. records are read in file order and translated; good ones go into batch messages, bad ones
+   become dead-letter rows (their bytes, the reason, what replay needs);
+2. the batch messages are published and the publisher is flushed: the broker has confirmed
+   every one of them;
+3. then, in ONE database transaction, the dead letters and the new read position (checkpoint)
+   are committed.
 
-A crash before (3) re-reads the chunk after restart: its events are published again with the
-same deterministic ids (consumers drop the copies) and its dead letters, keyed by document and
-location, are not stored twice.
+A crash before (3) re-reads from the last checkpoint after restart: its events are published
+again with the same deterministic ids (consumers drop the copies) and its dead letters, keyed by
+document and location, are not stored twice. A document that breaks half way (malformed XML,
+a broken envelope) keeps what was read before the break: it is published and committed, then
+the error is raised so the file is refused as a whole from there on.
 """
 
 from __future__ import annotations
@@ -22,31 +27,44 @@ import logging
 import os
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, Required, TypedDict, Unpack
 
 from sqlalchemy import Engine
 
 from canonical import dataschema_uri, event_model
 from connectors.errors import RecordError
+from connectors.formats import registry as document_formats
 from connectors.formats.csv import CsvFormat, CsvPosition, split_rows
+from connectors.formats.document import DocumentFormat
+from connectors.sdk.deadletter import DeadLetter
+from hub.batch import EventBatch
 from hub.bus.confirmed import publish_confirmed
 from hub.bus.publisher import ConfirmedPublisher
 from hub.bus.topology import routing_key
-from hub.checkpoints import load_checkpoint, save_checkpoint
+from hub.checkpoints import Checkpoint, load_checkpoint, save_checkpoint
 from hub.chunks import ChunkJob, ChunkResult, translate_chunk
 from hub.deadletter.service import DeadLetterService
-from hub.retry import RetryPolicy
+from hub.documents import DocumentMapper, MessageOutcome, letter_context
+from hub.retry import DEFAULT_TABLE, RetryPolicy
 from hub.worker_pool import WorkerPool
 from mappings import CompiledMapping
 
 #: files smaller than this are translated in-process: starting workers is not free
 PARALLEL_FROM_BYTES = 8 << 20
 
-__all__ = ["FileOutcome", "FilePipeline", "Progress", "document_key"]
+__all__ = [
+    "DocumentPipeline",
+    "FileOutcome",
+    "FilePipeline",
+    "PendingBatches",
+    "Progress",
+    "document_key",
+]
 
 log = logging.getLogger(__name__)
 
@@ -81,38 +99,113 @@ def document_key(path: Path) -> str:
     return f"{path.name}:{size}:{digest.hexdigest()}"
 
 
-class FilePipeline:
-    """Translate CSV documents through one mapping and publish the events, confirmed."""
+class _Settings(TypedDict, total=False):
+    """What every file pipeline is built with (see :class:`_Durable`)."""
+
+    connector: Required[str]
+    publisher: Required[ConfirmedPublisher]
+    engine: Required[Engine]
+    source_uri: str
+    batch_size: int
+    retry: RetryPolicy | None
+    progress: Progress | None
+    on_confirmed: Callable[[bytes], None] | None
+
+
+class _Durable:
+    """What every file pipeline shares: where a file resumes, and the commit after a confirm."""
 
     def __init__(
         self,
         *,
         connector: str,
-        fmt: CsvFormat,
-        mapping: CompiledMapping,
         publisher: ConfirmedPublisher,
         engine: Engine,
         source_uri: str = "crossdock:file",
         batch_size: int = 1000,
-        chunk_size: int = 10_000,
         retry: RetryPolicy | None = None,
         progress: Progress | None = None,
-        workers: int | None = None,
         on_confirmed: Callable[[bytes], None] | None = None,
-        pool: WorkerPool | None = None,
     ) -> None:
         self.connector = connector
-        self.fmt = fmt
-        self.mapping = mapping
         self.publisher = publisher
         self.engine = engine
         self.source_uri = source_uri
         self.batch_size = batch_size
-        self.chunk_size = max(chunk_size, batch_size)
         self.retry = retry or RetryPolicy()
         self.progress = progress
         #: called with each batch body once the broker confirmed it (e.g. to show events)
         self.on_confirmed = on_confirmed
+
+    def _resume(self, path: Path) -> tuple[FileOutcome, str, Checkpoint | None]:
+        """The outcome so far, the document's key and its checkpoint (None: from the start).
+
+        A document already done is ``outcome.already_done``; the caller reads nothing.
+        """
+        outcome = FileOutcome(path)
+        doc_key = document_key(path)
+        with self.engine.connect() as conn:
+            checkpoint = load_checkpoint(conn, doc_key)
+        if checkpoint is not None and checkpoint.done:
+            outcome.already_done = True
+        elif checkpoint is not None:
+            outcome.resumed_from_line = checkpoint.line
+            outcome.published = checkpoint.published
+            outcome.dead_lettered = checkpoint.dead_lettered
+        return outcome, doc_key, checkpoint
+
+    def _commit(
+        self,
+        outcome: FileOutcome,
+        doc_key: str,
+        bodies: Sequence[tuple[str, bytes]],
+        *,
+        events: int,
+        dead_rows: Sequence[dict[str, Any]],
+        dead_locations: Sequence[str],
+        offset: int,
+        line: int,
+        done: bool = False,
+    ) -> None:
+        """Publish ``bodies`` confirmed, then commit their dead letters and the position."""
+        publish_confirmed(self.publisher, bodies, self.retry)
+        if self.on_confirmed is not None:
+            for _, body in bodies:
+                self.on_confirmed(body)
+        outcome.published += events
+        outcome.dead_lettered += len(dead_rows)
+        outcome.dead_letter_locations.extend(dead_locations)
+        # dead letters and position commit together, after the broker confirmed
+        with self.engine.begin() as conn:
+            DeadLetterService.add_rows(conn, dead_rows)
+            save_checkpoint(
+                conn,
+                doc_key,
+                offset=offset,
+                line=line,
+                done=done,
+                published=outcome.published,
+                dead_lettered=outcome.dead_lettered,
+            )
+
+
+class FilePipeline(_Durable):
+    """Translate CSV documents through one mapping and publish the events, confirmed."""
+
+    def __init__(
+        self,
+        *,
+        fmt: CsvFormat,
+        mapping: CompiledMapping,
+        chunk_size: int = 10_000,
+        workers: int | None = None,
+        pool: WorkerPool | None = None,
+        **settings: Unpack[_Settings],
+    ) -> None:
+        super().__init__(**settings)
+        self.fmt = fmt
+        self.mapping = mapping
+        self.chunk_size = max(chunk_size, self.batch_size)
         #: translating processes: None decides by file size, 0 or 1 translates in this process
         self.workers = workers
         #: the hub's running workers; without one, a big file starts processes of its own
@@ -125,17 +218,9 @@ class FilePipeline:
     def process(self, path: Path) -> FileOutcome:
         """Translate and publish one file; return counts. Safe to call again after a crash."""
         started = time.perf_counter()
-        outcome = FileOutcome(path)
-        doc_key = document_key(path)
-        with self.engine.connect() as conn:
-            checkpoint = load_checkpoint(conn, doc_key)
-        if checkpoint is not None and checkpoint.done:
-            outcome.already_done = True
+        outcome, doc_key, checkpoint = self._resume(path)
+        if outcome.already_done:
             return outcome
-        if checkpoint is not None:
-            outcome.resumed_from_line = checkpoint.line
-            outcome.published = checkpoint.published
-            outcome.dead_lettered = checkpoint.dead_lettered
         total = path.stat().st_size
         source = f"{self.source_uri}/{path.name}"
         with path.open("rb") as fh:
@@ -164,40 +249,31 @@ class FilePipeline:
                 for chunk in split_rows(fh, start, self.chunk_size)
             )
             for job, result in self._translated(jobs, total):
-                publish_confirmed(
-                    self.publisher, [(self.routing_key, b) for b in result.bodies], self.retry
-                )
-                if self.on_confirmed is not None:
-                    for body in result.bodies:
-                        self.on_confirmed(body)
                 outcome.records += result.records
-                outcome.published += result.published
-                outcome.dead_lettered += len(result.dead_rows)
-                outcome.dead_letter_locations.extend(result.dead_locations)
                 end = job.chunk.end
-                # dead letters and position commit together, after the broker confirmed
-                with self.engine.begin() as conn:
-                    DeadLetterService.add_rows(conn, result.dead_rows)
-                    save_checkpoint(
-                        conn,
-                        doc_key,
-                        offset=end.offset,
-                        line=end.line,
-                        published=outcome.published,
-                        dead_lettered=outcome.dead_lettered,
-                    )
+                self._commit(
+                    outcome,
+                    doc_key,
+                    [(self.routing_key, b) for b in result.bodies],
+                    events=result.published,
+                    dead_rows=result.dead_rows,
+                    dead_locations=result.dead_locations,
+                    offset=end.offset,
+                    line=end.line,
+                )
                 if self.progress is not None:
                     self.progress(outcome.records, end.offset, total)
-        with self.engine.begin() as conn:
-            save_checkpoint(
-                conn,
-                doc_key,
-                offset=total,
-                line=start.line + outcome.records,
-                done=True,
-                published=outcome.published,
-                dead_lettered=outcome.dead_lettered,
-            )
+        self._commit(
+            outcome,
+            doc_key,
+            [],
+            events=0,
+            dead_rows=[],
+            dead_locations=[],
+            offset=total,
+            line=start.line + outcome.records,
+            done=True,
+        )
         outcome.seconds = time.perf_counter() - started
         return outcome
 
@@ -247,3 +323,157 @@ class FilePipeline:
             # for the shared workers to translate before the next file's
             for _, future in window:
                 future.cancel()
+
+
+@dataclass
+class PendingBatches:
+    """Events waiting for the next confirmed publish: one batch per spec (routing key)."""
+
+    source: str
+    time: datetime
+    batches: dict[str, tuple[CompiledMapping, EventBatch]] = field(default_factory=dict)
+    events: int = 0
+
+    def add(self, outcome: MessageOutcome) -> None:
+        """Queue the events of one message."""
+        for event in outcome.events:
+            m = event.mapping
+            entry = self.batches.get(m.id)
+            if entry is None:
+                batch = EventBatch(
+                    source=self.source,
+                    event_type=m.target_type,
+                    version=m.target_version,
+                    dataschema=dataschema_uri(m.target_type, m.target_version),
+                    time=self.time,
+                )
+                entry = self.batches[m.id] = (m, batch)
+            entry[1].add(event.event_id, event.data)
+            self.events += 1
+
+    def take(self) -> list[tuple[str, bytes]]:
+        """(routing key, batch body) pairs for everything queued; starts empty again."""
+        bodies = [
+            (routing_key(m.target_type, m.target_version), batch.body())
+            for m, batch in self.batches.values()
+            if len(batch)
+        ]
+        self.batches.clear()
+        self.events = 0
+        return bodies
+
+
+class DocumentPipeline(_Durable):
+    """Translate documents message by message and publish their events, confirmed."""
+
+    def __init__(
+        self,
+        *,
+        mapper: DocumentMapper,
+        fmt: DocumentFormat | None = None,
+        **settings: Unpack[_Settings],
+    ) -> None:
+        super().__init__(**settings)
+        self.mapper = mapper
+        #: the format to read; None detects it from each file's first bytes
+        self.fmt = fmt
+
+    def process(self, path: Path) -> FileOutcome:
+        """Translate and publish one document; return counts. Safe to call again after a crash."""
+        started = time.perf_counter()
+        outcome, doc_key, checkpoint = self._resume(path)
+        if outcome.already_done:
+            return outcome
+        doc_id = doc_key.rsplit(":", 1)[1]
+        done_before = checkpoint.line if checkpoint is not None else 0
+        total = path.stat().st_size
+        source = f"{self.source_uri}/{path.name}"
+        pending = PendingBatches(source, datetime.now(UTC))
+        letters: list[DeadLetter] = []
+        position = 0
+        with path.open("rb") as fh:
+            fmt = self.fmt or document_formats.detect(document_formats.read_head(fh), str(path))
+            fh.seek(0)
+            try:
+                for record in fmt.messages(fh, str(path)):
+                    position += 1
+                    if position <= done_before:
+                        continue  # committed before a crash
+                    result = self.mapper.translate(record, fmt, doc_id)
+                    outcome.records += 1
+                    outcome.ignored += result.ignored is not None
+                    pending.add(result)
+                    letters += self._letters(result, fmt, doc_key, doc_id, source)
+                    # bounded memory: many events, or many bad messages in a row
+                    if pending.events >= self.batch_size or len(letters) >= self.batch_size:
+                        self._commit_messages(pending, letters, outcome, doc_key, position)
+                        letters = []
+                        if self.progress is not None:
+                            self.progress(outcome.records, fh.tell(), total)
+            except RecordError:
+                # keep what was read before the break, then refuse the rest of the file
+                self._commit_messages(pending, letters, outcome, doc_key, position)
+                raise
+        if position == 0:
+            # an envelope with nothing in it would otherwise end as 0 published, 0 dead letters
+            raise RecordError(str(path), f"no {fmt.name} message in the document", raw=None)
+        self._commit_messages(pending, letters, outcome, doc_key, position, done=True)
+        outcome.seconds = time.perf_counter() - started
+        return outcome
+
+    def _letters(
+        self, result: MessageOutcome, fmt: DocumentFormat, doc_key: str, doc_id: str, source: str
+    ) -> list[DeadLetter]:
+        if not result.failures:
+            return []
+        record = result.record
+        context = letter_context(record, fmt, doc_id)
+        raw = record.data if not isinstance(record, RecordError) else (record.raw or b"")
+        content_type = getattr(record, "content_type", "application/octet-stream")
+        letters = []
+        for failure in result.failures:
+            mapping = failure.mapping
+            where = result.where + (f", mapping {mapping.id}" if mapping else "")
+            letters.append(
+                DeadLetter(
+                    connector=self.connector,
+                    source=source,
+                    source_key=doc_key,
+                    location=where,
+                    stage=failure.stage,
+                    error=failure.error,
+                    decision=DEFAULT_TABLE.decide(failure.error),
+                    payload=raw,
+                    content_type=content_type,
+                    context=context,
+                    mapping_id=mapping.id if mapping else None,
+                    mapping_version=mapping.version if mapping else None,
+                    event_type=mapping.target_type if mapping else None,
+                )
+            )
+        return letters
+
+    def _commit_messages(
+        self,
+        pending: PendingBatches,
+        letters: list[DeadLetter],
+        outcome: FileOutcome,
+        doc_key: str,
+        position: int,
+        *,
+        done: bool = False,
+    ) -> None:
+        # a message's position is its line in the checkpoint; a document has no byte offset
+        events = pending.events
+        now = datetime.now(UTC)
+        self._commit(
+            outcome,
+            doc_key,
+            pending.take(),
+            events=events,
+            dead_rows=[d.as_row(now) for d in letters],
+            dead_locations=[d.location for d in letters],
+            offset=0,
+            line=position,
+            done=done,
+        )

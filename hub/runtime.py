@@ -36,14 +36,13 @@ from hub.config import ConnectorSettings, Settings, csv_format_for
 from hub.data_folder_lock import DataFolderLock
 from hub.database import connect
 from hub.deadletter.service import DeadLetterService
-from hub.document_pipeline import DocumentPipeline
 from hub.documents import DocumentMapper
 from hub.errors import ConfigError, HubError
 from hub.inbox import Inbox, RefusedEntry
 from hub.observability.metrics import record_file
 from hub.outages import ONCE_WAIT, OutageRider, is_outage
 from hub.partners import PartnerDirectory
-from hub.pipeline import FileOutcome, FilePipeline, Progress, document_key
+from hub.pipeline import DocumentPipeline, FileOutcome, FilePipeline, Progress, document_key
 from hub.refused_files import as_refusal, refuse_entry, refuse_file
 from hub.retry import RetryPolicy
 from hub.routing.worker import RoutingProgress, RoutingWorker

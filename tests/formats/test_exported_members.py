@@ -14,7 +14,7 @@ _MODULES = [
     "connectors.formats.registry",
     "connectors.formats.xml_tree",
     "hub.documents",
-    "hub.document_pipeline",
+    "hub.pipeline",
     "hub.translate",
     "hub.golden",
     "hub.replay",
