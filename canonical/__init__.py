@@ -38,6 +38,20 @@ if TYPE_CHECKING:
         UnknownEventVersion,
     )
     from canonical.event_id import EVENT_ID_NAMESPACE, EventIdSeries, make_event_id
+    from canonical.event_versions import (
+        EventRegistry,
+        convert,
+        default_registry,
+        event_model,
+        event_types,
+        latest_version,
+        parse_envelope,
+        parse_target,
+        read_envelope,
+        read_event,
+        register_caster,
+        versions,
+    )
     from canonical.events import (
         AdjustmentReason,
         EventData,
@@ -64,20 +78,6 @@ if TYPE_CHECKING:
     from canonical.money import CurrencyCode, Money
     from canonical.product_id import ProductId, ProductIdScheme
     from canonical.quantity import ExplicitQuantity, Quantity, UnitCode
-    from canonical.registry import (
-        EventRegistry,
-        convert,
-        default_registry,
-        event_model,
-        event_types,
-        latest_version,
-        parse_envelope,
-        parse_target,
-        read_envelope,
-        read_event,
-        register_caster,
-        versions,
-    )
     from canonical.schema_export import check_schemas, export_schemas
     from canonical.timestamps import UtcDatetime
 
@@ -100,7 +100,7 @@ _HOMES = {
     "Envelope": "canonical.envelope",
     "EventData": "canonical.events",
     "EventIdSeries": "canonical.event_id",
-    "EventRegistry": "canonical.registry",
+    "EventRegistry": "canonical.event_versions",
     "ExplicitQuantity": "canonical.quantity",
     "Gtin": "canonical.gtin",
     "InvalidCaster": "canonical.errors",
@@ -132,24 +132,24 @@ _HOMES = {
     "UtcDatetime": "canonical.timestamps",
     "check_gtin": "canonical.gtin",
     "check_schemas": "canonical.schema_export",
-    "convert": "canonical.registry",
+    "convert": "canonical.event_versions",
     "dataschema_uri": "canonical.envelope",
-    "default_registry": "canonical.registry",
+    "default_registry": "canonical.event_versions",
     "dump_batch": "canonical.envelope",
-    "event_model": "canonical.registry",
-    "event_types": "canonical.registry",
+    "event_model": "canonical.event_versions",
+    "event_types": "canonical.event_versions",
     "export_schemas": "canonical.schema_export",
     "gtin14": "canonical.gtin",
     "gtin_check_digit": "canonical.gtin",
-    "latest_version": "canonical.registry",
+    "latest_version": "canonical.event_versions",
     "make_event_id": "canonical.event_id",
-    "parse_envelope": "canonical.registry",
-    "parse_target": "canonical.registry",
-    "read_envelope": "canonical.registry",
-    "read_event": "canonical.registry",
-    "register_caster": "canonical.registry",
+    "parse_envelope": "canonical.event_versions",
+    "parse_target": "canonical.event_versions",
+    "read_envelope": "canonical.event_versions",
+    "read_event": "canonical.event_versions",
+    "register_caster": "canonical.event_versions",
     "routing_key": "canonical.envelope",
-    "versions": "canonical.registry",
+    "versions": "canonical.event_versions",
     "wrap_event": "canonical.envelope",
 }
 

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from canonical.envelope import dataschema_uri
+from canonical.event_versions import EventRegistry, default_registry
 from canonical.events import EventData
-from canonical.registry import EventRegistry, default_registry
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 _SUFFIX = ".schema.json"

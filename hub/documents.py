@@ -1,6 +1,6 @@
 """Documents to events: every message of a document through the specs that read its kind.
 
-A document format (:mod:`connectors.formats.registry`) streams a document's messages; each
+A document format (:mod:`connectors.formats.document_formats`) streams a document's messages; each
 message is mapped by every spec whose ``source`` is that (format, message) — a POSLog return
 gives stock events and a return authorisation — or by the one spec ``--mapping`` names. A
 spec with ``split`` gives one event per item (``map_all``). The outcome of one message is its

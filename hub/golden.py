@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from connectors.errors import RecordError
-from connectors.formats import registry as document_formats
+from connectors.formats import document_formats
 from connectors.formats.document import DocumentFormat
 from connectors.record import RawRecord
 from connectors.sdk.deadletter import describe_error

@@ -38,7 +38,7 @@ from sqlalchemy import Engine
 
 from canonical import dataschema_uri, event_model
 from connectors.errors import RecordError
-from connectors.formats import registry as document_formats
+from connectors.formats import document_formats
 from connectors.formats.csv import CsvFormat, CsvPosition, split_rows
 from connectors.formats.document import DocumentFormat
 from connectors.sdk.deadletter import DeadLetter

@@ -35,7 +35,7 @@ from sqlalchemy import Engine
 
 from canonical import dataschema_uri, make_event_id
 from connectors.errors import RecordError
-from connectors.formats import registry as document_formats
+from connectors.formats import document_formats
 from connectors.formats.csv import CsvFormat
 from connectors.record import RawRecord
 from connectors.sdk.deadletter import DeadLetterStatus, describe_error

@@ -24,7 +24,7 @@ import uvicorn
 from sqlalchemy import Engine
 
 from connectors.errors import RecordError, UnknownFormatError
-from connectors.formats import registry as document_formats
+from connectors.formats import document_formats
 from connectors.formats.document import DocumentFormat
 from connectors.sdk.runner import RunOutcome
 from hub.api import create_app, freeze_startup_heap

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from connectors.sdk.connector import Source
-from connectors.sdk.registry import load_connector
+from connectors.sdk.entry_points import load_connector
 from connectors.sdk.runner import RunOutcome, run_source
 from connectors.sdk.webhook import WebhookSource
 from hub.config import ConnectorSettings, Settings

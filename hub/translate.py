@@ -24,7 +24,7 @@ from pathlib import Path
 
 from canonical import dataschema_uri
 from connectors.errors import RecordError, UnknownFormatError
-from connectors.formats import registry as document_formats
+from connectors.formats import document_formats
 from connectors.formats.csv import CsvFormat
 from connectors.formats.document import DocumentFormat
 from connectors.record import RawRecord

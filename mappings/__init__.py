@@ -24,8 +24,8 @@ if _TYPE_CHECKING:
     from ._errors import MappingError, SpecError
     from ._golden import GoldenCase, compare, golden_cases, golden_folder_cases, golden_folders
     from ._loading import load_spec
-    from ._registry import SPECS_DIR, SpecRegistry
     from ._spec import ConditionSpec, EachSpec, FieldSpec, MappingSpec, SourceSpec, SplitSpec
+    from ._spec_set import SPECS_DIR, SpecRegistry
     from .spec_packages import ENTRY_POINT_GROUP, SpecFolder, installed_specs, spec_folders
     from .transforms import register_transform
 
@@ -42,10 +42,10 @@ _HOMES = {
     "GoldenCase": "mappings._golden",
     "MappingError": "mappings._errors",
     "MappingSpec": "mappings._spec",
-    "SPECS_DIR": "mappings._registry",
+    "SPECS_DIR": "mappings._spec_set",
     "SourceSpec": "mappings._spec",
     "SpecError": "mappings._errors",
-    "SpecRegistry": "mappings._registry",
+    "SpecRegistry": "mappings._spec_set",
     "SplitSpec": "mappings._spec",
     "compare": "mappings._golden",
     "compile_spec": "mappings._compiled",

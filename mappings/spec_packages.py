@@ -20,7 +20,7 @@ from pathlib import Path
 from types import ModuleType
 
 from ._errors import SpecError
-from ._registry import SPECS_DIR, SpecRegistry
+from ._spec_set import SPECS_DIR, SpecRegistry
 
 __all__ = ["ENTRY_POINT_GROUP", "SpecFolder", "installed_specs", "spec_folders"]
 

@@ -87,6 +87,12 @@ if TYPE_CHECKING:
         RetryTable,
         RowKey,
     )
+    from connectors.sdk.entry_points import (
+        ENTRY_POINT_GROUP,
+        UnknownConnector,
+        connector_entry_points,
+        load_connector,
+    )
     from connectors.sdk.errors import (
         AuthenticationFailed,
         AuthExpired,
@@ -98,12 +104,6 @@ if TYPE_CHECKING:
         RateLimited,
         RequestRejected,
         TransientConnectorError,
-    )
-    from connectors.sdk.registry import (
-        ENTRY_POINT_GROUP,
-        UnknownConnector,
-        connector_entry_points,
-        load_connector,
     )
     from connectors.sdk.retry import RetryPolicy, retrying
     from connectors.sdk.runner import RunOutcome, deliver, run_source
@@ -126,7 +126,7 @@ _HOMES = {
     "DeadLetterStatus": "connectors.sdk.deadletter",
     "Decision": "connectors.sdk.decisions",
     "DeliveryKey": "connectors.sdk.webhook",
-    "ENTRY_POINT_GROUP": "connectors.sdk.registry",
+    "ENTRY_POINT_GROUP": "connectors.sdk.entry_points",
     "Event": "connectors.sdk.connector",
     "EventBus": "connectors.sdk.bus",
     "FailureType": "connectors.sdk.decisions",
@@ -148,14 +148,14 @@ _HOMES = {
     "State": "connectors.sdk.state",
     "Stream": "connectors.sdk.stream",
     "TransientConnectorError": "connectors.sdk.errors",
-    "UnknownConnector": "connectors.sdk.registry",
+    "UnknownConnector": "connectors.sdk.entry_points",
     "WebhookRequest": "connectors.sdk.webhook",
     "WebhookSource": "connectors.sdk.webhook",
     "WriteReport": "connectors.sdk.connector",
-    "connector_entry_points": "connectors.sdk.registry",
+    "connector_entry_points": "connectors.sdk.entry_points",
     "deliver": "connectors.sdk.runner",
     "load_config": "connectors.sdk.config",
-    "load_connector": "connectors.sdk.registry",
+    "load_connector": "connectors.sdk.entry_points",
     "retrying": "connectors.sdk.retry",
     "run_source": "connectors.sdk.runner",
 }

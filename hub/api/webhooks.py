@@ -33,8 +33,8 @@ from connectors.errors import RecordError
 from connectors.record import RawRecord
 from connectors.sdk.bus import EventBus
 from connectors.sdk.deadletter import DeadLetter
+from connectors.sdk.entry_points import load_connector
 from connectors.sdk.errors import ConnectorConfigError
-from connectors.sdk.registry import load_connector
 from connectors.sdk.webhook import SignatureInvalid, WebhookRequest, WebhookSource
 from hub.api.webhook_commits import DeliveryCommitter, PendingDelivery
 from hub.config import ConnectorSettings, Settings

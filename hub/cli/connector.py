@@ -50,7 +50,7 @@ def _kind(cls: type) -> str:
 @connector_app.command("list")
 def list_connectors(as_json: JsonOpt = False) -> None:
     """Installed connectors: name, kind, class."""
-    from connectors.sdk.registry import connector_entry_points, load_connector
+    from connectors.sdk.entry_points import connector_entry_points, load_connector
 
     rows = []
     for name, ep in connector_entry_points().items():
@@ -75,8 +75,8 @@ def list_connectors(as_json: JsonOpt = False) -> None:
 @connector_app.command("schema")
 def schema(name: Annotated[str, typer.Argument(help="connector name (see `list`)")]) -> None:
     """Print the connector's configuration JSON Schema (its documentation)."""
+    from connectors.sdk.entry_points import load_connector
     from connectors.sdk.errors import ConnectorConfigError
-    from connectors.sdk.registry import load_connector
 
     try:
         cls = load_connector(name)
@@ -119,8 +119,8 @@ def check(
     """Can this connector connect with its configuration? Exit 0 yes, 1 no, 2 bad config."""
     # --config-file was the first spelling of --connector-config: kept as a hidden alias
     config_file = alias(connector_config, config_file, None)
+    from connectors.sdk.entry_points import load_connector
     from connectors.sdk.errors import ConnectorConfigError
-    from connectors.sdk.registry import load_connector
     from hub.config import load_settings
     from hub.errors import ConfigError
 
@@ -169,8 +169,8 @@ def _configured(
     name: str, config: Path | None, data_dir: Path | None, kind: type, what: str
 ) -> tuple[Any, Any]:
     """(settings, the built connector) of instance ``name``; exit 2 when it is not a ``what``."""
+    from connectors.sdk.entry_points import load_connector
     from connectors.sdk.errors import ConnectorConfigError
-    from connectors.sdk.registry import load_connector
     from hub.errors import ConfigError
 
     try:

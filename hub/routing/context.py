@@ -35,7 +35,7 @@ import cel
 import orjson
 
 from canonical import Envelope, EventData, parse_envelope
-from canonical.registry import default_registry
+from canonical.event_versions import default_registry
 from hub.routing.facts import facts_for
 from hub.routing.priority import ImpactPolicy
 

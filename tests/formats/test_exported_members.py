@@ -11,7 +11,7 @@ import pytest
 from connectors.formats import idoc, poslog, shopify
 
 _MODULES = [
-    "connectors.formats.registry",
+    "connectors.formats.document_formats",
     "connectors.formats.xml_tree",
     "hub.documents",
     "hub.pipeline",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import sys
 
 import pytest
 
@@ -69,6 +70,16 @@ def test_dead_letter_record_is_the_one_model_under_its_old_name_with_a_warning()
     assert old is connectors.sdk.DeadLetter
     with pytest.warns(DeprecationWarning, match="DeadLetterRecord is deprecated"):
         assert connectors.sdk.bus.DeadLetterRecord is connectors.sdk.DeadLetter  # type: ignore[attr-defined]
+
+
+def test_the_former_registry_module_re_exports_the_entry_points_with_a_warning(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delitem(sys.modules, "connectors.sdk.registry", raising=False)
+    with pytest.warns(DeprecationWarning, match=r"connectors\.sdk\.registry is deprecated"):
+        former = importlib.import_module("connectors.sdk.registry")
+    assert former.load_connector is connectors.sdk.load_connector
+    assert former.ENTRY_POINT_GROUP == "crossdock.connectors"
 
 
 def test_a_permanent_failure_is_raised_after_one_attempt() -> None:

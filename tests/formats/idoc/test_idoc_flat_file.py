@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from connectors.errors import RecordError
-from connectors.formats import registry
+from connectors.formats import document_formats as registry
 from connectors.formats.idoc import IdocFormat
 from connectors.formats.idoc.flatfile import CONTROL_FIELDS, read_flat_file
 from connectors.record import RawRecord

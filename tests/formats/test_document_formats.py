@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from connectors.errors import UnknownFormatError
-from connectors.formats import registry
+from connectors.formats import document_formats as registry
 from tests.corpus import corpus_file, require_corpus
 
 WRITTEN = Path(__file__).parent / "written_here"
