@@ -25,7 +25,7 @@ import kombu.exceptions
 import sqlalchemy.exc
 
 from connectors.errors import RecordError
-from connectors.formats import registry as document_formats
+from connectors.formats import document_formats
 from connectors.sdk.deadletter import DeadLetter
 from connectors.sdk.decisions import Action
 from hub.deadletter.service import DeadLetterService
