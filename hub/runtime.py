@@ -139,17 +139,14 @@ class Hub:
         content is not one of its documents.
         """
         config = self.settings.connector(connector)
-        if config.format == "csv":
-            return None
+        if config.format == document_formats.FALLBACK:
+            return None  # always the connector's CSV, whatever the content
         with path.open("rb") as fh:
             head = document_formats.read_head(fh)
         if config.format == "auto":
-            try:
-                return document_formats.detect(head, str(path))
-            except UnknownFormatError:
-                if document_formats.looks_like_document(head):
-                    raise  # an unknown document is refused, never read as CSV
-                return None  # not a document: the connector's CSV
+            # CSV when no document format claims it; an unknown document is refused
+            fmt = document_formats.detect(head, str(path))
+            return None if fmt.name == document_formats.FALLBACK else fmt
         fmt = document_formats.get(config.format)
         if not fmt.sniff(head):
             raise UnknownFormatError(

@@ -235,11 +235,8 @@ def _document_format(path: Path, report: TranslationReport) -> DocumentFormat | 
     """The document format of ``path``, ``None`` for CSV; refuses unknown document content."""
     with path.open("rb") as fh:
         head = document_formats.read_head(fh)
-    try:
-        fmt = document_formats.detect(head, str(path))
-    except UnknownFormatError:
-        if document_formats.looks_like_document(head):
-            raise
+    fmt = document_formats.detect(head, str(path))  # an unknown document is refused
+    if fmt.name == document_formats.FALLBACK:
         return None
     start = head.removeprefix(b"\xef\xbb\xbf").lstrip()[:32].decode("utf-8", "replace")
     report.how = f"the {fmt.name} reader claims the content (it starts {start!r})"

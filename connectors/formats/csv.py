@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
 from connectors.errors import MissingColumnError, RecordError
+from connectors.formats.document_formats import looks_like_document
 from connectors.formats.limits import LimitExceeded, read_limits
 from connectors.record import RawRecord
 
@@ -50,6 +51,28 @@ class CsvFormat:
     columns: Mapping[str, str] = field(default_factory=dict)
     delimiter: str = ","
     encoding: str = "utf-8-sig"
+    #: the format's name in the format registry and a spec's ``source.format``
+    name: str = field(default="csv", init=False, repr=False)
+
+    def sniff(self, head: bytes) -> bool:
+        """CSV is what no document is: content that opens like a document is never CSV.
+
+        Every other format claims content by how it starts; CSV takes the rest, so a file is
+        read as CSV only when no document format could be meant.
+        """
+        return not looks_like_document(head)
+
+    def messages(self, fh: BinaryIO, source: str) -> Iterator[RawRecord | RecordError]:
+        """Each data row of the file in ``fh`` (header first), as a document format's messages.
+
+        The hub's inbox reads a CSV file in chunks instead (:func:`split_rows`, translated in
+        worker processes for big files): the format's fast path, same rows, same positions.
+        """
+        context, header_len = self.read_header(fh, source)
+        fh.seek(header_len)
+        for chunk in split_rows(fh, CsvPosition(header_len, 1), _ROWS_PER_READ):
+            for item, _ in self.parse_chunk(chunk, source, context):
+                yield item
 
     def header_names(self, header: Sequence[str], source: str) -> list[str]:
         """Translate the file's header to canonical names; refuse a header missing a column."""

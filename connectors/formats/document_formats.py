@@ -1,4 +1,7 @@
-"""The document formats the hub knows, and which one a file is, from its first bytes.
+"""The formats the hub reads files in, and which one a file is, from its first bytes.
+
+CSV is one of them (:class:`~connectors.formats.csv.CsvFormat`): it takes the content that no
+document format claims and that does not open like a document.
 
 Formats are imported on first use (``name → "module:Class"``), so a hub that never sees an
 X12 file never imports the X12 reader, and a format whose module is not installed is simply
@@ -17,6 +20,7 @@ from connectors.formats.document import DocumentFormat
 
 __all__ = [
     "DOCUMENT_STARTS",
+    "FALLBACK",
     "FORMATS",
     "available",
     "detect",
@@ -32,7 +36,10 @@ FORMATS: dict[str, str] = {
     "idoc": "connectors.formats.idoc:IdocFormat",
     "poslog": "connectors.formats.poslog:PoslogFormat",
     "shopify": "connectors.formats.shopify:ShopifyFormat",
+    "csv": "connectors.formats.csv:CsvFormat",
 }
+#: the format that takes what no other claims
+FALLBACK = "csv"
 
 HEAD_BYTES = 4096
 #: how documents start (X12, EDIFACT, XML, JSON): such content is never taken for CSV
@@ -83,9 +90,12 @@ def looks_like_document(head: bytes) -> bool:
 
 
 def detect(head: bytes, source: str = "document") -> DocumentFormat:
-    """The one format that claims ``head``; :class:`UnknownFormatError` for none or several."""
+    """The one format that claims ``head`` (CSV for what no document format claims and that
+    does not open like a document); :class:`UnknownFormatError` for none or several."""
     head = head.removeprefix(_BOM).lstrip()
     claims = [fmt for fmt in available().values() if fmt.sniff(head)]
+    if len(claims) > 1:  # a document format's claim wins over CSV's "anything else"
+        claims = [fmt for fmt in claims if fmt.name != FALLBACK]
     if len(claims) == 1:
         return claims[0]
     if claims:
@@ -94,7 +104,8 @@ def detect(head: bytes, source: str = "document") -> DocumentFormat:
     preview = head[:40].decode("utf-8", "replace")
     raise UnknownFormatError(
         source,
-        f"content not recognised as any document format ({', '.join(available())}): "
+        f"content not recognised as any document format "
+        f"({', '.join(n for n in available() if n != FALLBACK)}): "
         f"it starts with {preview!r}",
         raw=head[:HEAD_BYTES],
     )

@@ -36,7 +36,7 @@ def test_a_byte_order_mark_and_leading_blank_lines_do_not_hide_the_format() -> N
 
 @pytest.mark.parametrize(
     "head",
-    [b"<Catalog><Item/></Catalog>", b'{"invoice": {"amount": "1.00"}}', b"hello"],
+    [b"<Catalog><Item/></Catalog>", b'{"invoice": {"amount": "1.00"}}', b"[1, 2]"],
 )
 def test_unknown_content_is_refused_with_how_it_starts(head: bytes) -> None:
     with pytest.raises(UnknownFormatError, match="not recognised") as caught:
