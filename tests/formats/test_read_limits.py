@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from connectors.errors import RecordError
-from connectors.formats import registry
+from connectors.formats import document_formats as registry
 from connectors.formats.limits import (
     CappedReader,
     LimitExceeded,
