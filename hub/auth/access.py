@@ -33,6 +33,8 @@ __all__ = [
 
 COOKIE_NAME = "crossdock_session"
 CSRF_HEADER = "X-Crossdock-Request"
+#: sent by the ops page's background polls, which must not keep an idle session alive
+BACKGROUND_HEADER = "X-Crossdock-Background"
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -50,7 +52,11 @@ def auth_engine_of(request: Request) -> Engine:
 
 def page_session(request: Request) -> PageSession | None:
     """The live session of the request's cookie, or None (none, ended, expired, revoked)."""
-    return session_of(auth_engine_of(request), request.cookies.get(COOKIE_NAME))
+    return session_of(
+        auth_engine_of(request),
+        request.cookies.get(COOKIE_NAME),
+        touch=request.headers.get(BACKGROUND_HEADER) != "1",
+    )
 
 
 def _caller(request: Request, credentials: HTTPAuthorizationCredentials | None) -> Principal:

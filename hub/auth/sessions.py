@@ -80,10 +80,11 @@ def open_session(engine: Engine, token: str, *, now: datetime | None = None) -> 
 
 
 def session_of(
-    engine: Engine, session_id: str | None, *, now: datetime | None = None
+    engine: Engine, session_id: str | None, *, now: datetime | None = None, touch: bool = True
 ) -> PageSession | None:
     """The live session behind a cookie's id: None when unknown, ended, idle past :data:`IDLE`,
-    past its lifetime, or when its token was revoked."""
+    past its lifetime, or when its token was revoked. ``touch=False`` (a page's background
+    poll) leaves its idle clock alone: an open tab is not an operator at work."""
     if not session_id:
         return None
     now = now or utcnow()
@@ -103,7 +104,7 @@ def session_of(
             or now - _aware(session.last_seen_at) >= IDLE
         ):
             return None
-        if now - _aware(session.last_seen_at) >= _SEEN_RESOLUTION:
+        if touch and now - _aware(session.last_seen_at) >= _SEEN_RESOLUTION:
             s.execute(
                 update(SessionRow).where(SessionRow.id == session.id).values(last_seen_at=now)
             )

@@ -4,14 +4,22 @@ expire and end (sign-out, token revoked), and a sign-in form protected against C
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select, update
 
 from hub.auth import revoke_token
+from hub.auth.access import BACKGROUND_HEADER
 from hub.auth.sessions import IDLE, LIFETIME, open_session, session_of
+from hub.auth.tables import SessionRow
 from hub.migrated import utcnow
 from tests.ops.conftest import OpsEnv, sign_in
+
+
+def _utc(value: datetime) -> datetime:
+    """SQLite hands back naive times; they were written in UTC."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def _engine(env: OpsEnv):  # type: ignore[no-untyped-def]
@@ -88,3 +96,36 @@ def test_sessions_expire_when_idle_and_at_their_lifetime(embedded_env: OpsEnv) -
         at += IDLE / 2
         assert session_of(engine, used, now=at) is not None
     assert session_of(engine, used, now=start + LIFETIME) is None
+
+
+def test_a_page_s_background_polls_do_not_keep_an_idle_session_alive(
+    embedded_env: OpsEnv,
+) -> None:
+    engine = _engine(embedded_env)
+    start = utcnow()
+    polled = open_session(engine, embedded_env.tokens["viewer"], now=start)
+    at = start
+    while at + IDLE / 4 < start + IDLE:  # the open tab polls every quarter hour
+        at += IDLE / 4
+        assert session_of(engine, polled, now=at, touch=False) is not None
+    # nobody used the page: an hour after sign-in it is over, polls or not
+    assert session_of(engine, polled, now=start + IDLE, touch=False) is None
+
+
+def test_the_live_route_with_the_background_header_leaves_the_idle_clock(
+    embedded_env: OpsEnv,
+) -> None:
+    client = TestClient(embedded_env.app)
+    sign_in(client, embedded_env.tokens["operator"])
+    engine = _engine(embedded_env)
+    with engine.begin() as conn:  # signed in two minutes ago, idle since
+        conn.execute(update(SessionRow).values(last_seen_at=utcnow() - timedelta(minutes=2)))
+    polled = client.get("/ops/live", headers={BACKGROUND_HEADER: "1"})
+    assert polled.status_code == 200
+    with engine.connect() as conn:
+        seen = conn.execute(select(SessionRow.last_seen_at)).scalar_one()
+    assert utcnow() - _utc(seen) >= timedelta(minutes=2)
+    assert client.get("/ops/live").status_code == 200  # an operator's own request counts
+    with engine.connect() as conn:
+        seen = conn.execute(select(SessionRow.last_seen_at)).scalar_one()
+    assert utcnow() - _utc(seen) < timedelta(minutes=1)

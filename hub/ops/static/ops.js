@@ -7,6 +7,7 @@
 (function () {
   document.documentElement.classList.remove("no-js");
   const csrfHeader = document.body.dataset.csrfHeader;
+  const backgroundHeader = "X-Crossdock-Background";
   const csrf = document.body.dataset.csrf;
   const status = document.getElementById("status");
   // the message box covers part of the page: it goes after a while (the next message replaces it)
@@ -35,8 +36,12 @@
   }
 
   // Fetch a server-rendered page and swap in its data-live parts that changed.
-  async function refreshFrom(url) {
-    const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } });
+  // A background poll says so, and does not count as the operator's activity: a page left open
+  // must not keep its session from ending when idle.
+  async function refreshFrom(url, background) {
+    const headers = { Accept: "text/html" };
+    if (background) headers[backgroundHeader] = "1";
+    const response = await fetch(url, { credentials: "same-origin", headers });
     if (response.status === 401 || response.redirected) throw new SignedOut("signed out");
     if (!response.ok) throw new Error(`${response.status}: ${response.statusText}`);
     const doc = new DOMParser().parseFromString(await response.text(), "text/html");
@@ -85,7 +90,7 @@
     async function refresh() {
       const wasActive = active();
       try {
-        const doc = await refreshFrom(note.dataset.liveUrl);
+        const doc = await refreshFrom(note.dataset.liveUrl, true);
         document.getElementById("refreshed").textContent =
           doc.getElementById("refreshed-at").textContent;
         if (selection) selection.restore();
