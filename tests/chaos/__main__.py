@@ -70,7 +70,9 @@ def main() -> int:
         f"{sizes.files} files of {small.rows:,} rows). Servers: a private PostgreSQL 15 "
         "(initdb + pg_ctl in a temp folder) and a private RabbitMQ node (a second node, "
         "its own port and files), both stopped and started by the suite "
-        "(`tests/private_services.py`); the shared servers are never touched.",
+        "(`tests/private_services.py`); the shared servers are never touched. The RabbitMQ "
+        "node has a config file of its own (the machine's rabbitmq.conf pins the listener to "
+        "5672: a second node without one dies with eaddrinuse), so no TCP proxy was needed.",
         "An independent queue bound before each run counts what reached the bus through "
         "`hub.dedup.claim_events`. lost = events of the file's good lines never seen; "
         "duplicate copies = deliveries of an id already seen.",
