@@ -14,6 +14,7 @@ is read like one.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import stat
@@ -23,6 +24,8 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 
 from connectors.errors import RecordError
+
+log = logging.getLogger(__name__)
 
 __all__ = ["Inbox", "RefusedEntry"]
 
@@ -176,8 +179,20 @@ class Inbox:
         reason: str | None = None,
         target: Path | None = None,
     ) -> Path:
-        """Move a processed file out of the inbox (to ``target`` if given); its new path."""
-        moved = self._move(path, self.failed if failed else self.done, target)
+        """Move a processed file out of the inbox (to ``target`` if given); its new path.
+
+        A file already gone (moved by another hub reading the same folder, or taken back by its
+        sender) is not this hub's failure: what it published and dead-lettered stands, event
+        ids absorb a second reading, and the run goes on. Its old path is returned.
+        """
+        try:
+            moved = self._move(path, self.failed if failed else self.done, target)
+        except FileNotFoundError:
+            if os.path.lexists(path):
+                raise  # the inbox's own folders are missing: not a vanished file
+            log.warning("%s: gone from the inbox before it could be moved; left as it is", path)
+            self._seen.pop(path, None)
+            return path
         if reason:
             moved.with_name(moved.name + ".reason").write_text(reason + "\n", encoding="utf-8")
         self._seen.pop(path, None)

@@ -162,3 +162,28 @@ def test_a_file_swapped_for_a_fifo_or_gone_after_listing_is_refused_unopened(
     assert "gone" in str(gone)
     assert stat.S_ISFIFO(os.lstat(inbox.failed / "a.csv").st_mode)
     assert [(Path(row.source).name, row.payload) for row in letters] == [("a.csv", b"")]
+
+
+def test_a_file_another_hub_moved_first_is_left_and_the_run_goes_on(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    inbox = Inbox(tmp_path)
+    taken = tmp_path / "count.csv"
+    taken.write_text("store_id,sku\n1,A\n", encoding="utf-8")
+    elsewhere = tmp_path / "other-hub" / "count.csv"
+    elsewhere.parent.mkdir()
+    taken.rename(elsewhere)  # the other hub settled it between our read and our move
+
+    with caplog.at_level("WARNING", logger="hub.inbox"):
+        assert inbox.settle(taken) == taken
+    assert "gone from the inbox before it could be moved" in caplog.text
+    assert elsewhere.read_text(encoding="utf-8") == "store_id,sku\n1,A\n"
+    assert not (tmp_path / "done" / "count.csv").exists()
+
+
+def test_settling_into_a_missing_inbox_is_still_an_error(tmp_path: Path) -> None:
+    present = tmp_path / "count.csv"
+    present.write_text("x\n", encoding="utf-8")
+    inbox = Inbox(tmp_path)
+    with pytest.raises(FileNotFoundError):  # a target folder that cannot be made is not "gone"
+        inbox.settle(present, target=tmp_path / "no" / "such" / "count.csv")
