@@ -51,6 +51,12 @@ class X12Format:
         seps, _ = read_separators(head, f"{source}, segment 1")
         reader = _Reader(source, seps)
         for segment in iter_segments(fh, seps, source, head):
+            # a segment inside an open set is only appended (what ``feed`` does first): done
+            # here, the nine in ten segments that are such make no generator of ``feed``
+            current = reader.open_set
+            if current is not None and segment.tag not in _ENVELOPE:
+                current.segments.append(segment)
+                continue
             yield from reader.feed(segment)
         yield from reader.finish()
 
