@@ -45,17 +45,12 @@ _UPC_WITHOUT_CHECK_DIGIT = 11
 
 def id_pairs(item: Mapping[str, Any]) -> list[tuple[str, str]]:
     """The (qualifier, id) pairs of a line's item segment that name the item, in order."""
-    not_ids = _qualifiers()[0]
-    return [(q, v) for q, v in qualified_pairs(item) if q not in not_ids]
+    return [(q, v) for q, v, _ in _typed_ids(item)]
 
 
 def product_ids(item: Mapping[str, Any]) -> list[dict[str, str]]:
     """Every id of the line with its scheme and qualifier (``ProductId`` data)."""
-    schemes = _qualifiers()[1]
-    return [
-        {"scheme": _scheme(schemes.get(q, "other"), q, v), "value": v, "qualifier": q}
-        for q, v in id_pairs(item)
-    ]
+    return [{"scheme": s, "value": v, "qualifier": q} for q, v, s in _typed_ids(item)]
 
 
 def product_sku(item: Mapping[str, Any]) -> str:
@@ -64,7 +59,7 @@ def product_sku(item: Mapping[str, Any]) -> str:
     A line that names no product (only a colour, or a PO number) is refused, saying what it
     gave instead.
     """
-    pairs = id_pairs(item)
+    pairs = [(q, v) for q, v, _ in _typed_ids(item)]
     chosen = current_profile().choose_id(pairs, default=SKU_QUALIFIERS)
     if chosen is not None:
         return chosen[1]
@@ -78,11 +73,32 @@ def product_sku(item: Mapping[str, Any]) -> str:
 
 def product_gtin(item: Mapping[str, Any]) -> str | None:
     """The line's first id of the ``gtin`` scheme whose check digit holds, if any."""
-    schemes = _qualifiers()[1]
-    for q, v in id_pairs(item):
-        if _scheme(schemes.get(q, "other"), q, v) == "gtin":
+    for _, v, scheme in _typed_ids(item):
+        if scheme == "gtin":
             return v
     return None
+
+
+def _typed_ids(item: Mapping[str, Any]) -> tuple[tuple[str, str, str], ...]:
+    """The line's (qualifier, id, scheme) triples: :func:`id_pairs` with each id's scheme."""
+    # sku, product_ids and gtin each read them for the same item: the last item's are kept as
+    # qualified_pairs keeps its pairs (by identity, the item held), computed once a line
+    global _last_ids  # noqa: PLW0603 - the one-item memo described above
+    last = _last_ids
+    if last is not None and last[0] is item:
+        return last[1]
+    not_ids, schemes = _qualifiers()
+    found = tuple(
+        (q, v, _scheme(schemes.get(q, "other"), q, v))
+        for q, v in qualified_pairs(item)
+        if q not in not_ids
+    )
+    _last_ids = (item, found)
+    return found
+
+
+#: the last item :func:`_typed_ids` read and its ids
+_last_ids: tuple[Mapping[str, Any], tuple[tuple[str, str, str], ...]] | None = None
 
 
 @functools.cache
