@@ -109,6 +109,8 @@ def build_tree(
     for position, segment in enumerate(segments, start=1):  # position in the set, ST is 1
         tag = segment[0]
         assert isinstance(tag, str)  # a tag never holds the component separator
+        # the node the segment is added to, when it opens no loop
+        node: dict[str, Any] | None = None
         while stack:
             item, loop = stack[-1]
             nested = loop.loops.get(tag)
@@ -116,7 +118,7 @@ def build_tree(
                 stack.append((_open(item, tag, segment), nested))
                 break
             if tag in loop.children:
-                _add(item, tag, segment, position)
+                node = item
                 break
             stack.pop()
         else:
@@ -124,7 +126,17 @@ def build_tree(
             if top is not None:
                 stack.append((_open(root, tag, segment), top))
             else:
-                _add(root, tag, segment, position)
+                node = root
+        if node is None:
+            continue
+        # added here rather than by a function: most of a set's segments come this way
+        if tag in SINGLE:
+            # a second one would have to be dropped (specs read it as TAG.n): refuse the set
+            if tag in node:
+                raise RepeatedSegment(position, tag)
+            node[tag] = segment
+        else:
+            node.setdefault(tag, []).append(segment)
     return root
 
 
@@ -132,13 +144,3 @@ def _open(parent: dict[str, Any], tag: str, segment: list[Element]) -> dict[str,
     item: dict[str, Any] = {tag: segment}
     parent.setdefault(tag, []).append(item)
     return item
-
-
-def _add(node: dict[str, Any], tag: str, segment: list[Element], position: int) -> None:
-    if tag in SINGLE:
-        # a second one would have to be dropped (specs read it as TAG.n): refuse the set
-        if tag in node:
-            raise RepeatedSegment(position, tag)
-        node[tag] = segment
-    else:
-        node.setdefault(tag, []).append(segment)

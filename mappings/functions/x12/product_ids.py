@@ -125,8 +125,8 @@ def qualified_pairs(item: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
             continue
         for i in range(first, min(last_id, len(segment) - 1) + 1, 2):
             qualifier, value = segment[i], segment[i + 1]
-            if isinstance(qualifier, str) and isinstance(value, str) and value.strip():
-                pairs.append((qualifier.strip(), value.strip()))
+            if isinstance(qualifier, str) and isinstance(value, str) and (text := value.strip()):
+                pairs.append((qualifier.strip(), text))
         break
     found = tuple(pairs)
     _last_pairs = (item, found)

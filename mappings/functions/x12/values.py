@@ -45,6 +45,9 @@ def element(segment: Sequence[Any] | None, index: int) -> str | None:
     if segment is None or len(segment) <= index:
         return None
     value = segment[index]
+    # nearly every element is plain text: answered before the composite and type checks
+    if value.__class__ is str:
+        return value.strip() or None
     if isinstance(value, list):
         value = value[0] if value else None
     if not isinstance(value, str):
