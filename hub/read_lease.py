@@ -63,11 +63,19 @@ class ReadLease:
     """The read lease of one source instance, as a context manager around one read."""
 
     def __init__(
-        self, engine: Engine, instance: str, *, ttl: float = DEFAULT_LEASE_SECONDS
+        self,
+        engine: Engine,
+        instance: str,
+        *,
+        ttl: float = DEFAULT_LEASE_SECONDS,
+        take_from_dead: bool = False,
     ) -> None:
         self.engine = engine
         self.instance = instance
         self.ttl = ttl
+        #: take over at once a lease whose holder is a process gone from this host (instead of
+        #: waiting for it to expire); sources leave that to ``crossdock connector unlock``
+        self.take_from_dead = take_from_dead
         #: this reader, as another reader's error names it: host, pid and a per-lease suffix
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._stop = threading.Event()
@@ -108,6 +116,20 @@ class ReadLease:
             if self._take():
                 return
             raise SourceBusy(self.instance, "another reader")
+        if self.take_from_dead and LeaseHolder.parse(row.holder).alive() is False:
+            with self.engine.begin() as conn:
+                taken = conn.execute(
+                    _TABLE.update()
+                    .where(_TABLE.c.instance == self.instance, _TABLE.c.holder == row.holder)
+                    .values(holder=self.holder, expires_at=self._expiry())
+                ).rowcount
+            if taken:
+                log.info(
+                    "%s: taken over from %s, a process gone from this host",
+                    self.instance,
+                    row.holder,
+                )
+                return
         until = row.expires_at.replace(tzinfo=None).isoformat(sep=" ", timespec="seconds")
         raise SourceBusy(self.instance, row.holder, until)
 

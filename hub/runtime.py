@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import logging
 import os
 import socket
 import threading
@@ -37,7 +38,8 @@ from hub.data_folder_lock import DataFolderLock
 from hub.database import connect
 from hub.deadletter.service import DeadLetterService
 from hub.documents import DocumentMapper
-from hub.errors import ConfigError, HubError
+from hub.errors import ConfigError, HubError, SourceBusy
+from hub.file_claims import file_claim
 from hub.inbox import Inbox, RefusedEntry
 from hub.observability.metrics import record_file
 from hub.outages import ONCE_WAIT, OutageRider, is_outage
@@ -49,6 +51,8 @@ from hub.routing.worker import RoutingProgress, RoutingWorker
 from hub.source_poller import PolledSource, SourcePoller
 from hub.worker_pool import WorkerPool
 from mappings import SpecRegistry, installed_specs
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "Hub",
@@ -504,10 +508,21 @@ class HubRun:
             time.sleep(self.poll if not self.once else 0.2)
 
     def _process_file(self, hub: Hub, box: Inbox, path: Path, connector: str) -> None:
-        self._in_progress = path
-        with self.report.file_progress(path) as progress:
-            result = hub.process_inbox_file(box, path, connector, progress, self.on_confirmed)
-        self._in_progress = None
+        with contextlib.ExitStack() as held:
+            # another hub on this inbox may hold the file: pass it by until it is gone or free
+            try:
+                held.enter_context(file_claim(hub.engine, path, connector))
+            except FileNotFoundError:  # settled by another hub since the listing
+                return
+            except SourceBusy as busy:
+                log.debug("%s: %s", path, busy)
+                return
+            if not path.is_file():  # the hub that held the claim settled it
+                return
+            self._in_progress = path
+            with self.report.file_progress(path) as progress:
+                result = hub.process_inbox_file(box, path, connector, progress, self.on_confirmed)
+            self._in_progress = None
         totals = self.totals
         totals.files += 1
         if isinstance(result, FileOutcome):

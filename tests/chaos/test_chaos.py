@@ -59,11 +59,6 @@ def test_a_full_disk_under_the_data_folder_loses_nothing(rig: ChaosRig) -> None:
     _accounted(result)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="many hubs on one inbox (issue 16) is not built: no file claim in the database, so "
-    "every hub reads every file (copies of each event from each hub)",
-)
 def test_three_hubs_on_one_inbox_with_one_killed_read_each_file_once(rig: ChaosRig) -> None:
     result = rig.many_hubs(SHORT)
     _accounted(result)
