@@ -67,8 +67,8 @@ class PartnerProfile(BaseModel):
         """
         found: dict[str, str] = {}
         for qualifier, value in ids:
-            if value and value.strip() and qualifier not in found:
-                found[qualifier] = value.strip()
+            if value and (text := value.strip()) and qualifier not in found:
+                found[qualifier] = text
         for qualifier in self.sku_order(default):
             if qualifier in found:
                 return qualifier, found[qualifier]

@@ -292,13 +292,14 @@ class _Reader:
         self, tx: _Set, se: Segment | None, interrupted_by: Segment | None = None
     ) -> RawRecord | X12Error:
         st02 = _text(tx.st, 2)
-        where = f"{self.source}, ISA13 {self._isa13}, GS06 {self._gs06}, ST02 {st02}"
+        isa13, gs06 = self._isa13, self._gs06
+        where = f"{self.source}, ISA13 {isa13}, GS06 {gs06}, ST02 {st02}"
         context: dict[str, Any] = {
             "message": _text(tx.st, 1),
-            "key": f"{self._isa13}/{self._gs06}/{st02}",
+            "key": f"{isa13}/{gs06}/{st02}",
             "where": where,
-            "interchange": self._isa13,
-            "group": self._gs06,
+            "interchange": isa13,
+            "group": gs06,
             "set": st02,
             "functional_id": _text(self.gs, 1) if self.gs is not None else None,
             "version": _text(self.gs, 8) if self.gs is not None else None,

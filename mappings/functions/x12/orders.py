@@ -95,7 +95,8 @@ def order_lines(message: Mapping[str, Any]) -> list[dict[str, Any]]:
         {
             **item,
             "unit_price": _money(_unit_price(item), code),
-            "discounts": list(_line_discounts(item, code)),
+            # most lines have no SAC: their empty list is made without a generator
+            "discounts": list(_line_discounts(item, code)) if item.get("SAC") else [],
         }
         for item in message.get("PO1") or []
     ]
