@@ -31,6 +31,7 @@ floats and are read through their shortest text by the ``decimal`` transform, ne
 
 from __future__ import annotations
 
+import io
 import os
 import re
 from collections.abc import Iterator, Mapping
@@ -144,7 +145,9 @@ class ShopifyFormat:
         first = reader.readline()
         rest = reader.readline()
         lines_mode = False
-        if rest.strip():
+        # a first line that does not end in '}' is no JSON object (a pretty-printed document
+        # opens with a bare "{"): not parsed only to raise a JSONDecodeError each document
+        if rest.strip() and first.rstrip().endswith(b"}"):
             try:
                 lines_mode = isinstance(orjson.loads(first), dict)
             except orjson.JSONDecodeError:
@@ -220,6 +223,8 @@ class ShopifyFormat:
 
 def _written_at(fh: BinaryIO) -> str | None:
     """When the file was last written (ISO 8601, UTC), if it is a file on disk."""
+    if isinstance(fh, io.BytesIO):  # bytes in memory (a webhook's body): no file, no raise
+        return None
     try:
         stamp = os.fstat(fh.fileno()).st_mtime
     except (AttributeError, OSError, ValueError):  # BytesIO, a pipe, a closed file
