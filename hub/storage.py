@@ -11,6 +11,8 @@ block the pipeline's writes.
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from collections.abc import Sequence
 from typing import Any, overload
 
@@ -29,16 +31,32 @@ class Base(DeclarativeBase):
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
+    # first: a hub starting while another migrates the same file waits instead of failing
+    # "database is locked" on the pragmas below (seen with two processes starting at once)
+    cur.execute("PRAGMA busy_timeout=10000")
+    _ensure_wal(cur)
     # NORMAL in WAL is durable against a killed process (the promise we make); FULL adds an
     # fsync per commit for power loss.
     cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA busy_timeout=10000")
     cur.execute("PRAGMA foreign_keys=ON")
     # A statement that fires triggers (the ops tallies on dead_letters) keeps a statement
     # journal; in a temp file it cost a redrive ~150 µs per letter, in memory next to nothing.
     cur.execute("PRAGMA temp_store=MEMORY")
     cur.close()
+
+
+def _ensure_wal(cur: Any, wait: float = 10.0) -> None:
+    """WAL is a property of the file, set by the first connection. Switching needs a lock that
+    SQLite does not wait for (busy_timeout does not apply), so two processes opening a new
+    file at once retry until one of them has switched it (seen: "database is locked")."""
+    deadline = time.monotonic() + wait
+    while str(cur.execute("PRAGMA journal_mode").fetchone()[0]).lower() not in ("wal", "memory"):
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def engine_for(url: str) -> Engine:

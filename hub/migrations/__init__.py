@@ -134,16 +134,28 @@ def check_schema(engine: Engine, *, upgrade_behind: bool = False, fresh: bool = 
     state = schema_state(engine)
     if state.up_to_date or (state.empty and not fresh):
         return
-    if state.ahead or not (upgrade_behind or (fresh and state.empty)):
+    if state.ahead:
         raise SchemaBehind(state)
-    upgrade(engine)
+    # a process migrating this file right now shows a half-made schema (SQLite's DDL commits
+    # statement by statement): decide under its lock, on what it leaves
+    with _upgrade_lock(engine):
+        state = schema_state(engine)
+        if state.up_to_date or (state.empty and not fresh):
+            return
+        if state.ahead or not (upgrade_behind or (fresh and state.empty)):
+            raise SchemaBehind(state)
+        _upgrade_locked(engine, "head")
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Migrate the database behind ``engine`` to ``revision`` (default: the newest), locked."""
     with _upgrade_lock(engine):
-        if not (revision == "head" and _from_template(engine)):
-            _upgrade(engine, revision)
+        _upgrade_locked(engine, revision)
+
+
+def _upgrade_locked(engine: Engine, revision: str) -> None:
+    if not (revision == "head" and _from_template(engine)):
+        _upgrade(engine, revision)
 
 
 def _upgrade(engine: Engine, revision: str) -> None:
