@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -357,6 +358,14 @@ class Settings(BaseModel):
     def sdk_connectors(self) -> list[ConnectorSettings]:
         """The connectors of every other transport: SDK connectors, by entry-point name."""
         return [c for c in self.connectors if not c.is_file]
+
+    def file_connector_for(self, name: str) -> ConnectorSettings:
+        """The first file connector whose pattern takes a file called ``name`` (configuration
+        order decides); :class:`ConfigError` when none does."""
+        for c in self.file_connectors:
+            if fnmatchcase(name, c.pattern):
+                return c
+        raise ConfigError(f"no file connector's pattern takes {name!r}")
 
     def connector(self, name: str) -> ConnectorSettings:
         """The file connector called ``name``."""

@@ -22,10 +22,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from canonical import EventData, event_model
-from connectors.errors import RecordError
+from connectors.errors import RecordError, UnknownFormatError
+from connectors.formats import document_formats
 from connectors.formats.document import DocumentFormat
 from connectors.record import RawRecord
 from connectors.sdk.deadletter import plain_context
@@ -35,9 +37,13 @@ from hub.partners import PartnerDirectory, PartnerMatch
 from mappings import CompiledMapping, MappingError, SpecRegistry
 from mappings.partner_profile import NO_PROFILE, PartnerProfile, active_profile
 
+if TYPE_CHECKING:
+    from hub.config import ConnectorSettings
+
 __all__ = [
     "DocumentMapper",
     "MessageOutcome",
+    "inbox_document_format",
     "letter_context",
 ]
 
@@ -72,6 +78,31 @@ def letter_context(
     context["document"] = doc_id
     context["line"] = record.line or 0
     return context
+
+
+def inbox_document_format(config: ConnectorSettings, path: Path) -> DocumentFormat | None:
+    """The document format an inbox file is read with under ``config``; ``None`` for CSV.
+
+    Raises :class:`UnknownFormatError` when the connector names a document format and the
+    content is not one of its documents.
+    """
+    if config.format == document_formats.FALLBACK:
+        return None  # always the connector's CSV, whatever the content
+    with path.open("rb") as fh:
+        head = document_formats.read_head(fh)
+    if config.format == "auto":
+        # CSV when no document format claims it; an unknown document is refused
+        fmt = document_formats.detect(head, str(path))
+        return None if fmt.name == document_formats.FALLBACK else fmt
+    fmt = document_formats.get(config.format)
+    if not fmt.sniff(head):
+        raise UnknownFormatError(
+            f"{path}:line 1",
+            f"connector {config.name!r} reads {config.format} documents; this content is not "
+            f"one (it starts with {head[:40].decode('utf-8', 'replace')!r})",
+            raw=head,
+        )
+    return fmt
 
 
 class DocumentMapper:

@@ -24,8 +24,7 @@ from typing import Protocol, TypeVar
 import uvicorn
 from sqlalchemy import Engine
 
-from connectors.errors import RecordError, UnknownFormatError
-from connectors.formats import document_formats
+from connectors.errors import RecordError
 from connectors.formats.document import DocumentFormat
 from connectors.sdk.runner import RunOutcome
 from hub.api import create_app, freeze_startup_heap
@@ -37,7 +36,7 @@ from hub.config import ConnectorSettings, Settings, csv_format_for
 from hub.data_folder_lock import DataFolderLock
 from hub.database import connect
 from hub.deadletter.service import DeadLetterService
-from hub.documents import DocumentMapper
+from hub.documents import DocumentMapper, inbox_document_format
 from hub.errors import ConfigError, HubError, SourceBusy
 from hub.file_claims import file_claim
 from hub.inbox import Inbox, RefusedEntry
@@ -142,24 +141,7 @@ class Hub:
         Raises :class:`UnknownFormatError` when the connector names a document format and the
         content is not one of its documents.
         """
-        config = self.settings.connector(connector)
-        if config.format == document_formats.FALLBACK:
-            return None  # always the connector's CSV, whatever the content
-        with path.open("rb") as fh:
-            head = document_formats.read_head(fh)
-        if config.format == "auto":
-            # CSV when no document format claims it; an unknown document is refused
-            fmt = document_formats.detect(head, str(path))
-            return None if fmt.name == document_formats.FALLBACK else fmt
-        fmt = document_formats.get(config.format)
-        if not fmt.sniff(head):
-            raise UnknownFormatError(
-                f"{path}:line 1",
-                f"connector {connector!r} reads {config.format} documents; this content is not "
-                f"one (it starts with {head[:40].decode('utf-8', 'replace')!r})",
-                raw=head,
-            )
-        return fmt
+        return inbox_document_format(self.settings.connector(connector), path)
 
     def document_pipeline(
         self,

@@ -20,6 +20,7 @@ from hub.cli.exit_codes import ExitCode
 from hub.cli.help_style import use_unix_help_style
 from hub.cli.ops import extend_dlq
 from hub.cli.options import BusOpt, ConfigOpt, DataDirOpt, DbOpt, JsonOpt, UpgradeOpt, alias
+from hub.cli.reconcile import reconcile
 from hub.cli.routing import routing_app, routing_progress
 from hub.cli.settings import existing_database, load_cli_settings
 from hub.cli.tokens import token_app
@@ -97,6 +98,7 @@ app.add_typer(registry_app, name="registry", hidden=True)
 app.add_typer(routing_app, name="routing")
 app.add_typer(connector_app, name="connector")
 app.add_typer(db_app, name="db")
+app.command("reconcile")(reconcile)
 
 out = Console()
 err = Console(stderr=True, soft_wrap=True)  # report lines stay whole in logs and pipes
