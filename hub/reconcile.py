@@ -168,6 +168,8 @@ class _Translated:
     events: int = 0
     #: line → reason, for each record the mapping refuses
     refused: dict[int, str] = field(default_factory=dict)
+    #: line → where a refused document message is (interchange, message, segment)
+    where: dict[int, str] = field(default_factory=dict)
     #: the first and last record's line (CSV) or position (documents)
     first_line: int = 0
     last_line: int = 0
@@ -416,6 +418,7 @@ class Reconciler:
                     if result.failures:
                         why = (describe_error(f.error) for f in result.failures)
                         part.refused[line] = "; ".join(why)
+                        part.where[line] = result.where
                     elif result.ignored is not None:
                         balance.ignored += position <= done_before
                     part.events += len(result.events)
@@ -487,11 +490,9 @@ class Reconciler:
         if short <= 0:
             return
         missing = sorted(line for line in read.refused if line not in stored)
-        label = "line" if unit == "line" else "message at line"
         for line in missing[:short]:
-            balance.gaps.append(
-                Gap(f"{label} {line}", 1, f"no dead letter: {read.refused[line][:200]}")
-            )
+            where = read.where.get(line) or f"line {line}"
+            balance.gaps.append(Gap(where, 1, f"no dead letter: {read.refused[line][:200]}"))
         if len(missing) < short:
             balance.gaps.append(
                 Gap(

@@ -207,6 +207,33 @@ def test_a_refused_file_without_its_dead_letter_is_a_gap(
     assert "no dead letter keeps the file" in balance.gaps[0].why
 
 
+def test_a_document_balances_per_message_and_a_deleted_letter_is_named_by_its_message(
+    hub_env: HubEnv, tmp_path: Path
+) -> None:
+    golden = Path(__file__).parents[2] / "mappings" / "specs" / "x12"
+    source = golden / "retail.inventory.adjusted@2.golden"
+    source /= "written-here-bad-quantity-and-count.in.x12"
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "stock.x12").write_bytes(source.read_bytes())
+    settings = hub_env.settings.model_copy(update={"inbox": inbox})
+    HubRun(settings, _Quiet(), once=True, poll=0.05).run()
+    engine = connect(settings.resolved_database_url)
+    try:
+        reconciler = Reconciler(engine, settings)
+        balance = reconciler.file(inbox / "done" / "stock.x12")
+        assert (balance.records, balance.events, balance.dead_letters) == (3, 1, 2)
+        assert balance.balanced, balance.gaps
+        letters = cast(Table, DeadLetterRow.__table__)
+        with engine.begin() as conn:
+            conn.execute(letters.delete().where(letters.c.location.like("%ST02 0002%")))
+        balance = reconciler.file(inbox / "done" / "stock.x12")
+        assert [g.records for g in balance.gaps] == [1]
+        assert "ST02 0002" in balance.gaps[0].where
+    finally:
+        engine.dispose()
+
+
 def test_usage_errors_exit_2(tmp_path: Path) -> None:
     missing = CliRunner().invoke(app, ["reconcile", str(tmp_path / "nope.csv")])
     assert missing.exit_code == 2
