@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from hub.registry.compat import CompatibilityLevel
@@ -24,7 +24,14 @@ from hub.registry.errors import (
     SubjectNotFound,
 )
 from hub.registry.mode import Mode
-from hub.registry.tables import GLOBAL_SCOPE, AuditRow, ConfigRow, ModeRow
+from hub.registry.tables import (
+    GLOBAL_SCOPE,
+    AuditRow,
+    ConfigRow,
+    ModeRow,
+    SubjectRow,
+    SubjectVersionRow,
+)
 
 __all__ = [
     "DEFAULT_COMPATIBILITY",
@@ -33,7 +40,9 @@ __all__ = [
     "check_subject",
     "compatibility_of",
     "forget_subject_settings",
+    "mode_in_scope",
     "mode_of",
+    "require_registrable",
     "require_writable",
 ]
 
@@ -83,15 +92,46 @@ def mode_of(s: Session, subject: str | None, *, fallback: bool = True) -> str:
     return row.mode if row else Mode.READWRITE.value
 
 
-def require_writable(s: Session, subject: str) -> None:
-    """Refuse a write to ``subject`` unless its mode in scope is READWRITE (42205).
-
-    A global READONLY_OVERRIDE wins over any subject's own mode, as in Confluent.
-    """
+def mode_in_scope(s: Session, subject: str) -> Mode:
+    """The mode a write to ``subject`` meets: a global READONLY_OVERRIDE wins over the
+    subject's own mode, which wins over the global one, as in Confluent."""
     glob = mode_of(s, None)
-    mode = glob if glob == Mode.READONLY_OVERRIDE else mode_of(s, subject)
-    if mode != Mode.READWRITE:
+    return Mode(glob if glob == Mode.READONLY_OVERRIDE else mode_of(s, subject))
+
+
+def require_writable(s: Session, subject: str) -> None:
+    """Refuse a delete in ``subject`` when its mode in scope is read-only (42205).
+
+    IMPORT takes deletes, as in Confluent.
+    """
+    if mode_in_scope(s, subject).read_only:
         raise OperationNotPermitted(f"Subject {subject} is in read-only mode")
+
+
+def require_registrable(s: Session, subject: str, *, importing: bool) -> Mode:
+    """Refuse a registration its mode does not take (42205), in Confluent's order; the mode.
+
+    A registration that brings its own id or version (``importing``) needs IMPORT; any
+    other needs READWRITE.
+    """
+    mode = mode_in_scope(s, subject)
+    if mode.read_only:
+        raise OperationNotPermitted(f"Subject {subject} is in read-only mode")
+    if importing and mode != Mode.IMPORT:
+        raise OperationNotPermitted(f"Subject {subject} is not in import mode")
+    if not importing and mode != Mode.READWRITE:
+        raise OperationNotPermitted(f"Subject {subject} is not in read-write mode")
+    return mode
+
+
+def _has_live_subjects(s: Session, subject: str | None) -> bool:
+    """Confluent's ``hasSubjects``: a live version in ``subject`` (None: in any subject)."""
+    q = select(SubjectVersionRow.id).where(SubjectVersionRow.deleted.is_(False))
+    if subject is not None:
+        q = q.join(SubjectRow, SubjectRow.id == SubjectVersionRow.subject_id).where(
+            SubjectRow.name == subject
+        )
+    return s.execute(q.limit(1)).first() is not None
 
 
 def forget_subject_settings(s: Session, subject: str) -> None:
@@ -165,14 +205,23 @@ class ConfigStore:
             audit(s, actor, "delete_config", subject, {"compatibility": old})
             return old
 
-    def set_mode(self, subject: str | None, mode: str | None, *, actor: str) -> str:
-        """Set the mode of ``subject`` (or the global one when ``None``)."""
+    def set_mode(
+        self, subject: str | None, mode: str | None, *, actor: str, force: bool = False
+    ) -> str:
+        """Set the mode of ``subject`` (or the global one when ``None``).
+
+        Entering IMPORT needs the subject (or, globally, every subject) to hold no live
+        version, unless ``force``: imported ids must not meet the registry's own (42205).
+        """
         value = Mode.parse(mode or "")
         if subject is not None:
             check_subject(subject)
         with self._session() as s:
             scope = subject if subject is not None else GLOBAL_SCOPE
             row = s.get(ModeRow, scope)
+            entering_import = value == Mode.IMPORT and (row is None or row.mode != Mode.IMPORT)
+            if entering_import and not force and _has_live_subjects(s, subject):
+                raise OperationNotPermitted("Cannot import since found existing subjects")
             if row is None:
                 s.add(ModeRow(scope=scope, mode=value))
             else:

@@ -182,7 +182,8 @@ def register(
     the referenced schema's ``$id``. An incompatible schema answers 409 (40901) naming the
     version, path and rule broken and a hint on how to fix it. A body without a schema
     re-registers the latest version, as Confluent does. ``schemaType`` defaults to JSON here
-    (Confluent: AVRO).
+    (Confluent: AVRO). ``id`` and ``version`` import the schema as them: the subject must be
+    in IMPORT mode (42205 otherwise), and a registration without them is refused there.
     """
     if not (body.schema_text or "").strip():
         try:
@@ -192,7 +193,9 @@ def register(
         document = registry.store.document(latest.schema.text, None, latest.schema.references)
     else:
         document = _document(registry, body)
-    registered = registry.store.register(subject, document, actor=who.actor)
+    registered = registry.store.register(
+        subject, document, actor=who.actor, schema_id=body.id, version=body.version
+    )
     registry.validator.forget()
     return RegisterResult(id=registered.schema.id)
 

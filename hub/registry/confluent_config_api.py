@@ -30,7 +30,8 @@ Fallback = Annotated[
     bool, Query(alias="defaultToGlobal", description="answer the global value when unset")
 ]
 Force = Annotated[
-    bool, Query(alias="force", description="accepted; IMPORT mode is not supported here")
+    bool,
+    Query(alias="force", description="enter IMPORT even though subjects hold live versions"),
 ]
 
 
@@ -93,10 +94,14 @@ def get_global_mode(registry: Registry, _who: Reader) -> ModeBody:
 
 @router.put("/mode", response_model=ModeBody)
 def put_global_mode(
-    body: ModeUpdate, registry: Registry, who: Admin, _force: Force = False
+    body: ModeUpdate, registry: Registry, who: Admin, force: Force = False
 ) -> ModeBody:
-    """Update global mode: READWRITE, READONLY or READONLY_OVERRIDE (IMPORT: 42204)."""
-    return ModeBody(mode=registry.store.config.set_mode(None, body.mode, actor=who.actor))
+    """Update global mode: READWRITE, READONLY, READONLY_OVERRIDE or IMPORT.
+
+    IMPORT needs a registry without live versions unless ``force`` (42205 otherwise).
+    """
+    mode = registry.store.config.set_mode(None, body.mode, actor=who.actor, force=force)
+    return ModeBody(mode=mode)
 
 
 @router.delete("/mode", response_model=ModeBody)
@@ -115,10 +120,12 @@ def get_subject_mode(
 
 @router.put("/mode/{subject:subject}", response_model=ModeBody)
 def put_subject_mode(
-    subject: str, body: ModeUpdate, registry: Registry, who: Admin, _force: Force = False
+    subject: str, body: ModeUpdate, registry: Registry, who: Admin, force: Force = False
 ) -> ModeBody:
-    """Update mode for the specified subject."""
-    return ModeBody(mode=registry.store.config.set_mode(subject, body.mode, actor=who.actor))
+    """Update mode for the specified subject (IMPORT: only while it holds no live version,
+    unless ``force``)."""
+    mode = registry.store.config.set_mode(subject, body.mode, actor=who.actor, force=force)
+    return ModeBody(mode=mode)
 
 
 @router.delete("/mode/{subject:subject}", response_model=ModeBody)

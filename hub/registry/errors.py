@@ -9,7 +9,8 @@
         ├── IncompatibleSchema              409 / 40901, with the checker's findings
         ├── InvalidRequest (ValueError)     422: 42201 schema, 42202 version, 42203 level,
         │                                        42204 mode, 42205 not permitted,
-        │                                        42206 referenced, 42208 subject
+        │                                        42206 referenced, 42207 imported id,
+        │                                        42208 subject
         └── AuthError (PermissionError)     401 / 40101 no or unknown token, 403 / 40301 role
 
 (``hub.registry.compat_schema.UnresolvableReference``, a ``$ref`` the compatibility checker
@@ -33,6 +34,7 @@ from hub.registry.compat import Incompatibility
 __all__ = [
     "AuthError",
     "Forbidden",
+    "IdDoesNotMatch",
     "IncompatibleSchema",
     "InvalidCompatibilityLevel",
     "InvalidMode",
@@ -255,6 +257,17 @@ class ReferenceExists(InvalidRequest):
         # Confluent names the version by its storage key.
         key = f"{{magic=1,keytype=SCHEMA,subject={subject},version={version}}}"
         super().__init__(f"One or more references exist to the schema {key}.")
+
+
+class IdDoesNotMatch(InvalidRequest):
+    """An imported schema already registered under another id (ids are one per schema)."""
+
+    error_code = 42207
+
+    def __init__(self, existing: int, wanted: int) -> None:
+        super().__init__(
+            f"Schema already registered with id {existing} instead of input id {wanted}"
+        )
 
 
 class InvalidSubject(InvalidRequest):

@@ -1,4 +1,4 @@
-"""Registry modes: whether a subject (or the whole registry) accepts writes."""
+"""Registry modes: whether a subject (or the whole registry) accepts writes, and which."""
 
 from __future__ import annotations
 
@@ -8,17 +8,22 @@ from hub.registry.errors import InvalidMode
 
 __all__ = ["Mode"]
 
+_INVALID_MODE = "Invalid mode. Valid values are READWRITE, READONLY, and IMPORT."
+"""Confluent's text (``RestInvalidModeException``), verbatim: clients compare it."""
+
 
 class Mode(StrEnum):
-    """Confluent's modes that Crossdock supports.
+    """Confluent's modes.
 
-    ``IMPORT`` (registering with caller-chosen ids, for migrating another registry in) is not
-    supported yet and is refused with 42204.
+    ``IMPORT`` takes registrations that carry their own ``id`` (and ``version``), as a
+    migration from another registry sends them, and skips the compatibility check; a
+    registration without them is refused there, as in Confluent.
     """
 
     READWRITE = "READWRITE"
     READONLY = "READONLY"
     READONLY_OVERRIDE = "READONLY_OVERRIDE"
+    IMPORT = "IMPORT"
 
     @classmethod
     def parse(cls, value: str) -> str:
@@ -26,9 +31,9 @@ class Mode(StrEnum):
         try:
             return cls(value.upper()).value
         except ValueError:
-            hint = (
-                " (IMPORT is not supported by Crossdock yet)" if value.upper() == "IMPORT" else ""
-            )
-            raise InvalidMode(
-                f"Invalid mode {value!r}{hint}. Valid values are {', '.join(cls)}"
-            ) from None
+            raise InvalidMode(_INVALID_MODE) from None
+
+    @property
+    def read_only(self) -> bool:
+        """Whether no write at all is taken (deletes included)."""
+        return self in (Mode.READONLY, Mode.READONLY_OVERRIDE)

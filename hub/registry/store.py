@@ -27,12 +27,15 @@ from hub.registry.config_store import (
     check_subject,
     compatibility_of,
     forget_subject_settings,
+    require_registrable,
     require_writable,
 )
 from hub.registry.document import SCHEMA_TYPE, SchemaDocument, parse_schema
 from hub.registry.errors import (
+    IdDoesNotMatch,
     IncompatibleSchema,
     InvalidVersion,
+    OperationNotPermitted,
     ReferenceExists,
     SchemaNotFound,
     SubjectNotFound,
@@ -42,6 +45,7 @@ from hub.registry.errors import (
     VersionNotSoftDeleted,
     VersionSoftDeleted,
 )
+from hub.registry.mode import Mode
 from hub.registry.reference_rows import (
     LATEST,
     add_references,
@@ -77,6 +81,14 @@ def parse_version(version: str | int) -> int:
     if number == LATEST or 1 <= number <= _MAX_VERSION:
         return number
     raise InvalidVersion(str(version))
+
+
+@dataclass(frozen=True, slots=True)
+class _Imported:
+    """The id and version a registration in IMPORT mode brings (None: the registry picks)."""
+
+    schema_id: int | None
+    version: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -333,28 +345,42 @@ class SchemaStore:
 
     # -- writes --------------------------------------------------------------------------------
     def register(
-        self, subject: str, document: SchemaDocument, *, actor: str, check: bool = True
+        self,
+        subject: str,
+        document: SchemaDocument,
+        *,
+        actor: str,
+        check: bool = True,
+        schema_id: int | None = None,
+        version: int | None = None,
     ) -> RegisteredVersion:
         """Register ``document`` under ``subject`` (or return the live version already holding it).
 
         With ``check``, the subject's compatibility level must hold, else ``IncompatibleSchema``.
+        A ``schema_id`` (not negative) or ``version`` (above 0) imports the schema as that id
+        and version: the subject must be in IMPORT mode, and no compatibility is checked.
         """
         check_subject(subject)
+        imported = _Imported(
+            schema_id if schema_id is not None and schema_id >= 0 else None,
+            version if version is not None and version > 0 else None,
+        )
         for attempt in range(_WRITE_RETRIES):
             try:
-                return self._register(subject, document, actor=actor, check=check)
+                return self._register(subject, document, actor=actor, check=check, wanted=imported)
             except IntegrityError:
-                # Two writers raced for the same fingerprint or version number: the loser
-                # retries and finds the winner's row.
+                # Two writers raced for the same fingerprint, id or version number: the
+                # loser retries and finds the winner's row.
                 if attempt == _WRITE_RETRIES - 1:
                     raise
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _register(
-        self, subject: str, document: SchemaDocument, *, actor: str, check: bool
+        self, subject: str, document: SchemaDocument, *, actor: str, check: bool, wanted: _Imported
     ) -> RegisteredVersion:
         with self._session() as s:
-            require_writable(s, subject)
+            importing = wanted.schema_id is not None or wanted.version is not None
+            mode = require_registrable(s, subject, importing=importing)
             subject_row = s.scalar(select(SubjectRow).where(SubjectRow.name == subject))
             if subject_row is None:
                 subject_row = SubjectRow(name=subject)
@@ -364,18 +390,29 @@ class SchemaStore:
             schema_row = s.scalar(
                 select(SchemaRow).where(SchemaRow.fingerprint == document.fingerprint)
             )
+            if schema_row is not None and wanted.schema_id not in (None, schema_row.id):
+                raise IdDoesNotMatch(schema_row.id, wanted.schema_id)
             live = [r for r in rows if not r.deleted]
             if schema_row is not None:
                 for r in reversed(live):
                     if r.schema_id == schema_row.id:
                         return self._registered(s, subject, r)
-            if check and live:
+            if check and live and mode != Mode.IMPORT:
                 level = CompatibilityLevel(compatibility_of(s, subject))
                 findings = self._findings(s, document, live, level)
                 if findings:
                     raise IncompatibleSchema(subject, level.value, findings)
             if schema_row is None:
+                held = None if wanted.schema_id is None else s.get(SchemaRow, wanted.schema_id)
+                if held is not None:
+                    raise OperationNotPermitted(
+                        f"Overwrite new schema with id {wanted.schema_id} is not permitted."
+                    )
+                # Ids are given as the highest so far plus one (Confluent's incremental
+                # generator), so an imported id never meets a later one.
+                new_id = wanted.schema_id or int(s.scalar(select(func.max(SchemaRow.id))) or 0) + 1
                 schema_row = SchemaRow(
+                    id=new_id,
                     fingerprint=document.fingerprint,
                     schema_type=SCHEMA_TYPE,
                     schema_text=document.text,
@@ -383,11 +420,18 @@ class SchemaStore:
                 s.add(schema_row)
                 s.flush()
                 add_references(s, schema_row.id, document.references)
-            number = max((r.version for r in rows), default=0) + 1
-            version_row = SubjectVersionRow(
-                subject_id=subject_row.id, version=number, schema_id=schema_row.id
-            )
-            s.add(version_row)
+            number = wanted.version or max((r.version for r in rows), default=0) + 1
+            taken = next((r for r in rows if r.version == number), None)
+            if taken is not None:
+                # An import names the version: it replaces what held it, as Confluent's
+                # store overwrites the key.
+                taken.schema_id, taken.deleted = schema_row.id, False
+            else:
+                s.add(
+                    SubjectVersionRow(
+                        subject_id=subject_row.id, version=number, schema_id=schema_row.id
+                    )
+                )
             audit(s, actor, "register", subject, {"version": number, "id": schema_row.id})
             return RegisteredVersion(subject, number, _stored(s, schema_row))
 

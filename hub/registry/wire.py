@@ -55,6 +55,10 @@ class SchemaRequest(_Lenient):
         None, alias="schemaType", description="JSON (the default here; AVRO/PROTOBUF are refused)"
     )
     references: list[SchemaReference] | None = None
+    # Only a registration in IMPORT mode may bring its own (Confluent: a negative id or a
+    # version not above 0 means none).
+    id: int | None = Field(None, ge=-(2**31), le=2**31 - 1, description="IMPORT mode only")
+    version: int | None = Field(None, ge=-(2**31), le=2**31 - 1, description="IMPORT mode only")
 
 
 class RegisterResult(BaseModel):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.registry.conftest import ADMIN, error_of, json_schema, register
@@ -66,10 +67,85 @@ def test_global_mode_get_update_delete(client: TestClient) -> None:
     assert client.get("/mode").json() == {"mode": "READWRITE"}
 
 
-def test_invalid_and_import_modes_are_42204(client: TestClient) -> None:
-    for mode in ("SIDEWAYS", "IMPORT"):
-        error_of(client.put("/mode", json={"mode": mode}, headers=ADMIN), 422, 42204)
-    error_of(client.put("/mode/s", json={}, headers=ADMIN), 422, 42204)
+def test_invalid_mode_is_42204_with_confluent_message(client: TestClient) -> None:
+    for body in ({"mode": "SIDEWAYS"}, {}):
+        message = error_of(client.put("/mode/s", json=body, headers=ADMIN), 422, 42204)
+        assert message == "Invalid mode. Valid values are READWRITE, READONLY, and IMPORT."
+
+
+def test_entering_import_mode_needs_no_live_versions_unless_forced(client: TestClient) -> None:
+    # the registry holds the seeded canonical subjects, so globally only with force
+    message = error_of(client.put("/mode", json={"mode": "IMPORT"}, headers=ADMIN), 422, 42205)
+    assert message == "Cannot import since found existing subjects"
+    assert client.put("/mode/new", json={"mode": "IMPORT"}, headers=ADMIN).json() == {
+        "mode": "IMPORT"
+    }
+    register(client, "held", A)
+    error_of(client.put("/mode/held", json={"mode": "IMPORT"}, headers=ADMIN), 422, 42205)
+    forced = client.put("/mode/held?force=true", json={"mode": "IMPORT"}, headers=ADMIN)
+    assert forced.json() == {"mode": "IMPORT"}
+    assert client.put("/mode?force=true", json={"mode": "IMPORT"}, headers=ADMIN).json() == {
+        "mode": "IMPORT"
+    }
+    assert client.get("/mode").json() == {"mode": "IMPORT"}
+    # reads go on in IMPORT
+    assert client.get("/subjects/held/versions/latest").status_code == 200
+
+
+def test_register_in_import_mode_keeps_the_given_id_and_version(client: TestClient) -> None:
+    client.put("/mode/imp", json={"mode": "IMPORT"}, headers=ADMIN)
+    body = {"schema": '{"type": "string"}', "id": 70000, "version": 3}
+    assert client.post("/subjects/imp/versions", json=body, headers=ADMIN).json() == {"id": 70000}
+    # again: the same answer, nothing added
+    assert client.post("/subjects/imp/versions", json=body, headers=ADMIN).json() == {"id": 70000}
+    # an earlier version after a later one, and no compatibility check (integer vs string)
+    older = {"schema": '{"type": "integer"}', "id": 69000, "version": 1}
+    assert client.post("/subjects/imp/versions", json=older, headers=ADMIN).status_code == 200
+    # without a version: the next number
+    auto = {"schema": '{"type": "boolean"}', "id": 69500}
+    assert client.post("/subjects/imp/versions", json=auto, headers=ADMIN).status_code == 200
+    assert client.get("/subjects/imp/versions").json() == [1, 3, 4]
+    got = client.get("/subjects/imp/versions/3").json()
+    assert (got["id"], got["version"]) == (70000, 3)
+    assert client.get("/schemas/ids/69000").json()["schema"] == '{"type":"integer"}'
+    # the registry's own ids continue above the imported ones
+    client.put("/mode/imp", json={"mode": "READWRITE"}, headers=ADMIN)
+    client.put("/config/imp", json={"compatibility": "NONE"}, headers=ADMIN)
+    assert register(client, "imp", '{"type": "null"}') == 70001
+
+
+def test_import_mode_refuses_what_confluent_refuses(client: TestClient) -> None:
+    client.put("/mode/imp", json={"mode": "IMPORT"}, headers=ADMIN)
+    plain = client.post("/subjects/imp/versions", json={"schema": A}, headers=ADMIN)
+    assert error_of(plain, 422, 42205) == "Subject imp is not in read-write mode"
+    first = {"schema": '{"type": "string"}', "id": 80000}
+    client.post("/subjects/imp/versions", json=first, headers=ADMIN)
+    clash = {"schema": '{"type": "integer"}', "id": 80000}
+    message = error_of(client.post("/subjects/imp/versions", json=clash, headers=ADMIN), 422, 42205)
+    assert message == "Overwrite new schema with id 80000 is not permitted."
+    # one id per schema here: the same schema under another id is refused with Confluent's
+    # "id does not match" (Confluent itself would keep a second id for it)
+    again = {"schema": '{"type": "string"}', "id": 80001}
+    message = error_of(client.post("/subjects/imp/versions", json=again, headers=ADMIN), 422, 42207)
+    assert message == "Schema already registered with id 80000 instead of input id 80001"
+
+
+@pytest.mark.parametrize("extra", [{"id": 5}, {"version": 2}, {"id": 0}])
+def test_an_id_or_version_outside_import_mode_is_42205(
+    client: TestClient, extra: dict[str, int]
+) -> None:
+    body = {"schema": A, **extra}
+    message = error_of(client.post("/subjects/s/versions", json=body, headers=ADMIN), 422, 42205)
+    assert message == "Subject s is not in import mode"
+    # a negative id and a version not above 0 mean "none", as Confluent reads them
+    none = {"schema": A, "id": -1, "version": -1}
+    assert client.post("/subjects/s/versions", json=none, headers=ADMIN).status_code == 200
+
+
+def test_deletes_are_taken_in_import_mode(client: TestClient) -> None:
+    register(client, "s", A)
+    client.put("/mode/s?force=true", json={"mode": "IMPORT"}, headers=ADMIN)
+    assert client.delete("/subjects/s/versions/1", headers=ADMIN).json() == 1
 
 
 def test_subject_mode(client: TestClient) -> None:
