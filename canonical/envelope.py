@@ -1,7 +1,9 @@
 """The CloudEvents 1.0 envelope every canonical event travels in (structured JSON mode).
 
 On the wire an event is one JSON object: the CloudEvents attributes and the Crossdock extensions
-(``correlationid``, ``causationid``, ``dataversion``) at top level next to ``data``. Optional
+(``correlationid``, ``causationid``, ``dataversion``) at top level next to ``data``, and the
+CloudEvents distributed-tracing extension (``traceparent``, ``tracestate``: the W3C Trace
+Context of the span that produced the event, so a consumer continues its trace). Optional
 attributes that are None are *omitted*, as CloudEvents requires, while ``None`` values inside
 ``data`` are kept (``to_json_bytes`` and ``model_dump_json`` do the same).
 
@@ -38,11 +40,24 @@ STRUCTURED_CONTENT_TYPE = "application/cloudevents+json"
 BATCH_CONTENT_TYPE = "application/cloudevents-batch+json"
 """Content type of a JSON array of structured-mode events (see ``dump_batch``)."""
 
-_OPTIONAL_ATTRIBUTES = ("subject", "dataschema", "correlationid", "causationid")
+_OPTIONAL_ATTRIBUTES = (
+    "subject",
+    "dataschema",
+    "correlationid",
+    "causationid",
+    "traceparent",
+    "tracestate",
+)
 # CloudEvents: attribute names are lower-case ASCII letters and digits.
 _ATTRIBUTE_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 
 _NonEmpty = Annotated[str, StringConstraints(min_length=1)]
+# W3C Trace Context: version-traceid-parentid-flags, lower-case hex
+_TraceParent = Annotated[
+    str, StringConstraints(pattern=r"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$")
+]
+# comma-separated key=value list-members, printable ASCII (W3C allows 32 members of 256)
+_TraceState = Annotated[str, StringConstraints(max_length=8192, pattern=r"^[ -~]*$")]
 
 DataT = TypeVar("DataT")
 EventT = TypeVar("EventT", bound=EventData)
@@ -82,6 +97,10 @@ class Envelope(BaseModel, Generic[DataT]):
     correlationid: str | None = None
     causationid: str | None = None
     dataversion: Annotated[int, Field(ge=1)]
+    traceparent: _TraceParent | None = None
+    """The producing span (CloudEvents distributed-tracing extension, W3C ``traceparent``)."""
+    tracestate: _TraceState | None = None
+    """Vendor trace state carried with ``traceparent`` (W3C ``tracestate``)."""
     data: DataT
 
     @model_validator(mode="after")
@@ -128,6 +147,8 @@ def wrap_event(
     subject: str | None = None,
     correlationid: str | None = None,
     causationid: str | None = None,
+    traceparent: str | None = None,
+    tracestate: str | None = None,
 ) -> Envelope[EventT]:
     """Return an envelope for ``data``, filling ``type``, ``dataversion`` and ``dataschema``."""
     return Envelope(
@@ -140,6 +161,8 @@ def wrap_event(
         correlationid=correlationid,
         causationid=causationid,
         dataversion=data.event_version,
+        traceparent=traceparent,
+        tracestate=tracestate,
         data=data,
     )
 

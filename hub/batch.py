@@ -39,6 +39,8 @@ class EventBatch:
         dataschema: str,
         time: datetime,
         correlation_id: str | None = None,
+        traceparent: str | None = None,
+        tracestate: str | None = None,
     ) -> None:
         shared: dict[str, Any] = {
             "source": source,
@@ -50,6 +52,11 @@ class EventBatch:
         }
         if correlation_id is not None:
             shared["correlationid"] = correlation_id
+        # the span that made the batch, shared by its events: the trace costs nothing per event
+        if traceparent is not None:
+            shared["traceparent"] = traceparent
+            if tracestate:
+                shared["tracestate"] = tracestate
         # '{"specversion":"1.0","id":"<id>",' + shared attributes + ',"data":<data>}'
         head = json.dumps(shared, separators=(",", ":"))[1:-1]
         self._prefix = b'{"specversion":"1.0","id":"'

@@ -28,6 +28,7 @@ from connectors.formats.csv import CsvFormat, RowChunk
 from connectors.formats.limits import DEFAULT_LIMITS, ReadLimits, set_read_limits
 from connectors.sdk.deadletter import DeadLetter
 from connectors.sdk.decisions import SDK_TABLE
+from connectors.sdk.tracing import TRACEPARENT
 from connectors.sdk.translate import event_ids
 from hub.batch import EventBatch
 from mappings import CompiledMapping, compile_spec, load_spec
@@ -57,6 +58,10 @@ class ChunkJob:
     dataschema: str
     batch_size: int
     time: datetime
+    #: the chunk's span (W3C Trace Context), carried by its events and dead letters; None
+    #: when tracing is off (a worker process records no span itself)
+    traceparent: str | None = None
+    tracestate: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +106,8 @@ def translate_chunk(job: ChunkJob) -> ChunkResult:
     bodies: list[bytes] = []
     dead: list[DeadLetter] = []
     published = records = 0
+    # a dead letter names the trace it failed in, as the chunk's events carry it
+    trace = {TRACEPARENT: job.traceparent} if job.traceparent is not None else {}
 
     envelope = EventBatch(
         source=job.source,
@@ -108,6 +115,8 @@ def translate_chunk(job: ChunkJob) -> ChunkResult:
         version=mapping.target_version,
         dataschema=job.dataschema,
         time=job.time,
+        traceparent=job.traceparent,
+        tracestate=job.tracestate,
     )
     encode = envelope.encode
     parts: list[bytes] = []
@@ -128,7 +137,7 @@ def translate_chunk(job: ChunkJob) -> ChunkResult:
                 payload=raw,
                 content_type="text/csv",
                 # the row's origin (document, line) gives its id through any mapping version
-                context={**job.context, "origin": [doc_id, str(line or 0)]},
+                context={**job.context, "origin": [doc_id, str(line or 0)], **trace},
                 mapping_id=mapping.id,
                 mapping_version=mapping.version,
                 event_type=mapping.target_type,

@@ -217,6 +217,32 @@ class ReadLimitSettings(BaseModel):
         set_read_limits(ReadLimits(**self.model_dump()))
 
 
+class TracingSettings(BaseModel):
+    """``tracing:``: OpenTelemetry spans of files, chunks, messages and requests (off unless
+    an exporter is named here or in ``OTEL_TRACES_EXPORTER``; see connectors.sdk.tracing)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    #: ``otlp`` (OTLP over HTTP), ``console`` (spans on stdout), ``none``; unset: the
+    #: ``OTEL_TRACES_EXPORTER`` variable decides, and without it tracing is off
+    exporter: Literal["otlp", "console", "none"] | None = None
+    #: the collector, e.g. ``http://collector:4318`` (unset: ``OTEL_EXPORTER_OTLP_ENDPOINT``,
+    #: else the exporter's default, localhost:4318)
+    endpoint: str | None = None
+    service_name: str = Field("crossdock", min_length=1)
+
+    def apply(self) -> bool:
+        """Switch tracing on (or leave it as it is) in this process; whether it is on."""
+        # imported here: the configuration is loaded by every command, most trace nothing
+        from connectors.sdk import tracing
+
+        if self.exporter is not None:
+            return tracing.configure(
+                self.exporter, endpoint=self.endpoint, service_name=self.service_name
+            )
+        return tracing.configure_from_environment() or tracing.enabled()
+
+
 class Settings(BaseModel):
     """Everything the hub process needs to start."""
 
@@ -255,6 +281,8 @@ class Settings(BaseModel):
     registry: RegistrySettings = Field(default_factory=RegistrySettings)
     #: trading partners, each matched by its interchange senders (see hub.partners)
     partners: list[PartnerConfig] = Field(default_factory=list)
+    #: OpenTelemetry traces (off by default)
+    tracing: TracingSettings = Field(default_factory=TracingSettings)
 
     @model_validator(mode="before")
     @classmethod

@@ -41,6 +41,7 @@ from connectors.errors import RecordError
 from connectors.formats import document_formats
 from connectors.formats.csv import CsvFormat, CsvPosition, split_rows
 from connectors.formats.document import DocumentFormat
+from connectors.sdk import tracing
 from connectors.sdk.deadletter import DeadLetter
 from hub.batch import EventBatch
 from hub.bus.confirmed import publish_confirmed
@@ -168,7 +169,16 @@ class _Durable:
         done: bool = False,
     ) -> None:
         """Publish ``bodies`` confirmed, then commit their dead letters and the position."""
-        publish_confirmed(self.publisher, bodies, self.retry)
+        if bodies:
+            with tracing.span(
+                "crossdock.publish",
+                kind="producer",
+                attributes={
+                    "messaging.batch.message_count": len(bodies),
+                    "crossdock.events": events,
+                },
+            ):
+                publish_confirmed(self.publisher, bodies, self.retry)
         if self.on_confirmed is not None:
             for _, body in bodies:
                 self.on_confirmed(body)
@@ -176,7 +186,7 @@ class _Durable:
         outcome.dead_lettered += len(dead_rows)
         outcome.dead_letter_locations.extend(dead_locations)
         # dead letters and position commit together, after the broker confirmed
-        with self.engine.begin() as conn:
+        with self._dead_letter_span(dead_rows), self.engine.begin() as conn:
             DeadLetterService.add_rows(conn, dead_rows)
             save_checkpoint(
                 conn,
@@ -187,6 +197,26 @@ class _Durable:
                 published=outcome.published,
                 dead_lettered=outcome.dead_lettered,
             )
+
+    @staticmethod
+    def _dead_letter_span(dead_rows: Sequence[dict[str, Any]]) -> tracing.Span:
+        """The dead-letter stage's span (none without letters): one event per letter, with
+        the location and the id its event would have had."""
+        if not dead_rows or not tracing.enabled():
+            return tracing.NO_SPAN
+        span = tracing.span(
+            "crossdock.dead-letter", attributes={"crossdock.dead_letters": len(dead_rows)}
+        )
+        for row in dead_rows:
+            span.add_event(
+                "dead letter",
+                {
+                    "crossdock.location": str(row.get("location")),
+                    "crossdock.stage": str(row.get("stage")),
+                    "cloudevents.event_id": str(row.get("event_id") or ""),
+                },
+            )
+        return span
 
 
 class FilePipeline(_Durable):
@@ -223,7 +253,7 @@ class FilePipeline(_Durable):
             return outcome
         total = path.stat().st_size
         source = f"{self.source_uri}/{path.name}"
-        with path.open("rb") as fh:
+        with _FileTrace(self.connector, path, doc_key) as trace, path.open("rb") as fh:
             context, header_len = self.fmt.read_header(fh, str(path))
             start = (
                 CsvPosition(checkpoint.offset, checkpoint.line)
@@ -245,22 +275,25 @@ class FilePipeline(_Durable):
                     dataschema=self.dataschema,
                     batch_size=self.batch_size,
                     time=datetime.now(UTC),
+                    **trace.chunk(chunk.start.line),
                 )
                 for chunk in split_rows(fh, start, self.chunk_size)
             )
             for job, result in self._translated(jobs, total):
                 outcome.records += result.records
                 end = job.chunk.end
-                self._commit(
-                    outcome,
-                    doc_key,
-                    [(self.routing_key, b) for b in result.bodies],
-                    events=result.published,
-                    dead_rows=result.dead_rows,
-                    dead_locations=result.dead_locations,
-                    offset=end.offset,
-                    line=end.line,
-                )
+                with trace.committed() as span:
+                    span.set("crossdock.records", result.records)
+                    self._commit(
+                        outcome,
+                        doc_key,
+                        [(self.routing_key, b) for b in result.bodies],
+                        events=result.published,
+                        dead_rows=result.dead_rows,
+                        dead_locations=result.dead_locations,
+                        offset=end.offset,
+                        line=end.line,
+                    )
                 if self.progress is not None:
                     self.progress(outcome.records, end.offset, total)
         self._commit(
@@ -323,6 +356,60 @@ class FilePipeline(_Durable):
             # for the shared workers to translate before the next file's
             for _, future in window:
                 future.cancel()
+
+
+class _ChunkTrace(TypedDict, total=False):
+    """A chunk's span as its job carries it (see :class:`hub.chunks.ChunkJob`)."""
+
+    traceparent: str | None
+    tracestate: str | None
+
+
+_NO_TRACE: _ChunkTrace = {}
+
+
+class _FileTrace:
+    """The spans of one file: its own, and its chunks' — cut ahead of the one being committed
+    (chunks in flight in worker processes), they wait here in file order. Nothing is done
+    while tracing is off."""
+
+    __slots__ = ("chunks", "file")
+
+    def __init__(self, connector: str, path: Path, doc_key: str) -> None:
+        self.chunks: deque[tracing.Span] = deque()
+        self.file = (
+            tracing.span(
+                "crossdock.file",
+                attributes={
+                    "crossdock.connector": connector,
+                    "crossdock.file": path.name,
+                    "crossdock.document": doc_key,
+                },
+            )
+            if tracing.enabled()
+            else tracing.NO_SPAN
+        )
+
+    def chunk(self, line: int) -> _ChunkTrace:
+        """Start the span of the chunk from ``line``; the trace its events carry."""
+        if not tracing.enabled():
+            return _NO_TRACE
+        span = tracing.start_span("crossdock.chunk", attributes={"crossdock.line": line})
+        self.chunks.append(span)
+        return {"traceparent": span.traceparent, "tracestate": span.tracestate}
+
+    def committed(self) -> tracing.Span:
+        """The oldest chunk's span, made current until its commit ends it."""
+        return self.chunks.popleft() if self.chunks else tracing.NO_SPAN
+
+    def __enter__(self) -> _FileTrace:
+        self.file.__enter__()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        for span in self.chunks:  # cut but never committed: the file stopped early
+            span.end()
+        self.file.__exit__(*exc)
 
 
 @dataclass

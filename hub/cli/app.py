@@ -196,6 +196,7 @@ def run(
     )
     if outage_wait is not None:
         settings = settings.model_copy(update={"outage_wait": outage_wait})
+    settings.tracing.apply()
     # the hints carry the location options given here: copied, they read this run's database
     where: dict[str, Any] = {"config": config, "data_dir": data_dir, "database_url": database_url}
     _stop_on_signals()
@@ -902,6 +903,7 @@ def serve(
     host = alias(api_host, old_host, "127.0.0.1")
     port = alias(api_port, old_port, 8081)
     settings = _settings(config, data_dir, database_url=database_url)
+    settings.tracing.apply()
     where: dict[str, Any] = {"config": config, "data_dir": data_dir, "database_url": database_url}
     _ready_database(settings, upgrade=upgrade, where=where)
     try:

@@ -360,6 +360,7 @@ def run(
     from hub.routing.worker import routing_worker
 
     settings = _settings(config, data_dir, database_url)
+    settings.tracing.apply()
     try:
         worker = routing_worker(settings, rules=rules, bus_url=bus_url)
     except RulesError as exc:

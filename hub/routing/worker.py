@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from connectors.sdk import tracing
 from hub.bus import EventConsumer, event_queue, events_exchange
 from hub.checkpoints import load_checkpoint, save_checkpoint
 from hub.config import Settings
@@ -141,8 +142,23 @@ class RoutingWorker:
 
     def handle(self, events: list[dict[str, Any]]) -> None:
         """Bus handler: route the events of one message together (ack follows when this
-        returns)."""
-        self.router.route_many(events)
+        returns). Traced, each producer's span is continued by a ``route`` span."""
+        if not tracing.enabled():
+            self.router.route_many(events)
+            return
+        for (traceparent, tracestate), group in _by_trace(events).items():
+            with tracing.span(
+                "crossdock.route",
+                traceparent=traceparent,
+                tracestate=tracestate,
+                kind="consumer",
+                attributes={
+                    "cloudevents.event_id": str(group[0].get("id")),
+                    "cloudevents.event_type": str(group[0].get("type")),
+                    "crossdock.events": len(group),
+                },
+            ):
+                self.router.route_many(group)
 
     def run(
         self,
@@ -208,6 +224,17 @@ class RoutingWorker:
         if progress is not None:
             progress(state)
         return state
+
+
+def _by_trace(
+    events: list[dict[str, Any]],
+) -> dict[tuple[str | None, str | None], list[dict[str, Any]]]:
+    """The events of one message by the trace they carry (a batch from one chunk: one)."""
+    groups: dict[tuple[str | None, str | None], list[dict[str, Any]]] = {}
+    for event in events:
+        key = (event.get(tracing.TRACEPARENT), event.get(tracing.TRACESTATE))
+        groups.setdefault(key, []).append(event)
+    return groups
 
 
 @dataclass

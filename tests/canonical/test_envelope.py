@@ -69,9 +69,9 @@ def test_json_round_trip_gives_an_equal_envelope() -> None:
 
 
 def test_unknown_extensions_are_kept_but_must_be_lowercase_alphanumeric() -> None:
-    wire = json.loads(_envelope().to_json_bytes()) | {"traceparent": "00-abc-01"}
+    wire = json.loads(_envelope().to_json_bytes()) | {"partitionkey": "store-0142"}
     parsed = Envelope[InventoryAdjustedV1].model_validate(wire)
-    assert json.loads(parsed.to_json_bytes())["traceparent"] == "00-abc-01"
+    assert json.loads(parsed.to_json_bytes())["partitionkey"] == "store-0142"
     with pytest.raises(ValidationError, match="extension attribute 'correlationId'"):
         Envelope[InventoryAdjustedV1].model_validate(wire | {"correlationId": "x"})
 
@@ -96,3 +96,21 @@ def test_batch_is_a_json_array_of_structured_events() -> None:
     assert [item["id"] for item in batch] == ["evt-1", "evt-1"]
     assert batch[1]["subject"] == "second"
     assert json.loads(dump_batch([])) == []
+
+
+TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+
+
+def test_the_distributed_tracing_extension_round_trips_and_is_validated() -> None:
+    env = _envelope(traceparent=TRACEPARENT, tracestate="acme=00f067aa0ba902b7")
+    doc = json.loads(env.to_json_bytes())
+    assert doc["traceparent"] == TRACEPARENT
+    assert doc["tracestate"] == "acme=00f067aa0ba902b7"
+    again = Envelope[InventoryAdjustedV1].model_validate_json(env.to_json_bytes())
+    assert again == env
+    assert again.traceparent == TRACEPARENT
+    # absent, the attributes are omitted, as every optional CloudEvents attribute is
+    assert "traceparent" not in json.loads(_envelope().to_json_bytes())
+    for wrong in ("00-0AF7651916CD43DD8448EB211C80319C-B7AD6B7169203331-01", "00-abc-01", ""):
+        with pytest.raises(ValidationError, match="traceparent"):
+            Envelope[InventoryAdjustedV1].model_validate({**doc, "traceparent": wrong})

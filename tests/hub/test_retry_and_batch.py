@@ -122,3 +122,32 @@ def test_batch_body_is_a_json_array_of_valid_cloudevents() -> None:
     assert parsed.correlationid == "corr-1"
     assert events[0]["time"] == "2026-11-20T00:00:00Z"
     assert json.loads(batch.body()) == events
+
+
+def test_a_batch_carries_the_span_that_made_it_on_every_event() -> None:
+    data = InventoryAdjustedV1.model_validate(
+        {
+            "location_id": "0142",
+            "sku": "SKU-1",
+            "counted_quantity": {"value": "3", "unit": "C62"},
+            "reason": "cycle_count",
+            "occurred_at": "2026-11-20T06:00:00Z",
+        }
+    )
+    parent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+    batch = EventBatch(
+        source="crossdock:file/x.csv",
+        event_type="retail.inventory.adjusted",
+        version=1,
+        dataschema="urn:crossdock:schema:retail.inventory.adjusted:1",
+        time=datetime(2026, 11, 20, tzinfo=UTC),
+        traceparent=parent,
+        tracestate="acme=1",
+    )
+    batch.add("id-1", data)
+    batch.add("id-2", data)
+    events = list(decode_events(batch.body(), "application/cloudevents-batch+json"))
+    assert [(e["traceparent"], e["tracestate"]) for e in events] == [(parent, "acme=1")] * 2
+    # the canonical envelope takes them as its distributed-tracing attributes
+    parsed = Envelope[InventoryAdjustedV1].model_validate(events[0])
+    assert (parsed.traceparent, parsed.tracestate) == (parent, "acme=1")
