@@ -34,6 +34,7 @@ accounted for by its one dead letter for the rest (:mod:`hub.refused_files`).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -185,7 +186,7 @@ class Reconciler:
     ) -> None:
         self.engine = engine
         self.settings = settings
-        self.registry = registry or installed_specs()
+        self.registry = registry or _installed_specs()
         self.inbox = settings.resolved_inbox
         settings.limits.apply()  # read as the hub reads: the same caps refuse the same records
 
@@ -196,6 +197,10 @@ class Reconciler:
         with self.engine.connect() as conn:
             checkpoint = load_checkpoint(conn, doc_key)
         return self._balance(path, doc_key, checkpoint)
+
+    def named(self, name: str) -> list[FileBalance]:
+        """The balances of the files called ``name`` in the inbox, done/ and failed/."""
+        return [self.file(path) for path in sorted(self._files_at_hand().get(name, []))]
 
     def since(self, since: datetime | None = None) -> list[FileBalance]:
         """The balances of every file the hub checkpointed or refused at or after ``since``
@@ -556,6 +561,12 @@ class Reconciler:
                 if where and _same_file(Path(str(where)), path):
                     return True
         return False
+
+
+@functools.cache
+def _installed_specs() -> SpecRegistry:
+    # compiled once per process: the ops page reconciles on every view
+    return installed_specs()
 
 
 def _span(unit: str, first: int, last: int) -> str:

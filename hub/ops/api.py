@@ -21,11 +21,18 @@ from hub.errors import DeadLetterError
 from hub.ops.filters import DeadLetterFilter
 from hub.ops.redrive import RedriveConflict, get_redrive, list_redrives, task_json
 from hub.ops.service import AUDIT_SUBJECT, OpsService
-from hub.ops.views import count_groups, export_lines, letter_detail, list_letters, overview
+from hub.ops.views import (
+    count_groups,
+    export_lines,
+    letter_detail,
+    list_letters,
+    overview,
+    reconcile_view,
+)
 from hub.registry.content import REGISTRY_MEDIA_TYPE
 from hub.registry.wire import ErrorBody
 
-__all__ = ["Operator", "Viewer", "ops_of", "router"]
+__all__ = ["Operator", "Viewer", "instant_param", "ops_of", "router"]
 
 _ERROR_CONTENT = {REGISTRY_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
 
@@ -83,13 +90,13 @@ def filter_params(
         stage=stage or None,
         error_class=error_class or None,
         event_type=event_type or None,
-        since=_instant("since", since),
-        until=_instant("until", until),
+        since=instant_param("since", since),
+        until=instant_param("until", until),
         text=text or None,
     )
 
 
-def _instant(name: str, value: str | None) -> datetime | None:
+def instant_param(name: str, value: str | None) -> datetime | None:
     """An ISO 8601 time from a query parameter; a time without an offset is UTC."""
     if not value:
         return None
@@ -184,6 +191,30 @@ def export_dead_letters(ops: Ops, _who: Viewer, flt: Filter) -> StreamingRespons
         media_type="application/x-ndjson",
         headers={"Content-Disposition": 'attachment; filename="dead-letters.jsonl"'},
     )
+
+
+@router.get("/reconcile", tags=["reconcile"])
+def reconcile_files(
+    ops: Ops,
+    _who: Viewer,
+    since: Annotated[
+        str | None,
+        Query(description="ISO 8601 (no offset means UTC); default: the last 24 hours"),
+    ] = None,
+    file: Annotated[
+        str | None,
+        Query(max_length=255, description="one file's name (in the inbox, done/ or failed/)"),
+    ] = None,
+) -> dict[str, Any]:
+    """Per file: records read = distinct events confirmed + dead letters + in flight, with
+    every gap by line or message (``crossdock reconcile``, :mod:`hub.reconcile`)."""
+    balances = reconcile_view(
+        ops.engine, ops.settings, since=instant_param("since", since), file=file or None
+    )
+    return {
+        "balanced": all(b.balanced for b in balances),
+        "files": [b.as_json() for b in balances],
+    }
 
 
 @router.get("/dead-letters/{letter_id}")

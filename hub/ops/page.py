@@ -27,13 +27,20 @@ from hub.auth.access import COOKIE_NAME, CSRF_HEADER, auth_engine_of, page_sessi
 from hub.auth.sessions import PageSession, end_session, open_session
 from hub.command_hints import settings_hint
 from hub.errors import DeadLetterError
-from hub.ops.api import filter_params, ops_of
+from hub.ops.api import filter_params, instant_param, ops_of
 from hub.ops.arrivals import hourly_arrivals, trend_chart
 from hub.ops.filters import DeadLetterFilter
 from hub.ops.redrive import list_redrives, task_json
 from hub.ops.service import OpsService
 from hub.ops.trend import sample_depth
-from hub.ops.views import count_groups, letter_detail, list_letters, overview
+from hub.ops.views import (
+    RECONCILE_DEFAULT_SINCE,
+    count_groups,
+    letter_detail,
+    list_letters,
+    overview,
+    reconcile_view,
+)
 
 __all__ = ["STATIC_DIR", "router"]
 
@@ -172,6 +179,36 @@ def ops_letter(request: Request, ops: Ops, session: Who, letter_id: int) -> Resp
     versions = ops.catalog.versions(letter["mapping_id"]) if letter.get("mapping_id") else []
     return templates.TemplateResponse(
         request, "letter.html", _context(request, session, letter=letter, versions=versions)
+    )
+
+
+@router.get("/reconcile", response_class=HTMLResponse)
+def ops_reconcile(
+    request: Request,
+    ops: Ops,
+    session: Who,
+    since: str | None = None,
+    file: str | None = None,
+) -> Response:
+    """Per file: records read = distinct events confirmed + dead letters + in flight, and
+    every gap by line or message (:mod:`hub.reconcile`)."""
+    if session is None:
+        return _sign_in()
+    when = instant_param("since", since)
+    balances = reconcile_view(ops.engine, ops.settings, since=when, file=file or None)
+    shown_since = when or datetime.now(UTC) - RECONCILE_DEFAULT_SINCE
+    return templates.TemplateResponse(
+        request,
+        "reconcile.html",
+        _context(
+            request,
+            session,
+            balances=balances,
+            gapped=sum(not b.balanced for b in balances),
+            since=since or "",
+            file=file or "",
+            covers=f"the file {file}" if file else f"files since {shown_since:%Y-%m-%d %H:%M} UTC",
+        ),
     )
 
 

@@ -11,18 +11,20 @@ import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, Integer, Text, column, func, select, table, text
 from sqlalchemy.orm import Session
 
 from connectors.sdk.deadletter import DeadLetterStatus
+from hub.config import Settings
 from hub.deadletter.model import DeadLetterRow
 from hub.errors import DeadLetterError
 from hub.ops.filters import DeadLetterFilter
 from hub.ops.storage import TALLY_TABLE
 from hub.ops.text_search import FTS_TABLE, ReasonContains
+from hub.reconcile import FileBalance, Reconciler
 
 __all__ = [
     "CountGroup",
@@ -34,6 +36,7 @@ __all__ = [
     "letter_summary",
     "list_letters",
     "overview",
+    "reconcile_view",
 ]
 
 _HEX_LIMIT = 64 * 1024
@@ -303,3 +306,18 @@ def export_lines(engine: Engine, flt: DeadLetterFilter, *, batch: int = 1000) ->
         if len(rows) < batch:
             return
         after = rows[-1].id
+
+
+#: what the reconcile view covers when no time is given
+RECONCILE_DEFAULT_SINCE = timedelta(hours=24)
+
+
+def reconcile_view(
+    engine: Engine, settings: Settings, *, since: datetime | None, file: str | None
+) -> list[FileBalance]:
+    """The balances the page and API show: the files called ``file``, else those
+    checkpointed or refused since ``since`` (default: the last 24 hours)."""
+    reconciler = Reconciler(engine, settings)
+    if file is not None:
+        return reconciler.named(file)
+    return reconciler.since(since or datetime.now(UTC) - RECONCILE_DEFAULT_SINCE)

@@ -13,6 +13,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -60,9 +61,16 @@ def _free_port() -> int:
 @pytest.fixture
 def served(embedded_env: OpsEnv) -> Iterator[tuple[OpsEnv, str]]:
     """The app in a real uvicorn server on 127.0.0.1, stopped after the test."""
+    with _serving(embedded_env) as base:
+        yield embedded_env, base
+
+
+@contextmanager
+def _serving(env: OpsEnv) -> Iterator[str]:
+    """``env``'s app in a real uvicorn server on 127.0.0.1: its base URL."""
     port = _free_port()
     server = uvicorn.Server(
-        uvicorn.Config(embedded_env.app, host="127.0.0.1", port=port, log_level="warning")
+        uvicorn.Config(env.app, host="127.0.0.1", port=port, log_level="warning")
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -71,9 +79,11 @@ def served(embedded_env: OpsEnv) -> Iterator[tuple[OpsEnv, str]]:
         if time.monotonic() > deadline or not thread.is_alive():
             raise AssertionError("uvicorn did not start")
         time.sleep(0.05)
-    yield embedded_env, f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
 
 
 def _sign_in(page: Any, base: str, token: str) -> None:
@@ -471,3 +481,39 @@ def test_dry_run_says_what_the_api_says_and_history_updates_after_edit_and_repla
     assert len(env.events()) == 1
     _shot(page, "12-history-after-edit-and-replay")
     page.context.close()
+
+
+def test_the_reconcile_view_shows_each_file_s_balance_and_a_gap_by_line(
+    browser: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hub.config import Settings
+    from tests.ops.conftest import make_env
+    from tests.ops.test_reconcile_view import delete_letter_of_line, run_inbox
+
+    settings = Settings(data_dir=tmp_path / "data", inbox=tmp_path / "inbox")
+    env = make_env(settings, tmp_path, monkeypatch)
+    try:
+        run_inbox(env)
+        with _serving(env) as base:
+            page = _operator_page(browser, base, env.tokens["viewer"])
+            page.get_by_role("link", name="Reconcile").click()
+            page.wait_for_url(f"{base}/ops/reconcile")
+            verdict = page.locator("#reconcile-verdict")
+            assert "2 files, every record accounted for" in verdict.inner_text()
+            row = page.locator('#balances tr[data-file="a.csv"]')
+            assert row.get_attribute("data-balanced") == "yes"
+            assert row.locator("td").all_inner_texts()[1:4] == ["5", "3", "2"]
+            _shot(page, "20-reconcile-balanced")
+
+            delete_letter_of_line(env, 5)
+            page.get_by_label("Or one file's name").fill("a.csv")
+            page.get_by_role("button", name="Reconcile").click()
+            page.wait_for_url(re.compile(r".*/ops/reconcile\?.*file=a.csv"))
+            assert "1 of 1 files have gaps" in verdict.inner_text()
+            assert row.get_attribute("data-balanced") == "no"
+            gaps = page.locator(".gaps li").all_inner_texts()
+            assert len(gaps) == 1
+            assert gaps[0].startswith("line 5 (1 record): no dead letter")
+            _shot(page, "21-reconcile-gap")
+    finally:
+        env.app.state.ops.close()
