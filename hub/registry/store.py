@@ -403,35 +403,8 @@ class SchemaStore:
                 if findings:
                     raise IncompatibleSchema(subject, level.value, findings)
             if schema_row is None:
-                held = None if wanted.schema_id is None else s.get(SchemaRow, wanted.schema_id)
-                if held is not None:
-                    raise OperationNotPermitted(
-                        f"Overwrite new schema with id {wanted.schema_id} is not permitted."
-                    )
-                # Ids are given as the highest so far plus one (Confluent's incremental
-                # generator), so an imported id never meets a later one.
-                new_id = wanted.schema_id or int(s.scalar(select(func.max(SchemaRow.id))) or 0) + 1
-                schema_row = SchemaRow(
-                    id=new_id,
-                    fingerprint=document.fingerprint,
-                    schema_type=SCHEMA_TYPE,
-                    schema_text=document.text,
-                )
-                s.add(schema_row)
-                s.flush()
-                add_references(s, schema_row.id, document.references)
-            number = wanted.version or max((r.version for r in rows), default=0) + 1
-            taken = next((r for r in rows if r.version == number), None)
-            if taken is not None:
-                # An import names the version: it replaces what held it, as Confluent's
-                # store overwrites the key.
-                taken.schema_id, taken.deleted = schema_row.id, False
-            else:
-                s.add(
-                    SubjectVersionRow(
-                        subject_id=subject_row.id, version=number, schema_id=schema_row.id
-                    )
-                )
+                schema_row = _new_schema_row(s, document, wanted.schema_id)
+            number = _place_version(s, subject_row.id, rows, schema_row.id, wanted.version)
             audit(s, actor, "register", subject, {"version": number, "id": schema_row.id})
             return RegisteredVersion(subject, number, _stored(s, schema_row))
 
@@ -585,6 +558,49 @@ class SchemaStore:
                 raise SubjectNotFound(subject)
             raise VersionNotFound(subject, version)
         return row
+
+
+def _new_schema_row(s: Session, document: SchemaDocument, schema_id: int | None) -> SchemaRow:
+    """Store a schema not held yet, as ``schema_id`` (an import's) or the next id."""
+    if schema_id is not None and s.get(SchemaRow, schema_id) is not None:
+        raise OperationNotPermitted(f"Overwrite new schema with id {schema_id} is not permitted.")
+    # Ids are given as the highest so far plus one (Confluent's incremental generator), so
+    # an imported id never meets a later one.
+    new_id = schema_id or int(s.scalar(select(func.max(SchemaRow.id))) or 0) + 1
+    row = SchemaRow(
+        id=new_id,
+        fingerprint=document.fingerprint,
+        schema_type=SCHEMA_TYPE,
+        schema_text=document.text,
+    )
+    s.add(row)
+    s.flush()
+    add_references(s, row.id, document.references)
+    return row
+
+
+def _place_version(
+    s: Session,
+    subject_id: int,
+    rows: Sequence[SubjectVersionRow],
+    schema_id: int,
+    version: int | None,
+) -> int:
+    """Make ``schema_id`` a version of the subject: ``version`` (an import's) or the next one."""
+    number = version or max((r.version for r in rows), default=0) + 1
+    taken = next((r for r in rows if r.version == number), None)
+    if taken is not None:
+        # An import names the version: it replaces what held it, as Confluent's store
+        # overwrites the key.
+        taken.schema_id, taken.deleted = schema_id, False
+    else:
+        s.add(SubjectVersionRow(subject_id=subject_id, version=number, schema_id=schema_id))
+    for r in rows:
+        if r.deleted and r.schema_id == schema_id and r.version < number:
+            # Confluent tombstones an older soft-deleted version of the same schema when
+            # the schema comes back: the subject lists it once.
+            s.delete(r)
+    return number
 
 
 def _parse(

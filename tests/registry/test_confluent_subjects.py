@@ -307,6 +307,21 @@ def test_a_subject_registered_again_after_deletion_continues_its_numbers(
     client.delete("/subjects/s", headers=ADMIN)
     register(client, "s", A)
     assert client.get("/subjects/s/versions").json() == [3]
+    # Confluent tombstones the soft-deleted version 1 holding the same schema
+    assert client.get("/subjects/s/versions?deleted=true").json() == [2, 3]
+
+
+def test_a_schema_registered_again_after_its_version_was_soft_deleted(
+    client: TestClient,
+) -> None:
+    client.put("/config/s", json={"compatibility": "NONE"}, headers=ADMIN)
+    first = register(client, "s", A)
+    register(client, "s", AB)
+    client.delete("/subjects/s/versions/1", headers=ADMIN)
+    # a new version with the same id; the older soft-deleted one goes, as in Confluent
+    assert register(client, "s", A) == first
+    assert client.get("/subjects/s/versions?deleted=true").json() == [2, 3]
+    assert client.get(f"/schemas/ids/{first}/versions").json() == [{"subject": "s", "version": 3}]
 
 
 # -- Delete schema version ----------------------------------------------------------------------
