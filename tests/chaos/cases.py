@@ -21,16 +21,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import Engine, create_engine, make_url, text
 
 from canonical import make_event_id
 from hub.bus.connection import open_connection
 from hub.bus.consumer import EventConsumer
 from hub.bus.topology import event_queue, events_exchange
+from hub.checkpoints import load_checkpoint
+from hub.config import Settings
 from hub.database import connect
 from hub.deadletter import DeadLetterService
 from hub.dedup import claim_events
 from hub.pipeline import document_key
+from hub.reconcile import Reconciler
 from tests.private_services import PrivatePostgres, PrivateRabbitMQ, free_port
 
 __all__ = ["CaseResult", "ChaosRig", "Dropped", "Sizes", "write_file"]
@@ -50,6 +53,8 @@ class Sizes:
     kills: int = 5
     hubs: int = 3
     files: int = 6
+    #: rows per chunk (a checkpoint per chunk); None: the hub's default (10,000)
+    chunk: int | None = None
 
 
 @dataclass
@@ -65,6 +70,9 @@ class CaseResult:
     dead_letters: int = 0
     expected_dead_letters: int = 0
     recovered_without_restart: str = "n/a"
+    #: files that ``crossdock reconcile`` balances / files dropped
+    reconciled: int = 0
+    files: int = 0
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
 
@@ -76,12 +84,17 @@ class CaseResult:
     def lost(self) -> int:
         return self.expected - (self.distinct - self.foreign)
 
+    @property
+    def balanced(self) -> bool:
+        """Whether every file dropped reconciles (:mod:`hub.reconcile`)."""
+        return self.reconciled == self.files
+
     def row(self) -> str:
         dl = f"{self.dead_letters}/{self.expected_dead_letters}"
         return (
             f"| {self.case} | {self.records:,} | {self.distinct:,} | {self.duplicates:,} | {dl} "
-            f"| {self.lost:,} | {self.recovered_without_restart} | {self.seconds:.0f} "
-            f"| {'; '.join(self.notes)} |"
+            f"| {self.lost:,} | {self.recovered_without_restart} "
+            f"| {self.reconciled}/{self.files} | {self.seconds:.0f} | {'; '.join(self.notes)} |"
         )
 
 
@@ -93,6 +106,9 @@ class Dropped:
     rows: int
     bad: frozenset[int]
     ids: frozenset[str]
+    #: its document key (the checkpoint's)
+    key: str
+    size: int
 
 
 def write_file(path: Path, rows: int, bad_every: int, tag: str) -> Dropped:
@@ -110,18 +126,20 @@ def write_file(path: Path, rows: int, bad_every: int, tag: str) -> Dropped:
                 qty = "x"
                 bad.add(i + 2)
             out.write(f"{1000 + i % 40},SKU-{tag}-{i:06d},,{qty},{i % 47},2026-11-20T06:00:00Z,c\n")
-    doc_id = document_key(tmp).rsplit(":", 1)[1]
+    key = document_key(tmp)
+    doc_id = key.rsplit(":", 1)[1]
     ids = {make_event_id(doc_id, str(n), REF) for n in range(2, rows + 2) if n not in bad}
+    size = tmp.stat().st_size
     tmp.rename(path)  # the hub sees the file whole
-    return Dropped(path, rows, frozenset(bad), frozenset(ids))
+    return Dropped(path, rows, frozenset(bad), frozenset(ids), key, size)
 
 
-def _wait_for(predicate: Callable[[], bool], seconds: float) -> bool:
+def _wait_for(predicate: Callable[[], bool], seconds: float, poll: float = 0.2) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if predicate():
             return True
-        time.sleep(0.2)
+        time.sleep(poll)
     return False
 
 
@@ -136,7 +154,7 @@ class ChaosRig:
     # -- one case's world ------------------------------------------------------------------
 
     @contextmanager
-    def world(self, name: str) -> Iterator[_World]:
+    def world(self, name: str, sizes: Sizes | None = None) -> Iterator[_World]:
         db = f"chaos_{uuid.uuid4().hex[:10]}"
         admin = create_engine(self.pg.url, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
@@ -150,37 +168,55 @@ class ChaosRig:
             self.rmq.url, event_queue(f"{exchange}.count", ["#"], events_exchange(exchange))
         )
         counter.declare()  # bound before any run: it sees every event published
-        yield _World(self, folder, url, exchange, counter)
+        world = _World(self, folder, url, exchange, counter)
+        if sizes is not None and sizes.chunk is not None:
+            world.config = folder / "crossdock.yaml"
+            world.config.write_text(f"chunk_size: {sizes.chunk}\n", encoding="utf-8")
+        try:
+            yield world
+        finally:
+            world.dispose()
 
     # -- the cases -------------------------------------------------------------------------
 
     def sigkill(self, sizes: Sizes, seed: int = 16) -> CaseResult:
         rng = random.Random(seed)
-        with self.world("sigkill") as w:
+        with self.world("sigkill", sizes) as w:
             result = w.result(f"SIGKILL x{sizes.kills}, restart")
             f = w.drop("count.csv", sizes)
-            path = f.path
-            landed = 0
-            for _ in range(sizes.kills):
+            landed: list[str] = []
+            for k in range(sizes.kills):
+                # each kill when the file's checkpoint has passed a random point of its own
+                # slice of 10-90 % (the k-th of `kills`), a moment later: mid-chunk, mid-file
+                target = 0.1 + 0.8 * (k + rng.random()) / sizes.kills
                 hub = w.start_hub()
-                # a random point: after the hub started reading (events on the bus), at most
-                # a few seconds in, so the kills land in different chunks
-                w.wait_progress(hub, 60)
-                time.sleep(rng.uniform(0.0, 2.0))
-                if hub.poll() is None and path.exists():
-                    landed += 1
+
+                def passed(hub: subprocess.Popen[bytes] = hub, target: float = target) -> bool:
+                    return (
+                        hub.poll() is not None or not f.path.exists() or (w.checkpoint(f) >= target)
+                    )
+
+                # polled often: a chunk of the short (CI) file takes some 20 ms
+                _wait_for(passed, 120, poll=0.01)
+                time.sleep(rng.uniform(0.0, 0.05))
                 hub.send_signal(signal.SIGKILL)
                 hub.wait()
+                reached = w.checkpoint(f)
+                if f.path.exists() and 0.1 <= reached <= 0.9:
+                    landed.append(f"{reached:.0%}")
             hub = w.start_hub()
-            w.finish([hub], [path], 600, result)
+            w.finish([hub], [f.path], 600, result)
             result.recovered_without_restart = "n/a (restarted)"
-            result.notes.append(f"{landed} of {sizes.kills} kills landed mid-file")
+            result.notes.append(
+                f"{len(landed)} of {sizes.kills} kills landed mid-file (checkpoint at "
+                f"{', '.join(landed) or '-'} of the file's bytes)"
+            )
             w.count([f], result)
         return result
 
     def outage(self, what: str, seconds: float, sizes: Sizes) -> CaseResult:
         server = self.rmq if what == "broker" else self.pg
-        with self.world(f"{what}-{seconds:g}") as w:
+        with self.world(f"{what}-{seconds:g}", sizes) as w:
             result = w.result(f"{what} stopped {seconds:g} s")
             hub = w.start_hub()
             f = w.drop("count.csv", sizes)
@@ -202,7 +238,7 @@ class ChaosRig:
         return result
 
     def full_disk(self, sizes: Sizes) -> CaseResult:
-        with self.world("full-disk") as w:
+        with self.world("full-disk", sizes) as w:
             result = w.result("full disk under the data folder")
             w.data.mkdir(parents=True)
             mounted = subprocess.run(
@@ -244,7 +280,7 @@ class ChaosRig:
 
     def many_hubs(self, sizes: Sizes, seed: int = 16) -> CaseResult:
         rng = random.Random(seed)
-        with self.world("many-hubs") as w:
+        with self.world("many-hubs", sizes) as w:
             result = w.result(f"{sizes.hubs} hubs, one inbox, one killed")
             # the files first, then the hubs together: each of them finds every file waiting
             files = [w.drop(f"count{n}.csv", sizes) for n in range(sizes.files)]
@@ -274,6 +310,26 @@ class _World:
     hubs: list[tuple[subprocess.Popen[bytes], Path]] = field(default_factory=list)
     started: float = field(default_factory=time.monotonic)
     api_port: int = 0
+    #: a crossdock.yaml for the hubs (the chunk size), or None
+    config: Path | None = None
+    _engine: Engine | None = None
+
+    def checkpoint(self, f: Dropped) -> float:
+        """How far the file's checkpoint is, as a fraction of its bytes (1.0 once done)."""
+        if self._engine is None:
+            self._engine = connect(self.database_url)
+        try:
+            with self._engine.connect() as conn:
+                saved = load_checkpoint(conn, f.key)
+        except Exception:  # the schema is not there before the first hub made it
+            return 0.0
+        if saved is None:
+            return 0.0
+        return 1.0 if saved.done else saved.offset / f.size
+
+    def dispose(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
 
     @property
     def inbox(self) -> Path:
@@ -302,7 +358,8 @@ class _World:
                 [sys.executable, "-m", "hub.cli", "run", "--no-routing", "--poll", "0.2",
                  "--inbox", str(self.inbox), "--data-dir", str(data or self.data),
                  "--api-port", str(self.api_port), "--bus-url", self.rig.rmq.url,
-                 "--database-url", self.database_url],
+                 "--database-url", self.database_url,
+                 *(["--config", str(self.config)] if self.config else [])],
                 stdout=subprocess.DEVNULL,
                 stderr=err,
                 env=env,
@@ -379,6 +436,27 @@ class _World:
                 return lines[-1][:200]
         return "(no output)"
 
+    def reconcile(self, engine: Engine, files: list[Dropped], result: CaseResult) -> None:
+        """``crossdock reconcile``'s verdict on every file: records read = distinct events
+        confirmed + dead letters (+ in flight: none, the hubs have stopped)."""
+        settings = Settings(
+            inbox=self.inbox,
+            data_dir=self.data,
+            database_url=self.database_url,
+            bus_url=self.rig.rmq.url,
+        )
+        balances = Reconciler(engine, settings).since(None)
+        result.files = len(files)
+        names = {f.path.name for f in files}
+        result.reconciled = sum(b.balanced for b in balances if b.name in names)
+        for b in balances:
+            if not b.balanced:
+                gaps = "; ".join(f"{g.where or '?'}: {g.why}" for g in b.gaps)
+                result.notes.append(f"reconcile {b.name}: {gaps[:300]}")
+        missing = names - {b.name for b in balances}
+        if missing:
+            result.notes.append(f"reconcile found no checkpoint of {', '.join(sorted(missing))}")
+
     def count(self, files: list[Dropped], result: CaseResult) -> None:
         """Drain the independent queue through ``claim_events``: distinct ids, copies, gaps."""
         self.stop_all()
@@ -400,6 +478,7 @@ class _World:
         result.distinct = len(seen)
         result.foreign = len(seen - expected)
         result.dead_letters = DeadLetterService(engine).count(status=None)
+        self.reconcile(engine, files, result)
         engine.dispose()
         result.seconds = time.monotonic() - self.started
         if result.lost:

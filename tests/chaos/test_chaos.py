@@ -1,7 +1,8 @@
 """The chaos cases, short: small files, outages of a few seconds, on private servers.
 
 ``make chaos`` runs the same cases at full length and writes CHAOS.md. Each test asserts that
-nothing is lost and that duplicates are only copies of one event id (no event under a second id).
+nothing is lost, that duplicates are only copies of one event id (no event under a second id),
+and that every file reconciles (records read = events confirmed + dead letters).
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ import pytest
 from tests.chaos.cases import CaseResult, ChaosRig, Sizes
 from tests.private_services import ServiceUnavailable, private_postgres, private_rabbitmq
 
-SHORT = Sizes(rows=4_000, bad_every=997, short_outage=5.0, long_outage=None, kills=2, files=3)
+SHORT = Sizes(
+    rows=4_000, bad_every=997, short_outage=5.0, long_outage=None, kills=2, files=3, chunk=200
+)
 
 
 @pytest.fixture(scope="module")
@@ -39,10 +42,15 @@ def _accounted(result: CaseResult) -> None:
     assert result.lost == 0, result.row()
     assert result.foreign == 0, result.row()  # a copy under a new id is a duplicate nobody sees
     assert result.dead_letters >= result.expected_dead_letters, result.row()
+    # and `crossdock reconcile` balances every file from the hub's own records
+    assert result.balanced, result.row()
 
 
 def test_sigkill_at_random_points_then_a_restart_loses_nothing(rig: ChaosRig) -> None:
-    _accounted(rig.sigkill(SHORT))
+    result = rig.sigkill(SHORT)
+    _accounted(result)
+    # each kill timed on the checkpoint table: it lands while the file is read
+    assert result.notes[0].startswith(f"{SHORT.kills} of {SHORT.kills} kills landed"), result.row()
 
 
 @pytest.mark.parametrize("what", ["broker", "database"])
