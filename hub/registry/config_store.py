@@ -62,9 +62,18 @@ def audit(
     s.add(AuditRow(actor=actor, action=action, subject=subject, detail=dict(detail)))
 
 
-def check_subject(subject: str) -> None:
-    """Refuse a subject name Confluent refuses: empty, or with control characters (42208)."""
-    if not subject.strip() or any(ord(c) < 32 or ord(c) == 127 for c in subject):
+_RESERVED_SUBJECTS = frozenset({"__GLOBAL", "__EMPTY"})
+"""Names Confluent keeps for itself (global permissions, the empty name): never a subject."""
+
+
+def check_subject(subject: str, *, reserved: bool = True) -> None:
+    """Refuse a subject name Confluent refuses (42208): one with a control character (Java's
+    ``isISOControl``: U+0000-U+001F, U+007F-U+009F) and, where ``reserved`` is checked
+    (registrations and levels; Confluent's mode route checks control characters only),
+    ``__GLOBAL`` and ``__EMPTY``. A blank name is allowed, as Confluent allows it."""
+    if any(ord(c) < 32 or 127 <= ord(c) <= 159 for c in subject) or (
+        reserved and subject in _RESERVED_SUBJECTS
+    ):
         raise InvalidSubject(subject)
 
 
@@ -215,7 +224,7 @@ class ConfigStore:
         """
         value = Mode.parse(mode or "")
         if subject is not None:
-            check_subject(subject)
+            check_subject(subject, reserved=False)
         with self._session() as s:
             scope = subject if subject is not None else GLOBAL_SCOPE
             row = s.get(ModeRow, scope)

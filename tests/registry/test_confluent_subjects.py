@@ -88,6 +88,28 @@ def test_subject_names_may_hold_any_character_percent_encoded(
     assert client.delete(f"/subjects/{path}", headers=ADMIN).json() == [1]
 
 
+@pytest.mark.parametrize("subject", ["__GLOBAL", "__EMPTY", "a\u0001b", "tab\tname", "c1\u0085"])
+def test_register_under_an_invalid_subject_is_42208(client: TestClient, subject: str) -> None:
+    path = f"/subjects/{quote(subject, safe='')}/versions"
+    message = error_of(client.post(path, json={"schema": A}, headers=ADMIN), 422, 42208)
+    assert message == f"The specified subject '{subject}' is not a valid."
+
+
+def test_subject_name_rules_of_config_and_mode(client: TestClient) -> None:
+    # Confluent's config route refuses the reserved names too; its mode route control
+    # characters only
+    level = {"compatibility": "NONE"}
+    error_of(client.put("/config/__GLOBAL", json=level, headers=ADMIN), 422, 42208)
+    error_of(client.put("/mode/a%01b", json={"mode": "READONLY"}, headers=ADMIN), 422, 42208)
+    reserved = client.put("/mode/__EMPTY", json={"mode": "READONLY"}, headers=ADMIN)
+    assert reserved.json() == {"mode": "READONLY"}
+
+
+def test_a_blank_subject_name_is_allowed_as_confluent(client: TestClient) -> None:
+    register(client, " ", A)
+    assert client.get("/subjects/%20/versions").json() == [1]
+
+
 def test_register_without_a_schema_is_42201_empty_schema(client: TestClient) -> None:
     message = error_of(client.post("/subjects/s/versions", json={}, headers=ADMIN), 422, 42201)
     assert message == "Empty schema"
