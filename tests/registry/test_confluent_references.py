@@ -225,6 +225,8 @@ def test_referenced_by_lists_the_live_referrers(client: TestClient) -> None:
 
 # -- Delete schema version / Delete subject: references protect their targets -------------------
 def test_a_referenced_version_cannot_be_deleted_42206(client: TestClient) -> None:
+    # Karapace answers 404 and drops the closing period; Confluent's RestReferenceExistsException
+    # is a 422 whose text ends with ".", which this follows
     _fill(client)
     message = error_of(client.delete("/subjects/job/versions/1", headers=ADMIN), 422, 42206)
     assert message == (
@@ -235,6 +237,9 @@ def test_a_referenced_version_cannot_be_deleted_42206(client: TestClient) -> Non
 
 
 def test_deleting_the_referrer_first_frees_the_referenced_version(client: TestClient) -> None:
+    # Karapace keeps refusing until the referrer is deleted permanently; Confluent's
+    # referencedBy drops a soft-deleted referrer (its RestApiTest deletes the reference right
+    # after a soft delete of the referrer), which this follows
     ids = _fill(client)
     client.delete("/subjects/person/versions/1", headers=ADMIN)
     assert client.get("/subjects/job/versions/1/referencedby").json() == []
