@@ -41,6 +41,7 @@ __all__ = [
     "Span",
     "configure",
     "configure_from_environment",
+    "current",
     "current_ids",
     "enabled",
     "shutdown",
@@ -223,6 +224,16 @@ def span(
     return start_span(
         name, traceparent=traceparent, tracestate=tracestate, attributes=attributes, kind=kind
     )
+
+
+def current() -> Span:
+    """The current span (to read its ``traceparent``), :data:`NO_SPAN` without one."""
+    if _on.tracer is None:
+        return _OFF
+    from opentelemetry import trace
+
+    otel = trace.get_current_span()
+    return Span(otel) if otel.get_span_context().is_valid else _OFF
 
 
 def current_ids() -> tuple[str, str] | None:

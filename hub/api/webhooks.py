@@ -31,6 +31,7 @@ from sqlalchemy import Engine
 from canonical import Envelope
 from connectors.errors import RecordError
 from connectors.record import RawRecord
+from connectors.sdk import tracing
 from connectors.sdk.bus import EventBus
 from connectors.sdk.deadletter import DeadLetter
 from connectors.sdk.entry_points import load_connector
@@ -118,11 +119,15 @@ class WebhookIngress:
         assert source is not None  # verify() answered 404 otherwise
         delivery = source.delivery_id(request)
         try:
-            events, letters = self._translate(name, source, request, delivery)
+            with tracing.span("crossdock.map", attributes={"crossdock.delivery_id": delivery}):
+                events, letters = self._translate(name, source, request, delivery)
             keys = source.delivery_keys(request)
-            taken = await self.committer.take(
-                PendingDelivery(name, delivery, events, letters, keys)
-            )
+            with tracing.span(
+                "crossdock.publish", kind="producer", attributes={"crossdock.events": len(events)}
+            ):
+                taken = await self.committer.take(
+                    PendingDelivery(name, delivery, _traced(events), letters, keys)
+                )
         except Exception as exc:
             log.warning("webhook %s delivery %s not taken: %s", name, delivery, exc)
             return _Outcome(
@@ -178,6 +183,16 @@ class WebhookIngress:
         return events, letters
 
 
+def _traced(events: list[Envelope[Any]]) -> list[Envelope[Any]]:
+    """The events carrying the current span (the request's) as their trace, unless their
+    connector gave them one; unchanged while tracing is off."""
+    span = tracing.current()
+    if span.traceparent is None:
+        return events
+    trace = {tracing.TRACEPARENT: span.traceparent, tracing.TRACESTATE: span.tracestate}
+    return [e if e.traceparent else e.model_copy(update=trace) for e in events]
+
+
 async def _bounded_body(request: Request) -> bytes | None:
     """The body, or None when it is (or announces to be) larger than :data:`MAX_BODY_BYTES`."""
     length = request.headers.get("content-length")
@@ -230,7 +245,16 @@ def webhook_router(settings: Settings, engine: Engine, *, bus: EventBus | None =
             received_at=datetime.now(UTC),
             path=str(request.scope["path"]),
         )
-        outcome = ingress.verify(instance, delivery) or await ingress.take(instance, delivery)
+        # the request starts a trace, or joins the sender's (its traceparent header)
+        with tracing.span(
+            "crossdock.webhook",
+            traceparent=delivery.headers.get(tracing.TRACEPARENT),
+            tracestate=delivery.headers.get(tracing.TRACESTATE),
+            kind="server",
+            attributes={"crossdock.connector": instance, "url.path": delivery.path},
+        ) as span:
+            outcome = ingress.verify(instance, delivery) or await ingress.take(instance, delivery)
+            span.set("http.response.status_code", outcome.status)
         return Response(
             orjson.dumps(outcome.body),
             status_code=outcome.status,

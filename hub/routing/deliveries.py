@@ -20,6 +20,7 @@ from typing import Any, cast
 from sqlalchemy import Engine, Table, select
 from sqlalchemy.engine import Connection
 
+from connectors.sdk import tracing
 from hub.deadletter import DeadLetter, DeadLetterService, DeadLetterStatus
 from hub.errors import DeadLetterError
 from hub.retry import RetryPolicy, retrying
@@ -178,6 +179,33 @@ class Deliverer:
             delivery = conn.execute(
                 select(_DELIVERIES).where(_DELIVERIES.c.id == delivery_id)
             ).one()
+        with self._span(delivery) as span:
+            delivered = self._send(delivery, targets, now)
+            span.set("crossdock.delivered", delivered)
+            return delivered
+
+    def _span(self, delivery: Any) -> tracing.Span:
+        """The ``deliver`` span, continuing the trace of the event that opened the task."""
+        if not tracing.enabled():
+            return tracing.NO_SPAN
+        with self.db.connect() as conn:
+            parent = conn.execute(
+                select(_TASKS.c.traceparent).where(_TASKS.c.id == delivery.task_id)
+            ).scalar()
+        return tracing.span(
+            "crossdock.deliver",
+            traceparent=parent,
+            kind="client",
+            attributes={
+                "crossdock.task_id": delivery.task_id,
+                "crossdock.target": delivery.target,
+                "crossdock.purpose": delivery.purpose,
+                "crossdock.delivery_id": delivery.id,
+            },
+        )
+
+    def _send(self, delivery: Any, targets: Mapping[str, Target], now: datetime) -> bool:
+        delivery_id = delivery.id
         notification = self._notification(delivery)
         attempts = 0
 
@@ -247,6 +275,8 @@ class Deliverer:
                             "target": delivery.target,
                             "purpose": notification.purpose,
                             "delivery_id": delivery.id,
+                            # the deliver span (None when tracing is off) names its trace
+                            **_trace(tracing.current().traceparent),
                         },
                         attempts=attempts,
                     )
@@ -269,6 +299,10 @@ class Deliverer:
                 error=str(exc),
                 failure=decision.failure.value,
             )
+
+
+def _trace(traceparent: str | None) -> dict[str, str]:
+    return {tracing.TRACEPARENT: traceparent} if traceparent is not None else {}
 
 
 def redeliver(db: Engine, letter_id: int, *, actor: str, now: datetime) -> int:

@@ -105,6 +105,9 @@ class TaskRow(Base):
     acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     resolved_by: Mapped[str | None] = mapped_column(String(128), nullable=True)
     resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    #: the W3C traceparent of the routing span that opened the task: its deliveries continue
+    #: that trace (None when tracing was off)
+    traceparent: Mapped[str | None] = mapped_column(String(55), nullable=True)
 
     __table_args__ = (Index("ix_routing_tasks_state_notify", "state", "notify_after"),)
 

@@ -16,6 +16,7 @@ from typing import Any, cast
 from sqlalchemy import Engine, Integer, String, Table, bindparam, case, func, select, tuple_
 from sqlalchemy.engine import Connection
 
+from connectors.sdk import tracing
 from hub.routing import audit, sla
 from hub.routing.context import EventContext
 from hub.routing.engine import Match
@@ -235,6 +236,8 @@ def _task_values(match: Match, now: datetime) -> dict[str, Any]:
             if match.classification
             else None
         ),
+        # the routing span (its event's trace) that opened the task, for its deliveries
+        "traceparent": tracing.current().traceparent,
     }
 
 

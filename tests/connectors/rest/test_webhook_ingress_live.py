@@ -330,3 +330,37 @@ def test_many_deliveries_at_once_each_publish_their_event(hub: Hub) -> None:
     events = hub.drain()
     assert len(events) == 20  # batch messages on the bus are split back into events
     assert {e["type"] for e in events} == {"retail.inventory.adjusted"}
+
+
+def test_a_delivery_joins_the_senders_trace_and_its_events_carry_it(hub: Hub) -> None:
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    from connectors.sdk import tracing
+
+    sender_trace, sender_span = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
+    body = _unique_order()
+    headers = _shopify_headers(body, "orders/create", str(uuid.uuid4()))
+    headers["traceparent"] = f"00-{sender_trace}-{sender_span}-01"
+    exporter = InMemorySpanExporter()
+    tracing.configure(span_exporter=exporter)
+    try:
+        answer = _post(hub, "acme", body, headers)
+    finally:
+        tracing.shutdown()
+    assert answer.status_code == 202, answer.text
+    [event] = hub.drain()
+    found = exporter.get_finished_spans()
+    [request] = [s for s in found if s.name == "crossdock.webhook"]
+    ctx = request.get_span_context()
+    assert ctx is not None
+    assert request.parent is not None
+    assert (f"{ctx.trace_id:032x}", f"{request.parent.span_id:016x}") == (
+        sender_trace,
+        sender_span,
+    )
+    stages = {s.name: s for s in found if s.parent is not None and s.parent.span_id == ctx.span_id}
+    assert set(stages) == {"crossdock.map", "crossdock.publish"}
+    # the event carries its publish span: a consumer continues the sender's trace
+    publish = stages["crossdock.publish"].get_span_context()
+    assert publish is not None
+    assert event["traceparent"] == f"00-{sender_trace}-{publish.span_id:016x}-01"
