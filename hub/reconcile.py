@@ -42,7 +42,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO, cast
 
-from sqlalchemy import Engine, Table, select
+from sqlalchemy import Engine, Select, Table, select
 
 from connectors.errors import RecordError
 from connectors.formats.csv import CsvFormat, CsvPosition, split_rows
@@ -266,13 +266,16 @@ class Reconciler:
         failed = self.inbox / "failed"
         if not failed.is_dir():
             return set()
-        query = select(_LETTERS.c.context).where(_LETTERS.c.stage == "decode")
+        query = _file_letters()
         if since is not None:
             query = query.where(_LETTERS.c.first_failed_at >= since)
         with self.engine.connect() as conn:
             contexts = conn.execute(query).scalars().all()
         names = {Path(str(c["file"])).name for c in contexts if c and c.get("file")}
-        return {p for p in failed.iterdir() if p.name in names and p.is_file()}
+        # a link or FIFO refused from the inbox is never opened here either
+        return {
+            p for p in failed.iterdir() if p.name in names and p.is_file() and not p.is_symlink()
+        }
 
     # -- one file --------------------------------------------------------------------------------
     @staticmethod
@@ -554,13 +557,21 @@ class Reconciler:
 
     def _file_letter(self, path: Path) -> bool:
         """Whether the one dead letter of a file refused to ``path`` is stored."""
-        query = select(_LETTERS.c.context).where(_LETTERS.c.stage == "decode")
+        query = _file_letters()
         with self.engine.connect() as conn:
             for context in conn.execute(query).scalars():
                 where = (context or {}).get("file")
                 if where and _same_file(Path(str(where)), path):
                     return True
         return False
+
+
+def _file_letters() -> Select[tuple[Any]]:
+    """The contexts of the letters of files refused whole (not of their rows, whose source is
+    the pipeline's)."""
+    return select(_LETTERS.c.context).where(
+        _LETTERS.c.stage == "decode", _LETTERS.c.source.not_like(_SOURCE + "%")
+    )
 
 
 @functools.cache

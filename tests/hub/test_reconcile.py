@@ -247,3 +247,16 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
 def test_line_ranges() -> None:
     assert line_ranges([12, 3, 7, 8, 9]) == "3, 7–9, 12"
     assert line_ranges([]) == ""
+
+
+def test_a_link_refused_from_the_inbox_is_not_followed_by_reconcile(
+    ran: tuple[HubEnv, Path, Engine], tmp_path: Path
+) -> None:
+    env, inbox, engine = ran
+    secret = tmp_path / "secret.csv"
+    secret.write_text(HEADER + "".join(_rows(3)), encoding="utf-8")
+    (inbox / "link.csv").symlink_to(secret)
+    HubRun(env.settings, _Quiet(), once=True, poll=0.05).run()
+    assert (inbox / "failed" / "link.csv").is_symlink()
+    balances = Reconciler(engine, env.settings).since(None)
+    assert sorted(b.name for b in balances) == ["a.csv", "b.csv"]
