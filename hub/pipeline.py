@@ -87,6 +87,8 @@ class FileOutcome:
     already_done: bool = False
     seconds: float = 0.0
     dead_letter_locations: list[str] = field(default_factory=list)
+    #: the file span's trace (None when tracing is off), for the report lines
+    trace_id: str | None = None
 
 
 def document_key(path: Path) -> str:
@@ -254,6 +256,7 @@ class FilePipeline(_Durable):
         total = path.stat().st_size
         source = f"{self.source_uri}/{path.name}"
         with _FileTrace(self.connector, path, doc_key) as trace, path.open("rb") as fh:
+            outcome.trace_id = trace.file.trace_id
             context, header_len = self.fmt.read_header(fh, str(path))
             start = (
                 CsvPosition(checkpoint.offset, checkpoint.line)
@@ -358,6 +361,17 @@ class FilePipeline(_Durable):
                 future.cancel()
 
 
+def _message_attributes(span: tracing.Span, result: MessageOutcome) -> None:
+    """A document message's span: where it was, its events' ids, failures' stages."""
+    span.set("crossdock.location", result.where)
+    ids = [str(e.event_id) for e in result.events]
+    if ids:
+        span.set("cloudevents.event_id", ids[0])
+        span.set("crossdock.events", len(ids))
+    for failure in result.failures:
+        span.add_event("dead letter", {"crossdock.stage": failure.stage})
+
+
 class _ChunkTrace(TypedDict, total=False):
     """A chunk's span as its job carries it (see :class:`hub.chunks.ChunkJob`)."""
 
@@ -420,6 +434,9 @@ class PendingBatches:
     time: datetime
     batches: dict[str, tuple[CompiledMapping, EventBatch]] = field(default_factory=dict)
     events: int = 0
+    #: the span the events were made in (their CloudEvents traceparent); None: not traced
+    traceparent: str | None = None
+    tracestate: str | None = None
 
     def add(self, outcome: MessageOutcome) -> None:
         """Queue the events of one message."""
@@ -433,6 +450,8 @@ class PendingBatches:
                     version=m.target_version,
                     dataschema=dataschema_uri(m.target_type, m.target_version),
                     time=self.time,
+                    traceparent=self.traceparent,
+                    tracestate=self.tracestate,
                 )
                 entry = self.batches[m.id] = (m, batch)
             entry[1].add(event.event_id, event.data)
@@ -475,10 +494,17 @@ class DocumentPipeline(_Durable):
         done_before = checkpoint.line if checkpoint is not None else 0
         total = path.stat().st_size
         source = f"{self.source_uri}/{path.name}"
-        pending = PendingBatches(source, datetime.now(UTC))
         letters: list[DeadLetter] = []
         position = 0
-        with path.open("rb") as fh:
+        with _FileTrace(self.connector, path, doc_key) as trace, path.open("rb") as fh:
+            outcome.trace_id = trace.file.trace_id
+            # a document's events carry its file span (messages are many and small)
+            pending = PendingBatches(
+                source,
+                datetime.now(UTC),
+                traceparent=trace.file.traceparent,
+                tracestate=trace.file.tracestate,
+            )
             fmt = self.fmt or document_formats.detect(document_formats.read_head(fh), str(path))
             fh.seek(0)
             try:
@@ -486,11 +512,14 @@ class DocumentPipeline(_Durable):
                     position += 1
                     if position <= done_before:
                         continue  # committed before a crash
-                    result = self.mapper.translate(record, fmt, doc_id)
+                    with tracing.span("crossdock.map") as span:
+                        result = self.mapper.translate(record, fmt, doc_id)
+                        if tracing.enabled():
+                            _message_attributes(span, result)
                     outcome.records += 1
                     outcome.ignored += result.ignored is not None
                     pending.add(result)
-                    letters += self._letters(result, fmt, doc_key, doc_id, source)
+                    letters += self._letters(result, fmt, doc_key, doc_id, source, span=trace.file)
                     # bounded memory: many events, or many bad messages in a row
                     if pending.events >= self.batch_size or len(letters) >= self.batch_size:
                         self._commit_messages(pending, letters, outcome, doc_key, position)
@@ -509,12 +538,21 @@ class DocumentPipeline(_Durable):
         return outcome
 
     def _letters(
-        self, result: MessageOutcome, fmt: DocumentFormat, doc_key: str, doc_id: str, source: str
+        self,
+        result: MessageOutcome,
+        fmt: DocumentFormat,
+        doc_key: str,
+        doc_id: str,
+        source: str,
+        *,
+        span: tracing.Span,
     ) -> list[DeadLetter]:
         if not result.failures:
             return []
         record = result.record
         context = letter_context(record, fmt, doc_id)
+        if span.traceparent is not None:  # the trace the letter's message was read in
+            context = {**context, tracing.TRACEPARENT: span.traceparent}
         raw = record.data if not isinstance(record, RecordError) else (record.raw or b"")
         content_type = getattr(record, "content_type", "application/octet-stream")
         letters = []

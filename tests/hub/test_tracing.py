@@ -152,3 +152,35 @@ def test_the_standard_variable_switches_tracing_on(monkeypatch: pytest.MonkeyPat
     finally:
         tracing.shutdown()
     assert not tracing.enabled()
+
+
+def test_a_document_is_traced_message_by_message_and_its_events_carry_the_file_span(
+    spans: InMemorySpanExporter, tmp_path: Path
+) -> None:
+    from hub.config import Settings
+    from hub.inbox import Inbox
+    from hub.pipeline import FileOutcome
+    from hub.runtime import Hub
+
+    inbox = Inbox(tmp_path / "inbox")
+    inbox.root.mkdir(parents=True)
+    demo = Path(__file__).parents[2] / "demo" / "inbox" / "dc-east-846-inventory.x12"
+    path = inbox.root / demo.name
+    path.write_bytes(demo.read_bytes())
+    seen: list[bytes] = []
+    settings = Settings(data_dir=tmp_path / "data")
+    with Hub(settings) as hub:
+        outcome = hub.process_inbox_file(inbox, path, "documents", on_confirmed=seen.append)
+    assert isinstance(outcome, FileOutcome)
+    assert outcome.published > 0
+    found = list(spans.get_finished_spans())
+    file_span = _one(found, "crossdock.file")
+    trace_id, file_id, _ = _hex(file_span)
+    assert outcome.trace_id == trace_id
+    maps = [s for s in found if s.name == "crossdock.map"]
+    assert len(maps) == outcome.records
+    assert {_hex(s)[2] for s in maps} == {file_id}
+    assert any((s.attributes or {}).get("cloudevents.event_id") for s in maps)
+    events = [e for body in seen for e in json.loads(body)]
+    assert events
+    assert {tuple(e["traceparent"].split("-")[1:3]) for e in events} == {(trace_id, file_id)}
