@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from typing import Any
 
 from canonical.errors import InvalidEventIdParts
 
@@ -32,22 +31,29 @@ def _check_parts(parts: tuple[str, ...]) -> None:
         raise InvalidEventIdParts(f"make_event_id got an empty part in {parts!r}")
 
 
+#: ``"n:"`` by length n, for the parts most ids are made of: looking the prefix up costs a
+#: third of formatting the length (callgrind), and ids are made once per event
+_PREFIX = tuple(f"{n}:" for n in range(1024))
+
+
 def _framed(parts: tuple[str, ...]) -> str:
-    return "".join(f"{len(part)}:{part}" for part in parts)
+    """The parts length-prefixed and joined (``"5:bench3:abc"``), the text an id hashes."""
+    try:
+        # a list comprehension: a generator costs an id a fifth more
+        return "".join([_PREFIX[len(part)] + part for part in parts])
+    except IndexError:  # a part of 1024 characters or more
+        return "".join([f"{len(part)}:{part}" for part in parts])
 
 
 #: the RFC 4122 variant bits (10xx) over the top bits of the 17th hex digit, by that digit
 _VARIANT_DIGIT = {c: "89ab"[int(c, 16) & 3] for c in "0123456789abcdef"}
 
 
-def _uuid_text(hasher: Any) -> str:
-    # The first 16 bytes of the SHA-1 with version 5 and the RFC 4122 variant written into
-    # them, formatted 8-4-4-4-12: done on the hex text, which costs half of doing it on bytes,
-    # and joined from a tuple, which costs 15 % less than the same f-string
-    h = hasher.hexdigest()
-    return "".join(
-        (h[:8], "-", h[8:12], "-5", h[13:16], "-", _VARIANT_DIGIT[h[16]], h[17:20], "-", h[20:32])
-    )
+def _uuid_text(h: str) -> str:
+    # The first 16 bytes of the SHA-1 hex digest ``h`` with version 5 and the RFC 4122 variant
+    # written into them, formatted 8-4-4-4-12: done on the hex text, which costs half of doing
+    # it on bytes (uuid.UUID costs four times this)
+    return f"{h[:8]}-{h[8:12]}-5{h[13:16]}-{_VARIANT_DIGIT[h[16]]}{h[17:20]}-{h[20:32]}"
 
 
 class EventIdSeries:
@@ -71,7 +77,7 @@ class EventIdSeries:
             raise InvalidEventIdParts("EventIdSeries got an empty part")
         hasher = self._seed.copy()
         hasher.update(f"{len(part)}:{part}{self._tail}".encode())
-        return _uuid_text(hasher)
+        return _uuid_text(hasher.hexdigest())
 
 
 def make_event_id(*parts: str) -> str:
@@ -79,9 +85,10 @@ def make_event_id(*parts: str) -> str:
 
     Parts are length-prefixed before hashing, so ``("a:b", "c")`` and ``("a", "b:c")`` differ.
     """
-    _check_parts(parts)
+    if not parts or not all(parts):
+        _check_parts(parts)  # raises, naming the empty part
     # uuid.uuid5 spelled out: the same RFC 4122 bytes, a third of the cost on the bulk path
     # (a test holds the two equal)
     hasher = _SEED.copy()
     hasher.update(_framed(parts).encode())
-    return _uuid_text(hasher)
+    return _uuid_text(hasher.hexdigest())

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
+import orjson
 from pydantic import BaseModel
 
 __all__ = ["BATCH_CONTENT_TYPE", "SINGLE_CONTENT_TYPE", "EventBatch", "decode_events"]
@@ -45,20 +46,24 @@ class EventBatch:
         shared: dict[str, Any] = {
             "source": source,
             "type": event_type,
-            "time": time.isoformat().replace("+00:00", "Z"),
+            # orjson writes it as isoformat() does, UTC as "Z" (a tenth of isoformat's cost)
+            "time": time,
             "datacontenttype": "application/json",
             "dataschema": dataschema,
-            "dataversion": version,
         }
+        # in the envelope's field order, so each event is byte for byte its envelope's JSON
         if correlation_id is not None:
             shared["correlationid"] = correlation_id
+        shared["dataversion"] = version
         # the span that made the batch, shared by its events: the trace costs nothing per event
         if traceparent is not None:
             shared["traceparent"] = traceparent
             if tracestate:
                 shared["tracestate"] = tracestate
         # '{"specversion":"1.0","id":"<id>",' + shared attributes + ',"data":<data>}'
-        head = json.dumps(shared, separators=(",", ":"))[1:-1]
+        # orjson: non-ASCII text as UTF-8, as the events' own JSON and model_dump_json write it
+        # (json.dumps escaped it), and a tenth of json.dumps's cost, paid once per batch
+        head = orjson.dumps(shared, option=orjson.OPT_UTC_Z).decode()[1:-1]
         self._prefix = b'{"specversion":"1.0","id":"'
         self._suffix = f'",{head},"data":'.encode()
         self._parts: list[bytes] = []

@@ -29,7 +29,16 @@ class CompiledMapping:
     its unit is a constant. Objects made only of constants are always kept.
     """
 
-    __slots__ = ("_fallbacks", "_function", "_row_functions", "source", "spec")
+    __slots__ = (
+        "_fallbacks",
+        "_function",
+        "_row_functions",
+        "ref",
+        "source",
+        "spec",
+        "target_type",
+        "target_version",
+    )
 
     def __init__(self, spec: MappingSpec) -> None:
         generated = generate(spec)
@@ -41,6 +50,14 @@ class CompiledMapping:
         self._fallbacks: list[int] = generated.namespace["_fallbacks"]
         self._row_functions: dict[tuple[str, ...], Callable[[list[str]], dict[str, Any]] | None]
         self._row_functions = {}
+        # read for every event mapped (its id, its model, its batch): worked out once here,
+        # as the spec is frozen
+        #: ``id@version``, as event ids, dead letters and logs name the mapping
+        self.ref: str = f"{spec.id}@{spec.version}"
+        #: the canonical event type produced (``retail.inventory.adjusted``)
+        self.target_type: str = spec.target_type
+        #: the canonical event version produced
+        self.target_version: int = spec.target_version
 
     def __call__(self, record: Mapping[str, Any] | Sequence[Any]) -> dict[str, Any]:
         """Map one parsed source record to one event; raises :class:`MappingError` when it cannot.
@@ -115,21 +132,6 @@ class CompiledMapping:
     def version(self) -> int:
         """The spec version."""
         return self.spec.version
-
-    @property
-    def ref(self) -> str:
-        """``id@version``, as event ids, dead letters and logs name the mapping."""
-        return f"{self.spec.id}@{self.spec.version}"
-
-    @property
-    def target_type(self) -> str:
-        """The canonical event type produced (``retail.inventory.adjusted``)."""
-        return self.spec.target_type
-
-    @property
-    def target_version(self) -> int:
-        """The canonical event version produced."""
-        return self.spec.target_version
 
     @property
     def source_format(self) -> str:

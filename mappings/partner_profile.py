@@ -22,8 +22,7 @@ workers each see their own, and a spec without ``python:`` functions pays nothin
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from contextvars import ContextVar
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -102,11 +101,21 @@ def current_profile() -> PartnerProfile:
     return _CURRENT.get()
 
 
-@contextmanager
-def active_profile(profile: PartnerProfile | None) -> Iterator[PartnerProfile]:
-    """Make ``profile`` current for the mapping done inside the block."""
-    token = _CURRENT.set(profile or NO_PROFILE)
-    try:
-        yield profile or NO_PROFILE
-    finally:
-        _CURRENT.reset(token)
+class active_profile:  # named as the function it replaced: ``with active_profile(p):``
+    """Make ``profile`` current for the mapping done inside the block.
+
+    A class, not a ``@contextmanager`` generator: it is entered once per message mapped, and
+    the generator's machinery cost five times the ContextVar's set and reset (callgrind).
+    """
+
+    __slots__ = ("_profile", "_token")
+
+    def __init__(self, profile: PartnerProfile | None) -> None:
+        self._profile = profile or NO_PROFILE
+
+    def __enter__(self) -> PartnerProfile:
+        self._token = _CURRENT.set(self._profile)
+        return self._profile
+
+    def __exit__(self, *exc: object) -> None:
+        _CURRENT.reset(self._token)

@@ -65,3 +65,13 @@ def test_a_series_refuses_empty_parts() -> None:
         EventIdSeries("doc", "")
     with pytest.raises(InvalidEventIdParts):
         EventIdSeries("doc")("")
+
+
+@pytest.mark.parametrize("length", [1023, 1024, 5000])
+def test_a_long_part_gives_the_standard_uuid5(length: int) -> None:
+    # parts of 1024 characters and more are framed by formatting their length, not by the
+    # table of prefixes: both must hash the same text
+    parts = ("doc", "x" * length, "spec@1")
+    name = "".join(f"{len(p)}:{p}" for p in parts)
+    assert make_event_id(*parts) == str(uuid.uuid5(EVENT_ID_NAMESPACE, name))
+    assert EventIdSeries("doc", after=("spec@1",))("x" * length) == make_event_id(*parts)

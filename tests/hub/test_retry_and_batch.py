@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pydantic
 import pytest
 
-from canonical import Envelope, InventoryAdjustedV1
+from canonical import Envelope, InventoryAdjustedV1, wrap_event
 from connectors.errors import MissingColumnError, RecordError, TransientConnectorError
 from connectors.sdk.decisions import SDK_TABLE
 from hub.batch import EventBatch, decode_events
@@ -151,3 +151,48 @@ def test_a_batch_carries_the_span_that_made_it_on_every_event() -> None:
     # the canonical envelope takes them as its distributed-tracing attributes
     parsed = Envelope[InventoryAdjustedV1].model_validate(events[0])
     assert (parsed.traceparent, parsed.tracestate) == (parent, "acme=1")
+
+
+@pytest.mark.parametrize(
+    "time",
+    [datetime(2026, 11, 20, 6, 30, tzinfo=UTC), datetime(2026, 11, 20, 6, 30, 0, 1500, tzinfo=UTC)],
+)
+@pytest.mark.parametrize(
+    "trace", [(None, None), ("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", "acme=1")]
+)
+def test_a_batch_event_is_the_envelope_json_byte_for_byte(
+    time: datetime, trace: tuple[str | None, str | None]
+) -> None:
+    # a non-ASCII source (a file named by a German store): the envelope writes UTF-8 text,
+    # and so must the batch, or a consumer comparing bytes sees two different events
+    data = InventoryAdjustedV1.model_validate(
+        {
+            "location_id": "0142",
+            "sku": "SKU-1",
+            "counted_quantity": {"value": "3", "unit": "C62"},
+            "reason": "cycle_count",
+            "occurred_at": "2026-11-20T06:00:00Z",
+        }
+    )
+    source = "crossdock:file/Bestandszählung Köln.csv"
+    parent, state = trace
+    envelope = wrap_event(
+        data,
+        id="id-1",
+        source=source,
+        time=time,
+        correlationid="corr-ü",
+        traceparent=parent,
+        tracestate=state,
+    )
+    batch = EventBatch(
+        source=source,
+        event_type=envelope.type,
+        version=envelope.dataversion,
+        dataschema=envelope.dataschema or "",
+        time=time,
+        correlation_id="corr-ü",
+        traceparent=parent,
+        tracestate=state,
+    )
+    assert batch.encode("id-1", data) == envelope.model_dump_json(exclude_none=True).encode()
