@@ -6,7 +6,8 @@ served, and its SHA-256 (with its references, when it has any: the same text ref
 other versions is another schema, as in Confluent) is the key that deduplicates global ids.
 
 A schema without ``$schema`` is read as draft-07, Confluent's default (so ``items: [...]`` is a
-tuple); one that declares draft 4, 6, 7, 2019-09 or 2020-12 is read as that draft.
+tuple); one that declares draft 4, 6, 7, 2019-09 or 2020-12 (by its http or https URI) is read
+as that draft.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ __all__ = [
     "SchemaDocument",
     "canonical_text",
     "compile_validator",
+    "dialect_of",
     "fingerprint",
     "parse_schema",
 ]
@@ -36,19 +38,21 @@ SCHEMA_TYPE = "JSON"
 """The one ``schemaType`` Crossdock serves."""
 
 _OTHER_TYPES = {"AVRO", "PROTOBUF"}
-# The dialects the meta-schema check knows offline; any other "$schema" would make it try to
-# download the meta-schema, which a registry must never do on a client's say-so.
-_DIALECTS = {
-    "http://json-schema.org/draft-04/schema",
-    "http://json-schema.org/draft-06/schema",
-    "http://json-schema.org/draft-07/schema",
-    "https://json-schema.org/draft/2019-09/schema",
-    "https://json-schema.org/draft/2020-12/schema",
-}
-
 
 DEFAULT_DIALECT = "http://json-schema.org/draft-07/schema#"
 """The draft of a schema that declares none (Confluent's default)."""
+
+# The dialects the meta-schema check knows offline, by URI without scheme or fragment, and
+# the URI the validator knows each by: http and https name the same draft, as in Confluent's
+# (and its loader's) list of meta-schema URLs. Any other "$schema" would make the check try
+# to download the meta-schema, which a registry must never do on a client's say-so.
+_DIALECTS = {
+    "json-schema.org/draft-04/schema": "http://json-schema.org/draft-04/schema#",
+    "json-schema.org/draft-06/schema": "http://json-schema.org/draft-06/schema#",
+    "json-schema.org/draft-07/schema": DEFAULT_DIALECT,
+    "json-schema.org/draft/2019-09/schema": "https://json-schema.org/draft/2019-09/schema",
+    "json-schema.org/draft/2020-12/schema": "https://json-schema.org/draft/2020-12/schema",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,8 +92,25 @@ def compile_validator(
     """
     cls: type[jsonschema_rs.Validator] = jsonschema_rs.Draft7Validator
     if isinstance(value, dict) and "$schema" in value:
-        cls = jsonschema_rs.validator_cls_for(value)
+        cls = jsonschema_rs.validator_cls_for({"$schema": dialect_of(value)})
     return cls(value, registry=registry_for(value, resources or {}), offline=True)
+
+
+def dialect_of(value: Mapping[str, Any]) -> str:
+    """The draft a schema is read in, as the validator names it; ``InvalidSchema`` when its
+    ``$schema`` names none of drafts 4, 6, 7, 2019-09 and 2020-12 (absent: draft-07)."""
+    declared = value.get("$schema")
+    if declared is None:
+        return DEFAULT_DIALECT
+    if isinstance(declared, str):
+        scheme, sep, rest = declared.partition("://")
+        known = _DIALECTS.get(rest.split("#")[0]) if sep else None
+        if known is not None and scheme.lower() in ("http", "https"):
+            return known
+    raise InvalidSchema(
+        f"Invalid schema: unknown $schema {declared!r}; use one of the JSON Schema drafts "
+        "4, 6, 7, 2019-09 or 2020-12 (https://json-schema.org/draft/2020-12/schema)"
+    )
 
 
 def parse_schema(
@@ -123,11 +144,9 @@ def parse_schema(
         )
     resources = dict(resources or {})
     if isinstance(value, dict):
-        _check_dialect(value.get("$schema"))
+        dialect = dialect_of(value)
         try:
-            jsonschema_rs.meta.validate(
-                value if "$schema" in value else {**value, "$schema": DEFAULT_DIALECT}
-            )
+            jsonschema_rs.meta.validate({**value, "$schema": dialect})
         except jsonschema_rs.ValidationError as exc:
             where = "/" + "/".join(str(p) for p in exc.instance_path)
             raise InvalidSchema(
@@ -153,13 +172,3 @@ def parse_schema(
 def _first_line(exc: Exception) -> str:
     text = str(exc)
     return text.splitlines()[0] if text else type(exc).__name__
-
-
-def _check_dialect(dialect: object) -> None:
-    if dialect is None:
-        return
-    if not isinstance(dialect, str) or dialect.rstrip("#") not in _DIALECTS:
-        raise InvalidSchema(
-            f"Invalid schema: unknown $schema {dialect!r}; use one of the JSON Schema drafts "
-            "4, 6, 7, 2019-09 or 2020-12 (https://json-schema.org/draft/2020-12/schema)"
-        )

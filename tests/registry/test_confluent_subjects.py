@@ -161,6 +161,9 @@ def test_schema_without_dialect_is_draft_07_so_items_array_is_a_tuple(
         # draft 6 on: exclusiveMaximum is the bound itself
         ("http://json-schema.org/draft-06/schema#", {"exclusiveMaximum": 5}, 4, 5),
         ("http://json-schema.org/draft-07/schema#", {"items": [{"type": "string"}]}, ["a", 1], [1]),
+        # https names the same drafts, as in Confluent's list of meta-schema URLs
+        ("https://json-schema.org/draft-07/schema#", {"items": [{"type": "string"}]}, ["a"], [1]),
+        ("https://json-schema.org/draft-04/schema", {"maximum": 5, "exclusiveMaximum": True}, 4, 5),
         (
             "https://json-schema.org/draft/2019-09/schema",
             {"items": [{"type": "string"}]},
@@ -182,6 +185,15 @@ def test_declared_dialects_are_accepted_and_validated_in_their_draft(
     validate = "/crossdock/subjects/s/versions/1/validate"
     assert client.post(validate, json=good).json()["valid"] is True
     assert client.post(validate, json=bad).json()["valid"] is False
+
+
+@pytest.mark.parametrize(
+    "dialect", ["http://json-schema.org/draft-03/schema#", "https://example.com/my-meta", 7]
+)
+def test_an_unknown_dialect_is_42201_and_never_fetched(client: TestClient, dialect: object) -> None:
+    body = {"schema": json.dumps({"$schema": dialect, "type": "string"})}
+    message = error_of(client.post("/subjects/s/versions", json=body, headers=ADMIN), 422, 42201)
+    assert message.startswith(f"Invalid schema: unknown $schema {dialect!r}")
 
 
 def test_draft_2020_12_refuses_an_items_array(client: TestClient) -> None:
