@@ -1,4 +1,4 @@
-"""The hub runtime: pipeline, bus, retries, dead letters, configuration and CLI.
+"""The hub runtime: the inbox's file source, bus, retries, dead letters, configuration and CLI.
 
 The names below load on first use (PEP 562): a worker process that imports one submodule,
 ``hub.chunks`` say, then pays for that submodule only, not for the registry, the API and the
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
         HubError,
         PublishNotConfirmed,
     )
-    from hub.pipeline import FileOutcome, FilePipeline
+    from hub.file_source import FileOutcome, FileSource
     from hub.retry import DEFAULT_TABLE, Action, Decision, FailureType, RetryPolicy, RetryTable
     from hub.runtime import Hub
 
@@ -36,8 +36,8 @@ _HOMES = {
     "Decision": "hub.retry",
     "FailureType": "hub.retry",
     "FileConnectorConfig": "hub.config",
-    "FileOutcome": "hub.pipeline",
-    "FilePipeline": "hub.pipeline",
+    "FileOutcome": "hub.file_source",
+    "FileSource": "hub.file_source",
     "Hub": "hub.runtime",
     "HubError": "hub.errors",
     "PublishNotConfirmed": "hub.errors",
@@ -59,7 +59,7 @@ __all__ = [
     "FailureType",
     "FileConnectorConfig",
     "FileOutcome",
-    "FilePipeline",
+    "FileSource",
     "Hub",
     "HubError",
     "PublishNotConfirmed",

@@ -1,4 +1,4 @@
-"""The per-chunk work of the file pipeline: parse, map, validate, serialise — in any process.
+"""CSV's bulk path in the file source, per chunk: parse, map, validate, serialise (any process).
 
 A :class:`ChunkJob` carries everything needed (plain, picklable data; the mapping is compiled
 again from its spec file once per process), so the same function runs inline or in worker

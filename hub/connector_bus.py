@@ -1,14 +1,16 @@
 """The hub's side of the connector SDK's :class:`~connectors.sdk.bus.EventBus` seam.
 
-Events go out through the confirmed publisher (durable once :meth:`HubEventBus.publish`
-returns); dead letters go into the dead-letter table. One publisher is shared under a lock:
-the publisher is not thread-safe and the webhook ingress calls it from a thread pool.
+Every source the runner reads publishes here: the SDK's connectors and the local inbox alike.
+Events go out through the confirmed publisher (durable once :meth:`HubEventBus.publish` or
+:meth:`HubEventBus.publish_messages` returns); dead letters go into the dead-letter table
+through the dead-letter service. One publisher is shared under a lock: the publisher is not
+thread-safe and the webhook ingress calls it from a thread pool.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import Engine
@@ -16,10 +18,12 @@ from sqlalchemy.engine import Connection
 
 from canonical import BATCH_CONTENT_TYPE, STRUCTURED_CONTENT_TYPE, Envelope, dump_batch
 from connectors.sdk.deadletter import DeadLetter
+from hub.bus.confirmed import publish_confirmed
 from hub.bus.publisher import ConfirmedPublisher
 from hub.bus.topology import events_exchange
 from hub.config import Settings
 from hub.deadletter.service import DeadLetterService
+from hub.retry import RetryPolicy
 
 __all__ = ["HubEventBus"]
 
@@ -28,16 +32,37 @@ class HubEventBus:
     """Publishes connectors' events to the bus and keeps their dead letters."""
 
     @classmethod
-    def for_settings(cls, settings: Settings, engine: Engine) -> HubEventBus:
-        """A bus with a publisher of its own on the hub's bus and exchange (one per thread)."""
-        publisher = ConfirmedPublisher(
-            settings.resolved_bus_url, exchange=events_exchange(settings.exchange)
-        )
-        return cls(publisher, engine)
+    def for_settings(
+        cls,
+        settings: Settings,
+        engine: Engine,
+        *,
+        publisher: ConfirmedPublisher | None = None,
+        on_confirmed: Callable[[bytes], None] | None = None,
+    ) -> HubEventBus:
+        """A bus on the hub's bus and exchange, with the hub's retries: on ``publisher`` (the
+        hub's own, for the inbox), else on a publisher of its own (one per thread)."""
+        if publisher is None:
+            publisher = ConfirmedPublisher(
+                settings.resolved_bus_url, exchange=events_exchange(settings.exchange)
+            )
+        retry = RetryPolicy(max_attempts=settings.retry_attempts)
+        return cls(publisher, engine, retry=retry, on_confirmed=on_confirmed)
 
-    def __init__(self, publisher: ConfirmedPublisher, engine: Engine) -> None:
+    def __init__(
+        self,
+        publisher: ConfirmedPublisher,
+        engine: Engine,
+        *,
+        retry: RetryPolicy | None = None,
+        on_confirmed: Callable[[bytes], None] | None = None,
+    ) -> None:
         self.publisher = publisher
         self.engine = engine
+        #: how batch messages are sent again after a failed publish
+        self.retry = retry or RetryPolicy()
+        #: called with each batch message's body once the broker confirmed it (``--echo``)
+        self.on_confirmed = on_confirmed
         self._lock = threading.Lock()
 
     def publish(self, events: Sequence[Envelope[Any]]) -> None:
@@ -71,11 +96,28 @@ class HubEventBus:
                 self.publisher.close()
                 raise
 
+    def publish_messages(self, messages: Sequence[tuple[str, bytes]]) -> None:
+        """Publish CloudEvents batch messages a source serialised itself; return once all are
+        confirmed (sent again whole after a failure, see :mod:`hub.bus.confirmed`)."""
+        if not messages:
+            return
+        with self._lock:
+            publish_confirmed(self.publisher, messages, self.retry)
+        if self.on_confirmed is not None:
+            for _, body in messages:
+                self.on_confirmed(body)
+
     def dead_letter(self, letters: Sequence[DeadLetter]) -> None:
         """Store ``letters`` in their own transaction."""
         if letters:
             with self.engine.begin() as conn:
                 self.dead_letter_in(conn, letters)
+
+    def dead_letter_rows(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Store dead letters rendered in a worker process, in their own transaction."""
+        if rows:
+            with self.engine.begin() as conn:
+                DeadLetterService.add_rows(conn, rows)
 
     @staticmethod
     def dead_letter_in(conn: Connection, letters: Sequence[DeadLetter]) -> None:

@@ -54,16 +54,16 @@ from hub.config import Settings, csv_format_for
 from hub.deadletter.model import DeadLetterRow
 from hub.documents import DocumentMapper, inbox_document_format
 from hub.errors import ConfigError
+from hub.file_source import document_key
 from hub.partners import PartnerDirectory
-from hub.pipeline import document_key
 from mappings import SpecRegistry, installed_specs
 
 __all__ = ["FileBalance", "Gap", "Reconciler", "line_ranges"]
 
 _LETTERS = cast(Table, DeadLetterRow.__table__)
-#: a document's key: its name, size and sha256 (:func:`hub.pipeline.document_key`)
+#: a document's key: its name, size and sha256 (:func:`hub.file_source.document_key`)
 _DOC_KEY = re.compile(r"^(?P<name>.+):(?P<size>\d+):(?P<sha>[0-9a-f]{64})$")
-#: the ``source`` of a file pipeline's letters (its default ``source_uri``)
+#: the ``source`` of a file source's letters (its default ``source_uri``)
 _SOURCE = "crossdock:file/"
 #: rows translated at a time while reconciling (memory stays flat whatever the file)
 _CHUNK_ROWS = 10_000

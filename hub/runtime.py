@@ -1,8 +1,9 @@
 """The hub process: its resources (:class:`Hub`) and its running parts (:class:`HubRun`).
 
-:class:`Hub` wires settings to a database, a publisher, the mapping specs and the file
-pipelines; :class:`HubRun` starts and stops the parts of ``crossdock run`` around it: the
-inbox loop, the API server, the routing worker and the source poller.
+:class:`Hub` wires settings to a database, a publisher, the mapping specs and the inbox's
+file source (read by the one runner, :mod:`connectors.sdk.runner`); :class:`HubRun` starts
+and stops the parts of ``crossdock run`` around it: the inbox loop, the API server, the
+routing worker and the source poller.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import uvicorn
 from sqlalchemy import Engine
 
 from connectors.errors import RecordError
+from connectors.formats.csv import CsvFormat
 from connectors.formats.document import DocumentFormat
 from connectors.sdk.runner import RunOutcome
 from hub.api import create_app, freeze_startup_heap
@@ -33,19 +35,26 @@ from hub.bus.publisher import ConfirmedPublisher
 from hub.bus.topology import events_exchange
 from hub.checkpoints import load_checkpoint
 from hub.config import ConnectorSettings, Settings, csv_format_for
+from hub.connector_bus import HubEventBus
 from hub.data_folder_lock import DataFolderLock
 from hub.database import connect
 from hub.deadletter.service import DeadLetterService
 from hub.documents import DocumentMapper, inbox_document_format
 from hub.errors import ConfigError, HubError, SourceBusy
 from hub.file_claims import file_claim
+from hub.file_source import (
+    FileOutcome,
+    FileSource,
+    FileSourceConfig,
+    Progress,
+    document_key,
+    run_file,
+)
 from hub.inbox import Inbox, RefusedEntry
 from hub.observability.metrics import record_file
 from hub.outages import ONCE_WAIT, OutageRider, is_outage
 from hub.partners import PartnerDirectory
-from hub.pipeline import DocumentPipeline, FileOutcome, FilePipeline, Progress, document_key
 from hub.refused_files import as_refusal, refuse_entry, refuse_file
-from hub.retry import RetryPolicy
 from hub.routing.worker import RoutingProgress, RoutingWorker
 from hub.source_poller import PolledSource, SourcePoller
 from hub.worker_pool import WorkerPool
@@ -112,29 +121,6 @@ class Hub:
         """The dead-letter store."""
         return DeadLetterService(self.engine)
 
-    def pipeline(
-        self,
-        connector: str,
-        progress: Progress | None = None,
-        on_confirmed: Callable[[bytes], None] | None = None,
-    ) -> FilePipeline:
-        """A pipeline for the named file connector."""
-        config = self.settings.connector(connector)
-        return FilePipeline(
-            connector=config.name,
-            fmt=csv_format_for(config, self.registry),
-            mapping=self.registry.get(config.mapping),
-            publisher=self.publisher,
-            engine=self.engine,
-            batch_size=self.settings.batch_size,
-            chunk_size=self.settings.chunk_size,
-            retry=RetryPolicy(max_attempts=self.settings.retry_attempts),
-            progress=progress,
-            workers=self.settings.workers,
-            on_confirmed=on_confirmed,
-            pool=self.workers,
-        )
-
     def document_format(self, connector: str, path: Path) -> DocumentFormat | None:
         """The document format ``path`` is read with under ``connector``; ``None`` for CSV.
 
@@ -143,26 +129,53 @@ class Hub:
         """
         return inbox_document_format(self.settings.connector(connector), path)
 
-    def document_pipeline(
+    def file_source(
+        self, connector: str, path: Path, fmt: DocumentFormat | None = None
+    ) -> FileSource:
+        """The ``file`` transport's source for one file of the named connector.
+
+        ``fmt`` is the format to read it with; by default the connector's decides
+        (:meth:`document_format`), the connector's CSV when no document format claims it.
+        """
+        config = self.settings.connector(connector)
+        if fmt is None:
+            fmt = self.document_format(connector, path)
+        settings = FileSourceConfig(
+            connector=config.name,
+            path=path,
+            doc_key=document_key(path),
+            batch_size=self.settings.batch_size,
+            chunk_size=self.settings.chunk_size,
+            workers=self.settings.workers,
+        )
+        if fmt is None or isinstance(fmt, CsvFormat):
+            return FileSource(
+                settings,
+                fmt=fmt or csv_format_for(config, self.registry),
+                mapping=self.registry.get(config.mapping),
+                pool=self.workers,
+            )
+        return FileSource(
+            settings, fmt=fmt, mapper=DocumentMapper(self.registry, partners=self.partners)
+        )
+
+    def file_bus(self, on_confirmed: Callable[[bytes], None] | None = None) -> HubEventBus:
+        """The bus the inbox's files publish on: the hub's publisher, its retries."""
+        return HubEventBus.for_settings(
+            self.settings, self.engine, publisher=self.publisher, on_confirmed=on_confirmed
+        )
+
+    def read_file(
         self,
         connector: str,
-        fmt: DocumentFormat | None = None,
+        path: Path,
         progress: Progress | None = None,
         on_confirmed: Callable[[bytes], None] | None = None,
-    ) -> DocumentPipeline:
-        """A pipeline for documents arriving through the named connector."""
-        config = self.settings.connector(connector)
-        return DocumentPipeline(
-            connector=config.name,
-            mapper=DocumentMapper(self.registry, partners=self.partners),
-            publisher=self.publisher,
-            engine=self.engine,
-            fmt=fmt,
-            batch_size=self.settings.batch_size,
-            retry=RetryPolicy(max_attempts=self.settings.retry_attempts),
-            progress=progress,
-            on_confirmed=on_confirmed,
-        )
+    ) -> FileOutcome:
+        """Read one file of the named connector through the runner; safe to call again after
+        a crash (it resumes from the file's checkpoint)."""
+        source = self.file_source(connector, path)
+        return run_file(source, self.file_bus(on_confirmed), self.engine, progress)
 
     def process_inbox_file(
         self,
@@ -174,18 +187,13 @@ class Hub:
     ) -> FileOutcome | RecordError:
         """Process one ready file and move it to done/ (or failed/ when refused whole).
 
-        A document (by content, see :meth:`document_format`) goes through the document pipeline,
-        anything else through the connector's CSV pipeline.
+        Its format (by content, see :meth:`document_format`) decides how the file source reads
+        it: a document message by message, anything else as the connector's CSV.
         """
         try:
             inbox.check_regular(path)  # listed as one: a link or FIFO swapped in is refused
-            fmt = self.document_format(connector, path)
-            if fmt is not None:
-                outcome = self.document_pipeline(connector, fmt, progress, on_confirmed).process(
-                    path
-                )
-            else:
-                outcome = self.pipeline(connector, progress, on_confirmed).process(path)
+            source = self.file_source(connector, path)
+            outcome = run_file(source, self.file_bus(on_confirmed), self.engine, progress)
         except Exception as exc:
             refusal = as_refusal(exc, path)
             if refusal is None:
@@ -196,9 +204,7 @@ class Hub:
         record_file(
             connector,
             # a document's events may be of several types; the file is counted under "document"
-            "document"
-            if fmt is not None
-            else self.registry.get(self.settings.connector(connector).mapping).target_type,
+            "document" if source.mapping is None else source.mapping.target_type,
             records=outcome.records,
             published=outcome.published,
             dead=outcome.dead_lettered,

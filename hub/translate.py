@@ -34,9 +34,9 @@ from hub.batch import EventBatch
 from hub.config import Settings, csv_format_for
 from hub.documents import DocumentMapper
 from hub.errors import ConfigError
+from hub.file_source import document_key
 from hub.message_types import FORMAT_NAMES, MessageType, UnsupportedMessage
 from hub.partners import PartnerDirectory, PartnerMatch
-from hub.pipeline import document_key
 from mappings import CompiledMapping, SpecRegistry
 
 __all__ = [

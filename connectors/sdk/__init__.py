@@ -8,6 +8,7 @@ Public API (names are stable; renames go through a deprecation shim)::
         CheckResult, WriteReport, Stream,           # check(), write(), discover() answers
         State, Checkpoint,                          # read(state) resumes; checkpoints advance
         RawRecord, ReadItem, Event,                 # what read() yields / write() takes
+        TranslatedBatch,                            # records a source translated itself
         WebhookRequest, SignatureInvalid,           # webhook deliveries
         EventBus, DeadLetter, DeadLetterStatus,     # the seam to the hub's bus; the
                                                     # one dead-letter model
@@ -109,6 +110,7 @@ if TYPE_CHECKING:
     from connectors.sdk.runner import RunOutcome, deliver, run_source
     from connectors.sdk.state import Checkpoint, State
     from connectors.sdk.stream import Stream
+    from connectors.sdk.translated import TranslatedBatch
     from connectors.sdk.webhook import DeliveryKey, SignatureInvalid, WebhookRequest, WebhookSource
 
 _HOMES = {
@@ -148,6 +150,7 @@ _HOMES = {
     "State": "connectors.sdk.state",
     "Stream": "connectors.sdk.stream",
     "TransientConnectorError": "connectors.sdk.errors",
+    "TranslatedBatch": "connectors.sdk.translated",
     "UnknownConnector": "connectors.sdk.entry_points",
     "WebhookRequest": "connectors.sdk.webhook",
     "WebhookSource": "connectors.sdk.webhook",
@@ -197,6 +200,7 @@ __all__ = [
     "State",
     "Stream",
     "TransientConnectorError",
+    "TranslatedBatch",
     "UnknownConnector",
     "WebhookRequest",
     "WebhookSource",

@@ -32,6 +32,16 @@ class EventBus(Protocol):
         """Store ``letters``; when this returns they are durable."""
         ...
 
+    def publish_messages(self, messages: Sequence[tuple[str, bytes]]) -> None:
+        """Publish ``(routing key, CloudEvents batch body)`` pairs a source serialised itself
+        (:class:`~connectors.sdk.translated.TranslatedBatch`); durable when this returns."""
+        ...
+
+    def dead_letter_rows(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Store dead letters already rendered by :meth:`DeadLetter.as_row` (in a worker
+        process); durable when this returns."""
+        ...
+
 
 def deprecated_dead_letter_record(module: str) -> Any:
     """``DeadLetterRecord`` of ``module``: the one model under its old name, with a warning."""

@@ -24,6 +24,7 @@ from connectors.sdk.decisions import SDK_TABLE, Decision, FailureType, RetryTabl
 from connectors.sdk.retry import RetryPolicy
 from connectors.sdk.state import Checkpoint, State
 from connectors.sdk.stream import Stream
+from connectors.sdk.translated import TranslatedBatch
 from mappings import CompiledMapping
 
 __all__ = [
@@ -38,9 +39,10 @@ __all__ = [
 
 ConfigT = TypeVar("ConfigT", bound=ConnectorConfig)
 
-#: what ``Source.read`` yields: a record, the error of one record that cannot be read, or a
-#: checkpoint covering everything yielded before it
-ReadItem = RawRecord | RecordError | Checkpoint
+#: what ``Source.read`` yields: a record, the error of one record that cannot be read, records
+#: the source translated itself (a format's bulk path), or a checkpoint covering everything
+#: yielded before it
+ReadItem = RawRecord | RecordError | TranslatedBatch | Checkpoint
 
 #: a canonical event as a sink receives it: the structured-mode CloudEvent as a mapping
 Event = Mapping[str, Any]

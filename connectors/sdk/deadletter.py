@@ -1,7 +1,7 @@
 """The one dead-letter model: a record that could not be processed, its bytes and why.
 
 Every stage that gives up on a record describes it with :class:`DeadLetter`: the SDK's runner
-and sinks, the hub's pipelines and chunk workers, webhook ingress, routing deliveries. The hub
+and sinks, the hub's file source and chunk workers, webhook ingress, routing deliveries. The hub
 stores it (one row per failure, keyed by :func:`failure_key`) and only the hub's dead-letter
 service (``hub.deadletter.service``) changes a stored letter's :class:`DeadLetterStatus`.
 

@@ -1,7 +1,7 @@
 """The translate step: one record → its events with their ids, or what to dead-letter.
 
 Every path that turns a record into events calls :func:`translate` (or, for CSV's chunked
-bulk path, shares its id rule through :func:`event_ids`): the inbox pipeline, the SDK's
+bulk path, shares its id rule through :func:`event_ids`): the inbox's file source, the SDK's
 sources, ``crossdock translate``, replay, edit-and-replay, dry runs and acknowledgements. So a
 record is mapped, validated and given its id the same way whichever way it came in.
 

@@ -4,7 +4,7 @@ Modules: ``config`` (:class:`SftpConfig`), ``session`` (one connection, host key
 against known_hosts only), ``keys`` (the private key, or a config error naming it),
 ``readlock`` (stable size, marker file), ``download`` (streaming, resumable transfer into a
 spool), ``source`` (:class:`SftpSource`: rows through the SDK), ``inbox`` (:class:`SftpInbox`:
-whole files for the hub's bulk file pipeline), ``settle`` (to done/ or failed/, deleted, or
+whole files for the hub's file source), ``settle`` (to done/ or failed/, deleted, or
 left in place), ``sink`` (:class:`SftpSink`), ``outage`` (retrying for a time, not a count),
 ``errors``; ``testing`` (an asyncssh server) and ``openssh`` (OpenSSH's sshd, chrooted) are
 real servers for tests and benchmarks only.

@@ -1,7 +1,7 @@
-"""A remote SFTP folder as an inbox of whole files, for the hub's bulk file pipeline.
+"""A remote SFTP folder as an inbox of whole files, for the hub's file source (CSV's bulk path).
 
 :class:`~connectors.sftp.source.SftpSource` reads rows itself (the SDK's record path). A very
-large file is better translated by the hub's file pipeline (chunks, worker processes, batch
+large file is better translated by the hub's file source (chunks, worker processes, batch
 messages); :class:`SftpInbox` gives that pipeline what :class:`hub.inbox.Inbox` gives it for a
 local folder, with the same two-step contract:
 

@@ -40,7 +40,7 @@ class Settled:
 def spool_path(spool_dir: Path, remote: RemoteFile) -> Path:
     """Where ``remote`` is downloaded: one folder per version (mtime, size), the file's own name.
 
-    The name is kept because the hub's file pipeline names documents by it.
+    The name is kept because the hub's file source names documents by it.
     """
     return spool_dir / f"{remote.mtime}-{remote.size}" / remote.name
 

@@ -1,7 +1,8 @@
 """Publish a set of batch messages and return only once the broker confirmed every one.
 
-Both file pipelines publish a chunk's messages, then commit its dead letters and checkpoint:
-that commit must wait for the confirms. After any failure the whole set is sent again over a
+The runner (:mod:`connectors.sdk.runner`, through :mod:`hub.connector_bus`) publishes a
+checkpoint's batch messages here, then stores its dead letters and its state: those must wait
+for the confirms. After any failure the whole set is sent again over a
 new connection (event ids are deterministic, so consumers drop the copies), retried by the
 hub's retry policy; nothing is marked done before the confirms arrive.
 """

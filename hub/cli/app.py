@@ -32,9 +32,9 @@ if TYPE_CHECKING:
     from connectors.errors import RecordError
     from connectors.sdk.runner import RunOutcome
     from hub.config import Settings
+    from hub.file_source import FileOutcome
+    from hub.file_source import Progress as FileProgress
     from hub.migrations import SchemaBehind
-    from hub.pipeline import FileOutcome
-    from hub.pipeline import Progress as FileProgress
     from hub.routing.worker import RoutingWorker
     from hub.runtime import RunTotals
     from hub.source_poller import PolledSource
@@ -321,7 +321,7 @@ class _ConsoleReport:
             yield advance
 
     def file_done(self, path: Path, result: "FileOutcome | RecordError") -> None:
-        from hub.pipeline import FileOutcome
+        from hub.file_source import FileOutcome
 
         if isinstance(result, FileOutcome):
             _report_file(result)

@@ -32,7 +32,7 @@ from hub.config import Settings
 from hub.database import connect
 from hub.deadletter import DeadLetterService
 from hub.dedup import claim_events
-from hub.pipeline import document_key
+from hub.file_source import document_key
 from hub.reconcile import Reconciler
 from tests.private_services import PrivatePostgres, PrivateRabbitMQ, free_port
 

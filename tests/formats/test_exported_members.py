@@ -14,7 +14,7 @@ _MODULES = [
     "connectors.formats.document_formats",
     "connectors.formats.xml_tree",
     "hub.documents",
-    "hub.pipeline",
+    "hub.file_source",
     "hub.translate",
     "hub.golden",
     "hub.replay",

@@ -20,7 +20,7 @@ from hub.checkpoints import CheckpointRow
 from hub.database import connect
 from hub.deadletter import DeadLetterService
 from hub.dedup import claim_events
-from hub.pipeline import document_key
+from hub.file_source import document_key
 from tests.hub.conftest import HubEnv, write_count
 
 ROWS = 100_000

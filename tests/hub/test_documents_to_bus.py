@@ -16,8 +16,8 @@ from hub.cli.app import app
 from hub.config import csv_format_for
 from hub.deadletter import DeadLetterStatus
 from hub.errors import DeadLetterError
+from hub.file_source import FileOutcome, document_key
 from hub.inbox import Inbox
-from hub.pipeline import FileOutcome, document_key
 from hub.replay import replay_dead_letter
 from hub.runtime import Hub
 from mappings import SPECS_DIR, golden_folder_cases, golden_folders
@@ -258,11 +258,10 @@ def test_a_document_resumes_after_its_last_committed_message_and_is_not_read_twi
             save_checkpoint(
                 conn, document_key(path), offset=0, line=2, published=4, dead_lettered=0
             )
-        pipeline = hub.document_pipeline("documents")
-        outcome = pipeline.process(path)
+        outcome = hub.read_file("documents", path)
         assert outcome.resumed_from_line == 2
         assert (outcome.records, outcome.published) == (1, 6)  # SKU-3 and SKU-3-B added
-        again = pipeline.process(path)
+        again = hub.read_file("documents", path)
         assert again.already_done
 
 

@@ -11,8 +11,8 @@ import pytest
 from hub.config import csv_format_for
 from hub.deadletter import DeadLetterStatus
 from hub.errors import DeadLetterError
+from hub.file_source import FileOutcome
 from hub.inbox import Inbox
-from hub.pipeline import FileOutcome
 from hub.replay import replay_dead_letter
 from hub.runtime import Hub
 from tests.hub.conftest import HubEnv, write_count

@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 
 from connectors.errors import RecordError
 from hub.config import Settings
+from hub.file_source import FileOutcome
 from hub.inbox import Inbox
-from hub.pipeline import FileOutcome
 from hub.runtime import Hub
 
 EXAMPLES = int(os.environ.get("CROSSDOCK_FUZZ_EXAMPLES", "60"))

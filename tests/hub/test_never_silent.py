@@ -16,10 +16,10 @@ from typer.testing import CliRunner
 from connectors.formats.x12 import InterchangeHeader, render_interchange
 from hub.cli.app import app
 from hub.config import Settings
+from hub.file_source import FileOutcome
 from hub.golden import run_golden_case
 from hub.inbox import Inbox
 from hub.message_types import MESSAGE_TYPES, UnsupportedMessage, message_type
-from hub.pipeline import FileOutcome
 from hub.runtime import Hub
 from hub.translate import TranslationReport, translate_file
 from mappings import GoldenCase, SpecRegistry

@@ -23,7 +23,7 @@ from connectors.sdk.runner import RunOutcome
 from hub.cli.app import app
 from hub.deadletter.service import DeadLetterService
 from hub.errors import ConfigError
-from hub.pipeline import FileOutcome, Progress
+from hub.file_source import FileOutcome, Progress
 from hub.refused_files import PAYLOAD_CAP, as_refusal
 from hub.runtime import HubRun
 from hub.source_poller import PolledSource

@@ -27,7 +27,7 @@ from hub.checkpoints import CheckpointRow
 from hub.cli.app import app
 from hub.database import connect
 from hub.deadletter.model import DeadLetterRow
-from hub.pipeline import FileOutcome, Progress
+from hub.file_source import FileOutcome, Progress
 from hub.reconcile import Reconciler, line_ranges
 from hub.runtime import HubRun
 from hub.source_poller import PolledSource

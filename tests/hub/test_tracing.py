@@ -125,7 +125,7 @@ def test_tracing_is_off_by_default_and_imports_no_opentelemetry(tmp_path: Path) 
     code = (
         "import sys\n"
         "from hub.config import Settings\n"
-        "import hub.pipeline, hub.routing.worker, hub.chunks\n"
+        "import hub.file_source, hub.routing.worker, hub.chunks\n"
         "from connectors.sdk import tracing\n"
         "assert Settings().tracing.apply() is False\n"
         "with tracing.span('x') as s:\n"
@@ -158,8 +158,8 @@ def test_a_document_is_traced_message_by_message_and_its_events_carry_the_file_s
     spans: InMemorySpanExporter, tmp_path: Path
 ) -> None:
     from hub.config import Settings
+    from hub.file_source import FileOutcome
     from hub.inbox import Inbox
-    from hub.pipeline import FileOutcome
     from hub.runtime import Hub
 
     inbox = Inbox(tmp_path / "inbox")

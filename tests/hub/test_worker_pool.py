@@ -120,7 +120,7 @@ def test_a_hub_keeps_its_workers_from_one_big_file_to_the_next(tmp_path: Path) -
         seen = []
         for name in ("a.csv", "b.csv"):
             path = write_count(tmp_path / name, _rows(1_000))
-            outcome = hub.pipeline("stock-count").process(path)
+            outcome = hub.read_file("stock-count", path)
             assert outcome.published == 1_000
             seen.append({p.pid for p in multiprocessing.active_children()})
         assert len(seen[0]) == 2

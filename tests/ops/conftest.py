@@ -103,7 +103,7 @@ class OpsEnv:
         """Run the real pipeline over a CSV of ``rows``: bad rows become dead letters."""
         path = write_csv(folder / self.file_name, rows)
         with Hub(self.settings) as hub:
-            hub.pipeline("stock-count").process(path)
+            hub.read_file("stock-count", path)
 
 
 def make_env(settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> OpsEnv:

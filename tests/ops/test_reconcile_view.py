@@ -21,7 +21,7 @@ from connectors.sdk.runner import RunOutcome
 from hub.bus.connection import open_connection
 from hub.config import Settings
 from hub.deadletter.model import DeadLetterRow
-from hub.pipeline import FileOutcome, Progress
+from hub.file_source import FileOutcome, Progress
 from hub.runtime import HubRun
 from hub.source_poller import PolledSource
 from tests.ops.conftest import BAD_QTY, GOOD, OpsEnv, make_env, sign_in, write_csv

@@ -21,6 +21,9 @@ class StubBus:
     def __init__(self, *, fail_publishes: int = 0) -> None:
         self.events: list[Envelope[Any]] = []
         self.dead_letters: list[DeadLetter] = []
+        #: what the bulk seam handed over: batch messages and rendered dead-letter rows
+        self.messages: list[tuple[str, bytes]] = []
+        self.dead_rows: list[dict[str, Any]] = []
         self.publish_calls = 0
         self.fail_publishes = fail_publishes
 
@@ -36,6 +39,18 @@ class StubBus:
         """Keep ``letters``."""
         self.dead_letters.extend(letters)
 
+    def publish_messages(self, messages: Sequence[tuple[str, bytes]]) -> None:
+        """Keep ``messages`` (or fail, as :meth:`publish` does)."""
+        self.publish_calls += 1
+        if self.fail_publishes > 0:
+            self.fail_publishes -= 1
+            raise ConnectionError("stub bus: publish refused (scripted)")
+        self.messages.extend(messages)
+
+    def dead_letter_rows(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Keep ``rows``."""
+        self.dead_rows.extend(rows)
+
     @property
     def event_ids(self) -> list[str]:
         """Ids of the published events, in order, duplicates included."""
@@ -45,3 +60,5 @@ class StubBus:
         """Forget everything kept so far."""
         self.events.clear()
         self.dead_letters.clear()
+        self.messages.clear()
+        self.dead_rows.clear()

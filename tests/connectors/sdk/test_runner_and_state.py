@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+from collections.abc import Iterator
 
 import pytest
 
@@ -11,7 +12,15 @@ import connectors.rest
 import connectors.sdk
 import connectors.sdk.testing
 import connectors.shopify
-from connectors.sdk import ConnectorConfigError, State, run_source
+from connectors.sdk import (
+    Checkpoint,
+    ConnectorConfigError,
+    ReadItem,
+    State,
+    TransientConnectorError,
+    TranslatedBatch,
+    run_source,
+)
 from connectors.sdk.testing import StubBus
 from connectors.sdk.translate import event_id
 from tests.connectors.sdk.memory_source import MemoryConfig, MemorySource, SpecSource
@@ -132,3 +141,43 @@ def test_a_stop_ends_the_run_at_the_next_checkpoint_and_a_rerun_resumes_there() 
     assert not rest.stopped
     assert rest.published == 6
     assert len(bus.event_ids) == len(set(bus.event_ids)) == 10
+
+
+class _BatchSource(MemorySource):
+    """Pages translated by the source itself (a format's bulk path): one batch a page, the
+    second page failing once before its checkpoint when ``scenario`` is transient."""
+
+    def read(self, state: State) -> Iterator[ReadItem]:
+        start = int((state.position("counts") or {}).get("page", 0))
+        for page in range(start, self.config.pages):
+            yield TranslatedBatch(
+                records=3,
+                messages=[("retail.inventory.adjusted.v1", f"page {page}".encode())],
+                events=2,
+                dead_rows=[{"key": f"k{page}", "location": f"file.csv:line {page * 3 + 3}"}],
+                ignored=page,
+            )
+            key = f"{id(self.config)}:{page}"
+            if self.config.scenario == "transient" and page == 1 and key not in self.failed_once:
+                self.failed_once.add(key)
+                raise TransientConnectorError("peer reset the connection")
+            yield Checkpoint("counts", {"page": page + 1})
+
+
+def test_a_translated_batch_is_published_and_dead_lettered_before_its_checkpoint() -> None:
+    bus = StubBus()
+    seen: list[tuple[int, int, int]] = []
+    outcome = run_source(
+        _BatchSource(MemoryConfig(token="secret-value-1", scenario="transient")),
+        bus,
+        sleep=lambda _s: None,
+        on_checkpoint=lambda _s: seen.append((len(bus.messages), len(bus.dead_rows), 0)),
+        on_progress=lambda run: seen.append((run.records, run.published, run.dead_lettered)),
+    )
+    # each checkpoint after its batch's messages and rows; the run's counts after it
+    assert seen == [(1, 1, 0), (3, 2, 1), (2, 2, 0), (6, 4, 2), (3, 3, 0), (9, 6, 3)]
+    # page 1 failed before its checkpoint: read again, handed over once
+    assert [body for _, body in bus.messages] == [b"page 0", b"page 1", b"page 2"]
+    assert outcome.dead_letter_locations == [f"file.csv:line {n}" for n in (3, 6, 9)]
+    assert (outcome.records, outcome.published, outcome.dead_lettered) == (9, 6, 3)
+    assert (outcome.ignored, outcome.retries) == (0 + 1 + 2, 1)

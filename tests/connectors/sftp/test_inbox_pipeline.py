@@ -1,4 +1,4 @@
-"""A remote SFTP inbox feeding the hub's bulk file pipeline, onto the real bus."""
+"""A remote SFTP inbox feeding the hub's file source (CSV's bulk path), onto the real bus."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ def test_remote_files_go_through_the_file_pipeline_once(
         for remote in inbox.ready():
             fetched = retrying(policy, functools.partial(inbox.fetch, remote))
             try:
-                hub.pipeline("stock-count").process(fetched.path)
+                hub.read_file("stock-count", fetched.path)
             except Exception as exc:  # refused whole: the hub keeps the reason
                 settled.append(str(inbox.settle(fetched, failed=True, reason=str(exc))))
             else:
