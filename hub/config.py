@@ -236,11 +236,19 @@ class TracingSettings(BaseModel):
         # imported here: the configuration is loaded by every command, most trace nothing
         from connectors.sdk import tracing
 
-        if self.exporter is not None:
-            return tracing.configure(
-                self.exporter, endpoint=self.endpoint, service_name=self.service_name
-            )
-        return tracing.configure_from_environment() or tracing.enabled()
+        try:
+            if self.exporter is not None:
+                return tracing.configure(
+                    self.exporter, endpoint=self.endpoint, service_name=self.service_name
+                )
+            return tracing.configure_from_environment() or tracing.enabled()
+        except ImportError as exc:
+            raise ConfigError(
+                f"tracing: {exc.name or 'opentelemetry'} is not installed; "
+                "install the extra: pip install 'crossdock[tracing]'"
+            ) from exc
+        except ValueError as exc:  # an exporter OTEL_TRACES_EXPORTER names that we have not
+            raise ConfigError(f"tracing: {exc}") from exc
 
 
 class Settings(BaseModel):

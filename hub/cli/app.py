@@ -19,8 +19,18 @@ from hub.cli.db import db_app
 from hub.cli.exit_codes import ExitCode
 from hub.cli.help_style import use_unix_help_style
 from hub.cli.ops import extend_dlq
-from hub.cli.options import BusOpt, ConfigOpt, DataDirOpt, DbOpt, JsonOpt, UpgradeOpt, alias
+from hub.cli.options import (
+    BusOpt,
+    ConfigOpt,
+    DataDirOpt,
+    DbOpt,
+    JsonOpt,
+    LogFormatOpt,
+    UpgradeOpt,
+    alias,
+)
 from hub.cli.reconcile import reconcile
+from hub.cli.report import LogFormat, err, out, set_log_format
 from hub.cli.routing import routing_app, routing_progress
 from hub.cli.settings import existing_database, load_cli_settings
 from hub.cli.tokens import token_app
@@ -100,9 +110,6 @@ app.add_typer(connector_app, name="connector")
 app.add_typer(db_app, name="db")
 app.command("reconcile")(reconcile)
 
-out = Console()
-err = Console(stderr=True, soft_wrap=True)  # report lines stay whole in logs and pipes
-
 
 def _settings(
     config: Path | None,
@@ -169,6 +176,7 @@ def run(
         ),
     ] = None,
     upgrade: UpgradeOpt = False,
+    log_format: LogFormatOpt = LogFormat.CONSOLE,
 ) -> None:
     """Run the hub: watch the inbox, translate files, publish events, keep dead letters.
 
@@ -183,6 +191,7 @@ def run(
     from hub.routing.tasks import count_open
     from hub.runtime import HubRun, make_data_folder
 
+    set_log_format(log_format)
     if as_json and echo:
         err.print("[red]error:[/] --echo and --json both write to stdout: give one")
         raise typer.Exit(ExitCode.USAGE)
@@ -312,6 +321,9 @@ class _ConsoleReport:
 
     @contextmanager
     def file_progress(self, path: Path) -> "Iterator[FileProgress]":
+        if err.format != "console":  # a bar is for a person at a terminal, not a log
+            yield _no_progress
+            return
         with _progress() as bar:
             task = bar.add_task(path.name, total=path.stat().st_size)
 
@@ -326,7 +338,7 @@ class _ConsoleReport:
         if isinstance(result, FileOutcome):
             _report_file(result)
         else:
-            err.print(f"[red]refused[/] {path.name}: {result} → failed/")
+            err.print(f"[red]refused[/] {path.name}: {result} → failed/", ids={"file": path.name})
 
     def source_read(self, polled: "PolledSource", outcome: "RunOutcome | Exception") -> None:
         if isinstance(outcome, Exception):
@@ -337,8 +349,14 @@ class _ConsoleReport:
             err.print(
                 f"source {polled.name}: {outcome.records} record(s), "
                 f"[green]{outcome.published} event(s) published[/], "
-                f"[yellow]{outcome.dead_lettered} dead letter(s)[/]{retried}"
+                f"[yellow]{outcome.dead_lettered} dead letter(s)[/]{retried}",
+                level="info",
+                ids={"source": polled.name},
             )
+
+
+def _no_progress(_n: int, _done: int, _total: int) -> None:
+    """Progress nobody watches (JSON lines)."""
 
 
 def _summary(totals: "RunTotals", *, where: dict[str, Any]) -> None:
@@ -352,6 +370,13 @@ def _summary(totals: "RunTotals", *, where: dict[str, Any]) -> None:
         + (f", {totals.retries} retried call(s)" if totals.retries else "")
         + escape(hint),
         soft_wrap=True,  # a hint wrapped over two lines does not paste
+        level="info",
+        ids={
+            "files": totals.files,
+            "records": totals.records,
+            "published": totals.published,
+            "dead_letters": totals.dead,
+        },
     )
     if totals.unrouted:
         out.print(
@@ -414,6 +439,7 @@ def _routing_worker(settings: "Settings", rules: Path | None) -> "RoutingWorker"
 
 
 def _echo_events(body: bytes) -> None:
+    from connectors.sdk.tracing import trace_id_of
     from hub.batch import decode_events
 
     for event in decode_events(body, None):
@@ -423,6 +449,11 @@ def _echo_events(body: bytes) -> None:
             f"[green]event[/] {event['id'][:8]}… {event['type']} v{event.get('dataversion')}: "
             f"{fields}",
             highlight=False,
+            ids={
+                "event_id": event["id"],
+                "event_type": event["type"],
+                "trace_id": trace_id_of(event.get("traceparent")),
+            },
         )
 
 
@@ -435,25 +466,36 @@ def _progress() -> "Progress":
         BarColumn(),
         TextColumn("{task.percentage:>3.0f}%"),
         TimeRemainingColumn(),
-        console=err,
+        console=err.console,
         transient=True,
     )
 
 
 def _report_file(o: "FileOutcome") -> None:
     if o.already_done:
-        err.print(f"{o.path.name}: already processed (same name, size and sha256) — skipped")
+        err.print(
+            f"{o.path.name}: already processed (same name, size and sha256) — skipped",
+            ids={"file": o.path.name},
+        )
         return
     rate = o.records / o.seconds if o.seconds else 0.0
     resumed = f", resumed after line {o.resumed_from_line}" if o.resumed_from_line else ""
     if o.ignored:  # see hub.message_types: acknowledgments, till sign-ons
         resumed += f", {o.ignored} ignored (not business documents)"
+    ids = {"file": o.path.name, "trace_id": o.trace_id}
     err.print(
         f"{o.path.name}: {o.records} record(s) in {o.seconds:.2f}s ({rate:,.0f}/s){resumed}: "
-        f"[green]{o.published} published[/], [yellow]{o.dead_lettered} dead-lettered[/]"
+        f"[green]{o.published} published[/], [yellow]{o.dead_lettered} dead-lettered[/]",
+        level="info",
+        ids={
+            **ids,
+            "records": o.records,
+            "published": o.published,
+            "dead_letters": o.dead_lettered,
+        },
     )
     for loc in o.dead_letter_locations[:10]:
-        err.print(f"  [yellow]dead letter[/] {loc}")
+        err.print(f"  [yellow]dead letter[/] {loc}", ids={**ids, "location": loc})
     if len(o.dead_letter_locations) > 10:
         err.print(f"  … and {len(o.dead_letter_locations) - 10} more")
 

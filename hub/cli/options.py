@@ -11,7 +11,18 @@ from typing import Annotated, TypeVar
 
 import typer
 
-__all__ = ["BusOpt", "ConfigOpt", "DataDirOpt", "DbOpt", "JsonOpt", "UpgradeOpt", "alias"]
+from hub.cli.report import LogFormat
+
+__all__ = [
+    "BusOpt",
+    "ConfigOpt",
+    "DataDirOpt",
+    "DbOpt",
+    "JsonOpt",
+    "LogFormatOpt",
+    "UpgradeOpt",
+    "alias",
+]
 
 ConfigOpt = Annotated[
     Path | None, typer.Option("--config", "-c", help="crossdock.yaml (default: ./crossdock.yaml)")
@@ -33,6 +44,16 @@ UpgradeOpt = Annotated[
         "--upgrade",
         help="migrate a database behind this hub first (default: refuse to start, naming "
         "`crossdock db upgrade`); an empty one is always migrated",
+    ),
+]
+
+LogFormatOpt = Annotated[
+    LogFormat,
+    typer.Option(
+        "--log-format",
+        envvar="CROSSDOCK_LOG_FORMAT",
+        help="console: lines for a person (rich); json: one JSON object a line (time, level, "
+        "message, trace and event ids) for a log platform",
     ),
 ]
 

@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from hub.cli.choices import TaskStateChoice
 from hub.cli.exit_codes import ExitCode
-from hub.cli.options import ConfigOpt, DataDirOpt, DbOpt, JsonOpt
+from hub.cli.options import ConfigOpt, DataDirOpt, DbOpt, JsonOpt, LogFormatOpt
+from hub.cli.report import LogFormat, err, out, set_log_format
 from hub.cli.settings import existing_database, load_cli_settings
 
 if TYPE_CHECKING:
@@ -28,8 +28,6 @@ routing_app = typer.Typer(
     help="Exception routing: check rules, test events, list/ack/resolve tasks.",
     no_args_is_help=True,
 )
-out = Console()
-err = Console(stderr=True)
 
 RulesOpt = Annotated[
     Path | None,
@@ -354,11 +352,13 @@ def run(
     config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
     database_url: DbOpt = None,
+    log_format: LogFormatOpt = LogFormat.CONSOLE,
 ) -> None:
     """Run a routing worker: route bus events and dead letters, tick SLAs and deliveries."""
     from hub.routing.errors import RulesError
     from hub.routing.worker import routing_worker
 
+    set_log_format(log_format)
     settings = _settings(config, data_dir, database_url)
     settings.tracing.apply()
     try:

@@ -19,16 +19,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
 
 from hub.cli.exit_codes import ExitCode
+from hub.cli.report import err
 
 if TYPE_CHECKING:
     from hub.config import Settings
 
 __all__ = ["existing_database", "load_cli_settings"]
-
-err = Console(stderr=True, soft_wrap=True)
 
 
 def _fail(message: str) -> typer.Exit:

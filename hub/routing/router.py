@@ -268,7 +268,9 @@ class Router:
                 event_id=str(event.get("id")) if event.get("id") else None,
             )
         )
-        log.warning("routing: event %s dead-lettered: %s", key, exc)
+        log.warning(
+            "routing: event %s dead-lettered: %s", key, exc, extra={"event_id": event.get("id")}
+        )
 
 
 def audit_digest(payload: bytes) -> str:

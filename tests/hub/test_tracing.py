@@ -184,3 +184,25 @@ def test_a_document_is_traced_message_by_message_and_its_events_carry_the_file_s
     events = [e for body in seen for e in json.loads(body)]
     assert events
     assert {tuple(e["traceparent"].split("-")[1:3]) for e in events} == {(trace_id, file_id)}
+
+
+def test_the_configuration_names_the_exporter_and_refuses_an_unknown_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from hub.config import Settings, TracingSettings
+    from hub.errors import ConfigError
+
+    monkeypatch.delenv("OTEL_TRACES_EXPORTER", raising=False)
+    try:
+        settings = Settings.model_validate(
+            {"tracing": {"exporter": "otlp", "endpoint": "http://127.0.0.1:9"}}
+        )
+        assert settings.tracing.apply() is True  # no span made: nothing sent at shutdown
+        assert tracing.enabled()
+        assert TracingSettings(exporter="none").apply() is False
+        assert not tracing.enabled()
+        monkeypatch.setenv("OTEL_TRACES_EXPORTER", "zipkin")
+        with pytest.raises(ConfigError, match="zipkin"):
+            TracingSettings().apply()
+    finally:
+        tracing.shutdown()
