@@ -114,9 +114,10 @@ def _print(balances: list["FileBalance"]) -> None:
             where = f"{gap.where}: " if gap.where else ""
             out.print(f"[red]gap[/] {escape(b.name)}: {escape(where + gap.why)}", highlight=False)
     gapped = sum(not b.balanced for b in balances)
+    files = f"{len(balances)} file{'s' if len(balances) != 1 else ''}"
     if not balances:
         out.print("no files to reconcile")
     elif gapped:
-        out.print(f"{gapped} of {len(balances)} files have gaps")
+        out.print(f"{gapped} of {files} with gaps")
     else:
-        out.print(f"{len(balances)} files: every record accounted for")
+        out.print(f"{files}: every record accounted for")

@@ -509,7 +509,7 @@ def test_the_reconcile_view_shows_each_file_s_balance_and_a_gap_by_line(
             page.get_by_label("Or one file's name").fill("a.csv")
             page.get_by_role("button", name="Reconcile").click()
             page.wait_for_url(re.compile(r".*/ops/reconcile\?.*file=a.csv"))
-            assert "1 of 1 files have gaps" in verdict.inner_text()
+            assert "1 of 1 file with gaps" in verdict.inner_text()
             assert row.get_attribute("data-balanced") == "no"
             gaps = page.locator(".gaps li").all_inner_texts()
             assert len(gaps) == 1

@@ -125,4 +125,4 @@ def test_the_page_shows_the_balance_and_the_gap(inbox_env: OpsEnv) -> None:
     assert 'data-file="a.csv" data-balanced="no"' in page.text
     assert 'data-file="b.csv" data-balanced="yes"' in page.text
     assert "<strong>line 3</strong>" in page.text
-    assert "1 of 2 files have gaps" in page.text
+    assert "1 of 2 files with gaps" in page.text
