@@ -1,8 +1,9 @@
 """Confluent's "Config (v1)" and "Modes (v1)" routes: compatibility levels and modes.
 
-GET answers ``{"compatibilityLevel": ...}``, PUT echoes the request ``{"compatibility": ...}``
-and DELETE answers the level it removed, as Confluent does; a subject without a level (or
-mode) of its own answers 40408 (40409) to GET and 40401 to DELETE.
+GET answers ``{"compatibilityLevel": ...}``, PUT echoes the request as sent (``{"compatibility":
+"full"}`` stays lower-case; stored and read back upper-case) and DELETE answers the level it
+removed, as Confluent does; a subject without a level (or mode) of its own answers 40408
+(40409) to GET and 40401 to DELETE.
 """
 
 from __future__ import annotations
@@ -43,9 +44,9 @@ def get_global_config(registry: Registry, _who: Reader) -> ConfigBody:
 
 @router.put("/config", response_model=ConfigBody, response_model_exclude_none=True)
 def put_global_config(body: ConfigUpdate, registry: Registry, who: Admin) -> ConfigBody:
-    """Update global compatibility level."""
-    level = registry.store.config.set_compatibility(None, body.compatibility, actor=who.actor)
-    return ConfigBody(compatibility=level)
+    """Update global compatibility level (any case); answers the request as sent."""
+    registry.store.config.set_compatibility(None, body.compatibility, actor=who.actor)
+    return ConfigBody(compatibility=body.compatibility)
 
 
 @router.delete("/config", response_model=ConfigBody, response_model_exclude_none=True)
@@ -72,9 +73,10 @@ def get_subject_config(
 def put_subject_config(
     subject: str, body: ConfigUpdate, registry: Registry, who: Admin
 ) -> ConfigBody:
-    """Update compatibility level for the specified subject (which need not exist yet)."""
-    level = registry.store.config.set_compatibility(subject, body.compatibility, actor=who.actor)
-    return ConfigBody(compatibility=level)
+    """Update compatibility level for the specified subject (which need not exist yet);
+    answers the request as sent."""
+    registry.store.config.set_compatibility(subject, body.compatibility, actor=who.actor)
+    return ConfigBody(compatibility=body.compatibility)
 
 
 @router.delete(
@@ -101,7 +103,7 @@ def put_global_mode(
     IMPORT needs a registry without live versions unless ``force`` (42205 otherwise).
     """
     mode = registry.store.config.set_mode(None, body.mode, actor=who.actor, force=force)
-    return ModeBody(mode=mode)
+    return ModeBody(mode=body.mode or mode)
 
 
 @router.delete("/mode", response_model=ModeBody)
@@ -125,7 +127,7 @@ def put_subject_mode(
     """Update mode for the specified subject (IMPORT: only while it holds no live version,
     unless ``force``)."""
     mode = registry.store.config.set_mode(subject, body.mode, actor=who.actor, force=force)
-    return ModeBody(mode=mode)
+    return ModeBody(mode=body.mode or mode)
 
 
 @router.delete("/mode/{subject:subject}", response_model=ModeBody)
