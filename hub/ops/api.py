@@ -26,6 +26,7 @@ from hub.ops.views import (
     export_lines,
     letter_detail,
     list_letters,
+    mapping_counts,
     overview,
     reconcile_view,
 )
@@ -152,6 +153,30 @@ def count_dead_letters(ops: Ops, _who: Viewer, flt: Filter) -> dict[str, Any]:
             }
             for g in groups
         ],
+    }
+
+
+@router.get("/dead-letters/mapping-versions")
+def dead_letter_mapping_versions(ops: Ops, _who: Viewer, flt: Filter) -> dict[str, Any]:
+    """The mappings the matching letters failed with (version and count of each), and the
+    versions of those mappings a replay or redrive may go through (``mapping_version``)."""
+    found = mapping_counts(ops.engine, flt)
+    mappings: dict[str, dict[str, Any]] = {}
+    for c in found:
+        if c.mapping_id is None:
+            continue
+        entry = mappings.setdefault(
+            c.mapping_id,
+            {
+                "mapping_id": c.mapping_id,
+                "failed_with": {},
+                "versions": ops.catalog.versions(c.mapping_id),
+            },
+        )
+        entry["failed_with"][str(c.mapping_version)] = c.count
+    return {
+        "mappings": list(mappings.values()),
+        "without_mapping": sum(c.count for c in found if c.mapping_id is None),
     }
 
 

@@ -138,6 +138,9 @@ def ops_home(
             session,
             **_console(request, ops, flt, before, limit),
             chart=trend_chart(hourly_arrivals(ops.engine)),
+            # the versions a redrive may choose, per mapping (the page offers those of the
+            # selected letters' one mapping)
+            catalog_json=json.dumps({i: ops.catalog.versions(i) for i in ops.catalog.ids()}),
             export_url="/ops/api/dead-letters/export?" + urlencode(query),
             live_url="/ops/live?" + urlencode(request.query_params),
         ),

@@ -30,11 +30,13 @@ __all__ = [
     "CountGroup",
     "DepthRow",
     "LetterPage",
+    "MappingCount",
     "count_groups",
     "export_lines",
     "letter_detail",
     "letter_summary",
     "list_letters",
+    "mapping_counts",
     "overview",
     "reconcile_view",
 ]
@@ -57,6 +59,15 @@ class CountGroup:
     connector: str
     stage: str
     error_class: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class MappingCount:
+    """How many letters failed with one version of one mapping (id None: no mapping)."""
+
+    mapping_id: str | None
+    mapping_version: int | None
     count: int
 
 
@@ -179,6 +190,21 @@ def count_groups(engine: Engine, flt: DeadLetterFilter) -> list[CountGroup]:
             result = conn.execute(stmt)
         groups = [CountGroup(c, s, e, int(n)) for c, s, e, n in result]
     return sorted(groups, key=lambda g: (-g.count, g.connector, g.stage, g.error_class))
+
+
+def mapping_counts(engine: Engine, flt: DeadLetterFilter) -> list[MappingCount]:
+    """The mappings and versions the letters matching ``flt`` failed with, and how many each.
+
+    What a redrive's choice of mapping version means depends on it: a version applies to
+    each letter's own mapping, so it can only be chosen for letters of one mapping.
+    """
+    row = DeadLetterRow
+    stmt = flt.apply(select(row.mapping_id, row.mapping_version, func.count())).group_by(
+        row.mapping_id, row.mapping_version
+    )
+    with engine.connect() as conn:
+        found = [MappingCount(m, v, int(n)) for m, v, n in conn.execute(stmt)]
+    return sorted(found, key=lambda c: (c.mapping_id or "", c.mapping_version or 0))
 
 
 # Depth from the tallies; the oldest letter of each group by one seek on the index

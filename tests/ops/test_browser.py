@@ -309,6 +309,72 @@ def test_select_letters_and_redrive_them_with_a_rate_a_progress_bar_and_cancel(
     page.context.close()
 
 
+def _tick_comma_rows(page: Any) -> None:
+    for box in page.get_by_label(re.compile(r"Select dead letter #")).all():
+        if ",5'" in box.locator("xpath=ancestor::tr").inner_text():
+            box.check()
+
+
+def test_redrive_through_the_letters_mapping_version_or_a_newer_one(
+    served: tuple[OpsEnv, str], browser: Any, tmp_path: Path
+) -> None:
+    env, base = served
+    env.feed(tmp_path / "in", _bad_rows(3, replayable=2))
+    page = _operator_page(browser, base, env.tokens["operator"])
+    version = page.get_by_label("Mapping version")
+    assert version.is_disabled()  # nothing selected yet
+
+    # two letters of csv.stock-count@1: their version, or the newer one
+    _tick_comma_rows(page)
+    assert version.is_enabled()
+    assert version.locator("option").all_inner_texts() == [
+        "Newest: csv.stock-count@2",
+        "csv.stock-count@1 (the letters' version)",
+        "csv.stock-count@2",
+    ]
+    assert version.input_value() == ""  # the default, as the API and the CLI have it
+    version.select_option("1")
+    _shot(page, "06-redrive-mapping-version")
+    page.get_by_role("button", name="Redrive 2 letters").click()
+    assert "2 selected letters through csv.stock-count@1, with no rate cap" in (
+        page.locator("#confirm-text").inner_text()
+    )
+    page.get_by_role("button", name="Start the redrive").click()
+    page.wait_for_function(
+        "document.querySelector('#tasks tbody tr')?.dataset.status === 'completed'"
+    )
+    task = _task(page)
+    # version 1 refuses the decimal comma again: the letters stay open
+    assert "0 of 2 moved, 2 failed again" in task["text"], task
+    assert "through mapping version 1" in task["text"]
+    assert env.events() == []
+
+    # the same two through version 2: published
+    page.wait_for_function(
+        "document.getElementById('selection').textContent === 'No letter selected.'"
+    )
+    _tick_comma_rows(page)
+    version.select_option("2")
+    page.get_by_role("button", name="Redrive 2 letters").click()
+    assert "through csv.stock-count@2" in page.locator("#confirm-text").inner_text()
+    page.get_by_role("button", name="Start the redrive").click()
+    page.wait_for_function(
+        "document.querySelector('#tasks tbody tr')?.textContent.includes('2 of 2 moved')"
+    )
+    assert "through mapping version 2" in _task(page)["text"]
+    assert len(env.events()) == 2
+
+    # every letter matching the filter: the page asks the API which mappings they failed with
+    page.wait_for_function("document.querySelectorAll('#letters-body tr').length === 1")
+    page.get_by_role("button", name="Select all 1 matching this filter").click()
+    page.wait_for_function("document.getElementById('redrive-version').options.length === 3")
+    assert version.locator("option").all_inner_texts()[1] == (
+        "csv.stock-count@1 (the letters' version)"
+    )
+    _shot(page, "07-redrive-mapping-version-all-matching")
+    page.context.close()
+
+
 def test_counts_refresh_by_themselves_and_stop_while_the_tab_is_hidden(
     served: tuple[OpsEnv, str], browser: Any, tmp_path: Path
 ) -> None:

@@ -231,3 +231,27 @@ def test_text_search_follows_reason_changes_and_takes_short_or_wild_needles(
     assert len(_letters(client, ops_env, text="@")) == 3  # shorter than a trigram
     assert _letters(client, ops_env, text="100%") == []  # a wildcard is a literal
     assert len(_letters(client, ops_env, text="counted_qty")) == 2  # "_" is literal too
+
+
+def test_mapping_versions_of_the_matching_letters(ops_env: OpsEnv, tmp_path: Path) -> None:
+    """What the page's redrive offers: the mapping the letters failed with, the version and
+    how many, and the versions of that mapping a redrive may choose."""
+    client = _seed(ops_env, tmp_path)
+    h = ops_env.headers("viewer")
+    r = client.get("/ops/api/dead-letters/mapping-versions", headers=h)
+    assert r.status_code == 200, r.text
+    assert r.json() == {
+        "mappings": [
+            {"mapping_id": "csv.stock-count", "failed_with": {"1": 3}, "versions": [1, 2]}
+        ],
+        "without_mapping": 0,
+    }
+    narrowed = client.get(
+        "/ops/api/dead-letters/mapping-versions", params={"text": "12,5"}, headers=h
+    ).json()
+    assert narrowed["mappings"][0]["failed_with"] == {"1": 1}
+    none = client.get(
+        "/ops/api/dead-letters/mapping-versions", params={"connector": "elsewhere"}, headers=h
+    ).json()
+    assert none == {"mappings": [], "without_mapping": 0}
+    assert client.get("/ops/api/dead-letters/mapping-versions").status_code == 401

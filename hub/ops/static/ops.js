@@ -141,6 +141,12 @@
     const clearButton = document.getElementById("select-clear");
     const start = document.getElementById("redrive-start");
     const rateField = document.getElementById("redrive-rate");
+    const versionField = document.getElementById("redrive-version");
+    const versionNote = document.getElementById("redrive-version-note");
+    const catalog = JSON.parse(bar.dataset.catalog || "{}");
+    // the mappings the letters of "all matching" failed with, asked of the API once chosen
+    let matchingMappings = null;
+    let offered = "";
     const boxes = () => [...document.querySelectorAll("#letters-body input.pick:not(:disabled)")];
     const matching = () => Number(document.getElementById("matching-total").textContent);
     const openFilter = bar.dataset.openFilter === "yes";
@@ -161,6 +167,56 @@
       clearButton.hidden = n === 0;
       start.disabled = n === 0;
       start.textContent = n ? `Redrive ${plural(n, "letter", "letters")}` : "Redrive";
+      offerVersions();
+    }
+
+    // The mappings (and versions) the selected letters failed with: {id: Set(version)}, and
+    // how many name no mapping.
+    function selectedMappings() {
+      if (allMatching) return matchingMappings;
+      const found = { mappings: new Map(), without: 0 };
+      for (const id of chosen) {
+        const row = document.querySelector(`#letters-body tr[data-letter="${id}"]`);
+        const ref = row ? row.dataset.mapping : "";
+        if (!ref) { found.without += 1; continue; }
+        const at = ref.lastIndexOf("@");
+        const name = ref.slice(0, at);
+        if (!found.mappings.has(name)) found.mappings.set(name, new Set());
+        found.mappings.get(name).add(Number(ref.slice(at + 1)));
+      }
+      return found;
+    }
+
+    // A version applies to each letter's own mapping: it can be chosen only when the letters
+    // share one mapping. Offered: the newest (the default, as the API and the CLI have it), the
+    // version the letters failed with, and the versions newer than that.
+    function offerVersions() {
+      const found = count() ? selectedMappings() : null;
+      const key = found ? JSON.stringify([...found.mappings].map(([k, v]) => [k, [...v]]).concat(found.without)) : "";
+      if (key === offered) return;
+      offered = key;
+      const keep = versionField.value;
+      const options = [new Option("Newest of each letter's mapping", "")];
+      let note = "";
+      if (found && found.mappings.size === 1 && found.without === 0) {
+        const [[name, failed]] = [...found.mappings];
+        const versions = catalog[name] || [];
+        const oldest = Math.min(...failed);
+        if (versions.length) options[0].text = `Newest: ${name}@${versions[versions.length - 1]}`;
+        for (const v of versions) {
+          if (v < oldest) continue;
+          const mark = failed.has(v) ? (failed.size === 1 ? " (the letters' version)" : " (some letters' version)") : "";
+          options.push(new Option(`${name}@${v}${mark}`, String(v)));
+        }
+      } else if (found && found.mappings.size + (found.without ? 1 : 0) > 1) {
+        note = "The letters come from several mappings (or none): each goes through its own mapping's newest version.";
+      } else if (found && found.without) {
+        note = "The letters name no mapping: they are read again as they came.";
+      }
+      versionField.replaceChildren(...options);
+      if ([...versionField.options].some((o) => o.value === keep)) versionField.value = keep;
+      versionField.disabled = options.length < 2;
+      versionNote.textContent = note;
     }
 
     function pick(box, on) {
@@ -170,6 +226,7 @@
 
     function clear() {
       allMatching = false;
+      matchingMappings = null;
       chosen.clear();
       for (const b of boxes()) b.checked = false;
       show();
@@ -186,11 +243,24 @@
       }
       show();
     });
-    matchingButton.addEventListener("click", () => {
+    matchingButton.addEventListener("click", async () => {
       allMatching = true;
+      matchingMappings = { mappings: new Map(), without: 0 };
       for (const b of boxes()) pick(b, true);
       show();
       clearButton.focus();
+      try {
+        const response = await fetch(`/ops/api/dead-letters/mapping-versions${window.location.search}`,
+          { credentials: "same-origin", headers: { Accept: "application/json" } });
+        if (!response.ok) throw new Error(`${response.status}: ${response.statusText}`);
+        const data = await response.json();
+        const found = { mappings: new Map(), without: data.without_mapping };
+        for (const m of data.mappings) {
+          found.mappings.set(m.mapping_id, new Set(Object.keys(m.failed_with).map(Number)));
+          catalog[m.mapping_id] = m.versions;
+        }
+        if (allMatching) { matchingMappings = found; offered = "?"; show(); }
+      } catch (e) { say(`Could not read the letters' mappings: ${e.message}`); }
     });
     clearButton.addEventListener("click", () => { clear(); start.focus(); });
 
@@ -208,12 +278,15 @@
         ? `all ${plural(n, "open letter", "open letters")} matching this filter`
         : plural(n, "selected letter", "selected letters");
       const pace = rate ? `at most ${rate} per second` : "with no rate cap";
+      const mappingVersion = versionField.value === "" ? null : Number(versionField.value);
+      const through = mappingVersion === null ? "" :
+        ` through ${versionField.selectedOptions[0].text.replace(/ \(.*\)$/, "")}`;
       const go = await confirmAction(
-        `Redrive ${what}, ${pace}? Each is published once and marked replayed; a letter that fails again stays open.`,
+        `Redrive ${what}${through}, ${pace}? Each is published once and marked replayed; a letter that fails again stays open.`,
         "Start the redrive");
       if (!go) { say("Cancelled: nothing redriven."); return; }
       try {
-        const task = await post("/ops/api/redrives", { filter, rate });
+        const task = await post("/ops/api/redrives", { filter, rate, mapping_version: mappingVersion });
         say(`Redrive #${task.id} started: ${plural(task.to_move, "letter", "letters")} to move.`);
         clear();
       } catch (e) { say(`Redrive refused: ${e.message}`); }
