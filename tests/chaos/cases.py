@@ -70,6 +70,8 @@ class CaseResult:
     dead_letters: int = 0
     expected_dead_letters: int = 0
     recovered_without_restart: str = "n/a"
+    #: kills that found the file read past 10 % and not finished
+    landed: int = 0
     #: files that ``crossdock reconcile`` balances / files dropped
     reconciled: int = 0
     files: int = 0
@@ -202,11 +204,12 @@ class ChaosRig:
                 hub.send_signal(signal.SIGKILL)
                 hub.wait()
                 reached = w.checkpoint(f)
-                if f.path.exists() and 0.1 <= reached <= 0.9:
+                if f.path.exists() and 0.1 <= reached < 1.0:
                     landed.append(f"{reached:.0%}")
             hub = w.start_hub()
             w.finish([hub], [f.path], 600, result)
             result.recovered_without_restart = "n/a (restarted)"
+            result.landed = len(landed)
             result.notes.append(
                 f"{len(landed)} of {sizes.kills} kills landed mid-file (checkpoint at "
                 f"{', '.join(landed) or '-'} of the file's bytes)"
