@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from canonical.identifiers import CountryCode
 
@@ -46,6 +53,14 @@ class PostalAddress(BaseModel):
         Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)] | None
     ) = None
     country: CountryCode | None = None
+
+    @field_validator("lines", mode="before")
+    @classmethod
+    def _no_lines(cls, value: Any) -> Any:
+        # a mapping gives an optional part it did not find as None (the spec engine's rule for
+        # every optional field): for the street lines that means none, as for the other parts
+        # (a ship-to named by its name and city, or a Shopify address without address1)
+        return [] if value is None else value
 
     @model_validator(mode="after")
     def _check_not_empty(self) -> Self:

@@ -76,6 +76,21 @@ def test_shipping_needs_an_address_or_a_location() -> None:
 def test_an_empty_address_is_refused() -> None:
     with pytest.raises(ValidationError, match="at least one of name, lines, city"):
         OrderCreatedV3.model_validate(_catalogue_order(shipping_address={"country": "US"}))
+    # no street lines stated as None (as a spec maps an absent optional part) is no address
+    with pytest.raises(ValidationError, match="at least one of name, lines, city"):
+        OrderCreatedV3.model_validate(
+            _catalogue_order(shipping_address={"lines": None, "country": "US"})
+        )
+
+
+def test_street_lines_given_as_none_are_none() -> None:
+    # a spec gives an optional part it did not find as None: an X12 ship-to of a name only (N1
+    # without N3), a Shopify address with a blank address1 were refused for it
+    address = {"name": "STORE 1187", "lines": None, "city": None, "country": None}
+    order = OrderCreatedV3.model_validate(_catalogue_order(shipping_address=address))
+    assert order.shipping_address is not None
+    assert order.shipping_address.lines == []
+    assert order.shipping_address.name == "STORE 1187"
 
 
 def test_only_the_gtin_scheme_is_checked_as_a_gtin() -> None:
