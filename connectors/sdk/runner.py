@@ -206,7 +206,7 @@ class _Run:
                 },
             ):
                 if self.events:
-                    self.bus.publish(self.events)
+                    self.bus.publish(tracing.stamped(self.events))
                 if messages:
                     self.bus.publish_messages(messages)
         if self.dead or rows:
@@ -295,7 +295,10 @@ def run_source(
         stop=stop,
         on_progress=on_progress,
     )
-    with counting_retries(run.count_retry):
+    with (
+        tracing.span("crossdock.read", attributes={"crossdock.connector": name or source.name}),
+        counting_retries(run.count_retry),
+    ):
         retrying(
             run.policy,
             run.attempt,

@@ -24,15 +24,17 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.sdk.trace.export import SpanExporter
     from opentelemetry.trace import Span as OtelSpan
     from opentelemetry.trace import Tracer
+
+    from canonical import Envelope
 
 __all__ = [
     "NO_SPAN",
@@ -46,6 +48,7 @@ __all__ = [
     "enabled",
     "shutdown",
     "span",
+    "stamped",
     "start_span",
     "trace_id_of",
 ]
@@ -234,6 +237,16 @@ def current() -> Span:
 
     otel = trace.get_current_span()
     return Span(otel) if otel.get_span_context().is_valid else _OFF
+
+
+def stamped(events: Sequence[Envelope[Any]]) -> list[Envelope[Any]]:
+    """``events`` carrying the current span as their trace (those that carry one keep it):
+    what a producer publishes, so its consumers continue the trace. Unchanged when off."""
+    span = current()
+    if span.traceparent is None:
+        return list(events)
+    trace = {TRACEPARENT: span.traceparent, TRACESTATE: span.tracestate}
+    return [e if e.traceparent else e.model_copy(update=trace) for e in events]
 
 
 def current_ids() -> tuple[str, str] | None:

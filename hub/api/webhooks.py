@@ -126,7 +126,7 @@ class WebhookIngress:
                 "crossdock.publish", kind="producer", attributes={"crossdock.events": len(events)}
             ):
                 taken = await self.committer.take(
-                    PendingDelivery(name, delivery, _traced(events), letters, keys)
+                    PendingDelivery(name, delivery, tracing.stamped(events), letters, keys)
                 )
         except Exception as exc:
             log.warning("webhook %s delivery %s not taken: %s", name, delivery, exc)
@@ -181,16 +181,6 @@ class WebhookIngress:
                 where = source.dead_letter_location(item)
                 letter(exc, "mapping", item.data, where, item.content_type)
         return events, letters
-
-
-def _traced(events: list[Envelope[Any]]) -> list[Envelope[Any]]:
-    """The events carrying the current span (the request's) as their trace, unless their
-    connector gave them one; unchanged while tracing is off."""
-    span = tracing.current()
-    if span.traceparent is None:
-        return events
-    trace = {tracing.TRACEPARENT: span.traceparent, tracing.TRACESTATE: span.tracestate}
-    return [e if e.traceparent else e.model_copy(update=trace) for e in events]
 
 
 async def _bounded_body(request: Request) -> bytes | None:

@@ -206,3 +206,25 @@ def test_the_configuration_names_the_exporter_and_refuses_an_unknown_one(
             TracingSettings().apply()
     finally:
         tracing.shutdown()
+
+
+def test_a_polled_source_is_read_in_a_span_and_its_events_carry_the_publish_span(
+    spans: InMemorySpanExporter,
+) -> None:
+    from connectors.sdk import run_source
+    from connectors.sdk.testing import StubBus
+    from tests.connectors.sdk.memory_source import MemoryConfig, MemorySource
+
+    bus = StubBus()
+    run_source(MemorySource(MemoryConfig(token="secret-value-1", pages=2)), bus)
+    assert bus.events
+    found = list(spans.get_finished_spans())
+    read = _one(found, "crossdock.read")
+    publishes = [s for s in found if s.name == "crossdock.publish"]
+    assert publishes
+    assert {_hex(p)[2] for p in publishes} == {_hex(read)[1]}
+    by_span = {_hex(p)[1] for p in publishes}
+    for event in bus.events:
+        assert event.traceparent is not None
+        assert tracing.trace_id_of(event.traceparent) == _hex(read)[0]
+        assert event.traceparent.split("-")[2] in by_span
