@@ -15,13 +15,15 @@ one file on a shared folder, without reading its bytes.
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import cast
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, Table, select
 
-from hub.read_lease import ReadLease
+from hub.read_lease import ReadLease, ReadLeaseRow
 
-__all__ = ["FILE_CLAIM_SECONDS", "file_claim"]
+__all__ = ["FILE_CLAIM_SECONDS", "claim_holder", "file_claim"]
 
 #: how long a claim outlives its hub's last renewal (renewed every third of it)
 FILE_CLAIM_SECONDS = 30.0
@@ -29,7 +31,26 @@ FILE_CLAIM_SECONDS = 30.0
 
 def file_claim(engine: Engine, path: Path, connector: str) -> ReadLease:
     """The claim of one inbox file (``FileNotFoundError`` when it is gone already)."""
+    return ReadLease(
+        engine, _instance(path, connector), ttl=FILE_CLAIM_SECONDS, take_from_dead=True
+    )
+
+
+def claim_holder(engine: Engine, path: Path, connector: str) -> str | None:
+    """The hub (host:pid:…) whose claim on an inbox file is live now; ``None`` when no hub
+    reads it (what ``crossdock reconcile`` says of a file still in the inbox)."""
+    table = cast(Table, ReadLeaseRow.__table__)
+    with engine.connect() as conn:
+        holder = conn.execute(
+            select(table.c.holder).where(
+                table.c.instance == _instance(path, connector),
+                table.c.expires_at > datetime.now(UTC),
+            )
+        ).scalar_one_or_none()
+    return None if holder is None else str(holder)
+
+
+def _instance(path: Path, connector: str) -> str:
     st = path.stat()
     identity = f"{connector}\0{path.name}\0{st.st_size}\0{st.st_mtime_ns}"
-    key = hashlib.sha256(identity.encode()).hexdigest()[:40]
-    return ReadLease(engine, f"file:{key}", ttl=FILE_CLAIM_SECONDS, take_from_dead=True)
+    return "file:" + hashlib.sha256(identity.encode()).hexdigest()[:40]

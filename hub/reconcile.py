@@ -18,8 +18,8 @@ side is known from (no broker is read back: the events' queues belong to their c
 - *dead letters*: the rows of the dead-letter table whose origin is this document (the
   document's sha256 and the record's line), whatever their status: a replayed or discarded
   letter was accounted for when it was stored;
-- *in flight*: the records past the checkpoint of a file still in the inbox (being read now,
-  or to be resumed by the next run).
+- *in flight*: the records past the checkpoint of a file still in the inbox: being read now
+  (a hub's claim on it is live, :mod:`hub.file_claims`), or to be resumed by the next run.
 
 A gap is a record none of these covers: a record past the checkpoint of a file that has left
 the inbox, a record the mapping refuses with no dead letter (a letter deleted by hand), or a
@@ -54,6 +54,7 @@ from hub.config import Settings, csv_format_for
 from hub.deadletter.model import DeadLetterRow
 from hub.documents import DocumentMapper, inbox_document_format
 from hub.errors import ConfigError
+from hub.file_claims import claim_holder
 from hub.file_source import document_key
 from hub.partners import PartnerDirectory
 from mappings import SpecRegistry, installed_specs
@@ -103,6 +104,8 @@ class FileBalance:
     ignored: int = 0
     #: where a refused file's one dead letter takes over (``None``: not refused)
     refused_from: str | None = None
+    #: the hub whose claim on a file in the inbox is live (it is being read now)
+    reader: str | None = None
     gaps: list[Gap] = field(default_factory=list)
     #: how the records were counted, in words
     basis: str = ""
@@ -125,6 +128,7 @@ class FileBalance:
             "ignored": self.ignored,
             "in_flight": self.in_flight,
             "refused_from": self.refused_from,
+            "reader": self.reader,
             "balanced": self.balanced,
             "gaps": [g.as_json() for g in self.gaps],
             "basis": self.basis,
@@ -328,6 +332,8 @@ class Reconciler:
         except ConfigError as exc:
             balance.gaps.append(Gap("", 0, f"cannot be read again: {exc}"))
             return balance
+        if balance.state == "in the inbox":
+            balance.reader = claim_holder(self.engine, path, connector.name)
         try:
             fmt = inbox_document_format(connector, path)
         except RecordError as exc:

@@ -106,6 +106,8 @@ def _print(balances: list["FileBalance"]) -> None:
         notes = []
         if b.ignored:
             notes.append(f"{b.ignored:,} messages ignored (no business event)")
+        if b.reader:
+            notes.append(f"being read now by {b.reader}")
         if b.refused_from:
             notes.append(f"refused from {b.refused_from}: the rest is kept by one dead letter")
         if notes:

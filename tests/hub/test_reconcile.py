@@ -27,6 +27,7 @@ from hub.checkpoints import CheckpointRow
 from hub.cli.app import app
 from hub.database import connect
 from hub.deadletter.model import DeadLetterRow
+from hub.file_claims import file_claim
 from hub.file_source import FileOutcome, Progress
 from hub.reconcile import Reconciler, line_ranges
 from hub.runtime import HubRun
@@ -183,9 +184,12 @@ def test_the_rest_of_a_file_still_in_the_inbox_is_in_flight(
         letters = cast(Table, DeadLetterRow.__table__)
         for line in BAD_LINES[2:]:
             conn.execute(letters.delete().where(letters.c.location.like(f"%:line {line}")))
-    back = shutil.move(inbox / "done" / "a.csv", inbox / "a.csv")
-    balance = Reconciler(engine, env.settings).file(Path(back))
+    back = Path(shutil.move(inbox / "done" / "a.csv", inbox / "a.csv"))
+    balance = Reconciler(engine, env.settings).file(back)
     assert balance.state == "in the inbox"
+    assert balance.reader is None  # no hub reads it: it waits for the next run
+    with file_claim(engine, back, "stock-count") as claim:
+        assert Reconciler(engine, env.settings).file(back).reader == claim.holder
     assert (balance.records, balance.events, balance.dead_letters, balance.in_flight) == (
         200,
         48,
