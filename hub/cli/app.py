@@ -969,12 +969,14 @@ def main() -> None:
     database behind the code (``dlq list`` after installing a newer hub) names the command
     that migrates it.
     """
-    from hub.cli.failures import failure_line
-    from hub.migrations import SchemaBehind
-
     try:
         app()
     except Exception as exc:
+        # imported only on failure: they import the database and broker drivers (SQLAlchemy,
+        # kombu), which `crossdock --help` and the commands that use neither never need
+        from hub.cli.failures import failure_line
+        from hub.migrations import SchemaBehind
+
         said = failure_line(exc)
         if said is None:
             raise
