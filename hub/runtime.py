@@ -449,7 +449,15 @@ class HubRun:
         assert self.api is not None
         host, port = self.api
         server = uvicorn.Server(
-            uvicorn.Config(create_app(self.settings), host=host, port=port, log_level="warning")
+            uvicorn.Config(
+                create_app(self.settings),
+                host=host,
+                port=port,
+                log_level="warning",
+                # uvicorn's records go where the process's logging sends them (JSON lines with
+                # --log-format json), not through a formatter of its own
+                log_config=None,
+            )
         )
         freeze_startup_heap()
         threading.Thread(

@@ -935,6 +935,7 @@ def serve(
     old_host: Annotated[str | None, typer.Option("--host", hidden=True)] = None,
     old_port: Annotated[int | None, typer.Option("--port", hidden=True)] = None,
     upgrade: UpgradeOpt = False,
+    log_format: LogFormatOpt = LogFormat.CONSOLE,
 ) -> None:
     """Serve the API (schema registry, OpenAPI at /docs, the /ops page) with uvicorn."""
     import uvicorn
@@ -942,6 +943,7 @@ def serve(
     from hub.api import create_app, freeze_startup_heap
     from hub.errors import HubError
 
+    set_log_format(log_format)
     host = alias(api_host, old_host, "127.0.0.1")
     port = alias(api_port, old_port, 8081)
     settings = _settings(config, data_dir, database_url=database_url)
@@ -958,7 +960,11 @@ def serve(
         f"database {_redact(settings.resolved_database_url)}"
     )
     freeze_startup_heap()
-    uvicorn.run(api, host=host, port=port)
+    if log_format == LogFormat.JSON:
+        # uvicorn's own records (access lines among them) become JSON lines like the rest
+        uvicorn.run(api, host=host, port=port, log_config=None)
+    else:
+        uvicorn.run(api, host=host, port=port)
 
 
 def main() -> None:

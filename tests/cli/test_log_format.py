@@ -105,3 +105,42 @@ def test_the_console_stays_the_default(tmp_path: Path) -> None:
     assert "count.csv: 2 record(s)" in result.stderr
     with pytest.raises(json.JSONDecodeError):
         json.loads(result.stderr.splitlines()[0])
+
+
+def test_serve_in_json_writes_uvicorns_lines_as_json_too(tmp_path: Path) -> None:
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    data = tmp_path / "data"
+    data.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OTEL_", "CROSSDOCK_"))}
+    cmd = [sys.executable, "-m", "hub.cli", "serve", "--log-format", "json"]
+    cmd += ["--api-port", str(port), "--data-dir", str(data)]
+    server = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200
+                break
+            except httpx.HTTPError:
+                assert server.poll() is None, server.communicate()
+                assert time.monotonic() < deadline
+                time.sleep(0.3)
+    finally:
+        server.send_signal(signal.SIGINT)
+        _out, err = server.communicate(timeout=30)
+    records = _lines(err)
+    assert any(r.get("logger", "").startswith("uvicorn") for r in records), err
+    assert any("/healthz" in r["message"] for r in records), err
