@@ -25,6 +25,9 @@ def test_the_walk_names_the_first_control_and_its_path() -> None:
         "\x00",
     )
     assert control_character("esc\x1b") == ("(value)", "\x1b")
+    # a key that is not text (a function's dict keyed by line number) is walked, not missed
+    assert control_character({"by_line": {1: "ok", 2: "bad\x07"}}) == ("by_line.2", "\x07")
+    assert control_character({"by_line": {1: "ok"}}) is None
 
 
 def test_a_nul_in_a_json_text_field_dead_letters_the_message(tmp_path: Path) -> None:
