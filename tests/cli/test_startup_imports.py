@@ -1,0 +1,78 @@
+"""What ``crossdock --help`` and ``crossdock dlq list`` import as they start (issue 17).
+
+Start-up time is a benchmark (``benchmarks/bench_cli.py``), not a test; what a test can hold
+is that the two commands do not import what they never use, which is what made them slow:
+SQLAlchemy and kombu for ``--help`` (the failure reporting, imported before any command ran),
+and for ``dlq list`` the reconcile module's file reading (chunk workers, the canonical models,
+the bus, metrics: 800 M instructions, more than a third of the command).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+DEMO = Path(__file__).resolve().parents[2] / "demo" / "inbox"
+
+_PROBE = """
+import atexit, sys
+atexit.register(lambda: print("\\n".join(sorted(sys.modules)), file=sys.stderr))
+sys.argv = ["crossdock", *sys.argv[1:]]
+from hub.cli.app import main
+main()
+"""
+
+
+def _modules_after(*args: str) -> set[str]:
+    """The modules loaded when ``crossdock ARGS`` ends, in a fresh interpreter."""
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE, *args],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return set(done.stderr.split())
+
+
+def _loaded(modules: set[str], package: str) -> bool:
+    return package in modules or any(m.startswith(package + ".") for m in modules)
+
+
+def test_help_imports_neither_the_database_nor_the_broker_drivers() -> None:
+    modules = _modules_after("--help")
+    assert "hub.cli.app" in modules  # the probe ran the command
+    for package in ("sqlalchemy", "kombu", "amqp", "hub.database", "hub.config"):
+        assert not _loaded(modules, package), package
+
+
+@pytest.fixture(scope="module")
+def demo_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("demo")
+    inbox = folder / "inbox"
+    inbox.mkdir()
+    for f in DEMO.iterdir():
+        (inbox / f.name).write_bytes(f.read_bytes())
+    data = folder / "data"
+    data.mkdir()
+    crossdock = Path(sys.executable).parent / "crossdock"
+    subprocess.run(
+        [crossdock, "run", "--once", "--no-routing", "--inbox", inbox, "--data-dir", data],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    return data
+
+
+def test_dlq_list_reads_the_database_without_the_hub_s_file_reading(demo_data: Path) -> None:
+    modules = _modules_after("dlq", "list", "--data-dir", str(demo_data))
+    # it did read the letters
+    assert "hub.ops.views" in modules
+    assert "sqlalchemy" in modules
+    for package in ("hub.reconcile", "hub.chunks", "canonical.events", "kombu", "hub.bus"):
+        assert not _loaded(modules, package), package
