@@ -235,6 +235,7 @@ class TracingSettings(BaseModel):
         """Switch tracing on (or leave it as it is) in this process; whether it is on."""
         # imported here: the configuration is loaded by every command, most trace nothing
         from connectors.sdk import tracing
+        from connectors.sdk.errors import ConnectorConfigError
 
         try:
             if self.exporter is not None:
@@ -247,8 +248,8 @@ class TracingSettings(BaseModel):
                 f"tracing: {exc.name or 'opentelemetry'} is not installed; "
                 "install the extra: pip install 'crossdock[tracing]'"
             ) from exc
-        except ValueError as exc:  # an exporter OTEL_TRACES_EXPORTER names that we have not
-            raise ConfigError(f"tracing: {exc}") from exc
+        except ConnectorConfigError as exc:  # OTEL_TRACES_EXPORTER names one we have not
+            raise ConfigError(str(exc)) from exc
 
 
 class Settings(BaseModel):

@@ -28,6 +28,8 @@ from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final
 
+from connectors.sdk.errors import ConnectorConfigError
+
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.sdk.trace.export import SpanExporter
@@ -302,7 +304,9 @@ def configure(
                 endpoint += "/v1/traces"
         provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint)))
     else:
-        raise ValueError(f"tracing exporter {exporter!r}: expected one of {', '.join(EXPORTERS)}")
+        raise ConnectorConfigError(
+            "tracing", [f"exporter {exporter!r}: expected one of {', '.join(EXPORTERS)}"]
+        )
     # a private provider, not the process-wide one: configure again (tests) replaces it
     _on.provider = provider
     _on.tracer = provider.get_tracer("crossdock")
