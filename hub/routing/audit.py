@@ -9,10 +9,12 @@ from sqlalchemy import Engine, Table, select
 from sqlalchemy.engine import Connection
 
 from hub.routing.tables import AuditRow
+from hub.routing.transactions import execute_many
 
 __all__ = ["audit_entries", "entry", "record", "record_many"]
 
 _TABLE = cast(Table, AuditRow.__table__)
+_INSERT = _TABLE.insert()
 
 
 def entry(
@@ -70,9 +72,8 @@ def record(
 
 
 def record_many(conn: Connection, entries: list[dict[str, Any]]) -> None:
-    """Append entries made by :func:`entry`, in order, in one statement."""
-    if entries:
-        conn.execute(_TABLE.insert(), entries)
+    """Append entries made by :func:`entry`, in order, in one driver ``executemany``."""
+    execute_many(conn, _INSERT, entries)
 
 
 def audit_entries(

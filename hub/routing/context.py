@@ -81,8 +81,13 @@ def _only(value: dict[str, Any], fields: frozenset[str] | None) -> dict[str, Any
     return {k: value[k] for k in fields if k in value}
 
 
-def to_cel(value: Any) -> Any:
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
+def to_cel(value: Any) -> Any:  # noqa: PLR0911 - one return per kind of value
     """``value`` with Decimal → float, date → ISO text, enums → their value, tuples → lists."""
+    if type(value) in _PLAIN:
+        return value
     if isinstance(value, dict):
         return {str(k): to_cel(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -111,9 +116,20 @@ class EventContext:
     data: dict[str, Any]
     """The payload as Python values (Decimal, datetime) after validation."""
     facts: dict[str, Any]
-    cel: cel.Context
+    variables: dict[str, Any]
+    """What the expressions read, as handed to CEL (Decimal as float…)."""
     now: datetime
     _digest: str | None = field(default=None, repr=False)
+    _cel: cel.Context | None = field(default=None, repr=False)
+
+    @property
+    def cel(self) -> cel.Context:
+        """The CEL context of :attr:`variables`, built on first use: an expression in the
+        Python subset (:mod:`hub.routing.native`) reads :attr:`variables` directly, and handing
+        values to CEL costs a few µs each."""
+        if self._cel is None:
+            self._cel = cel.Context(self.variables)
+        return self._cel
 
     @property
     def digest(self) -> str:
@@ -190,4 +206,4 @@ def build_context(
         variables["customer_tier"] = impact.customer_tier(
             customer if isinstance(customer, str) else None
         )
-    return EventContext(event, data, facts, cel.Context(variables), now)
+    return EventContext(event, data, facts, variables, now)

@@ -297,7 +297,7 @@ class RoutingEngine:
         for compiled in self._cancellers.get(ctx.event_type, ()):
             assert compiled.cancel_key is not None
             try:
-                cancels.append((compiled.rule.id, str(compiled.cancel_key.evaluate(ctx.cel))))
+                cancels.append((compiled.rule.id, str(compiled.cancel_key.evaluate(ctx))))
             except ExpressionError as exc:
                 errors.append(str(exc))
         return Decision(ctx, matches, errors, cancels, len(candidates))
@@ -307,36 +307,36 @@ class RoutingEngine:
         deferred_until: datetime | None = None
         defer_key: str | None = None
         if c.defer_until is not None and c.defer_key is not None:
-            due = c.defer_until.evaluate(ctx.cel)
+            due = c.defer_until.evaluate(ctx)
             if not isinstance(due, datetime):
                 raise ExpressionError(
                     rule.id, c.defer_until.source, "defer_until must be a timestamp"
                 )
-            defer_key = str(c.defer_key.evaluate(ctx.cel))
+            defer_key = str(c.defer_key.evaluate(ctx))
             if due > ctx.now and not deferred_check:
                 deferred_until = due
-        if deferred_until is None and not c.condition.test(ctx.cel):
+        if deferred_until is None and not c.condition.test(ctx):
             return None
-        labels = {k: _text(e.evaluate(ctx.cel)) for k, e in c.labels.items()}
-        line = {k: _plain(e.evaluate(ctx.cel)) for k, e in c.line.items()}
-        dedup = _text(c.dedup_key.evaluate(ctx.cel)) if c.dedup_key else ctx.event_id
+        labels = {k: _text(e.evaluate(ctx)) for k, e in c.labels.items()}
+        line = {k: _plain(e.evaluate(ctx)) for k, e in c.line.items()}
+        dedup = _text(c.dedup_key.evaluate(ctx)) if c.dedup_key else ctx.event_id
         if rule.group_by:
             group_key = _key(rule.id, *(labels[name] for name in rule.group_by))
         else:
             group_key = _key(rule.id, dedup)
-        value = _decimal(c.value_at_risk.evaluate(ctx.cel)) if c.value_at_risk else Decimal(0)
+        value = _decimal(c.value_at_risk.evaluate(ctx)) if c.value_at_risk else Decimal(0)
         store = (
-            _opt_text(c.store.evaluate(ctx.cel))
+            _opt_text(c.store.evaluate(ctx))
             if c.store
             else _opt_text(ctx.data.get("location_id") or ctx.facts.get("pickup_store"))
         )
         customer = (
-            _opt_text(c.customer.evaluate(ctx.cel))
+            _opt_text(c.customer.evaluate(ctx))
             if c.customer
             else _opt_text(ctx.data.get("customer_ref"))
         )
         impact = self.rules.impact.impact(value, store=store, customer=customer)
-        title = _text(c.title.evaluate(ctx.cel)) if c.title else (rule.description or rule.id)
+        title = _text(c.title.evaluate(ctx)) if c.title else (rule.description or rule.id)
         match = Match(
             rule=c,
             category=rule.category,
@@ -392,7 +392,7 @@ class RoutingEngine:
             until = window_end(window, ctx.now)
             if until is None:
                 continue
-            if condition is not None and not condition.test(ctx.cel):
+            if condition is not None and not condition.test(ctx):
                 continue
             hits.append(WindowHit(window.id, window.action, until))
         return hits

@@ -3,7 +3,10 @@
 A program is compiled when the rules are loaded; evaluating it against an event's context (built
 once per event, see :mod:`hub.routing.context`) costs about a microsecond here. The rules file's
 ``params`` are constants, so ``params.name`` is compiled in as its value: handing them to CEL
-with every event cost ~16 µs of a stock count's routing.
+with every event cost ~16 µs of a stock count's routing. Building the CEL context itself cost
+more than evaluating every rule on it (~30 µs a stock count), so an expression in the plain
+subset of :mod:`hub.routing.native` is also lowered to Python and evaluated on the context's
+Python values; CEL evaluates the rest, and whatever the Python form cannot mirror exactly.
 """
 
 from __future__ import annotations
@@ -13,13 +16,30 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import cel
 
 from hub.routing.errors import ExpressionError
+from hub.routing.native import Native, Unsupported, lower
 
-__all__ = ["Expression", "fold_constants"]
+__all__ = ["Expression", "Scope", "fold_constants"]
+
+
+class Scope(Protocol):
+    """What an expression is evaluated on: the variables as Python values, and the CEL
+    context built from them (only when an expression needs CEL itself)."""
+
+    @property
+    def variables(self) -> Mapping[str, Any]:
+        """Variable name → its value, as handed to CEL."""
+        ...
+
+    @property
+    def cel(self) -> cel.Context:
+        """The CEL context of :attr:`variables`."""
+        ...
+
 
 # a string literal (kept as it is), or a params.<name> that is not a field of something else
 _PARAM = re.compile(
@@ -61,6 +81,8 @@ class Expression:
     program: cel.Program
     compiled: str = ""
     """What was compiled: ``source`` with the constants folded in."""
+    native: Native | None = None
+    """The same expression in Python when it is in :mod:`hub.routing.native`'s subset."""
 
     @classmethod
     def compile(
@@ -73,16 +95,26 @@ class Expression:
             program = cel.compile(compiled)
         except (ValueError, RuntimeError) as exc:
             raise ExpressionError(rule, source, str(exc).splitlines()[0]) from exc
-        return cls(rule, source, program, compiled)
+        return cls(rule, source, program, compiled, lower(compiled))
 
-    def evaluate(self, context: cel.Context) -> Any:
-        """The value on ``context``; ExpressionError when a field is missing or types clash."""
+    def evaluate(self, context: cel.Context | Scope) -> Any:
+        """The value on ``context``; ExpressionError when a field is missing or types clash.
+
+        On a :class:`Scope`, the Python form decides when it can (CEL's answer, without
+        building a CEL context); otherwise CEL evaluates."""
+        if not isinstance(context, cel.Context):
+            if self.native is not None:
+                try:
+                    return self.native(context.variables)
+                except (Unsupported, KeyError, TypeError, ValueError, ArithmeticError):
+                    pass  # outside what the Python form mirrors: CEL decides, as always
+            context = context.cel
         try:
             return self.program.execute(context)
         except Exception as exc:  # the binding raises KeyError, TypeError, ValueError, RuntimeError
             raise ExpressionError(self.rule, self.source, f"{type(exc).__name__}: {exc}") from exc
 
-    def test(self, context: cel.Context) -> bool:
+    def test(self, context: cel.Context | Scope) -> bool:
         """Evaluate a condition: it must give a bool (a number or a string is an error)."""
         value = self.evaluate(context)
         if not isinstance(value, bool):

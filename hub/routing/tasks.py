@@ -23,7 +23,7 @@ from hub.routing.engine import Match
 from hub.routing.errors import TaskError
 from hub.routing.tables import DeliveryRow, SlaClockRow, TaskLineRow, TaskRow, UtcDateTime
 from hub.routing.taxonomy import TaskState
-from hub.routing.transactions import dialect_insert, write_transaction
+from hub.routing.transactions import dialect_insert, execute_many, write_transaction
 
 __all__ = [
     "JoinResult",
@@ -150,8 +150,7 @@ def open_or_join_many(
             )
     if updates:
         conn.execute(_TASK_JOIN, updates)
-    if lines:
-        conn.execute(_line_upsert(conn), lines)
+    execute_many(conn, _line_upsert(conn), lines)
     audit.record_many(conn, entries)
     return [slot[i] for i in range(len(matches))]
 
