@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit bench fuzz chaos clean
+.PHONY: run test lint typecheck unit bench bench-peers fuzz chaos clean
 
 $(STAMP): pyproject.toml constraints.txt Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,13 @@ bench: $(STAMP)
 	@test -x /usr/sbin/sshd || apt-get install -y -q openssh-server >/dev/null 2>&1 \
 		|| echo "sshd is not installed and could not be: the SFTP benchmark will fail"
 	$(BIN)/python -m benchmarks
+
+# Crossdock beside Airbyte's File source and a csv+pydantic reference on one 1M-row CSV, whole
+# processes, three interleaved rounds; Airbyte goes into its own venv under var/peers (its 0.6.0
+# declares smart-open[all]==0.6.0, which does not exist: its dependencies are installed with the
+# upstream pin 6.0.0, then the connector with --no-deps). PEERS_ARGS='--rows N' for a smaller file.
+bench-peers: $(STAMP)
+	$(BIN)/python -m benchmarks.bench_peers $(PEERS_ARGS)
 
 # the format readers' hypothesis fuzzers, far longer than the suite runs them (200 examples)
 fuzz: $(STAMP)

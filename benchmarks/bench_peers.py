@@ -1,0 +1,332 @@
+"""Crossdock beside its peers on one stock-count CSV: whole processes, interleaved rounds.
+
+``make bench-peers`` runs this. It installs Airbyte's File source into its own virtual
+environment under ``var/peers/airbyte`` (Airbyte's published ``airbyte-source-file`` 0.6.0
+declares ``smart-open[all]==0.6.0``, a version that does not exist; the upstream pin is 6.0.0,
+so the declared dependencies are installed with that one pin changed, then the connector itself
+with ``--no-deps``), generates the file (:func:`benchmarks.bench_bulk.write_file`), and runs
+each command of :data:`COMMANDS` as its own process, every command once per round, rounds
+interleaved, so the machine's load falls on all of them alike. Each figure is the median over
+the rounds of rows/s (wall clock of the whole process: start-up included) and of peak RSS
+(the process and its children, from ``wait4``); each ratio is against Airbyte's median of the
+same run. The table replaces the block between the ``bench-peers`` markers of BENCHMARKS.md.
+
+Run: ``python -m benchmarks.bench_peers [--rows N] [--rounds R] [--only NAME…]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import orjson
+
+from benchmarks.bench_bulk import _FlatRow, write_file
+
+__all__ = ["COMMANDS", "install_airbyte", "main", "reference"]
+
+ROOT = Path(__file__).resolve().parent.parent
+PEERS = ROOT / "var" / "peers"
+AIRBYTE = PEERS / "airbyte"
+AIRBYTE_PACKAGE = "airbyte-source-file==0.6.0"
+#: the declared pin that does not exist, and the upstream one installed instead
+SMART_OPEN_DECLARED = "smart-open[all] (==0.6.0)"
+SMART_OPEN_PIN = "smart-open[all]==6.0.0"
+AMQP = os.environ.get("CROSSDOCK_BENCH_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
+BIN = Path(sys.executable).parent
+MARK_START = "<!-- bench-peers -->"
+MARK_END = "<!-- /bench-peers -->"
+
+
+def install_airbyte(python: str = "python3.11") -> Path:
+    """Airbyte's File source in its own venv (idempotent); the path of its ``source-file``."""
+    marker = AIRBYTE / ".installed"
+    exe = AIRBYTE / "bin" / "source-file"
+    if marker.exists():
+        return exe
+    # the connector declares Python >=3.10,<3.12
+    subprocess.run([python, "-m", "venv", str(AIRBYTE)], check=True)
+    pip = [str(AIRBYTE / "bin" / "python"), "-m", "pip", "install", "--quiet"]
+    wheels = PEERS / "wheels"
+    subprocess.run(
+        [*pip[:-2], "download", "--quiet", "--no-deps", "-d", str(wheels), AIRBYTE_PACKAGE],
+        check=True,
+    )
+    wheel = next(wheels.glob("airbyte_source_file-0.6.0-*.whl"))
+    with zipfile.ZipFile(wheel) as zf:
+        meta = next(n for n in zf.namelist() if n.endswith(".dist-info/METADATA"))
+        declared = [
+            line.split(":", 1)[1].strip()
+            for line in zf.read(meta).decode().splitlines()
+            if line.startswith("Requires-Dist:")
+        ]
+    requirements = [SMART_OPEN_PIN if r == SMART_OPEN_DECLARED else r for r in declared]
+    if SMART_OPEN_PIN not in requirements:
+        raise RuntimeError(f"{wheel.name} no longer declares {SMART_OPEN_DECLARED}: {declared}")
+    print(
+        f"bench-peers: installing {AIRBYTE_PACKAGE}'s dependencies with {SMART_OPEN_PIN} "
+        f"(it declares {SMART_OPEN_DECLARED}, which does not exist), then the connector "
+        "with --no-deps",
+        flush=True,
+    )
+    # the index's constraints are for the hub's venv, not for this one
+    env = {**os.environ, "PIP_CONSTRAINT": ""}
+    subprocess.run(
+        [*pip, *[re.sub(r" \((.*)\)", r"\1", r) for r in requirements]], check=True, env=env
+    )
+    subprocess.run([*pip, "--no-deps", str(wheel)], check=True, env=env)
+    marker.touch()
+    return exe
+
+
+def reference(path: Path) -> int:
+    """csv.DictReader + a typed pydantic model per row → orjson → /dev/null; rows read."""
+    rows = 0
+    with path.open(encoding="utf-8", newline="") as fh, open(os.devnull, "wb") as out:
+        for row in csv.DictReader(fh):
+            rows += 1
+            with contextlib.suppress(ValueError):  # the file's bad rows, as the hub refuses them
+                out.write(orjson.dumps(_FlatRow.model_validate(row).model_dump(mode="json")))
+    return rows
+
+
+@dataclass(frozen=True)
+class Command:
+    """One row of the table: how to run it once (argv, environment) in a fresh folder."""
+
+    name: str
+    build: Callable[[Path, Path], tuple[list[str], dict[str, str]]]
+    """(work folder, CSV file) → (argv, extra environment)."""
+
+
+def _exchange() -> str:
+    return f"bench-peers-{os.getpid()}"
+
+
+def _clean_broker() -> None:
+    """Delete what the RabbitMQ runs declared on the shared broker (their own exchange and
+    its queues), so nothing is left behind between rounds or after the run."""
+    from kombu import Exchange, Queue  # only with RabbitMQ rows: the hub's bus library
+
+    from hub.bus.connection import open_connection
+    from hub.bus.topology import unrouted_queue
+    from hub.routing.worker import routing_queue
+
+    conn = open_connection(AMQP)
+    try:
+        channel = conn.channel()
+        for name in (routing_queue(_exchange()), unrouted_queue(_exchange())):
+            Queue(name, channel=channel).delete()
+        Exchange(_exchange(), channel=channel).delete()
+    finally:
+        conn.release()
+
+
+def _hub(
+    routing: bool, bus: str | None
+) -> Callable[[Path, Path], tuple[list[str], dict[str, str]]]:
+    def build(work: Path, csv_file: Path) -> tuple[list[str], dict[str, str]]:
+        inbox = work / "inbox"
+        inbox.mkdir()
+        os.link(csv_file, inbox / csv_file.name)
+        lines = [f"data_dir: {work / 'data'}"]
+        if bus:
+            # an exchange of its own: nothing of another hub's is routed, nothing left behind
+            lines += [f"bus_url: {bus}", f"exchange: {_exchange()}"]
+        (work / "crossdock.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        argv = [str(BIN / "crossdock"), "run", "--once", "--json", "--inbox", str(inbox)]
+        argv += ["--config", str(work / "crossdock.yaml")]
+        if not routing:
+            argv.append("--no-routing")
+        return argv, {}
+
+    return build
+
+
+def _airbyte(work: Path, csv_file: Path) -> tuple[list[str], dict[str, str]]:
+    config = work / "config.json"
+    config.write_text(
+        json.dumps(
+            {
+                "dataset_name": "count",
+                "format": "csv",
+                "url": str(csv_file),
+                "provider": {"storage": "local"},
+            }
+        ),
+        encoding="utf-8",
+    )
+    exe = str(AIRBYTE / "bin" / "source-file")
+    discovered = subprocess.run(
+        [exe, "discover", "--config", str(config)], check=True, capture_output=True, text=True
+    ).stdout
+    catalog = next(
+        json.loads(line)["catalog"] for line in discovered.splitlines() if '"CATALOG"' in line
+    )
+    configured = {
+        "streams": [
+            {"stream": s, "sync_mode": "full_refresh", "destination_sync_mode": "overwrite"}
+            for s in catalog["streams"]
+        ]
+    }
+    (work / "catalog.json").write_text(json.dumps(configured), encoding="utf-8")
+    return [exe, "read", "--config", str(config), "--catalog", str(work / "catalog.json")], {}
+
+
+def _reference(work: Path, csv_file: Path) -> tuple[list[str], dict[str, str]]:
+    return [sys.executable, "-m", "benchmarks.bench_peers", "--reference", str(csv_file)], {}
+
+
+def _translate(work: Path, csv_file: Path) -> tuple[list[str], dict[str, str]]:
+    config = work / "crossdock.yaml"
+    config.write_text(f"data_dir: {work / 'data'}\n", encoding="utf-8")
+    return [str(BIN / "crossdock"), "translate", "--config", str(config), str(csv_file)], {}
+
+
+COMMANDS = [
+    Command(
+        "csv.DictReader + typed pydantic model per row → orjson → /dev/null (reference)",
+        _reference,
+    ),
+    Command(
+        "Airbyte File source 0.6.0, `source-file read` → /dev/null (no validation, no broker)",
+        _airbyte,
+    ),
+    Command("`crossdock run --once --no-routing`, RabbitMQ, confirmed", _hub(False, AMQP)),
+    Command("`crossdock run --once --no-routing`, embedded bus", _hub(False, None)),
+    Command("`crossdock run --once` (routing on, the default), embedded bus", _hub(True, None)),
+    Command("`crossdock run --once` (routing on, the default), RabbitMQ", _hub(True, AMQP)),
+    Command("`crossdock translate` (JSON lines to stdout)", _translate),
+]
+AIRBYTE_ROW = 1
+
+
+def _once(command: Command, csv_file: Path, scratch: Path) -> tuple[float, float]:
+    """(wall seconds, peak RSS MB of the process and its children) of one run."""
+    work = scratch / "run"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    argv, env = command.build(work, csv_file)
+    with open(work / "stdout", "wb") as out, open(work / "stderr", "wb") as err:
+        started = time.perf_counter()
+        proc = subprocess.Popen(argv, stdout=out, stderr=err, env={**os.environ, **env}, cwd=ROOT)
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    # crossdock exits 1 when a row became a dead letter (a bad row every 10,007): that is
+    # the file, not a failure of the run
+    tolerated = (0, 1) if "crossdock run" in command.name else (0,)
+    if proc.returncode not in tolerated:
+        tail = (work / "stderr").read_text(errors="replace")[-2000:]
+        raise RuntimeError(f"{command.name}: exit {proc.returncode}\n{tail}")
+    if "RabbitMQ" in command.name:
+        _clean_broker()
+    # ru_maxrss of wait4 is the largest of the process and its waited-for descendants
+    return seconds, usage.ru_maxrss / 1024
+
+
+def _load() -> str:
+    return ", ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def measure(rows: int, rounds: int, only: list[int]) -> list[dict[str, float]]:
+    """Every command of ``only`` once per round, rounds interleaved; per command the medians."""
+    csv_file = PEERS / f"count-{rows}.csv"
+    if not csv_file.exists():
+        write_file(csv_file, rows)
+    scratch = PEERS / "runs"
+    runs: dict[int, list[tuple[float, float]]] = {i: [] for i in only}
+    for r in range(rounds):
+        for i in only:
+            seconds, rss = _once(COMMANDS[i], csv_file, scratch)
+            runs[i].append((seconds, rss))
+            print(
+                f"round {r + 1}: {COMMANDS[i].name}: {rows / seconds:,.0f} rows/s "
+                f"({seconds:.1f} s, {rss:.0f} MB; load {_load()})",
+                flush=True,
+            )
+    return [
+        {
+            "index": i,
+            "rows_per_s": statistics.median(rows / s for s, _m in runs[i]),
+            "seconds": statistics.median(s for s, _m in runs[i]),
+            "peak_rss_mb": statistics.median(m for _s, m in runs[i]),
+        }
+        for i in only
+    ]
+
+
+def table(rows: int, rounds: int, results: list[dict[str, float]], started: str) -> str:
+    """The BENCHMARKS.md block: how it was measured and the table."""
+    airbyte = next((r["rows_per_s"] for r in results if r["index"] == AIRBYTE_ROW), None)
+    lines = [
+        MARK_START,
+        f"Peers: `make bench-peers` at {started}, {rows:,}-row stock-count CSV, {rounds} "
+        "interleaved rounds of whole processes (start-up included), medians; load average "
+        f"at the end {_load()} on the 2 cores (other sessions' work). Airbyte's File source "
+        f"0.6.0 runs in its own venv (`var/peers/airbyte`): its dependencies installed with "
+        f"`{SMART_OPEN_PIN}` (it declares `smart-open[all]==0.6.0`, which does not exist), "
+        "then the connector with `--no-deps`.",
+        "",
+        "| command | rows/s | vs Airbyte | peak RSS |",
+        "|---|---|---|---|",
+    ]
+    for r in results:
+        ratio = f"{r['rows_per_s'] / airbyte:.2f}×" if airbyte else "—"
+        lines.append(
+            f"| {COMMANDS[int(r['index'])].name} | {r['rows_per_s']:,.0f} "
+            f"({r['seconds']:.1f} s) | {ratio} | {r['peak_rss_mb']:.0f} MB |"
+        )
+    lines.append(MARK_END)
+    return "\n".join(lines)
+
+
+def write_benchmarks(block: str, path: Path = ROOT / "BENCHMARKS.md") -> None:
+    """Replace the bench-peers block of BENCHMARKS.md (or add it after the first table)."""
+    text = path.read_text(encoding="utf-8")
+    if MARK_START in text:
+        head, rest = text.split(MARK_START, 1)
+        text = head + block + rest.split(MARK_END, 1)[1]
+    else:
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    path.write_text(text, encoding="utf-8")
+
+
+def main() -> None:
+    """Command-line entry (``make bench-peers``)."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--only", type=int, nargs="*", help="indexes into COMMANDS")
+    parser.add_argument("--no-write", action="store_true", help="print, leave BENCHMARKS.md")
+    parser.add_argument("--reference", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.reference:
+        print(json.dumps({"rows": reference(args.reference)}))
+        return
+    install_airbyte()
+    started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    only = args.only if args.only is not None else list(range(len(COMMANDS)))
+    results = measure(args.rows, args.rounds, only)
+    block = table(args.rows, args.rounds, results, started)
+    print(block)
+    if not args.no_write:
+        write_benchmarks(block)
+
+
+if __name__ == "__main__":
+    main()
