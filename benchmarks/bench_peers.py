@@ -227,9 +227,9 @@ def _once(command: Command, csv_file: Path, scratch: Path) -> tuple[float, float
         _pid, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
-    # crossdock exits 1 when a row became a dead letter (a bad row every 10,007): that is
-    # the file, not a failure of the run
-    tolerated = (0, 1) if "crossdock run" in command.name else (0,)
+    # crossdock exits 1 when a row became a dead letter or an error (a bad row every 10,007):
+    # that is the file, not a failure of the run
+    tolerated = (0, 1) if "crossdock" in command.name else (0,)
     if proc.returncode not in tolerated:
         tail = (work / "stderr").read_text(errors="replace")[-2000:]
         raise RuntimeError(f"{command.name}: exit {proc.returncode}\n{tail}")
