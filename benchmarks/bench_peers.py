@@ -117,10 +117,12 @@ def _exchange() -> str:
     return f"bench-peers-{os.getpid()}"
 
 
-def _clean_broker() -> None:
+def _clean_broker(exchange: str) -> None:
     """Delete what the RabbitMQ runs declared on the shared broker (their own exchange and
-    its queues), so nothing is left behind between rounds or after the run."""
-    from kombu import Exchange, Queue  # only with RabbitMQ rows: the hub's bus library
+    its queues), so nothing is left behind between rounds or after the run. Run in a child
+    process (``--clean-broker``): importing the hub here would grow this process, and a run's
+    peak RSS (wait4) counts the forked image until it execs."""
+    from kombu import Exchange, Queue  # only in that child: the hub's bus library
 
     from hub.bus.connection import open_connection
     from hub.bus.topology import unrouted_queue
@@ -129,9 +131,9 @@ def _clean_broker() -> None:
     conn = open_connection(AMQP)
     try:
         channel = conn.channel()
-        for name in (routing_queue(_exchange()), unrouted_queue(_exchange())):
+        for name in (routing_queue(exchange), unrouted_queue(exchange)):
             Queue(name, channel=channel).delete()
-        Exchange(_exchange(), channel=channel).delete()
+        Exchange(exchange, channel=channel).delete()
     finally:
         conn.release()
 
@@ -234,7 +236,8 @@ def _once(command: Command, csv_file: Path, scratch: Path) -> tuple[float, float
         tail = (work / "stderr").read_text(errors="replace")[-2000:]
         raise RuntimeError(f"{command.name}: exit {proc.returncode}\n{tail}")
     if "RabbitMQ" in command.name:
-        _clean_broker()
+        clean = [sys.executable, "-m", "benchmarks.bench_peers", "--clean-broker", _exchange()]
+        subprocess.run(clean, check=True, cwd=ROOT)
     # ru_maxrss of wait4 is the largest of the process and its waited-for descendants
     return seconds, usage.ru_maxrss / 1024
 
@@ -314,7 +317,11 @@ def main() -> None:
     parser.add_argument("--only", type=int, nargs="*", help="indexes into COMMANDS")
     parser.add_argument("--no-write", action="store_true", help="print, leave BENCHMARKS.md")
     parser.add_argument("--reference", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--clean-broker", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.clean_broker:
+        _clean_broker(args.clean_broker)
+        return
     if args.reference:
         print(json.dumps({"rows": reference(args.reference)}))
         return
