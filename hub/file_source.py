@@ -3,10 +3,10 @@
 The local inbox's files go through the same runner as every SDK connector
 (:func:`connectors.sdk.runner.run_source`): :class:`FileSource` reads one file, whatever its
 format, and :func:`run_file` runs it with the hub's bus and the file's checkpoint. The runner
-owns the order of durability (publish confirmed, then dead letters, then the checkpoint), so
-a SIGKILL at any point loses nothing: a restart re-reads from the last checkpoint, its events
-are published again under the same ids (consumers drop the copies) and its dead letters, keyed
-by document and location, are not stored twice.
+owns the order of durability (publish confirmed, then dead letters and the checkpoint: for a
+file, in one transaction), so a SIGKILL at any point loses nothing: a restart re-reads from
+the last checkpoint, its events are published again under the same ids (consumers drop the
+copies) and its dead letters, keyed by document and location, are not stored twice.
 
 Each format reads through its fast path and hands the runner
 :class:`~connectors.sdk.translated.TranslatedBatch` items, a checkpoint after each:
@@ -62,6 +62,7 @@ from hub.bus.topology import routing_key
 from hub.checkpoints import load_checkpoint, save_checkpoint
 from hub.chunks import ChunkJob, ChunkResult, translate_chunk
 from hub.connector_bus import HubEventBus
+from hub.deadletter.service import DeadLetterService
 from hub.documents import DocumentMapper, MessageOutcome, letter_context
 from hub.retry import DEFAULT_TABLE
 from hub.worker_pool import WorkerPool
@@ -533,6 +534,35 @@ class _DocumentBatch:
         yield checkpoint
 
 
+class _LettersWithCheckpoint:
+    """The bus of one file's read: events go out at once (the runner waits for their
+    confirms); the dead-letter rows a checkpoint covers are held until ``run_file`` commits
+    them in that checkpoint's transaction (one commit a chunk, as the letters and the read
+    position belong together). Rows are durable once their checkpoint is, which is the
+    order the runner asks for: a crash before it re-reads them."""
+
+    def __init__(self, bus: HubEventBus) -> None:
+        self.bus = bus
+        self.rows: list[dict[str, Any]] = []
+
+    def publish(self, events: Sequence[Envelope[Any]]) -> None:
+        self.bus.publish(events)
+
+    def publish_messages(self, messages: Sequence[tuple[str, bytes]]) -> None:
+        self.bus.publish_messages(messages)
+
+    def dead_letter(self, letters: Sequence[DeadLetter]) -> None:
+        self.bus.dead_letter(letters)
+
+    def dead_letter_rows(self, rows: Sequence[dict[str, Any]]) -> None:
+        self.rows.extend(rows)
+
+    def take(self) -> list[dict[str, Any]]:
+        """The rows held so far; none held after."""
+        rows, self.rows = self.rows, []
+        return rows
+
+
 def run_file(
     source: FileSource,
     bus: HubEventBus,
@@ -558,10 +588,13 @@ def run_file(
         resumed_from = checkpoint.line
         published_before, dead_before = checkpoint.published, checkpoint.dead_lettered
     total = cfg.path.stat().st_size
+    held = _LettersWithCheckpoint(bus)
 
     def save(run: RunOutcome) -> None:
         position = run.state.position(doc_key) or {}
+        # the letters the checkpoint covers and the checkpoint commit together
         with engine.begin() as conn:
+            DeadLetterService.add_rows(conn, held.take())
             save_checkpoint(
                 conn,
                 doc_key,
@@ -574,7 +607,9 @@ def run_file(
         if progress is not None:
             progress(run.records, min(position.get("offset", 0), total), total)
 
-    run = run_source(source, bus, state, table=DEFAULT_TABLE, on_progress=save)
+    run = run_source(source, held, state, table=DEFAULT_TABLE, on_progress=save)
+    # a read ends at a checkpoint; letters after one would be stored on their own
+    bus.dead_letter_rows(held.take())
     return FileOutcome(
         state=run.state,
         records=run.records,
