@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 
 from connectors.formats.limits import read_limits
 from hub.chunks import ChunkJob, ChunkResult, prepare_worker, translate_chunk, worker_ready
@@ -62,8 +64,9 @@ class WorkerPool:
         a round of short tasks is repeated until every process has answered one, since a
         process that is up early can take two tasks of a round.
         """
-        pool = self._executor()
-        ready = [pool.submit(worker_ready, 0.05) for _ in range(self.size)]
+        with _sigint_ignored_by_new_processes():
+            pool = self._executor()
+            ready = [pool.submit(worker_ready, 0.05) for _ in range(self.size)]
         if not wait:
             return
         deadline = time.monotonic() + timeout
@@ -101,3 +104,24 @@ class WorkerPool:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+@contextmanager
+def _sigint_ignored_by_new_processes() -> Iterator[None]:
+    """Processes started inside begin with SIGINT ignored.
+
+    Ctrl-C reaches the whole process group; a worker still importing (a second or more, before
+    :func:`hub.chunks.prepare_worker` ignores SIGINT) died of it printing a traceback. An
+    ignored signal stays ignored across exec, so the parent ignores it while it spawns; a
+    Ctrl-C in those milliseconds is lost. Only the main thread may change a handler: elsewhere
+    this does nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        if previous is not None:  # None: a handler set outside Python, which cannot be put back
+            signal.signal(signal.SIGINT, previous)

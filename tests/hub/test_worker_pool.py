@@ -173,3 +173,18 @@ def test_ctrl_c_on_the_terminal_leaves_the_workers_to_the_hub(tmp_path: Path) ->
         time.sleep(0.5)
         assert pids <= {p.pid for p in multiprocessing.active_children()}
         assert pool.submit(jobs[0]).result(timeout=60).published == 400
+
+
+def test_ctrl_c_while_the_workers_import_leaves_them_to_the_hub(tmp_path: Path) -> None:
+    """Ctrl-C in the first seconds of `crossdock run`, while the workers still import: before
+    their initializer ignores SIGINT, each died printing a KeyboardInterrupt traceback."""
+    jobs = _jobs(write_count(tmp_path / "count.csv", _rows(400)))
+    with WorkerPool(2, [jobs[0].spec_file]) as pool:
+        pool.start()  # not waiting: the workers are importing
+        children = multiprocessing.active_children()
+        assert len(children) >= 2
+        for child in children:
+            os.kill(child.pid, signal.SIGINT)  # what Ctrl-C sends the whole process group
+        pool.start(wait=True)
+        assert {c.pid for c in children} <= {p.pid for p in multiprocessing.active_children()}
+        assert pool.submit(jobs[0]).result(timeout=60).published == 400
