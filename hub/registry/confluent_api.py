@@ -46,7 +46,11 @@ Permanent = Annotated[bool, Query(description="hard delete (only after a soft de
 Verbose = Annotated[bool, Query(description="return the reasons in `messages`")]
 Normalize = Annotated[
     bool,
-    Query(alias="normalize", description="accepted; schemas are stored in canonical form"),
+    Query(
+        alias="normalize",
+        description="sort the schema's keys before storing or matching it (otherwise its "
+        "key order is kept, and another order is another schema, as in Confluent)",
+    ),
 ]
 Offset = Annotated[int, Query(description="pagination offset")]
 Limit = Annotated[int, Query(description="pagination size; ignored when not positive")]
@@ -56,8 +60,12 @@ def _wanted(body: SchemaRequest) -> tuple[Reference, ...]:
     return tuple(Reference(r.name, r.subject, r.version) for r in body.references or ())
 
 
-def _document(registry: Registry, body: SchemaRequest, *, new: bool = True) -> SchemaDocument:
-    return registry.store.document(body.schema_text, body.schema_type, _wanted(body), new=new)
+def _document(
+    registry: Registry, body: SchemaRequest, *, new: bool = True, normalize: bool = False
+) -> SchemaDocument:
+    return registry.store.document(
+        body.schema_text, body.schema_type, _wanted(body), new=new, normalize=normalize
+    )
 
 
 # -- root ----------------------------------------------------------------------------------
@@ -174,7 +182,7 @@ def register(
     body: SchemaRequest,
     registry: Registry,
     who: Admin,
-    _normalize: Normalize = False,
+    normalize: Normalize = False,
 ) -> RegisterResult:
     """Register schema under a subject (its existing id when the subject already holds it).
 
@@ -190,9 +198,11 @@ def register(
             latest = registry.store.version(subject, LATEST)
         except NotFound:
             raise InvalidSchema("Empty schema") from None
-        document = registry.store.document(latest.schema.text, None, latest.schema.references)
+        document = registry.store.document(
+            latest.schema.text, None, latest.schema.references, normalize=normalize
+        )
     else:
-        document = _document(registry, body)
+        document = _document(registry, body, normalize=normalize)
     registered = registry.store.register(
         subject, document, actor=who.actor, schema_id=body.id, version=body.version
     )
@@ -226,10 +236,12 @@ def lookup(
     registry: Registry,
     _who: Reader,
     deleted: Deleted = False,
-    _normalize: Normalize = False,
+    normalize: Normalize = False,
 ) -> VersionedSchema:
     """Lookup schema under subject: whether it holds this schema, as which version and id."""
-    document = _document(registry, body, new=False) if body.schema_text else None
+    document = (
+        _document(registry, body, new=False, normalize=normalize) if body.schema_text else None
+    )
     found = registry.store.lookup(subject, document, deleted=deleted)
     return versioned(found, with_deleted=deleted)
 

@@ -1,9 +1,17 @@
 """A schema as the registry keeps it: parsed, checked against its meta-schema, canonical text.
 
-Two registrations of the same schema written with other whitespace or key order are one
-schema: the canonical text (sorted keys, no insignificant whitespace) is what is stored and
-served, and its SHA-256 (with its references, when it has any: the same text referring to
-other versions is another schema, as in Confluent) is the key that deduplicates global ids.
+As in Confluent (``JsonSchema.canonicalString``: Jackson's compact JSON of the parsed tree),
+the canonical text is the schema's JSON with no insignificant whitespace, its keys in the
+order the client wrote them and non-ASCII characters kept as they are; it is what is stored
+and served, and with its references (the same text referring to other versions is another
+schema) it is the identity that deduplicates global ids. The same schema with its keys in
+another order is therefore another schema, unless it is sent with ``normalize=true``, which
+sorts every object's keys first (Confluent's ``JsonSchema.normalize``).
+
+Registries made before this kept the text with sorted keys, under a fingerprint of that text
+alone. New fingerprints carry a prefix, so a row stored before is told apart without a
+migration: a schema whose sorted form is such a row's text still finds it
+(``SchemaDocument.fingerprints``), and an upgrade makes no duplicate versions.
 
 A schema without ``$schema`` is read as draft-07, Confluent's default (so ``items: [...]`` is a
 tuple); one that declares draft 4, 6, 7, 2019-09 or 2020-12 (by its http or https URI) is read
@@ -32,6 +40,7 @@ __all__ = [
     "dialect_of",
     "fingerprint",
     "parse_schema",
+    "sorted_text",
 ]
 
 SCHEMA_TYPE = "JSON"
@@ -61,6 +70,8 @@ class SchemaDocument:
 
     ``resources`` holds every schema its references reach (by reference name, transitively),
     for resolving its ``$ref`` s; it is not part of the schema's identity.
+    ``sorted_fingerprint`` is the key a registry made before key order was kept stored the
+    same schema under (see the module's docstring).
     """
 
     value: Any
@@ -68,18 +79,44 @@ class SchemaDocument:
     fingerprint: str
     references: tuple[Reference, ...] = ()
     resources: Mapping[str, Any] = field(default_factory=dict)
+    sorted_fingerprint: str = ""
+
+    @property
+    def fingerprints(self) -> tuple[str, ...]:
+        """The keys a stored row of this schema may have: its own, then the sorted one."""
+        return (
+            (self.fingerprint, self.sorted_fingerprint)
+            if self.sorted_fingerprint
+            else (self.fingerprint,)
+        )
+
+
+# Prefixed to the key of every fingerprint made since stored text keeps its key order: a
+# fingerprint without it is a row stored before, whose text has sorted keys.
+_ORDERED = "ordered\n"
 
 
 def canonical_text(value: Any) -> str:
-    """The canonical JSON text of ``value``: sorted keys, compact, UTF-8 kept as is."""
+    """The canonical JSON text of ``value``: compact, keys in their order, UTF-8 kept as is."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def sorted_text(value: Any) -> str:
+    """The canonical text of ``value`` with every object's keys sorted (``normalize``)."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def fingerprint(text: str, references: Sequence[Reference] = ()) -> str:
-    """The identity of a schema: its canonical text and, in order, what it refers to."""
+def fingerprint(text: str, references: Sequence[Reference] = (), *, ordered: bool = True) -> str:
+    """The identity of a schema: its canonical text and, in order, what it refers to.
+
+    ``ordered=False`` gives the key of a row stored before key order was kept (``text`` then
+    being the sorted text).
+    """
     key = text
     if references:
         key += "\n" + canonical_text([[r.name, r.subject, r.version] for r in references])
+    if ordered:
+        key = _ORDERED + key
     return hashlib.sha256(key.encode()).hexdigest()
 
 
@@ -118,11 +155,14 @@ def parse_schema(
     schema_type: str | None = SCHEMA_TYPE,
     references: Sequence[Reference] = (),
     resources: Mapping[str, Any] | None = None,
+    *,
+    normalize: bool = False,
 ) -> SchemaDocument:
     """Parse and check ``text`` as a JSON Schema; raise ``InvalidSchema`` saying what is wrong.
 
     ``references`` are the schema's references (versions already resolved) and ``resources``
-    the schemas they reach, by name; every ``$ref`` must resolve, offline.
+    the schemas they reach, by name; every ``$ref`` must resolve, offline. With ``normalize``
+    the schema's keys are sorted before its text and identity are taken.
     """
     kind = (schema_type or SCHEMA_TYPE).upper()
     if kind in _OTHER_TYPES:
@@ -164,9 +204,19 @@ def parse_schema(
                 if "not present in a registry" in str(exc)
                 else f"Invalid schema: {_first_line(exc)}"
             ) from exc
+    sorted_form = sorted_text(value)
+    if normalize:
+        value = json.loads(sorted_form)
     text = canonical_text(value)
     refs = tuple(references)
-    return SchemaDocument(value, text, fingerprint(text, refs), refs, resources)
+    return SchemaDocument(
+        value,
+        text,
+        fingerprint(text, refs),
+        refs,
+        resources,
+        fingerprint(sorted_form, refs, ordered=False),
+    )
 
 
 def _first_line(exc: Exception) -> str:

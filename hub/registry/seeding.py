@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from sqlalchemy import select
@@ -61,7 +61,7 @@ def seed_schemas(store: SchemaStore, root: Path | None = None) -> list[tuple[str
         root if root is not None else default_schema_root()
     ):
         document = parse_schema(text)
-        if _already_held(store, subject, document.fingerprint):
+        if _already_held(store, subject, document.fingerprints):
             continue
         registered = store.register(subject, document, actor=SEED_ACTOR, check=False)
         added.append((subject, registered.version))
@@ -69,12 +69,12 @@ def seed_schemas(store: SchemaStore, root: Path | None = None) -> list[tuple[str
     return added
 
 
-def _already_held(store: SchemaStore, subject: str, fingerprint: str) -> bool:
+def _already_held(store: SchemaStore, subject: str, fingerprints: Sequence[str]) -> bool:
     with Session(store.engine) as s:
         q = (
             select(SubjectVersionRow.id)
             .join(SubjectRow, SubjectRow.id == SubjectVersionRow.subject_id)
             .join(SchemaRow, SchemaRow.id == SubjectVersionRow.schema_id)
-            .where(SubjectRow.name == subject, SchemaRow.fingerprint == fingerprint)
+            .where(SubjectRow.name == subject, SchemaRow.fingerprint.in_(fingerprints))
         )
         return s.execute(q.limit(1)).first() is not None

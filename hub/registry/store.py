@@ -145,14 +145,16 @@ class SchemaStore:
         references: Sequence[Reference] = (),
         *,
         new: bool = True,
+        normalize: bool = False,
     ) -> SchemaDocument:
         """Parse a schema sent by a client, its references resolved against this registry.
 
         A schema to register or test (``new``) may only name live versions; a lookup may
-        name soft-deleted ones too (Confluent's ``validateAsNew``).
+        name soft-deleted ones too (Confluent's ``validateAsNew``). ``normalize`` sorts its
+        keys first.
         """
         with self._session() as s:
-            return _parse(s, text, schema_type, references, new=new)
+            return _parse(s, text, schema_type, references, new=new, normalize=normalize)
 
     # -- reads ---------------------------------------------------------------------------------
     def subjects(
@@ -286,7 +288,7 @@ class SchemaStore:
                     select(SubjectVersionRow)
                     .join(SchemaRow, SchemaRow.id == SubjectVersionRow.schema_id)
                     .where(SubjectVersionRow.subject_id == subject_row.id)
-                    .where(SchemaRow.fingerprint == document.fingerprint)
+                    .where(SchemaRow.fingerprint.in_(document.fingerprints))
                     .order_by(SubjectVersionRow.version.desc())
                 )
                 if not deleted:
@@ -387,9 +389,7 @@ class SchemaStore:
                 s.add(subject_row)
                 s.flush()
             rows = self._version_rows(s, subject, missing_ok=True)
-            schema_row = s.scalar(
-                select(SchemaRow).where(SchemaRow.fingerprint == document.fingerprint)
-            )
+            schema_row = _held_row(s, document)
             if schema_row is not None and wanted.schema_id not in (None, schema_row.id):
                 raise IdDoesNotMatch(schema_row.id, wanted.schema_id)
             live = [r for r in rows if not r.deleted]
@@ -560,6 +560,16 @@ class SchemaStore:
         return row
 
 
+def _held_row(s: Session, document: SchemaDocument) -> SchemaRow | None:
+    """The stored row of ``document``: by its own fingerprint, else (a row stored before key
+    order was kept) by its sorted one."""
+    for key in document.fingerprints:
+        row = s.scalar(select(SchemaRow).where(SchemaRow.fingerprint == key))
+        if row is not None:
+            return row
+    return None
+
+
 def _new_schema_row(s: Session, document: SchemaDocument, schema_id: int | None) -> SchemaRow:
     """Store a schema not held yet, as ``schema_id`` (an import's) or the next id."""
     if schema_id is not None and s.get(SchemaRow, schema_id) is not None:
@@ -610,12 +620,13 @@ def _parse(
     references: Sequence[Reference],
     *,
     new: bool,
+    normalize: bool = False,
 ) -> SchemaDocument:
     resources: dict[str, Any] = {}
     refs: tuple[Reference, ...] = ()
     if references:
         refs, resources = resolve_references(s, references, deleted=not new)
-    return parse_schema(text, schema_type, refs, resources)
+    return parse_schema(text, schema_type, refs, resources, normalize=normalize)
 
 
 def _stored(s: Session, row: SchemaRow) -> StoredSchema:
