@@ -134,7 +134,7 @@ def check(
                 raise ConfigError(
                     f"no connector instance {name!r} in the configuration; "
                     f"configured: {sorted({i.name for i in settings.sdk_connectors})} "
-                    "(or pass a connector name with --config-file)"
+                    "(or pass a connector name with --connector-config FILE)"
                 )
             connector, raw = found.transport, found.config
         cls = load_connector(connector)

@@ -196,3 +196,17 @@ def test_a_renamed_option_keeps_its_old_spelling_hidden(tmp_path: Path) -> None:
     shown = runner.invoke(app, ["connector", "check", "-h"], env={"COLUMNS": "200"}).output
     assert "--connector-config" in shown
     assert "--config-file" not in shown
+
+
+def test_connector_check_s_hint_names_the_option_as_its_help_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An instance missing from crossdock.yaml: the hint names --connector-config, the
+    option's one name, not the hidden alias it replaced."""
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["connector", "check", "acme"])
+    assert result.exit_code == 2
+    said = " ".join(result.output.split())
+    assert "no connector instance 'acme'" in said
+    assert "--connector-config FILE" in said
+    assert "--config-file" not in said
