@@ -59,6 +59,11 @@ class DatabaseUnavailable(HubError, ConnectionError):
     """The hub database could not be reached (down, restarting, refusing); try again later."""
 
 
+class DataFolderFull(HubError):
+    """The disk under the data folder is full: the hub stops with one line, and a run after
+    space is freed resumes from its checkpoints (nothing is lost)."""
+
+
 class DataFolderBusy(HubError):
     """Another hub process holds this embedded data folder (one hub per embedded folder)."""
 

@@ -14,11 +14,13 @@ what is still down (one line, exit 1).
 
 from __future__ import annotations
 
+import errno
 import logging
 import socket
+import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import tenacity
@@ -37,6 +39,7 @@ __all__ = [
     "OUTAGE_POLICY",
     "OutageRider",
     "OutageTooLong",
+    "is_disk_full",
     "is_outage",
 ]
 
@@ -62,15 +65,42 @@ OUTAGE_ERRORS: tuple[type[BaseException], ...] = (
 
 
 def is_outage(exc: BaseException) -> bool:
-    """Whether ``exc`` (or an error it was raised from) is a dependency gone away."""
+    """Whether ``exc`` (or an error it was raised from) is a dependency gone away.
+
+    A full disk is none: the database and the bus still answer a probe, so riding it through
+    would only redo the same work until the unexplained-failure limit (see :func:`is_disk_full`).
+    """
+    if is_disk_full(exc):
+        return False
+    return any(isinstance(e, OUTAGE_ERRORS) for e in _chain(exc))
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """Whether ``exc`` (or an error it was raised from) says the disk is full: SQLite's
+    ``SQLITE_FULL`` ("database or disk is full", the embedded database and bus) or ``ENOSPC``."""
+    for e in _chain(exc):
+        if (
+            isinstance(e, sqlite3.Error)
+            and getattr(e, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
+        ):
+            return True
+        if isinstance(e, OSError) and e.errno == errno.ENOSPC:
+            return True
+    return False
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    """``exc``, then the errors it was raised from (SQLAlchemy keeps the driver's as ``orig``)."""
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
-        if isinstance(current, OUTAGE_ERRORS):
-            return True
+        yield current
         seen.add(id(current))
+        orig = getattr(current, "orig", None)
+        if isinstance(orig, BaseException) and id(orig) not in seen:
+            yield orig
+            seen.add(id(orig))
         current = current.__cause__ or current.__context__
-    return False
 
 
 #: failures while the broker and the database both answer, within this many seconds, after

@@ -30,7 +30,7 @@ from connectors.sdk.deadletter import DeadLetter
 from connectors.sdk.decisions import Action
 from hub.deadletter.service import DeadLetterService
 from hub.inbox import Inbox, RefusedEntry
-from hub.outages import is_outage
+from hub.outages import is_disk_full, is_outage
 from hub.retry import DEFAULT_TABLE
 
 __all__ = ["PAYLOAD_CAP", "as_refusal", "refuse_entry", "refuse_file"]
@@ -49,8 +49,9 @@ PAYLOAD_CAP = 1 << 20
 def as_refusal(exc: Exception, path: Path) -> RecordError | None:
     """The refusal of the file ``exc`` stands for; ``None`` when the table calls ``exc`` an
     outage or a configuration error (the file is not at fault: leave it in the inbox)."""
-    if is_outage(exc) or isinstance(exc, _NEVER_THE_FILES):
-        return None  # the broker or the database: ridden through, or the hub's to report
+    if is_outage(exc) or is_disk_full(exc) or isinstance(exc, _NEVER_THE_FILES):
+        # the broker, the database or the disk: ridden through, or the hub's to report
+        return None
     if isinstance(exc, RecordError):
         return exc
     if DEFAULT_TABLE.decide(exc).action is not Action.DEAD_LETTER:

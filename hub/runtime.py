@@ -40,7 +40,7 @@ from hub.data_folder_lock import DataFolderLock
 from hub.database import connect
 from hub.deadletter.service import DeadLetterService
 from hub.documents import DocumentMapper, inbox_document_format
-from hub.errors import ConfigError, HubError, SourceBusy
+from hub.errors import ConfigError, DataFolderFull, HubError, SourceBusy
 from hub.file_claims import file_claim
 from hub.file_source import (
     FileOutcome,
@@ -52,7 +52,7 @@ from hub.file_source import (
 )
 from hub.inbox import Inbox, RefusedEntry
 from hub.observability.metrics import record_file
-from hub.outages import ONCE_WAIT, OutageRider, is_outage
+from hub.outages import ONCE_WAIT, OutageRider, is_disk_full, is_outage
 from hub.partners import PartnerDirectory
 from hub.refused_files import as_refusal, refuse_entry, refuse_file
 from hub.routing.worker import RoutingProgress, RoutingWorker
@@ -343,6 +343,15 @@ class HubRun:
                         stopping=stopping,
                         api_socket=api_socket,
                     )
+            except Exception as exc:
+                if not is_disk_full(exc):
+                    raise
+                said = getattr(exc, "orig", None) or exc  # the driver's words, not SQLAlchemy's
+                raise DataFolderFull(
+                    f"data folder {self.settings.data_dir}: no space left on device "
+                    f"({type(said).__name__}: {str(said).splitlines()[0][:200]}); "
+                    "free space and run again: it resumes from the checkpoints"
+                ) from exc
             finally:
                 if api_socket is not None:
                     api_socket.close()
