@@ -60,7 +60,7 @@ from connectors.sdk.translated import TranslatedBatch
 from hub.batch import EventBatch
 from hub.bus.topology import routing_key
 from hub.checkpoints import load_checkpoint, save_checkpoint
-from hub.chunks import ChunkJob, ChunkResult, translate_chunk
+from hub.chunks import ChunkJob, ChunkPhases, ChunkResult, translate_chunk
 from hub.connector_bus import HubEventBus
 from hub.deadletter.service import DeadLetterService
 from hub.documents import DocumentMapper, MessageOutcome, letter_context
@@ -252,6 +252,8 @@ class FileSource(Source[FileSourceConfig]):
                 # (at the checkpoint), and ends once its checkpoint is stored
                 with trace.committed() as span:
                     span.set("crossdock.records", result.records)
+                    if result.phases is not None:
+                        _phase_spans(result, result.phases)
                     yield TranslatedBatch(
                         records=result.records,
                         messages=[(key, body) for body in result.bodies],
@@ -297,7 +299,7 @@ class FileSource(Source[FileSourceConfig]):
                     at += 1
                     if at <= done_before:
                         continue  # made durable before a crash
-                    with tracing.span("crossdock.map") as span:
+                    with tracing.span("crossdock.message") as span:
                         result = self.mapper.translate(record, fmt, self.doc_id)
                         if tracing.enabled():
                             _message_attributes(span, result)
@@ -383,6 +385,33 @@ def _in_pool(pool: WorkerPool, jobs: Iterator[ChunkJob]) -> Iterator[tuple[Chunk
         # for the shared workers to translate before the next file's
         for _, future in window:
             future.cancel()
+
+
+def _phase_spans(result: ChunkResult, phases: ChunkPhases) -> None:
+    """A chunk's read, map and validate spans, children of the current (the chunk's) span,
+    from the times its worker measured: each as long as that stage took over the chunk's rows,
+    laid end to end from when the worker began (rows interleave the stages)."""
+    failures = phases.failures
+    at = phases.started
+    for name, took, attributes in (
+        (
+            "crossdock.read",
+            phases.read,
+            {"crossdock.records": result.records, "crossdock.failures": failures.get("decode", 0)},
+        ),
+        ("crossdock.map", phases.map, {"crossdock.failures": failures.get("mapping", 0)}),
+        (
+            "crossdock.validate",
+            phases.validate,
+            {
+                "crossdock.events": result.published,
+                "crossdock.failures": failures.get("validation", 0),
+            },
+        ),
+    ):
+        stage = tracing.start_span(name, attributes=attributes, start_time=at)
+        at += took
+        stage.end(end_time=at)
 
 
 def _message_attributes(span: tracing.Span, result: MessageOutcome) -> None:

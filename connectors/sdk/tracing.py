@@ -147,10 +147,10 @@ class Span:
             self._otel.record_exception(exc)
             self._otel.set_status(Status(StatusCode.ERROR, str(exc)[:200]))
 
-    def end(self) -> None:
-        """End a span from :func:`start_span`."""
+    def end(self, end_time: int | None = None) -> None:
+        """End a span from :func:`start_span` (now, or at ``end_time``: ns since the epoch)."""
         if self._otel is not None:
-            self._otel.end()
+            self._otel.end(end_time=end_time)
 
     def __enter__(self) -> Span:
         if self._otel is not None:
@@ -189,9 +189,13 @@ def start_span(
     tracestate: str | None = None,
     attributes: Mapping[str, str | int | float | bool] | None = None,
     kind: str = "internal",
+    start_time: int | None = None,
 ) -> Span:
     """A new span, not made current: the child of ``traceparent`` when given (a consumer
-    continuing its producer's trace), else of the current span, else a new trace."""
+    continuing its producer's trace), else of the current span, else a new trace.
+
+    ``start_time`` (ns since the epoch) records work done before, elsewhere: a chunk's phases,
+    timed in the worker process that translated it."""
     tracer = _on.tracer
     if tracer is None:
         return _OFF
@@ -210,6 +214,7 @@ def start_span(
             context=parent,
             kind=getattr(trace.SpanKind, kind.upper()),
             attributes=dict(attributes or {}),
+            start_time=start_time,
         )
     )
 

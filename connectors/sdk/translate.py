@@ -43,6 +43,7 @@ import pydantic
 from canonical import Envelope, EventData, EventIdSeries, event_model, make_event_id, wrap_event
 from connectors.errors import RecordError
 from connectors.record import RawRecord
+from connectors.sdk import tracing
 from mappings import CompiledMapping
 
 __all__ = [
@@ -242,12 +243,54 @@ def _translate_one(
     model = event_model(mapping.target_type, mapping.target_version)
     ref = mapping.ref
     would_be = None if numbered else event_id(out.origin, ref)
+    if not tracing.enabled():  # one check a record: the stages as they ran before tracing
+        items = _map(out, record, mapping, would_be)
+        if items is not None:
+            _validate(
+                out, record, mapping, items, model=model, would_be=would_be, numbered=numbered
+            )
+        return
+    # a span per stage of a record (a document message, a polled record; the CSV bulk path
+    # times its chunks' stages instead, hub.chunks)
+    attributes = {"crossdock.mapping": ref}
+    with tracing.span("crossdock.map", attributes=attributes) as span:
+        items = _map(out, record, mapping, would_be)
+        span.set("crossdock.failures", int(items is None))
+    if items is None:
+        return
+    with tracing.span("crossdock.validate", attributes=attributes) as span:
+        failed = _validate(
+            out, record, mapping, items, model=model, would_be=would_be, numbered=numbered
+        )
+        span.set("crossdock.failures", int(failed))
+        span.set("crossdock.events", 0 if failed else len(items))
+
+
+def _map(
+    out: Translation, record: RawRecord, mapping: CompiledMapping, would_be: str | None
+) -> Sequence[Any] | None:
+    """The mapping's items of ``record``; None when it failed (the failure is in ``out``)."""
     try:
-        items = mapping.map_all(record.fields)
+        return mapping.map_all(record.fields)
     except Exception as exc:
         # a spec's function meeting input it never expected fails this record, never the read
         out.failures.append(Failure("mapping", mapping, exc, would_be))
-        return
+        return None
+
+
+def _validate(
+    out: Translation,
+    record: RawRecord,
+    mapping: CompiledMapping,
+    items: Sequence[Any],
+    *,
+    model: Any,
+    would_be: str | None,
+    numbered: bool,
+) -> bool:
+    """Validate a mapping's items into ``out``'s events, all or none; whether one failed
+    (its failure is in ``out``)."""
+    ref = mapping.ref
     events: list[TranslatedEvent] = []
     # the model's validator itself, as model_validate calls it (the same instance, the same
     # ValidationError) without that wrapper's Python frame, once per event
@@ -265,13 +308,14 @@ def _translate_one(
                 line=record.line,
             )
             out.failures.append(Failure("validation", mapping, error, would_be))
-            return
+            return True
         try:
             event: EventData = validate(data)
         except pydantic.ValidationError as exc:
             out.failures.append(Failure("validation", mapping, exc, would_be))
-            return
+            return True
         the_id = event_id(out.origin, ref, index) if numbered else would_be
         assert the_id is not None
         events.append(TranslatedEvent(mapping, the_id, event))
     out.events.extend(events)
+    return False

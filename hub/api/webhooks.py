@@ -119,7 +119,7 @@ class WebhookIngress:
         assert source is not None  # verify() answered 404 otherwise
         delivery = source.delivery_id(request)
         try:
-            with tracing.span("crossdock.map", attributes={"crossdock.delivery_id": delivery}):
+            with tracing.span("crossdock.message", attributes={"crossdock.delivery_id": delivery}):
                 events, letters = self._translate(name, source, request, delivery)
             keys = source.delivery_keys(request)
             with tracing.span(

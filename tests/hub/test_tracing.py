@@ -78,6 +78,26 @@ def test_one_record_is_followed_from_the_inbox_to_the_consumer_and_to_a_dead_let
     assert (chunk_trace, chunk_parent) == (trace_id, file_id)
     assert (_hex(publish)[0], _hex(publish)[2]) == (trace_id, chunk_id)
     assert (_hex(dead)[0], _hex(dead)[2]) == (trace_id, chunk_id)
+    # the chunk's stages, timed in the process that translated it: read → map → validate,
+    # children of the chunk laid end to end within it, with what each stage saw
+    # (the run's own read span, the connector's, holds the file: the chunk's is parsing rows)
+    below = [s for s in found if _hex(s)[2] == chunk_id]
+    stages = [_one(below, f"crossdock.{name}") for name in ("read", "map", "validate")]
+    for stage in stages:
+        assert _hex(stage)[0] == trace_id
+    assert _one([s for s in found if _hex(s)[1] == _hex(file_span)[2]], "crossdock.read")
+    read, mapped, validated = stages
+    assert read.start_time is not None
+    assert validated.end_time is not None
+    assert chunk.start_time is not None
+    assert chunk.end_time is not None
+    assert chunk.start_time <= read.start_time <= validated.end_time <= chunk.end_time
+    assert read.end_time == mapped.start_time
+    assert mapped.end_time == validated.start_time
+    assert read.attributes == {"crossdock.records": 2, "crossdock.failures": 0}
+    # the bad row's quantity fails its spec's function: a mapping failure, as its letter says
+    assert mapped.attributes == {"crossdock.failures": 1}
+    assert validated.attributes == {"crossdock.events": 1, "crossdock.failures": 0}
     # the event carried the chunk's traceparent: the routing consumer continued that trace
     assert (_hex(route)[0], _hex(route)[2]) == (trace_id, chunk_id)
     assert route.attributes is not None
@@ -89,6 +109,7 @@ def test_one_record_is_followed_from_the_inbox_to_the_consumer_and_to_a_dead_let
     assert str(event.attributes["crossdock.location"]).endswith("count.csv:line 3")
     letters = DeadLetterService(connect(load_settings(config).resolved_database_url)).list()
     [letter] = letters
+    assert letter.stage == "mapping"
     assert tracing.trace_id_of(letter.context["traceparent"]) == trace_id
     assert letter.context["traceparent"].split("-")[2] == chunk_id
     assert event.attributes["cloudevents.event_id"] == letter.event_id
@@ -177,10 +198,29 @@ def test_a_document_is_traced_message_by_message_and_its_events_carry_the_file_s
     file_span = _one(found, "crossdock.file")
     trace_id, file_id, _ = _hex(file_span)
     assert outcome.trace_id == trace_id
-    maps = [s for s in found if s.name == "crossdock.map"]
-    assert len(maps) == outcome.records
-    assert {_hex(s)[2] for s in maps} == {file_id}
-    assert any((s.attributes or {}).get("cloudevents.event_id") for s in maps)
+    messages = [s for s in found if s.name == "crossdock.message"]
+    assert len(messages) == outcome.records
+    assert {_hex(s)[2] for s in messages} == {file_id}
+    assert any((s.attributes or {}).get("cloudevents.event_id") for s in messages)
+    # each message is mapped, then validated, by each spec that reads it: a span per stage.
+    # The demo's first message fails its spec, its second does not parse (neither validated,
+    # nor mapped), its third gives the event.
+    first, second, third = (_hex(m)[1] for m in messages)
+    maps = {_hex(s)[2]: s.attributes for s in found if s.name == "crossdock.map"}
+    validates = {_hex(s)[2]: s.attributes for s in found if s.name == "crossdock.validate"}
+    assert maps == {
+        first: {"crossdock.mapping": "x12.846@2", "crossdock.failures": 1},
+        third: {"crossdock.mapping": "x12.846@2", "crossdock.failures": 0},
+    }
+    assert validates == {
+        third: {"crossdock.mapping": "x12.846@2", "crossdock.failures": 0, "crossdock.events": 1}
+    }
+    assert outcome.published == 1
+    assert second not in maps
+    # the two bad messages' letters, in the file's trace
+    dead = _one(found, "crossdock.dead-letter")
+    assert _hex(dead)[0] == trace_id
+    assert len(dead.events) == 2
     events = [e for body in seen for e in json.loads(body)]
     assert events
     assert {tuple(e["traceparent"].split("-")[1:3]) for e in events} == {(trace_id, file_id)}

@@ -359,7 +359,7 @@ def test_a_delivery_joins_the_senders_trace_and_its_events_carry_it(hub: Hub) ->
         sender_span,
     )
     stages = {s.name: s for s in found if s.parent is not None and s.parent.span_id == ctx.span_id}
-    assert set(stages) == {"crossdock.map", "crossdock.publish"}
+    assert set(stages) == {"crossdock.message", "crossdock.publish"}
     # the event carries its publish span: a consumer continues the sender's trace
     publish = stages["crossdock.publish"].get_span_context()
     assert publish is not None
