@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from kombu import Queue
 
+from connectors.errors import RecordError
+from connectors.sdk.runner import RunOutcome
 from hub.bus.consumer import EventConsumer
 from hub.bus.topology import event_queue, events_exchange
 from hub.config import Settings
+from hub.file_source import FileOutcome, Progress
+from hub.source_poller import PolledSource
 from tests.services import fresh_postgres_database, require_rabbitmq
 
 HEADER = "store_id,sku,gtin,counted_qty,system_qty,counted_at,counter\n"
@@ -73,3 +77,21 @@ def write_count(path: Path, rows: list[str]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(HEADER + "".join(r + "\n" for r in rows), encoding="utf-8")
     return path
+
+
+class QuietReport:
+    """A run report that says nothing (HubRun's RunReport, for tests that read the outcome
+    from the databases rather than from what the run printed)."""
+
+    def say(self, text: str) -> None:
+        pass
+
+    @contextmanager
+    def file_progress(self, path: Path) -> Iterator[Progress]:
+        yield lambda *_: None
+
+    def file_done(self, path: Path, result: FileOutcome | RecordError) -> None:
+        pass
+
+    def source_read(self, polled: PolledSource, result: RunOutcome | Exception) -> None:
+        pass

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
@@ -21,18 +20,14 @@ import pytest
 from sqlalchemy import Engine, Table, update
 from typer.testing import CliRunner
 
-from connectors.errors import RecordError
-from connectors.sdk.runner import RunOutcome
 from hub.checkpoints import CheckpointRow
 from hub.cli.app import app
 from hub.database import connect
 from hub.deadletter.model import DeadLetterRow
 from hub.file_claims import file_claim
-from hub.file_source import FileOutcome, Progress
 from hub.reconcile import Reconciler, line_ranges
 from hub.runtime import HubRun
-from hub.source_poller import PolledSource
-from tests.hub.conftest import HEADER, HubEnv
+from tests.hub.conftest import HEADER, HubEnv, QuietReport
 
 #: rows 5, 42, 79, 116, 153, 190 (lines 7, 44, 81, 118, 155, 192) carry a quantity that is no number
 BAD_LINES = [7, 44, 81, 118, 155, 192]
@@ -44,23 +39,6 @@ def _rows(n: int = 200) -> list[str]:
         "2026-11-20T06:05:00Z,m.lopez\n"
         for i in range(n)
     ]
-
-
-class _Quiet:
-    """A run report that says nothing."""
-
-    def say(self, text: str) -> None:
-        pass
-
-    @contextmanager
-    def file_progress(self, path: Path) -> Iterator[Progress]:
-        yield lambda *_: None
-
-    def file_done(self, path: Path, result: FileOutcome | RecordError) -> None:
-        pass
-
-    def source_read(self, polled: PolledSource, result: RunOutcome | Exception) -> None:
-        pass
 
 
 @pytest.fixture
@@ -76,7 +54,7 @@ def ran(hub_env: HubEnv, tmp_path: Path) -> Iterator[tuple[HubEnv, Path, Engine]
         hub_env.consumer,
         hub_env.name,
     )
-    HubRun(env.settings, _Quiet(), once=True, poll=0.05).run()
+    HubRun(env.settings, QuietReport(), once=True, poll=0.05).run()
     engine = connect(env.settings.resolved_database_url)
     try:
         yield env, inbox, engine
@@ -97,7 +75,7 @@ def test_a_clean_file_and_one_with_bad_lines_balance(
     env, inbox, engine = ran
     clean = inbox / "clean.csv"
     clean.write_text(HEADER + "".join(r for r in _rows(60) if ",x," not in r), encoding="utf-8")
-    HubRun(env.settings, _Quiet(), once=True, poll=0.05).run()
+    HubRun(env.settings, QuietReport(), once=True, poll=0.05).run()
     reconciler = Reconciler(engine, env.settings)
 
     good = reconciler.file(inbox / "done" / "clean.csv")
@@ -221,7 +199,7 @@ def test_a_document_balances_per_message_and_a_deleted_letter_is_named_by_its_me
     inbox.mkdir()
     (inbox / "stock.x12").write_bytes(source.read_bytes())
     settings = hub_env.settings.model_copy(update={"inbox": inbox})
-    HubRun(settings, _Quiet(), once=True, poll=0.05).run()
+    HubRun(settings, QuietReport(), once=True, poll=0.05).run()
     engine = connect(settings.resolved_database_url)
     try:
         reconciler = Reconciler(engine, settings)
@@ -260,7 +238,7 @@ def test_a_link_refused_from_the_inbox_is_not_followed_by_reconcile(
     secret = tmp_path / "secret.csv"
     secret.write_text(HEADER + "".join(_rows(3)), encoding="utf-8")
     (inbox / "link.csv").symlink_to(secret)
-    HubRun(env.settings, _Quiet(), once=True, poll=0.05).run()
+    HubRun(env.settings, QuietReport(), once=True, poll=0.05).run()
     assert (inbox / "failed" / "link.csv").is_symlink()
     balances = Reconciler(engine, env.settings).since(None)
     assert sorted(b.name for b in balances) == ["a.csv", "b.csv"]

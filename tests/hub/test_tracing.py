@@ -94,6 +94,8 @@ def test_one_record_is_followed_from_the_inbox_to_the_consumer_and_to_a_dead_let
     assert chunk.start_time <= read.start_time <= validated.end_time <= chunk.end_time
     assert read.end_time == mapped.start_time
     assert mapped.end_time == validated.start_time
+    # each stage's span lasts what the worker measured for it: zero would mean a stage untimed
+    assert read.start_time < read.end_time < mapped.end_time < validated.end_time
     assert read.attributes == {"crossdock.records": 2, "crossdock.failures": 0}
     # the bad row's quantity fails its spec's function: a mapping failure, as its letter says
     assert mapped.attributes == {"crossdock.failures": 1}

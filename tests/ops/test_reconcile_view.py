@@ -8,7 +8,6 @@ hand is a gap named by its line, in the JSON and on the page. Viewers may look; 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import cast
 
@@ -16,31 +15,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Table
 
-from connectors.errors import RecordError
-from connectors.sdk.runner import RunOutcome
 from hub.bus.connection import open_connection
 from hub.config import Settings
 from hub.deadletter.model import DeadLetterRow
-from hub.file_source import FileOutcome, Progress
 from hub.runtime import HubRun
-from hub.source_poller import PolledSource
+from tests.hub.conftest import QuietReport
 from tests.ops.conftest import BAD_QTY, GOOD, OpsEnv, make_env, sign_in, write_csv
 from tests.services import fresh_postgres_database, require_rabbitmq
-
-
-class _Quiet:
-    def say(self, text: str) -> None:
-        pass
-
-    @contextmanager
-    def file_progress(self, path: Path) -> Iterator[Progress]:
-        yield lambda *_: None
-
-    def file_done(self, path: Path, result: FileOutcome | RecordError) -> None:
-        pass
-
-    def source_read(self, polled: PolledSource, result: RunOutcome | Exception) -> None:
-        pass
 
 
 def run_inbox(env: OpsEnv) -> Path:
@@ -48,7 +29,7 @@ def run_inbox(env: OpsEnv) -> Path:
     inbox = env.settings.resolved_inbox
     write_csv(inbox / "a.csv", [GOOD, BAD_QTY, GOOD, BAD_QTY.replace("SKU-5", "SKU-6"), GOOD])
     (inbox / "b.csv").write_bytes(b"\x7fELF\x02\x01" + bytes(range(256)) * 4)
-    HubRun(env.settings, _Quiet(), once=True, poll=0.05).run()
+    HubRun(env.settings, QuietReport(), once=True, poll=0.05).run()
     return inbox
 
 
