@@ -38,6 +38,7 @@ from canonical import Envelope, EventData, parse_envelope
 from canonical.event_versions import default_registry
 from hub.routing.facts import facts_for
 from hub.routing.priority import ImpactPolicy
+from hub.routing.trusted import attributes_of, data_of
 
 __all__ = [
     "VARIABLES",
@@ -169,25 +170,36 @@ def build_context(
     constants: Mapping[str, Any],
     impact: ImpactPolicy,
     reads: Reads | None = None,
+    validated: bool = False,
 ) -> EventContext:
     """Validate a canonical event and build its context (only what ``reads`` names, if given).
 
-    Raises ValueError (pydantic's ValidationError is one) when the event is not valid.
+    With ``validated`` the caller vouches that ``event`` is the JSON of a canonical envelope it
+    validated itself (the hub's own pipeline): it is read by its model's field types
+    (:mod:`hub.routing.trusted`), not validated again. Raises ValueError (pydantic's
+    ValidationError is one) when the event is not valid, or not readable as vouched.
     """
     event = dict(event)
     event_type = str(event.get("type", ""))
     want: Reads = reads if reads is not None else dict.fromkeys(VARIABLES)
     envelope = None
-    if event_type in default_registry.event_types():
+    attributes: Callable[[], dict[str, Any]] = lambda: _attributes(event, envelope)  # noqa: E731
+    if event_type in default_registry.event_types() and validated:
+        try:
+            data: dict[str, Any] = data_of(event_type, event["dataversion"], event["data"])
+        except (ArithmeticError, LookupError, TypeError, ValueError) as exc:
+            raise ValueError(f"not the JSON of a valid {event_type} event: {exc!r}") from exc
+        attributes = lambda: attributes_of(event)  # noqa: E731
+    elif event_type in default_registry.event_types():
         envelope = parse_envelope(event)
-        data: dict[str, Any] = envelope.data.model_dump(mode="python")
+        data = envelope.data.model_dump(mode="python")
     else:
         raw = event.get("data")
         data = dict(raw) if isinstance(raw, Mapping) else {"value": raw}
         _attributes(event, None)  # a time that is not ISO 8601 is refused, read or not
     facts = facts_for(event_type, data, now)
     views: dict[str, Callable[[], dict[str, Any]]] = {
-        "event": lambda: _attributes(event, envelope),
+        "event": attributes,
         "data": lambda: data,
         "facts": lambda: facts,
     }

@@ -263,10 +263,13 @@ class RoutingEngine:
         return build_context(event, at, constants=self.rules.params, impact=self.rules.impact)
 
     # -- deciding ------------------------------------------------------------------------------
-    def decide(self, event: Mapping[str, Any], at: datetime) -> Decision:
+    def decide(
+        self, event: Mapping[str, Any], at: datetime, *, validated: bool = False
+    ) -> Decision:
         """Test ``event`` against its rules at time ``at``; ValueError when it is not valid.
 
-        The context holds only what those rules read (:meth:`reads`)."""
+        The context holds only what those rules read (:meth:`reads`); ``validated``: see
+        :func:`~hub.routing.context.build_context`."""
         event_type = str(event.get("type", ""))
         ctx = build_context(
             event,
@@ -274,6 +277,7 @@ class RoutingEngine:
             constants=self.rules.params,
             impact=self.rules.impact,
             reads=self.reads(event_type),
+            validated=validated,
         )
         return self.decide_context(ctx)
 
