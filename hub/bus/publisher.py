@@ -26,7 +26,7 @@ from typing import Any
 from amqp.exceptions import RecoverableConnectionError
 from kombu import Connection, Exchange, Producer, Queue
 
-from hub.batch import decode_events
+from hub.batch import event_count
 from hub.bus.connection import conn_label, open_connection
 from hub.bus.topology import EVENTS_EXCHANGE, unrouted_queue
 from hub.errors import BrokerUnavailable, PublishNotConfirmed
@@ -195,7 +195,7 @@ class ConfirmedPublisher:
                     retry=False,
                 )
                 if getattr(channel, "unrouted", 0) != kept_before:  # the embedded bus kept it
-                    self.unrouted_events += _event_count(body, content_type)
+                    self.unrouted_events += event_count(body, content_type)
         except _CONNECTION_ERRORS as exc:
             self.close()
             raise BrokerUnavailable(f"publish to {conn_label(self.url)} failed: {exc}") from exc
@@ -220,7 +220,7 @@ class ConfirmedPublisher:
         self._read_confirms(0, time.monotonic() + self.confirm_timeout)
         for message in returned:
             body = message.body if isinstance(message.body, bytes) else bytes(message.body)
-            self.unrouted_events += _event_count(body, message.properties.get("content_type"))
+            self.unrouted_events += event_count(body, message.properties.get("content_type"))
 
     def flush(self) -> None:
         """Wait until every publish so far is confirmed; raise if any was nacked or timed out."""
@@ -231,11 +231,3 @@ class ConfirmedPublisher:
         if self._nacked:
             nacked, self._nacked = self._nacked, 0
             raise PublishNotConfirmed(f"the broker nacked {nacked} publishes")
-
-
-def _event_count(body: bytes, content_type: str | None) -> int:
-    """Events in one bus message (a CloudEvents batch counts each); 1 when it is not events."""
-    try:
-        return len(list(decode_events(body, content_type)))
-    except ValueError:
-        return 1

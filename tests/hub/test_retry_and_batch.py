@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pydantic
 import pytest
@@ -11,7 +13,13 @@ import pytest
 from canonical import Envelope, InventoryAdjustedV1, wrap_event
 from connectors.errors import MissingColumnError, RecordError, TransientConnectorError
 from connectors.sdk.decisions import SDK_TABLE
-from hub.batch import EventBatch, decode_events
+from hub.batch import (
+    BATCH_CONTENT_TYPE,
+    SINGLE_CONTENT_TYPE,
+    EventBatch,
+    decode_events,
+    event_count,
+)
 from hub.errors import BrokerUnavailable, ConfigError
 from hub.retry import DEFAULT_TABLE, Action, Decision, FailureType, RetryPolicy, retrying
 from mappings import MappingError
@@ -196,3 +204,48 @@ def test_a_batch_event_is_the_envelope_json_byte_for_byte(
         tracestate=state,
     )
     assert batch.encode("id-1", data) == envelope.model_dump_json(exclude_none=True).encode()
+
+
+def _properties(schema: object) -> Iterator[str]:
+    """Every property name anywhere in a JSON Schema."""
+    if isinstance(schema, dict):
+        for name, value in schema.items():
+            if name == "properties" and isinstance(value, dict):
+                yield from value
+            yield from _properties(value)
+    elif isinstance(schema, list):
+        for item in schema:
+            yield from _properties(item)
+
+
+def test_a_batch_is_counted_by_its_events_specversion_without_decoding_it() -> None:
+    # event_count counts the "specversion" key: exact while no event's data has such a field
+    schemas = sorted(Path(__file__).resolve().parents[2].joinpath("schemas").rglob("*.json"))
+    assert schemas
+    for path in schemas:
+        # each schema is an event's data, its nested models under $defs
+        assert "specversion" not in set(_properties(json.loads(path.read_bytes()))), path
+    # text that spells the key inside a value is escaped, and not counted
+    data = InventoryAdjustedV1.model_validate(
+        {
+            "location_id": '"specversion":"1.0"',
+            "sku": 'SKU-"specversion":',
+            "counted_quantity": {"value": "3", "unit": "C62"},
+            "reason": "cycle_count",
+            "occurred_at": "2026-11-20T06:00:00Z",
+        }
+    )
+    batch = EventBatch(
+        source="crossdock:file/x.csv",
+        event_type="retail.inventory.adjusted",
+        version=1,
+        dataschema="urn:crossdock:schema:retail.inventory.adjusted:1",
+        time=datetime(2026, 11, 20, tzinfo=UTC),
+    )
+    for n in range(3):
+        batch.add(f"id-{n}", data)
+    body = batch.body()
+    assert body.count(b"specversion") == 9
+    assert event_count(body, BATCH_CONTENT_TYPE) == len(json.loads(body)) == 3
+    assert event_count(b"[]", BATCH_CONTENT_TYPE) == 0
+    assert event_count(batch.encode("id-1", data), SINGLE_CONTENT_TYPE) == 1
