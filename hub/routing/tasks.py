@@ -81,7 +81,8 @@ def open_or_join_many(
     an unresolved one exists, the others join it. The open tasks are read and locked in one
     statement, the new ones inserted in one, every joined task updated in one (occurrences,
     last seen, value at risk, grade), the lines in one (a line seen again counts the repeat and
-    takes the latest figures) and one audit entry per match in one.
+    takes the latest figures) and the audit in one: an entry for each task opened, and one
+    for the matches that joined each task, listing their events.
 
     With ``regrade`` (the engine's), a task joined by a new line is graded again on the value
     its lines put at risk together: forty SKUs short weigh more than the first one did. A
@@ -131,28 +132,45 @@ def open_or_join_many(
         )
         if update is not None:
             updates.append(update)
-        for n, (i, (match, ctx)) in enumerate(zip(members, group, strict=True)):
-            first = opened and n == 0
-            slot[i] = JoinResult(task_id, first)
-            state, reason = _state_of(match)
-            entries.append(
-                audit.entry(
-                    "opened" if first else "joined",
-                    at=now,
-                    task_id=task_id,
-                    rule=match.rule.ref,
-                    event_id=ctx.event_id,
-                    input_digest=ctx.digest,
-                    decision=match.summary(),
-                    state=state,
-                    state_reason=reason,
-                )
-            )
+        for n, i in enumerate(members):
+            slot[i] = JoinResult(task_id, opened and n == 0)
+        if opened:
+            entries.append(_audit_entry("opened", task_id, group[:1], now))
+        joiners = group[1:] if opened else group
+        if joiners:
+            entries.append(_audit_entry("joined", task_id, joiners, now))
     if updates:
         conn.execute(_TASK_JOIN, updates)
     execute_many(conn, _line_upsert(conn), lines)
     audit.record_many(conn, entries)
     return [slot[i] for i in range(len(matches))]
+
+
+def _audit_entry(
+    action: str, task_id: int, group: list[tuple[Match, EventContext]], now: datetime
+) -> dict[str, Any]:
+    """One audit entry for the matches of one task's group that opened or joined it: the
+    first one's event and decision, and with ``joined`` every event that joined (id, input
+    digest, dedup key of its line), so a batch of a thousand lines is one entry, not a
+    thousand (:func:`hub.routing.audit.audit_entries` finds an event listed there)."""
+    match, ctx = group[0]
+    state, reason = _state_of(match)
+    details: dict[str, Any] = {
+        "decision": match.summary(),
+        "state": state,
+        "state_reason": reason,
+    }
+    if action == "joined":
+        details["events"] = [[c.event_id, c.digest, m.dedup_key] for m, c in group]
+    return audit.entry(
+        action,
+        at=now,
+        task_id=task_id,
+        rule=match.rule.ref,
+        event_id=ctx.event_id,
+        input_digest=ctx.digest,
+        **details,
+    )
 
 
 def _lock_open_tasks(conn: Connection, keys: list[str]) -> dict[str, tuple[int, Decimal]]:

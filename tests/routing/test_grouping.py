@@ -114,7 +114,8 @@ def test_a_tasks_value_at_risk_is_the_sum_of_its_lines_as_they_change_and_its_gr
 
 
 def _state(db: Engine) -> list[tuple[object, ...]]:
-    """Every task with its lines and audit actions, without ids, times and event ids."""
+    """Every task with its lines and the events audited opening or joining it, without task
+    ids and times."""
     out: list[tuple[object, ...]] = []
     for task in sorted(list_tasks(db, limit=1000), key=lambda t: (t["rule_id"], t["group_key"])):
         detail = task_detail(db, task["id"])
@@ -127,7 +128,12 @@ def _state(db: Engine) -> list[tuple[object, ...]]:
             )
             for line in detail["lines"]
         )
-        actions = sorted(e["action"] for e in audit_entries(db, task_id=task["id"], limit=1000))
+        # one entry per event, or one per task and batch listing the events that joined
+        actions = sorted(
+            (e["action"], listed[0])
+            for e in audit_entries(db, task_id=task["id"], limit=1000)
+            for listed in e["details"].get("events") or [[e["event_id"]]]
+        )
         out.append(
             (
                 task["rule_id"],
@@ -159,3 +165,31 @@ def test_routing_a_batch_records_what_routing_its_events_one_by_one_records(
     assert _state(db) == _state(one_by_one.db)
     # repeats of a line in one batch count on it, and the latest figures win
     assert {line[1] for task in _state(db) for line in task[5]} > {1}
+
+
+def test_an_event_that_joined_a_task_in_a_batch_is_found_in_the_audit_by_its_id(
+    router: Router, clock: Clock
+) -> None:
+    # ids a LIKE pattern or a JSON encoder could get wrong, and one inside another
+    ids = ["ev-1", "ev-10", "ev_%1", 'ev-"quoted"', "ev-ünï", "ev\\back"]
+    events = [count("S002", f"SKU-{i}", 5, 10, clock()) for i in range(len(ids))]
+    for event, event_id in zip(events, ids, strict=True):
+        event["id"] = event_id
+    router.route_many(events)
+    [task] = list_tasks(router.db, rule="stock-variance-recount")
+    for event_id in ids:
+        found = [
+            e
+            for e in audit_entries(router.db, event_id=event_id)
+            if e["rule"].startswith("stock-variance-recount")
+        ]
+        assert len(found) == 1, event_id
+        [entry] = found
+        assert entry["task_id"] == task["id"]
+        if entry["action"] == "opened":
+            assert entry["event_id"] == event_id == ids[0]
+        else:
+            listed = {e[0]: e[1] for e in entry["details"]["events"]}
+            assert len(listed[event_id]) == 64  # its input digest
+    assert audit_entries(router.db, event_id="ev-") == []
+    assert len(audit_entries(router.db, event_id="ev-10", limit=1)) == 1
