@@ -249,7 +249,7 @@ def translate_chunk(job: ChunkJob) -> ChunkResult:
     if parts:
         bodies.append(envelope.join(parts))
         published += len(parts)
-    return ChunkResult(
+    result = ChunkResult(
         bodies=bodies,
         published=published,
         dead_rows=[d.as_row(now) for d in dead],
@@ -257,6 +257,12 @@ def translate_chunk(job: ChunkJob) -> ChunkResult:
         records=records,
         phases=None if clock is None else clock.phases(dead),
     )
+    # a letter's exception holds its traceback, which holds this frame and so ``dead``: a
+    # cycle that kept the whole chunk (its text, rows and bodies) until the next full
+    # collection, rare in a long loop (a worker grew from 68 to 197 MB over a 1M-row file);
+    # emptied, the frame is freed on return
+    dead.clear()
+    return result
 
 
 def exit_with_parent(parent: int, poll_seconds: float = 0.5) -> None:
