@@ -85,6 +85,16 @@ def _only(value: dict[str, Any], fields: frozenset[str] | None) -> dict[str, Any
 _PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
+def _cel_view(value: dict[str, Any], fields: frozenset[str] | None) -> dict[str, Any]:
+    """``to_cel(_only(value, fields))`` in one pass (a plain value is taken as it is)."""
+    if fields is None:
+        return {str(k): to_cel(v) for k, v in value.items()}
+    plain = _PLAIN
+    return {
+        k: v if type(v) in plain else to_cel(v) for k in fields if k in value for v in (value[k],)
+    }
+
+
 def to_cel(value: Any) -> Any:  # noqa: PLR0911 - one return per kind of value
     """``value`` with Decimal → float, date → ISO text, enums → their value, tuples → lists."""
     if type(value) in _PLAIN:
@@ -198,14 +208,13 @@ def build_context(
         data = dict(raw) if isinstance(raw, Mapping) else {"value": raw}
         _attributes(event, None)  # a time that is not ISO 8601 is refused, read or not
     facts = facts_for(event_type, data, now)
-    views: dict[str, Callable[[], dict[str, Any]]] = {
-        "event": attributes,
-        "data": lambda: data,
-        "facts": lambda: facts,
-    }
-    variables: dict[str, Any] = {
-        name: to_cel(_only(view(), want[name])) for name, view in views.items() if name in want
-    }
+    variables: dict[str, Any] = {}
+    if "event" in want:
+        variables["event"] = _cel_view(attributes(), want["event"])
+    if "data" in want:
+        variables["data"] = _cel_view(data, want["data"])
+    if "facts" in want:
+        variables["facts"] = _cel_view(facts, want["facts"])
     if "now" in want:
         variables["now"] = now
     if "params" in want:

@@ -77,12 +77,26 @@ def execute_many(conn: Connection, stmt: Insert, rows: Sequence[dict[str, Any]])
     if not rows:
         return
     sql, params, positional, _stmt = _prepare(conn, stmt, tuple(rows[0]))
+    # a value that is the same object as the row before's (the batch's time on every row) is
+    # converted once: its processor is a function of the value
+    seen: list[Any] = [_NOTHING] * len(params)
+    done: list[Any] = [None] * len(params)
     converted: list[Any] = []
     for row in rows:
-        if positional:
-            converted.append(tuple(row[key] if p is None else p(row[key]) for _n, key, p in params))
-        else:
-            converted.append(
-                {name: row[key] if p is None else p(row[key]) for name, key, p in params}
-            )
+        values: list[Any] = []
+        for i, (_name, key, process) in enumerate(params):
+            value = row[key]
+            if process is not None:
+                if value is not seen[i]:
+                    seen[i], done[i] = value, process(value)
+                value = done[i]
+            values.append(value)
+        converted.append(
+            tuple(values)
+            if positional
+            else {name: value for (name, _k, _p), value in zip(params, values, strict=True)}
+        )
     conn.exec_driver_sql(sql, converted)
+
+
+_NOTHING = object()
