@@ -27,12 +27,12 @@ from sqlalchemy import Engine
 from benchmarks.bench_bulk import write_file
 from hub.config import Settings
 from hub.database import connect
+from hub.declarative import Base
 from hub.routing.dispatcher import Dispatcher
 from hub.routing.loader import load_engine
 from hub.routing.router import Router
 from hub.routing.tasks import count_open
 from hub.routing.worker import RoutingWorker
-from hub.storage import Base
 from hub.translate import TranslationError, translate_file
 
 __all__ = ["bulk_events", "measure", "run"]

@@ -9,7 +9,7 @@ from sqlalchemy import BigInteger, Boolean, DateTime, Integer, String, Table, se
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.storage import Base
+from hub.declarative import Base
 
 __all__ = ["Checkpoint", "CheckpointRow", "load_checkpoint", "save_checkpoint"]
 

@@ -14,7 +14,7 @@ from sqlalchemy import DateTime, Engine, String, Table, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from connectors.sdk.state import State
-from hub.storage import Base
+from hub.declarative import Base
 
 __all__ = ["ConnectorStateRow", "ConnectorStateStore"]
 

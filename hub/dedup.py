@@ -10,7 +10,8 @@ from sqlalchemy import DateTime, String, Table
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.storage import Base, insert_ignoring_duplicates
+from hub.declarative import Base
+from hub.storage import insert_ignoring_duplicates
 
 __all__ = ["ProcessedEventRow", "claim_events"]
 

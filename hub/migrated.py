@@ -1,7 +1,7 @@
 """The declarative base of the tables Alembic owns (``hub.migrations``), shared by their modules.
 
 The registry's tables and the tokens and audit trail of :mod:`hub.auth` hang off this
-``MetaData``, the other hub tables off :class:`hub.storage.Base`'s (the first to be migrated
+``MetaData``, the other hub tables off :data:`hub.storage.METADATA` (the first to be migrated
 had their own); one migration history (``hub.migrations``) makes the tables of both.
 """
 

@@ -28,8 +28,8 @@ from sqlalchemy import DateTime, Engine, String, Table, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
+from hub.declarative import Base
 from hub.errors import SourceBusy
-from hub.storage import Base
 
 log = logging.getLogger(__name__)
 

@@ -42,7 +42,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO, cast
 
-from sqlalchemy import Engine, Select, Table, select
+from sqlalchemy import Engine, Select, select
 
 from connectors.errors import RecordError
 from connectors.formats.csv import CsvFormat, CsvPosition, split_rows
@@ -51,7 +51,7 @@ from connectors.sdk.deadletter import describe_error
 from hub.checkpoints import Checkpoint, CheckpointRow, load_checkpoint
 from hub.chunks import ChunkJob, translate_chunk
 from hub.config import Settings, csv_format_for
-from hub.deadletter.model import DeadLetterRow
+from hub.deadletter.table import DEAD_LETTERS
 from hub.documents import DocumentMapper, inbox_document_format
 from hub.errors import ConfigError
 from hub.file_claims import claim_holder
@@ -61,7 +61,6 @@ from mappings import SpecRegistry, installed_specs
 
 __all__ = ["FileBalance", "Gap", "Reconciler", "line_ranges"]
 
-_LETTERS = cast(Table, DeadLetterRow.__table__)
 #: a document's key: its name, size and sha256 (:func:`hub.file_source.document_key`)
 _DOC_KEY = re.compile(r"^(?P<name>.+):(?P<size>\d+):(?P<sha>[0-9a-f]{64})$")
 #: the ``source`` of a file source's letters (its default ``source_uri``)
@@ -272,7 +271,7 @@ class Reconciler:
             return set()
         query = _file_letters()
         if since is not None:
-            query = query.where(_LETTERS.c.first_failed_at >= since)
+            query = query.where(DEAD_LETTERS.c.first_failed_at >= since)
         with self.engine.connect() as conn:
             contexts = conn.execute(query).scalars().all()
         names = {Path(str(c["file"])).name for c in contexts if c and c.get("file")}
@@ -552,7 +551,7 @@ class Reconciler:
     # -- the hub's records -----------------------------------------------------------------------
     def _letter_lines(self, name: str, doc_id: str, *, document: bool = False) -> dict[int, int]:
         """Dead letters of one document (any status) by the line of their record → how many."""
-        query = select(_LETTERS.c.context).where(_LETTERS.c.source == _SOURCE + name)
+        query = select(DEAD_LETTERS.c.context).where(DEAD_LETTERS.c.source == _SOURCE + name)
         lines: dict[int, int] = {}
         with self.engine.connect() as conn:
             for context in conn.execute(query).scalars():
@@ -575,8 +574,8 @@ class Reconciler:
 def _file_letters() -> Select[tuple[Any]]:
     """The contexts of the letters of files refused whole (not of their rows, whose source is
     the pipeline's)."""
-    return select(_LETTERS.c.context).where(
-        _LETTERS.c.stage == "decode", _LETTERS.c.source.not_like(_SOURCE + "%")
+    return select(DEAD_LETTERS.c.context).where(
+        DEAD_LETTERS.c.stage == "decode", DEAD_LETTERS.c.source.not_like(_SOURCE + "%")
     )
 
 

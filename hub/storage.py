@@ -1,8 +1,11 @@
-"""The hub's SQL storage layer: the tables' base, engines, and inserts that skip duplicates.
+"""The hub's SQL storage layer: the tables' MetaData, engines, and inserts that skip duplicates.
 
-SQLite file by default, PostgreSQL by URL (SQLAlchemy 2). The modules that own tables import
-:class:`Base` from here; :mod:`hub.database` opens a database migrated to the head revision
-(:mod:`hub.migrations` makes every table).
+SQLite file by default, PostgreSQL by URL (SQLAlchemy 2 Core). The modules that own tables
+declare them on :data:`METADATA`, as Core tables or as classes mapped by
+:class:`hub.declarative.Base` (whose MetaData it is); :mod:`hub.database` opens a database
+migrated to the head revision (:mod:`hub.migrations` makes every table). Nothing here loads
+the ORM: a command that only reads (``crossdock dlq list``) starts without it (a quarter of
+SQLAlchemy's import cost, 250 M instructions).
 
 Dead letters, checkpoints and the consumers' dedup records live here, so a restart of the
 process finds them again. SQLite runs in WAL mode so readers (the CLI, the ops page) never
@@ -20,15 +23,12 @@ from typing import Any, overload
 import orjson
 from sqlalchemy import Engine, Insert, MetaData, Table, create_engine, event
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import DeclarativeBase
 
-__all__ = ["Base", "engine_for", "insert_ignoring_duplicates"]
+__all__ = ["METADATA", "engine_for", "insert_ignoring_duplicates"]
 
 
-class Base(DeclarativeBase):
-    """Declarative base of every hub table; one MetaData for the whole database."""
-
-    metadata = MetaData()
+#: every hub table but the Alembic-era ones of :mod:`hub.migrated`: one MetaData for the database
+METADATA = MetaData()
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

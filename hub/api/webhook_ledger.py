@@ -20,7 +20,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, mapped_column
 
 from connectors.sdk.webhook import DeliveryKey
-from hub.storage import Base, insert_ignoring_duplicates
+from hub.declarative import Base
+from hub.storage import insert_ignoring_duplicates
 
 __all__ = ["DeliveryLedger", "WebhookDeliveryRow"]
 

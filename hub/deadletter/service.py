@@ -18,20 +18,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Engine, Table, bindparam, func, select
+from sqlalchemy import Engine, bindparam, func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from connectors.sdk.deadletter import DeadLetter, DeadLetterStatus
 from hub.deadletter.model import DeadLetterRow
+from hub.deadletter.table import DEAD_LETTERS
 from hub.errors import DeadLetterError
 from hub.storage import insert_ignoring_duplicates
 
 __all__ = ["DeadLetterService", "ReplayFailure", "ReplayMark", "history_entry"]
 
-_TABLE = cast(Table, DeadLetterRow.__table__)
 _OPEN = DeadLetterStatus.OPEN.value
 
 #: a letter's history: one entry per action, oldest first (module-level: the class has a
@@ -88,7 +88,7 @@ class DeadLetterService:
         """
         reopened = _reopen_returned(conn, rows)
         fresh = [r for r in rows if r["key"] not in reopened] if reopened else rows
-        return insert_ignoring_duplicates(conn, _TABLE, fresh, ["key"]) + len(reopened)
+        return insert_ignoring_duplicates(conn, DEAD_LETTERS, fresh, ["key"]) + len(reopened)
 
     def add(self, letter: DeadLetter) -> None:
         """Store one letter in its own transaction."""
@@ -161,8 +161,8 @@ class DeadLetterService:
             )
         entry = {"action": action, "actor": actor, "at": datetime.now(UTC).isoformat(), **details}
         updated = conn.execute(
-            _TABLE.update()
-            .where(_TABLE.c.id == letter_id, _TABLE.c.status == expect_status.value)
+            DEAD_LETTERS.update()
+            .where(DEAD_LETTERS.c.id == letter_id, DEAD_LETTERS.c.status == expect_status.value)
             .values(status=new_status.value, history=[*row.history, entry])
         )
         if updated.rowcount != 1:
@@ -177,8 +177,8 @@ class DeadLetterService:
         """
         if marks:
             conn.execute(
-                _TABLE.update()
-                .where(_TABLE.c.id == bindparam("b_id"), _TABLE.c.status == _OPEN)
+                DEAD_LETTERS.update()
+                .where(DEAD_LETTERS.c.id == bindparam("b_id"), DEAD_LETTERS.c.status == _OPEN)
                 .values(status=DeadLetterStatus.REPLAYED.value, history=bindparam("b_history")),
                 [{"b_id": m.letter_id, "b_history": m.history} for m in marks],
             )
@@ -189,10 +189,10 @@ class DeadLetterService:
         if failures:
             now = datetime.now(UTC)
             conn.execute(
-                _TABLE.update()
-                .where(_TABLE.c.id == bindparam("b_id"), _TABLE.c.status == _OPEN)
+                DEAD_LETTERS.update()
+                .where(DEAD_LETTERS.c.id == bindparam("b_id"), DEAD_LETTERS.c.status == _OPEN)
                 .values(
-                    attempts=_TABLE.c.attempts + 1,
+                    attempts=DEAD_LETTERS.c.attempts + 1,
                     reason=bindparam("b_reason"),
                     last_failed_at=bindparam("b_at"),
                     history=bindparam("b_history"),
@@ -211,8 +211,8 @@ class DeadLetterService:
         if not rows:
             return 0
         result = conn.execute(
-            _TABLE.update()
-            .where(_TABLE.c.id == bindparam("b_id"), _TABLE.c.status == _OPEN)
+            DEAD_LETTERS.update()
+            .where(DEAD_LETTERS.c.id == bindparam("b_id"), DEAD_LETTERS.c.status == _OPEN)
             .values(status=DeadLetterStatus.DISCARDED.value, history=bindparam("b_h")),
             [{"b_id": letter_id, "b_h": [*history, entry]} for letter_id, history in rows],
         )
@@ -241,8 +241,9 @@ def _reopen_returned(conn: Connection, rows: Sequence[dict[str, Any]]) -> set[st
     replayed = {
         key: (letter_id, history)
         for key, letter_id, history in conn.execute(
-            select(_TABLE.c.key, _TABLE.c.id, _TABLE.c.history).where(
-                _TABLE.c.key.in_(keys), _TABLE.c.status == DeadLetterStatus.REPLAYED.value
+            select(DEAD_LETTERS.c.key, DEAD_LETTERS.c.id, DEAD_LETTERS.c.history).where(
+                DEAD_LETTERS.c.key.in_(keys),
+                DEAD_LETTERS.c.status == DeadLetterStatus.REPLAYED.value,
             )
         )
     }
@@ -273,11 +274,14 @@ def _reopen_returned(conn: Connection, rows: Sequence[dict[str, Any]]) -> set[st
             }
         )
     conn.execute(
-        _TABLE.update()
-        .where(_TABLE.c.id == bindparam("b_id"), _TABLE.c.status == DeadLetterStatus.REPLAYED.value)
+        DEAD_LETTERS.update()
+        .where(
+            DEAD_LETTERS.c.id == bindparam("b_id"),
+            DEAD_LETTERS.c.status == DeadLetterStatus.REPLAYED.value,
+        )
         .values(
             status=_OPEN,
-            attempts=_TABLE.c.attempts + 1,
+            attempts=DEAD_LETTERS.c.attempts + 1,
             reason=bindparam("b_reason"),
             error_class=bindparam("b_error_class"),
             last_failed_at=bindparam("b_at"),

@@ -18,9 +18,9 @@ import hub.ops.trend
 import hub.read_lease
 import hub.registry.tables
 import hub.routing.tables  # noqa: F401
+from hub.declarative import Base
 from hub.migrated import MigratedBase
 from hub.migrations.objects import include_name
-from hub.storage import Base
 
 config = context.config
 target_metadata = [Base.metadata, MigratedBase.metadata]

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Select
 
 from connectors.sdk.deadletter import DeadLetterStatus
-from hub.deadletter.model import DeadLetterRow
+from hub.deadletter.table import DEAD_LETTERS
 from hub.ops.text_search import ReasonContains
 
 __all__ = ["DeadLetterFilter"]
@@ -39,7 +39,7 @@ class DeadLetterFilter(BaseModel):
 
     def apply(self, stmt: _S) -> _S:
         """``stmt`` narrowed to the letters this filter means."""
-        row = DeadLetterRow
+        row = DEAD_LETTERS.c
         if self.status != "all":
             stmt = stmt.where(row.status == self.status)
         if self.connector:

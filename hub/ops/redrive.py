@@ -35,11 +35,11 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from connectors.sdk.deadletter import DeadLetterStatus
 from hub.deadletter.letters import letters_from, select_letters
 from hub.deadletter.model import DeadLetterRow
+from hub.declarative import Base
 from hub.errors import HubError
 from hub.ops.filters import DeadLetterFilter
 from hub.ops.pacing import Pacer
 from hub.replay import Replayer
-from hub.storage import Base
 
 __all__ = [
     "RedriveConflict",

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from sqlalchemy import BigInteger, Column, String, Table
 
-from hub.storage import Base
+from hub.storage import METADATA
 
 __all__ = ["HOURLY", "TALLY_TABLE"]
 
@@ -26,7 +26,7 @@ TALLY_TABLE = "dead_letter_tallies"
 
 HOURLY = Table(
     "dead_letter_hourly",
-    Base.metadata,
+    METADATA,
     Column("hour", String(13), primary_key=True, comment="UTC, YYYY-MM-DD HH"),
     Column("connector", String(128), primary_key=True),
     Column("n", BigInteger, nullable=False),

@@ -18,7 +18,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ColumnElement
 
-from hub.deadletter.model import DeadLetterRow
+from hub.deadletter.table import DEAD_LETTERS
 
 __all__ = ["FTS_TABLE", "ReasonContains"]
 
@@ -44,7 +44,7 @@ class ReasonContains(ColumnElement[bool]):
 @compiles(ReasonContains)
 def _plain_like(element: ReasonContains, compiler: SQLCompiler, **kw: Any) -> str:
     return str(
-        compiler.process(DeadLetterRow.reason.contains(element.needle, autoescape=True), **kw)
+        compiler.process(DEAD_LETTERS.c.reason.contains(element.needle, autoescape=True), **kw)
     )
 
 

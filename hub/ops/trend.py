@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import DateTime, Engine, Integer, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from hub.storage import Base
+from hub.declarative import Base
 
 __all__ = ["DepthSampleRow", "depth_trend", "sample_depth"]
 

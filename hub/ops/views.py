@@ -1,7 +1,9 @@
 """Read models of the console: pages of letters, grouped counts, the overview, one letter.
 
 Pages are keyset pages, newest first: ``before`` is the id of the last letter of the previous
-page, so page 1,000 costs what page 1 costs (no OFFSET).
+page, so page 1,000 costs what page 1 costs (no OFFSET). Every read here is a Core statement on
+:data:`~hub.deadletter.table.DEAD_LETTERS`: no object is loaded, and ``crossdock dlq list``
+starts without the ORM.
 """
 
 from __future__ import annotations
@@ -14,18 +16,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, Integer, Text, column, func, select, table, text
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, Integer, Row, Text, column, func, select, table, text
 
 from connectors.sdk.deadletter import DeadLetterStatus
-from hub.config import Settings
-from hub.deadletter.model import DeadLetterRow
+from hub.deadletter.table import DEAD_LETTERS
 from hub.errors import DeadLetterError
 from hub.ops.filters import DeadLetterFilter
 from hub.ops.storage import TALLY_TABLE
 from hub.ops.text_search import FTS_TABLE, ReasonContains
 
 if TYPE_CHECKING:
+    from hub.config import Settings
     from hub.reconcile import FileBalance
 
 __all__ = [
@@ -89,22 +90,23 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
+_LETTER = DEAD_LETTERS.c
 _SUMMARY_COLUMNS = (
-    DeadLetterRow.id,
-    DeadLetterRow.status,
-    DeadLetterRow.connector,
-    DeadLetterRow.source,
-    DeadLetterRow.location,
-    DeadLetterRow.stage,
-    DeadLetterRow.error_class,
-    DeadLetterRow.failure_type,
-    DeadLetterRow.reason,
-    DeadLetterRow.event_type,
-    DeadLetterRow.mapping_id,
-    DeadLetterRow.mapping_version,
-    DeadLetterRow.attempts,
-    DeadLetterRow.first_failed_at,
-    DeadLetterRow.last_failed_at,
+    _LETTER.id,
+    _LETTER.status,
+    _LETTER.connector,
+    _LETTER.source,
+    _LETTER.location,
+    _LETTER.stage,
+    _LETTER.error_class,
+    _LETTER.failure_type,
+    _LETTER.reason,
+    _LETTER.event_type,
+    _LETTER.mapping_id,
+    _LETTER.mapping_version,
+    _LETTER.attempts,
+    _LETTER.first_failed_at,
+    _LETTER.last_failed_at,
 )
 
 
@@ -144,7 +146,7 @@ def list_letters(
             flt.model_copy(update={"text": None})
             .apply(select(*_SUMMARY_COLUMNS))
             .select_from(fts)
-            .join(DeadLetterRow, DeadLetterRow.id == rowid)
+            .join(DEAD_LETTERS, _LETTER.id == rowid)
             .where(fts.c.reason.like(f"%{flt.text}%"))
         )
         if before is not None:
@@ -153,8 +155,8 @@ def list_letters(
     else:
         stmt = flt.apply(select(*_SUMMARY_COLUMNS))
         if before is not None:
-            stmt = stmt.where(DeadLetterRow.id < before)
-        stmt = stmt.order_by(DeadLetterRow.id.desc()).limit(limit)
+            stmt = stmt.where(_LETTER.id < before)
+        stmt = stmt.order_by(_LETTER.id.desc()).limit(limit)
     with engine.connect() as conn:
         rows = [letter_summary(r) for r in conn.execute(stmt)]
     cursor = rows[-1]["id"] if len(rows) == limit else None
@@ -185,7 +187,7 @@ def count_groups(engine: Engine, flt: DeadLetterFilter) -> list[CountGroup]:
             )
             result = conn.execute(text(sql), params)
         else:
-            row = DeadLetterRow
+            row = _LETTER
             stmt = flt.apply(
                 select(row.connector, row.stage, row.error_class, func.count())
             ).group_by(row.connector, row.stage, row.error_class)
@@ -200,7 +202,7 @@ def mapping_counts(engine: Engine, flt: DeadLetterFilter) -> list[MappingCount]:
     What a redrive's choice of mapping version means depends on it: a version applies to
     each letter's own mapping, so it can only be chosen for letters of one mapping.
     """
-    row = DeadLetterRow
+    row = _LETTER
     stmt = flt.apply(select(row.mapping_id, row.mapping_version, func.count())).group_by(
         row.mapping_id, row.mapping_version
     )
@@ -244,7 +246,7 @@ def overview(engine: Engine, *, now: datetime | None = None) -> list[DepthRow]:
     return out
 
 
-def _parsed_view(row: DeadLetterRow) -> dict[str, Any] | None:
+def _parsed_view(row: Row[Any]) -> dict[str, Any] | None:
     """The bytes as fields: a CSV row against its file's header, or a JSON document."""
     names = (row.context or {}).get("names")
     text_value = row.payload.decode("utf-8", "replace")
@@ -283,28 +285,28 @@ def _hex_dump(data: bytes) -> str:
 
 def letter_detail(engine: Engine, letter_id: int) -> dict[str, Any]:
     """Everything about one letter: original bytes (text and hex), parsed view, error, history."""
-    with Session(engine) as s:
-        row = s.get(DeadLetterRow, letter_id)
-        if row is None:
-            raise DeadLetterError(f"no dead letter with id {letter_id}")
-        detail = letter_summary(row)
-        detail.update(
-            {
-                "key": row.key,
-                "content_type": row.content_type,
-                "payload_text": row.payload.decode("utf-8", "replace"),
-                "payload_hex": _hex_dump(row.payload),
-                "payload_size": len(row.payload),
-                "parsed": _parsed_view(row),
-                "context": row.context,
-                "traceback": row.traceback,
-                "history": row.history,
-                "event_id": row.event_id,
-                "correlation_id": row.correlation_id,
-                "mapping_id": row.mapping_id,
-                "mapping_version": row.mapping_version,
-            }
-        )
+    with engine.connect() as conn:
+        row = conn.execute(select(DEAD_LETTERS).where(_LETTER.id == letter_id)).first()
+    if row is None:
+        raise DeadLetterError(f"no dead letter with id {letter_id}")
+    detail = letter_summary(row)
+    detail.update(
+        {
+            "key": row.key,
+            "content_type": row.content_type,
+            "payload_text": row.payload.decode("utf-8", "replace"),
+            "payload_hex": _hex_dump(row.payload),
+            "payload_size": len(row.payload),
+            "parsed": _parsed_view(row),
+            "context": row.context,
+            "traceback": row.traceback,
+            "history": row.history,
+            "event_id": row.event_id,
+            "correlation_id": row.correlation_id,
+            "mapping_id": row.mapping_id,
+            "mapping_version": row.mapping_version,
+        }
+    )
     return detail
 
 
@@ -312,14 +314,9 @@ def export_lines(engine: Engine, flt: DeadLetterFilter, *, batch: int = 1000) ->
     """Every matching letter as one JSON line (original bytes as text and base16), oldest first."""
     after = 0
     while True:
-        stmt = (
-            flt.apply(select(DeadLetterRow))
-            .where(DeadLetterRow.id > after)
-            .order_by(DeadLetterRow.id)
-            .limit(batch)
-        )
-        with Session(engine) as s:
-            rows = list(s.scalars(stmt))
+        stmt = flt.apply(select(DEAD_LETTERS)).where(_LETTER.id > after).order_by(_LETTER.id)
+        with engine.connect() as conn:
+            rows = conn.execute(stmt.limit(batch)).all()
             for row in rows:
                 line = letter_summary(row)
                 line.update(

@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.storage import Base
+from hub.declarative import Base
 
 
 class UtcDateTime(TypeDecorator[datetime]):

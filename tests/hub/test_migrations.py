@@ -24,10 +24,11 @@ import hub
 from hub import migrations
 from hub.cli.app import app
 from hub.database import connect
+from hub.declarative import Base
 from hub.migrated import MigratedBase
 from hub.migrations import HEAD, SchemaBehind, alembic_config, schema_state, upgrade
 from hub.migrations.objects import include_name
-from hub.storage import Base, engine_for
+from hub.storage import engine_for
 from tests.services import fresh_postgres_database
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)

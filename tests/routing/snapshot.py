@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
+from hub.declarative import Base
 from hub.dedup import ProcessedEventRow
-from hub.storage import Base
 
 #: written with the wall clock, not the router's: they differ between any two runs
 _WALL_CLOCK = {("processed_events", "processed_at")}
