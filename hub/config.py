@@ -13,7 +13,6 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from hub.env_references import expand_env_references
@@ -445,6 +444,10 @@ def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
     source = "defaults"
     candidate = path or Path("crossdock.yaml")
     if path is not None or candidate.exists():
+        # imported only to read a file: a command run without crossdock.yaml (`crossdock dlq
+        # list --data-dir var`) starts without PyYAML (90 M instructions, issue 17)
+        import yaml
+
         source = str(candidate)
         try:
             loaded = yaml.safe_load(candidate.read_text(encoding="utf-8")) or {}
