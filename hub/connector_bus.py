@@ -5,13 +5,17 @@ Events go out through the confirmed publisher (durable once :meth:`HubEventBus.p
 :meth:`HubEventBus.publish_messages` returns); dead letters go into the dead-letter table
 through the dead-letter service. One publisher is shared under a lock: the publisher is not
 thread-safe and the webhook ingress calls it from a thread pool.
+
+With a :class:`RoutesPublished` (``crossdock run`` routing, :mod:`hub.inline_routing`), what
+the broker confirmed is routed in this process before the publish call returns, so the
+runner's checkpoint after it covers routed events only.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Engine
 from sqlalchemy.engine import Connection
@@ -25,7 +29,17 @@ from hub.config import Settings
 from hub.deadletter.service import DeadLetterService
 from hub.retry import RetryPolicy
 
-__all__ = ["HubEventBus"]
+__all__ = ["HubEventBus", "RoutesPublished"]
+
+
+class RoutesPublished(Protocol):
+    """Routes events once the broker confirmed them (:class:`hub.inline_routing.InlineRouting`)."""
+
+    def route_messages(self, messages: Sequence[tuple[str, bytes]]) -> None:
+        """Route the events of confirmed batch messages (routing key, body)."""
+
+    def route_events(self, events: Sequence[Envelope[Any]]) -> None:
+        """Route confirmed events."""
 
 
 class HubEventBus:
@@ -39,15 +53,17 @@ class HubEventBus:
         *,
         publisher: ConfirmedPublisher | None = None,
         on_confirmed: Callable[[bytes], None] | None = None,
+        routing: RoutesPublished | None = None,
     ) -> HubEventBus:
         """A bus on the hub's bus and exchange, with the hub's retries: on ``publisher`` (the
-        hub's own, for the inbox), else on a publisher of its own (one per thread)."""
+        hub's own, for the inbox), else on a publisher of its own (one per thread); with
+        ``routing``, what it publishes is routed in this process."""
         if publisher is None:
             publisher = ConfirmedPublisher(
                 settings.resolved_bus_url, exchange=events_exchange(settings.exchange)
             )
         retry = RetryPolicy(max_attempts=settings.retry_attempts)
-        return cls(publisher, engine, retry=retry, on_confirmed=on_confirmed)
+        return cls(publisher, engine, retry=retry, on_confirmed=on_confirmed, routing=routing)
 
     def __init__(
         self,
@@ -56,6 +72,7 @@ class HubEventBus:
         *,
         retry: RetryPolicy | None = None,
         on_confirmed: Callable[[bytes], None] | None = None,
+        routing: RoutesPublished | None = None,
     ) -> None:
         self.publisher = publisher
         self.engine = engine
@@ -63,6 +80,8 @@ class HubEventBus:
         self.retry = retry or RetryPolicy()
         #: called with each batch message's body once the broker confirmed it (``--echo``)
         self.on_confirmed = on_confirmed
+        #: routes what was confirmed, in this process (None: the routing queue's consumer does)
+        self.routing = routing
         self._lock = threading.Lock()
 
     def publish(self, events: Sequence[Envelope[Any]]) -> None:
@@ -95,6 +114,8 @@ class HubEventBus:
                 # a half-confirmed batch is re-sent whole next time (ids are deterministic)
                 self.publisher.close()
                 raise
+        if self.routing is not None:
+            self.routing.route_events(events)
 
     def publish_messages(self, messages: Sequence[tuple[str, bytes]]) -> None:
         """Publish CloudEvents batch messages a source serialised itself; return once all are
@@ -106,6 +127,8 @@ class HubEventBus:
         if self.on_confirmed is not None:
             for _, body in messages:
                 self.on_confirmed(body)
+        if self.routing is not None:
+            self.routing.route_messages(messages)
 
     def dead_letter(self, letters: Sequence[DeadLetter]) -> None:
         """Store ``letters`` in their own transaction."""

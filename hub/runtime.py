@@ -51,6 +51,7 @@ from hub.file_source import (
     run_file,
 )
 from hub.inbox import Inbox, RefusedEntry
+from hub.inline_routing import InlineRouting, RoutedCounts
 from hub.observability.metrics import record_file
 from hub.outages import ONCE_WAIT, OutageRider, is_disk_full, is_outage
 from hub.partners import PartnerDirectory
@@ -80,6 +81,9 @@ class Hub:
     """One hub process's resources; close it when done."""
 
     settings: Settings
+    #: routes what the hub publishes, in this process (None: routing off, or left to a
+    #: routing queue's consumer)
+    routing: InlineRouting | None = None
     engine: Engine = field(init=False)
     publisher: ConfirmedPublisher = field(init=False)
     registry: SpecRegistry = field(init=False)
@@ -162,7 +166,11 @@ class Hub:
     def file_bus(self, on_confirmed: Callable[[bytes], None] | None = None) -> HubEventBus:
         """The bus the inbox's files publish on: the hub's publisher, its retries."""
         return HubEventBus.for_settings(
-            self.settings, self.engine, publisher=self.publisher, on_confirmed=on_confirmed
+            self.settings,
+            self.engine,
+            publisher=self.publisher,
+            on_confirmed=on_confirmed,
+            routing=self.routing,
         )
 
     def read_file(
@@ -278,10 +286,15 @@ class HubRun:
     """The hub's running parts, started and stopped together: the inbox loop, the API server,
     the routing worker and the source poller (``crossdock run``; the CLI only parses options).
 
-    With ``once`` the sources are read once, the inbox is processed until it is empty, and the
-    routing worker routes what was published, then everything stops; otherwise the API, the
-    routing worker and the poller run in threads of their own until the inbox loop is
-    interrupted (a ``KeyboardInterrupt``, which the CLI raises on SIGINT and SIGTERM).
+    With ``once`` the sources are read once and the inbox is processed until it is empty, then
+    everything stops; otherwise the API, the routing worker and the poller run in threads of
+    their own until the inbox loop is interrupted (a ``KeyboardInterrupt``, which the CLI
+    raises on SIGINT and SIGTERM).
+
+    With ``routing``, the events the hub publishes (the inbox's files, the polled sources) are
+    routed in process as the broker confirms them, before their checkpoint
+    (:mod:`hub.inline_routing`): the routing worker reads no queue, it feeds the dead letters
+    to the rules and ticks (deliveries, SLA clocks), between polls and once more at the end.
     """
 
     settings: Settings
@@ -293,18 +306,16 @@ class HubRun:
     poll: float = 1.0
     #: (host, port) to serve the API on, or None
     api: tuple[str, int] | None = None
-    #: the routing worker (declared: bound before anything is published), or None
+    #: the routing worker, reading no queue (``routing_worker(consume=False)``): its router
+    #: routes what the hub publishes; None: routing off
     routing: RoutingWorker | None = None
     #: called with each confirmed batch body (``--echo``)
     on_confirmed: Callable[[bytes], None] | None = None
-    #: with ``once``: route what the run published before returning (False: leave it queued
-    #: for the next run or ``crossdock routing run``, and count it in ``unrouted``)
-    wait_for_routing: bool = True
-    #: called while the routing of a ``once`` run drains the bus (about every 2 s, and at the end)
-    routing_progress: Callable[[RoutingProgress], None] | None = None
     totals: RunTotals = field(default_factory=RunTotals)
-    #: with ``once`` and without ``wait_for_routing``: bus messages left for routing
-    unrouted: int | None = None
+    #: what in-process routing did (None: routing off)
+    routed: RoutedCounts | None = None
+    #: with ``once``: the dead letters fed to the rules at the end (None: routing off)
+    routing_done: RoutingProgress | None = None
     _in_progress: Path | None = field(default=None, init=False, repr=False)
 
     def run(self) -> RunTotals:
@@ -327,7 +338,9 @@ class HubRun:
                 # down at start is a clear refusal (a supervisor restarts the hub); a broker
                 # that goes away later is ridden through
                 open_connection(self.settings.resolved_bus_url).release()  # type: ignore[no-untyped-call]
-                with Hub(self.settings) as hub, self._sources_polled(hub):
+                inline = InlineRouting(self.routing.router) if self.routing is not None else None
+                self.routed = inline.counts if inline is not None else None
+                with Hub(self.settings, routing=inline) as hub, self._sources_polled(hub):
                     rider = OutageRider(
                         self.settings.resolved_bus_url,
                         hub.engine,
@@ -376,7 +389,7 @@ class HubRun:
                 daemon=True,
             )
             routing_thread.start()
-        server = self._start_api(api_socket) if api_socket is not None else None
+        server = self._start_api(api_socket, hub) if api_socket is not None else None
         try:
             self._watch(hub, box, connectors, rider)
         except KeyboardInterrupt:
@@ -393,10 +406,9 @@ class HubRun:
         if self.routing is not None and self.once:
             routing = self.routing
             stopping.clear()  # set for the parts above; the rider may wait again below
-            if self.wait_for_routing:  # route what this run published, every message of it
-                self._riding(rider, lambda: routing.finish(self.routing_progress))
-            else:
-                self.unrouted = self._riding(rider, routing.backlog)
+            # the events were routed as they were published: the run's dead letters are left
+            # (and the deliveries and clocks of one tick)
+            self.routing_done = self._riding(rider, routing.finish)
 
     def _outage_limit(self) -> float | None:
         """Seconds to wait out an outage: the configured ``outage_wait``, else forever (or
@@ -453,13 +465,14 @@ class HubRun:
         sock.set_inheritable(True)
         return sock
 
-    def _start_api(self, sock: socket.socket) -> uvicorn.Server:
-        """Serve the API from a background thread of this process (the embedded hub)."""
+    def _start_api(self, sock: socket.socket, hub: Hub) -> uvicorn.Server:
+        """Serve the API from a background thread of this process (the embedded hub); its
+        webhook deliveries are routed in process, as the inbox's events are."""
         assert self.api is not None
         host, port = self.api
         server = uvicorn.Server(
             uvicorn.Config(
-                create_app(self.settings),
+                create_app(self.settings, routing=hub.routing),
                 host=host,
                 port=port,
                 log_level="warning",
@@ -582,7 +595,7 @@ class HubRun:
                 counts.retries += outcome.retries
             self.report.source_read(polled, outcome)
 
-        poller = SourcePoller(self.settings, hub.engine, report)
+        poller = SourcePoller(self.settings, hub.engine, report, routing=hub.routing)
         if not poller.sources:
             yield
             return

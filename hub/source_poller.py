@@ -27,7 +27,7 @@ from connectors.sdk.entry_points import load_connector
 from connectors.sdk.runner import RunOutcome, run_source
 from connectors.sdk.webhook import WebhookSource
 from hub.config import ConnectorSettings, Settings
-from hub.connector_bus import HubEventBus
+from hub.connector_bus import HubEventBus, RoutesPublished
 from hub.connector_state import ConnectorStateStore
 from hub.errors import ConfigError
 from hub.read_lease import ReadLease
@@ -86,10 +86,19 @@ Report = Callable[[PolledSource, RunOutcome | Exception], None]
 class SourcePoller:
     """Reads every pollable source instance when it is due; one thread, one bus connection."""
 
-    def __init__(self, settings: Settings, engine: Engine, report: Report) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        engine: Engine,
+        report: Report,
+        *,
+        routing: RoutesPublished | None = None,
+    ) -> None:
         self.settings = settings
         self.engine = engine
         self.report = report
+        #: routes what the reads publish, in this process (``crossdock run`` routing)
+        self.routing = routing
         self.sources = [
             polled for i in settings.sdk_connectors if (polled := _pollable(i)) is not None
         ]
@@ -104,7 +113,7 @@ class SourcePoller:
         due = [s for s in self.sources if s.due <= now]
         if not due:
             return 0
-        bus = HubEventBus.for_settings(self.settings, self.engine)
+        bus = HubEventBus.for_settings(self.settings, self.engine, routing=self.routing)
         read = 0
         try:
             for polled in due:

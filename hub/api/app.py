@@ -18,6 +18,7 @@ from hub.api.docs import install_docs
 from hub.api.nul_guard import refuse_nul_bytes
 from hub.api.probes import install_probes
 from hub.config import Settings
+from hub.connector_bus import HubEventBus, RoutesPublished
 from hub.database import connect
 from hub.ops.mount import install_ops
 from hub.registry import confluent_api, crossdock_api
@@ -42,8 +43,12 @@ def create_app(
     *,
     registry_settings: RegistrySettings | None = None,
     engine: Engine | None = None,
+    routing: RoutesPublished | None = None,
 ) -> FastAPI:
-    """The app for ``settings``: schema checked, registry seeded, routers mounted."""
+    """The app for ``settings``: schema checked, registry seeded, routers mounted.
+
+    ``routing``: the webhook deliveries' events are routed in this process once published
+    (``crossdock run`` serving its API, :mod:`hub.inline_routing`)."""
     if engine is None:
         url = settings.resolved_database_url
         if settings.database_url is None:
@@ -66,7 +71,9 @@ def create_app(
     app.add_middleware(ConfluentNegotiation)
     # the validate route is the one called per message: first in line, it is matched first
     app.include_router(crossdock_api.router)
-    app.include_router(webhooks.webhook_router(settings, engine))  # per delivery: matched early
+    bus = HubEventBus.for_settings(settings, engine, routing=routing) if routing else None
+    # per delivery: matched early
+    app.include_router(webhooks.webhook_router(settings, engine, bus=bus))
     app.include_router(confluent_api.router)
     app.include_router(routing_api.router)
     install_ops(app, engine, settings)

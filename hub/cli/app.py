@@ -31,7 +31,7 @@ from hub.cli.options import (
 )
 from hub.cli.reconcile import reconcile
 from hub.cli.report import LogFormat, err, out, set_log_format
-from hub.cli.routing import routing_app, routing_progress
+from hub.cli.routing import routing_app
 from hub.cli.settings import existing_database, load_cli_settings
 from hub.cli.tokens import token_app
 from hub.command_hints import command_hint
@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from hub.file_source import Progress as FileProgress
     from hub.migrations import SchemaBehind
     from hub.routing.worker import RoutingWorker
-    from hub.runtime import RunTotals
+    from hub.runtime import HubRun, RunTotals
     from hub.source_poller import PolledSource
 
 __all__ = ["app", "main"]
@@ -148,7 +148,11 @@ def run(
     api_port: Annotated[int, typer.Option(help="API TCP port")] = 8081,
     config: ConfigOpt = None,
     routing: Annotated[
-        bool, typer.Option(help="route exceptions to teams as events and dead letters arrive")
+        bool,
+        typer.Option(
+            help="route exceptions to teams as events are published (in this process) and "
+            "dead letters arrive"
+        ),
     ] = True,
     rules: Annotated[
         Path | None, typer.Option(help="routing rules file (default: the bundled routing.yaml)")
@@ -162,8 +166,9 @@ def run(
     wait_routing: Annotated[
         bool,
         typer.Option(
-            help="with --once: route what the run published before exiting, with a progress "
-            "line (--no-wait-routing: leave it queued and say how much)"
+            hidden=True,
+            help="kept for scripts: events are routed as they are published, nothing is left "
+            "to wait for",
         ),
     ] = True,
     outage_wait: Annotated[
@@ -180,7 +185,8 @@ def run(
 ) -> None:
     """Run the hub: watch the inbox, translate files, publish events, keep dead letters.
 
-    Exception routing runs beside it (a worker thread) unless --no-routing. Exit 0 when the
+    Exception routing runs in it unless --no-routing: each event as it is published, dead
+    letters and deliveries in a worker thread. Exit 0 when the
     run ended (dead letters are kept for an operator), 1 on a runtime error or, with --once, a
     source read that failed or a file refused whole (moved to failed/), 130 when interrupted.
     \f
@@ -212,6 +218,12 @@ def run(
     make_data_folder(settings)  # before the routing worker opens the database there
     _ready_database(settings, upgrade=upgrade, where=where)
     worker = _routing_worker(settings, rules) if routing else None
+    if not wait_routing and not as_json:
+        err.print(
+            "note: --no-wait-routing does nothing now: crossdock run routes each event as it "
+            "is published, so nothing is left waiting for routing",
+            highlight=False,
+        )
     err.print(
         f"crossdock: inbox [bold]{settings.resolved_inbox}[/], "
         f"bus {_redact(settings.resolved_bus_url)}, "
@@ -226,8 +238,6 @@ def run(
         api=(api_host, api_port) if (api if api is not None else not once) else None,
         routing=worker,
         on_confirmed=_echo_events if echo else None,
-        wait_for_routing=wait_routing,
-        routing_progress=routing_progress,
     )
     interrupted = False
     try:
@@ -240,33 +250,66 @@ def run(
     except HubError as exc:
         err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
         raise typer.Exit(ExitCode.FAILED) from exc
-    tasks = count_open(worker.router.db) if worker is not None else None
-    if hub_run.unrouted is not None and not as_json:
-        err.print(
-            f"routing: not waited for: {hub_run.unrouted:,} bus message(s) wait unrouted, this "
-            f"run's {hub_run.totals.published:,} event(s) among them; "
-            f"`{command_hint('routing run --once', **where)}` routes them (so does the next run)",
-            highlight=False,
-            markup=False,
-        )
-    if as_json:
-        summary = _summary_dict(hub_run.totals, tasks, interrupted)
-        summary["unrouted_messages"] = hub_run.unrouted
-        sys.stdout.write(json.dumps(summary) + "\n")
-    elif tasks is not None:
-        hint = f" — see `{command_hint('routing tasks', **where)}`" if tasks else ""
-        out.print(
-            f"routing: {tasks} open task(s){hint}", highlight=False, markup=False, soft_wrap=True
-        )
-    if not as_json:
-        _summary(hub_run.totals, where=where)
-    if hub_run.totals.failed_reads and not as_json:
-        out.print(f"[red]{hub_run.totals.failed_reads} source read(s) failed[/] (see above)")
+    tasks = None
+    if worker is not None:
+        tasks = count_open(worker.router.db)
+        worker.router.db.dispose()  # its pool's connections, closed before the process ends
+    _report_run(hub_run, tasks, interrupted=interrupted, as_json=as_json, where=where)
     if interrupted:
         _say_interrupted(hub_run.totals)
         raise typer.Exit(ExitCode.INTERRUPTED)
     if once and (hub_run.totals.failed_reads or hub_run.totals.failed_files):
         raise typer.Exit(ExitCode.FAILED)  # no next poll reads them again
+
+
+def _report_run(
+    hub_run: "HubRun",
+    tasks: int | None,
+    *,
+    interrupted: bool,
+    as_json: bool,
+    where: dict[str, Any],
+) -> None:
+    """The end of ``crossdock run``: routing's lines and the summary, or the JSON summary."""
+    if as_json:
+        summary = _summary_dict(hub_run.totals, tasks, interrupted)
+        routed = hub_run.routed
+        summary["routed_events"] = routed.events if routed is not None else None
+        summary["unroutable_messages"] = routed.failed_messages if routed is not None else None
+        sys.stdout.write(json.dumps(summary) + "\n")
+        return
+    if hub_run.routed is not None:
+        _say_routed(hub_run, where)
+    if tasks is not None:
+        hint = f" — see `{command_hint('routing tasks', **where)}`" if tasks else ""
+        out.print(
+            f"routing: {tasks} open task(s){hint}", highlight=False, markup=False, soft_wrap=True
+        )
+    _summary(hub_run.totals, where=where)
+    if hub_run.totals.failed_reads:
+        out.print(f"[red]{hub_run.totals.failed_reads} source read(s) failed[/] (see above)")
+
+
+def _say_routed(hub_run: "HubRun", where: dict[str, Any]) -> None:
+    """What in-process routing did: the events routed as they were published, the dead
+    letters fed to the rules at the end, the messages it could not route (dead-lettered)."""
+    routed = hub_run.routed
+    assert routed is not None
+    done = hub_run.routing_done
+    letters = f", {done.dead_letters:,} new dead letter(s)" if done is not None else ""
+    err.print(
+        f"routing: {routed.events:,} event(s) routed as they were published{letters}",
+        highlight=False,
+        markup=False,
+    )
+    if routed.failed_messages:
+        err.print(
+            f"routing: {routed.failed_messages:,} bus message(s) could not be routed: kept as "
+            f"dead letters (stage route) — see `{command_hint('dlq list', **where)}`",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
 
 
 def _say_interrupted(totals: "RunTotals") -> None:
@@ -429,12 +472,12 @@ def _routing_worker(settings: "Settings", rules: Path | None) -> "RoutingWorker"
     from hub.routing.worker import routing_worker
 
     try:
-        worker = routing_worker(settings, rules=rules)
+        # the hub routes what it publishes in process: its worker reads no queue
+        worker = routing_worker(settings, rules=rules, consume=False)
     except RulesError as exc:
         for problem in exc.problems:
             err.print(f"[red]error:[/] {problem}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from exc
-    worker.declare()  # bound before anything is published, so routing misses no event
     return worker
 
 

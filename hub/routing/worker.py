@@ -250,10 +250,16 @@ class RoutingProgress:
 
 
 def routing_worker(
-    settings: Settings, *, rules: Path | None = None, bus_url: str | None = None
+    settings: Settings,
+    *,
+    rules: Path | None = None,
+    bus_url: str | None = None,
+    consume: bool = True,
 ) -> RoutingWorker:
     """The routing worker of a hub configuration: its database, rules and bus.
 
+    Without ``consume`` it reads no queue (dead letters, ticks and deliveries only): the hub
+    that routes its own events in process (:mod:`hub.inline_routing`).
     ``RulesError`` when the rules file is invalid (every problem listed).
     """
 
@@ -266,7 +272,7 @@ def routing_worker(
     return RoutingWorker(
         router,
         Dispatcher(router, context=TargetContext(bus_url=bus_url)),
-        bus_url,
+        bus_url if consume else None,
         exchange=settings.exchange,
         rules_file=rules_path(rules),
     )

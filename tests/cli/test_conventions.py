@@ -136,10 +136,12 @@ def test_lists_and_summaries_print_json_when_asked(tmp_path: Path) -> None:
         "failed_files": 0,
         "retries": 0,
         "open_routing_tasks": summary["open_routing_tasks"],
-        "unrouted_messages": None,
+        "routed_events": 1,
+        "unroutable_messages": 0,
         "interrupted": False,
         "in_progress": None,
-        "unrouted_events": 0,
+        # routed in process: no routing queue is bound, and no other subscriber's either
+        "unrouted_events": 1,
         "unrouted_queue": "crossdock.events.unrouted",
     }
     letters = runner.invoke(app, ["dlq", "list", "--json", "--data-dir", str(tmp_path)])
