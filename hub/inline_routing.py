@@ -89,7 +89,7 @@ class InlineRouting:
             events = [events]
         try:
             with _route_span(events):
-                self.router.route_many(events)
+                self.router.route_many(events, validated=True)
         except Exception as exc:
             if DEFAULT_TABLE.decide(exc).action is Action.RETRY:
                 raise  # an outage: the runner re-reads from its checkpoint once it is over

@@ -354,7 +354,11 @@ def run(
     database_url: DbOpt = None,
     log_format: LogFormatOpt = LogFormat.CONSOLE,
 ) -> None:
-    """Run a routing worker: route bus events and dead letters, tick SLAs and deliveries."""
+    """Run a routing worker: route bus events and dead letters, tick SLAs and deliveries.
+
+    Its queue takes what processes other than a routing crossdock run publish (a replay,
+    connector read, another producer): crossdock run routes its own events in process.
+    """
     from hub.routing.errors import RulesError
     from hub.routing.worker import routing_worker
 
