@@ -96,6 +96,12 @@ class EventBatch:
         """Events made by :meth:`encode` as one batch body (a JSON array)."""
         return b"[" + b",".join(parts) + b"]"
 
+    @staticmethod
+    def lines(parts: list[bytes]) -> bytes:
+        """Events made by :meth:`encode` as JSON lines, each ending in a line break (their JSON
+        holds none: orjson escapes it in text and writes no indentation)."""
+        return b"\n".join(parts) + b"\n"
+
     def __len__(self) -> int:
         return len(self._parts)
 

@@ -63,6 +63,9 @@ class ChunkJob:
     #: when tracing is off (a worker process records no span itself)
     traceparent: str | None = None
     tracestate: str | None = None
+    #: bodies as JSON lines (each event, then a line break) instead of JSON arrays: what
+    #: ``crossdock translate`` writes, with no event split out again in the reading process
+    json_lines: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +196,7 @@ def translate_chunk(job: ChunkJob) -> ChunkResult:
         tracestate=job.tracestate,
     )
     encode = envelope.encode
+    join = envelope.lines if job.json_lines else envelope.join
     parts: list[bytes] = []
 
     def letter(exc: Exception, stage: str, location: str, line: int | None, raw: bytes) -> None:
@@ -243,11 +247,11 @@ def translate_chunk(job: ChunkJob) -> ChunkResult:
             continue
         parts.append(encode(id_for_line(str(line)), data))
         if len(parts) >= job.batch_size:
-            bodies.append(envelope.join(parts))
+            bodies.append(join(parts))
             published += len(parts)
             parts = []
     if parts:
-        bodies.append(envelope.join(parts))
+        bodies.append(join(parts))
         published += len(parts)
     result = ChunkResult(
         bodies=bodies,

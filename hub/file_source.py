@@ -27,13 +27,11 @@ dead-lettered so far.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -63,6 +61,7 @@ from hub.checkpoints import load_checkpoint, save_checkpoint
 from hub.chunks import ChunkJob, ChunkPhases, ChunkResult, translate_chunk
 from hub.connector_bus import HubEventBus
 from hub.deadletter.service import DeadLetterService
+from hub.document_identity import document_key
 from hub.documents import DocumentMapper, MessageOutcome, letter_context
 from hub.retry import DEFAULT_TABLE
 from hub.worker_pool import WorkerPool
@@ -100,17 +99,6 @@ class FileOutcome(RunOutcome):
     seconds: float = 0.0
     #: the file span's trace (None when tracing is off), for the report lines
     trace_id: str | None = None
-
-
-def document_key(path: Path) -> str:
-    """Identity of a document: name, size and sha256 of its bytes (not its path or mtime)."""
-    digest = hashlib.sha256()
-    size = 0
-    with path.open("rb") as fh:
-        while chunk := fh.read(1 << 20):
-            digest.update(chunk)
-            size += len(chunk)
-    return f"{path.name}:{size}:{digest.hexdigest()}"
 
 
 class FileSourceConfig(ConnectorConfig):
@@ -276,12 +264,12 @@ class FileSource(Source[FileSourceConfig]):
                 yield job, translate_chunk(job)
             return
         if self.pool is not None:
-            yield from _in_pool(self.pool, jobs)
+            yield from self.pool.in_order(jobs)
             return
         # no hub pool (a file read on its own): processes for this file only
         assert self.mapping is not None
         with WorkerPool(workers, [str(self.mapping.file)]) as pool:
-            yield from _in_pool(pool, jobs)
+            yield from pool.in_order(jobs)
 
     # -- documents: message by message through the specs that read each kind -----------------
     def _read_document(self, fmt: DocumentFormat, position: Any) -> Iterator[ReadItem]:
@@ -358,33 +346,6 @@ class FileSource(Source[FileSourceConfig]):
                 )
             )
         return letters
-
-
-def _in_pool(pool: WorkerPool, jobs: Iterator[ChunkJob]) -> Iterator[tuple[ChunkJob, ChunkResult]]:
-    # a bounded window of chunks in flight keeps memory flat however big the file is
-    window: deque[tuple[ChunkJob, Future[ChunkResult]]] = deque()
-    try:
-        try:
-            for job in jobs:
-                window.append((job, pool.submit(job)))
-                if len(window) > pool.size * 2:
-                    done_job, future = window.popleft()
-                    yield done_job, future.result()
-        except RecordError:
-            # the reader refused the rest (a record over its cap): the chunks cut before it
-            # are translated and published first, as they are in one process
-            while window:
-                done_job, future = window.popleft()
-                yield done_job, future.result()
-            raise
-        while window:
-            done_job, future = window.popleft()
-            yield done_job, future.result()
-    finally:
-        # a file that stopped early (a refused row, a lost broker) leaves no queued chunks
-        # for the shared workers to translate before the next file's
-        for _, future in window:
-            future.cancel()
 
 
 def _phase_spans(result: ChunkResult, phases: ChunkPhases) -> None:

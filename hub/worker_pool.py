@@ -17,11 +17,13 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 
+from connectors.errors import RecordError
 from connectors.formats.limits import read_limits
 from hub.chunks import ChunkJob, ChunkResult, prepare_worker, translate_chunk, worker_ready
 
@@ -88,6 +90,35 @@ class WorkerPool:
             # from here on, fresh processes
             self._release(wait=False)
             return self._executor().submit(translate_chunk, job)
+
+    def in_order(self, jobs: Iterable[ChunkJob]) -> Iterator[tuple[ChunkJob, ChunkResult]]:
+        """Each job with its result, in the jobs' order (a file's order), translated here.
+
+        A bounded window of chunks in flight keeps memory flat however big the file is. A
+        :class:`RecordError` from ``jobs`` (the reader refused the rest of the file: a record
+        over its cap) comes after the results of the chunks cut before it, as in one process.
+        """
+        window: deque[tuple[ChunkJob, Future[ChunkResult]]] = deque()
+        try:
+            try:
+                for job in jobs:
+                    window.append((job, self.submit(job)))
+                    if len(window) > self.size * 2:
+                        done_job, future = window.popleft()
+                        yield done_job, future.result()
+            except RecordError:
+                while window:
+                    done_job, future = window.popleft()
+                    yield done_job, future.result()
+                raise
+            while window:
+                done_job, future = window.popleft()
+                yield done_job, future.result()
+        finally:
+            # a file that stopped early (a refused row, a lost broker, a reader gone) leaves no
+            # queued chunks for the shared workers to translate before the next file's
+            for _, future in window:
+                future.cancel()
 
     def close(self) -> None:
         """Stop the processes (each finishes the job it has)."""

@@ -22,10 +22,12 @@ from connectors.formats.document_formats import looks_like_document
 from connectors.formats.limits import LimitExceeded, read_limits
 from connectors.record import RawRecord
 
-__all__ = ["ChunkRows", "CsvFormat", "CsvPosition", "RowChunk", "split_rows"]
+__all__ = ["ROWS_PER_READ", "ChunkRows", "CsvFormat", "CsvPosition", "RowChunk", "split_rows"]
 
-#: rows cut per chunk when a file is read in this process (memory stays at one chunk)
-_ROWS_PER_READ = 1000
+#: rows cut per chunk when a file is read record by record (memory stays at one chunk). The
+#: chunks are where csv's parser starts afresh: a quote never closed is read up to a chunk's
+#: end, so a reader that must give the same records cuts the same chunks
+ROWS_PER_READ = 1000
 
 
 class CsvPosition(NamedTuple):
@@ -70,7 +72,7 @@ class CsvFormat:
         """
         context, header_len = self.read_header(fh, source)
         fh.seek(header_len)
-        for chunk in split_rows(fh, CsvPosition(header_len, 1), _ROWS_PER_READ):
+        for chunk in split_rows(fh, CsvPosition(header_len, 1), ROWS_PER_READ):
             for item, _ in self.parse_chunk(chunk, source, context):
                 yield item
 
@@ -142,7 +144,7 @@ class CsvFormat:
             context, header_len = self.read_header(fh, src)
             start = resume or CsvPosition(header_len, 1)
             fh.seek(start.offset)
-            for chunk in split_rows(fh, start, _ROWS_PER_READ):
+            for chunk in split_rows(fh, start, ROWS_PER_READ):
                 yield from self.parse_chunk(chunk, src, context)
 
     def chunk_rows(

@@ -48,6 +48,8 @@ if TYPE_CHECKING:
     from hub.routing.worker import RoutingWorker
     from hub.runtime import HubRun, RunTotals
     from hub.source_poller import PolledSource
+    from hub.translate import EventLines
+    from hub.worker_pool import WorkerPool
 
 __all__ = ["app", "main"]
 
@@ -587,24 +589,58 @@ def translate(
         raise typer.Exit(_explain_files(files, settings, connector, mapping, as_json=as_json))
     if summary:
         raise typer.Exit(_summarise_files(files, settings, connector, mapping, as_json=as_json))
-    from hub.translate import TranslationError, TranslationNote, translate_file
+    from hub.translate import (
+        EventLines,
+        TranslationError,
+        TranslationNote,
+        start_workers,
+        translate_file,
+    )
     from mappings import SpecRegistry
 
-    registry = SpecRegistry.from_directory()  # once for every file
-    failures = 0
-    for file in files:
-        lines = translate_file(
-            file, settings, connector=connector, mapping_id=mapping, registry=registry
-        )
-        for line in lines:
-            if isinstance(line, TranslationError):
-                failures += 1
-                err.print(f"[red]error:[/] {line}", highlight=False, soft_wrap=True)
-            elif isinstance(line, TranslationNote):
-                err.print(str(line), highlight=False, soft_wrap=True)
-            else:
-                sys.stdout.write(line + "\n")
+    # a big CSV file's workers start before the specs load: they import meanwhile
+    pool = start_workers(files)
+    try:
+        registry = SpecRegistry.from_directory()  # once for every file
+        failures = 0
+        for file in files:
+            lines = translate_file(
+                file,
+                settings,
+                connector=connector,
+                mapping_id=mapping,
+                registry=registry,
+                pool=pool,
+            )
+            for line in lines:
+                if isinstance(line, TranslationError):
+                    failures += 1
+                    err.print(f"[red]error:[/] {line}", highlight=False, soft_wrap=True)
+                elif isinstance(line, TranslationNote):
+                    err.print(str(line), highlight=False, soft_wrap=True)
+                elif isinstance(line, EventLines):
+                    _write_events(line)
+                else:
+                    sys.stdout.write(line + "\n")
+    finally:
+        if pool is not None:
+            pool.close()
     raise typer.Exit(1 if failures else 0)
+
+
+def _write_events(lines: "EventLines") -> None:
+    """A chunk's JSON lines to stdout as the worker wrote them (UTF-8), after what was written
+    as text before; one write for thousands of events."""
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:  # a text-only stream standing in for stdout
+        sys.stdout.write(lines.data.decode())
+        return
+    sys.stdout.flush()
+    # stdout unbuffered (python -u, PYTHONUNBUFFERED) is the raw file, whose write may take
+    # part of the bytes only
+    data = memoryview(lines.data)
+    while data:
+        data = data[buffer.write(data) or 0 :]
 
 
 def _translation_files(paths: list[Path]) -> dict[Path, str]:
@@ -632,6 +668,25 @@ def _summarise_files(
     *,
     as_json: bool,
 ) -> int:
+    from hub.translate import start_workers
+
+    pool = start_workers(files)  # before the specs load, as translate's
+    try:
+        return _summary_table(files, settings, connector, mapping, as_json=as_json, pool=pool)
+    finally:
+        if pool is not None:
+            pool.close()
+
+
+def _summary_table(
+    files: dict[Path, str],
+    settings: "Settings",
+    connector: str,
+    mapping: str | None,
+    *,
+    as_json: bool,
+    pool: "WorkerPool | None",
+) -> int:
     from hub.translate import TranslationReport, translate_file
     from mappings import SpecRegistry
 
@@ -648,6 +703,7 @@ def _summarise_files(
             mapping_id=mapping,
             report=report,
             registry=registry,
+            pool=pool,
         ):
             pass  # counted in the report
         failed += report.failed
