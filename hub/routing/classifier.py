@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections import defaultdict, deque
+from collections import OrderedDict
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from typing import Protocol, runtime_checkable
@@ -58,22 +58,31 @@ class Classifier(Protocol):
 class VarianceHistoryScorer:
     """Judges a stock-count variance against the history of that store × SKU.
 
-    Keeps the last ``window`` variance percentages per (store, SKU) in memory. With fewer than
-    ``min_history`` earlier counts it cannot tell and raises :class:`InsufficientHistory`, so
-    the rule decides alone. Otherwise the z-score of this variance against the history
-    gives the label (``anomalous`` from ``z_anomalous``) and the confidence (how far the score
-    is from the boundary, squashed into 0.5…1).
+    Keeps the last ``window`` variance percentages per (store, SKU) in memory, for the
+    ``max_keys`` pairs counted most recently (the least recently counted is forgotten first:
+    a bulk file of a million SKUs would otherwise grow the hub by its every pair, about 700
+    bytes each). With fewer than ``min_history`` earlier counts it cannot tell and raises
+    :class:`InsufficientHistory`, so the rule decides alone. Otherwise the z-score of this
+    variance against the history gives the label (``anomalous`` from ``z_anomalous``) and the
+    confidence (how far the score is from the boundary, squashed into 0.5…1).
     """
 
     name = "variance-history"
 
-    def __init__(self, *, window: int = 50, min_history: int = 5, z_anomalous: float = 2.0):
+    def __init__(
+        self,
+        *,
+        window: int = 50,
+        min_history: int = 5,
+        z_anomalous: float = 2.0,
+        max_keys: int = 50_000,
+    ):
         self.window = window
         self.min_history = min_history
         self.z_anomalous = z_anomalous
-        self._history: dict[tuple[str, str], deque[float]] = defaultdict(
-            lambda: deque(maxlen=window)
-        )
+        self.max_keys = max_keys
+        # (store, SKU) → its last variances, oldest first; the most recently counted pair last
+        self._history: OrderedDict[tuple[str, str], tuple[float, ...]] = OrderedDict()
         self._lock = threading.Lock()
 
     def classify(self, context: EventContext) -> Classification:
@@ -81,8 +90,11 @@ class VarianceHistoryScorer:
         key = (str(context.data["location_id"]), str(context.data["sku"]))
         value = float(context.facts["variance_pct"])
         with self._lock:
-            history = list(self._history[key])
-            self._history[key].append(value)
+            kept = self._history
+            history = kept.pop(key, ())
+            kept[key] = (*history, value)[-self.window :]
+            if len(kept) > self.max_keys:
+                kept.popitem(last=False)
         if len(history) < self.min_history:
             # no basis for an opinion: the deterministic rule decides (and the audit says why)
             raise InsufficientHistory(

@@ -279,3 +279,22 @@ def test_params_are_compiled_in_as_constants_but_not_inside_strings_or_other_fie
     assert "params" not in engine.reads("retail.inventory.adjusted")
     assert engine.decide(count("S1", "A", 1, 10, START), START).matches
     assert not engine.decide(count("S1", "A", 9, 10, START), START).matches
+
+
+def test_variance_history_scorer_forgets_the_least_recently_counted_pair_first() -> None:
+    # a bulk file of a million SKUs must not grow the hub by each of its pairs
+    engine = engine_of(
+        VARIANCE + "    classifier: {name: variance-history, review_target: review}\n",
+        classifiers={"variance-history": VarianceHistoryScorer(min_history=1, max_keys=2)},
+    )
+
+    def judged(sku: str) -> bool:
+        [match] = engine.decide(count("S1", sku, 6, 10, START), START).matches
+        return match.classification is not None
+
+    assert not judged("A")
+    assert not judged("B")
+    assert judged("A")  # A is the most recent now, B the least
+    assert not judged("C")  # a third pair: B is forgotten
+    assert judged("A")
+    assert not judged("B")
