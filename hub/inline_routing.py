@@ -33,7 +33,7 @@ import logging
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -43,7 +43,10 @@ from connectors.sdk.deadletter import DeadLetter
 from connectors.sdk.decisions import Action
 from hub.deadletter.service import DeadLetterService
 from hub.retry import DEFAULT_TABLE
-from hub.routing.router import Router
+
+if TYPE_CHECKING:
+    # the CLI builds the router; a run without routing (--no-routing) does not import it
+    from hub.routing.router import Router
 
 __all__ = ["InlineRouting", "RoutedCounts"]
 

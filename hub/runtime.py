@@ -20,7 +20,7 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 import uvicorn
 from sqlalchemy import Engine
@@ -29,7 +29,6 @@ from connectors.errors import RecordError
 from connectors.formats.csv import CsvFormat
 from connectors.formats.document import DocumentFormat
 from connectors.sdk.runner import RunOutcome
-from hub.api import create_app, freeze_startup_heap
 from hub.bus.connection import open_connection
 from hub.bus.publisher import ConfirmedPublisher
 from hub.bus.topology import events_exchange
@@ -56,10 +55,14 @@ from hub.observability.metrics import record_file
 from hub.outages import ONCE_WAIT, OutageRider, is_disk_full, is_outage
 from hub.partners import PartnerDirectory
 from hub.refused_files import as_refusal, refuse_entry, refuse_file
-from hub.routing.worker import RoutingProgress, RoutingWorker
 from hub.source_poller import PolledSource, SourcePoller
 from hub.worker_pool import WorkerPool
 from mappings import SpecRegistry, installed_specs
+
+if TYPE_CHECKING:
+    # the routing worker is the CLI's to build; a run without it (--no-routing) does not
+    # import routing (about 22 MB)
+    from hub.routing.worker import RoutingProgress, RoutingWorker
 
 log = logging.getLogger(__name__)
 
@@ -468,6 +471,10 @@ class HubRun:
     def _start_api(self, sock: socket.socket, hub: Hub) -> uvicorn.Server:
         """Serve the API from a background thread of this process (the embedded hub); its
         webhook deliveries are routed in process, as the inbox's events are."""
+        # imported here: the app's routes cost about 45 MB and a second of start-up, which a
+        # run without the API (``--once``) does not pay
+        from hub.api import create_app, freeze_startup_heap
+
         assert self.api is not None
         host, port = self.api
         server = uvicorn.Server(

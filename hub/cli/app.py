@@ -196,7 +196,6 @@ def run(
     options and prints what the run reports.
     """
     from hub.errors import ConfigError, HubError
-    from hub.routing.tasks import count_open
     from hub.runtime import HubRun, make_data_folder
 
     set_log_format(log_format)
@@ -254,7 +253,7 @@ def run(
         raise typer.Exit(ExitCode.FAILED) from exc
     tasks = None
     if worker is not None:
-        tasks = count_open(worker.router.db)
+        tasks = _open_tasks(worker)
         worker.router.db.dispose()  # its pool's connections, closed before the process ends
     _report_run(hub_run, tasks, interrupted=interrupted, as_json=as_json, where=where)
     if interrupted:
@@ -312,6 +311,14 @@ def _say_routed(hub_run: "HubRun", where: dict[str, Any]) -> None:
             markup=False,
             soft_wrap=True,
         )
+
+
+def _open_tasks(worker: "RoutingWorker") -> int:
+    """The routing tasks open after a run."""
+    # imported here: a run without routing does not import routing
+    from hub.routing.tasks import count_open
+
+    return count_open(worker.router.db)
 
 
 def _say_interrupted(totals: "RunTotals") -> None:
