@@ -17,6 +17,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
+
+from hub.cli.app import _only_invoked, app
 
 DEMO = Path(__file__).resolve().parents[2] / "demo" / "inbox"
 
@@ -105,3 +108,22 @@ def test_translate_reads_a_csv_file_without_the_database_or_the_broker(tmp_path:
     # document key: importing hub.translate took 2,952 M instructions with it, 1,676 M without
     for package in ("sqlalchemy", "kombu", "amqp", "hub.database", "hub.file_source"):
         assert not _loaded(modules, package), package
+
+
+def test_a_command_line_builds_only_the_group_it_names() -> None:
+    dlq = _only_invoked(app, ["dlq", "list"])
+    assert [g.name for g in dlq.registered_groups] == ["dlq"]
+    assert dlq.registered_commands == []
+    run = _only_invoked(app, ["run", "--once"])
+    assert [c.callback.__name__ for c in run.registered_commands if c.callback] == ["run"]
+    assert run.registered_groups == []
+    # no first word, an option, or a word naming nothing: the whole app answers
+    for args in ([], ["--help"], ["-h"], ["dlqq"]):
+        assert _only_invoked(app, args) is app
+    assert len(app.registered_groups) > 1  # the app itself is left whole
+    # the group that runs is whole: its help and its answer to a typo are the app's
+    runner = CliRunner()
+    for args in (["dlq", "--help"], ["dlq", "lst"], ["run", "--help"]):
+        whole = runner.invoke(app, args)
+        alone = runner.invoke(_only_invoked(app, args), args)
+        assert (alone.exit_code, alone.output) == (whole.exit_code, whole.output), args
