@@ -42,6 +42,7 @@ from hub.documents import DocumentMapper, inbox_document_format
 from hub.errors import ConfigError, DataFolderFull, HubError, SourceBusy
 from hub.file_claims import file_claim
 from hub.file_source import (
+    PARALLEL_FROM_BYTES,
     FileOutcome,
     FileSource,
     FileSourceConfig,
@@ -507,8 +508,10 @@ class HubRun:
         An outage pauses the loop until the broker and the database are back; the file it
         interrupted is still in the inbox and resumes after its last checkpoint.
         """
-        if not self.once:
-            # a long-running hub has its workers up before the first big file lands
+        if not self.once or _holds_big_file(box):
+            # a long-running hub has its workers up before the first big file lands; a --once
+            # run starts them now, while the inbox settles (two polls) and the file's key and
+            # header are read, instead of when its first chunk is cut
             hub.start_workers()
         idle_polls = 0
         while True:
@@ -640,6 +643,15 @@ def make_data_folder(settings: Settings) -> None:
         raise ConfigError(
             f"data folder {settings.data_dir}: cannot make it: {exc.strerror or exc}"
         ) from exc
+
+
+def _holds_big_file(box: Inbox) -> bool:
+    """Whether a file of the inbox is big enough for the translating workers."""
+    for path in box.pending():
+        with contextlib.suppress(OSError):  # gone since the listing
+            if path.stat().st_size >= PARALLEL_FROM_BYTES:
+                return True
+    return False
 
 
 def connector_for(path: Path, connectors: list[ConnectorSettings]) -> str:
