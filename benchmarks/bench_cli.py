@@ -12,6 +12,11 @@ The children may write their bytecode (``PYTHONDONTWRITEBYTECODE`` is dropped fr
 environment): an installed hub has its ``.pyc`` files, and a checkout run with that variable set
 compiles every one of its modules from source on every start (a third of ``--help``).
 
+With valgrind, what ``dlq list`` is made of follows, in instructions: the imports it cannot
+start without, each added to the ones before (:data:`PARTS`, one callgrind run each), then the
+command itself (building its click command, its options' validation, the settings, the query,
+the table); and two floors for context, SQLAlchemy Core's import and a one-command Typer app.
+
 Run: ``python -m benchmarks.bench_cli``; ``CROSSDOCK_BENCH_CLI_ROUNDS`` (default 15).
 """
 
@@ -37,6 +42,30 @@ CROSSDOCK = str(Path(sys.executable).parent / "crossdock")
 #: the children's environment: as a user's shell has it, bytecode written once and reused
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 _COLLECTED = re.compile(rb"Collected : (\d+)")
+
+#: what ``dlq list`` imports, each step on top of the ones before: (what, the step's code)
+PARTS = [
+    ("the CLI's modules: Typer (and its click), rich, hub.cli", "import hub.cli.app"),
+    (
+        "pydantic's validation machinery (Typer checks every option through a TypeAdapter)",
+        "import pydantic; pydantic.TypeAdapter(int)",
+    ),
+    ("the configuration's models (hub.config)", "import hub.config"),
+    ("SQLAlchemy Core", "import sqlalchemy"),
+    (
+        "the listing's modules (hub.database, hub.ops.views, SQLite's dialect)",
+        "import hub.database, hub.ops.views, sqlalchemy.dialects.sqlite",
+    ),
+]
+#: a Typer app of one command with one option, run once: what any Typer 0.29 command costs
+_TYPER_APP = (
+    "import typer\n"
+    "app = typer.Typer()\n"
+    "@app.command()\n"
+    "def main(name: str = 'x') -> None:\n"
+    "    pass\n"
+    "app(['--name', 'y'])\n"
+)
 
 
 def _timed(cmd: list[str]) -> tuple[float, float]:
@@ -81,6 +110,28 @@ def instructions(cmd: list[str]) -> int | None:
     return int(found.group(1)) if found else None
 
 
+def _parts(dlq_list: list[str]) -> list[tuple[str, int]] | None:
+    """(what, instructions) of each of :data:`PARTS`, then of the command itself; None
+    without valgrind."""
+    counts: list[int] = []
+    for i in range(len(PARTS) + 1):
+        code = "; ".join(step for _, step in PARTS[:i]) or "pass"
+        count = instructions([sys.executable, "-c", code])
+        if count is None:
+            return None
+        counts.append(count)
+    whole = instructions(dlq_list)
+    if whole is None:
+        return None
+    counts.append(whole)
+    names = ["the interpreter (`python -c pass`)", *(what for what, _ in PARTS)]
+    names.append("the command: its click command, options, settings, query and table")
+    return [(names[0], counts[0])] + [
+        (name, after - before)
+        for name, before, after in zip(names[1:], counts[:-1], counts[1:], strict=True)
+    ]
+
+
 def _millions(count: int | None) -> str:
     return "" if count is None else f", {count / 1e6:,.0f} M instructions"
 
@@ -116,12 +167,14 @@ def run() -> list[tuple[str, str, str, str]]:
         commands = {
             "python": [sys.executable, "-c", "pass"],
             # what dominates every command that opens the database (python -X importtime)
-            "sqlalchemy": [sys.executable, "-c", "import sqlalchemy.orm"],
+            "sqlalchemy": [sys.executable, "-c", "import sqlalchemy"],
+            "typer": [sys.executable, "-c", _TYPER_APP],
             "--help": [CROSSDOCK, "--help"],
             "dlq list": [CROSSDOCK, "dlq", "list", "--data-dir", str(data)],
         }
         medians = measure(commands)
         counts = {name: instructions(cmd) for name, cmd in commands.items()}
+        parts = _parts(commands["dlq list"])
     load = max(load, os.getloadavg()[0])
     base_wall, base_cpu = medians["python"]
     reference = f"`python -c pass`: {base_wall:.3f} s wall, {base_cpu:.3f} s CPU" + _millions(
@@ -141,16 +194,26 @@ def run() -> list[tuple[str, str, str, str]]:
                 f"CPU {cpu_met} (load {load:.1f})",
             )
         )
-    wall, cpu = medians["sqlalchemy"]
-    rows.append(
+    for name, what in (
         (
-            "CLI start-up floor (context): `python -c 'import sqlalchemy.orm'`, which any "
-            "command reading the database pays",
-            f"{wall:.3f} s wall, {cpu:.3f} s CPU" + _millions(counts["sqlalchemy"]),
-            reference,
-            f"{wall / base_wall:.1f}× the interpreter's start",
+            "sqlalchemy",
+            "`python -c 'import sqlalchemy'`, which any command reading the database pays",
+        ),
+        ("typer", "a Typer app of one command with one option, run once"),
+    ):
+        wall, cpu = medians[name]
+        rows.append(
+            (
+                f"CLI start-up floor (context): {what}",
+                f"{wall:.3f} s wall, {cpu:.3f} s CPU" + _millions(counts[name]),
+                reference,
+                f"{wall / base_wall:.1f}× the interpreter's start",
+            )
         )
-    )
+    total = counts["dlq list"]
+    for what, count in parts or []:
+        share = f"{count / total:.0%} of `dlq list`" if total else ""
+        rows.append((f"`crossdock dlq list`, made of: {what}", _millions(count)[2:], "", share))
     return rows
 
 
