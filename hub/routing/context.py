@@ -91,7 +91,10 @@ def _cel_view(value: dict[str, Any], fields: frozenset[str] | None) -> dict[str,
         return {str(k): to_cel(v) for k, v in value.items()}
     plain = _PLAIN
     return {
-        k: v if type(v) in plain else to_cel(v) for k in fields if k in value for v in (value[k],)
+        k: v if type(v) in plain else float(v) if type(v) is Decimal else to_cel(v)
+        for k in fields
+        if k in value
+        for v in (value[k],)
     }
 
 

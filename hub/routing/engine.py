@@ -9,6 +9,7 @@ and :mod:`hub.routing.dispatcher`.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 from collections.abc import Mapping
@@ -26,7 +27,7 @@ from hub.routing.priority import priority_of
 from hub.routing.rules import MaintenanceWindow, Rule, RulesFile
 from hub.routing.taxonomy import Severity
 
-__all__ = ["CompiledRule", "Decision", "Match", "RoutingEngine", "WindowHit"]
+__all__ = ["CompiledRule", "Decision", "GroupPart", "Match", "Memo", "RoutingEngine", "WindowHit"]
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,9 @@ class CompiledRule:
     defer_key: Expression | None
     cancel_key: Expression | None
     severity: Severity
+    group_fields: tuple[str, ...] | None = None
+    """The ``data`` fields its labels, title, store and customer read, when that is all they
+    read: matches with equal values share those (:class:`GroupPart`), computed once a batch."""
 
     @property
     def ref(self) -> str:
@@ -68,6 +72,24 @@ class WindowHit:
     window: str
     action: str
     until: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class GroupPart:
+    """What a rule decides from its group's fields alone: equal for every event of a group."""
+
+    labels: dict[str, str]
+    title: str
+    store: str | None
+    customer: str | None
+    group_key: str | None
+    """None when the rule groups by dedup key (each event's own)."""
+
+
+Memo = dict[tuple[Any, ...], GroupPart]
+"""Group parts already decided in one batch (same rules, same time), by rule and fields."""
+
+_ABSENT = object()
 
 
 @dataclass(slots=True)
@@ -235,7 +257,7 @@ class RoutingEngine:
         def opt(src: str | None) -> Expression | None:
             return Expression.compile(rule.id, src, params) if src else None
 
-        return CompiledRule(
+        compiled = CompiledRule(
             rule=rule,
             version=self.rules.rule_version(rule),
             order=order,
@@ -252,6 +274,12 @@ class RoutingEngine:
             cancel_key=opt(rule.cancel_on.key if rule.cancel_on else None),
             severity=Severity.parse(rule.severity),
         )
+        group = [*compiled.labels.values(), compiled.title, compiled.store, compiled.customer]
+        reads = reads_of([e.compiled for e in group if e is not None])
+        if set(reads) <= {"data"} and reads.get("data", frozenset()) is not None:
+            fields = tuple(sorted(reads.get("data") or ()))
+            compiled = dataclasses.replace(compiled, group_fields=fields)
+        return compiled
 
     # -- lookup --------------------------------------------------------------------------------
     def rules_for(self, event_type: str) -> list[CompiledRule]:
@@ -264,12 +292,18 @@ class RoutingEngine:
 
     # -- deciding ------------------------------------------------------------------------------
     def decide(
-        self, event: Mapping[str, Any], at: datetime, *, validated: bool = False
+        self,
+        event: Mapping[str, Any],
+        at: datetime,
+        *,
+        validated: bool = False,
+        memo: Memo | None = None,
     ) -> Decision:
         """Test ``event`` against its rules at time ``at``; ValueError when it is not valid.
 
         The context holds only what those rules read (:meth:`reads`); ``validated``: see
-        :func:`~hub.routing.context.build_context`."""
+        :func:`~hub.routing.context.build_context`. ``memo``, shared by the events of one batch
+        decided at one time, keeps what a rule decides from its group's fields alone."""
         event_type = str(event.get("type", ""))
         ctx = build_context(
             event,
@@ -279,16 +313,19 @@ class RoutingEngine:
             reads=self.reads(event_type),
             validated=validated,
         )
-        return self.decide_context(ctx)
+        return self.decide_context(ctx, memo=memo)
 
-    def decide_context(self, ctx: EventContext, *, only: str | None = None) -> Decision:
-        """Decide on a built context; ``only`` tests that one rule (deferred checks falling due)."""
+    def decide_context(
+        self, ctx: EventContext, *, only: str | None = None, memo: Memo | None = None
+    ) -> Decision:
+        """Decide on a built context; ``only`` tests that one rule (deferred checks falling due);
+        ``memo``: see :meth:`decide`."""
         matches: list[Match] = []
         errors: list[str] = []
         candidates = [self.by_id[only]] if only else self.rules_for(ctx.event_type)
         for compiled in candidates:
             try:
-                match = self._match(compiled, ctx, deferred_check=only is not None)
+                match = self._match(compiled, ctx, deferred_check=only is not None, memo=memo)
             except ExpressionError as exc:
                 errors.append(str(exc))
                 continue
@@ -306,7 +343,9 @@ class RoutingEngine:
                 errors.append(str(exc))
         return Decision(ctx, matches, errors, cancels, len(candidates))
 
-    def _match(self, c: CompiledRule, ctx: EventContext, *, deferred_check: bool) -> Match | None:
+    def _match(
+        self, c: CompiledRule, ctx: EventContext, *, deferred_check: bool, memo: Memo | None
+    ) -> Match | None:
         rule = c.rule
         deferred_until: datetime | None = None
         defer_key: str | None = None
@@ -321,26 +360,13 @@ class RoutingEngine:
                 deferred_until = due
         if deferred_until is None and not c.condition.test(ctx):
             return None
-        labels = {k: _text(e.evaluate(ctx)) for k, e in c.labels.items()}
+        group = self._group_part(c, ctx, memo)
         line = {k: _plain(e.evaluate(ctx)) for k, e in c.line.items()}
         dedup = _text(c.dedup_key.evaluate(ctx)) if c.dedup_key else ctx.event_id
-        if rule.group_by:
-            group_key = _key(rule.id, *(labels[name] for name in rule.group_by))
-        else:
-            group_key = _key(rule.id, dedup)
+        group_key = group.group_key if group.group_key is not None else _key(rule.id, dedup)
         value = _decimal(c.value_at_risk.evaluate(ctx)) if c.value_at_risk else Decimal(0)
-        store = (
-            _opt_text(c.store.evaluate(ctx))
-            if c.store
-            else _opt_text(ctx.data.get("location_id") or ctx.facts.get("pickup_store"))
-        )
-        customer = (
-            _opt_text(c.customer.evaluate(ctx))
-            if c.customer
-            else _opt_text(ctx.data.get("customer_ref"))
-        )
+        store, customer = group.store, group.customer
         impact = self.rules.impact.impact(value, store=store, customer=customer)
-        title = _text(c.title.evaluate(ctx)) if c.title else (rule.description or rule.id)
         match = Match(
             rule=c,
             category=rule.category,
@@ -349,8 +375,8 @@ class RoutingEngine:
             urgency=rule.urgency,
             priority=priority_of(impact, rule.urgency),
             value_at_risk=value,
-            title=title,
-            labels=labels,
+            title=group.title,
+            labels=dict(group.labels),
             line={"dedup_key": dedup, **line},
             dedup_key=dedup,
             group_key=group_key,
@@ -366,6 +392,46 @@ class RoutingEngine:
             self._classify(match, ctx)
         match.windows = self._windows(match, ctx)
         return match
+
+    def _group_part(self, c: CompiledRule, ctx: EventContext, memo: Memo | None) -> GroupPart:
+        """Labels, title, store, customer and group key of a match of ``c`` on ``ctx``; with a
+        memo, once per rule and values of the fields they read."""
+        key: tuple[Any, ...] | None = None
+        if memo is not None and c.group_fields is not None:
+            data = ctx.variables.get("data") or {}
+            key = (c.order, *(data.get(name, _ABSENT) for name in c.group_fields))
+            if c.store is None:
+                key += (ctx.data.get("location_id"), ctx.facts.get("pickup_store"))
+            if c.customer is None:
+                key += (ctx.data.get("customer_ref"),)
+            try:
+                found = memo.get(key)
+            except TypeError:  # a value that is a map or a list: decided for this event alone
+                found, key = None, None
+            if found is not None:
+                return found
+        rule = c.rule
+        labels = {k: _text(e.evaluate(ctx)) for k, e in c.labels.items()}
+        part = GroupPart(
+            labels=labels,
+            title=_text(c.title.evaluate(ctx)) if c.title else (rule.description or rule.id),
+            store=(
+                _opt_text(c.store.evaluate(ctx))
+                if c.store
+                else _opt_text(ctx.data.get("location_id") or ctx.facts.get("pickup_store"))
+            ),
+            customer=(
+                _opt_text(c.customer.evaluate(ctx))
+                if c.customer
+                else _opt_text(ctx.data.get("customer_ref"))
+            ),
+            group_key=(
+                _key(rule.id, *(labels[name] for name in rule.group_by)) if rule.group_by else None
+            ),
+        )
+        if key is not None and memo is not None:
+            memo[key] = part
+        return part
 
     def regrade(self, match: Match, value_at_risk: Decimal) -> tuple[int, int]:
         """(impact, priority) of ``match``'s task once its lines put ``value_at_risk`` at stake."""

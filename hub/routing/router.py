@@ -27,7 +27,7 @@ from hub.retry import DEFAULT_TABLE, RetryPolicy, retrying
 from hub.routing import audit
 from hub.routing.classifier import Classifier
 from hub.routing.context import EventContext
-from hub.routing.engine import Decision, Match, RoutingEngine
+from hub.routing.engine import Decision, Match, Memo, RoutingEngine
 from hub.routing.loader import load_engine
 from hub.routing.tables import DeferredCheckRow
 from hub.routing.tasks import open_or_join_many
@@ -149,6 +149,7 @@ class Router:
         now = at or self.clock()
         outcomes: list[RouteOutcome] = []
         decided: list[tuple[RouteOutcome, Decision]] = []
+        memo: Memo = {}  # what each rule decides from a group's fields: once a batch
         for event in events:
             event_id = str(event.get("id") or "")
             if event_id and not engine.wants(str(event.get("type", ""))):
@@ -157,7 +158,7 @@ class Router:
             try:
                 if not event_id:
                     raise ValueError("the event has no id")
-                decision = engine.decide(event, now, validated=validated)
+                decision = engine.decide(event, now, validated=validated, memo=memo)
             except ValueError as exc:
                 self._dead_letter(event, exc)
                 outcomes.append(RouteOutcome(event_id, dead_lettered=True, errors=[str(exc)]))

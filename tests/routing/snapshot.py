@@ -30,3 +30,18 @@ def snapshot(db: Engine) -> dict[str, list[dict[str, Any]]]:
                 {k: v for k, v in row.items() if (table.name, k) not in _WALL_CLOCK} for row in rows
             ]
     return found
+
+
+def by_group(tables: dict[str, list[dict[str, Any]]]) -> dict[str, list[Any]]:
+    """``tables`` with row ids left out and tasks named by (rule, group key) instead of their
+    id, each table sorted: what two ways of routing must agree on when they may open the same
+    tasks in another order (a batch opens its groups' tasks together)."""
+    task_key = {t["id"]: (t["rule_id"], t["group_key"]) for t in tables.get("routing_tasks", [])}
+
+    def plain(row: dict[str, Any]) -> dict[str, Any]:
+        out = {k: v for k, v in row.items() if k != "id"}
+        if "task_id" in out:
+            out["task_id"] = task_key.get(out["task_id"], out["task_id"])
+        return out
+
+    return {name: sorted((plain(row) for row in rows), key=repr) for name, rows in tables.items()}

@@ -21,6 +21,7 @@ from hub.batch import EventBatch
 from hub.database import connect
 from hub.routing.audit import audit_entries
 from hub.routing.context import build_context
+from hub.routing.engine import Memo
 from hub.routing.loader import load_engine
 from hub.routing.router import Router
 from hub.routing.trusted import attributes_of, data_of
@@ -41,7 +42,7 @@ from tests.routing.events import (
     pickup_order,
     return_event,
 )
-from tests.routing.snapshot import snapshot
+from tests.routing.snapshot import by_group, snapshot
 
 
 def published(event: dict[str, Any]) -> dict[str, Any]:
@@ -156,7 +157,7 @@ _COUNTS = st.lists(
 )
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_COUNTS)
 def test_validated_routing_leaves_what_validating_routing_leaves(
     tmp_path_factory: pytest.TempPathFactory, counts: list[tuple[int, int, int, int]]
@@ -179,3 +180,59 @@ def test_an_event_that_is_not_what_was_vouched_for_is_dead_lettered(
         assert router.dead_letters.list()[0].stage == "route"
     finally:
         db.dispose()
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_COUNTS)
+def test_a_batchs_shared_group_parts_decide_what_each_event_alone_decides(
+    counts: list[tuple[int, int, int, int]],
+) -> None:
+    events = _mixed_events(counts)
+    alone, shared = load_engine(), load_engine()
+    memo: Memo = {}
+    for event in events:
+        expected = [m.summary() for m in alone.decide(event, START).matches]
+        got = [m.summary() for m in shared.decide(event, START, memo=memo).matches]
+        assert got == expected
+    # the stock rules' labels and title read data.location_id only: one part per rule and store
+    assert len(memo) <= 2 * len({s for s, *_ in counts}) + len(events) - len(counts)
+
+
+def test_a_rule_whose_labels_read_more_than_data_fields_is_decided_event_by_event() -> None:
+    engine = load_engine()
+    by_id = engine.by_id
+    assert by_id["stock-variance-recount"].group_fields == ("location_id",)
+    assert by_id["pickup-past-promise"].group_fields is None  # labels read facts
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_COUNTS)
+def test_a_batch_leaves_the_tasks_and_lines_routing_one_by_one_leaves(
+    tmp_path_factory: pytest.TempPathFactory, counts: list[tuple[int, int, int, int]]
+) -> None:
+    tmp = tmp_path_factory.mktemp("batch")
+    events = _mixed_events(counts)
+
+    def route(name: str, batch: bool) -> Any:
+        db = connect(f"sqlite:///{tmp / name}")
+        try:
+            router = Router(db, load_engine(), clock=Clock())
+            if batch:
+                outcomes = router.route_many(events, validated=True)
+            else:
+                outcomes = [router.route(event) for event in events]
+            tables = snapshot(db)
+            audit = tables.pop("routing_audit")
+            task_key = {t["id"]: (t["rule_id"], t["group_key"]) for t in tables["routing_tasks"]}
+            audited = sorted(
+                (e["action"], task_key.get(e["task_id"]), e["rule"], listed[0])
+                for e in audit
+                for listed in e["details"].get("events") or [[e["event_id"]]]
+            )
+            # a batch opens its groups' tasks together: ids may differ, nothing else
+            opened = sorted(task_key[o.opened[0]] for o in outcomes if o.opened)
+            return by_group(tables), audited, opened, [(o.event_id, o.duplicate) for o in outcomes]
+        finally:
+            db.dispose()
+
+    assert route("batch.db", True) == route("alone.db", False)
