@@ -241,6 +241,7 @@ def run(
         api=(api_host, api_port) if (api if api is not None else not once) else None,
         routing=worker,
         on_confirmed=_echo_events if echo else None,
+        freeze_heap=True,
     )
     interrupted = False
     try:
