@@ -57,6 +57,7 @@ from hub.outages import ONCE_WAIT, OutageRider, is_disk_full, is_outage
 from hub.partners import PartnerDirectory
 from hub.refused_files import as_refusal, refuse_entry, refuse_file
 from hub.source_poller import PolledSource, SourcePoller
+from hub.startup_heap import freeze_startup_heap
 from hub.worker_pool import WorkerPool
 from mappings import SpecRegistry, installed_specs
 
@@ -317,7 +318,7 @@ class HubRun:
     on_confirmed: Callable[[bytes], None] | None = None
     totals: RunTotals = field(default_factory=RunTotals)
     #: the process is the hub's (the CLI): once the hub is built, its heap is moved out of the
-    #: garbage collector's sight (:func:`~hub.api.freeze_startup_heap`). Routing allocates
+    #: garbage collector's sight (:func:`~hub.startup_heap.freeze_startup_heap`). Routing allocates
     #: enough to trigger collections all the time, and each full one walked the whole import
     #: and start-up heap again: 35 % of routing's CPU (165 -> 112 us an event, bulk events).
     #: Not for tests, which run many hubs in one process (what is frozen is never collected).
@@ -482,7 +483,7 @@ class HubRun:
         webhook deliveries are routed in process, as the inbox's events are."""
         # imported here: the app's routes cost about 45 MB and a second of start-up, which a
         # run without the API (``--once``) does not pay
-        from hub.api import create_app, freeze_startup_heap
+        from hub.api import create_app
 
         assert self.api is not None
         host, port = self.api

@@ -9,6 +9,6 @@ from canonical.lazy_exports import lazy_exports
 
 __all__ = ["create_app", "freeze_startup_heap"]
 
-_HOMES = {"create_app": "hub.api.app", "freeze_startup_heap": "hub.api.app"}
+_HOMES = {"create_app": "hub.api.app", "freeze_startup_heap": "hub.startup_heap"}
 
 __getattr__, __dir__ = lazy_exports(__name__, _HOMES)
