@@ -197,13 +197,14 @@ def build_context(
     want: Reads = reads if reads is not None else dict.fromkeys(VARIABLES)
     envelope = None
     attributes: Callable[[], dict[str, Any]] = lambda: _attributes(event, envelope)  # noqa: E731
-    if event_type in default_registry.event_types() and validated:
+    canonical = event_type in default_registry.event_types()
+    if canonical and validated:
         try:
             data: dict[str, Any] = data_of(event_type, event["dataversion"], event["data"])
         except (ArithmeticError, LookupError, TypeError, ValueError) as exc:
             raise ValueError(f"not the JSON of a valid {event_type} event: {exc!r}") from exc
         attributes = lambda: attributes_of(event)  # noqa: E731
-    elif event_type in default_registry.event_types():
+    elif canonical:
         envelope = parse_envelope(event)
         data = envelope.data.model_dump(mode="python")
     else:

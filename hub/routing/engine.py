@@ -477,6 +477,8 @@ def _expressions(c: CompiledRule) -> list[Expression]:
 
 
 def _text(value: Any) -> str:
+    if type(value) is str:
+        return value
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return "" if value is None else str(value)
@@ -487,6 +489,8 @@ def _opt_text(value: Any) -> str | None:
 
 
 def _plain(value: Any) -> Any:
+    if type(value) is str:
+        return value
     if isinstance(value, float):
         return _text(value) if value.is_integer() else repr(value)
     if isinstance(value, datetime):
