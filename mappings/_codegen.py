@@ -257,14 +257,18 @@ class _Generator:
             raise self.fail(where, f"{reference!r} is not callable")
         return self.name_for("py", reference, target)
 
-    def call(self, name: str, var: str, where: str) -> str:
-        """The expression applying transform ``name`` to ``var``."""
+    def call(self, name: str, var: str, where: str, *, text: bool = False) -> str:
+        """The expression applying transform ``name`` to ``var`` (known to be a str: ``text``)."""
         function = self.transform_name(name, where)
         method = _METHODS.get(name)
         if not self.checked and method is not None and self.namespace[function] is method[0]:
             # A str method in place of the call: same result for text; anything else raises
             # in the fast path and gets the transform's own error in the checked path.
             return f"{var}.{method[1]}()"
+        text_form = transforms.TEXT_FORMS.get(self.namespace[function]) if text else None
+        if not self.checked and text_form is not None:
+            # the transform's own code for text, without its dispatch on the value's type
+            return f"{self.name_for('tx', name, text_form)}({var})"
         return f"{function}({var})"
 
     def transform_name(self, name: str, where: str) -> str:
@@ -355,7 +359,12 @@ class _Generator:
         if self.checked:
             self.emit(indent, f"_cr = {var}")
         if spec.transform:
-            calls = [self.call(name, var, where) for name in spec.transform]
+            # a row function's column is text, and so is what a text built-in returns
+            text = self.reads_present_column(spec)
+            calls = []
+            for name in spec.transform:
+                calls.append(self.call(name, var, where, text=text))
+                text = self.namespace[self.transform_name(name, where)] in _TEXT_BUILTINS
             # Built-in transforms raise on None, which for a required value in the fast path
             # just means "let the checked path report it": the None test can go.
             guarded = not self.reads_present_column(spec) and (

@@ -21,6 +21,7 @@ from typing import Any
 from .codelists import country_alpha2
 
 __all__ = [
+    "TEXT_FORMS",
     "Transform",
     "get_transform",
     "register_transform",
@@ -255,6 +256,14 @@ def _utc(moment: datetime) -> datetime:
         return moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
 
+
+#: built-ins whose work for a str is one function, by built-in: what a generated row function
+#: calls where its value is known to be a str (a CSV column, a text built-in's result), a
+#: Python call less a field (the built-in only dispatches on the value's type)
+TEXT_FORMS: dict[Transform, Callable[[str], Any]] = {
+    to_decimal: _decimal_from_text,
+    to_datetime: _datetime_from_text,
+}
 
 for _name, _function in (
     ("bool", to_bool),
