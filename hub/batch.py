@@ -8,7 +8,7 @@ published as one persistent message. Dedup and dead letters stay per event, by e
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -90,6 +90,21 @@ class EventBatch:
                 b"}",
             )
         )
+
+    def encoder(self, model: type[BaseModel]) -> Callable[[str, BaseModel], bytes]:
+        """:meth:`encode` for events whose data are all of exactly ``model``, for a loop.
+
+        The same bytes; the batch's parts and the model's serializer are looked up once
+        instead of once an event (about 1,000 instructions an event on the bulk path).
+        """
+        prefix, suffix = self._prefix, self._suffix
+        to_json = model.__pydantic_serializer__.to_json
+        join = b"".join
+
+        def encode(event_id: str, data: BaseModel) -> bytes:
+            return join((prefix, event_id.encode(), suffix, to_json(data, exclude_none=True), b"}"))
+
+        return encode
 
     @staticmethod
     def join(parts: list[bytes]) -> bytes:

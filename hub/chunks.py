@@ -196,7 +196,8 @@ def translate_chunk(job: ChunkJob) -> ChunkResult:
         traceparent=job.traceparent,
         tracestate=job.tracestate,
     )
-    encode = envelope.encode
+    # the validator makes instances of exactly the mapping's target model
+    encode = envelope.encoder(event_model(mapping.target_type, mapping.target_version))
     join = envelope.lines if job.json_lines else envelope.join
     parts: list[bytes] = []
 
