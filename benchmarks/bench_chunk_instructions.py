@@ -8,12 +8,14 @@ file (19,999 events, 1 dead letter), after a 2,000-row warm-up chunk (pydantic a
 spec build their validators on first use), with ``--dump-before=getppid`` around the measured
 call: the same method as the tracing rows in BENCHMARKS.md.
 
-Run: ``python -m benchmarks.bench_chunk_instructions`` (about a minute), or ``--profile DIR``
-to keep the measured call's callgrind file for ``callgrind_annotate --inclusive=yes``.
+Run: ``python -m benchmarks.bench_chunk_instructions`` (about a minute), ``--frozen`` to freeze
+the heap after the warm-up as a worker does, or ``--profile DIR`` to keep the measured call's
+callgrind file for ``callgrind_annotate --inclusive=yes``.
 """
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import shutil
@@ -30,8 +32,12 @@ ROWS = 20_000
 WARM_UP_ROWS = 2_000
 
 
-def _child(rows: int, warm_up: int) -> None:
-    """Under callgrind: make the file and the jobs, warm up, then the measured chunk."""
+def _child(rows: int, warm_up: int, *, frozen: bool = False) -> None:
+    """Under callgrind: make the file and the jobs, warm up, then the measured chunk.
+
+    ``frozen``: the heap is frozen after the warm-up, as a worker's is after its start-up
+    (``hub.chunks.prepare_worker``), so collections do not walk the import-time objects.
+    """
     # the child alone needs the hub; the parent only starts valgrind
     from benchmarks.bench_bulk import write_file
     from connectors.formats.csv import CsvPosition, split_rows
@@ -70,6 +76,8 @@ def _child(rows: int, warm_up: int) -> None:
 
     measured = job(chunk)
     translate_chunk(job(warm))
+    if frozen:
+        gc.freeze()
     os.getppid()  # dump: imports, the file, the warm-up
     result = translate_chunk(measured)
     os.getppid()  # dump: the measured chunk
@@ -85,6 +93,7 @@ def count(
     *,
     cwd: str | None = None,
     keep: Path | None = None,
+    frozen: bool = False,
 ) -> int:
     """Instructions of one ``translate_chunk`` call on ``rows`` rows, in a callgrind child.
 
@@ -104,6 +113,7 @@ def count(
             "--child",
             str(rows),
             str(WARM_UP_ROWS),
+            *(["--frozen"] if frozen else []),
         ]
         # a fixed hash seed: set and dict layouts, and so the instructions, repeat run to run
         env = {**os.environ, "PYTHONHASHSEED": "0"}
@@ -137,9 +147,10 @@ def run() -> list[tuple[str, str, str, str]]:
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--child"]:
-        _child(int(sys.argv[2]), int(sys.argv[3]))
+        _child(int(sys.argv[2]), int(sys.argv[3]), frozen="--frozen" in sys.argv)
     elif sys.argv[1:2] == ["--profile"]:
         total = count(keep=Path(sys.argv[2]))
         print(f"{total / ROWS:,.0f} instructions/row ({total:,} in all)")
     else:
-        print(f"{count() / ROWS:,.0f} instructions/row")
+        frozen = "--frozen" in sys.argv  # as in a worker: the heap frozen after start-up
+        print(f"{count(frozen=frozen) / ROWS:,.0f} instructions/row")
