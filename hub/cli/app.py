@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from typer.models import TyperInfo
 
 from hub.cli.connector import connector_app, failure_line
 from hub.cli.db import db_app
@@ -1103,13 +1104,14 @@ def main() -> None:
 
 
 def _only_invoked(root: typer.Typer, args: list[str]) -> typer.Typer:
-    """``root`` with only the group or command that ``args`` names first, else ``root``.
+    """``root`` with only the group or command that ``args`` names first, else ``root``;
+    in a group so named, the same for the next word.
 
     Typer turns every command of every group into a click command (their signatures read,
     their options made) before it runs one: 47 commands, 114 M instructions of each start,
-    more than half of `crossdock --help`. The group that runs is built whole, so its help,
-    errors and suggestions are the same; a first word that names nothing (a typo, an option,
-    shell completion's call) gets the whole app and its usual answer.
+    more than half of `crossdock --help`. Every group on the way keeps its name, help and
+    callback, so help, usage lines and errors read the same; a word that names nothing there
+    (a typo, an option, shell completion's call) gets that whole group and its usual answer.
     """
     first = args[0] if args else ""
     if not first or first.startswith("-") or "_CROSSDOCK_COMPLETE" in os.environ:
@@ -1123,8 +1125,20 @@ def _only_invoked(root: typer.Typer, args: list[str]) -> typer.Typer:
     if not groups and not commands:
         return root
     pruned = copy.copy(root)  # the same app: its name, help, callback and settings
-    pruned.registered_groups = groups
+    pruned.registered_groups = [_group_only_invoked(g, args[1:]) for g in groups]
     pruned.registered_commands = commands
+    return pruned
+
+
+def _group_only_invoked(group: TyperInfo, args: list[str]) -> TyperInfo:
+    """``group`` with only what ``args`` names in it (:func:`_only_invoked`)."""
+    if group.typer_instance is None:
+        return group
+    inner = _only_invoked(group.typer_instance, args)
+    if inner is group.typer_instance:
+        return group
+    pruned = copy.copy(group)
+    pruned.typer_instance = inner
     return pruned
 
 

@@ -114,16 +114,31 @@ def test_a_command_line_builds_only_the_group_it_names() -> None:
     dlq = _only_invoked(app, ["dlq", "list"])
     assert [g.name for g in dlq.registered_groups] == ["dlq"]
     assert dlq.registered_commands == []
+    inner = dlq.registered_groups[0].typer_instance
+    assert inner is not None
+    assert [c.name for c in inner.registered_commands] == ["list"]
+    assert inner.registered_groups == []
     run = _only_invoked(app, ["run", "--once"])
     assert [c.callback.__name__ for c in run.registered_commands if c.callback] == ["run"]
     assert run.registered_groups == []
     # no first word, an option, or a word naming nothing: the whole app answers
     for args in ([], ["--help"], ["-h"], ["dlqq"]):
         assert _only_invoked(app, args) is app
-    assert len(app.registered_groups) > 1  # the app itself is left whole
+    # the app itself is left whole
+    assert len(app.registered_groups) > 1
+    whole_dlq = app.registered_groups[0].typer_instance
+    assert whole_dlq is not None
+    assert len(whole_dlq.registered_commands) > 1
     # the group that runs is whole: its help and its answer to a typo are the app's
     runner = CliRunner()
-    for args in (["dlq", "--help"], ["dlq", "lst"], ["run", "--help"]):
+    for args in (
+        ["dlq", "--help"],
+        ["dlq", "lst"],
+        ["dlq", "list", "--help"],
+        ["dlq", "redrive", "statu"],
+        ["registry", "token", "list", "-h"],
+        ["run", "--help"],
+    ):
         whole = runner.invoke(app, args)
         alone = runner.invoke(_only_invoked(app, args), args)
         assert (alone.exit_code, alone.output) == (whole.exit_code, whole.output), args
