@@ -11,7 +11,6 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.declarative import Base
-from hub.storage import insert_ignoring_duplicates
 
 __all__ = ["ProcessedEventRow", "claim_events"]
 
@@ -29,17 +28,39 @@ class ProcessedEventRow(Base):
 _TABLE = cast(Table, ProcessedEventRow.__table__)
 
 
+_CHUNK = 1000
+"""Ids claimed by one INSERT (three parameters each; SQLite takes 32,766 a statement)."""
+
+
 def claim_events(conn: Connection, consumer: str, event_ids: Iterable[str]) -> set[str]:
     """Record ``event_ids`` for ``consumer``; return those not seen before.
 
     Run it in the same transaction as the consumer's own work, so "seen" and "done" commit
     together; a duplicate delivery then finds its id claimed and is acked without effect.
+
+    One ``INSERT … VALUES (…), (…) ON CONFLICT DO NOTHING RETURNING event_id`` a thousand ids,
+    written here with the time converted once: SQLAlchemy's executemany with RETURNING built
+    the same statement but processed every row's parameters, ~9 µs an id of routing a batch.
     """
     ids = list(dict.fromkeys(event_ids))
     if not ids:
         return set()
-    now = datetime.now(UTC)
-    rows = [{"consumer": consumer, "event_id": i, "processed_at": now} for i in ids]
-    # RETURNING reports only the rows this transaction inserted: under concurrent consumers the
-    # loser of a race gets nothing back for that id, so exactly one of them acts on it.
-    return set(insert_ignoring_duplicates(conn, _TABLE, rows, ["consumer", "event_id"], "event_id"))
+    dialect = conn.dialect
+    process = _TABLE.c.processed_at.type.dialect_impl(dialect).bind_processor(dialect)
+    now: object = datetime.now(UTC)
+    if process is not None:
+        now = process(now)
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    claimed: set[str] = set()
+    for i in range(0, len(ids), _CHUNK):
+        chunk = ids[i : i + _CHUNK]
+        rows = ", ".join([f"({mark}, {mark}, {mark})"] * len(chunk))
+        # RETURNING reports only the rows this statement inserted: under concurrent consumers
+        # the loser of a race gets nothing back for that id, so exactly one of them acts on it
+        sql = (
+            f"INSERT INTO {_TABLE.name} (consumer, event_id, processed_at) VALUES {rows} "
+            "ON CONFLICT (consumer, event_id) DO NOTHING RETURNING event_id"
+        )
+        params = tuple(value for event_id in chunk for value in (consumer, event_id, now))
+        claimed.update(str(row[0]) for row in conn.exec_driver_sql(sql, params))
+    return claimed
