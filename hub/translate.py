@@ -27,6 +27,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -346,6 +347,13 @@ def _translate_chunks(
                     yield TranslationError(f"{letter['location']}: {letter['reason']}")
     except RecordError as exc:
         yield TranslationError(str(exc))
+        return
+    except BrokenProcessPool:
+        # killed (out of memory, or by hand): what came before is whole, the rest is not read
+        yield TranslationError(
+            f"{path}: a translating worker process died after {rows:,} row(s); "
+            "the rest of the file was not translated"
+        )
         return
     yield from _rows_read(path, mapping, report, rows)
 

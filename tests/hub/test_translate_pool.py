@@ -9,7 +9,8 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,6 +20,7 @@ import pytest
 import connectors.formats.csv
 import hub.translate
 from benchmarks.bench_bulk import write_file
+from hub.chunks import ChunkJob, ChunkResult, translate_chunk
 from hub.config import Settings
 from hub.translate import (
     EventLines,
@@ -303,3 +305,26 @@ def test_ctrl_c_stops_the_command_with_130_and_no_traceback(big: Path) -> None:
     assert b"Traceback" not in stderr
     assert time.monotonic() - started < 60
     _workers_gone(watched, children)
+
+
+class _DyingPool(WorkerPool):
+    """A pool whose worker dies after the first chunk (what BrokenProcessPool tells)."""
+
+    def in_order(self, jobs: Iterable[ChunkJob]) -> Iterator[tuple[ChunkJob, ChunkResult]]:
+        job = next(iter(jobs))
+        yield job, translate_chunk(job)
+        raise BrokenProcessPool("a process in the process pool was terminated abruptly")
+
+
+@pytest.mark.usefixtures("small_chunks")
+def test_a_worker_that_dies_is_an_error_after_the_rows_before_it(
+    tmp_path: Path, registry: SpecRegistry
+) -> None:
+    path = write_file(tmp_path / "count.csv", 100)
+    out, errors, _, report = _output(path, registry, _DyingPool(2))
+    assert out.count(b"\n") == 7  # the first chunk's events
+    assert errors == [
+        f"{path}: a translating worker process died after 7 row(s); "
+        "the rest of the file was not translated"
+    ]
+    assert report.failed
