@@ -30,6 +30,7 @@ from connectors.formats.csv import CsvFormat
 from connectors.formats.document import DocumentFormat
 from connectors.sdk.runner import RunOutcome
 from hub.bus.connection import open_connection
+from hub.bus.consumer import queue_depth
 from hub.bus.publisher import ConfirmedPublisher
 from hub.bus.topology import events_exchange
 from hub.checkpoints import load_checkpoint
@@ -327,6 +328,9 @@ class HubRun:
     routed: RoutedCounts | None = None
     #: with ``once``: the dead letters fed to the rules at the end (None: routing off)
     routing_done: RoutingProgress | None = None
+    #: with ``once``: bus messages waiting in the exchange's routing queue, which the run does
+    #: not read (``crossdock routing run`` does); None: there is no such queue (or routing off)
+    routing_queue_waiting: int | None = None
     _in_progress: Path | None = field(default=None, init=False, repr=False)
 
     def run(self) -> RunTotals:
@@ -422,6 +426,16 @@ class HubRun:
             # the events were routed as they were published: the run's dead letters are left
             # (and the deliveries and clocks of one tick)
             self.routing_done = self._riding(rider, routing.finish)
+            self.routing_queue_waiting = self._riding(rider, self._routing_queue_depth)
+
+    def _routing_queue_depth(self) -> int | None:
+        """Messages in the routing queue of the hub's exchange (declared by ``crossdock routing
+        run``, or an earlier version's run), or None when there is none: it collects the run's
+        events too, and only a routing worker empties it."""
+        # inside the function: a run without routing does not import it (df20008)
+        from hub.routing.worker import routing_queue
+
+        return queue_depth(self.settings.resolved_bus_url, routing_queue(self.settings.exchange))
 
     def _outage_limit(self) -> float | None:
         """Seconds to wait out an outage: the configured ``outage_wait``, else forever (or
@@ -656,7 +670,11 @@ def make_data_folder(settings: Settings) -> None:
 
 def _holds_big_file(box: Inbox) -> bool:
     """Whether a file of the inbox is big enough for the translating workers."""
-    for path in box.pending():
+    try:
+        pending = box.pending()
+    except FileNotFoundError:  # no inbox yet: the loop's first poll makes it
+        return False
+    for path in pending:
         with contextlib.suppress(OSError):  # gone since the listing
             if path.stat().st_size >= PARALLEL_FROM_BYTES:
                 return True

@@ -14,13 +14,14 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from amqp.exceptions import ChannelError
 from kombu import Consumer, Message, Queue
 
 from hub.batch import decode_events
 from hub.bus.connection import CONNECTION_ERRORS, open_connection
 from hub.errors import BrokerUnavailable, BusError
 
-__all__ = ["EventConsumer", "EventHandler"]
+__all__ = ["EventConsumer", "EventHandler", "queue_depth"]
 
 log = logging.getLogger(__name__)
 
@@ -158,3 +159,18 @@ class _ConnectionLost(BusError):
         super().__init__(str(cause))
         self.reason = f"{type(cause).__name__}: {cause}"
         self.handled = handled
+
+
+def queue_depth(url: str, name: str) -> int | None:
+    """Messages waiting in the queue ``name`` now; None when there is no such queue (a passive
+    declare: nothing is created, whoever declared it keeps it)."""
+    conn = open_connection(url)
+    try:
+        _name, count, _consumers = Queue(name, channel=conn.channel()).queue_declare(passive=True)
+    except ChannelError:  # NOT_FOUND, from RabbitMQ and the embedded transport alike
+        return None
+    except OSError as exc:
+        raise BrokerUnavailable(f"cannot read the depth of {name}: {exc}") from exc
+    finally:
+        conn.release()
+    return int(count)

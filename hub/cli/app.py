@@ -281,6 +281,7 @@ def _report_run(
         routed = hub_run.routed
         summary["routed_events"] = routed.events if routed is not None else None
         summary["unroutable_messages"] = routed.failed_messages if routed is not None else None
+        summary["routing_queue_waiting"] = hub_run.routing_queue_waiting
         sys.stdout.write(json.dumps(summary) + "\n")
         return
     if hub_run.routed is not None:
@@ -307,6 +308,16 @@ def _say_routed(hub_run: "HubRun", where: dict[str, Any]) -> None:
         highlight=False,
         markup=False,
     )
+    waiting = hub_run.routing_queue_waiting
+    if waiting:
+        err.print(
+            f"routing: {waiting:,} bus message(s) wait in the routing queue, which crossdock run "
+            f"does not read (it routes its own events): "
+            f"`{command_hint('routing run --once', **where)}` routes them",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
     if routed.failed_messages:
         err.print(
             f"routing: {routed.failed_messages:,} bus message(s) could not be routed: kept as "

@@ -138,6 +138,7 @@ def test_lists_and_summaries_print_json_when_asked(tmp_path: Path) -> None:
         "open_routing_tasks": summary["open_routing_tasks"],
         "routed_events": 1,
         "unroutable_messages": 0,
+        "routing_queue_waiting": None,  # no routing queue was ever declared here
         "interrupted": False,
         "in_progress": None,
         # routed in process: no routing queue is bound, and no other subscriber's either

@@ -110,6 +110,7 @@ def test_a_once_run_routes_every_event_it_publishes_in_process_and_declares_no_r
         assert (summary["published"], summary["routed_events"]) == (ROWS, ROWS)
         assert summary["unroutable_messages"] == 0
         assert summary["open_routing_tasks"] == 3  # a recount task for each of the 3 stores
+        assert summary["routing_queue_waiting"] is None  # no routing queue: none was declared
         db = connect(load_settings(config).resolved_database_url)
         try:
             tables = _routing_tables(db)
@@ -134,7 +135,10 @@ def test_a_routing_worker_beside_the_hub_routes_its_events_again_and_changes_not
         try:
             result = CliRunner().invoke(app, args)
             assert result.exit_code == 0, result.output
-            assert json.loads(result.stdout)["routed_events"] == ROWS
+            summary = json.loads(result.stdout)
+            assert summary["routed_events"] == ROWS
+            # the run says what waits in the queue it does not read
+            assert summary["routing_queue_waiting"] == ROWS // BATCH
             before = _routing_tables(worker.router.db)
             assert before["claims"] == ROWS
             # the hub's batch messages reached the worker's queue too: routed again, as dups
@@ -148,6 +152,22 @@ def test_a_routing_worker_beside_the_hub_routes_its_events_again_and_changes_not
             k: v for k, v in before.items() if k != "audit"
         }
         assert after["audit"] >= before["audit"]
+
+
+def test_a_once_run_names_the_routing_queue_left_waiting_and_the_command_that_routes_it(
+    tmp_path: Path,
+) -> None:
+    from hub.cli.app import app
+
+    config, args = _hub(tmp_path, [])
+    left = routing_worker(load_settings(config))
+    left.declare()  # by a routing worker, or by a run of an earlier release
+    left.router.db.dispose()
+    result = CliRunner().invoke(app, [a for a in args if a != "--json"])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.stderr.split())
+    assert f"routing: {ROWS // BATCH:,} bus message(s) wait in the routing queue" in said
+    assert "crossdock routing run --once --config" in said
 
 
 def test_no_wait_routing_is_kept_for_scripts_and_says_it_does_nothing(tmp_path: Path) -> None:
