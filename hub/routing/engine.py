@@ -23,6 +23,7 @@ from hub.routing.context import EventContext, Reads, build_context, reads_of
 from hub.routing.errors import ExpressionError, RuleProblem, RulesError
 from hub.routing.expressions import Expression
 from hub.routing.maintenance import window_end
+from hub.routing.native import Native, Unsupported, lower_rule
 from hub.routing.priority import priority_of
 from hub.routing.rules import MaintenanceWindow, Rule, RulesFile
 from hub.routing.taxonomy import Severity
@@ -55,6 +56,10 @@ class CompiledRule:
     defer_key: Expression | None
     cancel_key: Expression | None
     severity: Severity
+    native: Native | None = None
+    """The whole rule in Python (:func:`~hub.routing.native.lower_rule`) when it defers nothing
+    and every expression of it lowers: None when the condition is false, else the values of
+    :func:`_parts` in order. Raising, it leaves the event to the expressions one by one."""
     group_fields: tuple[str, ...] | None = None
     """The ``data`` fields its labels, title, store and customer read, when that is all they
     read: matches with equal values share those (:class:`GroupPart`), computed once a batch."""
@@ -274,6 +279,10 @@ class RoutingEngine:
             cancel_key=opt(rule.cancel_on.key if rule.cancel_on else None),
             severity=Severity.parse(rule.severity),
         )
+        if compiled.defer_until is None and compiled.defer_key is None:
+            parts = [e.compiled if e is not None else None for e in _parts(compiled)]
+            native = lower_rule(compiled.condition.compiled, parts)
+            compiled = dataclasses.replace(compiled, native=native)
         group = [*compiled.labels.values(), compiled.title, compiled.store, compiled.customer]
         reads = reads_of([e.compiled for e in group if e is not None])
         if set(reads) <= {"data"} and reads.get("data", frozenset()) is not None:
@@ -358,13 +367,30 @@ class RoutingEngine:
             defer_key = str(c.defer_key.evaluate(ctx))
             if due > ctx.now and not deferred_check:
                 deferred_until = due
-        if deferred_until is None and not c.condition.test(ctx):
-            return None
-        group = self._group_part(c, ctx, memo)
-        line = {k: _plain(e.evaluate(ctx)) for k, e in c.line.items()}
-        dedup = _text(c.dedup_key.evaluate(ctx)) if c.dedup_key else ctx.event_id
+        values: tuple[Any, ...] | None = _UNDECIDED
+        if c.native is not None:
+            try:
+                values = c.native(ctx.variables)
+            except (Unsupported, KeyError, TypeError, ValueError, ArithmeticError):
+                values = _UNDECIDED  # outside what Python mirrors: the expressions one by one
+            if values is None:
+                return None
+        if values is not _UNDECIDED:
+            assert values is not None
+            n = len(c.labels)
+            group = self._group_part(c, ctx, memo, values[: n + 3])
+            line_values = values[n + 3 : n + 3 + len(c.line)]
+            line = {k: _plain(v) for k, v in zip(c.line, line_values, strict=True)}
+            dedup = _text(values[-2]) if c.dedup_key else ctx.event_id
+            value = _decimal(values[-1]) if c.value_at_risk else Decimal(0)
+        else:
+            if deferred_until is None and not c.condition.test(ctx):
+                return None
+            group = self._group_part(c, ctx, memo)
+            line = {k: _plain(e.evaluate(ctx)) for k, e in c.line.items()}
+            dedup = _text(c.dedup_key.evaluate(ctx)) if c.dedup_key else ctx.event_id
+            value = _decimal(c.value_at_risk.evaluate(ctx)) if c.value_at_risk else Decimal(0)
         group_key = group.group_key if group.group_key is not None else _key(rule.id, dedup)
-        value = _decimal(c.value_at_risk.evaluate(ctx)) if c.value_at_risk else Decimal(0)
         store, customer = group.store, group.customer
         impact = self.rules.impact.impact(value, store=store, customer=customer)
         match = Match(
@@ -393,9 +419,16 @@ class RoutingEngine:
         match.windows = self._windows(match, ctx)
         return match
 
-    def _group_part(self, c: CompiledRule, ctx: EventContext, memo: Memo | None) -> GroupPart:
+    def _group_part(
+        self,
+        c: CompiledRule,
+        ctx: EventContext,
+        memo: Memo | None,
+        values: tuple[Any, ...] | None = None,
+    ) -> GroupPart:
         """Labels, title, store, customer and group key of a match of ``c`` on ``ctx``; with a
-        memo, once per rule and values of the fields they read."""
+        memo, once per rule and values of the fields they read. ``values``: the labels', title's,
+        store's and customer's values the rule's Python form gave (None: evaluate them)."""
         key: tuple[Any, ...] | None = None
         if memo is not None and c.group_fields is not None:
             data = ctx.variables.get("data") or {}
@@ -411,19 +444,24 @@ class RoutingEngine:
             if found is not None:
                 return found
         rule = c.rule
-        labels = {k: _text(e.evaluate(ctx)) for k, e in c.labels.items()}
+        if values is None:
+            values = (
+                *(e.evaluate(ctx) for e in c.labels.values()),
+                *(e.evaluate(ctx) if e else None for e in (c.title, c.store, c.customer)),
+            )
+        n = len(c.labels)
+        labels = {k: _text(v) for k, v in zip(c.labels, values[:n], strict=True)}
+        title, store, customer = values[n:]
         part = GroupPart(
             labels=labels,
-            title=_text(c.title.evaluate(ctx)) if c.title else (rule.description or rule.id),
+            title=_text(title) if c.title else (rule.description or rule.id),
             store=(
-                _opt_text(c.store.evaluate(ctx))
+                _opt_text(store)
                 if c.store
                 else _opt_text(ctx.data.get("location_id") or ctx.facts.get("pickup_store"))
             ),
             customer=(
-                _opt_text(c.customer.evaluate(ctx))
-                if c.customer
-                else _opt_text(ctx.data.get("customer_ref"))
+                _opt_text(customer) if c.customer else _opt_text(ctx.data.get("customer_ref"))
             ),
             group_key=(
                 _key(rule.id, *(labels[name] for name in rule.group_by)) if rule.group_by else None
@@ -466,6 +504,16 @@ class RoutingEngine:
                 continue
             hits.append(WindowHit(window.id, window.action, until))
         return hits
+
+
+_UNDECIDED: Any = object()
+
+
+def _parts(c: CompiledRule) -> list[Expression | None]:
+    """What a rule's Python form computes after its condition, in order: labels, title, store,
+    customer, line, dedup key, value at risk."""
+    labels, line = c.labels.values(), c.line.values()
+    return [*labels, c.title, c.store, c.customer, *line, c.dedup_key, c.value_at_risk]
 
 
 def _expressions(c: CompiledRule) -> list[Expression]:

@@ -18,11 +18,11 @@ heterogeneous one (numbers by value, other types unequal), ordering only within 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-__all__ = ["Native", "Unsupported", "lower"]
+__all__ = ["Native", "Unsupported", "lower", "lower_rule"]
 
 Native = Callable[[Mapping[str, Any]], Any]
 """A lowered expression: the variables (Python values, as for CEL) → its value."""
@@ -178,6 +178,7 @@ _HELPERS = {
     "_arith": _arith,
     "_r": _r,
     "_has": _has,
+    "Unsupported": Unsupported,
 }
 
 Code = tuple[str, str]
@@ -373,16 +374,46 @@ def _f(value: Any) -> float:
 _HELPERS["_f"] = _f
 
 
-def lower(source: str) -> Native | None:
-    """``source`` as a Python function, or None when it is outside the subset (CEL evaluates
-    it). The function raises :class:`Unsupported`, KeyError or TypeError where CEL decides."""
+def _body(source: str) -> str | None:
+    """``source`` as one Python expression over ``v``, or None when it is outside the subset."""
     try:
         code, kind = _Parser(source).parse()
     except (_NotLowered, ValueError, KeyError):
         return None
-    body = code if kind in ("bool", "int", "float", "str", "null") else f"_r({code})"
+    return code if kind in ("bool", "int", "float", "str", "null") else f"_r({code})"
+
+
+def _function(body: str) -> Native:
     namespace: dict[str, Any] = dict(_HELPERS)
     # the source is built from the parsed tokens only: names are identifiers, literals repr()
-    exec(f"def native(v):\n    return {body}\n", namespace)
+    exec(f"def native(v):\n{body}\n", namespace)
     function: Native = namespace["native"]
     return function
+
+
+def lower(source: str) -> Native | None:
+    """``source`` as a Python function, or None when it is outside the subset (CEL evaluates
+    it). The function raises :class:`Unsupported`, KeyError or TypeError where CEL decides."""
+    body = _body(source)
+    return None if body is None else _function(f"    return {body}")
+
+
+def lower_rule(condition: str, parts: Sequence[str | None]) -> Native | None:
+    """A whole rule as one Python function, or None when any of its expressions is outside the
+    subset: None when ``condition`` is false, else the tuple of ``parts``' values (None for an
+    absent part), each what :func:`lower` of it gives. It raises :class:`Unsupported`,
+    KeyError or TypeError where any of them would (the caller then takes the rule's
+    expressions one by one, as without it); a condition that is not a bool raises too."""
+    test = _body(condition)
+    bodies = [None if p is None else _body(p) for p in parts]
+    if test is None or any(b is None for b, p in zip(bodies, parts, strict=True) if p is not None):
+        return None
+    values = "".join(f"{'None' if b is None else b}, " for b in bodies)
+    return _function(
+        f"    c = {test}\n"
+        "    if c is not True:\n"
+        "        if c is False:\n"
+        "            return None\n"
+        "        raise Unsupported\n"
+        f"    return ({values})"
+    )
