@@ -537,10 +537,11 @@ def _opt_text(value: Any) -> str | None:
 
 
 def _plain(value: Any) -> Any:
-    if type(value) is str:
+    kind = type(value)
+    if kind is str:
         return value
-    if isinstance(value, float):
-        return _text(value) if value.is_integer() else repr(value)
+    if kind is float or isinstance(value, float):  # _text's form of a whole one, written out
+        return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, str | int | bool) or value is None:
@@ -548,8 +549,11 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
+_CENT = Decimal("0.01")
+
+
 def _decimal(value: Any) -> Decimal:
     try:
-        return Decimal(str(value)).quantize(Decimal("0.01"))
+        return Decimal(str(value)).quantize(_CENT)
     except (InvalidOperation, ValueError):
         return Decimal(0)
