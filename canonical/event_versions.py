@@ -112,6 +112,11 @@ class EventRegistry:
         """Return every registered event type, sorted."""
         return sorted(self._models)
 
+    def knows(self, event_type: str) -> bool:
+        """Whether ``event_type`` is registered (what ``in event_types()`` says, without sorting
+        them: routing asks it of every event)."""
+        return event_type in self._models
+
     def versions(self, event_type: str) -> list[int]:
         """Return the registered versions of ``event_type``, ascending."""
         return sorted(self._by_version(event_type))

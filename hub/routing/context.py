@@ -197,7 +197,7 @@ def build_context(
     want: Reads = reads if reads is not None else dict.fromkeys(VARIABLES)
     envelope = None
     attributes: Callable[[], dict[str, Any]] = lambda: _attributes(event, envelope)  # noqa: E731
-    canonical = event_type in default_registry.event_types()
+    canonical = default_registry.knows(event_type)
     if canonical and validated:
         try:
             data: dict[str, Any] = data_of(event_type, event["dataversion"], event["data"])

@@ -21,6 +21,7 @@ from canonical import (
     OrderCreatedV3,
     UnknownEventType,
     UnknownEventVersion,
+    default_registry,
     event_model,
     event_types,
     latest_version,
@@ -45,6 +46,9 @@ def test_builtin_types_and_versions_are_registered() -> None:
     assert event_model("retail.order.created", 2) is OrderCreatedV2
     assert event_model("retail.order.created", 3) is OrderCreatedV3
     assert latest_version("retail.return.authorized") == 1
+    assert all(default_registry.knows(t) for t in event_types())
+    assert not default_registry.knows("retail.unknown.thing")
+    assert not default_registry.knows("")
 
 
 def test_unknown_type_and_version_raise_typed_errors_under_the_root() -> None:
