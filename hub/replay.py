@@ -43,6 +43,7 @@ from connectors.sdk.translate import Translation, translate
 from hub.batch import BATCH_CONTENT_TYPE, EventBatch
 from hub.bus.publisher import ConfirmedPublisher
 from hub.bus.topology import routing_key
+from hub.connector_bus import RoutesPublished
 from hub.deadletter.letters import Letter, letters_from, select_letters
 from hub.deadletter.model import DeadLetterRow
 from hub.deadletter.service import DeadLetterService, ReplayFailure, ReplayMark, history_entry
@@ -365,6 +366,9 @@ class Replayer:
     before_mark: Callable[[Sequence[int]], None] | None = None
     #: the trading partners: a document message replays with its sender's profile
     partners: PartnerDirectory | None = None
+    #: ``crossdock run``'s in-process routing (its console replays): what the broker confirmed
+    #: is routed before the letters are marked, as the hub's own events are
+    routing: RoutesPublished | None = None
 
     def load(self, ids: Sequence[int]) -> list[Letter]:
         """The letters with ``ids``, in id order."""
@@ -477,6 +481,7 @@ class Replayer:
                 key = (m.target_type, m.target_version, letter.source, letter.correlation_id)
                 groups.setdefault(key, []).append((letter, event))
         now = datetime.now(UTC)
+        sent: list[tuple[str, bytes]] = []
         for (etype, version, source, correlation), members in groups.items():
             for start in range(0, len(members), _EVENTS_PER_MESSAGE):
                 chunk = members[start : start + _EVENTS_PER_MESSAGE]
@@ -490,14 +495,20 @@ class Replayer:
                 )
                 for _, event in chunk:
                     batch.add(event.event_id, event.data)
+                body, topic = batch.body(), routing_key(etype, version)
+                sent.append((topic, body))
                 self.publisher.publish(
-                    batch.body(),
-                    routing_key=routing_key(etype, version),
+                    body,
+                    routing_key=topic,
                     content_type=BATCH_CONTENT_TYPE,
                     headers={REPLAY_HEADER: json.dumps([letter.key for letter, _ in chunk])},
                 )
         if groups:
             self.publisher.flush()
+        if sent and self.routing is not None:
+            # an outage raises: the letters stay open and a second replay routes them (claims
+            # by event id make a routed event's second routing a no-op)
+            self.routing.route_messages(sent)
 
 
 @dataclass(frozen=True, slots=True)

@@ -46,8 +46,9 @@ def create_app(
 ) -> FastAPI:
     """The app for ``settings``: schema checked, registry seeded, routers mounted.
 
-    ``routing``: the webhook deliveries' events are routed in this process once published
-    (``crossdock run`` serving its API, :mod:`hub.inline_routing`)."""
+    ``routing``: the webhook deliveries' events, and what the ops console replays, are
+    routed in this process once published (``crossdock run`` serving its API,
+    :mod:`hub.inline_routing`)."""
     if engine is None:
         url = settings.resolved_database_url
         if settings.database_url is None:
@@ -75,6 +76,6 @@ def create_app(
     app.include_router(webhooks.webhook_router(settings, engine, bus=bus))
     app.include_router(confluent_api.router)
     app.include_router(routing_api.router)
-    install_ops(app, engine, settings)
+    install_ops(app, engine, settings, routing=routing)
     install_probes(app, engine)
     return app

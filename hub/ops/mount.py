@@ -7,15 +7,19 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from hub.config import Settings
+from hub.connector_bus import RoutesPublished
 from hub.ops import api, page
 from hub.ops.service import OpsService, open_ops
 
 __all__ = ["install_ops"]
 
 
-def install_ops(app: FastAPI, engine: Engine, settings: Settings) -> OpsService:
-    """Prepare the ops storage on ``engine`` and mount everything under ``/ops`` and probes."""
-    service = open_ops(engine, settings)
+def install_ops(
+    app: FastAPI, engine: Engine, settings: Settings, *, routing: RoutesPublished | None = None
+) -> OpsService:
+    """Prepare the ops storage on ``engine`` and mount everything under ``/ops`` and probes;
+    with ``routing`` (``crossdock run``'s), what the console replays is routed as published."""
+    service = open_ops(engine, settings, routing=routing)
     app.state.ops = service
     app.state.auth_engine = engine
     app.include_router(api.router)

@@ -22,6 +22,7 @@ from connectors.sdk.deadletter import DeadLetterStatus
 from hub.auth import audit
 from hub.bus.publisher import ConfirmedPublisher
 from hub.config import Settings, csv_format_for
+from hub.connector_bus import RoutesPublished
 from hub.deadletter.letters import Letter, letters_from, select_letters
 from hub.deadletter.model import DeadLetterRow
 from hub.deadletter.service import DeadLetterService
@@ -61,6 +62,8 @@ class OpsService:
     #: run redrive tasks in a background thread (off for an in-memory database: its one
     #: shared connection must not be used by two threads at once)
     background_tasks: bool = True
+    #: ``crossdock run``'s in-process routing: replays and redrives are routed as published
+    routing: RoutesPublished | None = None
     _formats: dict[str, CsvFormat] = field(default_factory=dict, init=False)
     _threads: dict[int, threading.Thread] = field(default_factory=dict, init=False)
     _stop: threading.Event = field(default_factory=threading.Event, init=False)
@@ -84,7 +87,14 @@ class OpsService:
     def replayer(self, publisher: ConfirmedPublisher) -> Replayer:
         """A replayer on ``publisher`` (one per thread)."""
         partners = PartnerDirectory(self.settings.partners)
-        return Replayer(self.engine, publisher, self.catalog, self.format_for, partners=partners)
+        return Replayer(
+            self.engine,
+            publisher,
+            self.catalog,
+            self.format_for,
+            partners=partners,
+            routing=self.routing,
+        )
 
     def _load(self, ids: Sequence[int]) -> list[Letter]:
         with self.engine.connect() as conn:
@@ -324,6 +334,7 @@ def open_ops(
     *,
     mapping_dirs: Sequence[Path] | None = None,
     replay_rate: float | None = 500.0,
+    routing: RoutesPublished | None = None,
 ) -> OpsService:
     """The service on ``engine``'s database (migrated when empty, refused when behind).
 
@@ -336,4 +347,6 @@ def open_ops(
     shipped = [folder.path for folder in spec_folders()]
     catalog = MappingCatalog.from_directories(*shipped, *dirs)
     in_memory = engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:")
-    return OpsService(engine, settings, catalog, replay_rate, background_tasks=not in_memory)
+    return OpsService(
+        engine, settings, catalog, replay_rate, background_tasks=not in_memory, routing=routing
+    )
