@@ -12,11 +12,13 @@ import socket
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import Engine, create_engine, make_url, text
 
 from connectors.sftp.openssh import sshd_path
+from hub.database import connect
 
 RABBITMQ_URL = os.environ.get("CROSSDOCK_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
 POSTGRES_URL = os.environ.get(
@@ -74,6 +76,25 @@ def fresh_postgres_database() -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@contextmanager
+def hub_database(kind: str, folder: Path) -> Iterator[Engine]:
+    """The hub's engine on the embedded SQLite database in ``folder`` (``kind`` "sqlite") or
+    on a fresh PostgreSQL database ("postgresql"); disposed (and dropped) afterwards."""
+    if kind == "sqlite":
+        engine = connect(f"sqlite:///{folder / 'hub.db'}")
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+        return
+    with fresh_postgres_database() as url:
+        engine = connect(url)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
 
 
 def require_sshd() -> str:

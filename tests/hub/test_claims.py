@@ -8,23 +8,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, select
 
-from hub.database import connect
 from hub.dedup import ProcessedEventRow, claim_events
-from tests.services import fresh_postgres_database
+from tests.services import hub_database
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """The embedded SQLite database, and PostgreSQL (its own database)."""
-    if request.param == "sqlite":
-        engine = connect(f"sqlite:///{tmp_path / 'hub.db'}")
+    with hub_database(request.param, tmp_path) as engine:
         yield engine
-        engine.dispose()
-        return
-    with fresh_postgres_database() as url:
-        engine = connect(url)
-        yield engine
-        engine.dispose()
 
 
 def test_ids_are_claimed_once_across_statements_and_consumers(db: Engine) -> None:

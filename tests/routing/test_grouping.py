@@ -18,21 +18,14 @@ from hub.routing.targets import MemoryTarget
 from hub.routing.tasks import list_tasks, task_detail
 from tests.routing.conftest import Clock
 from tests.routing.events import count
-from tests.services import fresh_postgres_database
+from tests.services import hub_database
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """Grouping on the embedded SQLite database and on PostgreSQL (its own database)."""
-    if request.param == "sqlite":
-        engine = connect(f"sqlite:///{tmp_path / 'hub.db'}")
+    with hub_database(request.param, tmp_path) as engine:
         yield engine
-        engine.dispose()
-        return
-    with fresh_postgres_database() as url:
-        engine = connect(url)
-        yield engine
-        engine.dispose()
 
 
 def test_forty_short_skus_in_one_store_become_one_task_with_forty_lines(
