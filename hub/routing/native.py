@@ -179,6 +179,7 @@ _HELPERS = {
     "_r": _r,
     "_has": _has,
     "Unsupported": Unsupported,
+    "_SCALARS": _SCALARS,
 }
 
 Code = tuple[str, str]
@@ -380,7 +381,10 @@ def _body(source: str) -> str | None:
         code, kind = _Parser(source).parse()
     except (_NotLowered, ValueError, KeyError):
         return None
-    return code if kind in ("bool", "int", "float", "str", "null") else f"_r({code})"
+    if kind in ("bool", "int", "float", "str", "null"):
+        return code
+    # _r's test written out for a scalar, the usual value (a Python call costs more than it)
+    return f"(_t if type(_t := {code}) in _SCALARS else _r(_t))"
 
 
 def _function(body: str) -> Native:
