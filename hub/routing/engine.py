@@ -432,7 +432,11 @@ class RoutingEngine:
         key: tuple[Any, ...] | None = None
         if memo is not None and c.group_fields is not None:
             data = ctx.variables.get("data") or {}
-            key = (c.order, *(data.get(name, _ABSENT) for name in c.group_fields))
+            fields = c.group_fields
+            if len(fields) == 1:  # the usual one field: no generator to run
+                key = (c.order, data.get(fields[0], _ABSENT))
+            else:
+                key = (c.order, *(data.get(name, _ABSENT) for name in fields))
             if c.store is None:
                 key += (ctx.data.get("location_id"), ctx.facts.get("pickup_store"))
             if c.customer is None:
