@@ -18,7 +18,12 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from hub.routing.classifier import Classification, Classifier, load_classifiers
+from hub.routing.classifier import (
+    Classification,
+    Classifier,
+    InsufficientHistory,
+    load_classifiers,
+)
 from hub.routing.context import EventContext, Reads, build_context, reads_of
 from hub.routing.errors import ExpressionError, RuleProblem, RulesError
 from hub.routing.expressions import Expression
@@ -487,7 +492,10 @@ class RoutingEngine:
             verdict = self.classifiers[use.name].classify(ctx)
         except Exception as exc:  # any classifier failure: the deterministic rule decides
             match.classifier_error = f"{type(exc).__name__}: {exc}"
-            log.info("classifier %s gave no opinion on %s: %s", use.name, ctx.event_id, exc)
+            # too little history is the normal state of a pair's first counts (every event of a
+            # bulk file of new SKUs): a line each at INFO was a million lines for a million rows
+            level = logging.DEBUG if isinstance(exc, InsufficientHistory) else logging.INFO
+            log.log(level, "classifier %s gave no opinion on %s: %s", use.name, ctx.event_id, exc)
             return
         match.classification = verdict
         if verdict.confidence < use.threshold:

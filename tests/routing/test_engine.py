@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -128,6 +129,28 @@ def test_a_failing_classifier_leaves_the_decision_to_the_rule() -> None:
     assert not match.review
     assert match.targets == ["ops"]
     assert "model server down" in str(match.classifier_error)
+
+
+def test_a_classifier_failure_is_logged_but_too_little_history_is_not_news(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="hub.routing.engine")
+    broken = engine_of(
+        VARIANCE + "    classifier: {name: broken, review_target: review}\n",
+        classifiers={"broken": Broken()},
+    )
+    broken.decide(count("S1", "A", 1, 10, START), START)
+    assert [r.levelno for r in caplog.records] == [logging.INFO]
+    assert "model server down" in caplog.records[0].getMessage()
+    caplog.clear()
+    scored = engine_of(
+        VARIANCE + "    classifier: {name: variance-history, review_target: review}\n",
+        classifiers={"variance-history": VarianceHistoryScorer()},
+    )
+    # a pair's first counts: the scorer has no history yet, the rule decides alone, quietly
+    [match] = scored.decide(count("S1", "A", 1, 10, START), START).matches
+    assert "InsufficientHistory" in str(match.classifier_error)
+    assert caplog.records == []
 
 
 def test_variance_history_scorer_judges_against_the_store_sku_history() -> None:
