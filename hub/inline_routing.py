@@ -39,9 +39,7 @@ import orjson
 
 from canonical import BATCH_CONTENT_TYPE, Envelope
 from connectors.sdk import tracing
-from connectors.sdk.deadletter import DeadLetter
 from connectors.sdk.decisions import Action
-from hub.deadletter.service import DeadLetterService
 from hub.retry import DEFAULT_TABLE
 
 if TYPE_CHECKING:
@@ -111,20 +109,13 @@ class InlineRouting:
             exc,
             exc_info=exc,
         )
-        DeadLetterService(self.router.db).add(
-            DeadLetter(
-                connector="routing",
-                source=str(first.get("source") or "routing"),
-                source_key=f"events:{key}:{len(events)}",
-                location=f"{len(events)} event(s) from {key}",
-                stage="route",
-                error=exc,
-                decision=DEFAULT_TABLE.decide(exc),
-                payload=body,
-                content_type=BATCH_CONTENT_TYPE,
-                event_type=str(first.get("type")) if first.get("type") else None,
-                event_id=key or None,
-            )
+        self.router.dead_letter(
+            first,
+            exc,
+            payload=body,
+            content_type=BATCH_CONTENT_TYPE,
+            source_key=f"events:{key}:{len(events)}",
+            location=f"{len(events)} event(s) from {key}",
         )
         with self._lock:
             self.counts.failed_messages += 1

@@ -262,23 +262,44 @@ class Router:
         for outcome, result in zip(joiners, joined, strict=True):
             (outcome.opened if result.created else outcome.joined).append(result.task_id)
 
-    def _dead_letter(self, event: Mapping[str, Any], exc: Exception) -> None:
-        payload = json.dumps(event, default=str).encode()
-        key = str(event.get("id") or audit_digest(payload))
+    def dead_letter(
+        self,
+        event: Mapping[str, Any],
+        exc: Exception,
+        *,
+        payload: bytes,
+        content_type: str,
+        source_key: str,
+        location: str,
+    ) -> None:
+        """Keep what routing could not take as a dead letter (stage ``route``) with its bytes;
+        ``event`` (one event, or the first of a message's) names its source, type and id."""
         self.dead_letters.add(
             DeadLetter(
                 connector="routing",
                 source=str(event.get("source") or "routing"),
-                source_key=f"event:{key}",
-                location=f"event {key}",
+                source_key=source_key,
+                location=location,
                 stage="route",
                 error=exc,
                 decision=DEFAULT_TABLE.decide(exc),
                 payload=payload,
-                content_type="application/cloudevents+json",
+                content_type=content_type,
                 event_type=str(event.get("type")) if event.get("type") else None,
                 event_id=str(event.get("id")) if event.get("id") else None,
             )
+        )
+
+    def _dead_letter(self, event: Mapping[str, Any], exc: Exception) -> None:
+        payload = json.dumps(event, default=str).encode()
+        key = str(event.get("id") or audit_digest(payload))
+        self.dead_letter(
+            event,
+            exc,
+            payload=payload,
+            content_type="application/cloudevents+json",
+            source_key=f"event:{key}",
+            location=f"event {key}",
         )
         log.warning(
             "routing: event %s dead-lettered: %s", key, exc, extra={"event_id": event.get("id")}
