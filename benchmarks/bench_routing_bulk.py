@@ -15,17 +15,28 @@ worker holds one message at a time, and 20,000 events kept alive for the benchma
 full collection walk them: with the collector off, 144-153 µs CPU an event against 230-232
 with it, at 20,000 events (285112f); none of that is routing's.
 
-Run: ``python -m benchmarks.bench_routing_bulk [--events N] [--postgres URL] [--validated]``.
+A context row measures the floor: :func:`floor`, a loop written by hand for these events and
+the bundled stock rules alone (the variance arithmetic in Decimal, both conditions, the
+classifier's history, the input digest, the line's JSON, and the claims and lines written to
+SQLite with ``executemany`` in one transaction a message; no tasks, grades or audit). It is
+not the hub's code and decides nothing general; it says what CPython itself costs for the
+least of this work, against which the goal and the router's figure can be read.
+
+Run: ``python -m benchmarks.bench_routing_bulk [--events N] [--postgres URL] [--validated]
+[--floor]``.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import hashlib
 import json
 import os
+import sqlite3
 import tempfile
 import time
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +54,7 @@ from hub.routing.tasks import count_open
 from hub.routing.worker import RoutingWorker
 from hub.translate import TranslationError, translate_file
 
-__all__ = ["bulk_events", "measure", "run"]
+__all__ = ["bulk_events", "floor", "measure", "run"]
 
 GOAL = 50_000
 """Events/s issue 19 asks of routing on these events."""
@@ -115,6 +126,80 @@ def measure(
     }
 
 
+_FLOOR_SCHEMA = (
+    "CREATE TABLE claims (consumer TEXT, event_id TEXT, at TEXT, PRIMARY KEY (consumer, event_id))",
+    "CREATE TABLE lines (task TEXT, dedup_key TEXT, event_id TEXT, fields TEXT, value TEXT,"
+    " occurrences INT, first_seen TEXT, last_seen TEXT, PRIMARY KEY (task, dedup_key))",
+)
+
+
+def floor(events: list[dict[str, Any]]) -> dict[str, float]:
+    """CPU per event of the least work the bundled stock rules ask, written by hand (module doc)."""
+    hundred, zero = Decimal(100), Decimal(0)
+    history: dict[tuple[str, str], tuple[float, ...]] = {}
+    now = "2026-12-07 05:00:00"
+    with tempfile.TemporaryDirectory() as tmp:
+        db = sqlite3.connect(Path(tmp) / "floor.db", isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        for statement in _FLOOR_SCHEMA:
+            db.execute(statement)
+        cpu = time.process_time()
+        for i in range(0, len(events), MESSAGE):
+            claims, lines = [], []
+            for event in events[i : i + MESSAGE]:
+                data = event["data"]
+                claims.append(("routing", event["id"], now))
+                counted_q, expected_q = data.get("counted_quantity"), data.get("expected_on_hand")
+                if not counted_q or not expected_q:
+                    continue
+                counted, expected = Decimal(counted_q["value"]), Decimal(expected_q["value"])
+                variance = counted - expected
+                units = abs(variance)
+                pct = (
+                    units / abs(expected) * hundred if expected else (hundred if variance else zero)
+                )
+                if not (units >= 3 and pct >= 10):
+                    continue
+                store, sku = data["location_id"], data["sku"]
+                key = f"{store}/{sku}"
+                history[(store, sku)] = (*history.pop((store, sku), ()), float(pct))[-50:]
+                digest = hashlib.sha256(
+                    orjson.dumps(event, option=orjson.OPT_SORT_KEYS)
+                ).hexdigest()
+                fields = orjson.dumps(
+                    {
+                        "dedup_key": key,
+                        "sku": sku,
+                        "counted": str(counted),
+                        "expected": str(expected),
+                        "variance": str(variance),
+                        "digest": digest,
+                    }
+                ).decode()
+                value = str(units * 25)
+                lines.append((f"recount/{store}", key, event["id"], fields, value, 1, now, now))
+                if units >= 20 or pct >= 50:
+                    lines.append(
+                        (f"district/{store}", key, event["id"], fields, value, 1, now, now)
+                    )
+            db.execute("BEGIN IMMEDIATE")
+            db.executemany("INSERT INTO claims VALUES (?, ?, ?) ON CONFLICT DO NOTHING", claims)
+            db.executemany(
+                "INSERT INTO lines VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (task, dedup_key)"
+                " DO UPDATE SET occurrences = occurrences + 1",
+                lines,
+            )
+            db.execute("COMMIT")
+        cpu_seconds = time.process_time() - cpu
+        db.close()
+    return {
+        "events": len(events),
+        "cpu_us_per_event": cpu_seconds / len(events) * 1e6,
+        "events_per_s": len(events) / cpu_seconds,
+    }
+
+
 def run(rows: int = 20_000) -> list[tuple[str, str, str, str]]:
     """Rows (what, measured, reference, verdict) for BENCHMARKS.md."""
     events = bulk_events(rows)
@@ -135,6 +220,18 @@ def run(rows: int = 20_000) -> list[tuple[str, str, str, str]]:
                 "met" if m["events_per_s"] >= GOAL else "NOT met",
             )
         )
+    f = floor(events)
+    out.append(
+        (
+            "Routing floor (context): the same events through a hand-written loop of only what "
+            "the bundled stock rules need (Decimal variance, both conditions, classifier history, "
+            "input digest, line JSON; claims and lines by executemany into SQLite; no tasks, "
+            "grades or audit), CPU only",
+            f"{f['events_per_s']:,.0f} events/s ({f['cpu_us_per_event']:.1f} µs CPU/event)",
+            "not the hub's code: what CPython costs for the least of this work",
+            "",
+        )
+    )
     return out
 
 
@@ -146,8 +243,12 @@ def main() -> None:
     parser.add_argument(
         "--validated", action="store_true", help="route as the pipeline does in process"
     )
+    parser.add_argument("--floor", action="store_true", help="the hand-written floor instead")
     args = parser.parse_args()
     events = bulk_events(args.events)
+    if args.floor:
+        print(json.dumps(floor(events)))
+        return
     print(json.dumps(measure(events, args.postgres, validated=args.validated)))
 
 
