@@ -87,6 +87,15 @@ class VarianceHistoryScorer:
 
     def classify(self, context: EventContext) -> Classification:
         """Score this count's variance, then remember it for the next one."""
+        found = self.opinion(context)
+        if isinstance(found, InsufficientHistory):
+            raise found
+        return found
+
+    def opinion(self, context: EventContext) -> Classification | InsufficientHistory:
+        """What :meth:`classify` gives, too little history returned instead of raised: the
+        engine asks this of the built-in scorer, whose usual answer on a bulk file of new pairs
+        is that one (raising and catching it was ~2.5 µs of each event)."""
         key = (str(context.data["location_id"]), str(context.data["sku"]))
         value = float(context.facts["variance_pct"])
         with self._lock:
@@ -97,7 +106,7 @@ class VarianceHistoryScorer:
                 kept.popitem(last=False)
         if len(history) < self.min_history:
             # no basis for an opinion: the deterministic rule decides (and the audit says why)
-            raise InsufficientHistory(
+            return InsufficientHistory(
                 f"{len(history)} earlier counts of {key[1]} at {key[0]}, {self.min_history} needed"
             )
         mean = sum(history) / len(history)

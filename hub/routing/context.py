@@ -222,7 +222,12 @@ def build_context(
     if "now" in want:
         variables["now"] = now
     if "params" in want:
-        variables["params"] = _only(dict(constants), want["params"])
+        fields = want["params"]
+        variables["params"] = (
+            dict(constants)
+            if fields is None
+            else {k: constants[k] for k in fields if k in constants}
+        )
     if "store_tier" in want:
         store = data.get("location_id") or facts.get("pickup_store")
         variables["store_tier"] = impact.store_tier(store if isinstance(store, str) else None)

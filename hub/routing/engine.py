@@ -16,12 +16,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
 from hub.routing.classifier import (
     Classification,
     Classifier,
     InsufficientHistory,
+    VarianceHistoryScorer,
     load_classifiers,
 )
 from hub.routing.context import EventContext, Reads, build_context, reads_of
@@ -29,7 +30,7 @@ from hub.routing.errors import ExpressionError, RuleProblem, RulesError
 from hub.routing.expressions import Expression
 from hub.routing.maintenance import window_end
 from hub.routing.native import Native, Unsupported, lower_rule
-from hub.routing.priority import priority_of
+from hub.routing.priority import PRIORITY_MATRIX, priority_of
 from hub.routing.rules import MaintenanceWindow, Rule, RulesFile
 from hub.routing.taxonomy import Severity
 
@@ -380,38 +381,44 @@ class RoutingEngine:
                 values = _UNDECIDED  # outside what Python mirrors: the expressions one by one
             if values is None:
                 return None
+        # the line is built in place, its dedup key first (as ``{"dedup_key": …, **line}``)
         if values is not _UNDECIDED:
             assert values is not None
-            n = len(c.labels)
-            group = self._group_part(c, ctx, memo, values[: n + 3])
-            line_values = values[n + 3 : n + 3 + len(c.line)]
-            line = {k: _plain(v) for k, v in zip(c.line, line_values, strict=True)}
+            group = self._group_part(c, ctx, memo, values)
             dedup = _text(values[-2]) if c.dedup_key else ctx.event_id
-            value = _decimal(values[-1]) if c.value_at_risk else Decimal(0)
+            line = {"dedup_key": dedup}
+            at = len(c.labels) + 3
+            for k in c.line:
+                line[k] = _plain(values[at])
+                at += 1
+            value = _decimal(values[-1]) if c.value_at_risk else _ZERO
         else:
             if deferred_until is None and not c.condition.test(ctx):
                 return None
             group = self._group_part(c, ctx, memo)
-            line = {k: _plain(e.evaluate(ctx)) for k, e in c.line.items()}
+            plain = {k: _plain(e.evaluate(ctx)) for k, e in c.line.items()}
             dedup = _text(c.dedup_key.evaluate(ctx)) if c.dedup_key else ctx.event_id
-            value = _decimal(c.value_at_risk.evaluate(ctx)) if c.value_at_risk else Decimal(0)
+            line = {"dedup_key": dedup, **plain}
+            value = _decimal(c.value_at_risk.evaluate(ctx)) if c.value_at_risk else _ZERO
         group_key = group.group_key if group.group_key is not None else _key(rule.id, dedup)
         store, customer = group.store, group.customer
         impact = self.rules.impact.impact(value, store=store, customer=customer)
+        urgency = rule.urgency
         match = Match(
             rule=c,
             category=rule.category,
             severity=c.severity,
             impact=impact,
-            urgency=rule.urgency,
-            priority=priority_of(impact, rule.urgency),
+            urgency=urgency,
+            priority=PRIORITY_MATRIX[(impact, urgency)],
             value_at_risk=value,
             title=group.title,
             labels=dict(group.labels),
-            line={"dedup_key": dedup, **line},
+            line=line,
             dedup_key=dedup,
             group_key=group_key,
             targets=list(rule.targets),
+            windows=[],
             deferred_until=deferred_until,
             defer_key=defer_key,
             store=store,
@@ -421,7 +428,8 @@ class RoutingEngine:
             return match
         if rule.classifier is not None:
             self._classify(match, ctx)
-        match.windows = self._windows(match, ctx)
+        # no windows: the match's own empty list
+        match.windows = self._windows(match, ctx) if self.windows else match.windows
         return match
 
     def _group_part(
@@ -432,8 +440,9 @@ class RoutingEngine:
         values: tuple[Any, ...] | None = None,
     ) -> GroupPart:
         """Labels, title, store, customer and group key of a match of ``c`` on ``ctx``; with a
-        memo, once per rule and values of the fields they read. ``values``: the labels', title's,
-        store's and customer's values the rule's Python form gave (None: evaluate them)."""
+        memo, once per rule and values of the fields they read. ``values``: what the rule's
+        Python form gave, the labels' (``n`` of them), title's, store's and customer's values
+        first (None: evaluate them)."""
         key: tuple[Any, ...] | None = None
         if memo is not None and c.group_fields is not None:
             data = ctx.variables.get("data") or {}
@@ -460,7 +469,7 @@ class RoutingEngine:
             )
         n = len(c.labels)
         labels = {k: _text(v) for k, v in zip(c.labels, values[:n], strict=True)}
-        title, store, customer = values[n:]
+        title, store, customer = values[n : n + 3]
         part = GroupPart(
             labels=labels,
             title=_text(title) if c.title else (rule.description or rule.id),
@@ -488,14 +497,19 @@ class RoutingEngine:
     def _classify(self, match: Match, ctx: EventContext) -> None:
         use = match.rule.rule.classifier
         assert use is not None
+        classifier = self.classifiers[use.name]
         try:
-            verdict = self.classifiers[use.name].classify(ctx)
+            if type(classifier).classify is _BUILT_IN_CLASSIFY:
+                # the built-in scorer hands too little history back instead of raising it
+                found = cast(VarianceHistoryScorer, classifier).opinion(ctx)
+                if isinstance(found, InsufficientHistory):
+                    _no_opinion(match, ctx, use.name, found)
+                    return
+                verdict = found
+            else:
+                verdict = classifier.classify(ctx)
         except Exception as exc:  # any classifier failure: the deterministic rule decides
-            match.classifier_error = f"{type(exc).__name__}: {exc}"
-            # too little history is the normal state of a pair's first counts (every event of a
-            # bulk file of new SKUs): a line each at INFO was a million lines for a million rows
-            level = logging.DEBUG if isinstance(exc, InsufficientHistory) else logging.INFO
-            log.log(level, "classifier %s gave no opinion on %s: %s", use.name, ctx.event_id, exc)
+            _no_opinion(match, ctx, use.name, exc)
             return
         match.classification = verdict
         if verdict.confidence < use.threshold:
@@ -519,6 +533,16 @@ class RoutingEngine:
 
 
 _UNDECIDED: Any = object()
+_BUILT_IN_CLASSIFY = VarianceHistoryScorer.classify
+
+
+def _no_opinion(match: Match, ctx: EventContext, name: str, exc: Exception) -> None:
+    """A classifier failed on ``match``: the deterministic rule decides, the audit says why."""
+    match.classifier_error = f"{type(exc).__name__}: {exc}"
+    # too little history is the normal state of a pair's first counts (every event of a bulk
+    # file of new SKUs): a line each at INFO was a million lines for a million rows
+    level = logging.DEBUG if isinstance(exc, InsufficientHistory) else logging.INFO
+    log.log(level, "classifier %s gave no opinion on %s: %s", name, ctx.event_id, exc)
 
 
 def _parts(c: CompiledRule) -> list[Expression | None]:
@@ -562,6 +586,7 @@ def _plain(value: Any) -> Any:
 
 
 _CENT = Decimal("0.01")
+_ZERO = Decimal(0)
 
 
 def _decimal(value: Any) -> Decimal:

@@ -23,8 +23,9 @@ def _amount(money: Any) -> Decimal:
 
 
 def _value(quantity: Any) -> Decimal | None:
-    if isinstance(quantity, dict) and quantity.get("value") is not None:
-        return Decimal(str(quantity["value"]))
+    if isinstance(quantity, dict) and (value := quantity.get("value")) is not None:
+        # a Decimal already (the validated data's) is the Decimal its text would give
+        return value if type(value) is Decimal else Decimal(str(value))
     return None
 
 
@@ -32,24 +33,30 @@ def inventory_facts(data: dict[str, Any], now: datetime) -> Facts:
     """Counted vs expected on hand: ``variance_units`` (signed), its absolute, ``variance_pct``."""
     counted = _value(data.get("counted_quantity"))
     expected = _value(data.get("expected_on_hand"))
-    facts: Facts = {"is_count": counted is not None, "has_expected": expected is not None}
     if counted is not None and expected is not None:
         variance = counted - expected
+        units = abs(variance)
         if expected != 0:
-            pct = abs(variance) / abs(expected) * 100
+            pct = units / abs(expected) * 100
         else:
             pct = Decimal(100) if variance else Decimal(0)
-        facts |= {
+        return {
+            "is_count": True,
+            "has_expected": True,
             "counted": counted,
             "expected": expected,
             "variance_units": variance,
-            "abs_variance_units": abs(variance),
+            "abs_variance_units": units,
             "variance_pct": pct,
         }
-    else:
-        zero = Decimal(0)
-        facts |= {"variance_units": zero, "abs_variance_units": zero, "variance_pct": zero}
-    return facts
+    zero = Decimal(0)
+    return {
+        "is_count": counted is not None,
+        "has_expected": expected is not None,
+        "variance_units": zero,
+        "abs_variance_units": zero,
+        "variance_pct": zero,
+    }
 
 
 def order_facts(data: dict[str, Any], now: datetime) -> Facts:

@@ -171,6 +171,29 @@ def test_variance_history_scorer_judges_against_the_store_sku_history() -> None:
     assert odd.classification.confidence > 0.9
 
 
+class OwnClassify(VarianceHistoryScorer):
+    """The built-in scorer through its public ``classify`` (raising too little history), as a
+    plugin sees it: the engine asks the built-in one's ``opinion`` instead."""
+
+    def classify(self, context: EventContext) -> Classification:
+        return super().classify(context)
+
+
+def test_the_built_in_scorer_decides_as_through_its_classify() -> None:
+    rules = VARIANCE + "    classifier: {name: variance-history, review_target: review}\n"
+    fast = engine_of(rules, classifiers={"variance-history": VarianceHistoryScorer()})
+    raised = engine_of(rules, classifiers={"variance-history": OwnClassify()})
+    counted = [6, 7, 6, 5, 7, 6, 0, 6, 9, 1]
+    for n, value in enumerate(counted * 2):
+        event = count("S1", "AB"[n % 2], value, 10, START)
+        assert [m.summary() for m in fast.decide(event, START).matches] == [
+            m.summary() for m in raised.decide(event, START).matches
+        ]
+    assert fast.classifiers["variance-history"]._history == (  # type: ignore[attr-defined]
+        raised.classifiers["variance-history"]._history  # type: ignore[attr-defined]
+    )
+
+
 WINDOWS = """
 maintenance:
   - id: closed
