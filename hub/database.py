@@ -13,10 +13,10 @@ page of traceback; :func:`database_failure` says the same for a failure later on
 from __future__ import annotations
 
 import sqlalchemy.exc
-from sqlalchemy import Engine, make_url
+from sqlalchemy import Engine
 
-from hub.errors import DatabaseUnavailable
 from hub.migrations import check_schema
+from hub.sql_reader import database_failure, database_label
 from hub.storage import engine_for
 
 __all__ = ["DATABASE_ERRORS", "connect", "database_failure", "database_label"]
@@ -28,23 +28,6 @@ DATABASE_ERRORS: tuple[type[Exception], ...] = (
     sqlalchemy.exc.OperationalError,
     sqlalchemy.exc.InterfaceError,
 )
-
-
-def database_label(url: str) -> str:
-    """The database URL without its password, for messages."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except sqlalchemy.exc.ArgumentError:
-        return url.split("@", 1)[-1]
-
-
-def database_failure(url: str, exc: BaseException) -> DatabaseUnavailable:
-    """``exc`` (the driver's) as one line naming the database and the driver's first words."""
-    orig = getattr(exc, "orig", None) or exc
-    reason = (str(orig).strip() or type(orig).__name__).splitlines()[0]
-    if url.startswith("sqlite") and "unable to open database file" in reason:
-        reason += " (does its folder exist, and may this user write there?)"
-    return DatabaseUnavailable(f"database {database_label(url)}: {reason}")
 
 
 def connect(url: str, *, create: bool = True, upgrade: bool = False) -> Engine:

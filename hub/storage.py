@@ -24,6 +24,8 @@ import orjson
 from sqlalchemy import Engine, Insert, MetaData, Table, create_engine, event
 from sqlalchemy.engine import Connection
 
+from hub.sql_reader import SQLITE_BUSY_TIMEOUT_MS
+
 __all__ = ["METADATA", "engine_for", "insert_ignoring_duplicates"]
 
 
@@ -35,7 +37,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     # first: a hub starting while another migrates the same file waits instead of failing
     # "database is locked" on the pragmas below (seen with two processes starting at once)
-    cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     _ensure_wal(cur)
     # NORMAL in WAL is durable against a killed process (the promise we make); FULL adds an
     # fsync per commit for power loss.

@@ -133,16 +133,18 @@ def list_command(
     database_url: DbOpt = None,
 ) -> None:
     """Dead letters matching a filter, newest first, a page at a time (`dlq search` too)."""
-    from hub.database import connect
-    from hub.ops.views import count_groups, list_letters
+    # the listing's own module and a DB-API connection: `dlq list` starts without SQLAlchemy
+    from hub.ops.listing import count_groups, list_letters
+    from hub.sql_reader import open_reader
 
     if after is not None:  # the cursor of the oldest-first list this command replaced
         err.print("[red]error:[/] --after is gone: the list is newest first; page with --before")
         raise typer.Exit(ExitCode.USAGE)
     flt = _filter(status, connector, stage, error_class, event_type, since, until, text)
     settings = _settings(config, data_dir, None, database_url)
-    engine = connect(existing_database(settings), create=False)
-    page = list_letters(engine, flt, before=before, limit=limit)
+    with open_reader(existing_database(settings)) as reader:
+        page = list_letters(reader, flt, before=before, limit=limit)
+        total = None if as_json else sum(group.count for group in count_groups(reader, flt))
     if as_json:
         for letter in page.letters:
             sys.stdout.write(json.dumps(letter) + "\n")
@@ -159,7 +161,6 @@ def list_command(
         )
     # piped into a file or a CI log, 80 columns would fold every reason: wide lines read better
     (out if out.is_terminal else Console(width=max(out.width, 200))).print(table)
-    total = sum(group.count for group in count_groups(engine, flt))
     out.print(f"{len(page.letters)} shown; {total} total", highlight=False)
     if page.next_cursor is not None:
         out.print(f"next page: --before {page.next_cursor}", highlight=False)

@@ -26,9 +26,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, Engine, inspect, text
+from sqlalchemy import Connection, Engine, text
 
-from hub.errors import HubError
+from hub.schema_revision import HEAD, SchemaBehind, SchemaState, read_schema_state
+from hub.sql_reader import EngineReader
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -48,46 +49,8 @@ __all__ = [
 
 SCRIPT_LOCATION = Path(__file__).resolve().parent
 
-#: the newest revision of ``versions/`` (a test checks it is Alembic's head); a new migration
-#: moves it, so that an up-to-date database is recognised without loading Alembic
-HEAD = "r0006"
-
 #: the key of PostgreSQL's advisory lock around an upgrade (any constant shared by all hubs)
 _PG_LOCK_KEY = 0x63726F7373646B  # "crossdk"
-
-
-class SchemaBehind(HubError):
-    """The database's schema is older (or newer) than this code's; it is not used as it is."""
-
-    def __init__(self, state: SchemaState) -> None:
-        self.state = state
-        at = state.current or "no revision (made before the migrations)"
-        if state.ahead:
-            message = (
-                f"the database is at revision {state.current}, newer than this hub knows "
-                f"({HEAD}): run the hub version that migrated it, or a newer one"
-            )
-        else:
-            message = f"the database is at {at}, this hub needs {HEAD}"
-        super().__init__(message)
-
-
-@dataclass(frozen=True, slots=True)
-class SchemaState:
-    """Where a database stands: its revision (None: none recorded) and whether it is empty."""
-
-    current: str | None
-    empty: bool
-
-    @property
-    def up_to_date(self) -> bool:
-        """At this code's head."""
-        return self.current == HEAD
-
-    @property
-    def ahead(self) -> bool:
-        """At a revision newer than this code's (ids are ``r`` and a zero-padded number)."""
-        return self.current is not None and self.current > HEAD
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,19 +72,9 @@ def alembic_config() -> Config:
     return config
 
 
-def _revision(conn: Connection) -> str | None:
-    if not inspect(conn).has_table("alembic_version"):
-        return None
-    return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-
-
-def schema_state(engine: Engine) -> SchemaState:
-    """The revision ``engine``'s database is at, and whether it holds any table at all."""
-    with engine.connect() as conn:
-        current = _revision(conn)
-        if current is not None:
-            return SchemaState(current, empty=False)
-        return SchemaState(None, empty=not inspect(conn).get_table_names())
+def schema_state(bind: Engine | Connection) -> SchemaState:
+    """The revision ``bind``'s database is at, and whether it holds any table at all."""
+    return read_schema_state(EngineReader(bind))
 
 
 def check_schema(engine: Engine, *, upgrade_behind: bool = False, fresh: bool = True) -> None:
@@ -165,10 +118,10 @@ def _upgrade(engine: Engine, revision: str) -> None:
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
-        current = _revision(connection)
-        if revision == "head" and current == HEAD:
+        state = schema_state(connection)
+        if revision == "head" and state.up_to_date:
             return  # migrated by the process that held the lock before: nothing to load or do
-        empty = current is None and not inspect(connection).get_table_names()
+        empty = state.empty
         config = alembic_config()
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
@@ -211,9 +164,9 @@ def _from_template(engine: Engine) -> bool:
     """Fill an empty SQLite file from the template; False when there is none or it is not."""
     if _template is None or not _file_path(engine):
         return False
-    with engine.connect() as conn:
-        if _revision(conn) is not None or inspect(conn).get_table_names():
-            return _revision(conn) == HEAD  # already migrated (or to be migrated normally)
+    state = schema_state(engine)
+    if not state.empty:
+        return state.up_to_date  # already migrated (or to be migrated normally)
     raw = engine.raw_connection()
     try:
         with _template_lock:

@@ -1,9 +1,10 @@
 """Operating the hub: the dead-letter console (API, page, CLI), bulk redrive tasks.
 
 Modules, one concept each: ``filters`` (which letters), ``storage`` (indexes and kept tallies),
-``views`` (pages, counts, overview, detail, export), ``arrivals`` (new letters per hour and
-connector, and the page's chart of them), ``pacing`` (rate caps), ``redrive`` (bulk
-tasks), ``service`` (audited operations), ``api`` and ``page`` (the routers). Replaying is
+``listing`` (pages and counts: the one read of ``dlq list``, the API and the page), ``views``
+(overview, detail, export), ``arrivals`` (new letters per hour and connector, and the page's
+chart of them), ``pacing`` (rate caps), ``redrive`` (bulk tasks), ``service`` (audited
+operations), ``api`` and ``page`` (the routers). Replaying is
 :mod:`hub.replay` (the one engine: replay, edit-and-replay, redrive, dry run); every status
 change goes through :mod:`hub.deadletter.service`; the mapping versions a replay may go through
 are :mod:`hub.mapping_versions`.

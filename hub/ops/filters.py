@@ -5,18 +5,22 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import Select
 
 from connectors.sdk.deadletter import DeadLetterStatus
-from hub.deadletter.table import DEAD_LETTERS
 from hub.ops.text_search import ReasonContains
+from hub.sql_reader import time_param
+
+if TYPE_CHECKING:
+    from sqlalchemy import Select
 
 __all__ = ["DeadLetterFilter"]
 
 _S = TypeVar("_S", bound="Select[*tuple[Any, ...]]")
+#: the filter's columns compared for equality, in the order they are written
+_EQUAL = ("status", "connector", "stage", "error_class", "event_type")
 
 
 class DeadLetterFilter(BaseModel):
@@ -37,28 +41,46 @@ class DeadLetterFilter(BaseModel):
     text: str | None = Field(None, max_length=200, description="text in the reason")
     ids: tuple[int, ...] | None = Field(None, max_length=10_000)
 
-    def apply(self, stmt: _S) -> _S:
-        """``stmt`` narrowed to the letters this filter means."""
-        row = DEAD_LETTERS.c
-        if self.status != "all":
-            stmt = stmt.where(row.status == self.status)
-        if self.connector:
-            stmt = stmt.where(row.connector == self.connector)
-        if self.stage:
-            stmt = stmt.where(row.stage == self.stage)
-        if self.error_class:
-            stmt = stmt.where(row.error_class == self.error_class)
-        if self.event_type:
-            stmt = stmt.where(row.event_type == self.event_type)
+    def where(self, dialect: str) -> tuple[str, dict[str, Any]]:
+        """The condition on ``dead_letters`` this filter means, as SQL text for ``dialect``
+        (``sqlite``, ``postgresql``) with its named parameters (``:flt_…``).
+
+        The one place a filter becomes SQL: pages and counts run it as text
+        (:mod:`hub.ops.listing`), redrives, discards and exports through :meth:`apply`.
+        """
+        clauses: list[str] = []
+        params: dict[str, Any] = {}
+        for name in _EQUAL:
+            value = getattr(self, name)
+            if value and not (name == "status" and value == "all"):
+                clauses.append(f"dead_letters.{name} = :flt_{name}")
+                params[f"flt_{name}"] = value
         if self.since is not None:
-            stmt = stmt.where(row.last_failed_at >= self.since)
+            clauses.append("dead_letters.last_failed_at >= :flt_since")
+            params["flt_since"] = time_param(self.since, dialect)
         if self.until is not None:
-            stmt = stmt.where(row.last_failed_at < self.until)
+            clauses.append("dead_letters.last_failed_at < :flt_until")
+            params["flt_until"] = time_param(self.until, dialect)
         if self.text:
-            stmt = stmt.where(ReasonContains(self.text))
+            sql, more = ReasonContains(self.text).where(dialect, "flt_text")
+            clauses.append(sql)
+            params.update(more)
         if self.ids is not None:
-            stmt = stmt.where(row.id.in_(self.ids))
-        return stmt
+            names = [f"flt_id_{i}" for i in range(len(self.ids))]
+            clauses.append(
+                f"dead_letters.id IN ({', '.join(':' + n for n in names)})" if names else "1 = 0"
+            )
+            params.update(zip(names, self.ids, strict=True))
+        return " AND ".join(clauses) or "1 = 1", params
+
+    def apply(self, stmt: _S, dialect: str) -> _S:
+        """``stmt`` (on ``dead_letters``) narrowed to the letters this filter means."""
+        # imported here: the filter is built, and its SQL text run, without SQLAlchemy by
+        # `crossdock dlq list`; a caller with a statement has imported it already
+        from sqlalchemy import text
+
+        sql, params = self.where(dialect)
+        return stmt.where(text(sql).bindparams(**params))
 
     @property
     def only_grouping_columns(self) -> bool:

@@ -150,7 +150,9 @@ def start_redrive(
             .values(status=RedriveStatus.INTERRUPTED.value, finished_at=now)
         )
     with engine.connect() as conn:
-        found = conn.execute(flt.apply(select(func.max(DeadLetterRow.id), func.count()))).one()
+        found = conn.execute(
+            flt.apply(select(func.max(DeadLetterRow.id), func.count()), conn.dialect.name)
+        ).one()
     max_id, to_move = found[0], found[1]
     row = RedriveTaskRow(
         filter_key=key,
@@ -241,7 +243,7 @@ def run_redrive(
             with engine.connect() as conn:
                 letters = letters_from(
                     conn,
-                    flt.apply(select_letters())
+                    flt.apply(select_letters(), conn.dialect.name)
                     .where(DeadLetterRow.id > cursor, DeadLetterRow.id <= task.max_id)
                     .order_by(DeadLetterRow.id)
                     .limit(batch),

@@ -228,7 +228,7 @@ class OpsService:
         while True:
             with self.engine.begin() as conn:
                 rows = conn.execute(
-                    flt.apply(select(DeadLetterRow.id, DeadLetterRow.history))
+                    flt.apply(select(DeadLetterRow.id, DeadLetterRow.history), conn.dialect.name)
                     .where(DeadLetterRow.id > after)
                     .order_by(DeadLetterRow.id)
                     .limit(1000)

@@ -2,7 +2,8 @@
 
 The migrations make them (``hub/migrations/versions/r0005_hub_tables.py``), on SQLite and
 PostgreSQL alike. Indexes serve keyset pages (newest first) under the console's filters. Counts
-grouped by connector × stage × error class come from ``dead_letter_tallies``, a table that
+grouped by connector × stage × error class come from ``dead_letter_tallies``
+(:data:`hub.ops.listing.TALLY_TABLE`, read as SQL text without SQLAlchemy), a table that
 triggers keep in step with every insert, status change and delete, in the writer's own
 transaction: a grouped count over a million letters then reads a few dozen rows instead of
 scanning the table.
@@ -20,9 +21,7 @@ from sqlalchemy import BigInteger, Column, String, Table
 
 from hub.storage import METADATA
 
-__all__ = ["HOURLY", "TALLY_TABLE"]
-
-TALLY_TABLE = "dead_letter_tallies"
+__all__ = ["HOURLY"]
 
 HOURLY = Table(
     "dead_letter_hourly",

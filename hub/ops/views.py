@@ -1,9 +1,8 @@
 """Read models of the console: pages of letters, grouped counts, the overview, one letter.
 
-Pages are keyset pages, newest first: ``before`` is the id of the last letter of the previous
-page, so page 1,000 costs what page 1 costs (no OFFSET). Every read here is a Core statement on
-:data:`~hub.deadletter.table.DEAD_LETTERS`: no object is loaded, and ``crossdock dlq list``
-starts without the ORM.
+Pages and counts are :mod:`hub.ops.listing`'s (the one read ``crossdock dlq list`` runs too,
+without SQLAlchemy), named here with the rest. Every other read is a Core statement on
+:data:`~hub.deadletter.table.DEAD_LETTERS` or SQL text: no object is loaded.
 """
 
 from __future__ import annotations
@@ -16,14 +15,21 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, Integer, Row, Text, column, func, select, table, text
+from sqlalchemy import Engine, Row, func, select, text
 
 from connectors.sdk.deadletter import DeadLetterStatus
 from hub.deadletter.table import DEAD_LETTERS
 from hub.errors import DeadLetterError
 from hub.ops.filters import DeadLetterFilter
-from hub.ops.storage import TALLY_TABLE
-from hub.ops.text_search import FTS_TABLE, ReasonContains
+from hub.ops.listing import (
+    TALLY_TABLE,
+    CountGroup,
+    LetterPage,
+    count_groups,
+    letter_summary,
+    list_letters,
+)
+from hub.sql_reader import parse_time
 
 if TYPE_CHECKING:
     from hub.config import Settings
@@ -48,24 +54,6 @@ _HEX_LIMIT = 64 * 1024
 
 
 @dataclass(frozen=True, slots=True)
-class LetterPage:
-    """One page of letters and the cursor of the next (None on the last page)."""
-
-    letters: list[dict[str, Any]]
-    next_cursor: int | None
-
-
-@dataclass(frozen=True, slots=True)
-class CountGroup:
-    """How many letters share a connector, stage and error class."""
-
-    connector: str
-    stage: str
-    error_class: str
-    count: int
-
-
-@dataclass(frozen=True, slots=True)
 class MappingCount:
     """How many letters failed with one version of one mapping (id None: no mapping)."""
 
@@ -85,127 +73,16 @@ class DepthRow:
     oldest_age_seconds: float | None
 
 
-def _aware(value: datetime) -> datetime:
-    # SQLite hands timestamps back naive; the hub stores UTC only
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-
-
-_LETTER = DEAD_LETTERS.c
-_SUMMARY_COLUMNS = (
-    _LETTER.id,
-    _LETTER.status,
-    _LETTER.connector,
-    _LETTER.source,
-    _LETTER.location,
-    _LETTER.stage,
-    _LETTER.error_class,
-    _LETTER.failure_type,
-    _LETTER.reason,
-    _LETTER.event_type,
-    _LETTER.mapping_id,
-    _LETTER.mapping_version,
-    _LETTER.attempts,
-    _LETTER.first_failed_at,
-    _LETTER.last_failed_at,
-)
-
-
-def letter_summary(row: Any) -> dict[str, Any]:
-    """The columns of a letter a table row shows (from a row object or a summary row)."""
-    return {
-        "id": row.id,
-        "status": row.status,
-        "connector": row.connector,
-        "source": row.source,
-        "location": row.location,
-        "stage": row.stage,
-        "error_class": row.error_class,
-        "failure_type": row.failure_type,
-        "reason": row.reason,
-        "event_type": row.event_type,
-        "mapping": f"{row.mapping_id}@{row.mapping_version}" if row.mapping_id else None,
-        "attempts": row.attempts,
-        "first_failed_at": _aware(row.first_failed_at).isoformat(),
-        "last_failed_at": _aware(row.last_failed_at).isoformat(),
-    }
-
-
-def list_letters(
-    engine: Engine, flt: DeadLetterFilter, *, before: int | None = None, limit: int = 50
-) -> LetterPage:
-    """Letters matching ``flt``, newest first, ``limit`` after the cursor ``before``.
-
-    Only the summary columns are read: a page never carries payloads, tracebacks or history.
-    """
-    if flt.text and engine.dialect.name == "sqlite" and not ReasonContains(flt.text).plain:
-        # the trigram index drives, newest first, and stops at the page: a word in every
-        # reason costs a page, a word in one reason costs an index lookup
-        fts = table(FTS_TABLE, column("rowid", Integer), column("reason", Text))
-        rowid = fts.c.rowid
-        stmt = (
-            flt.model_copy(update={"text": None})
-            .apply(select(*_SUMMARY_COLUMNS))
-            .select_from(fts)
-            .join(DEAD_LETTERS, _LETTER.id == rowid)
-            .where(fts.c.reason.like(f"%{flt.text}%"))
-        )
-        if before is not None:
-            stmt = stmt.where(rowid < before)
-        stmt = stmt.order_by(rowid.desc()).limit(limit)
-    else:
-        stmt = flt.apply(select(*_SUMMARY_COLUMNS))
-        if before is not None:
-            stmt = stmt.where(_LETTER.id < before)
-        stmt = stmt.order_by(_LETTER.id.desc()).limit(limit)
-    with engine.connect() as conn:
-        rows = [letter_summary(r) for r in conn.execute(stmt)]
-    cursor = rows[-1]["id"] if len(rows) == limit else None
-    return LetterPage(rows, cursor)
-
-
-def count_groups(engine: Engine, flt: DeadLetterFilter) -> list[CountGroup]:
-    """Counts grouped by connector × stage × error class, largest first.
-
-    A filter on status, connector, stage and error class only reads the kept tallies;
-    any other filter counts the matching rows.
-    """
-    with engine.connect() as conn:
-        if flt.only_grouping_columns:
-            where, params = [], {}
-            for column in ("connector", "stage", "error_class"):
-                value = getattr(flt, column)
-                if value:
-                    where.append(f"{column} = :{column}")
-                    params[column] = value
-            if flt.status != "all":
-                where.append("status = :status")
-                params["status"] = flt.status
-            sql = (
-                f"SELECT connector, stage, error_class, sum(n) AS c FROM {TALLY_TABLE} "
-                + (f"WHERE {' AND '.join(where)} " if where else "")
-                + "GROUP BY connector, stage, error_class HAVING sum(n) > 0"
-            )
-            result = conn.execute(text(sql), params)
-        else:
-            row = _LETTER
-            stmt = flt.apply(
-                select(row.connector, row.stage, row.error_class, func.count())
-            ).group_by(row.connector, row.stage, row.error_class)
-            result = conn.execute(stmt)
-        groups = [CountGroup(c, s, e, int(n)) for c, s, e, n in result]
-    return sorted(groups, key=lambda g: (-g.count, g.connector, g.stage, g.error_class))
-
-
 def mapping_counts(engine: Engine, flt: DeadLetterFilter) -> list[MappingCount]:
     """The mappings and versions the letters matching ``flt`` failed with, and how many each.
 
     What a redrive's choice of mapping version means depends on it: a version applies to
     each letter's own mapping, so it can only be chosen for letters of one mapping.
     """
-    row = _LETTER
-    stmt = flt.apply(select(row.mapping_id, row.mapping_version, func.count())).group_by(
-        row.mapping_id, row.mapping_version
-    )
+    row = DEAD_LETTERS.c
+    stmt = flt.apply(
+        select(row.mapping_id, row.mapping_version, func.count()), engine.dialect.name
+    ).group_by(row.mapping_id, row.mapping_version)
     with engine.connect() as conn:
         found = [MappingCount(m, v, int(n)) for m, v, n in conn.execute(stmt)]
     return sorted(found, key=lambda c: (c.mapping_id or "", c.mapping_version or 0))
@@ -224,15 +101,6 @@ _OVERVIEW = text(
 )
 
 
-def _timestamp(value: Any) -> datetime | None:
-    """A stored time as aware UTC (SQLite hands text back from a raw statement)."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return _aware(value)
-
-
 def overview(engine: Engine, *, now: datetime | None = None) -> list[DepthRow]:
     """Depth and oldest age of the open letters per connector and stage."""
     now = now or datetime.now(UTC)
@@ -240,7 +108,7 @@ def overview(engine: Engine, *, now: datetime | None = None) -> list[DepthRow]:
     with engine.connect() as conn:
         groups = conn.execute(_OVERVIEW, {"s": DeadLetterStatus.OPEN.value}).all()
     for connector, stage, depth, oldest in groups:
-        oldest_at = _timestamp(oldest)
+        oldest_at = parse_time(oldest) if oldest is not None else None
         age = (now - oldest_at).total_seconds() if oldest_at else None
         out.append(DepthRow(connector, stage, int(depth), oldest_at, age))
     return out
@@ -286,7 +154,7 @@ def _hex_dump(data: bytes) -> str:
 def letter_detail(engine: Engine, letter_id: int) -> dict[str, Any]:
     """Everything about one letter: original bytes (text and hex), parsed view, error, history."""
     with engine.connect() as conn:
-        row = conn.execute(select(DEAD_LETTERS).where(_LETTER.id == letter_id)).first()
+        row = conn.execute(select(DEAD_LETTERS).where(DEAD_LETTERS.c.id == letter_id)).first()
     if row is None:
         raise DeadLetterError(f"no dead letter with id {letter_id}")
     detail = letter_summary(row)
@@ -314,7 +182,11 @@ def export_lines(engine: Engine, flt: DeadLetterFilter, *, batch: int = 1000) ->
     """Every matching letter as one JSON line (original bytes as text and base16), oldest first."""
     after = 0
     while True:
-        stmt = flt.apply(select(DEAD_LETTERS)).where(_LETTER.id > after).order_by(_LETTER.id)
+        stmt = (
+            flt.apply(select(DEAD_LETTERS), engine.dialect.name)
+            .where(DEAD_LETTERS.c.id > after)
+            .order_by(DEAD_LETTERS.c.id)
+        )
         with engine.connect() as conn:
             rows = conn.execute(stmt.limit(batch)).all()
             for row in rows:
