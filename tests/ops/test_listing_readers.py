@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, make_url
 
-from connectors.sdk.deadletter import DeadLetter
+from connectors.sdk.deadletter import DeadLetter, DeadLetterStatus
 from connectors.sdk.decisions import Action, Decision, FailureType
 from hub.deadletter.service import DeadLetterService
 from hub.errors import ConfigError, DatabaseUnavailable
@@ -175,6 +175,12 @@ def test_the_engine_and_a_db_api_connection_read_the_same_pages_and_counts(
         assert sum(g.count for g in counts) == len(meant)
     # the API's call (an engine as it is) is the same read
     assert list_letters(engine, flt, limit=7) == list_letters(EngineReader(engine), flt, limit=7)
+
+
+def test_the_filter_s_statuses_are_the_dead_letter_statuses() -> None:
+    assert DeadLetterFilter().status == DeadLetterStatus.OPEN.value
+    pattern = DeadLetterFilter.model_json_schema()["properties"]["status"]["pattern"]
+    assert pattern == f"^({'|'.join([*(s.value for s in DeadLetterStatus), 'all'])})$"
 
 
 def test_a_letter_reads_the_same_through_both(stored: tuple[Engine, str, list[Stored]]) -> None:
