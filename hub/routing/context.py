@@ -31,11 +31,11 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-import cel
 import orjson
 
 from canonical import Envelope, EventData, parse_envelope
 from canonical.event_versions import default_registry
+from hub.routing.cel_library import cel
 from hub.routing.facts import facts_for
 from hub.routing.priority import ImpactPolicy
 from hub.routing.trusted import attributes_of, data_of

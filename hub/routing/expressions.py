@@ -18,8 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-import cel
-
+from hub.routing.cel_library import cel
 from hub.routing.errors import ExpressionError
 from hub.routing.native import Native, Unsupported, lower
 
