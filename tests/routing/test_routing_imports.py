@@ -2,7 +2,9 @@
 
 Import cost is a benchmark (``make bench-peers``' peak RSS), not a test; what a test can hold
 is that loading routing (the engine, the router, the targets) does not load CEL's interactive
-REPL (prompt_toolkit, pygments: 262 modules, about 7 MB of a routed hub).
+REPL (prompt_toolkit, pygments: 262 modules, about 7 MB of a routed hub) or httpx (with its
+command line's rich progress bars and syntax highlighting, about 3 MB) for targets that post
+nothing until a rule sends to one.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import sys
 _PROBE = """
 import sys
 import hub.routing.worker, hub.routing.router, hub.routing.targets
-heavy = ('prompt_toolkit', 'cel.cli')
+heavy = ('prompt_toolkit', 'pygments', 'cel.cli', 'httpx')
 print(sorted(m for m in sys.modules if m.startswith(heavy)))
 """
 
@@ -24,7 +26,7 @@ def _modules(probe: str) -> str:
     ).stdout.strip()
 
 
-def test_routing_does_not_load_cel_s_repl() -> None:
+def test_routing_loads_neither_cel_s_repl_nor_httpx() -> None:
     assert _modules(_PROBE) == "[]"
 
 
@@ -32,3 +34,17 @@ def test_cel_s_repl_still_imports_after_routing() -> None:
     # the placeholder that kept the REPL out is gone: `import cel.cli` loads the real one
     probe = "import hub.routing.expressions, cel.cli\nprint(callable(cel.cli.cli_entry))\n"
     assert _modules(probe) == "True"
+
+
+def test_an_http_target_still_posts_after_its_lazy_import() -> None:
+    # httpx loads on the first post: a refused connection is still sorted as the target
+    # being unavailable (a retry), not as an unknown error
+    probe = (
+        "from hub.routing.errors import TargetUnavailable\n"
+        "from hub.routing.targets.http import post_json\n"
+        "try:\n"
+        "    post_json('t', 'http://127.0.0.1:9/', content=b'{}', headers={}, timeout=2)\n"
+        "except TargetUnavailable as exc:\n"
+        "    print('unavailable', exc)\n"
+    )
+    assert _modules(probe).startswith("unavailable")
