@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -111,6 +112,32 @@ def test_after_a_worker_is_killed_the_next_job_gets_fresh_processes(tmp_path: Pa
         result = pool.submit(jobs[0]).result(timeout=60)
         assert result.published == 400
         assert not first & {p.pid for p in multiprocessing.active_children()}
+
+
+def test_results_waiting_for_a_slow_caller_are_one_a_process(tmp_path: Path) -> None:
+    # in-process routing takes longer over a chunk than translating it: the pool had five
+    # finished chunks (5.4 MB each on the bulk file) waiting in the hub while it routed one
+    jobs = _jobs(write_count(tmp_path / "count.csv", _rows(3_600)))
+    assert len(jobs) == 9
+    pulled = handed = 0
+    most_held = 0
+
+    def counted() -> Iterator[ChunkJob]:
+        nonlocal pulled
+        for job in jobs:
+            pulled += 1
+            yield job
+
+    with WorkerPool(2, [jobs[0].spec_file]) as pool:
+        pool.start(wait=True)
+        for _job, result in pool.in_order(counted()):
+            assert result.published == 400
+            most_held = max(most_held, pulled - handed)
+            time.sleep(0.4)  # routing the chunk
+            handed += 1
+    assert handed == 9
+    # the one being routed and one in flight a process
+    assert most_held == 3
 
 
 def test_a_hub_keeps_its_workers_from_one_big_file_to_the_next(tmp_path: Path) -> None:
