@@ -61,6 +61,8 @@ def claim_events(conn: Connection, consumer: str, event_ids: Iterable[str]) -> s
             f"INSERT INTO {_TABLE.name} (consumer, event_id, processed_at) VALUES {rows} "
             "ON CONFLICT (consumer, event_id) DO NOTHING RETURNING event_id"
         )
-        params = tuple(value for event_id in chunk for value in (consumer, event_id, now))
-        claimed.update(str(row[0]) for row in conn.exec_driver_sql(sql, params))
+        # (consumer, id, time) each, the ids laid into every third place at once
+        params = [consumer, None, now] * len(chunk)
+        params[1::3] = chunk
+        claimed.update([str(row[0]) for row in conn.exec_driver_sql(sql, tuple(params))])
     return claimed

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -196,14 +196,14 @@ def build_context(
     event_type = str(event.get("type", ""))
     want: Reads = reads if reads is not None else dict.fromkeys(VARIABLES)
     envelope = None
-    attributes: Callable[[], dict[str, Any]] = lambda: _attributes(event, envelope)  # noqa: E731
+    trusted = False
     canonical = default_registry.knows(event_type)
     if canonical and validated:
         try:
             data: dict[str, Any] = data_of(event_type, event["dataversion"], event["data"])
         except (ArithmeticError, LookupError, TypeError, ValueError) as exc:
             raise ValueError(f"not the JSON of a valid {event_type} event: {exc!r}") from exc
-        attributes = lambda: attributes_of(event)  # noqa: E731
+        trusted = True
     elif canonical:
         envelope = parse_envelope(event)
         data = envelope.data.model_dump(mode="python")
@@ -214,7 +214,8 @@ def build_context(
     facts = facts_for(event_type, data, now)
     variables: dict[str, Any] = {}
     if "event" in want:
-        variables["event"] = _cel_view(attributes(), want["event"])
+        attributes = attributes_of(event) if trusted else _attributes(event, envelope)
+        variables["event"] = _cel_view(attributes, want["event"])
     if "data" in want:
         variables["data"] = _cel_view(data, want["data"])
     if "facts" in want:

@@ -55,7 +55,11 @@ class ImpactPolicy(BaseModel):
             level = 2
         else:
             level = 3
-        if self.store_tier(store) == 1 or self.customer_tier(customer) == 1:
+        # the tiers of store_tier and customer_tier, looked up here: two calls a match
+        tier = self.default_tier
+        if self.store_tiers.get(store or "", tier) == 1 or (
+            self.customer_tiers.get(customer or "", tier) == 1
+        ):
             level = max(1, level - 1)
         return level
 

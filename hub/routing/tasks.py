@@ -132,8 +132,12 @@ def open_or_join_many(
         )
         if update is not None:
             updates.append(update)
-        for n, i in enumerate(members):
-            slot[i] = JoinResult(task_id, opened and n == 0)
+        # one result for every match that joined (frozen: shared, as equal ones would be)
+        joined = JoinResult(task_id, False)
+        for i in members:
+            slot[i] = joined
+        if opened:
+            slot[members[0]] = JoinResult(task_id, True)
         if opened:
             entries.append(_audit_entry("opened", task_id, group[:1], now))
         joiners = group[1:] if opened else group
@@ -301,26 +305,27 @@ def _join_task(
     graded: tuple[int, int] | None = None
     for n, (match, ctx) in enumerate(group):
         key = match.dedup_key
+        value = match.value_at_risk
         line = merged.get(key)
+        # the latest figures win, every sighting counts
         if line is not None:
-            old = Decimal(line["value_at_risk"])
+            total += value - Decimal(line["value_at_risk"])
+            line["event_id"] = ctx.event_id
+            line["fields"] = match.line
+            line["value_at_risk"] = str(value)
+            line["occurrences"] += 1
         else:
-            old = previous.get((task_id, key), Decimal(0))
-            line = merged[key] = {
+            total += value - previous.get((task_id, key), _ZERO)
+            merged[key] = {
                 "task_id": task_id,
                 "dedup_key": key,
-                "occurrences": 0,
+                "occurrences": 1,
                 "first_seen": now,
                 "last_seen": now,
+                "event_id": ctx.event_id,
+                "fields": match.line,
+                "value_at_risk": str(value),
             }
-        total += match.value_at_risk - old
-        # the latest figures win, every sighting counts
-        line.update(
-            event_id=ctx.event_id,
-            fields=match.line,
-            value_at_risk=str(match.value_at_risk),
-            occurrences=line["occurrences"] + 1,
-        )
         if regrade is not None and not (opened and n == 0):
             impact, priority = regrade(match, total)
             if graded is not None:
@@ -343,6 +348,7 @@ def _join_task(
 
 
 _UNGRADED = 99
+_ZERO = Decimal(0)
 _TASK_JOIN = (
     TASKS.update()
     .where(TASKS.c.id == bindparam("b_id"))

@@ -118,6 +118,19 @@ def _class(annotation: type) -> Convert:
     return _pydantic(annotation)
 
 
+def _field_converter(annotation: Any) -> Convert:
+    """:func:`_converter` of a model field: an optional one (``X | None``) read as ``X``, since
+    the model's reader keeps None as None itself (no second test of it a field)."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _field_converter(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        members = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if len(members) == 1:
+            return _converter(members[0])
+    return _converter(annotation)
+
+
 def _enum(kind: type[Enum]) -> Callable[[Any], Enum]:
     """``kind(value)``, its member looked up first as the call itself does, without the call
     (EnumMeta.__call__ in Python, ~1 µs a field); anything else goes to the call."""
@@ -143,7 +156,7 @@ def _model_reader(model: type[BaseModel]) -> Callable[[Any], dict[str, Any]]:
     namespace: dict[str, Any] = {"_M": _NOTHING}
     items: list[str] = []
     for i, (name, info) in enumerate(model.model_fields.items()):
-        convert = _converter(info.rebuild_annotation())
+        convert = _field_converter(info.rebuild_annotation())
         if info.default_factory is not None:
             factory = info.default_factory
             namespace[f"d{i}"] = lambda f=factory: _plain_default(f())
