@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -89,13 +89,37 @@ def _cel_view(value: dict[str, Any], fields: frozenset[str] | None) -> dict[str,
     """``to_cel(_only(value, fields))`` in one pass (a plain value is taken as it is)."""
     if fields is None:
         return {str(k): to_cel(v) for k, v in value.items()}
-    plain = _PLAIN
-    return {
-        k: v if type(v) in plain else float(v) if type(v) is Decimal else to_cel(v)
-        for k in fields
-        if k in value
-        for v in (value[k],)
-    }
+    found = _VIEWS.get(id(fields))
+    if found is None or found[0] is not fields:
+        found = _VIEWS[id(fields)] = (fields, _view_of(fields))
+    return found[1](value)
+
+
+_View = Callable[[dict[str, Any]], dict[str, Any]]
+_VIEWS: dict[int, tuple[frozenset[str], _View]] = {}
+"""A ``fields`` set (kept, so its id is not reused) → its view, by identity: the view takes
+the fields in that set's own order, as iterating it gave them (an equal set may order them
+otherwise). The engine keeps one set a variable and event type (:meth:`RoutingEngine.reads`)."""
+
+
+def _view_of(fields: frozenset[str]) -> _View:
+    """The view of ``fields`` written out, one test a field: a comprehension over them cost
+    a generator and a tuple a field of every event."""
+    lines = ["def view(value):\n    out = {}\n"]
+    for name in fields:
+        key = repr(name)
+        lines.append(
+            f"    if {key} in value:\n"
+            f"        v = value[{key}]\n"
+            "        t = type(v)\n"
+            f"        out[{key}] = v if t in _PLAIN else float(v) if t is Decimal else to_cel(v)\n"
+        )
+    lines.append("    return out\n")
+    namespace: dict[str, Any] = {"_PLAIN": _PLAIN, "Decimal": Decimal, "to_cel": to_cel}
+    # the source is built from the rules' field names (identifiers, written with repr) only
+    exec("".join(lines), namespace)
+    view: _View = namespace["view"]
+    return view
 
 
 def to_cel(value: Any) -> Any:  # noqa: PLR0911 - one return per kind of value

@@ -30,7 +30,7 @@ from hub.routing.errors import ExpressionError, RuleProblem, RulesError
 from hub.routing.expressions import Expression
 from hub.routing.maintenance import window_end
 from hub.routing.native import Native, Unsupported, lower_rule
-from hub.routing.priority import PRIORITY_MATRIX, priority_of
+from hub.routing.priority import PRIORITY_MATRIX
 from hub.routing.rules import MaintenanceWindow, Rule, RulesFile
 from hub.routing.taxonomy import Severity
 
@@ -217,7 +217,8 @@ class RoutingEngine:
     def wants(self, event_type: str) -> bool:
         """Whether any rule can match (or cancel on) an event of ``event_type``: the rest are
         dismissed before anything of them is read or validated."""
-        return bool(self.rules_for(event_type)) or event_type in self._cancellers
+        # rules_for's list is never empty for an indexed type (a rule named it)
+        return event_type in self._index or bool(self._wildcard) or event_type in self._cancellers
 
     def reads(self, event_type: str) -> Reads:
         """What the rules an event of ``event_type`` meets read of its context."""
@@ -320,12 +321,13 @@ class RoutingEngine:
         :func:`~hub.routing.context.build_context`. ``memo``, shared by the events of one batch
         decided at one time, keeps what a rule decides from its group's fields alone."""
         event_type = str(event.get("type", ""))
+        reads = self._reads.get(event_type)
         ctx = build_context(
             event,
             at,
             constants=self.rules.params,
             impact=self.rules.impact,
-            reads=self.reads(event_type),
+            reads=reads if reads is not None else self.reads(event_type),
             validated=validated,
         )
         return self.decide_context(ctx, memo=memo)
@@ -337,7 +339,8 @@ class RoutingEngine:
         ``memo``: see :meth:`decide`."""
         matches: list[Match] = []
         errors: list[str] = []
-        candidates = [self.by_id[only]] if only else self.rules_for(ctx.event_type)
+        event_type = ctx.event_type
+        candidates = [self.by_id[only]] if only else self._index.get(event_type, self._wildcard)
         for compiled in candidates:
             try:
                 match = self._match(compiled, ctx, deferred_check=only is not None, memo=memo)
@@ -350,7 +353,7 @@ class RoutingEngine:
             if not compiled.rule.continue_:
                 break
         cancels: list[tuple[str, str]] = []
-        for compiled in self._cancellers.get(ctx.event_type, ()):
+        for compiled in self._cancellers.get(event_type, ()):
             assert compiled.cancel_key is not None
             try:
                 cancels.append((compiled.rule.id, str(compiled.cancel_key.evaluate(ctx))))
@@ -389,7 +392,16 @@ class RoutingEngine:
             line = {"dedup_key": dedup}
             at = len(c.labels) + 3
             for k in c.line:
-                line[k] = _plain(values[at])
+                v = values[at]
+                # _plain's two usual kinds written out: text, and a double (whole: as _text)
+                kind = type(v)
+                line[k] = (
+                    v
+                    if kind is str
+                    else (str(int(v)) if v.is_integer() else repr(v))
+                    if kind is float
+                    else _plain(v)
+                )
                 at += 1
             value = _decimal(values[-1]) if c.value_at_risk else _ZERO
         else:
@@ -447,14 +459,21 @@ class RoutingEngine:
         if memo is not None and c.group_fields is not None:
             data = ctx.variables.get("data") or {}
             fields = c.group_fields
-            if len(fields) == 1:  # the usual one field: no generator to run
-                key = (c.order, data.get(fields[0], _ABSENT))
+            if len(fields) == 1 and c.store is None and c.customer is None:
+                # the usual rule (one field, store and customer from the data): one tuple
+                key = (
+                    c.order,
+                    data.get(fields[0], _ABSENT),
+                    ctx.data.get("location_id"),
+                    ctx.facts.get("pickup_store"),
+                    ctx.data.get("customer_ref"),
+                )
             else:
                 key = (c.order, *(data.get(name, _ABSENT) for name in fields))
-            if c.store is None:
-                key += (ctx.data.get("location_id"), ctx.facts.get("pickup_store"))
-            if c.customer is None:
-                key += (ctx.data.get("customer_ref"),)
+                if c.store is None:
+                    key += (ctx.data.get("location_id"), ctx.facts.get("pickup_store"))
+                if c.customer is None:
+                    key += (ctx.data.get("customer_ref"),)
             try:
                 found = memo.get(key)
             except TypeError:  # a value that is a map or a list: decided for this event alone
@@ -492,7 +511,7 @@ class RoutingEngine:
     def regrade(self, match: Match, value_at_risk: Decimal) -> tuple[int, int]:
         """(impact, priority) of ``match``'s task once its lines put ``value_at_risk`` at stake."""
         impact = self.rules.impact.impact(value_at_risk, store=match.store, customer=match.customer)
-        return impact, priority_of(impact, match.urgency)
+        return impact, PRIORITY_MATRIX[(impact, match.urgency)]
 
     def _classify(self, match: Match, ctx: EventContext) -> None:
         use = match.rule.rule.classifier

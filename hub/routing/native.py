@@ -341,16 +341,26 @@ def _read(path: list[str]) -> str:
     return "v" + "".join(f"[{name!r}]" for name in path)
 
 
+# The checks of a value whose kind is not known are written out for the usual kind and call
+# the helper only for the rest (it gives the same value or raises): a call costs more than them.
+
+
 def _as_bool(node: Code) -> str:
-    return node[0] if node[1] == "bool" else f"_b({node[0]})"
+    if node[1] == "bool":
+        return node[0]
+    return f"(_t if (_t := {node[0]}) is True or _t is False else _b(_t))"
 
 
 def _as_number(node: Code) -> str:
-    return node[0] if node[1] in ("int", "float") else f"_n({node[0]})"
+    if node[1] in ("int", "float"):
+        return node[0]
+    return f"(_t if type(_t := {node[0]}) is float else _n(_t))"
 
 
 def _as_str(node: Code) -> str:
-    return node[0] if node[1] == "str" else f"_s({node[0]})"
+    if node[1] == "str":
+        return node[0]
+    return f"(_t if type(_t := {node[0]}) is str else _s(_t))"
 
 
 def _arithmetic(op: str, left: Code, right: Code) -> Code:
@@ -360,8 +370,12 @@ def _arithmetic(op: str, left: Code, right: Code) -> Code:
     if op == "+" and "str" in kinds and kinds <= {"str", "any"}:
         return f"({_as_str(left)} + {_as_str(right)})", "str"
     if kinds in ({"float"}, {"float", "any"}):
-        a = left[0] if left[1] == "float" else f"_f({left[0]})"
-        b = right[0] if right[1] == "float" else f"_f({right[0]})"
+        a = left[0] if left[1] == "float" else f"(_t if type(_t := {left[0]}) is float else _f(_t))"
+        b = (
+            right[0]
+            if right[1] == "float"
+            else f"(_t if type(_t := {right[0]}) is float else _f(_t))"
+        )
         return f"({a} {op} {b})", "float"
     return f"_arith({op!r}, {left[0]}, {right[0]})", "any"
 

@@ -167,15 +167,19 @@ class Router:
             outcomes.append(outcome)
             decided.append((outcome, decision))
 
+        attempts = 0
+
         def record() -> None:
+            nonlocal attempts
+            attempts += 1
             with write_transaction(self.db) as conn:
                 claimed = claim_events(conn, self.consumer, [o.event_id for o, _d in decided])
                 fresh: list[tuple[RouteOutcome, Decision]] = []
                 for outcome, decision in decided:
-                    # a retried transaction starts the outcomes again
                     outcome.duplicate = outcome.event_id not in claimed
-                    outcome.opened, outcome.joined, outcome.deferred = [], [], []
-                    outcome.cancelled = 0
+                    if attempts > 1:  # a retried transaction starts the outcomes again
+                        outcome.opened, outcome.joined, outcome.deferred = [], [], []
+                        outcome.cancelled = 0
                     if not outcome.duplicate:
                         claimed.discard(outcome.event_id)  # the same id twice in one batch
                         fresh.append((outcome, decision))

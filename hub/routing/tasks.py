@@ -92,7 +92,11 @@ def open_or_join_many(
     """
     by_task: dict[str, list[int]] = {}
     for i, (match, _ctx) in enumerate(matches):
-        by_task.setdefault(match.group_key, []).append(i)
+        members = by_task.get(match.group_key)
+        if members is None:
+            by_task[match.group_key] = [i]
+        else:
+            members.append(i)
     existing = _lock_open_tasks(conn, list(by_task))
     missing = [key for key in by_task if key not in existing]
     created: dict[str, int] = {}
