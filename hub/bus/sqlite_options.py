@@ -10,7 +10,9 @@ Accepted URL forms (kombu hands the whole URL to the transport, see
 - ``Connection(transport="sqlite", hostname="/abs/path/bus.db")`` — a bare path.
 
 Options come from the URL query (``sqlite:///var/bus.db?synchronous=FULL``) and from kombu's
-``transport_options``; ``transport_options`` win when both name the same option.
+``transport_options``; ``transport_options`` win when both name the same option. The hub puts
+its retention of unrouted messages (``unrouted:`` in crossdock.yaml) in the query of the
+embedded bus's URL, so every process of the hub opens the bus with it.
 """
 
 from __future__ import annotations
@@ -51,18 +53,43 @@ class SqliteBusOptions:
     visibility_timeout: float = 3600.0
     #: Seconds between checks for reservations held by dead consumers.
     reclaim_interval: float = 1.0
+    #: Retention of what the bus kept because no queue was bound (``<exchange>.unrouted``,
+    #: :mod:`hub.bus.sqlite_retention`): seconds a kept message is kept; 0 keeps it forever.
+    unrouted_max_age: float = 0.0
+    #: Most kept messages per unrouted queue (the oldest go first); 0: no limit.
+    unrouted_max_messages: int = 0
+    #: Most bytes (body and envelope) per unrouted queue (the oldest go first); 0: no limit.
+    unrouted_max_bytes: int = 0
+    #: Seconds between retention checks while a channel keeps unrouted messages (it also
+    #: checks when it opens).
+    retention_interval: float = 60.0
+
+    @property
+    def keeps_unrouted_forever(self) -> bool:
+        """Whether no retention limit is set (the bus never drops a kept message)."""
+        return not (self.unrouted_max_age or self.unrouted_max_messages or self.unrouted_max_bytes)
 
     def __post_init__(self) -> None:
         errors: list[str] = []
         if self.synchronous not in _SYNCHRONOUS_LEVELS:
             errors.append(f"synchronous must be one of {sorted(_SYNCHRONOUS_LEVELS)}")
-        for name in ("busy_timeout", "polling_interval", "visibility_timeout", "reclaim_interval"):
+        for name in (
+            "busy_timeout",
+            "polling_interval",
+            "visibility_timeout",
+            "reclaim_interval",
+            "unrouted_max_age",
+            "retention_interval",
+        ):
             value = getattr(self, name)
             if not math.isfinite(value) or value < 0:
                 errors.append(f"{name} must be a finite number >= 0, got {value!r}")
         for name in ("fetch_batch", "ack_batch"):
             if getattr(self, name) < 1:
                 errors.append(f"{name} must be >= 1, got {getattr(self, name)!r}")
+        for name in ("unrouted_max_messages", "unrouted_max_bytes"):
+            if getattr(self, name) < 0:
+                errors.append(f"{name} must be >= 0 (0: no limit), got {getattr(self, name)!r}")
         if errors:
             raise ValueError("invalid sqlite transport options: " + "; ".join(errors))
 

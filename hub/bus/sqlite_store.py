@@ -1,6 +1,6 @@
 """The SQLite bus file: schema and connection settings.
 
-Schema (version 1)::
+Schema (version 2)::
 
     bus_meta      (key PK, value)                  schema_version, routing_version
     bus_exchange  (name PK, type, durable, auto_delete, arguments JSON)
@@ -8,9 +8,16 @@ Schema (version 1)::
     bus_binding   (exchange, routing_key, queue PK; pattern)   persisted routing table
     bus_owner     (token PK, host, pid, started, heartbeat)    consumers holding reservations
     bus_message   (id PK, queue, priority, envelope JSON, body,
-                   owner NULL=ready | token=reserved, redelivered)
+                   owner NULL=ready | token=reserved, redelivered,
+                   published NULL | epoch seconds: kept because no queue was bound)
       bus_message_ready  (queue, priority DESC, id) WHERE owner IS NULL   — fetch order
       bus_message_owner  (owner) WHERE owner IS NOT NULL                  — reclaim, release
+      bus_message_kept   (queue, published) WHERE published IS NOT NULL   — retention
+
+Version 2 added ``published`` and ``bus_message_kept``; a version 1 file is upgraded when it is
+opened (``ALTER TABLE … ADD COLUMN``: no row is rewritten). Its messages kept before the
+upgrade have no ``published``: ``bus_meta.unrouted_legacy_since`` records the upgrade's time,
+and retention ages them from then (:mod:`hub.bus.sqlite_retention`).
 
 ``routing_version`` is bumped by every exchange or binding change, so a publisher re-reads the
 routing table only when another process changed it.
@@ -26,24 +33,38 @@ later copied back by a checkpoint, so pages per publish decide the publish rate)
   a row another consumer holds.
 - The ready index is partial (``owner IS NULL``) and the owner index is partial the other way:
   a publish writes one index, a reservation moves the row from one to the other.
+- ``published`` is set only on a row the bus kept because no queue was bound for it (the
+  exchange's unrouted queue, :func:`hub.bus.topology.unrouted_queue`), and only those rows are
+  in ``bus_message_kept``: retention finds the expired ones by that index alone, and can never
+  touch a bound queue's message (nor a dead letter, which lives in the hub's database).
 """
 
 from __future__ import annotations
 
 import sqlite3
+import time
 
 from hub.bus.sqlite_options import SqliteBusOptions
 
-__all__ = ["SCHEMA_VERSION", "bump_routing_version", "open_database", "routing_version"]
+__all__ = [
+    "LEGACY_KEPT_SINCE",
+    "SCHEMA_VERSION",
+    "bump_routing_version",
+    "open_database",
+    "routing_version",
+]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+#: bus_meta key: when a version 1 file holding kept (unrouted) messages was upgraded
+LEGACY_KEPT_SINCE = "unrouted_legacy_since"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS bus_meta (
     key TEXT PRIMARY KEY,
     value INTEGER NOT NULL
 ) WITHOUT ROWID;
-INSERT OR IGNORE INTO bus_meta (key, value) VALUES ('schema_version', 1), ('routing_version', 0);
+INSERT OR IGNORE INTO bus_meta (key, value) VALUES ('schema_version', 2), ('routing_version', 0);
 CREATE TABLE IF NOT EXISTS bus_exchange (
     name TEXT PRIMARY KEY,
     type TEXT NOT NULL,
@@ -75,12 +96,19 @@ CREATE TABLE IF NOT EXISTS bus_message (
     envelope TEXT NOT NULL,
     body BLOB,
     owner TEXT,
-    redelivered INTEGER NOT NULL DEFAULT 0
+    redelivered INTEGER NOT NULL DEFAULT 0,
+    published REAL
 );
 CREATE INDEX IF NOT EXISTS bus_message_ready
     ON bus_message (queue, priority DESC, id) WHERE owner IS NULL;
 CREATE INDEX IF NOT EXISTS bus_message_owner
     ON bus_message (owner) WHERE owner IS NOT NULL;
+"""
+
+#: after the upgrade from version 1 (the column it indexes is new in version 2)
+_KEPT_INDEX = """
+CREATE INDEX IF NOT EXISTS bus_message_kept
+    ON bus_message (queue, published) WHERE published IS NOT NULL
 """
 
 
@@ -113,19 +141,43 @@ def open_database(path: str, options: SqliteBusOptions) -> sqlite3.Connection:
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
                     conn.execute(statement)
+            version = conn.execute(
+                "SELECT value FROM bus_meta WHERE key = 'schema_version'"
+            ).fetchone()
+            if version is not None and version[0] == 1:
+                _upgrade_from_1(conn)
+                version = (2,)
+            if version is None or version[0] != SCHEMA_VERSION:
+                raise sqlite3.OperationalError(
+                    f"{path} has bus schema version {version and version[0]}, "
+                    f"expected {SCHEMA_VERSION}"
+                )
+            conn.execute(_KEPT_INDEX)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
-        version = conn.execute("SELECT value FROM bus_meta WHERE key = 'schema_version'").fetchone()
-        if version is None or version[0] != SCHEMA_VERSION:
-            raise sqlite3.OperationalError(
-                f"{path} has bus schema version {version and version[0]}, expected {SCHEMA_VERSION}"
-            )
     except BaseException:
         conn.close()
         raise
     return conn
+
+
+def _upgrade_from_1(conn: sqlite3.Connection) -> None:
+    """Version 1 → 2, inside the schema transaction: the ``published`` column (no row is
+    rewritten), and the time of the upgrade when kept messages are there already."""
+    conn.execute("ALTER TABLE bus_message ADD COLUMN published REAL")
+    # unrouted_queue(exchange) spelled in SQL: '<exchange>.unrouted' of each exchange
+    kept = conn.execute(
+        "SELECT 1 FROM bus_message WHERE queue IN"
+        " (SELECT name || '.unrouted' FROM bus_exchange) LIMIT 1"
+    ).fetchone()
+    if kept is not None:
+        conn.execute(
+            "INSERT OR REPLACE INTO bus_meta (key, value) VALUES (?, ?)",
+            (LEGACY_KEPT_SINCE, int(time.time())),
+        )
+    conn.execute("UPDATE bus_meta SET value = 2 WHERE key = 'schema_version'")
 
 
 def routing_version(conn: sqlite3.Connection) -> int:

@@ -48,6 +48,7 @@ from hub.bus.sqlite_owners import (
     register_owner,
     touch_owner,
 )
+from hub.bus.sqlite_retention import Dropped, apply_retention
 from hub.bus.sqlite_store import bump_routing_version, open_database, routing_version
 from hub.bus.topology import unrouted_queue
 
@@ -57,8 +58,9 @@ logger = logging.getLogger(__name__)
 
 #: (id, priority, envelope JSON, body, redelivered) of a reserved row.
 _Row = tuple[int, int, str, bytes | str | None, int]
-#: (queue, priority, envelope JSON, body) of a row to insert.
-_NewRow = tuple[str, int, str, bytes | str | None]
+#: (queue, priority, envelope JSON, body, published) of a row to insert; ``published`` (epoch
+#: seconds) only on a row kept because no queue was bound (what retention ages), else None.
+_NewRow = tuple[str, int, str, bytes | str | None, float | None]
 #: kombu's routing-table entry: (routing key, pattern or None, queue).
 _Binding = tuple[str, str | None, str]
 
@@ -83,7 +85,9 @@ def _loads(text: str) -> Any:
     return json.loads(text)
 
 
-_INSERT = "INSERT INTO bus_message (queue, priority, envelope, body) VALUES (?, ?, ?, ?)"
+_INSERT = (
+    "INSERT INTO bus_message (queue, priority, envelope, body, published) VALUES (?, ?, ?, ?, ?)"
+)
 _RESERVE = (
     "UPDATE bus_message SET owner = ? WHERE id IN ("
     " SELECT id FROM bus_message WHERE queue = ? AND owner IS NULL"
@@ -200,6 +204,12 @@ class Channel(virtual.Channel):
         #: messages published on this channel that no queue was bound for (kept, see
         #: basic_publish); the hub's publisher reports them
         self.unrouted = 0
+        #: what the retention of kept messages dropped while this channel was open (it also
+        #: logs each drop); :mod:`hub.bus.sqlite_retention`
+        self.unrouted_dropped: list[Dropped] = []
+        self._next_retention = 0.0
+        if not self.options.keeps_unrouted_forever:
+            self._retain()
 
     # -- database helpers ---------------------------------------------------------------
 
@@ -237,6 +247,7 @@ class Channel(virtual.Channel):
     ) -> None:
         """Route ``message`` and commit one row per target queue in a single transaction."""
         self._inplace_augment_message(message, exchange, routing_key)
+        published = None
         if exchange:
             self._refresh_routing()
             self._routing_fresh = True
@@ -250,22 +261,32 @@ class Channel(virtual.Channel):
                 self._new_queue(kept)
                 queues = [kept]
                 self.unrouted += 1
+                published = time.time()
+                if (
+                    not self.options.keeps_unrouted_forever
+                    and time.monotonic() >= self._next_retention
+                ):
+                    self._retain()
         else:
             queues = [routing_key] if routing_key else []
-        self._put_many(queues, message, kwargs.get("_publish_batch"))
+        self._put_many(queues, message, kwargs.get("_publish_batch"), published)
 
     def _put(self, queue: str, message: dict[str, Any], **kwargs: Any) -> None:
         self._put_many([queue], message, kwargs.get("_publish_batch"))
 
     def _put_many(
-        self, queues: Sequence[str], message: dict[str, Any], batch: PublishBatch | None
+        self,
+        queues: Sequence[str],
+        message: dict[str, Any],
+        batch: PublishBatch | None,
+        published: float | None = None,
     ) -> None:
         if not queues:
             return
         priority: int = self._get_message_priority(message)
         body = message.get("body")
         envelope = _dumps({key: value for key, value in message.items() if key != "body"})
-        rows = [(queue, priority, envelope, body) for queue in queues]
+        rows = [(queue, priority, envelope, body, published) for queue in queues]
         if batch is not None:
             batch.add(rows)
         else:
@@ -282,6 +303,18 @@ class Channel(virtual.Channel):
     def create_publish_batch(self, max_size: int) -> PublishBatch:
         """Used by ``Producer.batch()``: publishes commit together, once per flush."""
         return PublishBatch(self, max_size)
+
+    def _retain(self) -> None:
+        """Apply the retention of kept (unrouted) messages; a failure only delays it."""
+        self._next_retention = time.monotonic() + self.options.retention_interval
+        try:
+            with self._lock:
+                dropped = apply_retention(self.db, self._write, self.options, time.time())
+        except sqlite3.Error:
+            # housekeeping: the publish goes on, the next check (or the next open) drops them
+            logger.warning("sqlite bus: the retention of unrouted messages failed", exc_info=True)
+            return
+        self.unrouted_dropped += dropped
 
     # -- routing (persisted, shared between processes) ------------------------------------
 

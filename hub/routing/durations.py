@@ -1,27 +1,8 @@
-"""Durations as rules files write them: ``90s``, ``5m``, ``4h``, ``2d``, or ISO 8601 (``PT4H``)."""
+"""Durations in rules files: :mod:`hub.durations` (moved there so that the hub's configuration
+reads the same spellings without importing routing)."""
 
 from __future__ import annotations
 
-import re
-from datetime import timedelta
-from typing import Annotated, Any
-
-from pydantic import BeforeValidator
+from hub.durations import Duration, parse_duration
 
 __all__ = ["Duration", "parse_duration"]
-
-_SHORT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)\s*$")
-_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-
-
-def parse_duration(value: Any) -> Any:
-    """``"4h"`` → ``timedelta(hours=4)``; anything else is left to pydantic (ISO 8601, seconds)."""
-    if isinstance(value, str):
-        match = _SHORT.match(value)
-        if match:
-            return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2)])
-    return value
-
-
-Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
-"""A non-negative span of time from a rules file."""
