@@ -1,7 +1,8 @@
 """One validated configuration: ``crossdock.yaml`` if present, environment variables on top.
 
 Environment: ``CROSSDOCK_DATA_DIR``, ``CROSSDOCK_BUS_URL``, ``CROSSDOCK_DATABASE_URL``,
-``CROSSDOCK_INBOX``. Defaults give the embedded hub: everything under ``./var``, no server.
+``CROSSDOCK_INBOX``, ``CROSSDOCK_UNROUTED_MAX_AGE`` / ``_MAX_MESSAGES`` / ``_MAX_BYTES``.
+Defaults give the embedded hub: everything under ``./var``, no server.
 """
 
 from __future__ import annotations
@@ -9,12 +10,23 @@ from __future__ import annotations
 import logging
 import os
 import re
+from datetime import timedelta
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
+from hub.durations import parse_duration
 from hub.env_references import expand_env_references
 from hub.errors import ConfigError
 from hub.registry.settings import RegistrySettings
@@ -34,6 +46,7 @@ __all__ = [
     "ReadLimitSettings",
     "SenderMatch",
     "Settings",
+    "UnroutedRetention",
     "csv_format_for",
     "load_settings",
     "sender_key",
@@ -251,6 +264,92 @@ class TracingSettings(BaseModel):
             raise ConfigError(str(exc)) from exc
 
 
+#: ``0``, ``forever``: no limit (what each retention setting takes to keep everything)
+_FOREVER = frozenset({"0", "forever"})
+_NUMBER = re.compile(r"^\s*-?\d+(?:\.\d+)?\s*$")
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]i?b?|b)?\s*$", re.IGNORECASE)
+_SIZE_UNITS = {"": 1, "b": 1, "k": 10**3, "m": 10**6, "g": 10**9, "t": 10**12}
+
+
+def _no_limit(value: Any) -> Any:
+    """``forever`` (any case) → 0; anything else unchanged but a yes/no."""
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is no limit: write a number, or forever")
+    if isinstance(value, str) and value.strip().lower() in _FOREVER:
+        return 0
+    return value
+
+
+def _seconds(value: Any) -> Any:
+    """``7d``, ``12h``, ``PT4H``, a number of seconds, or ``forever`` → seconds (0: forever)."""
+    value = _no_limit(value)
+    if isinstance(value, str) and _NUMBER.match(value):
+        return float(value)  # seconds, as an environment variable gives them
+    parsed = parse_duration(value)
+    if isinstance(parsed, timedelta):
+        return parsed.total_seconds()
+    if isinstance(parsed, str):
+        try:
+            return TypeAdapter(timedelta).validate_python(parsed).total_seconds()
+        except ValidationError:
+            raise ValueError(
+                f"{value!r} is not a duration: write 7d, 12h, 30m, 3600 (seconds), or forever"
+            ) from None
+    return parsed
+
+
+def _bytes(value: Any) -> Any:
+    """``500MB``, ``2GiB``, ``1.5G``, a number of bytes, or ``forever`` → bytes (0: no limit)."""
+    value = _no_limit(value)
+    if isinstance(value, str):
+        match = _SIZE.match(value)
+        if match is None:
+            raise ValueError(f"{value!r} is not a size: write 500MB, 2GiB, 1048576, or forever")
+        unit = (match.group(2) or "").lower()
+        scale = _SIZE_UNITS[unit[:1]] if "i" not in unit else 1024 ** "bkmgt".index(unit[0])
+        return int(float(match.group(1)) * scale)
+    return value
+
+
+class UnroutedRetention(BaseModel):
+    """``unrouted:``: how long the embedded bus keeps what no queue was bound for (the
+    exchange's ``.unrouted`` queue; :mod:`hub.bus.sqlite_retention`).
+
+    A hub that routes its own events (``crossdock run``) binds no queue for them, so without a
+    subscriber every message it publishes is kept there. Older than ``max_age``, or past
+    ``max_messages`` / ``max_bytes`` (the oldest first), a kept message is dropped, and the hub
+    says so. 0 or ``forever`` is no limit; all three at 0 keep everything. RabbitMQ applies its
+    own policy to the queue instead (README, Configuration): these are the embedded bus's.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    #: seconds (``7d``, ``12h``, ``PT4H``, ``forever`` as written in the file)
+    max_age: Annotated[float, BeforeValidator(_seconds), Field(ge=0, allow_inf_nan=False)] = (
+        7 * 86400.0
+    )
+    max_messages: Annotated[int, BeforeValidator(_no_limit), Field(ge=0)] = 0
+    #: bytes of body and envelope (``500MB``, ``2GiB``)
+    max_bytes: Annotated[int, BeforeValidator(_bytes), Field(ge=0)] = 0
+
+    def in_bus_url(self, url: str) -> str:
+        """``url`` of the embedded bus with these limits as transport options (the query of
+        :mod:`hub.bus.sqlite_options`), unless the URL names one itself; other URLs as given."""
+        if not url.startswith("sqlite:"):
+            return url
+        options = {
+            "unrouted_max_age": f"{self.max_age:g}",
+            "unrouted_max_messages": str(self.max_messages),
+            "unrouted_max_bytes": str(self.max_bytes),
+        }
+        query = url.partition("?")[2]
+        given = {part.partition("=")[0] for part in query.split("&") if part}
+        added = "&".join(f"{k}={v}" for k, v in options.items() if v != "0" and k not in given)
+        if not added:
+            return url
+        return f"{url}{'&' if query else '?'}{added}"
+
+
 class Settings(BaseModel):
     """Everything the hub process needs to start."""
 
@@ -291,6 +390,8 @@ class Settings(BaseModel):
     partners: list[PartnerConfig] = Field(default_factory=list)
     #: OpenTelemetry traces (off by default)
     tracing: TracingSettings = Field(default_factory=TracingSettings)
+    #: how long the embedded bus keeps events no queue was bound for (default 7 days)
+    unrouted: UnroutedRetention = Field(default_factory=UnroutedRetention)
 
     @model_validator(mode="before")
     @classmethod
@@ -331,8 +432,10 @@ class Settings(BaseModel):
 
     @property
     def resolved_bus_url(self) -> str:
-        """The bus URL, defaulting to the embedded SQLite bus in the data directory."""
-        return self.bus_url or f"sqlite:///{(self.data_dir / 'bus.db').resolve()}"
+        """The bus URL, defaulting to the embedded SQLite bus in the data directory; an
+        embedded bus's carries the retention of unrouted messages (``unrouted:``)."""
+        url = self.bus_url or f"sqlite:///{(self.data_dir / 'bus.db').resolve()}"
+        return self.unrouted.in_bus_url(url)
 
     @property
     def resolved_database_url(self) -> str:
@@ -431,6 +534,12 @@ _ENV = {
     "CROSSDOCK_DATABASE_URL": "database_url",
     "CROSSDOCK_INBOX": "inbox",
 }
+#: variables of one setting inside a section: (section, key)
+_ENV_NESTED = {
+    "CROSSDOCK_UNROUTED_MAX_AGE": ("unrouted", "max_age"),
+    "CROSSDOCK_UNROUTED_MAX_MESSAGES": ("unrouted", "max_messages"),
+    "CROSSDOCK_UNROUTED_MAX_BYTES": ("unrouted", "max_bytes"),
+}
 
 
 def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
@@ -460,6 +569,12 @@ def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
     for env, key in _ENV.items():
         if os.environ.get(env):
             raw[key] = os.environ[env]
+    for env, (section, key) in _ENV_NESTED.items():
+        if os.environ.get(env):
+            given = raw.get(section)
+            # a section that is not a mapping is left for validation to name
+            if given is None or isinstance(given, dict):
+                raw[section] = {**(given or {}), key: os.environ[env]}
     raw.update({k: v for k, v in overrides.items() if v is not None})
     try:
         settings = Settings.model_validate(raw)
