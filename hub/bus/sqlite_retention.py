@@ -13,15 +13,16 @@ RabbitMQ's ``message-ttl``/``max-length`` bound theirs (options of
 
 0 for all three keeps everything (the transport's default; the hub's is 7 days).
 
-**What it touches.** Only rows the bus kept itself: those have ``published`` set and are in the
-partial index ``bus_message_kept``, which every query here goes through. A message of a bound
-queue, one published to the unrouted queue by name, a reserved one (a consumer is reading it)
-and a dead letter (in the hub's database, not on the bus) are never dropped.
+**What it touches.** Only ready rows the bus kept itself: those have ``published`` set. A
+message of a bound queue, one published to the unrouted queue by name, a reserved one (a
+consumer is reading it) and a dead letter (in the hub's database, not on the bus) are never
+dropped. Every query reads the ages from the ready index (``published`` is its last column).
 
 **When.** When a channel opens, and then at most every ``retention_interval`` seconds while it
-keeps unrouted messages: a check that finds nothing to drop is one or two index reads, without
-the write lock; the publish itself only writes the time (Kafka, too, checks retention on an
-interval rather than per message). So a limit can be exceeded by what one interval publishes.
+keeps unrouted messages: a check that finds nothing to drop reads the queue's entries of the
+ready index, without the write lock; the publish itself only writes the time into its row and
+index entry (Kafka, too, checks retention on an interval rather than per message). So a limit
+can be exceeded by what one interval publishes.
 
 **Said, not silent.** Every drop is logged as a warning naming the queue, how many messages and
 bytes, and which limit; the channel counts them (:attr:`Channel.unrouted_dropped`).
@@ -130,15 +131,14 @@ def _by_age(  # noqa: PLR0917  # private, one caller
     reason = f"older than {_age_text(options.unrouted_max_age)} (unrouted.max_age)"
     found: list[Dropped] = []
     expired = db.execute(
-        "SELECT 1 FROM bus_message WHERE queue = ? AND published IS NOT NULL AND published < ?"
-        " LIMIT 1",
+        "SELECT 1 FROM bus_message WHERE queue = ? AND owner IS NULL AND published < ? LIMIT 1",
         (queue, cutoff),
     ).fetchone()
     if expired is not None:
         count, size = _delete(
             write,
-            "DELETE FROM bus_message WHERE queue = ? AND published IS NOT NULL AND published < ?"
-            f" AND owner IS NULL RETURNING {_SIZE}",
+            "DELETE FROM bus_message WHERE queue = ? AND owner IS NULL AND published < ?"
+            f" RETURNING {_SIZE}",
             (queue, cutoff),
         )
         if count:
@@ -157,15 +157,15 @@ def _by_age(  # noqa: PLR0917  # private, one caller
 
 def _by_count(db: sqlite3.Connection, write: Write, queue: str, limit: int) -> list[Dropped]:
     (kept,) = db.execute(
-        "SELECT count(*) FROM bus_message WHERE queue = ? AND published IS NOT NULL", (queue,)
+        "SELECT count(published) FROM bus_message WHERE queue = ? AND owner IS NULL", (queue,)
     ).fetchone()
     if kept <= limit:
         return []
     count, size = _delete(
         write,
         "DELETE FROM bus_message WHERE id IN (SELECT id FROM bus_message"
-        " WHERE queue = ? AND published IS NOT NULL ORDER BY published, id LIMIT ?)"
-        f" AND owner IS NULL RETURNING {_SIZE}",
+        " WHERE queue = ? AND owner IS NULL AND published IS NOT NULL"
+        f" ORDER BY published, id LIMIT ?) RETURNING {_SIZE}",
         (queue, kept - limit),
     )
     return [Dropped(queue, count, size, f"over {limit} message(s) (unrouted.max_messages)")]
@@ -175,7 +175,7 @@ def _by_size(db: sqlite3.Connection, write: Write, queue: str, limit: int) -> li
     # length() of a column reads the record header only, not the value's overflow pages
     (total,) = db.execute(
         f"SELECT ifnull(sum({_SIZE}), 0) FROM bus_message"
-        " WHERE queue = ? AND published IS NOT NULL",
+        " WHERE queue = ? AND owner IS NULL AND published IS NOT NULL",
         (queue,),
     ).fetchone()
     if total <= limit:
@@ -184,9 +184,9 @@ def _by_size(db: sqlite3.Connection, write: Write, queue: str, limit: int) -> li
     count, size = _delete(
         write,
         "DELETE FROM bus_message WHERE id IN (SELECT id FROM (SELECT id,"
-        f" sum({_SIZE}) OVER (ORDER BY published DESC, id DESC) AS kept"
-        " FROM bus_message WHERE queue = ? AND published IS NOT NULL) WHERE kept > ?)"
-        f" AND owner IS NULL RETURNING {_SIZE}",
+        f" sum({_SIZE}) OVER (ORDER BY published DESC, id DESC) AS kept FROM bus_message"
+        " WHERE queue = ? AND owner IS NULL AND published IS NOT NULL) WHERE kept > ?)"
+        f" RETURNING {_SIZE}",
         (queue, limit),
     )
     if not count:

@@ -10,14 +10,15 @@ Schema (version 2)::
     bus_message   (id PK, queue, priority, envelope JSON, body,
                    owner NULL=ready | token=reserved, redelivered,
                    published NULL | epoch seconds: kept because no queue was bound)
-      bus_message_ready  (queue, priority DESC, id) WHERE owner IS NULL   — fetch order
+      bus_message_ready  (queue, priority DESC, id, published) WHERE owner IS NULL
+                                                     — fetch order; retention reads ages here
       bus_message_owner  (owner) WHERE owner IS NOT NULL                  — reclaim, release
-      bus_message_kept   (queue, published) WHERE published IS NOT NULL   — retention
 
-Version 2 added ``published`` and ``bus_message_kept``; a version 1 file is upgraded when it is
-opened (``ALTER TABLE … ADD COLUMN``: no row is rewritten). Its messages kept before the
-upgrade have no ``published``: ``bus_meta.unrouted_legacy_since`` records the upgrade's time,
-and retention ages them from then (:mod:`hub.bus.sqlite_retention`).
+Version 2 added ``published`` (and put it in the ready index); a version 1 file is upgraded
+when it is opened (``ALTER TABLE … ADD COLUMN`` rewrites no row; the ready index is rebuilt
+from the rows' local pages). Its messages kept before the upgrade have no ``published``:
+``bus_meta.unrouted_legacy_since`` records the upgrade's time, and retention ages them from
+then (:mod:`hub.bus.sqlite_retention`).
 
 ``routing_version`` is bumped by every exchange or binding change, so a publisher re-reads the
 routing table only when another process changed it.
@@ -34,9 +35,10 @@ later copied back by a checkpoint, so pages per publish decide the publish rate)
 - The ready index is partial (``owner IS NULL``) and the owner index is partial the other way:
   a publish writes one index, a reservation moves the row from one to the other.
 - ``published`` is set only on a row the bus kept because no queue was bound for it (the
-  exchange's unrouted queue, :func:`hub.bus.topology.unrouted_queue`), and only those rows are
-  in ``bus_message_kept``: retention finds the expired ones by that index alone, and can never
-  touch a bound queue's message (nor a dead letter, which lives in the hub's database).
+  exchange's unrouted queue, :func:`hub.bus.topology.unrouted_queue`): retention drops only
+  rows that have it, so never a bound queue's message (nor a dead letter, which lives in the
+  hub's database). It is a column of the ready index rather than an index of its own: a
+  second index was one more page per commit (2.26 → 3.38 WAL pages per 200-byte publish).
 """
 
 from __future__ import annotations
@@ -100,15 +102,9 @@ CREATE TABLE IF NOT EXISTS bus_message (
     published REAL
 );
 CREATE INDEX IF NOT EXISTS bus_message_ready
-    ON bus_message (queue, priority DESC, id) WHERE owner IS NULL;
+    ON bus_message (queue, priority DESC, id, published) WHERE owner IS NULL;
 CREATE INDEX IF NOT EXISTS bus_message_owner
     ON bus_message (owner) WHERE owner IS NOT NULL;
-"""
-
-#: after the upgrade from version 1 (the column it indexes is new in version 2)
-_KEPT_INDEX = """
-CREATE INDEX IF NOT EXISTS bus_message_kept
-    ON bus_message (queue, published) WHERE published IS NOT NULL
 """
 
 
@@ -152,7 +148,6 @@ def open_database(path: str, options: SqliteBusOptions) -> sqlite3.Connection:
                     f"{path} has bus schema version {version and version[0]}, "
                     f"expected {SCHEMA_VERSION}"
                 )
-            conn.execute(_KEPT_INDEX)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -165,8 +160,14 @@ def open_database(path: str, options: SqliteBusOptions) -> sqlite3.Connection:
 
 def _upgrade_from_1(conn: sqlite3.Connection) -> None:
     """Version 1 → 2, inside the schema transaction: the ``published`` column (no row is
-    rewritten), and the time of the upgrade when kept messages are there already."""
+    rewritten; a row without it reads NULL from its header), the ready index with it, and the
+    time of the upgrade when kept messages are there already."""
     conn.execute("ALTER TABLE bus_message ADD COLUMN published REAL")
+    conn.execute("DROP INDEX bus_message_ready")
+    conn.execute(
+        "CREATE INDEX bus_message_ready"
+        " ON bus_message (queue, priority DESC, id, published) WHERE owner IS NULL"
+    )
     # unrouted_queue(exchange) spelled in SQL: '<exchange>.unrouted' of each exchange
     kept = conn.execute(
         "SELECT 1 FROM bus_message WHERE queue IN"

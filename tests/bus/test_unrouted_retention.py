@@ -234,6 +234,8 @@ def test_a_version_1_file_is_upgraded_and_its_kept_messages_aged_from_the_upgrad
     url = f"sqlite://{path}?unrouted_max_age=3600"
     assert _open(url) == []  # upgraded now: nothing is an hour old yet
     with sqlite3.connect(path) as db:
+        ready = [row[2] for row in db.execute("PRAGMA index_info(bus_message_ready)")]
+        assert ready == ["queue", "priority", "id", "published"]  # ages read from the index
         meta = dict(db.execute("SELECT key, value FROM bus_meta").fetchall())
         assert meta["schema_version"] == SCHEMA_VERSION == 2
         assert abs(meta[LEGACY_KEPT_SINCE] - time.time()) < 60
