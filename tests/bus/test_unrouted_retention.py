@@ -188,6 +188,29 @@ def test_kept_messages_are_dropped_while_publishing_not_only_on_open(
     assert [body for _, body in _rows(path)] == [b"second"]
 
 
+def test_a_batch_mixing_kept_and_bound_messages_keeps_its_order(
+    bus: tuple[Path, str, Exchange],
+) -> None:
+    path, url, exchange = bus
+    kept = unrouted_queue(exchange.name)
+    with Connection(url) as conn:
+        channel = conn.channel()
+        producer = Producer(channel, exchange=exchange)
+        exchange(channel).declare()
+        with producer.batch(max_size=100):
+            for n, key in enumerate(["lost.v1", "lost.v1", "bound.v1", "lost.v1", "bound.v1"]):
+                producer.publish(f"{n}".encode(), routing_key=key, content_encoding="binary")
+    with sqlite3.connect(path) as db:
+        rows = db.execute("SELECT queue, body, published IS NOT NULL FROM bus_message ORDER BY id")
+        assert rows.fetchall() == [
+            (kept, b"0", 1),
+            (kept, b"1", 1),
+            ("subscriber", b"2", 0),
+            (kept, b"3", 1),
+            ("subscriber", b"4", 0),
+        ]
+
+
 def test_the_hub_publisher_applies_the_hub_setting(tmp_path: Path) -> None:
     settings = _settings(tmp_path, data_dir=tmp_path, exchange=f"x.{uuid.uuid4().hex[:8]}")
     assert settings.unrouted.max_age == 7 * DAY
