@@ -9,7 +9,9 @@ each command of :data:`COMMANDS` as its own process, every command once per roun
 interleaved, so the machine's load falls on all of them alike. Each figure is the median over
 the rounds of rows/s (wall clock of the whole process: start-up included) and of peak RSS:
 the process tree's (the process and its descendants, the hub's translating workers included,
-summed, sampled every 50 ms) and the largest single process's (``wait4``'s ``ru_maxrss``);
+summed, sampled every 50 ms) and the largest single process's (``wait4``'s ``ru_maxrss``),
+and beside them, labelled as such, the tree's peak PSS (pages shared by the processes counted
+once among them, not once in each);
 each ratio is against Airbyte's median of the same run. The project's own modules are
 byte-compiled first, as a wheel install does (a session with ``PYTHONDONTWRITEBYTECODE`` would
 otherwise compile them in every process it starts). The table replaces the block between the
@@ -225,38 +227,64 @@ AIRBYTE_ROW = 1
 
 class _TreePeak:
     """The largest summed RSS of a process and its descendants while it runs, sampled in a
-    thread (``wait4`` gives only the largest single process, not the hub with its workers)."""
+    thread (``wait4`` gives only the largest single process, not the hub with its workers).
 
-    def __init__(self, pid: int, every: float = 0.05) -> None:
-        self.pid, self.every, self.peak = pid, every, 0
+    Beside it, the largest summed PSS (``/proc/PID/smaps_rollup``): RSS counts each shared page
+    (the interpreter, its libraries, the modules' files) once in every process that maps it,
+    so the sum over the hub and its spawned workers counts them several times; PSS shares
+    each among the processes mapping it. Read every ``pss_every`` samples: the kernel walks
+    the process's page tables for it, work a 50 ms sampler would add to the measured run.
+    """
+
+    def __init__(self, pid: int, every: float = 0.05, pss_every: int = 5) -> None:
+        self.pid, self.every, self.peak, self.pss_peak = pid, every, 0, 0
+        self.pss_every = pss_every
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
         self._thread.start()
 
     def _sample(self) -> None:
+        samples = 0
         while not self._done.is_set():
             try:
                 root = psutil.Process(self.pid)
                 tree = [root, *root.children(recursive=True)]
             except psutil.NoSuchProcess:
                 return
-            total = 0
+            total = pss = 0
+            with_pss = samples % self.pss_every == 0
             for proc in tree:
                 with contextlib.suppress(psutil.NoSuchProcess, psutil.ZombieProcess):
                     total += proc.memory_info().rss
+                    if with_pss:
+                        pss += _pss(proc.pid)
             self.peak = max(self.peak, total)
+            self.pss_peak = max(self.pss_peak, pss)
+            samples += 1
             self._done.wait(self.every)
 
-    def stop(self) -> float:
-        """Stop sampling; the peak in MB."""
+    def stop(self) -> tuple[float, float]:
+        """Stop sampling; the peaks of RSS and of PSS in MB."""
         self._done.set()
         self._thread.join()
-        return self.peak / 2**20
+        return self.peak / 2**20, self.pss_peak / 2**20
 
 
-def _once(command: Command, csv_file: Path, scratch: Path) -> tuple[float, float, float]:
-    """(wall seconds, peak RSS MB of the process tree summed, of its largest process) of one
-    run."""
+def _pss(pid: int) -> int:
+    """A process's proportional set size in bytes (0 once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def _once(command: Command, csv_file: Path, scratch: Path) -> tuple[float, float, float, float]:
+    """(wall seconds, peak RSS MB of the process tree summed, of its largest process, peak PSS
+    MB of the process tree summed) of one run."""
     work = scratch / "run"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
@@ -267,7 +295,7 @@ def _once(command: Command, csv_file: Path, scratch: Path) -> tuple[float, float
         tree = _TreePeak(proc.pid)
         _pid, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - started
-        tree_mb = tree.stop()
+        tree_mb, tree_pss_mb = tree.stop()
     proc.returncode = os.waitstatus_to_exitcode(status)
     # crossdock exits 1 when a row became a dead letter or an error (a bad row every 10,007):
     # that is the file, not a failure of the run
@@ -279,7 +307,8 @@ def _once(command: Command, csv_file: Path, scratch: Path) -> tuple[float, float
         clean = [sys.executable, "-m", "benchmarks.bench_peers", "--clean-broker", _exchange()]
         subprocess.run(clean, check=True, cwd=ROOT)
     # ru_maxrss of wait4 is the largest of the process and its waited-for descendants
-    return seconds, max(tree_mb, usage.ru_maxrss / 1024), usage.ru_maxrss / 1024
+    largest = usage.ru_maxrss / 1024
+    return seconds, max(tree_mb, largest), largest, tree_pss_mb
 
 
 def _load() -> str:
@@ -292,24 +321,25 @@ def measure(rows: int, rounds: int, only: list[int]) -> list[dict[str, float]]:
     if not csv_file.exists():
         write_file(csv_file, rows)
     scratch = PEERS / "runs"
-    runs: dict[int, list[tuple[float, float, float]]] = {i: [] for i in only}
+    runs: dict[int, list[tuple[float, float, float, float]]] = {i: [] for i in only}
     for r in range(rounds):
         for i in only:
-            seconds, tree, largest = _once(COMMANDS[i], csv_file, scratch)
-            runs[i].append((seconds, tree, largest))
+            seconds, tree, largest, pss = _once(COMMANDS[i], csv_file, scratch)
+            runs[i].append((seconds, tree, largest, pss))
             print(
                 f"round {r + 1}: {COMMANDS[i].name}: {rows / seconds:,.0f} rows/s "
-                f"({seconds:.1f} s, tree {tree:.0f} MB, largest process {largest:.0f} MB; "
-                f"load {_load()})",
+                f"({seconds:.1f} s, tree {tree:.0f} MB, largest process {largest:.0f} MB, "
+                f"tree PSS {pss:.0f} MB; load {_load()})",
                 flush=True,
             )
     return [
         {
             "index": i,
-            "rows_per_s": statistics.median(rows / s for s, _t, _m in runs[i]),
-            "seconds": statistics.median(s for s, _t, _m in runs[i]),
-            "peak_rss_mb": statistics.median(t for _s, t, _m in runs[i]),
-            "largest_rss_mb": statistics.median(m for _s, _t, m in runs[i]),
+            "rows_per_s": statistics.median(rows / run[0] for run in runs[i]),
+            "seconds": statistics.median(run[0] for run in runs[i]),
+            "peak_rss_mb": statistics.median(run[1] for run in runs[i]),
+            "largest_rss_mb": statistics.median(run[2] for run in runs[i]),
+            "peak_pss_mb": statistics.median(run[3] for run in runs[i]),
         }
         for i in only
     ]
@@ -323,21 +353,24 @@ def table(rows: int, rounds: int, results: list[dict[str, float]], started: str)
         f"Peers: `make bench-peers` at {started}, {rows:,}-row stock-count CSV, {rounds} "
         "interleaved rounds of whole processes (start-up included), medians; peak RSS summed "
         "over the process and its descendants (sampled every 50 ms), the largest single "
-        f"process in brackets; load average at the end {_load()} on the 2 cores (other "
-        "sessions' work). Airbyte's File source "
+        "process in brackets; and peak PSS summed over the same processes (every 250 ms), "
+        "which shares each page the processes share (the interpreter, its libraries) among "
+        "them instead of counting it in each, as the RSS sum does; load average at the end "
+        f"{_load()} on the 2 cores (other sessions' work). Airbyte's File source "
         f"0.6.0 runs in its own venv (`var/peers/airbyte`): its dependencies installed with "
         f"`{SMART_OPEN_PIN}` (it declares `smart-open[all]==0.6.0`, which does not exist), "
         "then the connector with `--no-deps`.",
         "",
-        "| command | rows/s | vs Airbyte | peak RSS, process tree (largest process) |",
-        "|---|---|---|---|",
+        "| command | rows/s | vs Airbyte | peak RSS, process tree (largest process) "
+        "| peak PSS, process tree |",
+        "|---|---|---|---|---|",
     ]
     for r in results:
         ratio = f"{r['rows_per_s'] / airbyte:.2f}×" if airbyte else "—"
         lines.append(
             f"| {COMMANDS[int(r['index'])].name} | {r['rows_per_s']:,.0f} "
             f"({r['seconds']:.1f} s) | {ratio} | {r['peak_rss_mb']:.0f} MB "
-            f"({r['largest_rss_mb']:.0f} MB) |"
+            f"({r['largest_rss_mb']:.0f} MB) | {r['peak_pss_mb']:.0f} MB |"
         )
     lines.append(MARK_END)
     return "\n".join(lines)
