@@ -22,7 +22,6 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
-import uvicorn
 from sqlalchemy import Engine
 
 from connectors.errors import RecordError
@@ -63,6 +62,8 @@ from hub.worker_pool import WorkerPool
 from mappings import SpecRegistry, installed_specs
 
 if TYPE_CHECKING:
+    import uvicorn
+
     # the routing worker is the CLI's to build; a run without it (--no-routing) does not
     # import routing (about 22 MB)
     from hub.routing.worker import RoutingProgress, RoutingWorker
@@ -496,7 +497,9 @@ class HubRun:
         """Serve the API from a background thread of this process (the embedded hub); its
         webhook deliveries are routed in process, as the inbox's events are."""
         # imported here: the app's routes cost about 45 MB and a second of start-up, which a
-        # run without the API (``--once``) does not pay
+        # run without the API (``--once``) does not pay; uvicorn another 1.7 MB and 14 ms
+        import uvicorn
+
         from hub.api import create_app
 
         assert self.api is not None
