@@ -1,17 +1,21 @@
 """What ``crossdock run --once`` (no API) imports that it never uses (issue 19: the hub's memory).
 
 Import cost is a benchmark (``make bench-peers``' peak RSS); a test can hold that a run without
-the API does not load its server (uvicorn, the app's routes), and that routing loads neither
-CEL's command-line REPL nor httpx for targets that post nothing.
+the API does not load its server (uvicorn, the app's routes), that routing loads neither CEL's
+command-line REPL nor httpx for targets that post nothing, and that a translating worker does
+not load the CLI.
 """
 
 from __future__ import annotations
 
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 from tests.hub.conftest import write_count
+
+ROOT = Path(__file__).resolve().parents[2]
 
 _PROBE = """
 import atexit, sys
@@ -43,3 +47,21 @@ def test_a_routed_once_run_loads_no_server_repl_or_http_client(tmp_path: Path) -
     assert "hub.routing.engine" in modules  # it routed
     heavy = ("uvicorn", "hub.api.app", "prompt_toolkit", "cel.cli", "httpx")
     assert sorted(m for m in modules if m.startswith(heavy)) == []
+
+
+def test_the_command_s_entry_module_loads_no_cli_until_it_runs() -> None:
+    # spawning a translating worker runs the hub's main script again in it, as __mp_main__:
+    # the console script pip writes imports the entry point's module, which must not load
+    # the CLI (typer, click, rich: ~100 ms and 2-4 MB a worker); the main function does
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"][
+        "scripts"
+    ]
+    module, function = scripts["crossdock"].split(":")
+    probe = (
+        f"import sys\nfrom {module} import {function}\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('hub.cli.app', 'typer', 'rich'))))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], check=True, capture_output=True, text=True, timeout=120
+    ).stdout
+    assert out.strip() == "[]"
