@@ -15,7 +15,7 @@ compiles every one of its modules from source on every start (a third of ``--hel
 With valgrind, what ``dlq list`` is made of follows, in instructions: the imports it cannot
 start without, each added to the ones before (:data:`PARTS`, one callgrind run each), then the
 command itself (building its click command, its options' validation, the settings, the query,
-the table); and two floors for context, SQLAlchemy Core's import and a one-command Typer app.
+the table); and two floors for context, SQLAlchemy Core's import and a one-command click app.
 
 Run: ``python -m benchmarks.bench_cli``; ``CROSSDOCK_BENCH_CLI_ROUNDS`` (default 15).
 """
@@ -45,25 +45,25 @@ _COLLECTED = re.compile(rb"Collected : (\d+)")
 
 #: what ``dlq list`` imports, each step on top of the ones before: (what, the step's code)
 PARTS = [
-    ("the CLI's modules: Typer (and its click), rich, hub.cli", "import hub.cli.app"),
     (
-        "pydantic's validation machinery (Typer checks every option through a TypeAdapter)",
-        "import pydantic; pydantic.TypeAdapter(int)",
+        "the CLI's modules: click, the root group and the dead-letter commands",
+        "import hub.cli.app, hub.cli.dlq",
     ),
-    ("the configuration's models (hub.config)", "import hub.config"),
+    ("the configuration's models (hub.config, pydantic)", "import hub.config"),
     (
         "the listing's modules (hub.ops.listing, its filter, the DB-API reader: no SQLAlchemy)",
         "import hub.ops.listing, hub.ops.filters, hub.sql_reader, hub.schema_revision",
     ),
 ]
-#: a Typer app of one command with one option, run once: what any Typer 0.29 command costs
-_TYPER_APP = (
-    "import typer\n"
-    "app = typer.Typer()\n"
-    "@app.command()\n"
-    "def main(name: str = 'x') -> None:\n"
+#: a click app of one command with one option, run once: what any click command costs (the
+#: same app in Typer 0.29, which the CLI was built on until issue 17, cost 654 M instructions)
+_CLICK_APP = (
+    "import click\n"
+    "@click.command()\n"
+    "@click.option('--name', default='x')\n"
+    "def main(name: str) -> None:\n"
     "    pass\n"
-    "app(['--name', 'y'])\n"
+    "main(['--name', 'y'], standalone_mode=False)\n"
 )
 
 
@@ -168,7 +168,7 @@ def run() -> list[tuple[str, str, str, str]]:
             # what every command that opens the database through an engine pays (`dlq list`
             # reads through a DB-API connection instead)
             "sqlalchemy": [sys.executable, "-c", "import sqlalchemy"],
-            "typer": [sys.executable, "-c", _TYPER_APP],
+            "click": [sys.executable, "-c", _CLICK_APP],
             "--help": [CROSSDOCK, "--help"],
             "dlq list": [CROSSDOCK, "dlq", "list", "--data-dir", str(data)],
         }
@@ -199,7 +199,7 @@ def run() -> list[tuple[str, str, str, str]]:
             "sqlalchemy",
             "`python -c 'import sqlalchemy'`, what an engine costs (not `dlq list`)",
         ),
-        ("typer", "a Typer app of one command with one option, run once"),
+        ("click", "a click app of one command with one option, run once"),
     ):
         wall, cpu = medians[name]
         rows.append(

@@ -3,34 +3,34 @@
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
-import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
+import click
+from click.exceptions import Exit
 
-from hub.cli.options import ConfigOpt, DataDirOpt, JsonOpt, alias
+from hub.cli.commands import Group
+from hub.cli.options import PATH, alias, config_option, data_dir_option, json_option
+from hub.cli.report import Reporter
 from hub.cli.settings import existing_database, load_cli_settings
 
 # The SDK, the connectors and the hub's runtime are imported by the commands that use them,
 # inside their functions: loading them costs most of a second, and `crossdock --help` or
-# `crossdock dlq list` must not pay it.
+# `crossdock dlq list` must not pay it. rich, too, is imported by the commands that print with
+# it, never by their parsing or help.
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from connectors.sdk.connector import Connector, Sink, Source
     from hub.connector_bus import HubEventBus
 
-__all__ = ["connector_app"]
+__all__ = ["connector_group", "failure_line"]
 
-connector_app = typer.Typer(
-    help="Connectors built on the SDK (entry-point group crossdock.connectors).",
-    no_args_is_help=True,
+connector_group = Group(
+    "connector", help="Connectors built on the SDK (entry-point group crossdock.connectors)."
 )
 
-out = Console()
-err = Console(stderr=True, soft_wrap=True)
+out = Reporter(stderr=False)
+err = Reporter(stderr=True, soft_wrap=True)
 
 
 def _kind(cls: type) -> str:
@@ -47,8 +47,9 @@ def _kind(cls: type) -> str:
     return ", ".join(kinds) or "?"
 
 
-@connector_app.command("list")
-def list_connectors(as_json: JsonOpt = False) -> None:
+@connector_group.command("list")
+@json_option()
+def list_connectors(as_json: bool) -> None:
     """Installed connectors: name, kind, class."""
     from connectors.sdk.entry_points import connector_entry_points, load_connector
 
@@ -65,6 +66,9 @@ def list_connectors(as_json: JsonOpt = False) -> None:
         for row in rows:
             sys.stdout.write(json.dumps(row) + "\n")
         return
+    from rich.markup import escape  # imported here: see the note on imports above
+    from rich.table import Table
+
     table = Table("name", "kind", "class", "about")
     for row in rows:
         kind = "[red]broken[/]" if row["kind"] == "broken" else row["kind"]
@@ -72,8 +76,9 @@ def list_connectors(as_json: JsonOpt = False) -> None:
     out.print(table)
 
 
-@connector_app.command("schema")
-def schema(name: Annotated[str, typer.Argument(help="connector name (see `list`)")]) -> None:
+@connector_group.command("schema")
+@click.argument("name", help="connector name (see `list`)")
+def schema(name: str) -> None:
     """Print the connector's configuration JSON Schema (its documentation)."""
     from connectors.sdk.entry_points import load_connector
     from connectors.sdk.errors import ConnectorConfigError
@@ -82,8 +87,8 @@ def schema(name: Annotated[str, typer.Argument(help="connector name (see `list`)
         cls = load_connector(name)
     except ConnectorConfigError as exc:
         err.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2) from exc
-    out.print_json(json.dumps(cls.config_schema()))
+        raise Exit(2) from exc
+    out.console.print_json(json.dumps(cls.config_schema()))
 
 
 def _read_config(path: Path) -> dict[str, Any]:
@@ -100,21 +105,16 @@ def _read_config(path: Path) -> dict[str, Any]:
     return loaded
 
 
-@connector_app.command("check")
+@connector_group.command("check")
+@click.argument(
+    "name",
+    help="a connector instance of crossdock.yaml, or a connector name with --connector-config",
+)
+@click.option("--connector-config", type=PATH, help="the connector's own config (JSON or YAML)")
+@config_option
+@click.option("--config-file", type=PATH, hidden=True)
 def check(
-    name: Annotated[
-        str,
-        typer.Argument(
-            help="a connector instance of crossdock.yaml, or a connector name with "
-            "--connector-config"
-        ),
-    ],
-    connector_config: Annotated[
-        Path | None,
-        typer.Option("--connector-config", help="the connector's own config (JSON or YAML)"),
-    ] = None,
-    config: ConfigOpt = None,
-    config_file: Annotated[Path | None, typer.Option("--config-file", hidden=True)] = None,
+    name: str, connector_config: Path | None, config: Path | None, config_file: Path | None
 ) -> None:
     """Can this connector connect with its configuration? Exit 0 yes, 1 no, 2 bad config."""
     # --config-file was the first spelling of --connector-config: kept as a hidden alias
@@ -141,14 +141,14 @@ def check(
         instance = cls.from_config(raw)
     except (ConfigError, ConnectorConfigError) as exc:
         err.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2) from exc
+        raise Exit(2) from exc
     with instance:
         result = instance.check()
     if result.ok:
         out.print(f"[green]ok[/] {name}: {result.message}")
         return
     err.print(f"[red]failed[/] {name} ({result.failure}): {result.message}")
-    raise typer.Exit(1)
+    raise Exit(1)
 
 
 def _instance(name: str, config: Path | None, data_dir: Path | None) -> tuple[Any, Any]:
@@ -181,7 +181,7 @@ def _configured(
         return settings, cls.from_config(instance.config)
     except (ConfigError, ConnectorConfigError) as exc:
         err.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2) from exc
+        raise Exit(2) from exc
 
 
 def _hub_bus(settings: Any) -> "tuple[Engine, HubEventBus]":
@@ -201,21 +201,22 @@ def failure_line(name: str, connector: "type[Connector[Any]]", exc: Exception) -
     from hub.retry import DEFAULT_TABLE
 
     decision = connector.decision_table(DEFAULT_TABLE).decide(exc)
+    from rich.markup import escape  # imported here: see the note on imports above
+
     return f"[red]{name} failed[/] ({decision.failure}, {decision.action}): {escape(str(exc))}"
 
 
-def _fail(name: str, connector: "Source[Any] | Sink[Any]", exc: Exception) -> typer.Exit:
+def _fail(name: str, connector: "Source[Any] | Sink[Any]", exc: Exception) -> Exit:
     """Report a run that ended on ``exc``; exit code 1."""
     err.print(failure_line(name, type(connector), exc))
-    return typer.Exit(1)
+    return Exit(1)
 
 
-@connector_app.command("read")
-def read(
-    name: Annotated[str, typer.Argument(help="a source instance of crossdock.yaml")],
-    config: ConfigOpt = None,
-    data_dir: DataDirOpt = None,
-) -> None:
+@connector_group.command("read")
+@click.argument("name", help="a source instance of crossdock.yaml")
+@config_option
+@data_dir_option
+def read(name: str, config: Path | None, data_dir: Path | None) -> None:
     """Read a source from its stored state to the end: events published, state saved."""
     from connectors.sdk.connector import Source
     from hub.source_poller import read_source
@@ -243,15 +244,17 @@ def read(
         )
 
 
-@connector_app.command("push")
-def push(
-    name: Annotated[str, typer.Argument(help="a sink instance of crossdock.yaml")],
-    config: ConfigOpt = None,
-    data_dir: DataDirOpt = None,
-    idle_timeout: Annotated[
-        float, typer.Option(help="stop after this many seconds without an event")
-    ] = 5.0,
-) -> None:
+@connector_group.command("push")
+@click.argument("name", help="a sink instance of crossdock.yaml")
+@config_option
+@data_dir_option
+@click.option(
+    "--idle-timeout",
+    type=float,
+    default=5.0,
+    help="stop after this many seconds without an event",
+)
+def push(name: str, config: Path | None, data_dir: Path | None, idle_timeout: float) -> None:
     """Deliver the bus's events to a sink; a message is acked once its events are written."""
     from connectors.sdk.connector import Sink
     from connectors.sdk.runner import deliver
@@ -285,18 +288,16 @@ def push(
     out.print(f"{name}: {totals['written']} events written, {totals['rejected']} dead letters")
 
 
-@connector_app.command("unlock")
-def unlock(
-    name: Annotated[str, typer.Argument(help="a source instance of crossdock.yaml")],
-    force: Annotated[
-        bool,
-        typer.Option(
-            "--force", help="also a lease held from another host (check its reader is gone)"
-        ),
-    ] = False,
-    config: ConfigOpt = None,
-    data_dir: DataDirOpt = None,
-) -> None:
+@connector_group.command("unlock")
+@click.argument("name", help="a source instance of crossdock.yaml")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="also a lease held from another host (check its reader is gone)",
+)
+@config_option
+@data_dir_option
+def unlock(name: str, force: bool, config: Path | None, data_dir: Path | None) -> None:
     """Release the read lease of a reader that is gone, so a read can start now.
 
     A killed reader's lease would block its instance until it expires (two minutes after its
@@ -310,21 +311,20 @@ def unlock(
         settings, _instance_config = _instance(name, config, data_dir)
     except ConfigError as exc:
         err.print(f"[red]error:[/] {exc}", highlight=False)
-        raise typer.Exit(2) from exc
+        raise Exit(2) from exc
     done = release(connect(existing_database(settings), create=False), name, force=force)
     holder = f" (held by {done.holder.text})" if done.holder else ""
     if done.released or done.holder is None:
         out.print(f"{name}: {'released' if done.released else 'not locked'}: {done.why}{holder}")
         return
     err.print(f"[red]{name}: kept[/]: {done.why}{holder}", highlight=False)
-    raise typer.Exit(1)
+    raise Exit(1)
 
 
-@connector_app.command("new")
-def new(
-    name: Annotated[str, typer.Argument(help="the new connector's name, e.g. acme-erp")],
-    directory: Annotated[Path, typer.Option("--dir", help="where to create the package")] = Path(),
-) -> None:
+@connector_group.command("new")
+@click.argument("name", help="the new connector's name, e.g. acme-erp")
+@click.option("--dir", "directory", type=PATH, default=Path(), help="where to create the package")
+def new(name: str, directory: Path) -> None:
     """Scaffold a connector package whose tests already run (and pass) the conformance kit."""
     from connectors.sdk.errors import ConnectorConfigError
     from connectors.sdk.scaffold import scaffold_connector
@@ -333,6 +333,6 @@ def new(
         root = scaffold_connector(name, directory)
     except ConnectorConfigError as exc:
         err.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2) from exc
+        raise Exit(2) from exc
     out.print(f"created {root}")
     out.print(f"next: cd {root} && pip install -e . && pytest")

@@ -6,32 +6,31 @@ unless given ``--upgrade``; these commands show where a database stands and migr
 
 import json
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-import typer
-from rich.console import Console
+from click.exceptions import Exit
 
-from hub.cli.options import ConfigOpt, DataDirOpt, DbOpt, JsonOpt
+from hub.cli.commands import Group
+from hub.cli.options import config_option, data_dir_option, database_url_option, json_option
+from hub.cli.report import Reporter
 from hub.cli.settings import existing_database, load_cli_settings
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from sqlalchemy import Engine
 
-__all__ = ["db_app"]
+__all__ = ["db_group"]
 
-db_app = typer.Typer(
-    help="The database's schema: upgrade it, show its revision and the migrations.",
-    no_args_is_help=True,
+db_group = Group(
+    "db", help="The database's schema: upgrade it, show its revision and the migrations."
 )
 
-out = Console()
-err = Console(stderr=True, soft_wrap=True)
+out = Reporter(stderr=False)
+err = Reporter(stderr=True, soft_wrap=True)
 
 
 def _engine(
-    config: "Path | None", data_dir: "Path | None", database_url: str | None, *, create: bool
+    config: Path | None, data_dir: Path | None, database_url: str | None, *, create: bool
 ) -> "Engine":
     """The hub database as it is (nothing checked or migrated yet)."""
     from hub.storage import engine_for
@@ -44,11 +43,14 @@ def _engine(
     return engine_for(settings.resolved_database_url)
 
 
-@db_app.command("upgrade")
+@db_group.command("upgrade")
+@config_option
+@data_dir_option
+@database_url_option
 def db_upgrade(
-    config: ConfigOpt = None,
-    data_dir: DataDirOpt = None,
-    database_url: DbOpt = None,
+    config: Path | None,
+    data_dir: Path | None,
+    database_url: str | None,
 ) -> None:
     """Migrate the database to this hub's newest revision (an embedded one is made if none is
     yet); safe while another hub starts on it: one of them migrates, the other waits."""
@@ -59,7 +61,7 @@ def db_upgrade(
         before = schema_state(engine)
         if before.ahead:
             err.print(f"[red]error:[/] {SchemaBehind(before)}", highlight=False)
-            raise typer.Exit(1)
+            raise Exit(1)
         upgrade(engine)
     finally:
         engine.dispose()
@@ -69,12 +71,16 @@ def db_upgrade(
         out.print(f"database upgraded: {before.current or 'none'} → {HEAD}", highlight=False)
 
 
-@db_app.command("current")
+@db_group.command("current")
+@json_option()
+@config_option
+@data_dir_option
+@database_url_option
 def db_current(
-    as_json: JsonOpt = False,
-    config: ConfigOpt = None,
-    data_dir: DataDirOpt = None,
-    database_url: DbOpt = None,
+    as_json: bool,
+    config: Path | None,
+    data_dir: Path | None,
+    database_url: str | None,
 ) -> None:
     """The database's revision, and whether it is this hub's newest (exit 0 either way)."""
     from hub.migrations import HEAD, schema_state
@@ -112,15 +118,20 @@ def db_current(
     out.print(f"{state.current or 'none'} ({note})", highlight=False, markup=False)
 
 
-@db_app.command("history")
+@db_group.command("history")
+@json_option()
+@config_option
+@data_dir_option
+@database_url_option
 def db_history(
-    as_json: JsonOpt = False,
-    config: ConfigOpt = None,
-    data_dir: DataDirOpt = None,
-    database_url: DbOpt = None,
+    as_json: bool,
+    config: Path | None,
+    data_dir: Path | None,
+    database_url: str | None,
 ) -> None:
     """The migrations, newest first: revision, the one before it, whether the database has it
     (when there is one), what it does."""
+    # imported here: not by the command's parsing or help
     from rich.table import Table
 
     from hub.migrations import history, schema_state

@@ -9,8 +9,9 @@
 130   interrupted (Ctrl-C, or SIGTERM from a supervisor): what was confirmed is kept and said
 ====  ==========================================================================================
 
-Typer answers a usage error with 2 and Ctrl-C with 130 by itself; commands raise
-``typer.Exit(ExitCode.…)`` for the others.
+click answers a usage error with 2, and Ctrl-C is 130 for every command
+(:class:`hub.cli.commands.Group`); commands raise ``click.exceptions.Exit(ExitCode.…)`` for the
+others.
 """
 
 from __future__ import annotations

@@ -2,54 +2,86 @@
 edit-and-replay, replay through a mapping version, discard by filter, and redrive tasks.
 
 They work on the database directly, as the other ``dlq`` commands do (whoever holds the
-database URL is trusted); every change is audited under ``--actor``.
+database URL is trusted); every change is audited under ``--actor``. rich is imported by the
+commands as they print a table, never by their parsing or help.
 """
 
 import json
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import typer
-from rich.console import Console
-from rich.table import Table
+import click
+from click.exceptions import Exit
 
 from hub.cli.choices import LetterStatus
+from hub.cli.commands import Group, hidden_alias
 from hub.cli.exit_codes import ExitCode
-from hub.cli.options import BusOpt, ConfigOpt, DataDirOpt, DbOpt, JsonOpt
+from hub.cli.options import (
+    DATETIME,
+    PATH,
+    ValueChoice,
+    bus_url_option,
+    config_option,
+    data_dir_option,
+    database_url_option,
+    json_option,
+)
+from hub.cli.report import Reporter
 from hub.cli.settings import existing_database, load_cli_settings
 
 if TYPE_CHECKING:
     from hub.config import Settings
 
-__all__ = ["extend_dlq", "open_console", "redrive_app", "report_replay"]
+__all__ = ["extend_dlq", "open_console", "redrive_group", "report_replay"]
 
-out = Console()
-err = Console(stderr=True)
+out = Reporter(stderr=False)
+err = Reporter(stderr=True)
 
-redrive_app = typer.Typer(
-    help="Bulk redrive tasks: start by filter (rate-capped), status, cancel.", no_args_is_help=True
+redrive_group = Group(
+    "redrive", help="Bulk redrive tasks: start by filter (rate-capped), status, cancel."
 )
 
-MappingsOpt = Annotated[
-    list[Path] | None,
-    typer.Option("--mappings", help="folder of newer spec versions (repeatable)"),
-]
-ActorOpt = Annotated[str, typer.Option(help="who is acting (audit trail)")]
-StatusOpt = Annotated[LetterStatus, typer.Option(help="which letters")]
-ConnectorOpt = Annotated[str | None, typer.Option(help="only this connector")]
-StageOpt = Annotated[str | None, typer.Option(help="only this stage (decode, mapping, …)")]
-ErrorOpt = Annotated[str | None, typer.Option("--error-class", help="only this error class")]
-TypeOpt = Annotated[str | None, typer.Option("--event-type", help="only this event type")]
-SinceOpt = Annotated[
-    datetime | None, typer.Option(help="last failure at or after (UTC when no offset)")
-]
-UntilOpt = Annotated[datetime | None, typer.Option(help="last failure before (UTC when no offset)")]
-TextOpt = Annotated[str | None, typer.Option("--text", help="text in the reason")]
-VersionOpt = Annotated[
-    int | None, typer.Option("--mapping-version", help="mapping version (default: newest)")
-]
+F = TypeVar("F", bound=Callable[..., Any])
+
+mappings_option = click.option(
+    "--mappings",
+    type=PATH,
+    multiple=True,
+    help="folder of newer spec versions (repeatable)",
+)
+actor_option = click.option("--actor", default="cli", help="who is acting (audit trail)")
+status_option = click.option(
+    "--status",
+    type=ValueChoice(LetterStatus),
+    default=LetterStatus.OPEN.value,
+    help="which letters",
+)
+mapping_version_option = click.option(
+    "--mapping-version", type=int, help="mapping version (default: newest)"
+)
+
+
+def filter_options(command: F) -> F:
+    """The filter's options (``--connector`` … ``--text``), as every filtering command has
+    them (:class:`hub.ops.filters.DeadLetterFilter`)."""
+    for option in reversed(
+        [
+            click.option("--connector", help="only this connector"),
+            click.option("--stage", help="only this stage (decode, mapping, …)"),
+            click.option("--error-class", help="only this error class"),
+            click.option("--event-type", help="only this event type"),
+            click.option(
+                "--since", type=DATETIME, help="last failure at or after (UTC when no offset)"
+            ),
+            click.option("--until", type=DATETIME, help="last failure before (UTC when no offset)"),
+            click.option("--text", help="text in the reason"),
+        ]
+    ):
+        command = option(command)
+    return command
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -85,7 +117,7 @@ def _filter(
         )
     except ValidationError as exc:
         err.print(f"[red]error:[/] {exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}")
-        raise typer.Exit(2) from exc
+        raise Exit(2) from exc
 
 
 def _settings(
@@ -107,30 +139,38 @@ def open_console(settings: "Settings", mappings: list[Path] | None = None) -> An
     )
 
 
-def _fail(exc: Exception) -> typer.Exit:
+def _fail(exc: Exception) -> Exit:
     err.print(f"[red]error:[/] {exc}")
-    return typer.Exit(1)
+    return Exit(1)
 
 
 # -- reads ------------------------------------------------------------------------------------
+@click.command()
+@status_option
+@filter_options
+@click.option("--before", type=int, help="cursor: the id printed as the next page's")
+@click.option("--limit", type=click.IntRange(1, 500), default=50, help="at most this many")
+@click.option("--after", type=int, hidden=True)
+@json_option()
+@config_option
+@data_dir_option
+@database_url_option
 def list_command(
-    status: StatusOpt = LetterStatus.OPEN,
-    connector: ConnectorOpt = None,
-    stage: StageOpt = None,
-    error_class: ErrorOpt = None,
-    event_type: TypeOpt = None,
-    since: SinceOpt = None,
-    until: UntilOpt = None,
-    text: TextOpt = None,
-    before: Annotated[
-        int | None, typer.Option(help="cursor: the id printed as the next page's")
-    ] = None,
-    limit: Annotated[int, typer.Option(min=1, max=500, help="at most this many")] = 50,
-    after: Annotated[int | None, typer.Option(hidden=True)] = None,
-    as_json: JsonOpt = False,
-    config: ConfigOpt = None,
-    data_dir: DataDirOpt = None,
-    database_url: DbOpt = None,
+    status: LetterStatus,
+    connector: str | None,
+    stage: str | None,
+    error_class: str | None,
+    event_type: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    text: str | None,
+    before: int | None,
+    limit: int,
+    after: int | None,
+    as_json: bool,
+    config: Path | None,
+    data_dir: Path | None,
+    database_url: str | None,
 ) -> None:
     """Dead letters matching a filter, newest first, a page at a time (`dlq search` too)."""
     # the listing's own module and a DB-API connection: `dlq list` starts without SQLAlchemy
@@ -139,7 +179,7 @@ def list_command(
 
     if after is not None:  # the cursor of the oldest-first list this command replaced
         err.print("[red]error:[/] --after is gone: the list is newest first; page with --before")
-        raise typer.Exit(ExitCode.USAGE)
+        raise Exit(ExitCode.USAGE)
     flt = _filter(status, connector, stage, error_class, event_type, since, until, text)
     settings = _settings(config, data_dir, None, database_url)
     with open_reader(existing_database(settings)) as reader:
@@ -149,6 +189,9 @@ def list_command(
         for letter in page.letters:
             sys.stdout.write(json.dumps(letter) + "\n")
         return
+    from rich.console import Console  # imported here: see the module's note on rich
+    from rich.table import Table
+
     table = Table("id", "status", "connector", "stage", "where", "reason")
     for x in page.letters:
         table.add_row(
@@ -173,19 +216,26 @@ def _where(location: str) -> str:
     return Path(location).name if "://" not in location else location
 
 
+@click.command()
+@status_option
+@filter_options
+@json_option("JSON")
+@config_option
+@data_dir_option
+@database_url_option
 def counts(
-    status: StatusOpt = LetterStatus.OPEN,
-    connector: ConnectorOpt = None,
-    stage: StageOpt = None,
-    error_class: ErrorOpt = None,
-    event_type: TypeOpt = None,
-    since: SinceOpt = None,
-    until: UntilOpt = None,
-    text: TextOpt = None,
-    as_json: Annotated[bool, typer.Option("--json", help="JSON")] = False,
-    config: ConfigOpt = None,
-    data_dir: DataDirOpt = None,
-    database_url: DbOpt = None,
+    status: LetterStatus,
+    connector: str | None,
+    stage: str | None,
+    error_class: str | None,
+    event_type: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    text: str | None,
+    as_json: bool,
+    config: Path | None,
+    data_dir: Path | None,
+    database_url: str | None,
 ) -> None:
     """Counts grouped by connector × stage × error class."""
     from hub.ops.views import count_groups
@@ -209,6 +259,8 @@ def counts(
             + "\n"
         )
         return
+    from rich.table import Table  # imported here: see the module's note on rich
+
     table = Table("connector", "stage", "error class", "count")
     for g in groups:
         table.add_row(g.connector, g.stage, g.error_class, str(g.count))
@@ -216,21 +268,26 @@ def counts(
     out.print(f"{sum(g.count for g in groups)} in all")
 
 
+@click.command()
+@status_option
+@filter_options
+@click.option("--output", "-o", type=PATH, help="file (default stdout)")
+@config_option
+@data_dir_option
+@database_url_option
 def export(
-    status: StatusOpt = LetterStatus.OPEN,
-    connector: ConnectorOpt = None,
-    stage: StageOpt = None,
-    error_class: ErrorOpt = None,
-    event_type: TypeOpt = None,
-    since: SinceOpt = None,
-    until: UntilOpt = None,
-    text: TextOpt = None,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="file (default stdout)")
-    ] = None,
-    config: ConfigOpt = None,
-    data_dir: DataDirOpt = None,
-    database_url: DbOpt = None,
+    status: LetterStatus,
+    connector: str | None,
+    stage: str | None,
+    error_class: str | None,
+    event_type: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    text: str | None,
+    output: Path | None,
+    config: Path | None,
+    data_dir: Path | None,
+    database_url: str | None,
 ) -> None:
     """Export matching dead letters as JSON Lines, original bytes included (hex and text)."""
     from hub.ops.views import export_lines
@@ -250,20 +307,28 @@ def export(
 
 
 # -- replay -----------------------------------------------------------------------------------
+@click.command()
+@click.argument("letter_id", type=int, help="dead letter id")
+@mapping_version_option
+@click.option("--payload", type=PATH, help="edited bytes to try instead")
+@mappings_option
+@config_option
+@data_dir_option
+@database_url_option
 def dry_run(
-    letter_id: Annotated[int, typer.Argument(help="dead letter id")],
-    mapping_version: VersionOpt = None,
-    payload: Annotated[Path | None, typer.Option(help="edited bytes to try instead")] = None,
-    mappings: MappingsOpt = None,
-    config: ConfigOpt = None,
-    data_dir: DataDirOpt = None,
-    database_url: DbOpt = None,
+    letter_id: int,
+    mapping_version: int | None,
+    payload: Path | None,
+    mappings: tuple[Path, ...],
+    config: Path | None,
+    data_dir: Path | None,
+    database_url: str | None,
 ) -> None:
     """What a replay through a mapping version would do (publish, or fail and why), and what
     changed from the letter's last attempt, as a diff; nothing is written. Exit 1: it would fail."""
     from hub.errors import DeadLetterError
 
-    ops = open_console(_settings(config, data_dir, None, database_url), mappings)
+    ops = open_console(_settings(config, data_dir, None, database_url), list(mappings) or None)
     try:
         result = ops.dry_run(
             letter_id,
@@ -274,29 +339,41 @@ def dry_run(
         raise _fail(exc) from exc
     # the verdict and the diff as the API and the page give them (hub.replay.DryRun)
     sys.stdout.write(result.report() + "\n")
-    raise typer.Exit(0 if result.would_replay else 1)
+    raise Exit(0 if result.would_replay else 1)
 
 
+@click.command()
+@click.argument("letter_ids", nargs=-1, required=True, type=int, help="dead letter ids")
+@mapping_version_option
+@click.option("--rate", type=float, help="letters per second at most")
+@actor_option
+@mappings_option
+@config_option
+@data_dir_option
+@bus_url_option
+@database_url_option
 def replay_through(
-    letter_ids: Annotated[list[int], typer.Argument(help="dead letter ids")],
-    mapping_version: VersionOpt = None,
-    rate: Annotated[float | None, typer.Option(help="letters per second at most")] = None,
-    actor: ActorOpt = "cli",
-    mappings: MappingsOpt = None,
-    config: ConfigOpt = None,
-    data_dir: DataDirOpt = None,
-    bus_url: BusOpt = None,
-    database_url: DbOpt = None,
+    letter_ids: tuple[int, ...],
+    mapping_version: int | None,
+    rate: float | None,
+    actor: str,
+    mappings: tuple[Path, ...],
+    config: Path | None,
+    data_dir: Path | None,
+    bus_url: str | None,
+    database_url: str | None,
 ) -> None:
     """Replay letters through a mapping version (default newest), published then marked."""
     from hub.errors import DeadLetterError, HubError
 
-    ops = open_console(_settings(config, data_dir, bus_url, database_url), mappings)
+    ops = open_console(_settings(config, data_dir, bus_url, database_url), list(mappings) or None)
     try:
-        outcome = ops.replay(letter_ids, actor=actor, mapping_version=mapping_version, rate=rate)
+        outcome = ops.replay(
+            list(letter_ids), actor=actor, mapping_version=mapping_version, rate=rate
+        )
     except (DeadLetterError, HubError) as exc:
         raise _fail(exc) from exc
-    raise typer.Exit(report_replay(outcome))
+    raise Exit(report_replay(outcome))
 
 
 def report_replay(outcome: Any) -> int:
@@ -310,43 +387,60 @@ def report_replay(outcome: Any) -> int:
     return 1 if outcome.failed or outcome.skipped else 0
 
 
+@click.command()
+@click.argument("letter_id", type=int, help="dead letter id")
+@click.option("--payload", type=PATH, required=True, help="file with the corrected record bytes")
+@mapping_version_option
+@actor_option
+@mappings_option
+@config_option
+@data_dir_option
+@bus_url_option
+@database_url_option
 def edit_replay(
-    letter_id: Annotated[int, typer.Argument(help="dead letter id")],
-    payload: Annotated[Path, typer.Option(help="file with the corrected record bytes")],
-    mapping_version: VersionOpt = None,
-    actor: ActorOpt = "cli",
-    mappings: MappingsOpt = None,
-    config: ConfigOpt = None,
-    data_dir: DataDirOpt = None,
-    bus_url: BusOpt = None,
-    database_url: DbOpt = None,
+    letter_id: int,
+    payload: Path,
+    mapping_version: int | None,
+    actor: str,
+    mappings: tuple[Path, ...],
+    config: Path | None,
+    data_dir: Path | None,
+    bus_url: str | None,
+    database_url: str | None,
 ) -> None:
     """Replay one letter with corrected bytes (audited); its original bytes are kept."""
     from hub.errors import DeadLetterError, HubError
 
-    ops = open_console(_settings(config, data_dir, bus_url, database_url), mappings)
+    ops = open_console(_settings(config, data_dir, bus_url, database_url), list(mappings) or None)
     try:
         outcome = ops.edit_and_replay(
             letter_id, payload.read_bytes(), actor=actor, mapping_version=mapping_version
         )
     except (DeadLetterError, HubError) as exc:
         raise _fail(exc) from exc
-    raise typer.Exit(report_replay(outcome))
+    raise Exit(report_replay(outcome))
 
 
+@click.command()
+@click.option("--reason", required=True, help="why (required)")
+@filter_options
+@actor_option
+@config_option
+@data_dir_option
+@database_url_option
 def discard_matching(
-    reason: Annotated[str, typer.Option(help="why (required)")],
-    connector: ConnectorOpt = None,
-    stage: StageOpt = None,
-    error_class: ErrorOpt = None,
-    event_type: TypeOpt = None,
-    since: SinceOpt = None,
-    until: UntilOpt = None,
-    text: TextOpt = None,
-    actor: ActorOpt = "cli",
-    config: ConfigOpt = None,
-    data_dir: DataDirOpt = None,
-    database_url: DbOpt = None,
+    reason: str,
+    connector: str | None,
+    stage: str | None,
+    error_class: str | None,
+    event_type: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    text: str | None,
+    actor: str,
+    config: Path | None,
+    data_dir: Path | None,
+    database_url: str | None,
 ) -> None:
     """Discard every open letter matching a filter, with a reason (kept, marked discarded)."""
     from hub.errors import DeadLetterError
@@ -361,30 +455,39 @@ def discard_matching(
 
 
 # -- redrive ----------------------------------------------------------------------------------
-@redrive_app.command("start")
+@redrive_group.command("start")
+@filter_options
+@click.option("--rate", type=float, help="letters per second at most")
+@mapping_version_option
+@actor_option
+@mappings_option
+@config_option
+@data_dir_option
+@bus_url_option
+@database_url_option
 def redrive_start(
-    connector: ConnectorOpt = None,
-    stage: StageOpt = None,
-    error_class: ErrorOpt = None,
-    event_type: TypeOpt = None,
-    since: SinceOpt = None,
-    until: UntilOpt = None,
-    text: TextOpt = None,
-    rate: Annotated[float | None, typer.Option(help="letters per second at most")] = None,
-    mapping_version: VersionOpt = None,
-    actor: ActorOpt = "cli",
-    mappings: MappingsOpt = None,
-    config: ConfigOpt = None,
-    data_dir: DataDirOpt = None,
-    bus_url: BusOpt = None,
-    database_url: DbOpt = None,
+    connector: str | None,
+    stage: str | None,
+    error_class: str | None,
+    event_type: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    text: str | None,
+    rate: float | None,
+    mapping_version: int | None,
+    actor: str,
+    mappings: tuple[Path, ...],
+    config: Path | None,
+    data_dir: Path | None,
+    bus_url: str | None,
+    database_url: str | None,
 ) -> None:
     """Redrive the open letters matching a filter, here until done (cancel from another shell)."""
     from hub.errors import HubError
     from hub.ops.redrive import RedriveConflict
 
     flt = _filter("open", connector, stage, error_class, event_type, since, until, text)
-    ops = open_console(_settings(config, data_dir, bus_url, database_url), mappings)
+    ops = open_console(_settings(config, data_dir, bus_url, database_url), list(mappings) or None)
     try:
         task = ops.start_redrive(
             flt, actor=actor, rate=rate, mapping_version=mapping_version, background=False
@@ -395,17 +498,19 @@ def redrive_start(
         f"redrive {task.id}: {task.status}, moved {task.moved} of {task.to_move}"
         + (f", {task.failed} failed again (still open)" if task.failed else "")
     )
-    raise typer.Exit(0 if task.status == "completed" else 1)
+    raise Exit(0 if task.status == "completed" else 1)
 
 
-@redrive_app.command("status")
+@redrive_group.command("status")
+@click.argument("task_id", type=int, required=False, help="task id (default: the newest tasks)")
+@config_option
+@data_dir_option
+@database_url_option
 def redrive_status(
-    task_id: Annotated[
-        int | None, typer.Argument(help="task id (default: the newest tasks)")
-    ] = None,
-    config: ConfigOpt = None,
-    data_dir: DataDirOpt = None,
-    database_url: DbOpt = None,
+    task_id: int | None,
+    config: Path | None,
+    data_dir: Path | None,
+    database_url: str | None,
 ) -> None:
     """Progress of redrive tasks: moved / to move, state."""
     from hub.ops.redrive import get_redrive, list_redrives, task_json
@@ -415,6 +520,8 @@ def redrive_status(
         tasks = [get_redrive(ops.engine, task_id)] if task_id else list_redrives(ops.engine)
     except LookupError as exc:
         raise _fail(exc) from exc
+    from rich.table import Table  # imported here: see the module's note on rich
+
     table = Table("id", "status", "moved", "to move", "failed", "filter", "started by")
     for t in tasks:
         j = task_json(t)
@@ -431,13 +538,18 @@ def redrive_status(
     out.print(table)
 
 
-@redrive_app.command("cancel")
+@redrive_group.command("cancel")
+@click.argument("task_id", type=int, help="task id")
+@actor_option
+@config_option
+@data_dir_option
+@database_url_option
 def redrive_cancel(
-    task_id: Annotated[int, typer.Argument(help="task id")],
-    actor: ActorOpt = "cli",
-    config: ConfigOpt = None,
-    data_dir: DataDirOpt = None,
-    database_url: DbOpt = None,
+    task_id: int,
+    actor: str,
+    config: Path | None,
+    data_dir: Path | None,
+    database_url: str | None,
 ) -> None:
     """Stop a redrive after its current batch; what moved stays moved, the rest stays open."""
     ops = open_console(_settings(config, data_dir, None, database_url))
@@ -448,15 +560,15 @@ def redrive_cancel(
     out.print(f"redrive {task_id}: {task.status} ({task.moved} of {task.to_move} moved)")
 
 
-def extend_dlq(dlq: typer.Typer) -> None:
-    """Add the ops console's commands to ``crossdock dlq``."""
-    dlq.command("list")(list_command)
+def extend_dlq(dlq: click.Group) -> None:
+    """Add the ops console's commands to ``crossdock dlq`` (its ``redrive`` group is
+    :data:`redrive_group`)."""
+    dlq.add_command(list_command, "list")
     # the two overlapped (list: oldest first, three filters; search: every filter): one command
-    dlq.command("search", hidden=True)(list_command)
-    dlq.command("counts")(counts)
-    dlq.command("export")(export)
-    dlq.command("dry-run")(dry_run)
-    dlq.command("replay-through")(replay_through)
-    dlq.command("edit-replay")(edit_replay)
-    dlq.command("discard-matching")(discard_matching)
-    dlq.add_typer(redrive_app, name="redrive")
+    dlq.add_command(hidden_alias(list_command), "search")
+    dlq.add_command(counts, "counts")
+    dlq.add_command(export, "export")
+    dlq.add_command(dry_run, "dry-run")
+    dlq.add_command(replay_through, "replay-through")
+    dlq.add_command(edit_replay, "edit-replay")
+    dlq.add_command(discard_matching, "discard-matching")

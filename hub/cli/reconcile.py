@@ -8,15 +8,21 @@ import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
-import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
+import click
+from click.exceptions import Exit
 
 from hub.cli.exit_codes import ExitCode
-from hub.cli.options import ConfigOpt, DataDirOpt, DbOpt, JsonOpt
+from hub.cli.options import (
+    DATETIME,
+    PATH,
+    config_option,
+    data_dir_option,
+    database_url_option,
+    json_option,
+)
+from hub.cli.report import Reporter
 from hub.cli.settings import existing_database, load_cli_settings
 
 if TYPE_CHECKING:
@@ -24,26 +30,35 @@ if TYPE_CHECKING:
 
 __all__ = ["reconcile"]
 
-out = Console()
-err = Console(stderr=True, soft_wrap=True)
+out = Reporter(stderr=False)
+err = Reporter(stderr=True, soft_wrap=True)
 
 
+@click.command()
+@click.argument(
+    "file",
+    type=PATH,
+    required=False,
+    help="one file (in the inbox, done/ or failed/); default: every file",
+)
+@click.option(
+    "--since",
+    type=DATETIME,
+    help="files checkpointed or refused at or after this (UTC when no offset)",
+)
+@click.option("--inbox", type=PATH, help="the inbox the files came through (as `crossdock run`)")
+@json_option()
+@config_option
+@data_dir_option
+@database_url_option
 def reconcile(
-    file: Annotated[
-        Path | None,
-        typer.Argument(help="one file (in the inbox, done/ or failed/); default: every file"),
-    ] = None,
-    since: Annotated[
-        datetime | None,
-        typer.Option(help="files checkpointed or refused at or after this (UTC when no offset)"),
-    ] = None,
-    inbox: Annotated[
-        Path | None, typer.Option(help="the inbox the files came through (as `crossdock run`)")
-    ] = None,
-    as_json: JsonOpt = False,
-    config: ConfigOpt = None,
-    data_dir: DataDirOpt = None,
-    database_url: DbOpt = None,
+    file: Path | None,
+    since: datetime | None,
+    inbox: Path | None,
+    as_json: bool,
+    config: Path | None,
+    data_dir: Path | None,
+    database_url: str | None,
 ) -> None:
     """Prove per file: records read = distinct events confirmed + dead letters + in flight.
 
@@ -53,17 +68,19 @@ def reconcile(
     balanced, 1 a gap found, 2 usage.
     """
     # imported here: the reconciler reads files with the formats and mappings, which
-    # `crossdock --help` and every other command must not pay for
+    # `crossdock --help` and every other command must not pay for (nor rich, its parsing)
+    from rich.markup import escape
+
     from hub.database import connect
     from hub.migrations import check_schema
     from hub.reconcile import Reconciler
 
     if file is not None and since is not None:
         err.print("[red]error:[/] give FILE or --since, not both")
-        raise typer.Exit(ExitCode.USAGE)
+        raise Exit(ExitCode.USAGE)
     if file is not None and not file.is_file():
         err.print(f"[red]error:[/] {escape(str(file))}: no such file")
-        raise typer.Exit(ExitCode.USAGE)
+        raise Exit(ExitCode.USAGE)
     settings = load_cli_settings(config, data_dir=data_dir, database_url=database_url, inbox=inbox)
     engine = connect(existing_database(settings))
     try:
@@ -86,10 +103,13 @@ def reconcile(
     else:
         _print(balances)
     if not balanced:
-        raise typer.Exit(ExitCode.FAILED)
+        raise Exit(ExitCode.FAILED)
 
 
 def _print(balances: list["FileBalance"]) -> None:
+    from rich.markup import escape  # imported here: see reconcile
+    from rich.table import Table
+
     table = Table("file", "state", "records", "events", "dead letters", "in flight", "balance")
     for b in balances:
         table.add_row(

@@ -20,11 +20,11 @@ import logging
 import sys
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
-import orjson
-from rich.console import Console
-from rich.text import Text
+if TYPE_CHECKING:
+    from rich.console import Console
 
 __all__ = ["LogFormat", "Reporter", "err", "out", "set_log_format"]
 
@@ -47,8 +47,16 @@ class Reporter:
 
     def __init__(self, *, stderr: bool, soft_wrap: bool = False) -> None:
         self.stderr = stderr
-        self.console = Console(stderr=stderr, soft_wrap=soft_wrap)
+        self.soft_wrap = soft_wrap
         self.format = LogFormat.CONSOLE
+
+    @cached_property
+    def console(self) -> Console:
+        """The rich console, made when the first line is printed."""
+        # imported here: `crossdock --help` and a command line's parsing never load rich
+        from rich.console import Console
+
+        return Console(stderr=self.stderr, soft_wrap=self.soft_wrap)
 
     # -- the rich console's surface the commands use -------------------------------------------
     @property
@@ -102,6 +110,9 @@ class Reporter:
         for key, value in (ids or {}).items():
             if value is not None:
                 record[key] = value
+        # imported here, as rich is: only a JSON line needs it
+        import orjson
+
         stream = sys.stderr if self.stderr else sys.stdout
         stream.write(orjson.dumps(record, default=str).decode() + "\n")
         stream.flush()
@@ -144,6 +155,9 @@ class _ToReporter(logging.Handler):
 
 def _plain(obj: Any, *, markup: bool) -> str:
     """The text of a console object without colours (a table rendered as text)."""
+    from rich.console import Console  # imported here: see Reporter.console
+    from rich.text import Text
+
     if isinstance(obj, str):
         return Text.from_markup(obj).plain if markup else obj
     buffer = io.StringIO()

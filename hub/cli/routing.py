@@ -4,14 +4,23 @@ import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
-import typer
-from rich.table import Table
+import click
+from click.exceptions import Exit
 
 from hub.cli.choices import TaskStateChoice
+from hub.cli.commands import Group
 from hub.cli.exit_codes import ExitCode
-from hub.cli.options import ConfigOpt, DataDirOpt, DbOpt, JsonOpt, LogFormatOpt
+from hub.cli.options import (
+    PATH,
+    ValueChoice,
+    config_option,
+    data_dir_option,
+    database_url_option,
+    json_option,
+    log_format_option,
+)
 from hub.cli.report import LogFormat, err, out, set_log_format
 from hub.cli.settings import existing_database, load_cli_settings
 
@@ -22,17 +31,17 @@ if TYPE_CHECKING:
     from hub.routing.engine import RoutingEngine
     from hub.routing.worker import RoutingProgress
 
-__all__ = ["routing_app"]
+__all__ = ["routing_group", "routing_progress"]
 
-routing_app = typer.Typer(
-    help="Exception routing: check rules, test events, list/ack/resolve tasks.",
-    no_args_is_help=True,
+routing_group = Group(
+    "routing", help="Exception routing: check rules, test events, list/ack/resolve tasks."
 )
 
-RulesOpt = Annotated[
-    Path | None,
-    typer.Option("--rules", help="routing.yaml (default: $CROSSDOCK_ROUTING_RULES or bundled)"),
-]
+rules_option = click.option(
+    "--rules", type=PATH, help="routing.yaml (default: $CROSSDOCK_ROUTING_RULES or bundled)"
+)
+actor_option = click.option("--actor", default="cli", help="who is acting (audit trail)")
+note_option = click.option("--note", help="a note for the audit trail")
 
 
 def _settings(config: Path | None, data_dir: Path | None, database_url: str | None) -> "Settings":
@@ -55,16 +64,16 @@ def _engine(rules: Path | None) -> "RoutingEngine":
     except RulesError as exc:
         for problem in exc.problems:
             err.print(f"[red]error:[/] {problem}", highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from exc
+        raise Exit(1) from exc
 
 
-@routing_app.command("check")
-def check(
-    file: Annotated[
-        Path | None, typer.Argument(help="rules file (default: the bundled one)")
-    ] = None,
-) -> None:
+@routing_group.command("check")
+@click.argument("file", type=PATH, required=False, help="rules file (default: the bundled one)")
+def check(file: Path | None) -> None:
     """Validate a rules file: schema, references, every CEL expression; all problems at once."""
+    # imported here: rich is loaded by the commands that print with it, not by their parsing
+    from rich.table import Table
+
     engine = _engine(file)
     table = Table("rule", "events", "category", "severity", "targets", "group by", "continue")
     for c in engine.compiled:
@@ -110,27 +119,33 @@ def _parse_at(at: str | None) -> datetime:
         parsed = datetime.fromisoformat(at)
     except ValueError as exc:
         err.print(f"[red]error:[/] --at {at!r} is not an ISO 8601 time")
-        raise typer.Exit(2) from exc
+        raise Exit(2) from exc
     if parsed.tzinfo is None:
         err.print("[red]error:[/] --at needs a timezone (e.g. 2026-11-23T10:00:00+01:00 or Z)")
-        raise typer.Exit(2)
+        raise Exit(2)
     return parsed.astimezone(UTC)
 
 
-@routing_app.command("test")
+@routing_group.command("test")
+@click.argument(
+    "event_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="event JSON"
+)
+@click.option("--at", help="routing time, ISO 8601 with zone (default: now)")
+@rules_option
+@click.option("--with-state", is_flag=True, help="check inhibitions against the database's tasks")
+@json_option()
+@config_option
+@data_dir_option
+@database_url_option
 def route_test(
-    event_file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="event JSON")],
-    at: Annotated[
-        str | None, typer.Option("--at", help="routing time, ISO 8601 with zone (default: now)")
-    ] = None,
-    rules: RulesOpt = None,
-    with_state: Annotated[
-        bool, typer.Option("--with-state", help="check inhibitions against the database's tasks")
-    ] = False,
-    as_json: JsonOpt = False,
-    config: ConfigOpt = None,
-    data_dir: DataDirOpt = None,
-    database_url: DbOpt = None,
+    event_file: Path,
+    at: str | None,
+    rules: Path | None,
+    with_state: bool,
+    as_json: bool,
+    config: Path | None,
+    data_dir: Path | None,
+    database_url: str | None,
 ) -> None:
     """Show which rules an event matches at a time, and what they would do. Changes nothing."""
     from hub.routing.explain import explain
@@ -141,13 +156,13 @@ def route_test(
         event = json.loads(event_file.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         err.print(f"[red]error:[/] {event_file}: {exc}")
-        raise typer.Exit(2) from exc
+        raise Exit(2) from exc
     db = _db(config, data_dir, database_url) if with_state else None
     try:
         report = explain(engine, event, when, db=db)
     except ValueError as exc:
         err.print(f"[red]invalid event:[/] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from exc
+        raise Exit(1) from exc
     if as_json:
         sys.stdout.write(json.dumps(report, indent=2, default=str) + "\n")
         return
@@ -189,19 +204,29 @@ def _print_explanation(report: dict[str, Any]) -> None:
         out.print(f"cancels deferred check {c}", highlight=False)
 
 
-@routing_app.command("tasks")
+@routing_group.command("tasks")
+@click.option(
+    "--state",
+    type=ValueChoice(TaskStateChoice),
+    multiple=True,
+    help="repeatable; default: every unresolved",
+)
+@click.option("--rule", help="only this rule id")
+@click.option("--category", help="only this category")
+@click.option("--limit", type=int, default=50, help="at most this many")
+@json_option()
+@config_option
+@data_dir_option
+@database_url_option
 def tasks(
-    state: Annotated[
-        list[TaskStateChoice] | None,
-        typer.Option("--state", help="repeatable; default: every unresolved"),
-    ] = None,
-    rule: Annotated[str | None, typer.Option(help="only this rule id")] = None,
-    category: Annotated[str | None, typer.Option(help="only this category")] = None,
-    limit: Annotated[int, typer.Option(help="at most this many")] = 50,
-    as_json: JsonOpt = False,
-    config: ConfigOpt = None,
-    data_dir: DataDirOpt = None,
-    database_url: DbOpt = None,
+    state: tuple[TaskStateChoice, ...],
+    rule: str | None,
+    category: str | None,
+    limit: int,
+    as_json: bool,
+    config: Path | None,
+    data_dir: Path | None,
+    database_url: str | None,
 ) -> None:
     """List tasks, newest first."""
     from hub.routing.tasks import list_tasks
@@ -217,6 +242,8 @@ def tasks(
         for r in rows:
             sys.stdout.write(json.dumps(r, default=str) + "\n")
         return
+    from rich.table import Table  # imported here: see check
+
     table = Table("id", "state", "P", "severity", "category", "labels", "n", "title")
     for r in rows:
         labels = ", ".join(f"{k}={v}" for k, v in r["labels"].items())
@@ -233,12 +260,16 @@ def tasks(
     out.print(table)
 
 
-@routing_app.command("show")
+@routing_group.command("show")
+@click.argument("task_id", type=int, help="task id")
+@config_option
+@data_dir_option
+@database_url_option
 def show(
-    task_id: Annotated[int, typer.Argument(help="task id")],
-    config: ConfigOpt = None,
-    data_dir: DataDirOpt = None,
-    database_url: DbOpt = None,
+    task_id: int,
+    config: Path | None,
+    data_dir: Path | None,
+    database_url: str | None,
 ) -> None:
     """One task with its lines, SLA clocks and deliveries (JSON)."""
     from hub.routing.errors import TaskError
@@ -248,7 +279,7 @@ def show(
         detail = task_detail(_db(config, data_dir, database_url), task_id)
     except TaskError as exc:
         err.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(1) from exc
+        raise Exit(1) from exc
     sys.stdout.write(json.dumps(detail, indent=2, default=str) + "\n")
 
 
@@ -261,47 +292,62 @@ def _transition(action: str, task_id: int, actor: str, note: str | None, db: "En
         move(db, task_id, actor=actor, now=datetime.now(UTC), note=note)
     except TaskError as exc:
         err.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(1) from exc
+        raise Exit(1) from exc
     out.print(f"task {task_id}: {'acknowledged' if action == 'ack' else 'resolved'} by {actor}")
 
 
-ActorOpt = Annotated[str, typer.Option(help="who is acting (audit trail)")]
-NoteOpt = Annotated[str | None, typer.Option(help="a note for the audit trail")]
-
-
-@routing_app.command("ack")
+@routing_group.command("ack")
+@click.argument("task_id", type=int, help="task id")
+@actor_option
+@note_option
+@config_option
+@data_dir_option
+@database_url_option
 def ack(
-    task_id: Annotated[int, typer.Argument(help="task id")],
-    actor: ActorOpt = "cli",
-    note: NoteOpt = None,
-    config: ConfigOpt = None,
-    data_dir: DataDirOpt = None,
-    database_url: DbOpt = None,
+    task_id: int,
+    actor: str,
+    note: str | None,
+    config: Path | None,
+    data_dir: Path | None,
+    database_url: str | None,
 ) -> None:
     """Acknowledge a task: escalation and response SLAs stop."""
     _transition("ack", task_id, actor, note, _db(config, data_dir, database_url))
 
 
-@routing_app.command("resolve")
+@routing_group.command("resolve")
+@click.argument("task_id", type=int, help="task id")
+@actor_option
+@note_option
+@config_option
+@data_dir_option
+@database_url_option
 def resolve(
-    task_id: Annotated[int, typer.Argument(help="task id")],
-    actor: ActorOpt = "cli",
-    note: NoteOpt = None,
-    config: ConfigOpt = None,
-    data_dir: DataDirOpt = None,
-    database_url: DbOpt = None,
+    task_id: int,
+    actor: str,
+    note: str | None,
+    config: Path | None,
+    data_dir: Path | None,
+    database_url: str | None,
 ) -> None:
     """Resolve a task: every clock stops."""
     _transition("resolve", task_id, actor, note, _db(config, data_dir, database_url))
 
 
-@routing_app.command("redeliver")
+@routing_group.command("redeliver")
+@click.argument(
+    "letter_ids", nargs=-1, required=True, type=int, help="dead letter id(s) of stage deliver"
+)
+@actor_option
+@config_option
+@data_dir_option
+@database_url_option
 def redeliver_cmd(
-    letter_ids: Annotated[list[int], typer.Argument(help="dead letter id(s) of stage deliver")],
-    actor: ActorOpt = "cli",
-    config: ConfigOpt = None,
-    data_dir: DataDirOpt = None,
-    database_url: DbOpt = None,
+    letter_ids: tuple[int, ...],
+    actor: str,
+    config: Path | None,
+    data_dir: Path | None,
+    database_url: str | None,
 ) -> None:
     """Send dead-lettered notifications again at the next tick (`crossdock routing run`)."""
     from hub.errors import DeadLetterError
@@ -317,18 +363,25 @@ def redeliver_cmd(
             failed += 1
             continue
         out.print(f"dead letter {letter_id}: delivery {delivery} is pending again")
-    raise typer.Exit(1 if failed else 0)
+    raise Exit(1 if failed else 0)
 
 
-@routing_app.command("audit")
+@routing_group.command("audit")
+@click.option("--task", type=int, help="only this task")
+@click.option("--rule", help="only this rule (id or id@version)")
+@click.option("--action", help="only this action")
+@click.option("--limit", type=int, default=100, help="at most this many")
+@config_option
+@data_dir_option
+@database_url_option
 def audit_cmd(
-    task: Annotated[int | None, typer.Option(help="only this task")] = None,
-    rule: Annotated[str | None, typer.Option(help="only this rule (id or id@version)")] = None,
-    action: Annotated[str | None, typer.Option(help="only this action")] = None,
-    limit: Annotated[int, typer.Option(help="at most this many")] = 100,
-    config: ConfigOpt = None,
-    data_dir: DataDirOpt = None,
-    database_url: DbOpt = None,
+    task: int | None,
+    rule: str | None,
+    action: str | None,
+    limit: int,
+    config: Path | None,
+    data_dir: Path | None,
+    database_url: str | None,
 ) -> None:
     """The audit trail as JSON lines, oldest first."""
     from hub.routing.audit import audit_entries
@@ -339,20 +392,27 @@ def audit_cmd(
         sys.stdout.write(json.dumps(entry, default=str) + "\n")
 
 
-@routing_app.command("run")
+@routing_group.command("run")
+@click.option(
+    "--once/--no-once",
+    help="route every message waiting now and the new dead letters, exit",
+)
+@click.option("--tick-every", type=float, default=5.0, help="seconds between ticks")
+@rules_option
+@click.option("--bus-url", help="consume events from (default: the hub's)")
+@config_option
+@data_dir_option
+@database_url_option
+@log_format_option
 def run(
-    once: Annotated[
-        bool, typer.Option(help="route every message waiting now and the new dead letters, exit")
-    ] = False,
-    tick_every: Annotated[float, typer.Option(help="seconds between ticks")] = 5.0,
-    rules: RulesOpt = None,
-    bus_url: Annotated[
-        str | None, typer.Option("--bus-url", help="consume events from (default: the hub's)")
-    ] = None,
-    config: ConfigOpt = None,
-    data_dir: DataDirOpt = None,
-    database_url: DbOpt = None,
-    log_format: LogFormatOpt = LogFormat.CONSOLE,
+    once: bool,
+    tick_every: float,
+    rules: Path | None,
+    bus_url: str | None,
+    config: Path | None,
+    data_dir: Path | None,
+    database_url: str | None,
+    log_format: LogFormat,
 ) -> None:
     """Run a routing worker: route bus events and dead letters, tick SLAs and deliveries.
 
@@ -370,7 +430,7 @@ def run(
     except RulesError as exc:
         for problem in exc.problems:
             err.print(f"[red]error:[/] {problem}", highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from exc
+        raise Exit(1) from exc
     try:
         if once:
             worker.finish(routing_progress)
@@ -378,7 +438,7 @@ def run(
         report = worker.run(tick_every=tick_every)
     except KeyboardInterrupt:
         err.print("interrupted: every decision so far is committed")
-        raise typer.Exit(ExitCode.INTERRUPTED) from None
+        raise Exit(ExitCode.INTERRUPTED) from None
     out.print(f"last tick: {report}", highlight=False)
 
 

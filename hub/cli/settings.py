@@ -18,7 +18,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import typer
+from click.exceptions import Exit
 
 from hub.cli.exit_codes import ExitCode
 from hub.cli.report import err
@@ -29,9 +29,9 @@ if TYPE_CHECKING:
 __all__ = ["existing_database", "load_cli_settings"]
 
 
-def _fail(message: str) -> typer.Exit:
+def _fail(message: str) -> Exit:
     err.print(f"[red]error:[/] {message}", highlight=False)
-    return typer.Exit(ExitCode.USAGE)
+    return Exit(ExitCode.USAGE)
 
 
 def load_cli_settings(

@@ -7,27 +7,32 @@ import json
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
-import typer
-from rich.console import Console
-from rich.table import Table
+import click
+from click.exceptions import Exit
 
 from hub.cli.choices import TokenRole
-from hub.cli.options import ConfigOpt, DataDirOpt, DbOpt, JsonOpt
+from hub.cli.commands import Group, hidden_alias
+from hub.cli.options import (
+    ValueChoice,
+    config_option,
+    data_dir_option,
+    database_url_option,
+    json_option,
+)
+from hub.cli.report import Reporter
 from hub.cli.settings import existing_database, load_cli_settings
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-__all__ = ["token_app"]
+__all__ = ["registry_group", "token_group"]
 
-token_app = typer.Typer(
-    help="API tokens: create (shown once, stored hashed), list, revoke.", no_args_is_help=True
-)
+token_group = Group("token", help="API tokens: create (shown once, stored hashed), list, revoke.")
 
-out = Console()
-err = Console(stderr=True, soft_wrap=True)
+out = Reporter(stderr=False)
+err = Reporter(stderr=True, soft_wrap=True)
 
 
 def _engine(
@@ -47,13 +52,20 @@ def _engine(
     return connect(url)
 
 
-@token_app.command("create")
+@token_group.command("create")
+@click.option(
+    "--role", type=ValueChoice(TokenRole), default=TokenRole.ADMIN.value, help="what it may do"
+)
+@click.option("--name", help="who holds it (audit trail)")
+@config_option
+@data_dir_option
+@database_url_option
 def token_create(
-    role: Annotated[TokenRole, typer.Option(help="what it may do")] = TokenRole.ADMIN,
-    name: Annotated[str | None, typer.Option(help="who holds it (audit trail)")] = None,
-    config: ConfigOpt = None,
-    data_dir: DataDirOpt = None,
-    database_url: DbOpt = None,
+    role: TokenRole,
+    name: str | None,
+    config: Path | None,
+    data_dir: Path | None,
+    database_url: str | None,
 ) -> None:
     """Create an API token with a role and print it once (only its SHA-256 is stored)."""
     from hub.auth import create_token
@@ -67,13 +79,18 @@ def _when(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M UTC") if value is not None else "never"
 
 
-@token_app.command("list")
+@token_group.command("list")
+@click.option("--revoked", is_flag=True, help="revoked tokens too")
+@json_option()
+@config_option
+@data_dir_option
+@database_url_option
 def token_list(
-    revoked: Annotated[bool, typer.Option("--revoked", help="revoked tokens too")] = False,
-    as_json: JsonOpt = False,
-    config: ConfigOpt = None,
-    data_dir: DataDirOpt = None,
-    database_url: DbOpt = None,
+    revoked: bool,
+    as_json: bool,
+    config: Path | None,
+    data_dir: Path | None,
+    database_url: str | None,
 ) -> None:
     """The tokens: id, name, role, created, last used (never the token itself)."""
     from hub.auth import list_tokens
@@ -83,6 +100,8 @@ def token_list(
         for token in tokens:
             sys.stdout.write(json.dumps(token.as_dict()) + "\n")
         return
+    from rich.table import Table  # imported here: not by the command's parsing or help
+
     table = Table("id", "name", "role", "created", "last used", *(["revoked"] if revoked else []))
     for t in tokens:
         row = [str(t.id), t.name, t.role, _when(t.created_at), _when(t.last_used_at)]
@@ -90,13 +109,18 @@ def token_list(
     out.print(table)
 
 
-@token_app.command("revoke")
+@token_group.command("revoke")
+@click.argument("token", help="the token's id or name (see `token list`)")
+@click.option("--actor", default="cli", help="who revokes it (audit trail)")
+@config_option
+@data_dir_option
+@database_url_option
 def token_revoke(
-    token: Annotated[str, typer.Argument(help="the token's id or name (see `token list`)")],
-    actor: Annotated[str, typer.Option(help="who revokes it (audit trail)")] = "cli",
-    config: ConfigOpt = None,
-    data_dir: DataDirOpt = None,
-    database_url: DbOpt = None,
+    token: str,
+    actor: str,
+    config: Path | None,
+    data_dir: Path | None,
+    database_url: str | None,
 ) -> None:
     """Revoke a token: requests and page sessions signed in with it are refused from now on."""
     from hub.auth import TokenError, revoke_token
@@ -107,5 +131,10 @@ def token_revoke(
         )
     except TokenError as exc:
         err.print(f"[red]error:[/] {exc}", highlight=False)
-        raise typer.Exit(1) from exc
+        raise Exit(1) from exc
     out.print(f"token {info.id} ({info.name}, {info.role}): revoked", highlight=False)
+
+
+registry_group = Group("registry", help="The schema registry: API tokens.", hidden=True)
+# the first home of the token commands, kept as an alias for a release
+registry_group.add_command(hidden_alias(token_group))

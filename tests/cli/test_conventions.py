@@ -12,9 +12,9 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import click
 import pytest
-import typer.main
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from connectors.sdk.deadletter import DeadLetterStatus
 from hub.auth import Role
@@ -27,13 +27,18 @@ CROSSDOCK = Path(sys.executable).parent / "crossdock"
 
 
 def _command_paths() -> Iterator[list[str]]:
-    def walk(command: object, path: list[str]) -> Iterator[list[str]]:
+    def walk(command: click.Command, path: list[str]) -> Iterator[list[str]]:
         yield path
-        for name, sub in getattr(command, "commands", {}).items():
-            if not getattr(sub, "hidden", False):
+        if not isinstance(command, click.Group):
+            return
+        ctx = click.Context(command)
+        for name in command.list_commands(ctx):
+            sub = command.get_command(ctx, name)
+            assert sub is not None, name
+            if not sub.hidden:
                 yield from walk(sub, [*path, name])
 
-    yield from walk(typer.main.get_command(app), [])
+    yield from walk(app, [])
 
 
 COMMANDS = list(_command_paths())
@@ -44,8 +49,9 @@ def test_help_is_clean_and_minus_h_gives_it(path: list[str]) -> None:
     result = runner.invoke(app, [*path, "-h"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert "Usage: crossdock" in result.output
-    # typer's raw renderings and the docstrings' reStructuredText stay out of the help
-    leftovers = re.findall(r"<bool>|``|:class:|:mod:|:func:|\{[a-z_]+\}", result.output)
+    # raw renderings (typer's `<bool>`, click's `{a|b}` choice of an argument) and the
+    # docstrings' reStructuredText stay out of the help
+    leftovers = re.findall(r"<bool>|``|:class:|:mod:|:func:|\{[a-z_|]+\}", result.output)
     assert leftovers == []
 
 
@@ -80,29 +86,36 @@ def test_the_cli_choices_are_the_hub_enums() -> None:
 
 
 def _complete(words: str) -> list[str]:
+    """What bash completion offers after ``words``: click's protocol, as the script printed
+    by `crossdock completion bash` asks for it (``type,value`` lines)."""
     env = {
         **os.environ,
-        "_CROSSDOCK_COMPLETE": "complete_bash",
+        "_CROSSDOCK_COMPLETE": "bash_complete",
         "COMP_WORDS": words,
         "COMP_CWORD": str(len(words.split()) - (0 if words.endswith(" ") else 1)),
     }
     done = subprocess.run(
         [str(CROSSDOCK)], env=env, capture_output=True, text=True, check=True, timeout=60
     )
-    return done.stdout.split()
+    return [line.partition(",")[2] for line in done.stdout.split()]
 
 
 def test_shell_completion_offers_commands_and_choices() -> None:
     assert _complete("crossdock dl") == ["dlq"]
     assert _complete("crossdock dlq list --status ") == ["open", "replayed", "discarded", "all"]
-    shown = subprocess.run(
-        [str(CROSSDOCK), "--show-completion", "bash"],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    )
-    assert "_crossdock_completion" in shown.stdout
+    assert _complete("crossdock completion ") == ["bash", "zsh", "fish"]
+    for shell in ("bash", "zsh", "fish"):
+        shown = subprocess.run(
+            [str(CROSSDOCK), "completion", shell],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        )
+        assert "_CROSSDOCK_COMPLETE" in shown.stdout, shell
+    bad = runner.invoke(app, ["completion", "tcsh"])
+    assert bad.exit_code == 2
+    assert "'bash', 'zsh', 'fish'" in bad.output
 
 
 def test_lists_and_summaries_print_json_when_asked(tmp_path: Path) -> None:
@@ -213,3 +226,29 @@ def test_connector_check_s_hint_names_the_option_as_its_help_does(
     assert "no connector instance 'acme'" in said
     assert "--connector-config FILE" in said
     assert "--config-file" not in said
+
+
+def test_ctrl_c_in_any_command_is_exit_130(monkeypatch: pytest.MonkeyPatch) -> None:
+    """click's own answer to Ctrl-C is "Aborted!" and 1; the hub's is 130 (hub.cli.exit_codes)."""
+    import canonical
+
+    def interrupted(_root: Path) -> list[str]:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(canonical, "check_schemas", interrupted)
+    result = runner.invoke(app, ["schemas", "check"])
+    assert result.exit_code == 130
+    assert "Aborted" not in result.output
+
+
+def test_an_unknown_command_names_the_one_meant() -> None:
+    for args, meant in (
+        (["dlqq"], "'dlq'"),
+        (["dlq", "lst"], "'list'"),
+        (["dlq", "redrive", "statu"], "'status'"),
+        (["completon"], "'completion'"),
+    ):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, args
+        assert "Did you mean" in result.output, result.output
+        assert meant in result.output.split("Did you mean", 1)[1]

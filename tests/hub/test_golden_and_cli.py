@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from canonical import Envelope, InventoryAdjustedV1
 from hub.cli.app import app

@@ -17,8 +17,8 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from click.testing import CliRunner
 from sqlalchemy import Engine, MetaData, Table, func, insert, inspect, select, text
-from typer.testing import CliRunner
 
 import hub
 from hub import migrations

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from connectors.formats.edifact import EdifactFormat
 from connectors.formats.idoc import IdocFormat

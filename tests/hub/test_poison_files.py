@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy.exc
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from connectors.errors import RecordError
 from connectors.sdk.runner import RunOutcome

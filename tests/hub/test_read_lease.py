@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import Engine
-from typer.testing import CliRunner
 
 from hub.cli.app import app
 from hub.config import load_settings

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any, cast
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import Engine, Table, update
-from typer.testing import CliRunner
 
 from hub.checkpoints import CheckpointRow
 from hub.cli.app import app

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 import yaml
+from click.testing import CliRunner
 from rich.console import Console
-from typer.testing import CliRunner
 
 from connectors.rest.source import RestSource
 from connectors.sdk.errors import TransientConnectorError

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from connectors.formats.x12 import InterchangeHeader, render_interchange
 from hub.cli.app import app

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from hub.cli.app import app
 from mappings import SPECS_DIR, SpecError, installed_specs, spec_folders

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from click.testing import CliRunner
 from fastapi.testclient import TestClient
-from typer.testing import CliRunner
 
 from hub.cli.app import app
 from tests.ops.conftest import BAD_QTY, BAD_TIME, COMMA, OpsEnv

@@ -13,9 +13,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from kombu import Exchange, Queue
 from sqlalchemy import Engine, text
-from typer.testing import CliRunner
 
 from hub.bus.connection import open_connection
 from hub.bus.topology import unrouted_queue

@@ -255,7 +255,7 @@ def test_missing_secret_env_is_a_rejection_naming_the_variable(
 def test_a_dead_lettered_delivery_is_sent_again_once_the_target_is_back(
     db: Engine, clock: Clock
 ) -> None:
-    from typer.testing import CliRunner
+    from click.testing import CliRunner
 
     from hub.cli.app import app as cli
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from canonical import InventoryAdjustedV1, wrap_event
 from hub.bus.publisher import ConfirmedPublisher

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 import yaml
+from click.testing import CliRunner
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from typer.testing import CliRunner
 
 from connectors.sdk import Action, FailureType, run_source
 from connectors.sdk.testing import StubBus

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 import yaml
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from connectors.sdk.runner import RunOutcome
 from connectors.sftp.openssh import OpenSshServer

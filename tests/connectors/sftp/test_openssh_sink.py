@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from canonical import InventoryAdjustedV1, wrap_event
 from connectors.sftp.openssh import OpenSshServer

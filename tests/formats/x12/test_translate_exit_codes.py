@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from hub.cli.app import app
 from mappings import SPECS_DIR

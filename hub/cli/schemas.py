@@ -1,0 +1,45 @@
+"""``crossdock schemas export|check``: JSON Schemas generated from the canonical models."""
+
+from pathlib import Path
+
+import click
+from click.exceptions import Exit
+
+from hub.cli.commands import Group
+from hub.cli.options import PATH
+from hub.cli.report import err, out
+
+__all__ = ["schemas_group"]
+
+# no help without a command: "Missing command", exit 2
+schemas_group = Group(
+    "schemas", help="JSON Schemas generated from the canonical models.", no_args_is_help=False
+)
+schemas_dir_option = click.option(
+    "--dir", "root", type=PATH, default=Path("schemas"), help="schemas folder"
+)
+
+
+@schemas_group.command("export")
+@schemas_dir_option
+def schemas_export(root: Path) -> None:
+    """Write schemas/<type>/v<N>.schema.json from the canonical models."""
+    from canonical import export_schemas
+
+    for path in export_schemas(root):
+        out.print(f"wrote {path}")
+
+
+@schemas_group.command("check")
+@schemas_dir_option
+def schemas_check(root: Path) -> None:
+    """Fail when a schema file drifted from its model (run `crossdock schemas export`)."""
+    from canonical import check_schemas
+
+    problems = check_schemas(root)
+    for p in problems:
+        err.print(f"[red]drift:[/] {p}")
+    if problems:
+        err.print("run `crossdock schemas export` and commit the result")
+        raise Exit(1)
+    out.print(f"schemas in {root} match the canonical models")
