@@ -30,8 +30,8 @@ from hub.routing.errors import ExpressionError, RuleProblem, RulesError
 from hub.routing.expressions import Expression
 from hub.routing.maintenance import window_end
 from hub.routing.native import Native, Unsupported, lower_rule
-from hub.routing.priority import PRIORITY_MATRIX
-from hub.routing.rules import MaintenanceWindow, Rule, RulesFile
+from hub.routing.priority import PRIORITY_MATRIX, grader
+from hub.routing.rules import ClassifierUse, MaintenanceWindow, Rule, RulesFile
 from hub.routing.taxonomy import Severity
 
 __all__ = ["CompiledRule", "Decision", "GroupPart", "Match", "Memo", "RoutingEngine", "WindowHit"]
@@ -213,6 +213,15 @@ class RoutingEngine:
                 for event_type in c.rule.cancel_on.events:
                     self._cancellers.setdefault(event_type, []).append(c)
         self._reads: dict[str, Reads] = {}
+        self._impact = grader(self.rules.impact)  # this engine's policy: a reload makes another
+        # what every match reads of its rule, its windows and the rules file, read once: a
+        # pydantic model's attribute passes its __getattr__ hook (~15 reads an event)
+        self._params, self._policy = self.rules.params, self.rules.impact
+        self._plain: list[_RulePlain] = [
+            (r.category, r.urgency, r.targets, r.classifier, r.continue_, r.id)
+            for r in (c.rule for c in self.compiled)
+        ]
+        self._window_tests = [(w.rules, w.categories, w, cond) for w, cond in self.windows]
 
     def wants(self, event_type: str) -> bool:
         """Whether any rule can match (or cancel on) an event of ``event_type``: the rest are
@@ -304,7 +313,7 @@ class RoutingEngine:
 
     def context(self, event: Mapping[str, Any], at: datetime) -> EventContext:
         """The event's context at ``at`` (ValueError when the event is not valid)."""
-        return build_context(event, at, constants=self.rules.params, impact=self.rules.impact)
+        return build_context(event, at, constants=self._params, impact=self._policy)
 
     # -- deciding ------------------------------------------------------------------------------
     def decide(
@@ -325,8 +334,8 @@ class RoutingEngine:
         ctx = build_context(
             event,
             at,
-            constants=self.rules.params,
-            impact=self.rules.impact,
+            constants=self._params,
+            impact=self._policy,
             reads=reads if reads is not None else self.reads(event_type),
             validated=validated,
         )
@@ -350,7 +359,7 @@ class RoutingEngine:
             if match is None:
                 continue
             matches.append(match)
-            if not compiled.rule.continue_:
+            if not self._plain[compiled.order][4]:  # the rule's continue_
                 break
         cancels: list[tuple[str, str]] = []
         for compiled in self._cancellers.get(event_type, ()):
@@ -412,13 +421,13 @@ class RoutingEngine:
             dedup = _text(c.dedup_key.evaluate(ctx)) if c.dedup_key else ctx.event_id
             line = {"dedup_key": dedup, **plain}
             value = _decimal(c.value_at_risk.evaluate(ctx)) if c.value_at_risk else _ZERO
-        group_key = group.group_key if group.group_key is not None else _key(rule.id, dedup)
+        category, urgency, targets, use, _continue, rule_id = self._plain[c.order]
+        group_key = group.group_key if group.group_key is not None else _key(rule_id, dedup)
         store, customer = group.store, group.customer
-        impact = self.rules.impact.impact(value, store=store, customer=customer)
-        urgency = rule.urgency
+        impact = self._impact(value, store, customer)
         match = Match(
             rule=c,
-            category=rule.category,
+            category=category,
             severity=c.severity,
             impact=impact,
             urgency=urgency,
@@ -429,7 +438,7 @@ class RoutingEngine:
             line=line,
             dedup_key=dedup,
             group_key=group_key,
-            targets=list(rule.targets),
+            targets=list(targets),
             windows=[],
             deferred_until=deferred_until,
             defer_key=defer_key,
@@ -438,10 +447,9 @@ class RoutingEngine:
         )
         if deferred_until is not None:
             return match
-        if rule.classifier is not None:
-            self._classify(match, ctx)
-        # no windows: the match's own empty list
-        match.windows = self._windows(match, ctx) if self.windows else match.windows
+        if use is not None:
+            self._classify(match, ctx, use)
+        self._windows(match, ctx)
         return match
 
     def _group_part(
@@ -510,12 +518,10 @@ class RoutingEngine:
 
     def regrade(self, match: Match, value_at_risk: Decimal) -> tuple[int, int]:
         """(impact, priority) of ``match``'s task once its lines put ``value_at_risk`` at stake."""
-        impact = self.rules.impact.impact(value_at_risk, store=match.store, customer=match.customer)
+        impact = self._impact(value_at_risk, match.store, match.customer)
         return impact, PRIORITY_MATRIX[(impact, match.urgency)]
 
-    def _classify(self, match: Match, ctx: EventContext) -> None:
-        use = match.rule.rule.classifier
-        assert use is not None
+    def _classify(self, match: Match, ctx: EventContext, use: ClassifierUse) -> None:
         classifier = self.classifiers[use.name]
         try:
             if type(classifier).classify is _BUILT_IN_CLASSIFY:
@@ -535,12 +541,13 @@ class RoutingEngine:
             match.review = True
             match.targets = [use.review_target]
 
-    def _windows(self, match: Match, ctx: EventContext) -> list[WindowHit]:
-        hits: list[WindowHit] = []
-        for window, condition in self.windows:
-            if window.rules and match.rule.rule.id not in window.rules:
+    def _windows(self, match: Match, ctx: EventContext) -> None:
+        """The maintenance windows open for ``match``, added to its own (empty) list."""
+        hits = match.windows
+        for rules, categories, window, condition in self._window_tests:
+            if rules and match.rule.rule.id not in rules:
                 continue
-            if window.categories and match.category not in window.categories:
+            if categories and match.category not in categories:
                 continue
             until = window_end(window, ctx.now)
             if until is None:
@@ -548,10 +555,11 @@ class RoutingEngine:
             if condition is not None and not condition.test(ctx):
                 continue
             hits.append(WindowHit(window.id, window.action, until))
-        return hits
 
 
 _UNDECIDED: Any = object()
+_RulePlain = tuple[str, int, list[str], ClassifierUse | None, bool, str]
+"""A rule's category, urgency, targets, classifier, continue and id."""
 _BUILT_IN_CLASSIFY = VarianceHistoryScorer.classify
 
 

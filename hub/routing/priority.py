@@ -7,12 +7,13 @@ usual 3 × 3 one giving P1 (critical) … P5 (planning).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["PRIORITY_MATRIX", "ImpactPolicy", "priority_of"]
+__all__ = ["PRIORITY_MATRIX", "Grade", "ImpactPolicy", "grader", "priority_of"]
 
 PRIORITY_MATRIX: dict[tuple[int, int], int] = {
     (1, 1): 1, (1, 2): 2, (1, 3): 3,
@@ -62,6 +63,26 @@ class ImpactPolicy(BaseModel):
         ):
             level = max(1, level - 1)
         return level
+
+
+Grade = Callable[[Decimal, str | None, str | None], int]
+"""(value at risk, store, customer) → impact level, as :meth:`ImpactPolicy.impact` gives it."""
+
+
+def grader(policy: ImpactPolicy) -> Grade:
+    """:meth:`ImpactPolicy.impact` as a function over ``policy``'s values read once (the
+    policy is frozen): reading a pydantic model's attributes passes its ``__getattr__`` hook,
+    five of them twice a match."""
+    high, medium = policy.high_value, policy.medium_value
+    stores, customers, default = policy.store_tiers, policy.customer_tiers, policy.default_tier
+
+    def impact(value_at_risk: Decimal, store: str | None, customer: str | None) -> int:
+        level = 1 if value_at_risk >= high else 2 if value_at_risk >= medium else 3
+        if stores.get(store or "", default) == 1 or customers.get(customer or "", default) == 1:
+            level = max(1, level - 1)
+        return level
+
+    return impact
 
 
 def priority_of(impact: int, urgency: int) -> int:

@@ -8,7 +8,7 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hub.routing.priority import PRIORITY_MATRIX, ImpactPolicy, priority_of
+from hub.routing.priority import PRIORITY_MATRIX, ImpactPolicy, grader, priority_of
 from hub.routing.targets import sign, verify_signature
 
 POLICY = ImpactPolicy(store_tiers={"FLAG": 1, "SMALL": 3})
@@ -42,6 +42,19 @@ def test_a_flagship_store_raises_impact_one_level_and_never_past_one(value: Deci
     usual = POLICY.impact(value, store="SMALL", customer=None)
     flagship = POLICY.impact(value, store="FLAG", customer=None)
     assert flagship == max(1, usual - 1)
+
+
+PLACES = st.sampled_from([None, "", "FLAG", "SMALL", "KEY", "elsewhere"])
+
+
+@given(values, PLACES, PLACES)
+def test_the_engines_grader_grades_as_the_policy(
+    value: Decimal, store: str | None, customer: str | None
+) -> None:
+    policy = POLICY.model_copy(update={"customer_tiers": {"KEY": 1, "FLAG": 3}})
+    assert grader(policy)(value, store, customer) == policy.impact(
+        value, store=store, customer=customer
+    )
 
 
 def test_signature_covers_body_and_time_and_expires() -> None:
