@@ -31,6 +31,7 @@ from connectors.sdk.runner import RunOutcome
 from hub.bus.connection import open_connection
 from hub.bus.consumer import queue_depth
 from hub.bus.publisher import ConfirmedPublisher
+from hub.bus.sqlite_retention import dropped_in_process
 from hub.bus.topology import events_exchange
 from hub.checkpoints import load_checkpoint
 from hub.config import ConnectorSettings, Settings, csv_format_for
@@ -259,6 +260,10 @@ class RunTotals:
     #: events of the inbox no queue was bound for, kept in ``unrouted_queue`` (not dropped)
     unrouted: int = 0
     unrouted_queue: str = ""
+    #: kept messages the embedded bus's retention dropped while this run published (said on
+    #: the run's last lines: nothing goes silently), and the first limit that dropped them
+    unrouted_dropped: int = 0
+    unrouted_dropped_why: str = ""
 
 
 @dataclass(frozen=True)
@@ -348,6 +353,7 @@ class HubRun:
             follow_symlinks_inside=self.settings.inbox_follow_symlinks_inside,
         )
         stopping = threading.Event()
+        dropped_before = len(dropped_in_process())
         with self._data_folder_held():
             api_socket = self._bind_api() if self.api is not None else None
             try:
@@ -386,6 +392,10 @@ class HubRun:
             finally:
                 if api_socket is not None:
                     api_socket.close()
+                # whichever of the run's connections opened the bus first dropped them
+                dropped = dropped_in_process()[dropped_before:]
+                self.totals.unrouted_dropped = sum(d.messages for d in dropped)
+                self.totals.unrouted_dropped_why = dropped[0].reason if dropped else ""
         return self.totals
 
     def _run_parts(

@@ -39,7 +39,7 @@ from typing import Any
 from hub.bus.sqlite_options import SqliteBusOptions
 from hub.bus.sqlite_store import LEGACY_KEPT_SINCE
 
-__all__ = ["Dropped", "apply_retention", "kept_queues"]
+__all__ = ["Dropped", "apply_retention", "dropped_in_process", "kept_queues"]
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +47,9 @@ logger = logging.getLogger(__name__)
 Write = Callable[[Callable[[sqlite3.Connection], Any]], Any]
 
 _SUFFIX = ".unrouted"  # hub.bus.topology.unrouted_queue's
+
+# every drop of this process, whichever connection's channel made it (a run opens several)
+_DROPPED_HERE: list[Dropped] = []
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +106,14 @@ def apply_retention(
             item.queue,
             item.reason,
         )
+    _DROPPED_HERE.extend(dropped)
     return dropped
+
+
+def dropped_in_process() -> list[Dropped]:
+    """What the retention dropped in this process so far, oldest first: a run's summary says
+    the part since it started (its first connection to the bus may be what dropped them)."""
+    return list(_DROPPED_HERE)
 
 
 def _delete(write: Write, sql: str, params: tuple[Any, ...]) -> tuple[int, int]:

@@ -291,6 +291,8 @@ def _summary_dict(totals: "RunTotals", tasks: int | None, interrupted: bool) -> 
         # events no queue was bound for: kept in that queue, not dropped
         "unrouted_events": totals.unrouted,
         "unrouted_queue": totals.unrouted_queue or None,
+        # older kept messages the embedded bus's retention dropped meanwhile (unrouted: limits)
+        "unrouted_dropped_messages": totals.unrouted_dropped,
         # the file an interrupt left half read: what its checkpoint confirmed (in the counts)
         "in_progress": None
         if totals.in_progress is None
@@ -376,6 +378,15 @@ def _summary(totals: "RunTotals", *, where: dict[str, Any]) -> None:
         out.print(
             f"{totals.unrouted} of the events had no queue bound for them: kept in the queue "
             f"{totals.unrouted_queue} (bind a consumer before publishing to get them there)",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
+    if totals.unrouted_dropped:
+        out.print(
+            f"{totals.unrouted_dropped} older kept message(s) dropped from "
+            f"{totals.unrouted_queue} by its retention ({totals.unrouted_dropped_why}; "
+            "unrouted: in crossdock.yaml sets it)",
             highlight=False,
             markup=False,
             soft_wrap=True,

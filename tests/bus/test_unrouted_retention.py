@@ -344,3 +344,43 @@ def test_a_bad_value_stops_the_hub_with_exit_2(tmp_path: Path) -> None:
     assert "unrouted.max_age" in result.stderr
     assert "'a week' is not a duration" in result.stderr
     assert not (tmp_path / "bus.db").exists()
+
+
+def _run_once(inbox: Path, data: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            *(str(CROSSDOCK), "run", "--once", "--no-routing"),
+            *("--inbox", str(inbox), "--data-dir", str(data), *extra),
+        ],
+        env={**os.environ, "CROSSDOCK_UNROUTED_MAX_MESSAGES": "1"},
+        cwd=data,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_the_run_says_what_the_retention_dropped_while_it_published(tmp_path: Path) -> None:
+    """A hub's next run ages the earlier runs' kept messages out as its bus opens: its last
+    lines and its ``--json`` summary say how many and why, not only a log line."""
+    data = tmp_path / "data"
+    data.mkdir()
+    demo = (Path(__file__).resolve().parents[2] / "demo" / "inbox").glob("*count*.csv")
+    counts = sorted(demo)
+    said: list[subprocess.CompletedProcess[str]] = []
+    for n, extra in enumerate([(), (), (), ("--json",)]):
+        inbox = tmp_path / f"inbox{n}"
+        inbox.mkdir()
+        (inbox / f"count{n}.csv").write_bytes(counts[n % len(counts)].read_bytes())
+        said.append(_run_once(inbox, data, *extra))
+        assert said[-1].returncode == 0, said[-1].stderr
+    # each run keeps one batch message; the limit is one: the third run's bus opens on two
+    first, second, third, fourth = said
+    assert "dropped from" not in first.stdout + second.stdout
+    assert (
+        "1 older kept message(s) dropped from crossdock.events.unrouted by its retention "
+        "(over 1 message(s) (unrouted.max_messages);" in third.stdout
+    ), third.stdout
+    summary = json.loads(fourth.stdout.strip().splitlines()[-1])
+    assert summary["unrouted_dropped_messages"] == 1
