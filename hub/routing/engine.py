@@ -425,25 +425,29 @@ class RoutingEngine:
         group_key = group.group_key if group.group_key is not None else _key(rule_id, dedup)
         store, customer = group.store, group.customer
         impact = self._impact(value, store, customer)
+        # by position, in Match's field order: a call of twenty keywords matched each by name
         match = Match(
-            rule=c,
-            category=category,
-            severity=c.severity,
-            impact=impact,
-            urgency=urgency,
-            priority=PRIORITY_MATRIX[(impact, urgency)],
-            value_at_risk=value,
-            title=group.title,
-            labels=dict(group.labels),
-            line=line,
-            dedup_key=dedup,
-            group_key=group_key,
-            targets=list(targets),
-            windows=[],
-            deferred_until=deferred_until,
-            defer_key=defer_key,
-            store=store,
-            customer=customer,
+            c,
+            category,
+            c.severity,
+            impact,
+            urgency,
+            PRIORITY_MATRIX[(impact, urgency)],
+            value,
+            group.title,
+            dict(group.labels),
+            line,
+            dedup,
+            group_key,
+            list(targets),
+            None,  # classification
+            False,  # review
+            None,  # classifier_error
+            [],  # windows
+            store,
+            customer,
+            deferred_until,
+            defer_key,
         )
         if deferred_until is not None:
             return match
@@ -569,7 +573,8 @@ def _no_opinion(match: Match, ctx: EventContext, name: str, exc: Exception) -> N
     # too little history is the normal state of a pair's first counts (every event of a bulk
     # file of new SKUs): a line each at INFO was a million lines for a million rows
     level = logging.DEBUG if isinstance(exc, InsufficientHistory) else logging.INFO
-    log.log(level, "classifier %s gave no opinion on %s: %s", name, ctx.event_id, exc)
+    if log.isEnabledFor(level):  # what log.log asks first, before its arguments are read
+        log.log(level, "classifier %s gave no opinion on %s: %s", name, ctx.event_id, exc)
 
 
 def _parts(c: CompiledRule) -> list[Expression | None]:

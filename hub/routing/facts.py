@@ -16,6 +16,10 @@ __all__ = ["FACTS", "facts_for"]
 Facts = dict[str, Any]
 
 
+_ZERO = Decimal(0)
+_HUNDRED = Decimal(100)
+
+
 def _amount(money: Any) -> Decimal:
     if isinstance(money, dict) and "amount" in money:
         return Decimal(str(money["amount"]))
@@ -36,8 +40,9 @@ def inventory_facts(data: dict[str, Any], now: datetime) -> Facts:
     if counted is not None and expected is not None:
         variance = counted - expected
         units = abs(variance)
-        if expected != 0:
-            pct = units / abs(expected) * 100
+        # Decimal constants: an int operand is made a Decimal of it at each operation
+        if expected != _ZERO:
+            pct = units / abs(expected) * _HUNDRED
         else:
             pct = Decimal(100) if variance else Decimal(0)
         return {

@@ -163,7 +163,11 @@ class Router:
                 self._dead_letter(event, exc)
                 outcomes.append(RouteOutcome(event_id, dead_lettered=True, errors=[str(exc)]))
                 continue
-            outcome = RouteOutcome(event_id, errors=list(decision.errors))
+            # by position (duplicate, dead-lettered, dismissed, opened, joined, deferred,
+            # cancelled, errors): a class called with keywords builds a dict of them each time
+            outcome = RouteOutcome(
+                event_id, False, False, False, [], [], [], 0, list(decision.errors)
+            )
             outcomes.append(outcome)
             decided.append((outcome, decision))
 
