@@ -338,7 +338,8 @@ class UnroutedRetention(BaseModel):
         if not url.startswith("sqlite:"):
             return url
         options = {
-            "unrouted_max_age": f"{self.max_age:g}",
+            # fixed-point: ``:g`` wrote 30 days as 2.592e+06, whose '+' the query reads as a space
+            "unrouted_max_age": f"{self.max_age:f}".rstrip("0").rstrip("."),
             "unrouted_max_messages": str(self.max_messages),
             "unrouted_max_bytes": str(self.max_bytes),
         }

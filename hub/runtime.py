@@ -263,6 +263,7 @@ class RunTotals:
     #: kept messages the embedded bus's retention dropped while this run published (said on
     #: the run's last lines: nothing goes silently), and the first limit that dropped them
     unrouted_dropped: int = 0
+    unrouted_dropped_from: str = ""
     unrouted_dropped_why: str = ""
 
 
@@ -353,7 +354,7 @@ class HubRun:
             follow_symlinks_inside=self.settings.inbox_follow_symlinks_inside,
         )
         stopping = threading.Event()
-        dropped_before = len(dropped_in_process())
+        dropped_before = dropped_in_process()[0]
         with self._data_folder_held():
             api_socket = self._bind_api() if self.api is not None else None
             try:
@@ -393,9 +394,11 @@ class HubRun:
                 if api_socket is not None:
                     api_socket.close()
                 # whichever of the run's connections opened the bus first dropped them
-                dropped = dropped_in_process()[dropped_before:]
-                self.totals.unrouted_dropped = sum(d.messages for d in dropped)
-                self.totals.unrouted_dropped_why = dropped[0].reason if dropped else ""
+                total, last = dropped_in_process()
+                self.totals.unrouted_dropped = total - dropped_before
+                if last is not None and self.totals.unrouted_dropped:
+                    self.totals.unrouted_dropped_from = last.queue
+                    self.totals.unrouted_dropped_why = last.reason
         return self.totals
 
     def _run_parts(

@@ -32,12 +32,13 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from hub.bus.sqlite_options import SqliteBusOptions
-from hub.bus.sqlite_store import LEGACY_KEPT_SINCE
+from hub.bus.sqlite_store import LEGACY_KEPT_SINCE, LEGACY_KEPT_UPTO
 
 __all__ = ["Dropped", "apply_retention", "dropped_in_process", "kept_queues"]
 
@@ -48,8 +49,10 @@ Write = Callable[[Callable[[sqlite3.Connection], Any]], Any]
 
 _SUFFIX = ".unrouted"  # hub.bus.topology.unrouted_queue's
 
-# every drop of this process, whichever connection's channel made it (a run opens several)
-_DROPPED_HERE: list[Dropped] = []
+# what this process dropped, whichever connection's channel did it (a run opens several): a
+# running total and the last drop, not a list that grows as long as the hub runs
+_TALLY_LOCK = threading.Lock()
+_TALLY: list[Any] = [0, None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,15 +90,23 @@ def apply_retention(
     legacy = db.execute("SELECT value FROM bus_meta WHERE key = ?", (LEGACY_KEPT_SINCE,)).fetchone()
     # kept before the file had ``published`` (schema version 1): aged from the upgrade
     legacy_expired = bool(options.unrouted_max_age) and legacy is not None and legacy[0] < cutoff
+    upto = db.execute("SELECT value FROM bus_meta WHERE key = ?", (LEGACY_KEPT_UPTO,)).fetchone()
+    legacy_upto = int(upto[0]) if upto is not None else 0  # unknown: none is taken for legacy
     for queue in kept_queues(db):
         if options.unrouted_max_age:
-            dropped += _by_age(db, write, queue, cutoff, options, legacy_expired)
+            dropped += _by_age(
+                db, write, queue, cutoff, options, legacy_upto if legacy_expired else None
+            )
         if options.unrouted_max_messages:
             dropped += _by_count(db, write, queue, options.unrouted_max_messages)
         if options.unrouted_max_bytes:
             dropped += _by_size(db, write, queue, options.unrouted_max_bytes)
     if legacy_expired:
-        write(lambda db: db.execute("DELETE FROM bus_meta WHERE key = ?", (LEGACY_KEPT_SINCE,)))
+        write(
+            lambda db: db.execute(
+                "DELETE FROM bus_meta WHERE key IN (?, ?)", (LEGACY_KEPT_SINCE, LEGACY_KEPT_UPTO)
+            )
+        )
     for item in dropped:
         logger.warning(
             "sqlite bus: dropped %d unrouted message(s) (%s) from %s, %s: no queue was bound "
@@ -106,14 +117,19 @@ def apply_retention(
             item.queue,
             item.reason,
         )
-    _DROPPED_HERE.extend(dropped)
+    if dropped:
+        with _TALLY_LOCK:
+            _TALLY[0] += sum(item.messages for item in dropped)
+            _TALLY[1] = dropped[-1]
     return dropped
 
 
-def dropped_in_process() -> list[Dropped]:
-    """What the retention dropped in this process so far, oldest first: a run's summary says
-    the part since it started (its first connection to the bus may be what dropped them)."""
-    return list(_DROPPED_HERE)
+def dropped_in_process() -> tuple[int, Dropped | None]:
+    """(messages the retention dropped in this process so far, the last drop): a run's
+    summary says the part since it started (its first connection to the bus may be what
+    dropped them)."""
+    with _TALLY_LOCK:
+        return _TALLY[0], _TALLY[1]
 
 
 def _delete(write: Write, sql: str, params: tuple[Any, ...]) -> tuple[int, int]:
@@ -136,7 +152,7 @@ def _by_age(  # noqa: PLR0917  # private, one caller
     queue: str,
     cutoff: float,
     options: SqliteBusOptions,
-    legacy_expired: bool,
+    legacy_upto: int | None,
 ) -> list[Dropped]:
     reason = f"older than {_age_text(options.unrouted_max_age)} (unrouted.max_age)"
     found: list[Dropped] = []
@@ -153,12 +169,12 @@ def _by_age(  # noqa: PLR0917  # private, one caller
         )
         if count:
             found.append(Dropped(queue, count, size, reason))
-    if legacy_expired:
+    if legacy_upto is not None:  # kept before the upgrade, which is older than max_age
         count, size = _delete(
             write,
             "DELETE FROM bus_message WHERE queue = ? AND published IS NULL AND owner IS NULL"
-            f" RETURNING {_SIZE}",
-            (queue,),
+            f" AND id <= ? RETURNING {_SIZE}",
+            (queue, legacy_upto),
         )
         if count:
             found.append(Dropped(queue, count, size, f"{reason}, kept before the upgrade"))
@@ -171,13 +187,18 @@ def _by_count(db: sqlite3.Connection, write: Write, queue: str, limit: int) -> l
     ).fetchone()
     if kept <= limit:
         return []
+    # how many over the limit is counted again inside the write: another process's retention
+    # or a consumer's reservation between this read and the delete would make it too many
     count, size = _delete(
         write,
         "DELETE FROM bus_message WHERE id IN (SELECT id FROM bus_message"
-        " WHERE queue = ? AND owner IS NULL AND published IS NOT NULL"
-        f" ORDER BY published, id LIMIT ?) RETURNING {_SIZE}",
-        (queue, kept - limit),
+        " WHERE queue = ? AND owner IS NULL AND published IS NOT NULL ORDER BY published, id"
+        " LIMIT max(0, (SELECT count(published) FROM bus_message"
+        f" WHERE queue = ? AND owner IS NULL) - ?)) RETURNING {_SIZE}",
+        (queue, queue, limit),
     )
+    if not count:
+        return []
     return [Dropped(queue, count, size, f"over {limit} message(s) (unrouted.max_messages)")]
 
 

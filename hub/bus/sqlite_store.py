@@ -50,6 +50,7 @@ from hub.bus.sqlite_options import SqliteBusOptions
 
 __all__ = [
     "LEGACY_KEPT_SINCE",
+    "LEGACY_KEPT_UPTO",
     "SCHEMA_VERSION",
     "bump_routing_version",
     "open_database",
@@ -60,6 +61,10 @@ SCHEMA_VERSION = 2
 
 #: bus_meta key: when a version 1 file holding kept (unrouted) messages was upgraded
 LEGACY_KEPT_SINCE = "unrouted_legacy_since"
+LEGACY_KEPT_UPTO = "unrouted_legacy_max_id"
+"""bus_meta key: the last message id at the upgrade; a row without a publish time after it
+(published to an unrouted queue by name, or by a version 1 process still running) is not one
+the upgrade aged, and is never dropped as one."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS bus_meta (
@@ -177,6 +182,11 @@ def _upgrade_from_1(conn: sqlite3.Connection) -> None:
         conn.execute(
             "INSERT OR REPLACE INTO bus_meta (key, value) VALUES (?, ?)",
             (LEGACY_KEPT_SINCE, int(time.time())),
+        )
+        conn.execute(
+            "INSERT OR REPLACE INTO bus_meta (key, value)"
+            " SELECT ?, ifnull(max(id), 0) FROM bus_message",
+            (LEGACY_KEPT_UPTO,),
         )
     conn.execute("UPDATE bus_meta SET value = 2 WHERE key = 'schema_version'")
 

@@ -385,7 +385,7 @@ def _summary(totals: "RunTotals", *, where: dict[str, Any]) -> None:
     if totals.unrouted_dropped:
         out.print(
             f"{totals.unrouted_dropped} older kept message(s) dropped from "
-            f"{totals.unrouted_queue} by its retention ({totals.unrouted_dropped_why}; "
+            f"{totals.unrouted_dropped_from} by its retention ({totals.unrouted_dropped_why}; "
             "unrouted: in crossdock.yaml sets it)",
             highlight=False,
             markup=False,

@@ -263,10 +263,15 @@ def test_a_version_1_file_is_upgraded_and_its_kept_messages_aged_from_the_upgrad
         assert meta["schema_version"] == SCHEMA_VERSION == 2
         assert abs(meta[LEGACY_KEPT_SINCE] - time.time()) < 60
         db.execute("UPDATE bus_meta SET value = value - 7200 WHERE key = ?", (LEGACY_KEPT_SINCE,))
+    # after the upgrade, a message published to the unrouted queue by name has no publish
+    # time either: it is not one the upgrade aged, and is kept
+    with Connection(f"sqlite://{path}") as conn:  # no limits: its channel drops nothing
+        conn.SimpleQueue("crossdock.events.unrouted").put({"by": "name"})
     (dropped,) = _open(url)
     assert (dropped.queue, dropped.messages) == ("crossdock.events.unrouted", 1)
     assert dropped.reason == "older than 1h (unrouted.max_age), kept before the upgrade"
-    assert [body for _, body in _rows(path)] == ["legacy-bound"]
+    assert [queue for queue, _ in _rows(path)] == ["subscriber", "crossdock.events.unrouted"]
+    assert _rows(path)[0][1] == "legacy-bound"
     with sqlite3.connect(path) as db:
         assert (
             db.execute("SELECT 1 FROM bus_meta WHERE key = ?", (LEGACY_KEPT_SINCE,)).fetchone()
@@ -275,6 +280,19 @@ def test_a_version_1_file_is_upgraded_and_its_kept_messages_aged_from_the_upgrad
 
 
 # -- the setting ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("written", ["30d", "14d", "90d", "1.5"])
+def test_a_long_or_fractional_max_age_opens_the_bus(tmp_path: Path, written: str) -> None:
+    """The age travels in the bus URL: written ``:g``, 30 days was ``2.592e+06``, whose ``+``
+    the query reads as a space, and every process of the hub failed to open its bus."""
+    settings = _settings(tmp_path, unrouted={"max_age": written})
+    url = settings.unrouted.in_bus_url(f"sqlite://{tmp_path / 'bus.db'}")
+    assert _open(url) == []
+    with Connection(url) as conn:
+        channel = conn.channel()
+        assert isinstance(channel, Channel)
+        assert channel.options.unrouted_max_age == settings.unrouted.max_age
 
 
 @pytest.mark.parametrize(
