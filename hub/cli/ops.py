@@ -6,12 +6,13 @@ database URL is trusted); every change is audited under ``--actor``. rich is imp
 commands as they print a table, never by their parsing or help.
 """
 
+import functools
 import json
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 from click.exceptions import Exit
@@ -34,6 +35,7 @@ from hub.cli.settings import existing_database, load_cli_settings
 
 if TYPE_CHECKING:
     from hub.config import Settings
+    from hub.ops.filters import DeadLetterFilter
 
 __all__ = ["extend_dlq", "open_console", "redrive_group", "report_replay"]
 
@@ -65,8 +67,16 @@ mapping_version_option = click.option(
 
 
 def filter_options(command: F) -> F:
-    """The filter's options (``--connector`` … ``--text``), as every filtering command has
-    them (:class:`hub.ops.filters.DeadLetterFilter`)."""
+    """The filter's options (``--connector`` … ``--text``, and ``--status`` where the command
+    has it; open letters where not), handed to ``command`` as one ``flt`` argument, the
+    :class:`hub.ops.filters.DeadLetterFilter` they mean (a value it refuses: exit 2)."""
+
+    @functools.wraps(command)
+    def with_filter(**kwargs: Any) -> Any:
+        values = {name: kwargs.pop(name) for name in _FILTER_OPTIONS}
+        status = kwargs.pop("status", LetterStatus.OPEN.value)
+        return command(flt=_filter(status, **values), **kwargs)
+
     for option in reversed(
         [
             click.option("--connector", help="only this connector"),
@@ -80,8 +90,11 @@ def filter_options(command: F) -> F:
             click.option("--text", help="text in the reason"),
         ]
     ):
-        command = option(command)
-    return command
+        with_filter = option(with_filter)
+    return cast(F, with_filter)
+
+
+_FILTER_OPTIONS = ("connector", "stage", "error_class", "event_type", "since", "until", "text")
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -156,14 +169,7 @@ def _fail(exc: Exception) -> Exit:
 @data_dir_option
 @database_url_option
 def list_command(
-    status: LetterStatus,
-    connector: str | None,
-    stage: str | None,
-    error_class: str | None,
-    event_type: str | None,
-    since: datetime | None,
-    until: datetime | None,
-    text: str | None,
+    flt: "DeadLetterFilter",
     before: int | None,
     limit: int,
     after: int | None,
@@ -180,7 +186,6 @@ def list_command(
     if after is not None:  # the cursor of the oldest-first list this command replaced
         err.print("[red]error:[/] --after is gone: the list is newest first; page with --before")
         raise Exit(ExitCode.USAGE)
-    flt = _filter(status, connector, stage, error_class, event_type, since, until, text)
     settings = _settings(config, data_dir, None, database_url)
     with open_reader(existing_database(settings)) as reader:
         page = list_letters(reader, flt, before=before, limit=limit)
@@ -224,14 +229,7 @@ def _where(location: str) -> str:
 @data_dir_option
 @database_url_option
 def counts(
-    status: LetterStatus,
-    connector: str | None,
-    stage: str | None,
-    error_class: str | None,
-    event_type: str | None,
-    since: datetime | None,
-    until: datetime | None,
-    text: str | None,
+    flt: "DeadLetterFilter",
     as_json: bool,
     config: Path | None,
     data_dir: Path | None,
@@ -240,7 +238,6 @@ def counts(
     """Counts grouped by connector × stage × error class."""
     from hub.ops.views import count_groups
 
-    flt = _filter(status, connector, stage, error_class, event_type, since, until, text)
     ops = open_console(_settings(config, data_dir, None, database_url))
     groups = count_groups(ops.engine, flt)
     if as_json:
@@ -276,14 +273,7 @@ def counts(
 @data_dir_option
 @database_url_option
 def export(
-    status: LetterStatus,
-    connector: str | None,
-    stage: str | None,
-    error_class: str | None,
-    event_type: str | None,
-    since: datetime | None,
-    until: datetime | None,
-    text: str | None,
+    flt: "DeadLetterFilter",
     output: Path | None,
     config: Path | None,
     data_dir: Path | None,
@@ -292,7 +282,6 @@ def export(
     """Export matching dead letters as JSON Lines, original bytes included (hex and text)."""
     from hub.ops.views import export_lines
 
-    flt = _filter(status, connector, stage, error_class, event_type, since, until, text)
     ops = open_console(_settings(config, data_dir, None, database_url))
     sink = output.open("wb") if output else sys.stdout.buffer
     try:
@@ -430,13 +419,7 @@ def edit_replay(
 @database_url_option
 def discard_matching(
     reason: str,
-    connector: str | None,
-    stage: str | None,
-    error_class: str | None,
-    event_type: str | None,
-    since: datetime | None,
-    until: datetime | None,
-    text: str | None,
+    flt: "DeadLetterFilter",
     actor: str,
     config: Path | None,
     data_dir: Path | None,
@@ -445,7 +428,6 @@ def discard_matching(
     """Discard every open letter matching a filter, with a reason (kept, marked discarded)."""
     from hub.errors import DeadLetterError
 
-    flt = _filter("open", connector, stage, error_class, event_type, since, until, text)
     ops = open_console(_settings(config, data_dir, None, database_url))
     try:
         n = ops.discard(actor=actor, reason=reason, flt=flt)
@@ -466,13 +448,7 @@ def discard_matching(
 @bus_url_option
 @database_url_option
 def redrive_start(
-    connector: str | None,
-    stage: str | None,
-    error_class: str | None,
-    event_type: str | None,
-    since: datetime | None,
-    until: datetime | None,
-    text: str | None,
+    flt: "DeadLetterFilter",
     rate: float | None,
     mapping_version: int | None,
     actor: str,
@@ -486,7 +462,6 @@ def redrive_start(
     from hub.errors import HubError
     from hub.ops.redrive import RedriveConflict
 
-    flt = _filter("open", connector, stage, error_class, event_type, since, until, text)
     ops = open_console(_settings(config, data_dir, bus_url, database_url), list(mappings) or None)
     try:
         task = ops.start_redrive(
