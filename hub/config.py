@@ -374,7 +374,8 @@ class Settings(BaseModel):
     #: seconds a running hub waits for its broker or database to come back (it pauses, then
     #: resumes from its checkpoints); unset: until stopped, or 60 s for ``crossdock run --once``
     outage_wait: float | None = Field(None, ge=0)
-    #: processes translating big files; unset decides by file size (2 cores here)
+    #: processes translating big files; unset decides by file size (2 cores here), and none
+    #: for a file whose events this process routes itself (routing is that file's bound)
     workers: int | None = Field(None, ge=0, le=64)
     #: every connector, whatever its transport: the local inbox's (``transport: file``) and
     #: the SDK's (SFTP, REST, SOAP, Shopify …; webhook ones are served at /webhooks/{name})

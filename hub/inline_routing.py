@@ -73,6 +73,11 @@ class InlineRouting:
         self.counts = RoutedCounts()
         self._lock = threading.Lock()
 
+    def routes(self, event_type: str) -> bool:
+        """Whether the rules can match (or cancel on) events of ``event_type``: the rest are
+        dismissed unread."""
+        return self.router.engine.wants(event_type)
+
     def route_messages(self, messages: Sequence[tuple[str, bytes]]) -> None:
         """Route the events of batch messages the broker confirmed (routing key, body)."""
         for _key, body in messages:

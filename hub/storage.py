@@ -26,7 +26,11 @@ from sqlalchemy.engine import Connection
 
 from hub.sql_reader import SQLITE_BUSY_TIMEOUT_MS
 
-__all__ = ["METADATA", "engine_for", "insert_ignoring_duplicates"]
+__all__ = ["METADATA", "WAL_AUTOCHECKPOINT_PAGES", "engine_for", "insert_ignoring_duplicates"]
+
+WAL_AUTOCHECKPOINT_PAGES = 10_000
+"""Pages the hub database's WAL grows to before a writer copies it back (SQLite's default
+is 1,000; see :func:`_sqlite_pragmas`)."""
 
 
 #: every hub table but the Alembic-era ones of :mod:`hub.migrated`: one MetaData for the database
@@ -46,6 +50,12 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     # A statement that fires triggers (the ops tallies on dead_letters) keeps a statement
     # journal; in a temp file it cost a redrive ~150 µs per letter, in memory next to nothing.
     cur.execute("PRAGMA temp_store=MEMORY")
+    # Routing writes ~1,000 pages a transaction (a claim per event lands on a random page of
+    # the claims' index: event ids are hashes), so at the default 1,000 pages the WAL was
+    # copied back into the file, with an fsync, after nearly every transaction, and a page
+    # changed by ten transactions was copied ten times: 3.6 GB written for 300,000 routed rows.
+    # At 10,000 pages (a WAL of up to 40 MB) that run took 24.6 s instead of 27.5 s.
+    cur.execute(f"PRAGMA wal_autocheckpoint={WAL_AUTOCHECKPOINT_PAGES}")
     cur.close()
 
 

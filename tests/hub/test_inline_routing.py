@@ -5,6 +5,7 @@ next read publishes those rows again and routes them: no published event is left
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
@@ -115,3 +116,39 @@ def test_a_routing_outage_after_the_publish_leaves_the_checkpoint_behind_and_the
             assert _lines(hub) == ROWS // 4
     finally:
         db.dispose()
+
+
+def test_a_big_file_whose_events_this_process_routes_is_translated_in_it(
+    hub_env: HubEnv, tmp_path: Path
+) -> None:
+    # routing is such a file's bound: worker processes would translate ahead and wait for it
+    settings = hub_env.settings.model_copy(update={"workers": None})
+    db = connect(settings.resolved_database_url)
+    try:
+        with Hub(settings, routing=InlineRouting(Router(db, load_engine()))) as hub:
+            assert hub.workers is None
+            source = hub.file_source("stock-count", write_count(tmp_path / "c.csv", _rows()))
+            assert source.config.workers == 0
+        # rules that route no stock counts: the pool decides by size again
+        rules = tmp_path / "orders-only.yaml"
+        rules.write_text(
+            "version: 1\ntargets: {ops: {kind: queue, queue: routing.ops}}\nrules:\n"
+            "  - {id: every-invoice, events: [retail.invoice.matched], condition: 'true',\n"
+            "     category: invoice_mismatch, severity: low, urgency: 3, title: \"'invoice'\","
+            " targets: [ops]}\n",
+            encoding="utf-8",
+        )
+        with Hub(settings, routing=InlineRouting(Router(db, load_engine(rules)))) as hub:
+            assert (hub.workers is not None) == ((os.cpu_count() or 1) > 1)
+            assert hub.file_source("stock-count", tmp_path / "c.csv").config.workers is None
+        # and workers set in crossdock.yaml are what the user asked for
+        with Hub(
+            settings.model_copy(update={"workers": 2}),
+            routing=InlineRouting(Router(db, load_engine())),
+        ) as hub:
+            assert hub.workers is not None
+            assert hub.file_source("stock-count", tmp_path / "c.csv").config.workers == 2
+    finally:
+        db.dispose()
+    with Hub(settings) as hub:  # routing off
+        assert (hub.workers is not None) == ((os.cpu_count() or 1) > 1)
