@@ -46,7 +46,7 @@ def dlq_show(
     except DeadLetterError as exc:
         err.print(f"[red]error:[/] {exc}")
         raise Exit(1) from exc
-    sys.stdout.write(json.dumps(_letter_dict(row, full=True), indent=2) + "\n")
+    sys.stdout.write(json.dumps(_letter_dict(row), indent=2) + "\n")
 
 
 @dlq_group.command("replay")
@@ -129,34 +129,24 @@ def _store(config: Path | None, data_dir: Path | None, database_url: str | None)
     return DeadLetterService(connect(existing_database(settings)))
 
 
-def _letter_dict(row: object, *, full: bool) -> dict[str, object]:
+def _letter_dict(row: object) -> dict[str, object]:
+    """All of one letter: the columns a listing shows (one place writes them), its event id,
+    and its bytes, context, history and traceback."""
+    # imported when a letter is shown: `crossdock --help` loads neither models nor listing
     from hub.deadletter.model import DeadLetterRow
+    from hub.ops.listing import letter_summary
 
     assert isinstance(row, DeadLetterRow)
-    d: dict[str, object] = {
-        "id": row.id,
-        "status": row.status,
-        "connector": row.connector,
-        "source": row.source,
-        "location": row.location,
-        "stage": row.stage,
-        "error_class": row.error_class,
-        "failure_type": row.failure_type,
-        "reason": row.reason,
-        "mapping": f"{row.mapping_id}@{row.mapping_version}" if row.mapping_id else None,
+    return {
+        **letter_summary(row),
         "event_id": row.event_id,
-        "attempts": row.attempts,
-        "first_failed_at": row.first_failed_at.isoformat(),
-        "last_failed_at": row.last_failed_at.isoformat(),
+        "content_type": row.content_type,
+        "payload_text": row.payload.decode("utf-8", "replace"),
+        "payload_hex": row.payload.hex(),
+        "context": row.context,
+        "history": row.history,
+        "traceback": row.traceback,
     }
-    if full:
-        d["content_type"] = row.content_type
-        d["payload_text"] = row.payload.decode("utf-8", "replace")
-        d["payload_hex"] = row.payload.hex()
-        d["context"] = row.context
-        d["history"] = row.history
-        d["traceback"] = row.traceback
-    return d
 
 
 dlq_group.add_command(redrive_group)  # the group after the commands, as help lists them
