@@ -9,7 +9,6 @@ at once while the reading process only cuts rows and publishes.
 from __future__ import annotations
 
 import functools
-import gc
 import os
 import signal
 import threading
@@ -31,6 +30,7 @@ from connectors.sdk.decisions import SDK_TABLE
 from connectors.sdk.tracing import TRACEPARENT
 from connectors.sdk.translate import event_ids
 from hub.batch import EventBatch
+from hub.startup_heap import freeze_startup_heap
 from mappings import CompiledMapping, compile_spec, load_spec
 
 __all__ = [
@@ -297,16 +297,17 @@ def prepare_worker(
     Ctrl-C reaches the whole process group: the hub owns shutdown, so a worker ignores SIGINT
     instead of dying with a traceback on an idle hub.
 
-    ``gc.freeze`` moves everything imported so far out of the collector's reach: the bulk loop
+    Freezing moves everything imported so far out of the collector's reach: the bulk loop
     allocates enough to trigger collections all the time, and each full one would otherwise
-    walk the whole import-time heap again (worth 1-2 µs a row here).
+    walk the whole import-time heap again (worth 1-2 µs a row here); the hub's thresholds
+    (:data:`~hub.startup_heap.COLLECT_EVERY`) then make collections rarer.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     exit_with_parent(parent)
     set_read_limits(limits)
     for spec_file in spec_files:
         _validator(spec_file)  # compiles the mapping and builds its model's validator
-    gc.freeze()
+    freeze_startup_heap()
 
 
 def worker_ready(pause: float) -> int:
