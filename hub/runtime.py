@@ -162,9 +162,12 @@ class Hub:
         config = self.settings.connector(connector)
         if fmt is None:
             fmt = self.document_format(connector, path)
-        mapping = self.registry.get(config.mapping)
+        # a document is read message by message: only a CSV file is cut for the workers
+        mapping = (
+            self.registry.get(config.mapping) if fmt is None or isinstance(fmt, CsvFormat) else None
+        )
         workers = self.settings.workers
-        if workers is None and self._routed_here(mapping.target_type):
+        if workers is None and mapping is not None and self._routed_here(mapping.target_type):
             workers = 0
         settings = FileSourceConfig(
             connector=config.name,
@@ -175,6 +178,7 @@ class Hub:
             workers=workers,
         )
         if fmt is None or isinstance(fmt, CsvFormat):
+            assert mapping is not None
             return FileSource(
                 settings,
                 fmt=fmt or csv_format_for(config, self.registry),
