@@ -1,8 +1,11 @@
-"""Suite-wide hooks: hypothesis's profile, and the golden-case counts per source format."""
+"""Suite-wide hooks: hypothesis's profile, the golden-case counts per source format, and the
+collector's thresholds put back after each test."""
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,6 +19,17 @@ from tests.corpus import require_corpus
 # example held. Speed goals live in benchmarks/.
 settings.register_profile("crossdock", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("crossdock")
+
+
+@pytest.fixture(autouse=True)
+def _collector_thresholds() -> Iterator[None]:
+    """A hub run in this process (``crossdock run`` through the CLI runner) sets the garbage
+    collector's thresholds for a started hub (hub.startup_heap); the next test gets CPython's
+    again, so what one test measures of memory does not depend on which ran before it."""
+    before = gc.get_threshold()
+    yield
+    gc.set_threshold(*before)
+
 
 GOLDEN_RESULTS = pytest.StashKey[list[GoldenResult]]()
 """Where the golden test leaves its results for the summary."""
