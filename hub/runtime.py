@@ -110,12 +110,12 @@ class Hub:
         # the shipped specs and installed packages' (a connector's own, mappings.spec_packages)
         self.registry = installed_specs()
         self.partners = PartnerDirectory(self.settings.partners)
+        mappings = []
         for c in self.settings.file_connectors:
             try:
-                self.registry.get(c.mapping)
+                mappings.append(self.registry.get(c.mapping))
             except KeyError as exc:
                 raise ConfigError(f"connector {c.name!r}: unknown mapping {c.mapping!r}") from exc
-        mappings = [self.registry.get(c.mapping) for c in self.settings.file_connectors]
         size = self.settings.workers
         if size is None:
             routed_here = all(self._routed_here(m.target_type) for m in mappings)
@@ -162,31 +162,35 @@ class Hub:
         config = self.settings.connector(connector)
         if fmt is None:
             fmt = self.document_format(connector, path)
-        # a document is read message by message: only a CSV file is cut for the workers
-        mapping = (
-            self.registry.get(config.mapping) if fmt is None or isinstance(fmt, CsvFormat) else None
+        if fmt is None or isinstance(fmt, CsvFormat):
+            mapping = self.registry.get(config.mapping)
+            return FileSource(
+                self._source_config(config, path, mapping.target_type),
+                fmt=fmt or csv_format_for(config, self.registry),
+                mapping=mapping,
+                pool=self.workers,
+            )
+        # a document is read message by message, never cut for the workers
+        return FileSource(
+            self._source_config(config, path, None),
+            fmt=fmt,
+            mapper=DocumentMapper(self.registry, partners=self.partners),
         )
+
+    def _source_config(
+        self, config: ConnectorSettings, path: Path, event_type: str | None
+    ) -> FileSourceConfig:
+        """The file source's settings; ``event_type``: what a CSV file's rows become."""
         workers = self.settings.workers
-        if workers is None and mapping is not None and self._routed_here(mapping.target_type):
+        if workers is None and event_type is not None and self._routed_here(event_type):
             workers = 0
-        settings = FileSourceConfig(
+        return FileSourceConfig(
             connector=config.name,
             path=path,
             doc_key=document_key(path),
             batch_size=self.settings.batch_size,
             chunk_size=self.settings.chunk_size,
             workers=workers,
-        )
-        if fmt is None or isinstance(fmt, CsvFormat):
-            assert mapping is not None
-            return FileSource(
-                settings,
-                fmt=fmt or csv_format_for(config, self.registry),
-                mapping=mapping,
-                pool=self.workers,
-            )
-        return FileSource(
-            settings, fmt=fmt, mapper=DocumentMapper(self.registry, partners=self.partners)
         )
 
     def file_bus(self, on_confirmed: Callable[[bytes], None] | None = None) -> HubEventBus:
