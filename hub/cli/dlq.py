@@ -12,10 +12,9 @@ import click
 from click.exceptions import Exit
 
 from hub.cli.commands import Group
-from hub.cli.ops import extend_dlq, open_console, redrive_group, report_replay
+from hub.cli.ops import ReplayArgs, extend_dlq, redrive_group, replay_options, report_replay
 from hub.cli.options import (
     PATH,
-    bus_url_option,
     config_option,
     data_dir_option,
     database_url_option,
@@ -54,21 +53,10 @@ def dlq_show(
 @click.option(
     "--payload", type=PATH, help="corrected record bytes to replay instead of the original"
 )
-@click.option("--actor", default="cli", help="who is replaying (audit trail)")
 @click.option("--connector", help="ignored: each letter is read with its own connector's settings")
-@config_option
-@data_dir_option
-@bus_url_option
-@database_url_option
+@replay_options()
 def dlq_replay(
-    letter_ids: tuple[int, ...],
-    payload: Path | None,
-    actor: str,
-    connector: str | None,
-    config: Path | None,
-    data_dir: Path | None,
-    bus_url: str | None,
-    database_url: str | None,
+    letter_ids: tuple[int, ...], payload: Path | None, connector: str | None, replay: ReplayArgs
 ) -> None:
     """Replay dead letters through their mapping; each is published once, then marked replayed.
 
@@ -80,14 +68,19 @@ def dlq_replay(
     if payload is not None and len(letter_ids) != 1:
         err.print("[red]error:[/] --payload replays exactly one dead letter")
         raise Exit(2)
-    ops = open_console(
-        load_cli_settings(config, data_dir=data_dir, bus_url=bus_url, database_url=database_url)
-    )
+    ops = replay.console()
     try:
         if payload is not None:
-            outcome = ops.edit_and_replay(letter_ids[0], payload.read_bytes(), actor=actor)
+            outcome = ops.edit_and_replay(
+                letter_ids[0],
+                payload.read_bytes(),
+                actor=replay.actor,
+                mapping_version=replay.mapping_version,
+            )
         else:
-            outcome = ops.replay(list(letter_ids), actor=actor)
+            outcome = ops.replay(
+                list(letter_ids), actor=replay.actor, mapping_version=replay.mapping_version
+            )
     except (DeadLetterError, HubError) as exc:
         err.print(f"[red]error:[/] {exc}")
         raise Exit(1) from exc

@@ -10,6 +10,7 @@ import functools
 import json
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
@@ -37,7 +38,14 @@ if TYPE_CHECKING:
     from hub.config import Settings
     from hub.ops.filters import DeadLetterFilter
 
-__all__ = ["extend_dlq", "open_console", "redrive_group", "report_replay"]
+__all__ = [
+    "ReplayArgs",
+    "extend_dlq",
+    "open_console",
+    "redrive_group",
+    "replay_options",
+    "report_replay",
+]
 
 out = Reporter(stderr=False)
 err = Reporter(stderr=True)
@@ -150,6 +158,53 @@ def open_console(settings: "Settings", mappings: list[Path] | None = None) -> An
         mapping_dirs=mappings,
         replay_rate=None,
     )
+
+
+@dataclass(frozen=True)
+class ReplayArgs:
+    """What a command that replays letters was told: the hub's settings, the mapping folders
+    and version to replay through, and who acts (the audit trail's actor)."""
+
+    settings: "Settings"
+    mappings: list[Path] | None
+    mapping_version: int | None
+    actor: str
+
+    def console(self) -> Any:
+        """The ops service on these settings, with these mappings (:func:`open_console`)."""
+        return open_console(self.settings, self.mappings)
+
+
+def replay_options(*, publishes: bool = True) -> Callable[[F], F]:
+    """``--mapping-version``, ``--mappings`` and where the hub is (``--config``, ``--data-dir``,
+    ``--database-url``; ``--actor`` and ``--bus-url`` too for a command that ``publishes``),
+    handed to the command as one ``replay`` argument, the :class:`ReplayArgs` they mean."""
+    options = [mapping_version_option, *([actor_option] if publishes else [])]
+    options += [mappings_option, config_option, data_dir_option]
+    options += [*([bus_url_option] if publishes else []), database_url_option]
+
+    def decorate(command: F) -> F:
+        @functools.wraps(command)
+        def with_replay(**kwargs: Any) -> Any:
+            settings = _settings(
+                kwargs.pop("config"),
+                kwargs.pop("data_dir"),
+                kwargs.pop("bus_url", None),
+                kwargs.pop("database_url"),
+            )
+            replay = ReplayArgs(
+                settings,
+                list(kwargs.pop("mappings")) or None,
+                kwargs.pop("mapping_version"),
+                kwargs.pop("actor", "cli"),
+            )
+            return command(replay=replay, **kwargs)
+
+        for option in reversed(options):
+            with_replay = option(with_replay)
+        return cast(F, with_replay)
+
+    return decorate
 
 
 def _fail(exc: Exception) -> Exit:
@@ -298,30 +353,18 @@ def export(
 # -- replay -----------------------------------------------------------------------------------
 @click.command()
 @click.argument("letter_id", type=int, help="dead letter id")
-@mapping_version_option
 @click.option("--payload", type=PATH, help="edited bytes to try instead")
-@mappings_option
-@config_option
-@data_dir_option
-@database_url_option
-def dry_run(
-    letter_id: int,
-    mapping_version: int | None,
-    payload: Path | None,
-    mappings: tuple[Path, ...],
-    config: Path | None,
-    data_dir: Path | None,
-    database_url: str | None,
-) -> None:
+@replay_options(publishes=False)
+def dry_run(letter_id: int, payload: Path | None, replay: ReplayArgs) -> None:
     """What a replay through a mapping version would do (publish, or fail and why), and what
     changed from the letter's last attempt, as a diff; nothing is written. Exit 1: it would fail."""
     from hub.errors import DeadLetterError
 
-    ops = open_console(_settings(config, data_dir, None, database_url), list(mappings) or None)
+    ops = replay.console()
     try:
         result = ops.dry_run(
             letter_id,
-            mapping_version=mapping_version,
+            mapping_version=replay.mapping_version,
             payload=payload.read_bytes() if payload else None,
         )
     except DeadLetterError as exc:
@@ -333,32 +376,19 @@ def dry_run(
 
 @click.command()
 @click.argument("letter_ids", nargs=-1, required=True, type=int, help="dead letter ids")
-@mapping_version_option
 @click.option("--rate", type=float, help="letters per second at most")
-@actor_option
-@mappings_option
-@config_option
-@data_dir_option
-@bus_url_option
-@database_url_option
-def replay_through(
-    letter_ids: tuple[int, ...],
-    mapping_version: int | None,
-    rate: float | None,
-    actor: str,
-    mappings: tuple[Path, ...],
-    config: Path | None,
-    data_dir: Path | None,
-    bus_url: str | None,
-    database_url: str | None,
-) -> None:
+@replay_options()
+def replay_through(letter_ids: tuple[int, ...], rate: float | None, replay: ReplayArgs) -> None:
     """Replay letters through a mapping version (default newest), published then marked."""
     from hub.errors import DeadLetterError, HubError
 
-    ops = open_console(_settings(config, data_dir, bus_url, database_url), list(mappings) or None)
+    ops = replay.console()
     try:
         outcome = ops.replay(
-            list(letter_ids), actor=actor, mapping_version=mapping_version, rate=rate
+            list(letter_ids),
+            actor=replay.actor,
+            mapping_version=replay.mapping_version,
+            rate=rate,
         )
     except (DeadLetterError, HubError) as exc:
         raise _fail(exc) from exc
@@ -379,31 +409,18 @@ def report_replay(outcome: Any) -> int:
 @click.command()
 @click.argument("letter_id", type=int, help="dead letter id")
 @click.option("--payload", type=PATH, required=True, help="file with the corrected record bytes")
-@mapping_version_option
-@actor_option
-@mappings_option
-@config_option
-@data_dir_option
-@bus_url_option
-@database_url_option
-def edit_replay(
-    letter_id: int,
-    payload: Path,
-    mapping_version: int | None,
-    actor: str,
-    mappings: tuple[Path, ...],
-    config: Path | None,
-    data_dir: Path | None,
-    bus_url: str | None,
-    database_url: str | None,
-) -> None:
+@replay_options()
+def edit_replay(letter_id: int, payload: Path, replay: ReplayArgs) -> None:
     """Replay one letter with corrected bytes (audited); its original bytes are kept."""
     from hub.errors import DeadLetterError, HubError
 
-    ops = open_console(_settings(config, data_dir, bus_url, database_url), list(mappings) or None)
+    ops = replay.console()
     try:
         outcome = ops.edit_and_replay(
-            letter_id, payload.read_bytes(), actor=actor, mapping_version=mapping_version
+            letter_id,
+            payload.read_bytes(),
+            actor=replay.actor,
+            mapping_version=replay.mapping_version,
         )
     except (DeadLetterError, HubError) as exc:
         raise _fail(exc) from exc
@@ -440,32 +457,20 @@ def discard_matching(
 @redrive_group.command("start")
 @filter_options
 @click.option("--rate", type=float, help="letters per second at most")
-@mapping_version_option
-@actor_option
-@mappings_option
-@config_option
-@data_dir_option
-@bus_url_option
-@database_url_option
-def redrive_start(
-    flt: "DeadLetterFilter",
-    rate: float | None,
-    mapping_version: int | None,
-    actor: str,
-    mappings: tuple[Path, ...],
-    config: Path | None,
-    data_dir: Path | None,
-    bus_url: str | None,
-    database_url: str | None,
-) -> None:
+@replay_options()
+def redrive_start(flt: "DeadLetterFilter", rate: float | None, replay: ReplayArgs) -> None:
     """Redrive the open letters matching a filter, here until done (cancel from another shell)."""
     from hub.errors import HubError
     from hub.ops.redrive import RedriveConflict
 
-    ops = open_console(_settings(config, data_dir, bus_url, database_url), list(mappings) or None)
+    ops = replay.console()
     try:
         task = ops.start_redrive(
-            flt, actor=actor, rate=rate, mapping_version=mapping_version, background=False
+            flt,
+            actor=replay.actor,
+            rate=rate,
+            mapping_version=replay.mapping_version,
+            background=False,
         )
     except (RedriveConflict, HubError) as exc:
         raise _fail(exc) from exc

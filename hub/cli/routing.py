@@ -283,55 +283,44 @@ def show(
     sys.stdout.write(json.dumps(detail, indent=2, default=str) + "\n")
 
 
-def _transition(action: str, task_id: int, actor: str, note: str | None, db: "Engine") -> None:
-    from hub.routing import tasks as t
-    from hub.routing.errors import TaskError
+def _transition_command(action: str, done: str, help_text: str) -> None:
+    """``crossdock routing ACTION TASK_ID``: move a task (acknowledge or resolve it), audited."""
 
-    move = t.acknowledge if action == "ack" else t.resolve
-    try:
-        move(db, task_id, actor=actor, now=datetime.now(UTC), note=note)
-    except TaskError as exc:
-        err.print(f"[red]error:[/] {exc}")
-        raise Exit(1) from exc
-    out.print(f"task {task_id}: {'acknowledged' if action == 'ack' else 'resolved'} by {actor}")
+    @routing_group.command(action, help=help_text)
+    @click.argument("task_id", type=int, help="task id")
+    @actor_option
+    @note_option
+    @config_option
+    @data_dir_option
+    @database_url_option
+    def transition(
+        task_id: int,
+        actor: str,
+        note: str | None,
+        config: Path | None,
+        data_dir: Path | None,
+        database_url: str | None,
+    ) -> None:
+        from hub.routing import tasks as t
+        from hub.routing.errors import TaskError
+
+        move = t.acknowledge if action == "ack" else t.resolve
+        try:
+            move(
+                _db(config, data_dir, database_url),
+                task_id,
+                actor=actor,
+                now=datetime.now(UTC),
+                note=note,
+            )
+        except TaskError as exc:
+            err.print(f"[red]error:[/] {exc}")
+            raise Exit(1) from exc
+        out.print(f"task {task_id}: {done} by {actor}")
 
 
-@routing_group.command("ack")
-@click.argument("task_id", type=int, help="task id")
-@actor_option
-@note_option
-@config_option
-@data_dir_option
-@database_url_option
-def ack(
-    task_id: int,
-    actor: str,
-    note: str | None,
-    config: Path | None,
-    data_dir: Path | None,
-    database_url: str | None,
-) -> None:
-    """Acknowledge a task: escalation and response SLAs stop."""
-    _transition("ack", task_id, actor, note, _db(config, data_dir, database_url))
-
-
-@routing_group.command("resolve")
-@click.argument("task_id", type=int, help="task id")
-@actor_option
-@note_option
-@config_option
-@data_dir_option
-@database_url_option
-def resolve(
-    task_id: int,
-    actor: str,
-    note: str | None,
-    config: Path | None,
-    data_dir: Path | None,
-    database_url: str | None,
-) -> None:
-    """Resolve a task: every clock stops."""
-    _transition("resolve", task_id, actor, note, _db(config, data_dir, database_url))
+_transition_command("ack", "acknowledged", "Acknowledge a task: escalation and response SLAs stop.")
+_transition_command("resolve", "resolved", "Resolve a task: every clock stops.")
 
 
 @routing_group.command("redeliver")

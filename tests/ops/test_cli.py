@@ -98,3 +98,29 @@ def test_search_counts_export_dry_run_replay_and_redrive(
     assert sum(g["count"] for g in json.loads(stdout)) == 3
     code, stdout, _ = _run(env, "dlq", "counts", "--json")
     assert json.loads(stdout) == []
+
+
+def test_dlq_replay_takes_the_same_mapping_options_as_the_other_replays(
+    embedded_env: OpsEnv, tmp_path: Path
+) -> None:
+    """`dlq replay` shares the replay options of `replay-through`, `edit-replay` and `redrive
+    start` (one decorator): a letter its own mapping version cannot read is replayed through v2."""
+    env = embedded_env
+    env.feed(tmp_path / "in", [COMMA])
+    code, stdout, _ = _run(env, "dlq", "search", "--text", "12,5", "--json")
+    comma_id = json.loads(stdout.splitlines()[0])["id"]
+
+    code, _, stderr = _run(env, "dlq", "replay", str(comma_id), "--mapping-version", "1")
+    assert code == 1
+    assert f"dead letter {comma_id}: failed again" in stderr
+    assert env.events() == []
+
+    code, stdout, stderr = _run(
+        env, "dlq", "replay", str(comma_id), "--mapping-version", "2", "--mappings", str(env.v2_dir)
+    )
+    assert code == 0, stderr
+    assert f"dead letter {comma_id}: replayed as event" in stdout
+    (event,) = env.events()
+    # v2 reads the decimal comma: the count is 12.5 (v1 refused "12,5")
+    assert '"12.5"' in json.dumps(event["data"])
+    assert "SKU-2" in json.dumps(event["data"])
