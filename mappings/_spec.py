@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     BaseModel,
@@ -157,19 +157,15 @@ class FieldSpec(BaseModel):
         return "table_default" in self.model_fields_set
 
 
-class EachSpec(BaseModel):
-    """A repeated group: one output object per item of the source list at ``each``.
-
-    Or per item of the list a ``python`` function returns from the current node, for items no
-    single path reaches (an EDIFACT inventory report's stock per line *and* location).
-    """
+class _ListSource(BaseModel):
+    """Where a list of items comes from: the list at path ``each``, or the one a ``python``
+    function returns; ``where`` keeps only the items it holds for."""
 
     model_config = _STRICT
 
     each: str | None = None
     python: str | None = None
     where: ConditionSpec | None = None
-    fields: dict[str, FieldOrEach] = Field(min_length=1)
 
     @field_validator("each")
     @classmethod
@@ -182,10 +178,20 @@ class EachSpec(BaseModel):
         return _valid_python_ref(value)
 
     @model_validator(mode="after")
-    def _one_source(self) -> EachSpec:
+    def _one_source(self) -> Self:
         if (self.each is None) == (self.python is None):
             raise ValueError("give exactly one of each (a list path) or python (a function)")
         return self
+
+
+class EachSpec(_ListSource):
+    """A repeated group: one output object per item of the source list at ``each``.
+
+    Or per item of the list a ``python`` function returns from the current node, for items no
+    single path reaches (an EDIFACT inventory report's stock per line *and* location).
+    """
+
+    fields: dict[str, FieldOrEach] = Field(min_length=1)
 
     @field_validator("fields")
     @classmethod
@@ -238,34 +244,12 @@ class SourceSpec(BaseModel):
     message: Annotated[str | None, BeforeValidator(_whole_number_as_text)] = None
 
 
-class SplitSpec(BaseModel):
+class SplitSpec(_ListSource):
     """One event per item of a list in the message (an X12 846 LIN loop, a POSLog line item).
 
     ``each`` names the list; ``python`` instead names a function that returns it from the
     message (one item per line and location, say), each item read like a list item.
     """
-
-    model_config = _STRICT
-
-    each: str | None = None
-    python: str | None = None
-    where: ConditionSpec | None = None
-
-    @field_validator("each")
-    @classmethod
-    def _check_each(cls, value: str | None) -> str | None:
-        return value if value is None else _valid_path(value)
-
-    @field_validator("python")
-    @classmethod
-    def _check_python(cls, value: str | None) -> str | None:
-        return _valid_python_ref(value)
-
-    @model_validator(mode="after")
-    def _one_source(self) -> SplitSpec:
-        if (self.each is None) == (self.python is None):
-            raise ValueError("give exactly one of each (a list path) or python (a function)")
-        return self
 
 
 class MappingSpec(BaseModel):
