@@ -234,15 +234,13 @@ class Deliverer:
                     last_error=None,
                 )
             )
-            audit.record(
+            _audit_attempts(
                 conn,
                 "delivered",
-                at=now,
-                task_id=delivery.task_id,
-                rule=notification.rule,
-                target=delivery.target,
-                purpose=notification.purpose,
+                delivery,
+                notification,
                 attempts=attempts,
+                now=now,
                 receipt=receipt,
             )
         return True
@@ -287,18 +285,40 @@ class Deliverer:
                 .where(_DELIVERIES.c.id == delivery.id)
                 .values(status="dead", attempts=delivery.attempts + attempts, last_error=str(exc))
             )
-            audit.record(
+            _audit_attempts(
                 conn,
                 "delivery_dead_lettered",
-                at=now,
-                task_id=delivery.task_id,
-                rule=notification.rule,
-                target=delivery.target,
-                purpose=notification.purpose,
+                delivery,
+                notification,
                 attempts=attempts,
+                now=now,
                 error=str(exc),
                 failure=decision.failure.value,
             )
+
+
+def _audit_attempts(
+    conn: Any,
+    action: str,
+    delivery: Any,
+    notification: Notification,
+    *,
+    attempts: int,
+    now: datetime,
+    **details: Any,
+) -> None:
+    """The audit row of a delivery's attempts ending (delivered, or dead-lettered)."""
+    audit.record(
+        conn,
+        action,
+        at=now,
+        task_id=delivery.task_id,
+        rule=notification.rule,
+        target=delivery.target,
+        purpose=notification.purpose,
+        attempts=attempts,
+        **details,
+    )
 
 
 def _trace(traceparent: str | None) -> dict[str, str]:
