@@ -34,6 +34,7 @@ from lxml import etree
 
 from connectors.formats.document import DocumentFormat
 from connectors.formats.idoc import IdocFormat
+from connectors.formats.limits import DEFAULT_LIMITS, ReadLimits, set_read_limits
 from connectors.formats.poslog import PoslogFormat
 from connectors.formats.shopify import ShopifyFormat
 from hub.batch import EventBatch
@@ -270,7 +271,13 @@ def peak_rss_kb() -> int:
 
 
 def _rss_child(path: str) -> None:
-    """In a fresh process: translate the big POSLog, print counts and peak RSS as JSON."""
+    """In a fresh process: translate the big POSLog, print counts and peak RSS as JSON.
+
+    One POSLog is one XML document, and a reader refuses a document past
+    ``limits.document_bytes`` (256 MiB by default, issue 16): the cap is raised above this
+    file, as a partner that sends such logs would raise it in crossdock.yaml."""
+    size = Path(path).stat().st_size
+    set_read_limits(ReadLimits(document_bytes=max(size + 1, DEFAULT_LIMITS.document_bytes)))
     mapper = DocumentMapper(SpecRegistry.from_directory())
     before = peak_rss_kb()
     started = time.perf_counter()
