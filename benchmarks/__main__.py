@@ -1,4 +1,6 @@
-"""``make bench``: run every benchmark and write BENCHMARKS.md (machine, date, ratios).
+"""``make bench``: run every benchmark and write its table into BENCHMARKS.md (machine, date,
+ratios), in its own block: ``make bench-peers``' block and the notes written by hand are kept
+(:mod:`benchmarks.markdown_block`).
 
 Each goal is a ratio against a reference measured in the same run, because these machines are
 noisy; absolute numbers are printed for context only.
@@ -18,6 +20,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from benchmarks.markdown_block import write_block
+
+MARK_START = "<!-- make bench -->"
+MARK_END = "<!-- /make bench -->"
 AMQP = os.environ.get("CROSSDOCK_BENCH_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
 ROWS = int(os.environ.get("CROSSDOCK_BENCH_ROWS", "1000000"))
 BULK_ROUNDS = int(os.environ.get("CROSSDOCK_BENCH_BULK_ROUNDS", "3"))
@@ -250,8 +256,6 @@ def main() -> None:
             rows.append((name, f"failed: {type(exc).__name__}: {exc}", "", "NOT measured"))
 
     lines = [
-        "# Benchmarks",
-        "",
         f"Written by `make bench` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.",
         "",
         f"Machine: {_machine()}",
@@ -263,7 +267,8 @@ def main() -> None:
         *[f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows],
         "",
     ]
-    Path("BENCHMARKS.md").write_text("\n".join(lines), encoding="utf-8")
+    # its own block only: bench-peers' table and the notes written by hand are kept
+    write_block(Path("BENCHMARKS.md"), MARK_START, MARK_END, "\n".join(lines))
     print("\n".join(lines))
 
 

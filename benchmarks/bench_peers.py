@@ -44,6 +44,7 @@ import orjson
 import psutil
 
 from benchmarks.bench_bulk import _FlatRow, write_file
+from benchmarks.markdown_block import write_block
 
 __all__ = ["COMMANDS", "install_airbyte", "main", "reference"]
 
@@ -346,10 +347,9 @@ def measure(rows: int, rounds: int, only: list[int]) -> list[dict[str, float]]:
 
 
 def table(rows: int, rounds: int, results: list[dict[str, float]], started: str) -> str:
-    """The BENCHMARKS.md block: how it was measured and the table."""
+    """The BENCHMARKS.md block's text: how it was measured and the table."""
     airbyte = next((r["rows_per_s"] for r in results if r["index"] == AIRBYTE_ROW), None)
     lines = [
-        MARK_START,
         f"Peers: `make bench-peers` at {started}, {rows:,}-row stock-count CSV, {rounds} "
         "interleaved rounds of whole processes (start-up included), medians; peak RSS summed "
         "over the process and its descendants (sampled every 50 ms), the largest single "
@@ -372,19 +372,7 @@ def table(rows: int, rounds: int, results: list[dict[str, float]], started: str)
             f"({r['seconds']:.1f} s) | {ratio} | {r['peak_rss_mb']:.0f} MB "
             f"({r['largest_rss_mb']:.0f} MB) | {r['peak_pss_mb']:.0f} MB |"
         )
-    lines.append(MARK_END)
     return "\n".join(lines)
-
-
-def write_benchmarks(block: str, path: Path = ROOT / "BENCHMARKS.md") -> None:
-    """Replace the bench-peers block of BENCHMARKS.md (or add it after the first table)."""
-    text = path.read_text(encoding="utf-8")
-    if MARK_START in text:
-        head, rest = text.split(MARK_START, 1)
-        text = head + block + rest.split(MARK_END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    path.write_text(text, encoding="utf-8")
 
 
 def main() -> None:
@@ -413,7 +401,7 @@ def main() -> None:
     block = table(args.rows, args.rounds, results, started)
     print(block)
     if not args.no_write:
-        write_benchmarks(block)
+        write_block(ROOT / "BENCHMARKS.md", MARK_START, MARK_END, block)
 
 
 if __name__ == "__main__":
