@@ -35,6 +35,7 @@ __all__ = [
     "element_path",
     "element_tree",
     "local_name",
+    "reparse_element",
     "root_name",
     "stream_messages",
 ]
@@ -83,6 +84,27 @@ def element_line(elem: etree._Element) -> int:
 def local_name(tag: str) -> str:
     """``{uri}Name`` → ``Name``."""
     return tag.rpartition("}")[2]
+
+
+def reparse_element(data: bytes, tag: str, *, source: str, line: int) -> etree._Element:
+    """One message element's bytes, kept by a dead letter, parsed again with the settings it
+    was first streamed with; RecordError when they are not well-formed XML, or not a ``tag``
+    element."""
+    try:
+        elem = etree.fromstring(data, etree.XMLParser(**_PARSER_OPTIONS))
+    except etree.XMLSyntaxError as exc:
+        raise RecordError(
+            f"{source}:line {line}", f"malformed XML: {exc.msg}", raw=data, line=line
+        ) from exc
+    if local_name(elem.tag) != tag:
+        an = "an" if tag[:1] in "AEIOU" else "a"
+        raise RecordError(
+            f"{source}:line {line}",
+            f"expected {an} {tag} element, found {local_name(elem.tag)}",
+            raw=data,
+            line=line,
+        )
+    return elem
 
 
 def _attributes(elem: etree._Element, own: Collection[str]) -> dict[str, Any]:

@@ -37,6 +37,7 @@ from connectors.formats.xml_tree import (
     element_line,
     element_tree,
     local_name,
+    reparse_element,
     root_name,
     stream_messages,
 )
@@ -118,20 +119,7 @@ class IdocFormat:
                 flat.idoc, source, position, "", line=line, raw=data, unread=flat.unread
             )
         else:
-            parser = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True)
-            try:
-                elem = etree.fromstring(data, parser)
-            except etree.XMLSyntaxError as exc:
-                raise RecordError(
-                    f"{source}:line {line}", f"malformed XML: {exc.msg}", raw=data, line=line
-                ) from exc
-            if local_name(elem.tag) != "IDOC":
-                raise RecordError(
-                    f"{source}:line {line}",
-                    f"expected an IDOC element, found {local_name(elem.tag)}",
-                    raw=data,
-                    line=line,
-                )
+            elem = reparse_element(data, "IDOC", source=source, line=line)
             root = str(context.get("root") or "")
             result = _message(elem, source, position, root, line=line, raw=data)
         if isinstance(result, RecordError):

@@ -49,7 +49,7 @@ from connectors.formats.xml_tree import (
     XmlText,
     element_line,
     element_tree,
-    local_name,
+    reparse_element,
     root_name,
     stream_messages,
 )
@@ -101,19 +101,7 @@ class PoslogFormat:
     ) -> RawRecord:
         """Parse one transaction's bytes again (a dead letter being replayed)."""
         position = int(context.get("position") or 1)
-        try:
-            elem = etree.fromstring(data, _standalone_parser())
-        except etree.XMLSyntaxError as exc:
-            raise RecordError(
-                f"{source}:line {line}", f"malformed XML: {exc.msg}", raw=data, line=line
-            ) from exc
-        if local_name(elem.tag) != "Transaction":
-            raise RecordError(
-                f"{source}:line {line}",
-                f"expected a Transaction element, found {local_name(elem.tag)}",
-                raw=data,
-                line=line,
-            )
+        elem = reparse_element(data, "Transaction", source=source, line=line)
         result = self._message(elem, source, position, line=line, raw=data)
         if isinstance(result, RecordError):
             raise result
@@ -165,12 +153,6 @@ class PoslogFormat:
             )
         context["key"] = f"{store}/{workstation}/{day}/{sequence}"
         return RawRecord(data, source, line, tree, CONTENT_TYPE, context)
-
-
-def _standalone_parser() -> etree.XMLParser:
-    return etree.XMLParser(
-        resolve_entities=False, no_network=True, huge_tree=True, remove_comments=True
-    )
 
 
 def _version(root: etree._Element | None) -> str:
