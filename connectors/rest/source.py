@@ -201,20 +201,25 @@ def _page_records(
         return None
     for n, item in enumerate(items, 1):
         raw = json.dumps(item, separators=(",", ":"), sort_keys=True).encode()
-        if not isinstance(item, dict) or item.get(stream.id_field) is None:
-            yield RecordError(
-                f"{where}#{n}", f"not an object with {stream.id_field!r}", raw=raw, line=n
-            )
-            continue
-        yield RawRecord(
-            data=raw,
-            source=where,
-            line=n,
-            fields=item,
-            content_type="application/json",
-            context={"stream": stream.name, "message": stream.name},
-        )
+        yield _item_record(stream, item, raw, where=where, n=n, location=f"{where}#{n}")
     return items
+
+
+def _item_record(
+    stream: RestStreamConfig, item: Any, raw: bytes, *, where: str, n: int, location: str
+) -> RawRecord | RecordError:
+    """Item ``n`` of a page or a webhook body (at ``location``): a record of ``stream``, or
+    the error of an item that is not an object with the stream's id field."""
+    if not isinstance(item, dict) or item.get(stream.id_field) is None:
+        return RecordError(location, f"not an object with {stream.id_field!r}", raw=raw, line=n)
+    return RawRecord(
+        data=raw,
+        source=where,
+        line=n,
+        fields=item,
+        content_type="application/json",
+        context={"stream": stream.name, "message": stream.name},
+    )
 
 
 class RestSource(WebhookSource[RestSourceConfig]):
@@ -302,19 +307,7 @@ class RestSource(WebhookSource[RestSourceConfig]):
         items = body if isinstance(body, list) else [body]
         for n, item in enumerate(items, 1):
             raw = request.body if len(items) == 1 else json.dumps(item).encode()
-            if not isinstance(item, dict) or item.get(stream.id_field) is None:
-                yield RecordError(
-                    f"{where}:{n}", f"not an object with {stream.id_field!r}", raw=raw
-                )
-                continue
-            yield RawRecord(
-                data=raw,
-                source=where,
-                line=n,
-                fields=item,
-                content_type="application/json",
-                context={"stream": stream.name, "message": stream.name},
-            )
+            yield _item_record(stream, item, raw, where=where, n=n, location=f"{where}:{n}")
 
     def mappings(self, record: RawRecord) -> list[CompiledMapping]:
         """The mapping of the record's stream."""
