@@ -262,25 +262,53 @@ def tasks(
 
 @routing_group.command("show")
 @click.argument("task_id", type=int, help="task id")
+@click.option(
+    "--lines",
+    "lines_limit",
+    type=click.IntRange(min=1),
+    default=1000,
+    show_default=True,
+    help="lines to show at most",
+)
+@click.option("--lines-after", type=click.IntRange(min=0), help="show the lines after this id")
 @config_option
 @data_dir_option
 @database_url_option
 def show(
     task_id: int,
+    lines_limit: int,
+    lines_after: int | None,
     config: Path | None,
     data_dir: Path | None,
     database_url: str | None,
 ) -> None:
-    """One task with its lines, SLA clocks and deliveries (JSON)."""
+    """One task with its SLA clocks, deliveries and lines (JSON), a page of lines at a time."""
     from hub.routing.errors import TaskError
     from hub.routing.tasks import task_detail
 
     try:
-        detail = task_detail(_db(config, data_dir, database_url), task_id)
+        detail = task_detail(
+            _db(config, data_dir, database_url),
+            task_id,
+            lines_limit=lines_limit,
+            lines_after=lines_after,
+        )
     except TaskError as exc:
         err.print(f"[red]error:[/] {exc}")
         raise Exit(1) from exc
     sys.stdout.write(json.dumps(detail, indent=2, default=str) + "\n")
+    if detail["lines_next"] is not None:
+        from hub.command_hints import command_hint
+
+        following = f"routing show {task_id} --lines {lines_limit}"
+        following += f" --lines-after {detail['lines_next']}"
+        hint = command_hint(following, config=config, data_dir=data_dir, database_url=database_url)
+        shown = len(detail["lines"])
+        err.print(
+            f"{shown:,} of the task's {detail['line_count']:,} lines shown; the next page: {hint}",
+            highlight=False,
+            markup=False,
+        )
 
 
 def _transition_command(action: str, done: str, help_text: str) -> None:

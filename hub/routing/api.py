@@ -76,10 +76,21 @@ def list_routing_tasks(
 
 
 @router.get("/tasks/{task_id}")
-def get_routing_task(task_id: TaskId, db: Db, _who: Reader) -> dict[str, Any]:
-    """One task with its lines, SLA clocks and deliveries."""
+def get_routing_task(
+    task_id: TaskId,
+    db: Db,
+    _who: Reader,
+    lines_limit: Annotated[
+        int, Query(ge=1, le=10_000, description="lines in this page")
+    ] = tasks.LINES_PAGE,
+    lines_after: Annotated[
+        int | None, Query(ge=0, le=_ID_MAX, description="the page after this line id")
+    ] = None,
+) -> dict[str, Any]:
+    """One task with its SLA clocks, deliveries and a page of its lines (``line_count`` in
+    all; ``lines_next``: the ``lines_after`` of the next page, null on the last)."""
     try:
-        return tasks.task_detail(db, task_id)
+        return tasks.task_detail(db, task_id, lines_limit=lines_limit, lines_after=lines_after)
     except TaskError as exc:
         raise HTTPException(404, str(exc)) from exc
 
