@@ -42,9 +42,18 @@ class Notification:
     lines: list[dict[str, Any]] = field(default_factory=list)
     occurrences: int = 1
     escalation_level: int = 0
+    line_count: int | None = None
+    """How many lines the task has when ``lines`` holds only the first of them (a bulk
+    count's task holds tens of thousands); None: ``lines`` holds them all."""
+
+    @property
+    def total_lines(self) -> int:
+        """How many lines the task has, whether or not ``lines`` holds them all."""
+        return len(self.lines) if self.line_count is None else self.line_count
 
     def as_json(self) -> dict[str, Any]:
-        """A JSON-ready dict of every field (the body webhooks and queues carry)."""
+        """A JSON-ready dict of every field (the body webhooks and queues carry);
+        ``line_count`` is the task's, which ``lines`` may hold only the first of."""
         return {
             "delivery_id": self.delivery_id,
             "task_id": self.task_id,
@@ -61,6 +70,7 @@ class Notification:
             "state": self.state,
             "labels": self.labels,
             "lines": self.lines,
+            "line_count": self.total_lines,
             "occurrences": self.occurrences,
             "escalation_level": self.escalation_level,
         }
@@ -71,13 +81,15 @@ class Notification:
             f"[P{self.priority} {self.severity}] {self.title}\n"
             f"{self.summary}\n"
             f"task {self.task_id} ({self.state}), rule {self.rule}, {self.purpose}, "
-            f"{self.occurrences} occurrence(s), {len(self.lines)} line(s)"
+            f"{self.occurrences} occurrence(s), {self.total_lines} line(s)"
         )
+        shown = self.lines[:50]
         lines = [
             "  - " + ", ".join(f"{k}={v}" for k, v in line.items() if k != "dedup_key")
-            for line in self.lines[:50]
+            for line in shown
         ]
-        more = [f"  … and {len(self.lines) - 50} more"] if len(self.lines) > 50 else []
+        hidden = self.total_lines - len(shown)
+        more = [f"  … and {hidden} more"] if hidden > 0 else []
         return "\n".join([head, *lines, *more])
 
 

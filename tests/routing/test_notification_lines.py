@@ -1,0 +1,63 @@
+"""A notification carries a task's first lines and says how many it has: a bulk count's task
+holds tens of thousands of lines, which no webhook receiver or ticket takes in one body."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from hub.routing import deliveries
+from hub.routing.dispatcher import Dispatcher
+from hub.routing.router import Router
+from hub.routing.targets import MemoryTarget
+from hub.routing.targets.base import Notification
+from tests.routing.conftest import Clock
+from tests.routing.events import count
+
+
+def _notify(router: Router, dispatcher: Dispatcher, clock: Clock, skus: int) -> None:
+    router.route_many([count("S002", f"SKU-{i:03}", 5, 10, clock()) for i in range(skus)])
+    dispatcher.tick()
+    clock.advance(minutes=11)  # past the rule's group wait
+    dispatcher.tick()
+
+
+def test_a_task_past_the_cap_is_notified_with_its_first_lines_and_its_count(
+    router: Router,
+    dispatcher: Dispatcher,
+    targets: dict[str, MemoryTarget],
+    clock: Clock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(deliveries, "NOTIFIED_LINES", 5)
+    _notify(router, dispatcher, clock, 7)
+    [sent] = targets["store-ops"].sent
+    assert [line["sku"] for line in sent.lines] == [f"SKU-{i:03}" for i in range(5)]
+    assert sent.total_lines == 7
+    body = json.loads(json.dumps(sent.as_json()))
+    assert body["line_count"] == 7
+    assert len(body["lines"]) == 5
+    text = sent.text()
+    assert "7 line(s)" in text
+    assert text.endswith("  … and 2 more")
+
+
+def test_a_task_within_the_cap_is_notified_whole(
+    router: Router, dispatcher: Dispatcher, targets: dict[str, MemoryTarget], clock: Clock
+) -> None:
+    _notify(router, dispatcher, clock, 7)
+    [sent] = targets["store-ops"].sent
+    assert len(sent.lines) == 7
+    assert sent.line_count is None
+    assert sent.as_json()["line_count"] == 7
+    assert "more" not in sent.text()
+
+
+def test_a_notification_built_without_a_count_counts_its_lines() -> None:
+    plain = Notification(
+        "d-1", 1, "opened", "r@1", "c", "high", 1, 1, 1, "t", "s", "x", "open",
+        lines=[{"sku": "A"}, {"sku": "B"}],
+    )  # fmt: skip
+    assert plain.total_lines == 2
+    assert plain.as_json()["line_count"] == 2
