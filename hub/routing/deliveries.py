@@ -36,11 +36,12 @@ _DELIVERIES = cast(Table, DeliveryRow.__table__)
 _TASKS = cast(Table, TaskRow.__table__)
 _LINES = cast(Table, TaskLineRow.__table__)
 NOTIFIED_LINES = 1000
-"""Lines a notification carries at most, the task's first; it says how many the task has
-(``line_count``). A bulk count's task holds tens of thousands (22,126 lines for one store of a
-1,000,000-row count), which no webhook receiver or ticket takes in one body; the rest are read
-from the API a page at a time (``GET /routing/tasks/{id}?lines_after=…``), as Alertmanager's
-webhook says how many alerts it left out past ``max_alerts``."""
+"""Lines a notification carries at most: the task's first (an ``updated`` notice: the ones
+seen last), and it says how many the task has (``line_count``). A bulk count's task holds
+tens of thousands (22,126 lines for one store of a 1,000,000-row count), which no webhook
+receiver or ticket takes in one body; the rest are read from the API a page at a time
+(``GET /routing/tasks/{id}?lines_after=…``), as Alertmanager's webhook says how many alerts
+it left out past ``max_alerts``."""
 
 DELIVERY_POLICY = RetryPolicy(table=DELIVERY_RETRY_TABLE)
 """Five attempts, capped exponential backoff with jitter, the delivery retry table."""
@@ -162,6 +163,19 @@ class Deliverer:
                 count = conn.execute(
                     select(func.count()).select_from(_LINES).where(_LINES.c.task_id == task.id)
                 ).scalar_one()
+                if delivery.purpose == "updated":
+                    # an update is about the lines that joined or came again since the last
+                    # notice: the ones seen last, in line order, rather than the task's first
+                    recent = (
+                        select(_LINES.c.id, _LINES.c.fields, _LINES.c.occurrences)
+                        .where(_LINES.c.task_id == task.id)
+                        .order_by(_LINES.c.last_seen.desc(), _LINES.c.id.desc())
+                        .limit(NOTIFIED_LINES)
+                        .subquery()
+                    )
+                    lines = conn.execute(
+                        select(recent.c.fields, recent.c.occurrences).order_by(recent.c.id)
+                    ).all()
         return Notification(
             delivery_id=f"crossdock-delivery-{delivery.id}",
             task_id=task.id,

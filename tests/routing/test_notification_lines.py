@@ -43,6 +43,35 @@ def test_a_task_past_the_cap_is_notified_with_its_first_lines_and_its_count(
     assert text.endswith("  … and 2 more")
 
 
+def test_an_update_past_the_cap_carries_the_lines_seen_last(
+    router: Router,
+    dispatcher: Dispatcher,
+    targets: dict[str, MemoryTarget],
+    clock: Clock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(deliveries, "NOTIFIED_LINES", 5)
+    _notify(router, dispatcher, clock, 7)  # opened: SKU-000 … SKU-004 of 7
+    clock.advance(minutes=5)
+    again = [count("S002", "SKU-000", 4, 10, clock())]  # counted again, still short
+    new = [count("S002", f"SKU-{i}", 5, 10, clock()) for i in (100, 101)]
+    router.route_many(again + new)
+    clock.advance(hours=1, minutes=1)  # past the rule's group interval
+    dispatcher.tick()
+    opened, updated = targets["store-ops"].sent
+    assert updated.purpose.startswith("updated")
+    assert updated.total_lines == 9
+    # the three seen just now and, of the rest, the last two; in line order
+    assert [line["sku"] for line in updated.lines] == [
+        "SKU-000",
+        "SKU-005",
+        "SKU-006",
+        "SKU-100",
+        "SKU-101",
+    ]
+    assert [line["sku"] for line in opened.lines] == [f"SKU-{i:03}" for i in range(5)]
+
+
 def test_a_task_within_the_cap_is_notified_whole(
     router: Router, dispatcher: Dispatcher, targets: dict[str, MemoryTarget], clock: Clock
 ) -> None:
