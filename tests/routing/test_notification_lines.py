@@ -16,6 +16,12 @@ from tests.routing.conftest import Clock
 from tests.routing.events import count
 
 
+@pytest.fixture
+def five_lines(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Notifications capped at 5 lines (1,000 in the hub), so a task of 7 passes the cap."""
+    monkeypatch.setattr(deliveries, "NOTIFIED_LINES", 5)
+
+
 def _notify(router: Router, dispatcher: Dispatcher, clock: Clock, skus: int) -> None:
     router.route_many([count("S002", f"SKU-{i:03}", 5, 10, clock()) for i in range(skus)])
     dispatcher.tick()
@@ -23,14 +29,10 @@ def _notify(router: Router, dispatcher: Dispatcher, clock: Clock, skus: int) -> 
     dispatcher.tick()
 
 
+@pytest.mark.usefixtures("five_lines")
 def test_a_task_past_the_cap_is_notified_with_its_first_lines_and_its_count(
-    router: Router,
-    dispatcher: Dispatcher,
-    targets: dict[str, MemoryTarget],
-    clock: Clock,
-    monkeypatch: pytest.MonkeyPatch,
+    router: Router, dispatcher: Dispatcher, targets: dict[str, MemoryTarget], clock: Clock
 ) -> None:
-    monkeypatch.setattr(deliveries, "NOTIFIED_LINES", 5)
     _notify(router, dispatcher, clock, 7)
     [sent] = targets["store-ops"].sent
     assert [line["sku"] for line in sent.lines] == [f"SKU-{i:03}" for i in range(5)]
@@ -43,14 +45,10 @@ def test_a_task_past_the_cap_is_notified_with_its_first_lines_and_its_count(
     assert text.endswith("  … and 2 more")
 
 
+@pytest.mark.usefixtures("five_lines")
 def test_an_update_past_the_cap_carries_the_lines_seen_last(
-    router: Router,
-    dispatcher: Dispatcher,
-    targets: dict[str, MemoryTarget],
-    clock: Clock,
-    monkeypatch: pytest.MonkeyPatch,
+    router: Router, dispatcher: Dispatcher, targets: dict[str, MemoryTarget], clock: Clock
 ) -> None:
-    monkeypatch.setattr(deliveries, "NOTIFIED_LINES", 5)
     _notify(router, dispatcher, clock, 7)  # opened: SKU-000 … SKU-004 of 7
     clock.advance(minutes=5)
     again = [count("S002", "SKU-000", 4, 10, clock())]  # counted again, still short
