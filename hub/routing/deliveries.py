@@ -151,31 +151,21 @@ class Deliverer:
     def _notification(self, delivery: Any) -> Notification:
         with self.db.connect() as conn:
             task = conn.execute(select(_TASKS).where(_TASKS.c.id == delivery.task_id)).one()
+            of_task = _LINES.c.task_id == task.id
+            counted = select(func.count()).select_from(_LINES).where(of_task)
+            total = int(conn.execute(counted).scalar_one())
+            page = select(_LINES.c.id, _LINES.c.fields, _LINES.c.occurrences).where(of_task)
+            if total > NOTIFIED_LINES and delivery.purpose == "updated":
+                # an update is about the lines that joined or came again since the last
+                # notice: the ones seen last, in line order, rather than the task's first
+                page = page.order_by(_LINES.c.last_seen.desc(), _LINES.c.id.desc())
+            else:
+                page = page.order_by(_LINES.c.id)
+            chosen = page.limit(NOTIFIED_LINES).subquery()
             lines = conn.execute(
-                select(_LINES.c.fields, _LINES.c.occurrences)
-                .where(_LINES.c.task_id == task.id)
-                .order_by(_LINES.c.id)
-                .limit(NOTIFIED_LINES + 1)
+                select(chosen.c.fields, chosen.c.occurrences).order_by(chosen.c.id)
             ).all()
-            count: int | None = None
-            if len(lines) > NOTIFIED_LINES:
-                lines = lines[:NOTIFIED_LINES]
-                count = conn.execute(
-                    select(func.count()).select_from(_LINES).where(_LINES.c.task_id == task.id)
-                ).scalar_one()
-                if delivery.purpose == "updated":
-                    # an update is about the lines that joined or came again since the last
-                    # notice: the ones seen last, in line order, rather than the task's first
-                    recent = (
-                        select(_LINES.c.id, _LINES.c.fields, _LINES.c.occurrences)
-                        .where(_LINES.c.task_id == task.id)
-                        .order_by(_LINES.c.last_seen.desc(), _LINES.c.id.desc())
-                        .limit(NOTIFIED_LINES)
-                        .subquery()
-                    )
-                    lines = conn.execute(
-                        select(recent.c.fields, recent.c.occurrences).order_by(recent.c.id)
-                    ).all()
+            count = total if total > NOTIFIED_LINES else None
         return Notification(
             delivery_id=f"crossdock-delivery-{delivery.id}",
             task_id=task.id,
