@@ -29,9 +29,14 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# The suite over the cores (pytest-xdist; at most 8 workers, TEST_WORKERS=0 for one process),
+# then the outage tests alone: they stop the shared RabbitMQ and PostgreSQL, which would break
+# whatever ran beside them (they skip unless CROSSDOCK_OUTAGE_TESTS=1, as .ci/run sets)
+TEST_WORKERS ?= auto
 unit: $(STAMP)
 	$(BIN)/crossdock schemas check
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --maxprocesses 8 -m "not outage"
+	$(BIN)/pytest -m outage
 
 test: lint typecheck unit
 

@@ -3,10 +3,12 @@ collector's thresholds put back after each test."""
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -33,6 +35,23 @@ def _collector_thresholds() -> Iterator[None]:
 
 GOLDEN_RESULTS = pytest.StashKey[list[GoldenResult]]()
 """Where the golden test leaves its results for the summary."""
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """A worker of ``pytest -n`` (pytest-xdist, as ``make test`` runs the suite) hands the
+    golden results it holds to the controller, which prints the summary."""
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:
+        results = session.config.stash.get(GOLDEN_RESULTS, [])
+        output["golden_results"] = [dataclasses.asdict(r) for r in results]
+
+
+@pytest.hookimpl(optionalhook=True)  # pytest-xdist's hook: absent in a plain pytest run
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """The controller keeps what each worker's golden test found (see pytest_sessionfinish)."""
+    del error
+    results = node.config.stash.setdefault(GOLDEN_RESULTS, [])
+    results += [GoldenResult(**r) for r in node.workeroutput.get("golden_results", [])]
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

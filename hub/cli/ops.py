@@ -249,8 +249,7 @@ def list_command(
         for letter in page.letters:
             sys.stdout.write(json.dumps(letter) + "\n")
         return
-    from rich.console import Console  # imported here: see the module's note on rich
-    from rich.table import Table
+    from rich.table import Table  # imported here: see the module's note on rich
 
     table = Table("id", "status", "connector", "stage", "where", "reason")
     for x in page.letters:
@@ -262,8 +261,7 @@ def list_command(
             _where(x["location"]),
             x["reason"][:160],
         )
-    # piped into a file or a CI log, 80 columns would fold every reason: wide lines read better
-    (out if out.is_terminal else Console(width=max(out.width, 200))).print(table)
+    out.print(table, min_width=200)  # piped, 80 columns would fold every reason
     out.print(f"{len(page.letters)} shown; {total} total", highlight=False)
     if page.next_cursor is not None:
         out.print(f"next page: --before {page.next_cursor}", highlight=False)

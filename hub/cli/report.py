@@ -75,11 +75,22 @@ class Reporter:
         level: str | None = None,
         ids: dict[str, Any] | None = None,
         markup: bool | None = None,
+        min_width: int | None = None,
         **options: Any,
     ) -> None:
-        """Print ``objects`` as the console does, or as one JSON line."""
+        """Print ``objects`` as the console does, or as one JSON line.
+
+        ``min_width``: the columns a table gets at least where the stream is not a terminal (a
+        file, a pipe, a CI log): there rich assumes 80, which folds every row of a wide table.
+        """
         if self.format == "console":
-            self.console.print(*objects, markup=markup, **options)
+            console = self.console
+            if min_width is not None and not console.is_terminal and console.width < min_width:
+                # imported here: see Reporter.console
+                from rich.console import Console
+
+                console = Console(stderr=self.stderr, soft_wrap=self.soft_wrap, width=min_width)
+            console.print(*objects, markup=markup, **options)
             return
         message = " ".join(_plain(o, markup=markup is not False) for o in objects)
         self.line(message, level=level or _level_of(message), ids=ids)

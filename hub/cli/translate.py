@@ -158,7 +158,6 @@ def _summary_table(
     pool: "WorkerPool | None",
 ) -> int:
     # imported here: rich is loaded by the commands that print with it, not by their parsing
-    from rich.console import Console
     from rich.table import Table
 
     from hub.translate import TranslationReport, translate_file
@@ -210,11 +209,8 @@ def _summary_table(
             first[:160] + ("…" if len(first) > 160 else ""),
         )
     if not as_json:
-        # piped into a file or a CI log, a table of 80 columns would wrap every error; wide
-        # lines read better there
-        console = out if out.is_terminal else Console(width=max(out.width, 240))
-        console.print(table)
-        console.print(f"{len(files)} file(s): {len(files) - failed} ok, {failed} failed")
+        out.print(table, min_width=240)  # piped, 80 columns would wrap every error
+        out.print(f"{len(files)} file(s): {len(files) - failed} ok, {failed} failed")
     return 1 if failed else 0
 
 

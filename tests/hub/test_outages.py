@@ -3,8 +3,9 @@
 These tests stop the real, shared servers: PostgreSQL with ``pg_ctlcluster``, RabbitMQ with
 ``rabbitmqctl stop_app`` (the node stays). Each outage is a few seconds, and the server is
 started again in a ``finally``. They are marked ``outage`` and run only with
-``CROSSDOCK_OUTAGE_TESTS=1`` (``.ci/run`` sets it: the CI suite runs alone and serially), since
-an outage breaks any other suite using the same servers meanwhile.
+``CROSSDOCK_OUTAGE_TESTS=1`` (``.ci/run`` sets it: nothing else runs on a CI machine, and ``make
+test`` runs them alone, after the rest of the suite has run over the cores), since an outage
+breaks any other test or suite using the same servers meanwhile.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ pytestmark = [
     pytest.mark.rabbitmq,
     pytest.mark.postgres,
     # stopping the shared servers breaks whatever else runs on them meanwhile (other suites on
-    # this machine): opt in, as .ci/run does for the serial CI suite
+    # this machine): opt in, as .ci/run does (make test runs them alone after the rest)
     pytest.mark.skipif(
         os.environ.get("CROSSDOCK_OUTAGE_TESTS") != "1",
         reason="stops the shared RabbitMQ and PostgreSQL: set CROSSDOCK_OUTAGE_TESTS=1 to run",
