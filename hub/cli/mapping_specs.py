@@ -61,11 +61,11 @@ def mappings_test() -> None:
             result.case,
             "[green]pass[/]" if ok else "[red]FAIL[/] " + "; ".join(result.differences[:3]),
         )
-    out.print(table, min_width=200)  # piped, 80 columns would fold the specs' names
+    out.print(table)
     summary = Table("format", *_MAPPINGS_TEST_COUNTS)
     for name, counts in sorted(per_format.items()):
         summary.add_row(name, *(str(counts[column]) for column in _MAPPINGS_TEST_COUNTS))
-    out.print(summary, min_width=200)
+    out.print(summary)
     for line in skipped:
         out.print(f"skipped: {line}", highlight=False, soft_wrap=True)
     raise Exit(1 if failures else 0)

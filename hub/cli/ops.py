@@ -261,7 +261,7 @@ def list_command(
             _where(x["location"]),
             x["reason"][:160],
         )
-    out.print(table, min_width=200)  # piped, 80 columns would fold every reason
+    out.print(table)
     out.print(f"{len(page.letters)} shown; {total} total", highlight=False)
     if page.next_cursor is not None:
         out.print(f"next page: --before {page.next_cursor}", highlight=False)

@@ -26,7 +26,11 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from rich.console import Console
 
-__all__ = ["LogFormat", "Reporter", "err", "out", "set_log_format"]
+__all__ = ["PIPED_TABLE_WIDTH", "LogFormat", "Reporter", "err", "out", "set_log_format"]
+
+
+PIPED_TABLE_WIDTH = 200
+"""Columns a table printed into a file or a pipe gets at least (see :meth:`Reporter.print`)."""
 
 
 class LogFormat(StrEnum):
@@ -80,16 +84,19 @@ class Reporter:
     ) -> None:
         """Print ``objects`` as the console does, or as one JSON line.
 
-        ``min_width``: the columns a table gets at least where the stream is not a terminal (a
-        file, a pipe, a CI log): there rich assumes 80, which folds every row of a wide table.
+        A table written where the stream is not a terminal (a file, a pipe, a CI log) gets
+        ``min_width`` columns at least (:data:`PIPED_TABLE_WIDTH` unless given): there rich
+        assumes 80, which folds every row of a wide table and cuts its cells short.
         """
         if self.format == "console":
             console = self.console
-            if min_width is not None and not console.is_terminal and console.width < min_width:
-                # imported here: see Reporter.console
-                from rich.console import Console
+            if not console.is_terminal and _has_table(objects):
+                width = min_width or PIPED_TABLE_WIDTH
+                if console.width < width:
+                    # imported here: see Reporter.console
+                    from rich.console import Console
 
-                console = Console(stderr=self.stderr, soft_wrap=self.soft_wrap, width=min_width)
+                    console = Console(stderr=self.stderr, soft_wrap=self.soft_wrap, width=width)
             console.print(*objects, markup=markup, **options)
             return
         message = " ".join(_plain(o, markup=markup is not False) for o in objects)
@@ -164,6 +171,12 @@ class _ToReporter(logging.Handler):
             self.handleError(record)
 
 
+def _has_table(objects: tuple[Any, ...]) -> bool:
+    from rich.table import Table  # imported here: see Reporter.console
+
+    return any(isinstance(o, Table) for o in objects)
+
+
 def _plain(obj: Any, *, markup: bool) -> str:
     """The text of a console object without colours (a table rendered as text)."""
     from rich.console import Console  # imported here: see Reporter.console
@@ -172,7 +185,7 @@ def _plain(obj: Any, *, markup: bool) -> str:
     if isinstance(obj, str):
         return Text.from_markup(obj).plain if markup else obj
     buffer = io.StringIO()
-    Console(file=buffer, width=200, no_color=True, soft_wrap=True).print(obj)
+    Console(file=buffer, width=PIPED_TABLE_WIDTH, no_color=True, soft_wrap=True).print(obj)
     return buffer.getvalue().rstrip("\n")
 
 

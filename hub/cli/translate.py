@@ -209,7 +209,7 @@ def _summary_table(
             first[:160] + ("…" if len(first) > 160 else ""),
         )
     if not as_json:
-        out.print(table, min_width=240)  # piped, 80 columns would wrap every error
+        out.print(table, min_width=240)  # its errors are up to 160 characters
         out.print(f"{len(files)} file(s): {len(files) - failed} ok, {failed} failed")
     return 1 if failed else 0
 
