@@ -62,9 +62,12 @@ ARTS_NAMESPACE = "http://www.nrf-arts.org/IXRetail/namespace/"
 _OWN = frozenset({ARTS_NAMESPACE})
 CONTENT_TYPE = "application/xml"
 #: RetailTransaction/@TransactionStatus values of transactions that moved no stock
-_NOT_FINISHED = frozenset(
-    {"cancelled", "canceled", "voided", "postvoided", "suspended", "suspendeddeleted", "training"}
-)
+_NOT_FINISHED = frozenset({"cancelled", "canceled", "voided", "postvoided", "training"})
+#: every status of a suspended transaction moved no stock, whatever became of it later:
+#: ``Suspended``, ``SuspendedDeleted``, and Oracle Retail POS's ``SuspendedRetrieved`` (the
+#: suspended one after another transaction resumed it and sold its items) and
+#: ``SuspendedCancelled``; counting the retrieved one would sell its goods twice
+_SUSPENDED = "suspended"
 _TRUE = frozenset({"true", "1"})
 #: Sale/@ItemType values rung up without moving stock (the specs' split conditions say the same)
 NON_STOCK_ITEM_TYPES = frozenset({"Service", "NonMerchandise", "GiftCertificate", "Deposit"})
@@ -182,7 +185,7 @@ def _kind(tree: Mapping[str, Any]) -> str:
     retail = tree.get("RetailTransaction")
     if isinstance(retail, dict):
         status = str(retail.get("@TransactionStatus", "")).replace(" ", "").lower()
-        if status in _NOT_FINISHED:
+        if status in _NOT_FINISHED or status.startswith(_SUSPENDED):
             return "void"
         return _retail_kind(retail)
     for key, value in tree.items():

@@ -101,6 +101,22 @@ def test_written_store_day_classifies_sale_return_and_control() -> None:
             ),
         ),
         (' TrainingModeFlag="true"', _sale()),
+        # Oracle Retail POS logs a suspended transaction again once it was resumed elsewhere
+        # (its items sold by the resuming transaction) or cancelled: still no stock moved
+        *[
+            (
+                "",
+                _sale().replace(
+                    "<RetailTransaction>", f'<RetailTransaction TransactionStatus="{status}">'
+                ),
+            )
+            for status in (
+                "Suspended",
+                "SuspendedDeleted",
+                "SuspendedRetrieved",
+                "SuspendedCancelled",
+            )
+        ],
     ],
 )
 def test_cancelled_voided_and_training_transactions_are_void(extra: str, body: str) -> None:
