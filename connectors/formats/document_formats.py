@@ -45,6 +45,15 @@ HEAD_BYTES = 4096
 #: how documents start (X12, EDIFACT, XML, JSON): such content is never taken for CSV
 DOCUMENT_STARTS = (b"ISA", b"UNA", b"UNB", b"UNH", b"<", b"{", b"[")
 _BOM = b"\xef\xbb\xbf"
+#: how an XML document in UTF-16 starts (XML 1.0 appendix F): a byte order mark, or without
+#: one the ``<?`` of its declaration; every XML processor must read UTF-16 (section 4.3.3),
+#: and Windows tills write their logs in it
+_UTF16_STARTS = {
+    b"\xff\xfe": "utf-16-le",
+    b"\xfe\xff": "utf-16-be",
+    b"<\x00?\x00": "utf-16-le",
+    b"\x00<\x00?": "utf-16-be",
+}
 
 
 @functools.cache
@@ -78,21 +87,35 @@ def get(name: str) -> DocumentFormat:
     return fmt
 
 
-def read_head(fh: BinaryIO) -> bytes:
-    """The first bytes of ``fh`` as ``sniff`` wants them (BOM and leading whitespace removed)."""
-    head = fh.read(HEAD_BYTES)
+def _sniffable(head: bytes) -> bytes:
+    """``head`` without its BOM and leading whitespace; an XML head in UTF-16 as UTF-8, so
+    the XML formats' sniffs (which look for ASCII names) see it. Only the head is recoded:
+    the readers parse the file itself, and lxml reads UTF-16 by its BOM or declaration."""
+    for start, codec in _UTF16_STARTS.items():
+        if head.startswith(start):
+            units = head[2:] if len(start) == 2 else head  # a BOM is no character
+            text = units[: len(units) // 2 * 2].decode(codec, "replace").lstrip()
+            if text.startswith("<"):
+                return text.encode("utf-8")
+            break
     return head.removeprefix(_BOM).lstrip()
+
+
+def read_head(fh: BinaryIO) -> bytes:
+    """The first bytes of ``fh`` as ``sniff`` wants them (BOM and leading whitespace removed;
+    an XML head in UTF-16 recoded to UTF-8)."""
+    return _sniffable(fh.read(HEAD_BYTES))
 
 
 def looks_like_document(head: bytes) -> bool:
     """Whether ``head`` opens like a document (so an unknown one is refused, not read as CSV)."""
-    return head.removeprefix(_BOM).lstrip().startswith(DOCUMENT_STARTS)
+    return _sniffable(head).startswith(DOCUMENT_STARTS)
 
 
 def detect(head: bytes, source: str = "document") -> DocumentFormat:
     """The one format that claims ``head`` (CSV for what no document format claims and that
     does not open like a document); :class:`UnknownFormatError` for none or several."""
-    head = head.removeprefix(_BOM).lstrip()
+    head = _sniffable(head)
     claims = [fmt for fmt in available().values() if fmt.sniff(head)]
     if len(claims) > 1:  # a document format's claim wins over CSV's "anything else"
         claims = [fmt for fmt in claims if fmt.name != FALLBACK]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 from pathlib import Path
 
 import pytest
@@ -32,6 +33,31 @@ def test_detect_names_the_format_of_real_documents(path: Path | str, name: str) 
 def test_a_byte_order_mark_and_leading_blank_lines_do_not_hide_the_format() -> None:
     head = b"\xef\xbb\xbf\n\n  " + (WRITTEN / "idoc_wmmbid02.xml").read_bytes()[:4000]
     assert registry.detect(head).name == "idoc"
+
+
+@pytest.mark.parametrize(
+    ("path", "codec", "bom"),
+    [
+        ("poslog_v6_prefixed.xml", "utf-16-le", b"\xff\xfe"),
+        ("poslog_v6_store_day.xml", "utf-16-be", b"\xfe\xff"),
+        ("poslog_return.xml", "utf-16-le", b""),  # no BOM: its declaration says UTF-16
+        ("idoc_wmmbid02.xml", "utf-16-be", b""),
+    ],
+)
+def test_an_xml_document_in_utf16_is_read_like_its_utf8_self(
+    path: str, codec: str, bom: bytes
+) -> None:
+    # XML 1.0 section 4.3.3: every processor reads UTF-16; Windows tills write their logs in it
+    utf8 = (WRITTEN / path).read_bytes()
+    assert utf8.startswith(b'<?xml version="1.0" encoding="UTF-8"?>')
+    text = utf8.decode("utf-8").replace('encoding="UTF-8"', 'encoding="UTF-16"', 1)
+    data = bom + text.encode(codec)
+    fmt = registry.detect(registry.read_head(io.BytesIO(data)), path)
+    assert fmt.name == ("idoc" if path.startswith("idoc") else "poslog")
+    assert registry.looks_like_document(data[:4096])
+    read = [r.fields for r in fmt.messages(io.BytesIO(data), path)]
+    assert read == [r.fields for r in fmt.messages(io.BytesIO(utf8), path)]
+    assert read
 
 
 @pytest.mark.parametrize(
