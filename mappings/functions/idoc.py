@@ -139,13 +139,18 @@ def _qualified(
 
 
 def _decimal(text: str, what: str) -> Decimal:
+    """A number of an IDoc field. SAP writes a negative one with the sign after the digits
+    (``77.59-``: ABAP's character form of a packed number, which the IDoc's character
+    fields take), so a trailing minus is read as a negative number, never dropped."""
+    number = text.strip()
+    negative = number.endswith("-") and number[:1] not in ("-", "+")
     try:
-        value = Decimal(text)
+        value = Decimal(number[:-1].rstrip() if negative else number)
     except InvalidOperation:
         raise ValueError(f"{what} {text!r} is not a decimal number") from None
     if not value.is_finite():
         raise ValueError(f"{what} {text!r} is not a decimal number")
-    return value
+    return -value if negative else value
 
 
 # --- partners ------------------------------------------------------------------------------
@@ -472,10 +477,18 @@ def _movement(item: Mapping[str, Any]) -> tuple[int, str]:
 def movement_change(item: Mapping[str, Any]) -> Decimal | None:
     """The quantity in unit of entry (``ERFMG``, else ``MENGE``) signed by the movement type."""
     sign, _ = _movement(item)
-    text = _text(item, "ERFMG") or _text(item, "MENGE")
+    field = "ERFMG" if _text(item, "ERFMG") else "MENGE"
+    text = _text(item, field)
     if not text:
         return None
-    value = _decimal(text, "quantity")
+    value = _decimal(text, f"quantity {field}")
+    if value < 0:
+        # the movement type alone says which way stock goes: a signed quantity on top of it
+        # could mean either direction
+        raise ValueError(
+            f"quantity {field} {text!r} is negative: a goods movement's quantity is unsigned, "
+            f"its direction is the movement type (BWART {_text(item, 'BWART')})"
+        )
     return value if sign > 0 else -value
 
 

@@ -99,6 +99,26 @@ def test_an_invoice_line_with_its_net_value_only_is_priced_per_unit_to_four_plac
     assert f.billed_unit_price({"MENGE": "2"}) is None
 
 
+def test_a_trailing_minus_is_sap_s_negative_sign_never_dropped() -> None:
+    # SAP writes a negative number into an IDoc's character field with the sign after the
+    # digits (ABAP's character form of a packed number): 77.59- is minus 77.59
+    credit = {"E1EDS01": {"SUMID": "011", "SUMME": "  77.59-"}, "E1EDK01": {"CURCY": "EUR"}}
+    assert f.invoice_total(credit) == Decimal("-77.59")
+    net = {"E1EDS01": {"SUMID": "002", "SUMME": "65.20- "}, "E1EDK01": {"CURCY": "EUR"}}
+    assert f.net_total(net) == {"amount": Decimal("-65.20"), "currency": "EUR"}
+    assert f.billed_unit_price({"NETWR": "10.00-", "MENGE": "4"}) == Decimal("-2.5")
+    with pytest.raises(ValueError, match=r"SUMME of SUMID 011 '-77\.59-' is not a decimal"):
+        f.invoice_total({"E1EDS01": {"SUMID": "011", "SUMME": "-77.59-"}})
+
+
+def test_a_negative_movement_quantity_is_refused_its_direction_is_the_movement_type() -> None:
+    # WMMBID02 quantities are unsigned; BWART says the direction. 4.000- on a surplus (701)
+    # could mean either way, so it is refused by name rather than read as +4 or -4
+    with pytest.raises(ValueError, match=r"ERFMG '4\.000-' is negative.*BWART 701"):
+        f.movement_change({"BWART": "701", "ERFMG": "4.000-", "ERFME": "PCE"})
+    assert f.movement_change({"BWART": "702", "ERFMG": " 4.000 "}) == Decimal("-4.000")
+
+
 def test_a_price_unit_of_zero_and_an_unknown_unit_are_refused_by_name() -> None:
     with pytest.raises(ValueError, match="PEINH '0'"):
         f.unit_price({"VPREI": "1", "PEINH": "0"})
