@@ -50,6 +50,8 @@ CONTROL_FIELDS: tuple[tuple[str, int], ...] = (
     ("SERIAL", 20),
 )  # fmt: skip
 _CONTROL = b"EDI_DC40"
+#: a UTF-8 byte order mark, which Windows middleware puts before the first record
+_BOM = b"\xef\xbb\xbf"
 _OLD_CONTROL = b"EDI_DC"
 # EDI_DD40: SEGNAM 0-30, MANDT 30-33, DOCNUM 33-49, SEGNUM 49-55, PSGNUM 55-61, HLEVEL 61-63
 _SEGNUM, _PSGNUM, _SDATA = slice(49, 55), slice(55, 61), 63
@@ -78,6 +80,8 @@ def read_flat_file(fh: BinaryIO, source: str) -> Iterator[FlatIdoc]:
     # a line or a file without end is refused at its cap, not held in memory
     for number, raw in enumerate(CappedReader(fh, source), 1):
         record = raw.rstrip(b"\r\n")
+        if not lines:  # the mark says how the text is encoded; it is not part of a record
+            record = record.removeprefix(_BOM)
         if not record.strip():
             continue
         if record.startswith(_OLD_CONTROL) and not record.startswith(_CONTROL):

@@ -40,6 +40,20 @@ def test_a_flat_file_is_recognised_as_an_idoc_not_a_csv() -> None:
     assert registry.detect(head).name == "idoc"
 
 
+def test_a_byte_order_mark_before_the_control_record_is_not_part_of_it() -> None:
+    # detection already looks past a UTF-8 BOM; the reader must too, or the control record
+    # it just recognised is taken for "a data record before any EDI_DC40 control record"
+    plain = FLAT.read_bytes()
+    data = b"\xef\xbb\xbf" + plain
+    assert registry.detect(registry.read_head(io.BytesIO(data))).name == "idoc"
+    (marked,) = list(IdocFormat().messages(io.BytesIO(data), FLAT.name))
+    (unmarked,) = list(IdocFormat().messages(io.BytesIO(plain), FLAT.name))
+    assert isinstance(marked, RawRecord)
+    assert isinstance(unmarked, RawRecord)
+    assert marked.fields == unmarked.fields
+    assert marked.fields["EDI_DC40"]["IDOCTYP"] == "ORDERS05"
+
+
 def test_a_flat_file_reads_into_the_tree_of_its_xml_form() -> None:
     with FLAT.open("rb") as fh:
         (record,) = list(IdocFormat().messages(fh, FLAT.name))
