@@ -2,7 +2,10 @@
 
 Three-way when the 810 names the 856/receipt (REF ``PK``, ``BM``, ``SI``, ``RV``) and quotes
 each line's received quantity (IT301); else two-way against the PO quantity (``QTY*38``, else
-IT102) and the PO price (CTP ``CON``/``PUR``, else IT104). BIG01 is the invoice date (6 or 8
+IT102) and the PO price (CTP ``CON``/``PUR``, else IT104). IT104 is the price of the basis
+IT105 names (a hundred units for ``HP``, see :func:`.values.unit_price`), brought to one
+unit: the quantities count units, so a price per hundred compared or multiplied as it stands
+is a hundred times off. BIG01 is the invoice date (6 or 8
 digits); the PO number is BIG04, else ``REF*PO``, else the ``PO`` pair every IT1 line carries
 (a header-level invoice puts it there).
 """
@@ -15,13 +18,14 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from mappings.functions.x12.product_ids import qualified_pairs
-from mappings.functions.x12.values import element, parse_date, unit
+from mappings.functions.x12.values import element, parse_date, unit, unit_price
 
 __all__ = [
     "invoice_date",
     "invoice_po_ref",
     "invoice_total",
     "invoice_unit",
+    "invoiced_unit_price",
     "match_status",
     "match_type",
     "ordered_quantity",
@@ -92,12 +96,20 @@ def received_quantity(item: Mapping[str, Any]) -> str | None:
     return element(it3, 1)
 
 
+def invoiced_unit_price(item: Mapping[str, Any]) -> str | None:
+    """The billed price of one unit: IT104 per its basis IT105."""
+    it1 = item.get("IT1")
+    price = unit_price(element(it1, 4), element(it1, 5), "IT104")
+    return None if price is None else str(price)
+
+
 def po_unit_price(item: Mapping[str, Any]) -> str | None:
-    """The PO unit price of an IT1 line: CTP*…*CON/PUR (contract/purchase price), else IT104."""
+    """The PO unit price of an IT1 line: CTP*…*CON/PUR (contract/purchase price), else the
+    billed one (IT104 per IT105)."""
     for ctp in item.get("CTP") or []:
         if element(ctp, 2) in ("CON", "PUR") and (text := element(ctp, 3)) is not None:
             return text
-    return element(item.get("IT1"), 4)
+    return invoiced_unit_price(item)
 
 
 def quantity_variance(item: Mapping[str, Any]) -> str | None:
@@ -109,7 +121,7 @@ def quantity_variance(item: Mapping[str, Any]) -> str | None:
 
 def price_variance(item: Mapping[str, Any]) -> str | None:
     """Invoiced unit price − PO unit price."""
-    invoiced = _decimal(element(item.get("IT1"), 4))
+    invoiced = _decimal(invoiced_unit_price(item))
     po = _decimal(po_unit_price(item))
     return None if invoiced is None or po is None else str(invoiced - po)
 

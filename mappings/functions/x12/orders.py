@@ -36,6 +36,7 @@ from mappings.functions.x12.values import (
     implied_cents,
     moment,
     unit,
+    unit_price,
 )
 
 __all__ = [
@@ -167,18 +168,13 @@ def requested_delivery(message: Mapping[str, Any]) -> datetime | None:
 
 def _unit_price(item: Mapping[str, Any]) -> Decimal | None:
     po1 = item.get("PO1")
-    price = amount(element(po1, 4), "PO104")
+    price = unit_price(element(po1, 4), element(po1, 5), "PO104")
     if price is None:
         paid = code_list("x12-236-price")
         for ctp in item.get("CTP") or []:
             if paid.value(element(ctp, 2), "paid") and (text := element(ctp, 3)) is not None:
                 return amount(text, "CTP03")
-        return None
-    basis = code_list("x12-639-price-basis").get(element(po1, 5)) or {}
-    if basis.get("free"):
-        return Decimal(0)
-    per = basis.get("per")
-    return price / Decimal(per) if per else price
+    return price
 
 
 def _line_discounts(item: Mapping[str, Any], code: str) -> Iterator[dict[str, Any]]:

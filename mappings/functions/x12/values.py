@@ -7,6 +7,8 @@
   X12 names no time zone here, so a time is taken as UTC, as the hub takes every naive time.
 - Amounts: type R (``AMT02``, ``PO104``) carries its decimal point; type N2 (``SAC05``,
   ``TDS01``) has two implied decimals (``10000`` is 100.00), unless the sender wrote the point.
+  A line's unit price (``PO104``, ``IT104``) is per the basis beside it (element 639,
+  ``PO105``, ``IT105``): ``HP``/``TP`` price a hundred/thousand units, ``NC`` is no charge.
 - Units (element 355) and currency (``CUR02``, else the partner's ``default_currency``, else
   U.S. dollars: X12 is the U.S. standard and U.S. partners leave ``CUR`` out).
 """
@@ -31,6 +33,7 @@ __all__ = [
     "parse_date",
     "parse_time",
     "unit",
+    "unit_price",
 ]
 
 #: the currency of a document without ``CUR`` whose partner profile names none
@@ -117,6 +120,23 @@ def implied_cents(text: str | None, name: str) -> Decimal | None:
     if value is None or text is None or "." in text:
         return value
     return value.scaleb(-2)
+
+
+def unit_price(text: str | None, basis: str | None, name: str) -> Decimal | None:
+    """The price of one unit from a price of type R and its basis code (element 639).
+
+    ``HP`` and ``TP`` price a hundred and a thousand units and are brought to one; ``NC`` (no
+    charge) is zero; every other basis prices one unit (code list ``x12-639-price-basis``).
+    ``None`` when no price is stated.
+    """
+    price = amount(text, name)
+    if price is None:
+        return None
+    entry = code_list("x12-639-price-basis").get(basis) or {}
+    if entry.get("free"):
+        return Decimal(0)
+    per = entry.get("per")
+    return price / Decimal(per) if per else price
 
 
 def unit(code: str | None, name: str) -> str | None:

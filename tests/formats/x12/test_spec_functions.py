@@ -16,6 +16,12 @@ from typing import Any
 import pytest
 
 from mappings.functions import x12
+from mappings.functions.x12.invoices import (
+    invoiced_unit_price,
+    po_unit_price,
+    price_variance,
+    total_variance,
+)
 from mappings.functions.x12.orders import order_lines, order_number, requested_delivery
 from mappings.functions.x12.parties import party_id
 from mappings.functions.x12.product_ids import product_gtin, product_ids, product_sku
@@ -141,6 +147,25 @@ def test_a_line_without_a_product_id_is_refused_saying_what_it_gave() -> None:
     item = {"IT1": ["IT1", "", "1", "EA", "9.99", "", "PO", "DO091003"]}
     with pytest.raises(ValueError, match=r"IT1 names no product .*: it gives only PO 'DO091003'"):
         product_sku(item)
+
+
+def _it1(quantity: str, price: str, basis: str) -> dict[str, Any]:
+    return {"IT1": ["IT1", "1", quantity, "EA", price, basis, "VN", "AB1"]}
+
+
+def test_an_invoiced_price_per_hundred_or_thousand_is_brought_to_one_unit() -> None:
+    # IT105 (639) HP: IT104 prices a hundred units; TP a thousand; PE one
+    hundred, thousand, each = (
+        _it1("1000", "2.5", "HP"),
+        _it1("2000", "40", "TP"),
+        _it1("12", "1.15", "PE"),
+    )
+    assert [invoiced_unit_price(i) for i in (hundred, thousand, each)] == ["0.025", "0.04", "1.15"]
+    assert po_unit_price(hundred) == "0.025"
+    assert Decimal(price_variance(hundred) or "x") == 0
+    # 1000 x 0.025 + 2000 x 0.04 + 12 x 1.15 = 118.80, the TDS
+    invoice = {"IT1": [hundred, thousand, each], "TDS": ["TDS", "11880"]}
+    assert Decimal(total_variance(invoice) or "x") == 0
 
 
 def _order(*items: dict[str, Any], **segments: Any) -> dict[str, Any]:
