@@ -1,13 +1,14 @@
 """Product ids of an X12 line: every (qualifier, id) pair, typed by the X12 235 code list.
 
-A line names its item by up to ten pairs (``PO1…*VN*AB3542*UP*012345678905``): where they
-start and end depends on the segment (PO106-PO125, IT106-IT125, LIN02-LIN31, SLN09-SLN28, and
-BLI01-BLI02 alone, since BLI03 is a quantity). Each id keeps its qualifier and the scheme
-``x12-235-product-id`` gives it; qualifiers that name an attribute (colour, size) or a document
-(a PO number) are not ids. Only the ``gtin`` scheme is a GTIN, and only when its check digit
-holds: a U.P.C./EAN that fails it (or a placeholder such as ``EN*12345``) is kept as the
-sender's id of scheme ``other``, an 11-digit ``UP`` (the U.P.C. without its check digit) as a
-U.P.C. consumer package code, so one bad secondary id does not refuse a good line.
+A line names its item by up to ten pairs (``PO1…*VN*AB3542*UP*012345678905``): where they start
+and end depends on the segment (PO106-PO125, IT106-IT125, LIN02-LIN31, SLN09-SLN28, and
+BLI01-BLI02 then BLI08-BLI13, since BLI03-BLI07 are the quantity, its unit and the price). Each
+id keeps its qualifier and the scheme ``x12-235-product-id`` gives it; qualifiers that name an
+attribute (colour, size) or a document (a PO number) are not ids. Only the ``gtin`` scheme is a
+GTIN, and only when its check digit holds: a U.P.C./EAN that fails it (or a placeholder such as
+``EN*12345``) is kept as the sender's id of scheme ``other``, an 11-digit ``UP`` (the U.P.C.
+without its check digit) as a U.P.C. consumer package code, so one bad secondary id does not
+refuse a good line.
 
 The SKU is the first id in the partner profile's ``sku_qualifiers`` order, else in
 :data:`SKU_QUALIFIERS` (the retailer's own numbers, then the vendor's, then the U.P.C./EAN),
@@ -33,8 +34,15 @@ __all__ = [
     "qualified_pairs",
 ]
 
-#: where each item segment's pairs run: (first qualifier position, last id position)
-_PAIRS = {"PO1": (6, 25), "IT1": (6, 25), "LIN": (2, 31), "SLN": (9, 28), "BLI": (1, 2)}
+#: where each item segment's pairs run: (first qualifier position, last id position) runs; the
+#: BLI's four ids are BLI01/02 and BLI08-BLI13, around its quantity, unit and price
+_PAIRS: dict[str, tuple[tuple[int, int], ...]] = {
+    "PO1": ((6, 25),),
+    "IT1": ((6, 25),),
+    "LIN": ((2, 31),),
+    "SLN": ((9, 28),),
+    "BLI": ((1, 2), (8, 13)),
+}
 #: the SKU's qualifiers in order of preference when the partner profile names none: the
 #: buyer's (retailer's) own numbers, then the vendor's, then the manufacturer's, then GTINs
 SKU_QUALIFIERS = (
@@ -119,14 +127,20 @@ def qualified_pairs(item: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
     if last is not None and last[0] is item:
         return last[1]
     pairs: list[tuple[str, str]] = []
-    for tag, (first, last_id) in _PAIRS.items():
+    for tag, runs in _PAIRS.items():
         segment: Sequence[Any] | None = item.get(tag)
         if segment is None:
             continue
-        for i in range(first, min(last_id, len(segment) - 1) + 1, 2):
-            qualifier, value = segment[i], segment[i + 1]
-            if isinstance(qualifier, str) and isinstance(value, str) and (text := value.strip()):
-                pairs.append((qualifier.strip(), text))
+        for first, last_id in runs:
+            # i is a qualifier, i + 1 its id: a qualifier the segment ends on has no id
+            for i in range(first, min(last_id, len(segment) - 1), 2):
+                qualifier, value = segment[i], segment[i + 1]
+                if (
+                    isinstance(qualifier, str)
+                    and isinstance(value, str)
+                    and (text := value.strip())
+                ):
+                    pairs.append((qualifier.strip(), text))
         break
     found = tuple(pairs)
     _last_pairs = (item, found)

@@ -149,6 +149,25 @@ def test_a_line_without_a_product_id_is_refused_saying_what_it_gave() -> None:
         product_sku(item)
 
 
+def test_a_return_line_names_its_item_by_bli01_02_and_bli08_to_bli13() -> None:
+    # 004010 180 BLI: 01/02 an id pair, 03 quantity, 04 unit, 05 price code, 06 unit price,
+    # 07 price unit, then 08/09, 10/11, 12/13 three more id pairs
+    bli = ["BLI", "VN", "VX2332", "3", "EA", "CON", "4.35", "", "IN", "SKU-1001"]
+    item = {"BLI": [*bli, "UP", "036000291452"]}
+    assert [(i["qualifier"], i["value"]) for i in product_ids(item)] == [
+        ("VN", "VX2332"),
+        ("IN", "SKU-1001"),
+        ("UP", "036000291452"),
+    ]
+    assert product_sku(item) == "SKU-1001"
+    assert product_gtin(item) == "036000291452"
+
+
+def test_a_qualifier_the_segment_ends_on_is_no_id() -> None:
+    item = {"PO1": ["PO1", "1", "2", "EA", "1.00", "", "VN", "AB1", "UP"]}
+    assert [i["qualifier"] for i in product_ids(item)] == ["VN"]
+
+
 def _it1(quantity: str, price: str, basis: str) -> dict[str, Any]:
     return {"IT1": ["IT1", "1", quantity, "EA", price, basis, "VN", "AB1"]}
 
