@@ -283,7 +283,7 @@ def test_explain_names_the_partner_and_why(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["translate", "--explain", str(path), "--config", str(config)])
     assert "format:   x12: the x12 reader claims the content" in result.stdout
     assert "X12 846 (Inventory Inquiry/Advice) ×1: mapped" in result.stdout
-    assert "spec x12.846@2 → retail.inventory.adjusted@2" in result.stdout
+    assert "spec x12.846@3 → retail.inventory.adjusted@2" in result.stdout
     assert "partner:  acme: X12 ISA06 'ACMESUPPLY' (ISA05 'ZZ') is a sender of partner 'acme'" in (
         result.stdout
     )

@@ -211,11 +211,11 @@ def test_a_document_is_traced_message_by_message_and_its_events_carry_the_file_s
     maps = {_hex(s)[2]: s.attributes for s in found if s.name == "crossdock.map"}
     validates = {_hex(s)[2]: s.attributes for s in found if s.name == "crossdock.validate"}
     assert maps == {
-        first: {"crossdock.mapping": "x12.846@2", "crossdock.failures": 1},
-        third: {"crossdock.mapping": "x12.846@2", "crossdock.failures": 0},
+        first: {"crossdock.mapping": "x12.846@3", "crossdock.failures": 1},
+        third: {"crossdock.mapping": "x12.846@3", "crossdock.failures": 0},
     }
     assert validates == {
-        third: {"crossdock.mapping": "x12.846@2", "crossdock.failures": 0, "crossdock.events": 1}
+        third: {"crossdock.mapping": "x12.846@3", "crossdock.failures": 0, "crossdock.events": 1}
     }
     assert outcome.published == 1
     assert second not in maps

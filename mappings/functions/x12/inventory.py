@@ -6,6 +6,10 @@ An 846 states, per item (LIN loop), the stock of one or many locations:
   SDQ02 the id qualifier, then up to ten pairs of location id and quantity (SDQ03/04,
   SDQ05/06 … SDQ21/22). A retailer's store-level advice names every store this way and no
   N1 at all: each pair is one event;
+- per location in the LIN loop's own N1 loops that carry a ``QTY`` (the 004010 846 puts an
+  N1 loop, with its QTY, in the LIN loop after the item's QTY loop, between LS and LE): each
+  such N1 is one event, its N104 the location and its QTY the stock; the item's own QTY is then
+  the item across those locations and gives no event of its own;
 - else in the loop's ``QTY`` segments, of the location the LIN loop's own N1 names, else the
   document's N1 (warehouse, reporting location, store, ship-to, ship-from, in that order),
   else the partner profile's ``default_location``. Of several QTY, the stock one the code
@@ -43,8 +47,11 @@ def stock_positions(message: Mapping[str, Any]) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     for lin in message.get("LIN") or []:
         sdqs = lin.get("SDQ") or []
+        located = [n1 for n1 in lin.get("N1") or [] if n1.get("QTY")]
         if sdqs:
             found.extend(_allocations(lin, sdqs))
+        elif located:
+            found.extend(_located_stock(lin, n1) for n1 in located)
         else:
             found.append(_stock(lin, message))
     return found
@@ -70,14 +77,38 @@ def _allocations(lin: Mapping[str, Any], sdqs: Sequence[Sequence[Any]]) -> Itera
             }
 
 
-def _stock(lin: Mapping[str, Any], message: Mapping[str, Any]) -> dict[str, Any]:
+def _located_stock(lin: Mapping[str, Any], n1: Mapping[str, Any]) -> dict[str, Any]:
+    """The stock one N1 loop of the LIN loop states for its own location."""
+    entity = element(n1.get("N1"), 1)
+    role = (code_list("x12-98-entity").get(entity) or {}).get("role")
+    if role not in _STOCK_ROLES:
+        raise ValueError(
+            f"LIN N1 loop N101 {entity!r} states a QTY but names no place that holds stock "
+            f"(one of {', '.join(_STOCK_ROLES)} in code list x12-98-entity)"
+        )
+    qty = _best_stock_qty(n1.get("QTY") or [])
+    return {
+        **lin,
+        "location": element(n1.get("N1"), 4),
+        "quantity": element(qty, 2),
+        "unit_code": element(qty, 3),
+        "unit_element": "QTY03",
+    }
+
+
+def _best_stock_qty(quantities: Sequence[Sequence[Any]]) -> Sequence[Any] | None:
+    """Of several QTY, the stock one the code list ranks first (17 before 33)."""
     ranked = code_list("x12-673-quantity")
     best: tuple[int, Sequence[Any]] | None = None
-    for qty in lin.get("QTY") or []:
+    for qty in quantities:
         entry = ranked.get(element(qty, 1)) or {}
         if entry.get("stock") and (best is None or int(entry["rank"]) < best[0]):
             best = (int(entry["rank"]), qty)
-    qty = best[1] if best is not None else None
+    return best[1] if best is not None else None
+
+
+def _stock(lin: Mapping[str, Any], message: Mapping[str, Any]) -> dict[str, Any]:
+    qty = _best_stock_qty(lin.get("QTY") or [])
     location = (
         party_id(lin, _STOCK_ROLES)
         or party_id(message, _STOCK_ROLES)

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from mappings.functions import x12
+from mappings.functions.x12.inventory import stock_positions
 from mappings.functions.x12.invoices import (
     invoiced_unit_price,
     po_unit_price,
@@ -185,6 +186,29 @@ def test_an_invoiced_price_per_hundred_or_thousand_is_brought_to_one_unit() -> N
     # 1000 x 0.025 + 2000 x 0.04 + 12 x 1.15 = 118.80, the TDS
     invoice = {"IT1": [hundred, thousand, each], "TDS": ["TDS", "11880"]}
     assert Decimal(total_variance(invoice) or "x") == 0
+
+
+def _lin_n1(entity: str, ident: str, *quantities: list[str]) -> dict[str, Any]:
+    return {"N1": ["N1", entity, "", "92", ident], "QTY": list(quantities)}
+
+
+def test_stock_stated_in_the_lin_loops_own_n1_loops_is_one_position_per_location() -> None:
+    lin = {
+        "LIN": ["LIN", "1", "SK", "SKU-1"],
+        "QTY": [["QTY", "17", "100", "EA"]],
+        "N1": [
+            _lin_n1("WH", "DC-E", ["QTY", "17", "40", "EA"]),
+            _lin_n1("WH", "DC-W", ["QTY", "33", "55", "EA"], ["QTY", "17", "60", "EA"]),
+        ],
+    }
+    found = [(p["location"], p["quantity"]) for p in stock_positions({"LIN": [lin]})]
+    assert found == [("DC-E", "40"), ("DC-W", "60")]
+
+
+def test_a_qty_in_an_n1_loop_that_holds_no_stock_is_refused_naming_n101() -> None:
+    lin = {"LIN": ["LIN", "1", "SK", "SKU-1"], "N1": [_lin_n1("BY", "B1", ["QTY", "17", "4"])]}
+    with pytest.raises(ValueError, match=r"N101 'BY' states a QTY"):
+        stock_positions({"LIN": [lin]})
 
 
 def _order(*items: dict[str, Any], **segments: Any) -> dict[str, Any]:
