@@ -28,6 +28,7 @@ __all__ = [
     "line_sku",
     "rate_percent",
     "refund_line_amount",
+    "refund_lines",
     "refund_total",
     "shipping_total",
     "street_lines",
@@ -158,8 +159,56 @@ def rate_percent(tax_line: Mapping[str, Any]) -> Decimal | None:
     return (_decimal(rate, "tax rate") * 100).normalize()
 
 
+def _presentment(item: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """A refund line's ``subtotal_set.presentment_money``, when the body has it."""
+    price_set = item.get("subtotal_set")
+    money = price_set.get("presentment_money") if isinstance(price_set, Mapping) else None
+    return money if isinstance(money, Mapping) and money.get("amount") is not None else None
+
+
+def refund_lines(refund: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The refund's ``refund_line_items``, each with the ``restock_type`` it stands for.
+
+    Shopify documents ``restock_type`` with the default ``no_restock``; bodies of API versions
+    before it (2018) carry one ``restock`` flag for the whole refund instead, which Shopify now
+    reports as ``legacy_restock``. A line without the field takes the refund's flag, else that
+    default: a refund never puts stock back unless the body says so.
+
+    A line's amount is in the presentment currency where the body states it (the currency of
+    the refund transactions, the refund's currency): one stated in another currency is refused
+    rather than labelled with the transactions' currency.
+    """
+    legacy = refund.get("restock")
+    fallback = "legacy_restock" if legacy is True else "no_restock"
+    currency = None
+    for transaction in refund.get("transactions") or []:
+        if isinstance(transaction, Mapping):
+            currency = transaction.get("currency")
+            break
+    lines: list[Mapping[str, Any]] = []
+    for index, item in enumerate(refund.get("refund_line_items") or []):
+        if not isinstance(item, Mapping):
+            lines.append(item)  # the mapping names what is wrong with it
+            continue
+        money = _presentment(item)
+        stated = money.get("currency_code") if money is not None else None
+        if stated and currency and str(stated).strip() != str(currency).strip():
+            raise ValueError(
+                f"refund_line_items[{index}].subtotal_set.presentment_money is in {stated}, "
+                f"the refund transactions in {currency}"
+            )
+        stated_type = item.get("restock_type")
+        lines.append(item if stated_type is not None else {**item, "restock_type": fallback})
+    return lines
+
+
 def refund_line_amount(item: Mapping[str, Any]) -> Decimal | None:
-    """What a refund line pays back: its ``subtotal`` when sent, else price × quantity."""
+    """What a refund line pays back, in the refund's currency: ``subtotal_set``'s presentment
+    amount when sent (``subtotal`` is in the shop currency, which a multi-currency order's
+    refund is not paid in), else ``subtotal``, else price × quantity."""
+    money = _presentment(item)
+    if money is not None:
+        return _decimal(money["amount"], "subtotal_set presentment amount")
     if item.get("subtotal") is not None:
         return _decimal(item["subtotal"], "subtotal")
     line = item.get("line_item")
