@@ -6,7 +6,10 @@ A file holds one of:
 - an Admin API body, the resource under its name (``{"order": {…}}``) or a list of them
   (``{"orders": […]}``), which is what the REST API and most exports give;
 - JSON Lines: one body per line (a webhook archive), read line by line so a large archive
-  streams; a line that is not JSON is one bad message, the others go through.
+  streams; a line that is not JSON is one bad message, the others go through; blank lines
+  are no messages.
+
+A UTF-8 byte order mark opening the file is ignored (RFC 8259 section 8.1 allows it).
 
 The message kind (``context["message"]``) is the webhook topic of the resource, from its
 wrapper or, for a bare body, its shape (:func:`topic_of`): ``orders/create``,
@@ -49,6 +52,7 @@ __all__ = ["RECEIVED_AT", "TOPICS", "WRAPPERS", "ShopifyFormat", "topic_of"]
 CONTENT_TYPE = "application/json"
 #: the key under which the reader adds the file's time to a body that carries none
 RECEIVED_AT = "@received_at"
+_BOM = b"\xef\xbb\xbf"
 
 #: wrapper key of an Admin API body → the webhook topic of the resource inside
 WRAPPERS = {
@@ -142,8 +146,19 @@ class ShopifyFormat:
         reader = CappedReader(
             fh, source, line_cap=read_limits().document_bytes, line_setting="document_bytes"
         )
-        first = reader.readline()
+        # RFC 8259 8.1 lets a parser ignore a byte order mark; Windows tools write one
+        first = reader.readline().removeprefix(_BOM)
+        head = [first]
+        # JSON Lines may have blank lines (before, between and after bodies): the test for
+        # lines mode looks at the first two lines that hold something
+        while first and not first.strip():
+            first = reader.readline()
+            head.append(first)
         rest = reader.readline()
+        head.append(rest)
+        while rest and not rest.strip():
+            rest = reader.readline()
+            head.append(rest)
         lines_mode = False
         # a first line that does not end in '}' is no JSON object (a pretty-printed document
         # opens with a bare "{"): not parsed only to raise a JSONDecodeError each document
@@ -153,9 +168,9 @@ class ShopifyFormat:
             except orjson.JSONDecodeError:
                 lines_mode = False
         if lines_mode:
-            yield from self._lines(first, rest, reader, source, written)
+            yield from self._lines(head, reader, source, written)
             return
-        data = first + rest + reader.read()
+        data = b"".join(head) + reader.read()
         try:
             doc = orjson.loads(data)
         except orjson.JSONDecodeError as exc:
@@ -163,11 +178,10 @@ class ShopifyFormat:
         yield from _document(doc, data, source, written=written)
 
     def _lines(
-        self, first: bytes, second: bytes, fh: CappedReader, source: str, written: str | None
+        self, head: list[bytes], fh: CappedReader, source: str, written: str | None
     ) -> Iterator[RawRecord | RecordError]:
         def all_lines() -> Iterator[bytes]:
-            yield first
-            yield second
+            yield from head
             yield from fh
 
         position = 1  # the number the next message gets

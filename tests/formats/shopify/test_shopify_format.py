@@ -174,3 +174,26 @@ def test_json_lines_may_hold_wrapped_lists_each_resource_a_message() -> None:
     assert [r.fields["available"] for r in records if isinstance(r, RawRecord)] == [3, 5, 7]
     assert [r.context["position"] for r in records] == [1, 2, 3]
     assert [r.line for r in records if isinstance(r, RawRecord)] == [1, 1, 2]
+
+
+def test_json_lines_with_blank_lines_are_read_line_by_line_with_their_line_numbers() -> None:
+    # written here: a webhook archive with a blank line before, between and after its bodies
+    levels = [
+        {"inventory_item_id": 1, "location_id": 2, "available": 3, "updated_at": "x"},
+        {"inventory_item_id": 1, "location_id": 5, "available": 4, "updated_at": "x"},
+    ]
+    data = b"\n" + json.dumps(levels[0]).encode() + b"\n\n" + json.dumps(levels[1]).encode()
+    first, second = _read(data + b"\n\n")
+    assert isinstance(first, RawRecord)
+    assert isinstance(second, RawRecord)
+    assert (first.line, first.fields["available"]) == (2, 3)
+    assert (second.line, second.fields["available"]) == (4, 4)
+
+
+def test_a_body_behind_a_utf8_byte_order_mark_is_read() -> None:
+    # written here: RFC 8259 section 8.1 lets a parser ignore a BOM, which Windows editors write
+    body = '{"order": {"id": 7, "financial_status": "paid", "line_items": [], "note": "Café"}}'
+    (record,) = _read(b"\xef\xbb\xbf" + body.encode())
+    assert isinstance(record, RawRecord)
+    assert record.context["key"] == "orders/create:7"
+    assert record.fields["note"] == "Café"
