@@ -146,9 +146,18 @@ def csv_format_for(config: ConnectorSettings, registry: SpecRegistry) -> CsvForm
             if isinstance(f, FieldSpec) and f.required and f.path
         )
     )
+    # a header names a column the spec reads in any case and with blanks around it ("SKU",
+    # " Counted_Qty "), as spreadsheets write them: the reader matches configured names so,
+    # and every column the spec reads stands for itself unless configured otherwise
+    read = (
+        f.path.split(".", 1)[0].split("[", 1)[0]
+        for f in mapping.spec.fields.values()
+        if isinstance(f, FieldSpec) and f.path and not f.path.startswith("$")
+    )
+    columns = {name: name for name in read if name not in config.columns} | config.columns
     return CsvFormat(
         required=required,
-        columns=config.columns,
+        columns=columns,
         delimiter=config.delimiter,
         encoding=config.encoding,
     )
