@@ -33,9 +33,9 @@ from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
-from connectors.sftp.errors import RemoteFileChanged
+from connectors.sftp.errors import RemoteFileChanged, RemoteFileUnreadable
 from connectors.sftp.session import RemoteFile, SftpSession, translated_errors
 
 __all__ = ["Fetched", "Transfer"]
@@ -100,8 +100,7 @@ class Transfer:
             # outside the remote file, so that closing it on a dropped connection (paramiko
             # raises a bare EOFError there) is translated too
             translated_errors(f"reading {remote.path}"),
-            # unbuffered: a read is one request (or one prefetched answer), never glued together
-            session.open_file(remote.path, "rb", buffered=False) as fh,
+            _open_remote(session, remote) as fh,
         ):
             out.truncate(self._offset)  # a partial block from a broken write is dropped
             fh.seek(self._offset)
@@ -139,12 +138,29 @@ class Transfer:
                     write.result()
             out.flush()
             os.fsync(out.fileno())
+        # The listing's size was read to its end; a partner still writing (stable-size saw no
+        # change for one poll, then the upload went on) leaves a longer or newer file behind.
+        # Read as it was, its rows went out from a partial copy and again, under other event
+        # ids, from the whole file at a later poll.
+        after = session.stat(remote.path)
+        if (after.size, after.mtime) != (remote.size, remote.mtime):
+            self._discard_spool()
+            raise RemoteFileChanged(
+                f"{remote.path} changed while it was read "
+                f"({remote.size} B @{remote.mtime} → {after.size} B @{after.mtime}): "
+                "read again once it is complete"
+            )
         return Fetched(remote, self.spool, self._offset, self._digest.hexdigest())
 
     def _spill(self, out: BinaryIO, data: bytes) -> None:
         out.write(data)
         self._digest.update(data)
         self._offset += len(data)
+
+    def _discard_spool(self) -> None:
+        self.spool.unlink(missing_ok=True)
+        self._digest = hashlib.sha256()
+        self._offset = 0
 
     def _rehash_spool(self) -> None:
         size = self.spool.stat().st_size
@@ -155,3 +171,15 @@ class Transfer:
             while block := fh.read(1 << 20):
                 self._digest.update(block)
         self._offset = size
+
+
+def _open_remote(session: SftpSession, remote: RemoteFile) -> IO[bytes]:
+    """``remote`` opened for reading, unbuffered (a read is one request or one prefetched answer,
+    never glued together); a permission the server refuses is :class:`RemoteFileUnreadable`
+    naming the server and the file (paramiko's bare ``[Errno 13] Permission denied`` named
+    neither, and, with no row in the decision table, failed every poll at that file)."""
+    try:
+        return session.open_file(remote.path, "rb", buffered=False)
+    except PermissionError as exc:
+        reason = f"{exc.strerror or exc} (errno {exc.errno})" if exc.errno else str(exc)
+        raise RemoteFileUnreadable(session.where, remote.path, reason) from exc

@@ -10,7 +10,9 @@
         └── SftpRefused               the server or its identity is wrong: retrying cannot help
             ├── HostKeyRejected       unknown or mismatching host key (possible impostor)
             ├── SftpFolderMissing     the configured remote folder does not exist
+            ├── SftpNotServed         logged in, but the server starts no SFTP for this account
             ├── SettleRefused         the server refused to move or delete a processed file
+            ├── RemoteFileUnreadable  the server refuses to open one listed file (a permission)
             ├── PrivateKeyUnusable    the configured key cannot be loaded (also the SDK's
             │                         ConnectorConfigError)
             └── SftpAuthFailed        the server refused the credentials (also the SDK's
@@ -38,9 +40,11 @@ __all__ = [
     "HostKeyRejected",
     "PrivateKeyUnusable",
     "RemoteFileChanged",
+    "RemoteFileUnreadable",
     "SettleRefused",
     "SftpAuthFailed",
     "SftpFolderMissing",
+    "SftpNotServed",
     "SftpRefused",
     "SftpUnavailable",
 ]
@@ -66,6 +70,11 @@ class SftpFolderMissing(SftpRefused):
     """The configured remote folder does not exist (or is not visible to this user)."""
 
 
+class SftpNotServed(SftpRefused):
+    """The server accepted the login but runs no SFTP for the account: no ``sftp`` subsystem,
+    or a shell or ``ForceCommand`` that answers with text instead of the SFTP protocol."""
+
+
 class SettleRefused(SftpRefused):
     """The server refused to move or delete a file whose outcome is durable (a permission).
 
@@ -80,6 +89,20 @@ class SettleRefused(SftpRefused):
         self.reason = reason
         to = f" to {target}" if target else ""
         super().__init__(f"cannot {action} {path}{to}: {reason}; left in place")
+
+
+class RemoteFileUnreadable(SftpRefused):
+    """The server lists a file but refuses to open it for this account (a permission).
+
+    The source logs it and goes on with the other files; the file is not remembered, so it is
+    read once the partner makes it readable.
+    """
+
+    def __init__(self, where: str, path: str, reason: str) -> None:
+        self.where = where
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{where}: cannot read {path}: {reason}; left in place, tried again")
 
 
 class PrivateKeyUnusable(SftpRefused, ConnectorConfigError):

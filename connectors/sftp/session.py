@@ -24,6 +24,7 @@ from connectors.sftp.errors import (
     RemoteFileChanged,
     SftpAuthFailed,
     SftpFolderMissing,
+    SftpNotServed,
     SftpUnavailable,
 )
 from connectors.sftp.keys import load_private_key
@@ -110,11 +111,17 @@ class SftpSession:
         self._sftp: paramiko.SFTPClient | None = None
         self._limits: _Limits | None = None
 
+    @property
+    def where(self) -> str:
+        """The server and account, for messages: ``sftp://user@host:port``."""
+        cfg = self.config
+        return f"sftp://{cfg.username}@{cfg.host}:{cfg.port}"
+
     def open(self) -> SftpSession:
         """Connect, check the host key, authenticate and open the SFTP channel."""
         cfg = self.config
         client = self._client
-        where = f"sftp://{cfg.username}@{cfg.host}:{cfg.port}"
+        where = self.where
         pkey = load_private_key(cfg)  # outside: a key file is not a remote file
         with translated_errors(f"connecting to {where}"):
             known_hosts = cfg.known_hosts.expanduser()
@@ -136,13 +143,34 @@ class SftpSession:
                 auth_timeout=cfg.connect_timeout,
                 channel_timeout=cfg.connect_timeout,
             )
-            sftp = client.open_sftp()
+            sftp = self._start_sftp(where)
             channel = sftp.get_channel()
             if channel is not None:
                 channel.settimeout(cfg.io_timeout)
             self._sftp = sftp
         log.debug("connected to %s", where)
         return self
+
+    def _start_sftp(self, where: str) -> paramiko.SFTPClient:
+        """The SFTP channel of the logged-in connection.
+
+        A server that runs no SFTP for the account closes the channel ("Channel closed.") or
+        answers with a shell's text ("Garbage packet received", a bare ``SFTPError`` the
+        decision table knew nothing of); the first was retried as an outage for
+        ``ride_through`` seconds. With the connection itself still up, neither is an outage:
+        it is :class:`SftpNotServed`, naming the server.
+        """
+        try:
+            return self._client.open_sftp()
+        except (paramiko.SSHException, paramiko.SFTPError, EOFError, OSError) as exc:
+            transport = self._client.get_transport()
+            if transport is None or not transport.is_active():
+                raise  # the connection broke: translated as an outage
+            self._client.close()
+            raise SftpNotServed(
+                f"{where} accepted the login but serves no SFTP to this account (no sftp "
+                f"subsystem, or a shell that answers with text): {type(exc).__name__}: {exc}"
+            ) from exc
 
     @property
     def sftp(self) -> paramiko.SFTPClient:

@@ -15,7 +15,9 @@ One poll (:meth:`SftpSource.read`):
    its sha256 is computed; a file with the same path and sha256 as one already taken is a
    re-send: it is settled as a duplicate, not read again. The same name, size and mtime back
    after the file was moved or deleted (``put -p`` and WinSCP keep the mtime) is such a
-   re-send when its content is the same, and a new file, read, when it is not;
+   re-send when its content is the same, and a new file, read, when it is not. A file the
+   server refuses to open (a permission) is logged with the server and the path and skipped
+   until a later poll can read it; the other files go on;
 4. its rows are read from the spool in chunks with checkpoints (file identity, byte offset,
    line), so a restart resumes mid-file without losing or repeating a row.
 
@@ -53,7 +55,12 @@ from connectors.sdk import (
 from connectors.sdk.translate import translate
 from connectors.sftp.config import SftpConfig
 from connectors.sftp.download import Fetched, Transfer
-from connectors.sftp.errors import SFTP_ERROR_ROWS, RemoteFileChanged, SettleRefused
+from connectors.sftp.errors import (
+    SFTP_ERROR_ROWS,
+    RemoteFileChanged,
+    RemoteFileUnreadable,
+    SettleRefused,
+)
 from connectors.sftp.outage import outage_policy
 from connectors.sftp.readlock import ReadLock, Watch, candidates, lock_for, matching
 from connectors.sftp.session import RemoteFile, SftpSession
@@ -207,7 +214,13 @@ class SftpSource(Source[SftpSourceConfig]):
         for remote in sorted(ready, key=lambda f: (f.mtime, f.path)):
             # new, or back after it was moved or deleted: a re-send that kept its mtime
             # (``put -p``, WinSCP) has the same name, size and mtime; its content decides
-            yield from self._take(session, remote, memory, None)
+            try:
+                yield from self._take(session, remote, memory, None)
+            except RemoteFileUnreadable as refused:
+                # raised on opening, before any row: not remembered, so it is read once the
+                # partner fixes the permission; the files after it go on
+                log.warning("%s", refused)
+                drop_spool(spool_path(cfg.spool_dir, remote))
 
     def _take(
         self,
