@@ -207,7 +207,12 @@ class SftpSession:
             with translated_errors(f"listing {folder}"):
                 entries = self.sftp.listdir_attr(folder)
         except RemoteFileChanged as exc:
-            raise SftpFolderMissing(f"remote folder {folder} does not exist") from exc
+            raise SftpFolderMissing(f"{self.where}: remote folder {folder} does not exist") from exc
+        except PermissionError as exc:  # was paramiko's bare [Errno 13], naming no folder
+            raise SftpFolderMissing(
+                f"{self.where}: remote folder {folder} cannot be listed by this account: "
+                f"{exc.strerror or exc} (errno {exc.errno})"
+            ) from exc
         files = []
         for entry in entries:
             if entry.st_mode is not None and not stat_mode.S_ISREG(entry.st_mode):
@@ -221,7 +226,7 @@ class SftpSession:
     def require_folder(self, folder: str) -> None:
         """Raise :class:`SftpFolderMissing` unless ``folder`` exists."""
         if not self.exists(folder):
-            raise SftpFolderMissing(f"remote folder {folder} does not exist")
+            raise SftpFolderMissing(f"{self.where}: remote folder {folder} does not exist")
 
     def stat(self, path: str) -> RemoteFile:
         """Size and mtime of one remote file."""

@@ -14,7 +14,7 @@ import pytest
 
 from connectors.sdk import FailureType, run_source
 from connectors.sdk.testing import StubBus
-from connectors.sftp.errors import SftpNotServed
+from connectors.sftp.errors import SftpFolderMissing, SftpNotServed
 from connectors.sftp.openssh import OpenSshServer
 from connectors.sftp.session import SftpSession
 from connectors.sftp.source import SftpSource
@@ -137,3 +137,25 @@ def test_a_file_that_grows_while_it_is_downloaded_is_read_once_whole(
     assert sum(published) == 50
     skus = [e.data.sku for e in poller.bus.events]
     assert len(skus) == len(set(skus)) == 50
+
+
+@pytest.mark.parametrize(
+    ("folder", "why"), [("nope", "does not exist"), ("secret", "cannot be listed")]
+)
+def test_a_remote_folder_missing_or_not_listable_fails_the_read_naming_server_and_folder(
+    openssh: OpenSshServer,
+    openssh_settings: Callable[..., dict[str, Any]],
+    folder: str,
+    why: str,
+) -> None:
+    openssh.make_dir("secret", mode=0o000)  # the partner's folder this account may not list
+    settings = openssh_settings(remote_dir=openssh.remote(folder))
+    waits: list[float] = []
+    with SftpSource.from_config(settings) as source, pytest.raises(SftpFolderMissing) as refused:
+        run_source(source, StubBus(), sleep=waits.append)
+    # before: a bare PermissionError "[Errno 13] Permission denied", naming neither
+    assert waits == []
+    assert source.policy().table.decide(refused.value).failure is FailureType.CONFIG
+    message = str(refused.value)
+    assert f"sftp://{openssh.user}@127.0.0.1:{openssh.port}" in message
+    assert f"remote folder {openssh.remote(folder)} {why}" in message
