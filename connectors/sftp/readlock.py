@@ -8,7 +8,7 @@ SFTP has no locks. Two conventions are common with trading partners:
   when the partner follows it.
 
 (A partner uploading under a temporary name and renaming needs no lock: the glob does not match
-the temporary name.)
+the temporary name, a hidden ``.NAME`` included: see :func:`matching`.)
 
 A lock keeps no memory of its own: what ``stable-size`` saw at the last poll is a
 :data:`Watch` the caller stores with the source's state and hands back at the next poll. Every
@@ -32,8 +32,19 @@ Watch = dict[str, list[int]]
 
 
 def matching(files: Sequence[RemoteFile], pattern: str) -> list[RemoteFile]:
-    """The files whose name matches the glob ``pattern`` (case-sensitive, like the server)."""
-    return [f for f in files if fnmatch.fnmatchcase(f.name, pattern)]
+    """The files whose name matches the glob ``pattern`` (case-sensitive, like the server).
+
+    As in a shell, a name starting with a dot matches only a pattern starting with one: a
+    partner uploading as ``.count.csv`` and renaming to ``count.csv`` (a hidden temporary name)
+    had its upload taken by ``*.csv`` (``fnmatch`` has no such rule), then the renamed file
+    again under another path.
+    """
+    hidden_too = pattern.startswith(".")
+    return [
+        f
+        for f in files
+        if (hidden_too or not f.name.startswith(".")) and fnmatch.fnmatchcase(f.name, pattern)
+    ]
 
 
 def candidates(listing: Sequence[RemoteFile], config: SftpConfig) -> list[RemoteFile]:

@@ -202,7 +202,12 @@ class SftpSession:
         self.close()
 
     def list_files(self, folder: str) -> list[RemoteFile]:
-        """Regular files directly in ``folder`` (not recursive), in name order."""
+        """Regular files directly in ``folder`` (not recursive), in name order.
+
+        A symbolic link to a regular file is one, with its target's size and mtime (OpenSSH
+        lists a link as a link: a partner's ``count.csv -> out/count-0142.csv`` was never read,
+        and nothing said so); a link to a folder or to nothing is skipped with a warning.
+        """
         try:
             with translated_errors(f"listing {folder}"):
                 entries = self.sftp.listdir_attr(folder)
@@ -215,13 +220,33 @@ class SftpSession:
             ) from exc
         files = []
         for entry in entries:
-            if entry.st_mode is not None and not stat_mode.S_ISREG(entry.st_mode):
-                continue
             path = (
                 f"{folder.rstrip('/')}/{entry.filename}" if folder != "/" else f"/{entry.filename}"
             )
+            if entry.st_mode is not None and stat_mode.S_ISLNK(entry.st_mode):
+                target = self._link_target(path)
+                if target is not None:
+                    files.append(target)
+                continue
+            if entry.st_mode is not None and not stat_mode.S_ISREG(entry.st_mode):
+                continue
             files.append(RemoteFile(path, entry.st_size or 0, int(entry.st_mtime or 0)))
         return sorted(files, key=lambda f: f.path)
+
+    def _link_target(self, path: str) -> RemoteFile | None:
+        """The symbolic link ``path`` as the regular file it points to, or None (logged)."""
+        try:
+            with translated_errors(f"stat {path}"):
+                st = self.sftp.stat(path)
+        except (RemoteFileChanged, PermissionError) as exc:
+            log.warning(
+                "%s: skipping the link %s: its target cannot be read (%s)", self.where, path, exc
+            )
+            return None
+        if st.st_mode is not None and not stat_mode.S_ISREG(st.st_mode):
+            log.warning("%s: skipping the link %s: it points to no regular file", self.where, path)
+            return None
+        return RemoteFile(path, st.st_size or 0, int(st.st_mtime or 0))
 
     def require_folder(self, folder: str) -> None:
         """Raise :class:`SftpFolderMissing` unless ``folder`` exists."""

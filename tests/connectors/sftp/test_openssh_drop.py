@@ -159,3 +159,42 @@ def test_a_remote_folder_missing_or_not_listable_fails_the_read_naming_server_an
     message = str(refused.value)
     assert f"sftp://{openssh.user}@127.0.0.1:{openssh.port}" in message
     assert f"remote folder {openssh.remote(folder)} {why}" in message
+
+
+def test_a_symlink_to_a_file_is_read_once_and_a_dangling_one_is_named(
+    openssh: OpenSshServer,
+    openssh_settings: Callable[..., dict[str, Any]],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # the partner publishes the latest export under a fixed name in the drop
+    openssh.make_dir("out")
+    openssh.put("out/count-0142.csv", HEADER + rows(2))
+    openssh.local("inbox", "count.csv").symlink_to(openssh.remote("out", "count-0142.csv"))
+    openssh.put("inbox/count.csv.ready", b"")
+    openssh.local("inbox", "gone.csv").symlink_to(openssh.remote("out", "nothing.csv"))
+    openssh.put("inbox/gone.csv.ready", b"")
+    poller = Poller(openssh_settings(read_lock="marker"))
+
+    with caplog.at_level(logging.WARNING, logger="connectors.sftp"):
+        published = [poller.poll() for _ in range(3)]
+
+    # before: OpenSSH lists a link as a link, and both were skipped without a word
+    assert published == [2, 0, 0]
+    assert openssh.local("inbox", "done", "count.csv").is_symlink()
+    assert openssh.local("out", "count-0142.csv").exists()  # the partner's own file untouched
+    assert any("gone.csv" in r.getMessage() for r in caplog.records)
+
+
+def test_a_hidden_temporary_upload_is_not_read_only_the_renamed_file(
+    openssh: OpenSshServer, openssh_settings: Callable[..., dict[str, Any]]
+) -> None:
+    # a partner's client uploads as .NAME and renames when done; this upload stalls for polls
+    openssh.put("inbox/.count.csv", HEADER + rows(2))
+    poller = Poller(openssh_settings(read_lock="stable-size"))
+    # before: *.csv matched .count.csv (fnmatch knows no hidden names): read at the second
+    # poll and moved to done/ (the partner's rename then fails, or the renamed file is read
+    # again)
+    assert [poller.poll() for _ in range(3)] == [0, 0, 0]
+    openssh.local("inbox", ".count.csv").rename(openssh.local("inbox", "count.csv"))
+    assert sum(poller.poll() for _ in range(3)) == 2
+    assert openssh.local("inbox", "done", "count.csv").exists()
