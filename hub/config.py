@@ -11,7 +11,6 @@ import logging
 import os
 import re
 from datetime import timedelta
-from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -26,6 +25,7 @@ from pydantic import (
     model_validator,
 )
 
+from connectors.sdk.file_names import name_matches
 from hub.durations import parse_duration
 from hub.env_references import expand_env_references
 from hub.errors import ConfigError
@@ -513,7 +513,7 @@ class Settings(BaseModel):
         """The first file connector whose pattern takes a file called ``name`` (configuration
         order decides); :class:`ConfigError` when none does."""
         for c in self.file_connectors:
-            if fnmatchcase(name, c.pattern):
+            if name_matches(name, c.pattern):
                 return c
         raise ConfigError(f"no file connector's pattern takes {name!r}")
 

@@ -20,10 +20,10 @@ import shutil
 import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
-from fnmatch import fnmatchcase
 from pathlib import Path
 
 from connectors.errors import RecordError
+from connectors.sdk.file_names import name_matches
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +88,7 @@ class Inbox:
         found: dict[Path, tuple[int, int]] = {}
         with os.scandir(self.root) as entries:
             for entry in entries:
-                if not any(fnmatchcase(entry.name, pat) for pat in self.patterns):
+                if not any(name_matches(entry.name, pat) for pat in self.patterns):
                     continue
                 path = Path(entry.path)
                 try:

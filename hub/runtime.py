@@ -18,7 +18,6 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
-from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
@@ -27,6 +26,7 @@ from sqlalchemy import Engine
 from connectors.errors import RecordError
 from connectors.formats.csv import CsvFormat
 from connectors.formats.document import DocumentFormat
+from connectors.sdk.file_names import name_matches
 from connectors.sdk.runner import RunOutcome
 from hub.bus.connection import open_connection
 from hub.bus.consumer import queue_depth
@@ -721,4 +721,4 @@ def _holds_big_file(box: Inbox) -> bool:
 
 def connector_for(path: Path, connectors: list[ConnectorSettings]) -> str:
     """The first configured connector whose pattern takes the file (config order decides)."""
-    return next(c.name for c in connectors if fnmatchcase(path.name, c.pattern))
+    return next(c.name for c in connectors if name_matches(path.name, c.pattern))

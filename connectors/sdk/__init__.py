@@ -106,6 +106,7 @@ if TYPE_CHECKING:
         RequestRejected,
         TransientConnectorError,
     )
+    from connectors.sdk.file_names import name_matches
     from connectors.sdk.retry import RetryPolicy, retrying
     from connectors.sdk.runner import RunOutcome, deliver, run_source
     from connectors.sdk.state import Checkpoint, State
@@ -159,6 +160,7 @@ _HOMES = {
     "deliver": "connectors.sdk.runner",
     "load_config": "connectors.sdk.config",
     "load_connector": "connectors.sdk.entry_points",
+    "name_matches": "connectors.sdk.file_names",
     "retrying": "connectors.sdk.retry",
     "run_source": "connectors.sdk.runner",
 }
@@ -209,6 +211,7 @@ __all__ = [
     "deliver",
     "load_config",
     "load_connector",
+    "name_matches",
     "retrying",
     "run_source",
 ]

@@ -18,10 +18,10 @@ builds a new source object per read, so a memory kept in the object never saw tw
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
+from connectors.sdk.file_names import name_matches
 from connectors.sftp.config import SftpConfig
 from connectors.sftp.session import RemoteFile
 
@@ -32,19 +32,9 @@ Watch = dict[str, list[int]]
 
 
 def matching(files: Sequence[RemoteFile], pattern: str) -> list[RemoteFile]:
-    """The files whose name matches the glob ``pattern`` (case-sensitive, like the server).
-
-    As in a shell, a name starting with a dot matches only a pattern starting with one: a
-    partner uploading as ``.count.csv`` and renaming to ``count.csv`` (a hidden temporary name)
-    had its upload taken by ``*.csv`` (``fnmatch`` has no such rule), then the renamed file
-    again under another path.
-    """
-    hidden_too = pattern.startswith(".")
-    return [
-        f
-        for f in files
-        if (hidden_too or not f.name.startswith(".")) and fnmatch.fnmatchcase(f.name, pattern)
-    ]
+    """The files whose name matches the glob ``pattern`` (:func:`connectors.sdk.name_matches`:
+    case-sensitive, like the server, and a hidden ``.NAME`` only by a pattern naming one)."""
+    return [f for f in files if name_matches(f.name, pattern)]
 
 
 def candidates(listing: Sequence[RemoteFile], config: SftpConfig) -> list[RemoteFile]:

@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from connectors.errors import RecordError
+from connectors.sdk import name_matches
 from hub.config import Settings
+from hub.errors import ConfigError
 from hub.inbox import Inbox
 from hub.runtime import Hub, HubRun
 from tests.hub.conftest import HubEnv
@@ -187,3 +189,40 @@ def test_settling_into_a_missing_inbox_is_still_an_error(tmp_path: Path) -> None
     inbox = Inbox(tmp_path)
     with pytest.raises(FileNotFoundError):  # a target folder that cannot be made is not "gone"
         inbox.settle(present, target=tmp_path / "no" / "such" / "count.csv")
+
+
+def test_a_hidden_upload_is_left_to_its_sender_until_renamed(tmp_path: Path) -> None:
+    # a partner uploads under a hidden temporary name and renames the file when complete:
+    # *.csv takes the renamed file only, as a shell's glob and the SFTP drop do
+    inbox = Inbox(tmp_path / "inbox", ["*.csv", "*.x12"])
+    inbox.root.mkdir()
+    (inbox.root / ".count.csv").write_text("store_id,sku\n0142,SKU-", encoding="utf-8")
+    (inbox.root / ".846.x12").write_text("ISA*00*", encoding="utf-8")
+    assert _two_polls(inbox) == []
+    assert inbox.pending() == []
+    (inbox.root / ".count.csv").rename(inbox.root / "count.csv")
+    assert _two_polls(inbox) == [inbox.root / "count.csv"]
+    assert Inbox(inbox.root, ".*.csv").pending() == []  # none hidden is left
+    (inbox.root / ".wanted.csv").write_text("store_id\n", encoding="utf-8")
+    assert Inbox(inbox.root, ".*.csv").pending() == [inbox.root / ".wanted.csv"]
+
+
+@pytest.mark.parametrize(
+    ("name", "pattern", "taken"),
+    [
+        ("count.csv", "*.csv", True),
+        (".count.csv", "*.csv", False),
+        (".count.csv", ".*.csv", True),
+        (".count.csv", "*", False),
+        ("COUNT.CSV", "*.csv", False),  # case-sensitive, as the servers partners use
+        ("count.csv.part", "*.csv", False),
+    ],
+)
+def test_one_rule_says_which_names_a_pattern_takes(name: str, pattern: str, taken: bool) -> None:
+    assert name_matches(name, pattern) is taken
+    settings = Settings.model_validate({"connectors": [{"name": "drop", "pattern": pattern}]})
+    if taken:
+        assert settings.file_connector_for(name).name == "drop"
+    else:
+        with pytest.raises(ConfigError, match="no file connector's pattern"):
+            settings.file_connector_for(name)
