@@ -51,6 +51,14 @@ def _read(data: bytes, name: str) -> list[object]:
         ("released.edi", EDIFACT + b"x?'" * (1 << 20), "segment_bytes", "segment 3, byte 72"),
         ("endless.x12", X12 + b"x" * (5 << 20), "segment_bytes", "segment 4, byte 153"),
         ("elements.x12", X12 + b"x*" * (2 << 20), "segment_bytes", "segment 4, byte 153"),
+        # a segment over the cap that does end: refused too, as EDIFACT refuses one
+        ("ended.x12", X12 + b"x" * (100_000) + b"~CTT*1~", "segment_bytes", "segment 4, byte 153"),
+        (
+            "ended.edi",
+            EDIFACT + b"x" * (100_000) + b"'UNT+3+1'",
+            "segment_bytes",
+            "segment 3, byte 72",
+        ),
         # a document that never closes, or one text node of megabytes
         ("open.xml", POSLOG + b"<X>y</X>" * 300_000, "document_bytes", "byte 1048576"),
         ("text.xml", POSLOG + b"<X>" + b"y" * (3 << 20), "document_bytes", "byte 1048576"),

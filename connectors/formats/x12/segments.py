@@ -78,10 +78,12 @@ def iter_segments(
         consumed += len(chunk)
         eof = eof or (not recut and not chunk)
         recut = False
-        ended, pending, clean = _cut(
-            pending + chunk if pending else chunk, term, tolerate, unended, last=eof
-        )
-        for at, (body, stop) in enumerate(ended):
+        buffer = pending + chunk if pending else chunk
+        ended, pending, clean = _cut(buffer, term, tolerate, unended, last=eof)
+        # chunks are read ahead up to the cap, so a segment over it may come whole, terminator
+        # and all: the segments before it are handed out, then it is refused
+        fits = _within_cap(ended, cap)
+        for at, (body, stop) in enumerate(ended[:fits]):
             text = body.lstrip(_INDENT)
             if len(text) != len(body) and held_text:
                 held_raw += body[: len(body) - len(text)]
@@ -105,18 +107,29 @@ def iter_segments(
             held_text, held_raw = stripped, text + stop
         if recut:
             continue
-        if len(pending) > cap:  # the segments before it are handed out, the held one aside
-            raise LimitExceeded(
-                f"{location}, segment {number + 1 + bool(held_text)}",
-                consumed - len(pending),
-                f"an X12 segment (no terminator {seps.segment!r})",
-                "segment_bytes",
-                cap,
-            )
+        if fits < len(ended) or len(pending) > cap:  # the held segment is not handed out
+            where = f"{location}, segment {number + 1 + bool(held_text)}"
+            before = ended[:fits]
+            raise _too_long(where, consumed - len(buffer), before, seps, ended=fits < len(ended))
         if eof:
             if held_text:
                 yield _segment(held_text, held_raw, number + 1, seps)
             return
+
+
+def _within_cap(ended: list[tuple[bytes, bytes]], cap: int) -> int:
+    """How many of the ``ended`` segments, from the first, are within ``cap`` bytes."""
+    return next((at for at, (body, _) in enumerate(ended) if len(body) > cap), len(ended))
+
+
+def _too_long(
+    where: str, start: int, before: list[tuple[bytes, bytes]], seps: Separators, *, ended: bool
+) -> LimitExceeded:
+    """The refusal of the segment after ``before``, cut from file offset ``start``: one that
+    ``ended`` over the cap, or the rest of the buffer, which never found its terminator."""
+    offset = start + sum(len(body) + len(stop) for body, stop in before)
+    what = "an X12 segment" if ended else f"an X12 segment (no terminator {seps.segment!r})"
+    return LimitExceeded(where, offset, what, "segment_bytes", read_limits().segment_bytes)
 
 
 def _reads(fh: BinaryIO, cap: int, term: bytes) -> Iterator[bytes]:
