@@ -64,6 +64,10 @@ class EdifactError(RecordError):
             field = f"{tag} element {element}" + (
                 f" component {component}" if component is not None else ""
             )
+        if context is not None:
+            # the place shown and dead-lettered is the error's own, down to the segment: the
+            # message's context names only its UNH (and a trailer's, only the file)
+            context = {**context, "where": location}
         super().__init__(
             location,
             f"{reason} [0085 code {code.value}]",

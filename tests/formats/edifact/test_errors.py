@@ -46,7 +46,11 @@ def test_one_bad_message_is_reported_alone_and_the_others_still_come() -> None:
     assert error.raw == bad.rstrip(b"\n")
     assert (error.interchange_ref, error.message_ref, error.segment_position) == ("IC1", "M2", 3)
     assert (error.tag, error.element, error.component) == ("QTY", 1, 2)
-    assert error.context["where"] == "test.edi, UNB ref IC1, UNH ref M2, segment 6"
+    # the place the hub shows and dead-letters (MessageOutcome.where) is the faulty segment's,
+    # as CONTRL's UCS names it: QTY is segment 3 of M2 (UNH = 1), file segment 8 (UNB = 1)
+    assert error.context["where"] == (
+        "test.edi, UNB ref IC1, UNH ref M2, segment 3 (QTY, file segment 8)"
+    )
 
 
 def test_wrong_decimal_mark_is_named_with_both_marks() -> None:
@@ -102,6 +106,8 @@ def test_unz_count_mismatch_is_reported_after_the_messages() -> None:
         "messages, the interchange holds 1 [0085 code 29]"
     )
     assert error.raw == b"UNZ+2+IC1'"
+    # UNB is file segment 1, M1 is 2 to 5: UNZ is segment 6 of interchange IC1
+    assert error.context["where"] == "test.edi, UNB ref IC1, segment 6 (UNZ)"
 
 
 def test_unz_reference_mismatch() -> None:
@@ -117,6 +123,8 @@ def test_functional_group_counts_are_checked() -> None:
     assert isinstance(record, RawRecord)
     assert isinstance(error, EdifactError)
     assert "UNE declares '2' messages, the group holds 1" in str(error)
+    # UNB 1, UNG 2, M1 3 to 6: UNE is file segment 7
+    assert error.context["where"] == "test.edi, UNB ref IC1, segment 7 (UNE)"
 
 
 def test_bytes_not_in_the_character_set_are_located() -> None:
