@@ -126,8 +126,11 @@ MESSAGE_TYPES: dict[tuple[str, str], MessageType] = {
                 "947": "Warehouse Inventory Adjustment Advice",
                 "997": "functional acknowledgment",
                 "999": "implementation acknowledgment",
+                # X12.5's interchange control segment, not a transaction set; the reader
+                # names a TA1 between ISA and GS as a message of its own
+                "TA1": "interchange acknowledgment",
             },
-            ignored={"997": _NOT_BUSINESS, "999": _NOT_BUSINESS},
+            ignored={"997": _NOT_BUSINESS, "999": _NOT_BUSINESS, "TA1": _NOT_BUSINESS},
         ),
         _types(
             "edifact",

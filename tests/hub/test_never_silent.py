@@ -76,6 +76,24 @@ def test_functional_acknowledgments_are_counted_as_ignored_and_exit_0(tmp_path: 
     assert report.messages == {"997": 2}
 
 
+def test_an_interchange_acknowledgment_is_counted_as_ignored_beside_the_orders(
+    tmp_path: Path,
+) -> None:
+    # X12.5: a TA1 between ISA and GS acknowledges an interchange; it is no business document
+    order = _x12("PO", ("850", [["BEG", "00", "NE", "PO-1", "", "20260302"], ["CTT", "0"]]))
+    ta1 = b"TA1*000000006*260302*0930*A*000~"
+    head, rest = order.split(b"GS*", 1)
+    path = _write(tmp_path, "ta1.x12", head + ta1 + b"GS*" + rest)
+    result = CliRunner().invoke(app, ["translate", str(path)])
+    assert "ignored: 1 X12 TA1 interchange acknowledgment(s), not business documents" in (
+        result.stderr
+    )
+    assert "TA1" not in result.stderr.replace("ignored: 1 X12 TA1", "")  # no error names it
+    report = TranslationReport(path)
+    list(translate_file(path, Settings(), connector="stock-count", report=report))
+    assert (report.ignored, report.messages["TA1"], report.messages["850"]) == (1, 1, 1)
+
+
 def test_a_message_whose_spec_finds_nothing_to_map_is_an_error(tmp_path: Path) -> None:
     path = _write(tmp_path, "stock.edi", EMPTY_INVRPT)
     result = CliRunner().invoke(app, ["translate", str(path)])
@@ -143,6 +161,7 @@ def test_every_mapped_message_type_is_named_and_no_ignored_type_has_a_spec() -> 
     assert ignored == {
         ("x12", "997"),
         ("x12", "999"),
+        ("x12", "TA1"),
         ("edifact", "CONTRL"),
         ("poslog", "ControlTransaction"),
         ("poslog", "void"),

@@ -6,6 +6,7 @@ that breaks a rule is yielded as an :class:`~connectors.formats.x12.errors.X12Er
 raw bytes and reading goes on with the next ST; a group or interchange trailer that disagrees
 is yielded as an error of its own after the sets it closes (they were already handed out: a
 stream cannot take them back). Only a document whose separators cannot be read is refused.
+A TA1 interchange acknowledgment between ISA and the first GS is a record of kind ``TA1``.
 """
 
 from __future__ import annotations
@@ -143,6 +144,8 @@ class _Reader:
             yield from self._open_interchange(seg)
         elif tag == "IEA":
             yield from self._close_interchange(seg)
+        elif tag == "TA1" and self.isa is not None and self.gs is None:
+            yield self._interchange_ack(seg)
         else:
             yield self._envelope_error(
                 seg, f"segment {tag} outside a transaction set (no ST before it)", None
@@ -184,6 +187,20 @@ class _Reader:
             yield self._interchange_error(
                 seg, f"ISA13 {isa13!r} is not a 9 digit control number", field="ISA13"
             )
+
+    def _interchange_ack(self, ta1: Segment) -> RawRecord:
+        """A TA1 between ISA and the first GS: X12.5's interchange acknowledgment, answering
+        the interchange whose ISA13 is TA101. It is no transaction set, but a record of kind
+        ``TA1`` of its own, so it is named and counted, never an error (IEA01 counts only
+        functional groups, so it changes no count)."""
+        context = self._envelope_context("TA1")
+        where = f"{self.source}, ISA13 {self._isa13}, TA1 for ISA13 {_text(ta1, 1)}"
+        context |= {
+            "key": f"{self._isa13}/TA1/{ta1.number}",
+            "where": f"{where} (file segment {ta1.number})",
+        }
+        fields = {"TA1": [ta1.elements]}
+        return RawRecord(ta1.raw, self.source, ta1.number, fields, CONTENT_TYPE, context)
 
     def _close_group(self, ge: Segment) -> Iterator[RecordError]:
         gs06, sets = self._gs06, self.sets

@@ -409,3 +409,27 @@ def test_a_once_only_segment_repeated_refuses_its_set_naming_the_segment() -> No
     assert "may occur once here; it repeats" in str(item)
     assert item.raw is not None
     assert b"PO-2" in item.raw  # the bytes travel with the letter
+
+
+def test_a_ta1_interchange_acknowledgment_is_a_record_of_its_own_kind() -> None:
+    # written here from X12.5: TA1 (TA101 the acknowledged ISA13, TA102/103 its date and
+    # time, TA104 A accepted, TA105 000 no error) sits between ISA and the first GS and is
+    # no functional group, so IEA01 still counts the one group
+    data = interchange(*GOOD_850).replace(b"GS*", b"TA1*000000005*260101*1130*A*000~\nGS*", 1)
+    ack, order = read(data)
+    assert isinstance(ack, RawRecord), ack
+    assert isinstance(order, RawRecord)
+    assert ack.context["message"] == "TA1"
+    assert ack.fields["TA1"] == [["TA1", "000000005", "260101", "1130", "A", "000"]]
+    assert (
+        ack.context["where"] == "t.x12, ISA13 000000007, TA1 for ISA13 000000005 (file segment 2)"
+    )
+    assert ack.data == b"TA1*000000005*260101*1130*A*000~\n"
+    assert order.fields["BEG"][3] == "PO1"
+
+
+def test_an_interchange_of_ta1_alone_reads_without_error() -> None:
+    # X12.5 allows an interchange that holds only TA1 segments: IEA01 is 0 functional groups
+    isa = interchange().split(b"GS*")[0]
+    items = read(isa + b"TA1*000000005*260101*1130*R*022~\nIEA*0*000000007~\n")
+    assert [(type(i).__name__, i.context["message"]) for i in items] == [("RawRecord", "TA1")]
