@@ -63,6 +63,13 @@ class MessageOutcome(Translation):
         return str(self.record.context.get("message") or "unknown")
 
     @property
+    def warnings(self) -> list[str]:
+        """What the reader tolerated in a message it still read (an EDIFACT interchange that
+        ends without UNZ, a message sent without UNB): said with the message, never lost."""
+        found = self.record.context.get("warnings") if isinstance(self.record, RawRecord) else None
+        return [str(text) for text in found] if isinstance(found, list) else []
+
+    @property
     def where(self) -> str:
         """The human location of the message (file, identity, element/segment, line)."""
         where = self.record.context.get("where")

@@ -501,6 +501,10 @@ class _DocumentBatch:
     def add(self, result: MessageOutcome) -> None:
         self.records += 1
         self.ignored += result.ignored is not None
+        for warning in result.warnings:
+            log.warning(
+                "%s: %s", result.where, warning, extra={"file": self.source.config.path.name}
+            )
         self.pending.add(result)
         self.letters += self.source.letters(result, self.fmt, self.traceparent)
 

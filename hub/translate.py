@@ -400,6 +400,8 @@ def _translate_document(
                     report.partners.setdefault(sender, outcome.partner)
                 if outcome.ignored is not None:
                     ignored[outcome.ignored] = ignored.get(outcome.ignored, 0) + 1
+                for warning in outcome.warnings:
+                    yield TranslationNote(f"{outcome.where}: warning: {warning}")
                 for failure in outcome.failures:
                     if isinstance(failure.error, UnsupportedMessage):
                         yield TranslationRefusal(f"{outcome.where}: {failure.error}")

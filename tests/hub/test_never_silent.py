@@ -45,6 +45,12 @@ EMPTY_INVRPT = (
     b"UNA:+.? 'UNB+UNOC:3+SENDER:14+CROSSDOCK:14+260302:0930+IC1'"
     b"UNH+M1+INVRPT:D:96A:UN'BGM+35+R1'DTM+137:20260302:102'UNT+4+M1'UNZ+1+IC1'"
 )
+# written here from ISO 9735: an interchange whose UNZ trailer never came (each message is
+# whole and checked by its own UNH..UNT; only UNZ's count of 1 cannot be checked)
+NO_UNZ = (
+    b"UNA:+.? 'UNB+UNOC:3+SENDER:14+CROSSDOCK:14+260302:0930+IC1'"
+    b"UNH+M1+CONTRL:D:3:UN'UCI+IC0+SENDER:14+CROSSDOCK:14+7'UNT+3+M1'"
+)
 ENVELOPE_ONLY = b"UNA:+.? 'UNB+UNOC:3+SENDER:14+CROSSDOCK:14+260302:0930+IC1'UNZ+0+IC1'"
 
 
@@ -196,3 +202,24 @@ def test_till_cash_handling_is_ignored_with_its_reason_not_refused() -> None:
     kind = message_type("poslog", "TenderControlTransaction")
     assert kind.ignored_because is not None
     assert "till loans" in kind.ignored_because
+
+
+def test_a_tolerated_envelope_defect_is_said_by_translate_and_the_hub(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = _write(tmp_path, "no-unz.edi", NO_UNZ)
+    result = CliRunner().invoke(app, ["translate", str(path)])
+    assert result.exit_code == 0, result.stderr
+    warning = "interchange IC1 ends without UNZ: its message count (1 read) could not be checked"
+    # the message is M1 of IC1, its UNH the interchange's second segment (UNB is the first)
+    assert f"{path}, UNB ref IC1, UNH ref M1, segment 2: warning: {warning}" in result.stderr
+    inbox = Inbox(tmp_path / "inbox", "*.*")
+    inbox.root.mkdir(parents=True)
+    dropped = inbox.root / "no-unz.edi"
+    dropped.write_bytes(NO_UNZ)
+    with caplog.at_level("WARNING"), Hub(Settings(data_dir=tmp_path / "data")) as hub:
+        outcome = hub.process_inbox_file(inbox, dropped, "documents")
+    assert isinstance(outcome, FileOutcome)
+    assert [r.getMessage() for r in caplog.records if warning in r.getMessage()] == [
+        f"{dropped}, UNB ref IC1, UNH ref M1, segment 2: {warning}"
+    ]
