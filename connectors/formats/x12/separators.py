@@ -87,12 +87,15 @@ def read_separators(head: bytes, location: str) -> tuple[Separators, int]:
     if len(set(chars)) != len(chars):
         raise RecordError(
             location,
-            f"ISA declares the same character twice among its separators {chars!r}",
+            f"ISA declares the same character twice among its separators {chars!r}"
+            + _element_count(head, element, pos),
             field="ISA16",
         )
     if terminator.isalnum() or terminator == b" ":
         raise RecordError(
-            location, f"segment terminator {terminator!r} after ISA16 is not a delimiter"
+            location,
+            f"segment terminator {terminator!r} after ISA16 is not a delimiter"
+            + _element_count(head, element, pos),
         )
     seps = Separators(
         element.decode("latin-1"),
@@ -102,6 +105,27 @@ def read_separators(head: bytes, location: str) -> tuple[Separators, int]:
         line_per_segment=head[length : length + 1] in _BREAKS and terminator not in _BREAKS,
     )
     return seps, length
+
+
+def _element_count(head: bytes, element: bytes, isa16: int) -> str:
+    """Why an ISA's separators read wrong, when it is its element count (X12.5 fixes 16).
+
+    With more elements, the byte after the 16th is an element separator; with fewer, the
+    16th element separator found is in the segment after the ISA (GS, TA1 or IEA, X12.5's
+    only segments after an ISA), whose tag then starts inside the ISA as read.
+    """
+    if head[isa16 + 2 : isa16 + 3] == element:
+        more = head[isa16 + 2 :].split(b"\n", 1)[0].split(b"~", 1)[0].count(element)
+        return f": the ISA has at least {ISA_ELEMENTS + more} elements, X12.5 defines 16"
+    for tag in (b"GS", b"TA1", b"IEA"):
+        at = head.find(tag + element, 4, isa16 + 1)
+        if at > 4 and not head[at - 1 : at].isalnum():
+            count = head[:at].rstrip(b"\r\n \t")[:-1].count(element)
+            return (
+                f": the ISA has {count} elements, X12.5 defines 16 (the {tag.decode()} "
+                f"segment after it starts at byte {at})"
+            )
+    return ""
 
 
 def _ends_next_segment(head: bytes, start: int, char: bytes) -> bool:

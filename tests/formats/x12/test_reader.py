@@ -305,6 +305,22 @@ def test_unreadable_isa_is_refused_whole() -> None:
         read(b"ISA*00*short~")
 
 
+def test_an_isa_with_one_element_too_many_or_too_few_is_refused_naming_the_count() -> None:
+    # X12.5 fixes the ISA at 16 elements; these are the test interchange's ISA with an
+    # element added after ISA11, or ISA11 left out: 106 bytes less "U*" and a line break,
+    # so its GS starts at byte 105
+    extra = interchange(*GOOD_850).replace(b"*U*00401*", b"*U*X*00401*", 1)
+    with pytest.raises(RecordError) as caught:
+        read(extra)
+    assert caught.value.reason.endswith(": the ISA has at least 17 elements, X12.5 defines 16")
+    missing = interchange(*GOOD_850).replace(b"*U*00401*", b"*00401*", 1)
+    with pytest.raises(RecordError) as caught:
+        read(missing)
+    assert caught.value.reason.endswith(
+        ": the ISA has 15 elements, X12.5 defines 16 (the GS segment after it starts at byte 105)"
+    )
+
+
 def test_bom_and_leading_blank_lines_are_skipped() -> None:
     (record,) = read(b"\xef\xbb\xbf\r\n" + interchange(*GOOD_850))
     assert isinstance(record, RawRecord)
