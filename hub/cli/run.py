@@ -330,7 +330,11 @@ class _ConsoleReport:
         if isinstance(result, FileOutcome):
             _report_file(result)
         else:
-            err.print(f"[red]refused[/] {path.name}: {result} → failed/", ids={"file": path.name})
+            from rich.markup import escape  # imported here: a refusal is the rare case
+
+            # the reason quotes the file's bytes and reprs, which may hold brackets
+            said = f"{escape(path.name)}: {escape(str(result))}"
+            err.print(f"[red]refused[/] {said} → failed/", ids={"file": path.name})
 
     def source_read(self, polled: "PolledSource", outcome: "RunOutcome | Exception") -> None:
         if isinstance(outcome, Exception):

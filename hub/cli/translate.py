@@ -59,6 +59,8 @@ def translate(
         raise Exit(_explain_files(files, settings, connector, mapping, as_json=as_json))
     if summary:
         raise Exit(_summarise_files(files, settings, connector, mapping, as_json=as_json))
+    from rich.markup import escape
+
     from hub.translate import (
         EventLines,
         TranslationError,
@@ -85,9 +87,10 @@ def translate(
             for line in lines:
                 if isinstance(line, TranslationError):
                     failures += 1
-                    err.print(f"[red]error:[/] {line}", highlight=False, soft_wrap=True)
+                    # a partner's text and a reason's repr may hold brackets: not markup
+                    err.print(f"[red]error:[/] {escape(line)}", highlight=False, soft_wrap=True)
                 elif isinstance(line, TranslationNote):
-                    err.print(str(line), highlight=False, soft_wrap=True)
+                    err.print(escape(line), highlight=False, soft_wrap=True)
                 elif isinstance(line, EventLines):
                     _write_events(line)
                 else:

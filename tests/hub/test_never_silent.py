@@ -223,3 +223,21 @@ def test_a_tolerated_envelope_defect_is_said_by_translate_and_the_hub(
     assert [r.getMessage() for r in caplog.records if warning in r.getMessage()] == [
         f"{dropped}, UNB ref IC1, UNH ref M1, segment 2: {warning}"
     ]
+
+
+def test_a_refusal_quoting_brackets_is_printed_whole_by_translate_and_run(tmp_path: Path) -> None:
+    # an ISA with an element added after ISA11 (X12.5 defines 16): ISA16 is then 'P' and the
+    # byte after it the element separator '*', so the separators read are '*', '*' and 'P'
+    head, rest = ASN.split(b"*U*", 1)
+    path = _write(tmp_path, "extra.x12", head + b"*U*X*" + rest)
+    said = "ISA declares the same character twice among its separators [b'*', b'*', b'P']"
+    result = CliRunner().invoke(app, ["translate", str(path)])
+    assert result.exit_code == 1
+    assert said in result.stderr  # rich took the list for a markup tag and printed nothing
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "extra.x12").write_bytes(path.read_bytes())
+    (tmp_path / "data").mkdir()
+    common = ["--no-routing", "--data-dir", str(tmp_path / "data")]
+    ran = CliRunner().invoke(app, ["run", "--once", "--inbox", str(inbox), *common])
+    assert said in ran.stderr
