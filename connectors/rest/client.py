@@ -9,7 +9,9 @@ refreshes the auth once, a 5xx backs off, a 404 is final. No retry loop lives he
 
 from __future__ import annotations
 
+import codecs
 import email.utils
+import json
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
@@ -22,7 +24,25 @@ from connectors.rest.config import HttpConfig
 from connectors.sdk.errors import ConnectorTimeout, HttpStatusError, TransientConnectorError
 from connectors.sdk.retry import RetryPolicy, retrying
 
-__all__ = ["RestClient", "parse_retry_after"]
+__all__ = ["RestClient", "json_body", "parse_retry_after"]
+
+
+def json_body(answer: httpx.Response) -> Any:
+    """The answer's JSON, read in the charset its ``Content-Type`` declares.
+
+    httpx's ``Response.json()`` ignores the declared charset and guesses UTF-8/16/32 from the
+    bytes (RFC 8259), so an ERP answering ``charset=ISO-8859-1`` or ``windows-1252`` (it
+    happens) had every page dead-lettered as "not JSON". Strict decoding: a byte the charset
+    cannot decode raises ``UnicodeDecodeError`` (a ``ValueError``) rather than a silent U+FFFD.
+    """
+    declared = answer.charset_encoding
+    try:
+        codec = codecs.lookup(declared).name if declared else None
+    except LookupError:  # a charset Python does not know: let json detect the encoding
+        codec = None
+    if codec is None or codec.startswith("utf-"):
+        return json.loads(answer.content)
+    return json.loads(answer.content.decode(codec))
 
 
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
@@ -47,6 +67,14 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
         when = when.replace(tzinfo=UTC)
     current = now if now is not None else datetime.now(UTC).timestamp()
     return max(when.timestamp() - current, 0.0)
+
+
+def _target(exc: httpx.TransportError, url: str) -> str:
+    """The full URL a failed request went to (``url`` may be relative to the base URL)."""
+    try:
+        return str(exc.request.url)
+    except RuntimeError:  # httpx raised before it built the request
+        return url
 
 
 class RestClient:
@@ -109,9 +137,11 @@ class RestClient:
                 auth=self.auth if self.auth is not None else httpx.USE_CLIENT_DEFAULT,
             )
         except httpx.TimeoutException as exc:
-            raise ConnectorTimeout(f"{method} {url}: no answer in time ({exc})") from exc
+            raise ConnectorTimeout(
+                f"{method} {_target(exc, url)}: no answer in time ({exc})"
+            ) from exc
         except httpx.TransportError as exc:
-            raise TransientConnectorError(f"{method} {url}: {exc}") from exc
+            raise TransientConnectorError(f"{method} {_target(exc, url)}: {exc}") from exc
         if answer.status_code >= 400:
             raise HttpStatusError(
                 answer.status_code,

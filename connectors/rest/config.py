@@ -87,6 +87,10 @@ class PaginationConfig(_Part):
     first_page: int = 1
     #: offset style: the offset parameter
     offset_param: str = "offset"
+    #: page and offset styles: the body path of the number of objects in the whole list, when
+    #: the API says it (``meta.total``): the list ends once that many are read. Without it the
+    #: list ends at the first empty page (a page shorter than page_size may be the API's own cap)
+    total_path: str | None = None
 
 
 class HttpConfig(ConnectorConfig):

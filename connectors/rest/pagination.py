@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 
+from connectors.rest.client import json_body
 from connectors.rest.config import PaginationConfig
 
 __all__ = ["PageRequest", "Paginator", "dig"]
@@ -74,7 +75,7 @@ class Paginator:
         if style == "cursor":
             return self._cursor(current, answer)
         if style in ("page", "offset"):
-            return self._counted(current, items)
+            return self._counted(current, answer, items)
         return None
 
     def resume(self, last: PageRequest, answer: httpx.Response) -> PageRequest | None:
@@ -86,30 +87,47 @@ class Paginator:
         c = self.config
         if c.style != "cursor":
             return None
-        token = dig(answer.json(), c.cursor_path) if c.has_more_path else None
+        token = dig(json_body(answer), c.cursor_path) if c.has_more_path else None
         if token:
             return PageRequest(last.url, {**last.params, c.cursor_param: token})
         return last
 
     def _link(self, answer: httpx.Response) -> PageRequest | None:
         nxt = answer.links.get("next", {}).get("url")
-        # the next link carries every parameter itself (Shopify's page_info forbids others)
-        return PageRequest(nxt) if nxt else None
+        if not nxt:
+            return None
+        # the next link carries every parameter itself (Shopify's page_info forbids others).
+        # A relative link is relative to the page that carried it (RFC 8288 §3.2), not to the
+        # base URL: httpx would append "/api/v1/items?page=2" to a base URL's own path.
+        return PageRequest(str(answer.url.join(nxt)))
 
     def _cursor(self, current: PageRequest, answer: httpx.Response) -> PageRequest | None:
         c = self.config
-        body = answer.json()
+        body = json_body(answer)
         token = dig(body, c.cursor_path)
         if not token or (c.has_more_path and dig(body, c.has_more_path) is not True):
             return None
         return PageRequest(current.url, {**current.params, c.cursor_param: token})
 
-    def _counted(self, current: PageRequest, items: Sequence[Any]) -> PageRequest | None:
+    def _counted(
+        self, current: PageRequest, answer: httpx.Response, items: Sequence[Any]
+    ) -> PageRequest | None:
+        # An empty page is the last one; a short page need not be: an API serves at most its
+        # own maximum (Shopify 250, many ERPs 100) whatever page_size asks, so ending at the
+        # first page shorter than page_size lost every object after it. A total in the body
+        # ends the list without the extra empty page.
         c = self.config
-        if len(items) < c.page_size:  # a short page is the last one
+        if not items:
             return None
         if c.style == "page":
-            page = int(current.params.get(c.page_param, c.first_page)) + 1
-            return PageRequest(current.url, {**current.params, c.page_param: page})
-        offset = int(current.params.get(c.offset_param, 0)) + len(items)
-        return PageRequest(current.url, {**current.params, c.offset_param: offset})
+            page = int(current.params.get(c.page_param, c.first_page))
+            # pages before this one held at least as many objects as it does
+            read = (page - c.first_page + 1) * len(items)
+            following = PageRequest(current.url, {**current.params, c.page_param: page + 1})
+        else:
+            read = int(current.params.get(c.offset_param, 0)) + len(items)
+            following = PageRequest(current.url, {**current.params, c.offset_param: read})
+        total = dig(json_body(answer), c.total_path) if c.total_path else None
+        if isinstance(total, int) and not isinstance(total, bool) and read >= total:
+            return None
+        return following

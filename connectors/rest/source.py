@@ -31,7 +31,7 @@ from pydantic import Field, SecretStr, model_validator
 from canonical import Envelope
 from connectors.errors import RecordError
 from connectors.record import RawRecord
-from connectors.rest.client import RestClient
+from connectors.rest.client import RestClient, json_body
 from connectors.rest.config import HttpConfig, PaginationConfig, _Part
 from connectors.rest.pagination import PageRequest, Paginator, dig
 from connectors.rest.signatures import (
@@ -189,7 +189,7 @@ def _page_records(
 ) -> Generator[ReadItem, None, list[Any] | None]:
     """Yield the page's records; return its list (None when the page itself is unreadable)."""
     try:
-        body = answer.json()
+        body = json_body(answer)
     except ValueError as exc:
         yield RecordError(where, f"the page is not JSON: {exc}", raw=answer.content)
         return None

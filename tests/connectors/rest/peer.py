@@ -108,6 +108,35 @@ def build_peer() -> tuple[FastAPI, PeerState]:
         state.hits["offset"] += 1
         return {"items": _page(ITEMS, offset, limit)}
 
+    @app.get("/capped/page")
+    def capped_page(limit: int = 3, page: int = 1) -> list[dict[str, Any]]:
+        # like Shopify (250) or an ERP (100): never more than its own maximum, whatever is asked
+        state.hits["capped/page"] += 1
+        served = min(limit, 2)
+        return _page(ITEMS, (page - 1) * served, served)
+
+    @app.get("/capped/offset")
+    def capped_offset(limit: int = 3, offset: int = 0) -> dict[str, Any]:
+        state.hits["capped/offset"] += 1
+        return {"items": _page(ITEMS, offset, min(limit, 2)), "meta": {"total": len(ITEMS)}}
+
+    @app.get("/api/v2/relative/items")
+    def relative_items(after: int = 0, limit: int = 3) -> Response:
+        # links relative to the page (RFC 8288 §3.2): root-relative, then query-only
+        page = [i for i in ITEMS if i["id"] > after][:limit]
+        headers = {}
+        if page and page[-1]["id"] < ITEMS[-1]["id"]:
+            query = f"?after={page[-1]['id']}&limit={limit}"
+            target = query if after else f"/api/v2/relative/items{query}"
+            headers["Link"] = f'<{target}>; rel="next", </api/v2/relative/items>; rel="first"'
+        return JSONResponse({"items": page}, headers=headers)
+
+    @app.get("/latin1/items")
+    def latin1_items() -> Response:
+        # an ERP answering in ISO-8859-1, and saying so in Content-Type
+        body = '[{"id": 1, "store": "Köln", "sku": "SKU-1", "qty": "3"}]'.encode("latin-1")
+        return Response(body, media_type="application/json; charset=ISO-8859-1")
+
     @app.get("/throttled/{key}")
     def throttled(key: str, status: int = 429) -> Response:
         state.hits[f"throttled/{key}"] += 1

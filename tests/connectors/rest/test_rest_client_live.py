@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -92,6 +93,73 @@ def test_resuming_from_a_page_checkpoint_reads_the_rest_only(
     assert ids == [4, 5, 6, 7]
 
 
+@pytest.mark.parametrize(
+    ("path", "records_path", "pagination", "requests"),
+    [
+        # no total: the list ends at the first empty page (page 5), not at the first short one
+        ("/capped/page", "", {"style": "page", "page_size": 3}, 5),
+        # a total in the body ends it without the empty page
+        (
+            "/capped/offset",
+            "items",
+            {"style": "offset", "page_size": 3, "total_path": "meta.total"},
+            4,
+        ),
+    ],
+)
+def test_an_api_serving_fewer_than_page_size_is_read_to_the_end(
+    peer: tuple[str, PeerState],
+    path: str,
+    records_path: str,
+    pagination: dict[str, Any],
+    requests: int,
+) -> None:
+    url, state = peer
+    stream = RestStreamConfig(
+        name="items",
+        path=path,
+        records_path=records_path,
+        pagination=PaginationConfig(**pagination),
+    )
+    before = state.hits[path.strip("/")]
+    with _client(url) as client:
+        items = list(read_pages(client, stream, None))
+    ids = [r.fields["id"] for r in items if isinstance(r, RawRecord)]
+    assert ids == [i["id"] for i in ITEMS]
+    assert state.hits[path.strip("/")] - before == requests
+    assert "next" not in items[-1].position  # type: ignore[union-attr]
+
+
+def test_relative_next_links_are_resolved_against_the_page_not_the_base_url(
+    peer: tuple[str, PeerState],
+) -> None:
+    url, _ = peer
+    stream = RestStreamConfig(
+        name="items",
+        path="relative/items",
+        records_path="items",
+        pagination=PaginationConfig(style="link", page_size=3),
+    )
+    with _client(f"{url}/api/v2/") as client:
+        items = list(read_pages(client, stream, None))
+    ids = [r.fields["id"] for r in items if isinstance(r, RawRecord)]
+    assert ids == [i["id"] for i in ITEMS]
+
+
+def test_a_page_in_the_charset_its_content_type_declares_is_read(
+    peer: tuple[str, PeerState],
+) -> None:
+    url, _ = peer
+    stream = RestStreamConfig(
+        name="items", path="/latin1/items", pagination=PaginationConfig(style="none")
+    )
+    with _client(url) as client:
+        items = list(read_pages(client, stream, None))
+    records = [r for r in items if isinstance(r, RawRecord)]
+    assert [r.fields["store"] for r in records] == ["Köln"]
+    assert json.loads(records[0].data)["store"] == "Köln"
+
+
 @pytest.mark.parametrize("status", [429, 503])
 def test_a_retry_after_answer_waits_as_asked_then_succeeds(
     peer: tuple[str, PeerState], status: int
@@ -152,9 +220,10 @@ def test_a_slow_answer_times_out_and_is_retried_then_given_up(
 ) -> None:
     url, state = peer
     before = state.hits["slow"]
-    with _client(url, read_timeout=0.2) as client, pytest.raises(ConnectorTimeout):
+    with _client(url, read_timeout=0.2) as client, pytest.raises(ConnectorTimeout) as info:
         client.call("GET", "/slow", params={"seconds": 1})
     assert state.hits["slow"] == before + 3  # max_attempts
+    assert f"GET {url}/slow?seconds=1: " in str(info.value)  # the full URL, not "/slow"
 
 
 def test_a_404_is_final_and_not_retried(peer: tuple[str, PeerState]) -> None:
