@@ -168,6 +168,13 @@ class SoapClient:
             ) from fault
         except zeep.exceptions.TransportError as exc:
             url = cfg.endpoint or cfg.wsdl
+            if exc.status_code < 400:
+                # zeep raises TransportError for a 200 whose body is no SOAP envelope (a proxy's
+                # login page, an answer cut short): "HTTP 200" alone named neither the operation
+                # nor what was wrong; it is an unreadable answer, like a syntax error below
+                raise SoapProtocolFault(
+                    what, "XMLSyntax", f"unreadable answer from {url}: {exc.message}"
+                ) from exc
             raise HttpStatusError(
                 exc.status_code, url, method="POST", body=exc.content or b""
             ) from exc

@@ -7,6 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
+from fastapi.responses import Response
 
 from connectors.sdk import Action, FailureType, RetryPolicy, retrying
 from connectors.sdk.decisions import SDK_TABLE
@@ -23,6 +25,7 @@ from connectors.soap.errors import (
     WsdlError,
 )
 from connectors.soap.testing import LocalErpServer
+from tests.connectors.rest.server import serve
 from tests.connectors.soap.conftest import PASSWORD, receipts
 
 TABLE = SDK_TABLE.extend(SOAP_ERROR_ROWS)
@@ -173,6 +176,25 @@ def test_the_endpoint_can_be_overridden(
     erp.receipts.extend(receipts(1))
     client = SoapClient(make_config(endpoint=erp.url))
     assert len(client.call("GetGoodsReceipts", after_id=0, limit=5)) == 1
+
+
+def test_an_http_200_that_is_no_soap_envelope_is_named_an_unreadable_answer(
+    erp: LocalErpServer, make_config: Callable[..., ErpStockConfig]
+) -> None:
+    proxy = FastAPI()  # a proxy in front of the ERP answering its login page with 200
+
+    @proxy.post("/erp")
+    def login_page() -> Response:
+        return Response("<html><body>Please log in</body>", media_type="text/html")
+
+    with serve(proxy) as url:
+        client = SoapClient(make_config(endpoint=f"{url}/erp"))
+        with pytest.raises(SoapProtocolFault) as info:
+            client.call("GetGoodsReceipts", after_id=0, limit=5)
+    message = str(info.value)
+    assert "GetGoodsReceipts" in message
+    assert f"{url}/erp" in message
+    assert "HTTP 200" not in message
 
 
 @pytest.mark.parametrize(
