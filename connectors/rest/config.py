@@ -88,8 +88,9 @@ class PaginationConfig(_Part):
     #: offset style: the offset parameter
     offset_param: str = "offset"
     #: page and offset styles: the body path of the number of objects in the whole list, when
-    #: the API says it (``meta.total``): the list ends once that many are read. Without it the
-    #: list ends at the first empty page (a page shorter than page_size may be the API's own cap)
+    #: the API says it (``meta.total``): the list ends once that many are read, or at an empty
+    #: page. Without it a page shorter than page_size ends the list, so page_size must not
+    #: exceed what the API serves in one page (its cap) unless the total is named here
     total_path: str | None = None
 
 

@@ -112,12 +112,13 @@ class Paginator:
     def _counted(
         self, current: PageRequest, answer: httpx.Response, items: Sequence[Any]
     ) -> PageRequest | None:
-        # An empty page is the last one; a short page need not be: an API serves at most its
-        # own maximum (Shopify 250, many ERPs 100) whatever page_size asks, so ending at the
-        # first page shorter than page_size lost every object after it. A total in the body
-        # ends the list without the extra empty page.
+        # An empty page is the last one. A short page is too, unless the body says the list's
+        # total (total_path): an API serves at most its own maximum (Shopify 250, many ERPs
+        # 100) whatever page_size asks, and only the total tells such a page from the last.
+        # Without one a short page must end the list: APIs that answer a page past the end
+        # with the last page again (Magento 2) would otherwise be read forever.
         c = self.config
-        if not items:
+        if not items or (c.total_path is None and len(items) < c.page_size):
             return None
         if c.style == "page":
             page = int(current.params.get(c.page_param, c.first_page))
