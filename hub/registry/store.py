@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, case, delete, func, select
+from sqlalchemy import ColumnElement, Engine, case, delete, func, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -116,6 +116,24 @@ class RegisteredVersion:
     deleted: bool = False
 
 
+_ALL_CONTEXTS = ":*:"
+"""Confluent's wildcard context in a ``subjectPrefix``: its own default for ``GET /subjects``
+and what the Confluent CLI's ``subject list`` sends unless told another prefix."""
+
+
+def _named_from(prefix: str) -> ColumnElement[bool]:
+    """The subjects whose names start with ``prefix``, read as Confluent reads ``subjectPrefix``.
+
+    A leading ``:*:`` asks for the rest of the prefix in every context (``KafkaSchemaRegistry``'s
+    ``allVersions``); here the default context is the only one, so it asks for the rest alone.
+    """
+    if prefix.startswith(_ALL_CONTEXTS):
+        prefix = prefix[len(_ALL_CONTEXTS) :]
+    if not prefix:
+        return true()
+    return SubjectRow.name.startswith(prefix, autoescape=True)
+
+
 def _as_mapping(value: Any) -> Mapping[str, Any]:
     # The checker compares objects; the boolean schemas mean "anything" and "nothing".
     if value is True:
@@ -173,8 +191,7 @@ class SchemaStore:
                 .group_by(SubjectRow.name)
                 .order_by(SubjectRow.name)
             )
-            if prefix:
-                q = q.where(SubjectRow.name.startswith(prefix, autoescape=True))
+            q = q.where(_named_from(prefix))
             names = []
             for name, live_count in s.execute(q):
                 is_live = bool(live_count)
@@ -251,8 +268,7 @@ class SchemaStore:
                 .join(SchemaRow, SchemaRow.id == SubjectVersionRow.schema_id)
                 .order_by(SubjectRow.name, SubjectVersionRow.version)
             )
-            if prefix:
-                q = q.where(SubjectRow.name.startswith(prefix, autoescape=True))
+            q = q.where(_named_from(prefix))
             if not deleted:
                 q = q.where(SubjectVersionRow.deleted.is_(False))
             found = [(name, row, schema) for name, row, schema in s.execute(q)]

@@ -221,3 +221,21 @@ def test_subject_names_with_a_slash_through_the_confluent_client(connect: Client
     assert sr.get_latest_version("team/orders-value").schema_id == schema_id
     assert sr.get_versions("team/orders-value") == [1]
     assert sr.delete_subject("team/orders-value") == [1]
+
+
+def test_the_all_contexts_wildcard_prefix_lists_every_subject(connect: ClientFactory) -> None:
+    # ":*:" is Confluent's own default for GET /subjects' subjectPrefix (SubjectsResource) and
+    # what the Confluent CLI's `schema-registry subject list` sends unless --prefix is given;
+    # ":*:ctx-" asks for "ctx-..." in every context. Here the default context is the only one.
+    sr = connect()
+    sr.register_schema("ctx-orders-value", Schema(json_schema({}), "JSON"))
+    sr.register_schema("ctx-stock-value", Schema(json_schema({}), "JSON"))
+    sr.delete_subject("ctx-stock-value")
+    everything = sr.get_subjects()
+    assert "ctx-orders-value" in everything
+    assert sr.get_subjects(subject_prefix=":*:") == everything
+    assert sr.get_subjects(subject_prefix=":*:ctx-") == ["ctx-orders-value"]
+    assert sr.get_subjects(subject_prefix=":*:ctx-", deleted=True) == [
+        "ctx-orders-value",
+        "ctx-stock-value",
+    ]

@@ -45,6 +45,20 @@ def test_list_schemas_latest_only_deleted_and_paging(client: TestClient) -> None
     assert pairs("subjectPrefix=nothing-like-it") == []
 
 
+def test_list_schemas_under_the_all_contexts_wildcard_prefix(client: TestClient) -> None:
+    # Confluent reads ":*:" in subjectPrefix as "every context" (KafkaSchemaRegistry's
+    # allVersions); the default context is the only one here.
+    register(client, "ls-a", A)
+    register(client, "ls-b", AB)
+
+    def pairs(query: str) -> list[tuple[str, int]]:
+        return [(s["subject"], s["version"]) for s in client.get(f"/schemas?{query}").json()]
+
+    assert pairs("subjectPrefix=:*:ls-") == [("ls-a", 1), ("ls-b", 1)]
+    assert pairs("subjectPrefix=%3A*%3A") == pairs("subjectPrefix=")
+    assert pairs("subjectPrefix=:.other:ls-") == []  # no other context holds anything
+
+
 def test_list_schemas_without_prefix_includes_the_seeded_canonical_schemas(
     client: TestClient,
 ) -> None:
