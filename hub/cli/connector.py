@@ -1,6 +1,7 @@
 """``crossdock connector list|check|schema|read|push|unlock|new``: SDK connectors, by command."""
 
 import json
+import shlex
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -334,5 +335,7 @@ def new(name: str, directory: Path) -> None:
     except ConnectorConfigError as exc:
         err.print(f"[red]error:[/] {exc}")
         raise Exit(2) from exc
-    out.print(f"created {root}")
-    out.print(f"next: cd {root} && pip install -e . && pytest")
+    out.print(f"created {root}", highlight=False, markup=False, soft_wrap=True)
+    # one line, the folder quoted: the command is copied as printed
+    following = f"cd {shlex.quote(str(root))} && pip install -e . && pytest"
+    out.print(f"next: {following}", highlight=False, markup=False, soft_wrap=True)

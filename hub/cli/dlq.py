@@ -14,7 +14,7 @@ from click.exceptions import Exit
 from hub.cli.commands import Group
 from hub.cli.ops import ReplayArgs, extend_dlq, redrive_group, replay_options, report_replay
 from hub.cli.options import (
-    PATH,
+    INPUT_FILE,
     config_option,
     data_dir_option,
     database_url_option,
@@ -51,7 +51,7 @@ def dlq_show(
 @dlq_group.command("replay")
 @click.argument("letter_ids", nargs=-1, required=True, type=int, help="dead letter id(s)")
 @click.option(
-    "--payload", type=PATH, help="corrected record bytes to replay instead of the original"
+    "--payload", type=INPUT_FILE, help="corrected record bytes to replay instead of the original"
 )
 @click.option("--connector", help="ignored: each letter is read with its own connector's settings")
 @replay_options()

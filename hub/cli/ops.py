@@ -8,6 +8,7 @@ commands as they print a table, never by their parsing or help.
 
 import functools
 import json
+import shlex
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +24,8 @@ from hub.cli.commands import Group, hidden_alias
 from hub.cli.exit_codes import ExitCode
 from hub.cli.options import (
     DATETIME,
+    INPUT_FILE,
+    INPUT_FOLDER,
     PATH,
     ValueChoice,
     bus_url_option,
@@ -58,7 +61,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 mappings_option = click.option(
     "--mappings",
-    type=PATH,
+    type=INPUT_FOLDER,
     multiple=True,
     help="folder of newer spec versions (repeatable)",
 )
@@ -264,7 +267,33 @@ def list_command(
     out.print(table)
     out.print(f"{len(page.letters)} shown; {total} total", highlight=False)
     if page.next_cursor is not None:
-        out.print(f"next page: --before {page.next_cursor}", highlight=False)
+        from hub.command_hints import command_hint
+
+        following = ["dlq", "list", *_filter_args(flt)]
+        if limit != 50:
+            following += ["--limit", str(limit)]
+        following += ["--before", str(page.next_cursor)]
+        hint = command_hint(
+            " ".join(shlex.quote(arg) for arg in following),
+            config=config,
+            data_dir=data_dir,
+            database_url=database_url,
+        )
+        # the whole command, on one line: a bare `--before N` is no command to copy
+        out.print(f"next page: {hint}", highlight=False, markup=False, soft_wrap=True)
+
+
+def _filter_args(flt: "DeadLetterFilter") -> list[str]:
+    """The options that give ``flt`` again on the command line (those that filter)."""
+    args: list[str] = []
+    if flt.status != LetterStatus.OPEN.value:
+        args += ["--status", flt.status]
+    for name in _FILTER_OPTIONS:
+        value = getattr(flt, name)
+        if value is not None:
+            shown = value.isoformat() if isinstance(value, datetime) else str(value)
+            args += [f"--{name.replace('_', '-')}", shown]
+    return args
 
 
 def _where(location: str) -> str:
@@ -351,7 +380,7 @@ def export(
 # -- replay -----------------------------------------------------------------------------------
 @click.command()
 @click.argument("letter_id", type=int, help="dead letter id")
-@click.option("--payload", type=PATH, help="edited bytes to try instead")
+@click.option("--payload", type=INPUT_FILE, help="edited bytes to try instead")
 @replay_options(publishes=False)
 def dry_run(letter_id: int, payload: Path | None, replay: ReplayArgs) -> None:
     """What a replay through a mapping version would do (publish, or fail and why), and what
@@ -406,7 +435,9 @@ def report_replay(outcome: Any) -> int:
 
 @click.command()
 @click.argument("letter_id", type=int, help="dead letter id")
-@click.option("--payload", type=PATH, required=True, help="file with the corrected record bytes")
+@click.option(
+    "--payload", type=INPUT_FILE, required=True, help="file with the corrected record bytes"
+)
 @replay_options()
 def edit_replay(letter_id: int, payload: Path, replay: ReplayArgs) -> None:
     """Replay one letter with corrected bytes (audited); its original bytes are kept."""

@@ -21,6 +21,8 @@ from hub.cli.report import LogFormat
 
 __all__ = [
     "DATETIME",
+    "INPUT_FILE",
+    "INPUT_FOLDER",
     "PATH",
     "ValueChoice",
     "alias",
@@ -63,6 +65,10 @@ class _IsoTime(click.ParamType[datetime]):
 
 DATETIME = _IsoTime()
 PATH = click.Path(path_type=Path)
+# what a command only reads: a name that is not there is a usage error (exit 2) naming the
+# option, before any work, never a runtime error or a folder silently left out
+INPUT_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+INPUT_FOLDER = click.Path(exists=True, file_okay=False, path_type=Path)
 
 config_option = click.option(
     "--config", "-c", type=PATH, help="crossdock.yaml (default: ./crossdock.yaml)"

@@ -1,5 +1,6 @@
 """``crossdock schemas export|check``: JSON Schemas generated from the canonical models."""
 
+import shlex
 from pathlib import Path
 
 import click
@@ -15,8 +16,9 @@ __all__ = ["schemas_group"]
 schemas_group = Group(
     "schemas", help="JSON Schemas generated from the canonical models.", no_args_is_help=False
 )
+DEFAULT_DIR = Path("schemas")
 schemas_dir_option = click.option(
-    "--dir", "root", type=PATH, default=Path("schemas"), help="schemas folder"
+    "--dir", "root", type=PATH, default=DEFAULT_DIR, help="schemas folder"
 )
 
 
@@ -35,11 +37,21 @@ def schemas_export(root: Path) -> None:
 def schemas_check(root: Path) -> None:
     """Fail when a schema file drifted from its model (run `crossdock schemas export`)."""
     from canonical import check_schemas
+    from hub.command_hints import command_hint
 
     problems = check_schemas(root)
     for p in problems:
         err.print(f"[red]drift:[/] {p}")
     if problems:
-        err.print("run `crossdock schemas export` and commit the result")
+        # the folder checked, so the copied command writes where the check looked
+        export = "schemas export"
+        if root != DEFAULT_DIR:
+            export += f" --dir {shlex.quote(str(root))}"
+        err.print(
+            f"run `{command_hint(export)}` and commit the result",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
         raise Exit(1)
     out.print(f"schemas in {root} match the canonical models")

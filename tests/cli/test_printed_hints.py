@@ -1,0 +1,106 @@
+"""The commands a command prints for its operator to type next work when copied, and a file or
+folder a command only reads is checked as the option is parsed (exit 2 naming the option)."""
+
+from __future__ import annotations
+
+import shlex
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from hub.cli.app import app
+
+ROOT = Path(__file__).resolve().parents[2]
+runner = CliRunner()
+WIDE = {"COLUMNS": "200"}
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A hub data folder holding the three dead letters of the demo's store 0142 count."""
+    folder = tmp_path_factory.mktemp("hints")
+    inbox = folder / "inbox"
+    inbox.mkdir()
+    shutil.copy2(ROOT / "demo" / "inbox" / "store-0142-count-2026-11-20.csv", inbox)
+    data = folder / "var"
+    data.mkdir()
+    result = runner.invoke(
+        app,
+        ["run", "--once", "--no-routing", "--inbox", str(inbox), "--data-dir", str(data)],
+    )
+    assert result.exit_code == 0, result.output
+    return data
+
+
+def _next_page(output: str) -> list[str]:
+    line = next(line for line in output.splitlines() if line.startswith("next page: "))
+    return shlex.split(line.removeprefix("next page: "))
+
+
+def test_dlq_list_prints_the_next_page_as_a_command_that_gives_it(data_dir: Path) -> None:
+    page = ["dlq", "list", "--status", "all", "--connector", "stock-count", "--limit", "2"]
+    first = runner.invoke(app, [*page, "--data-dir", str(data_dir)], env=WIDE)
+    assert first.exit_code == 0, first.output
+    typed = _next_page(first.stdout)
+    assert Path(typed[0]).name == "crossdock"
+    # the filter, the page size and the data folder are kept: only the cursor moved
+    for option in (["--status", "all"], ["--connector", "stock-count"], ["--limit", "2"]):
+        assert " ".join(option) in " ".join(typed), typed
+    assert ["--data-dir", str(data_dir)] == typed[-2:]
+    second = runner.invoke(app, typed[1:], env=WIDE)
+    assert second.exit_code == 0, second.output
+    first_ids, second_ids = _row_ids(first.stdout), _row_ids(second.stdout)
+    assert len(first_ids) == 2, first.stdout
+    assert len(second_ids) == 1, second.stdout
+    assert int(second_ids[0]) < min(int(i) for i in first_ids)
+    assert "1 shown; 3 total" in second.stdout
+
+
+def _row_ids(table: str) -> list[str]:
+    cells = [line.split()[1] for line in table.splitlines() if line.startswith("│ ")]
+    return [cell for cell in cells if cell.isdigit()]  # a wrapped reason's second line: none
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["dlq", "replay", "1", "--payload", "NOFILE"],
+        ["dlq", "edit-replay", "1", "--payload", "NOFILE"],
+        ["dlq", "dry-run", "1", "--payload", "NOFILE"],
+        ["dlq", "replay-through", "1", "--mappings", "NOFILE"],
+        ["dlq", "dry-run", "1", "--mappings", "NOFILE"],
+    ],
+    ids=lambda c: " ".join(c[:2] + c[3:4]),
+)
+def test_a_missing_payload_or_mappings_folder_is_exit_2_naming_the_option(
+    command: list[str], data_dir: Path, tmp_path: Path
+) -> None:
+    missing = str(tmp_path / "missing")
+    args = [missing if arg == "NOFILE" else arg for arg in command]
+    result = runner.invoke(app, [*args, "--data-dir", str(data_dir)], env=WIDE)
+    assert result.exit_code == 2, result.output
+    assert f"'{command[-2]}'" in result.output
+    assert missing in result.output
+
+
+def test_schemas_check_names_the_export_of_the_folder_it_checked(tmp_path: Path) -> None:
+    folder = tmp_path / "my schemas"
+    result = runner.invoke(app, ["schemas", "check", "--dir", str(folder)], env=WIDE)
+    assert result.exit_code == 1
+    hint = result.stderr.split("run `", 1)[1].split("`", 1)[0]
+    typed = shlex.split(hint)
+    assert typed[1:] == ["schemas", "export", "--dir", str(folder)]
+    assert runner.invoke(app, typed[1:]).exit_code == 0
+    assert runner.invoke(app, ["schemas", "check", "--dir", str(folder)]).exit_code == 0
+
+
+def test_connector_new_prints_its_next_step_on_one_line_quoted(tmp_path: Path) -> None:
+    target = tmp_path / "connectors with a long folder name that an 80-column console folds"
+    result = runner.invoke(app, ["connector", "new", "acme-erp", "--dir", str(target)])
+    assert result.exit_code == 0, result.output
+    line = next(line for line in result.stdout.splitlines() if line.startswith("next: "))
+    assert line.endswith("&& pytest"), result.stdout
+    package = target / "crossdock-connector-acme-erp"
+    assert shlex.split(line.removeprefix("next: "))[:2] == ["cd", str(package)]
