@@ -13,11 +13,15 @@ import re
 import shutil
 import signal
 import subprocess
+import textwrap
 import threading
 import time
 from pathlib import Path
 
 import pytest
+import yaml
+
+from connectors.sdk.entry_points import load_connector
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
@@ -191,3 +195,27 @@ def test_make_run_prints_what_the_readme_shows_and_its_hints_work(fresh_folder: 
         assert ran.returncode == 0, f"{hint}: {ran.stderr}"
     listed = _run(hints[-1], fresh_folder)
     assert "6 shown; 6 total" in listed.stdout
+
+
+def test_every_connector_instance_the_readme_shows_is_a_valid_configuration() -> None:
+    """A ``connectors:`` entry copied from any ``yaml`` block builds its connector: the hub
+    refuses an invalid one at start (exit 2), so an example must not be one."""
+    checked: list[str] = []
+    failures: list[str] = []
+    for block in re.findall(r"```yaml\n(.*?)```", README.read_text(encoding="utf-8"), re.DOTALL):
+        if "transport:" not in block:
+            continue
+        document = yaml.safe_load(textwrap.dedent(block))
+        # a whole crossdock.yaml, or entries shown as they go under `connectors:`
+        entries = document["connectors"] if isinstance(document, dict) else document
+        for entry in entries:
+            if entry.get("transport", "file") == "file":
+                continue
+            checked.append(entry["name"])
+            try:
+                with load_connector(entry["transport"]).from_config(entry["config"]):
+                    pass
+            except Exception as exc:  # the connector's own words, whatever the class
+                failures.append(f"{entry['name']} ({entry['transport']}): {exc}")
+    assert len(checked) >= 4, checked  # the blocks were found
+    assert not failures, failures
