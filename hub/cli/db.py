@@ -115,7 +115,8 @@ def db_current(
             "db upgrade", config=config, data_dir=data_dir, database_url=database_url
         )
         note = f"behind this hub's {HEAD}: `{hint}` migrates it"
-    out.print(f"{state.current or 'none'} ({note})", highlight=False, markup=False)
+    # soft_wrap: the command stays on one line, to be copied whole
+    out.print(f"{state.current or 'none'} ({note})", highlight=False, markup=False, soft_wrap=True)
 
 
 @db_group.command("history")

@@ -34,7 +34,10 @@ def ready_database(settings: "Settings", *, upgrade: bool, where: dict[str, Any]
     try:
         connect(settings.resolved_database_url, upgrade=upgrade).dispose()
     except SchemaBehind as exc:
-        err.print(f"[red]error:[/] {escape(behind_line(exc, where))}", highlight=False)
+        # soft_wrap: the command it names stays on one line, to be copied whole
+        err.print(
+            f"[red]error:[/] {escape(behind_line(exc, where))}", highlight=False, soft_wrap=True
+        )
         raise Exit(ExitCode.FAILED) from exc
 
 

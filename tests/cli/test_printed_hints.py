@@ -11,6 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from hub.cli.app import app
+from hub.database import engine_for
+from hub.migrations import HEAD, upgrade
 
 ROOT = Path(__file__).resolve().parents[2]
 runner = CliRunner()
@@ -104,3 +106,27 @@ def test_connector_new_prints_its_next_step_on_one_line_quoted(tmp_path: Path) -
     assert line.endswith("&& pytest"), result.stdout
     package = target / "crossdock-connector-acme-erp"
     assert shlex.split(line.removeprefix("next: "))[:2] == ["cd", str(package)]
+
+
+def test_a_database_behind_the_code_is_named_with_a_one_line_upgrade_command(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "a data folder with a name long enough for an 80-column console to fold"
+    inbox = tmp_path / "inbox"
+    data.mkdir()
+    inbox.mkdir()
+    engine = engine_for(f"sqlite:///{data / 'crossdock.db'}")
+    upgrade(engine, "r0004")
+    engine.dispose()
+    where = ["--data-dir", str(data)]
+    refused = runner.invoke(app, ["run", "--once", "--no-routing", "--inbox", str(inbox), *where])
+    assert refused.exit_code == 1, refused.output
+    current = runner.invoke(app, ["db", "current", *where])
+    assert current.exit_code == 0, current.output
+    for output in (refused.stderr, current.stdout):
+        line = next(line for line in output.splitlines() if "db upgrade" in line)
+        typed = shlex.split(line.split("`")[1])
+        assert typed[1:] == ["db", "upgrade", *where], line
+    upgraded = runner.invoke(app, typed[1:])
+    assert upgraded.exit_code == 0, upgraded.output
+    assert f"{HEAD} (up to date)" in runner.invoke(app, ["db", "current", *where]).stdout
