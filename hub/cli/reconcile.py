@@ -39,7 +39,7 @@ err = Reporter(stderr=True, soft_wrap=True)
     "file",
     type=PATH,
     required=False,
-    help="one file (in the inbox, done/ or failed/); default: every file",
+    help="one file: its path, or its name in the inbox, done/ or failed/; default: every file",
 )
 @click.option(
     "--since",
@@ -78,7 +78,10 @@ def reconcile(
     if file is not None and since is not None:
         err.print("[red]error:[/] give FILE or --since, not both")
         raise Exit(ExitCode.USAGE)
-    if file is not None and not file.is_file():
+    # a bare name that is no file here is looked up in the inbox, done/ and failed/, where the
+    # hub moved it (as the API's ?file=NAME); a path must be a file
+    by_name = file is not None and not file.is_file() and str(file) == file.name
+    if file is not None and not file.is_file() and not by_name:
         err.print(f"[red]error:[/] {escape(str(file))}: no such file")
         raise Exit(ExitCode.USAGE)
     settings = load_cli_settings(config, data_dir=data_dir, database_url=database_url, inbox=inbox)
@@ -86,13 +89,19 @@ def reconcile(
     try:
         check_schema(engine, fresh=False)
         reconciler = Reconciler(engine, settings)
-        if file is not None:
+        if file is not None and by_name:
+            balances = reconciler.named(file.name)
+        elif file is not None:
             balances = [reconciler.file(file)]
         else:
             when = since.replace(tzinfo=UTC) if since and since.tzinfo is None else since
             balances = reconciler.since(when)
     finally:
         engine.dispose()
+    if file is not None and not balances:
+        folders = ", ".join(str(settings.resolved_inbox / sub) for sub in ("", "done", "failed"))
+        err.print(f"[red]error:[/] {escape(str(file))}: no such file, nor in {escape(folders)}")
+        raise Exit(ExitCode.USAGE)
     balanced = all(b.balanced for b in balances)
     if as_json:
         doc: dict[str, Any] = {

@@ -102,6 +102,23 @@ def test_a_clean_file_and_one_with_bad_lines_balance(
     }
 
 
+def test_a_file_named_without_its_folder_is_found_where_the_hub_moved_it(
+    ran: tuple[HubEnv, Path, Engine],
+) -> None:
+    """`crossdock reconcile NAME` as the API's ?file=NAME: the name, in done/ or failed/."""
+    env, inbox, _ = ran
+    assert not Path("a.csv").exists()  # the name only: no such file where the command runs
+    for name, records, state in (("a.csv", 200, "done"), ("b.csv", 0, "refused")):
+        result = _cli(env, name)
+        assert result.exit_code == 0, result.output
+        [balance] = json.loads(result.stdout)["files"]
+        assert (balance["name"], balance["records"], balance["state"]) == (name, records, state)
+    unknown = _cli(env, "nope.csv")
+    assert unknown.exit_code == 2, unknown.output
+    assert "nope.csv: no such file" in unknown.stderr
+    assert str(inbox / "done") in " ".join(unknown.stderr.split())
+
+
 def test_a_deleted_dead_letter_is_a_gap_listed_by_its_line(
     ran: tuple[HubEnv, Path, Engine],
 ) -> None:
