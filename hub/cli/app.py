@@ -83,8 +83,6 @@ def main() -> None:
     except Exception as exc:
         # imported only on failure: they import the database and broker drivers (SQLAlchemy,
         # kombu) and rich, which `crossdock --help` and the commands that use neither never need
-        from rich.markup import escape
-
         from hub.cli.failures import failure_line
         from hub.cli.report import err
         from hub.cli.schema_check import behind_line
@@ -96,7 +94,7 @@ def main() -> None:
         line, code = said
         if isinstance(exc, SchemaBehind):
             line = behind_line(exc, _where_argv())
-        err.print(f"[red]error:[/] {escape(line)}", highlight=False)
+        err.error(line)
         sys.exit(code)
 
 

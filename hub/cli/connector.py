@@ -87,7 +87,7 @@ def schema(name: str) -> None:
     try:
         cls = load_connector(name)
     except ConnectorConfigError as exc:
-        err.print(f"[red]error:[/] {exc}")
+        err.error(exc)
         raise Exit(2) from exc
     out.console.print_json(json.dumps(cls.config_schema()))
 
@@ -141,7 +141,7 @@ def check(
         cls = load_connector(connector)
         instance = cls.from_config(raw)
     except (ConfigError, ConnectorConfigError) as exc:
-        err.print(f"[red]error:[/] {exc}")
+        err.error(exc)
         raise Exit(2) from exc
     with instance:
         result = instance.check()
@@ -181,7 +181,7 @@ def _configured(
             raise ConfigError(f"{name} ({instance.transport}) is not a {what}")
         return settings, cls.from_config(instance.config)
     except (ConfigError, ConnectorConfigError) as exc:
-        err.print(f"[red]error:[/] {exc}")
+        err.error(exc)
         raise Exit(2) from exc
 
 
@@ -311,7 +311,7 @@ def unlock(name: str, force: bool, config: Path | None, data_dir: Path | None) -
     try:
         settings, _instance_config = _instance(name, config, data_dir)
     except ConfigError as exc:
-        err.print(f"[red]error:[/] {exc}", highlight=False)
+        err.error(exc)
         raise Exit(2) from exc
     done = release(connect(existing_database(settings), create=False), name, force=force)
     holder = f" (held by {done.holder.text})" if done.holder else ""
@@ -333,7 +333,7 @@ def new(name: str, directory: Path) -> None:
     try:
         root = scaffold_connector(name, directory)
     except ConnectorConfigError as exc:
-        err.print(f"[red]error:[/] {exc}")
+        err.error(exc)
         raise Exit(2) from exc
     out.print(f"created {root}", highlight=False, markup=False, soft_wrap=True)
     # one line, the folder quoted: the command is copied as printed

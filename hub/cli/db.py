@@ -60,7 +60,7 @@ def db_upgrade(
     try:
         before = schema_state(engine)
         if before.ahead:
-            err.print(f"[red]error:[/] {SchemaBehind(before)}", highlight=False)
+            err.error(SchemaBehind(before))
             raise Exit(1)
         upgrade(engine)
     finally:

@@ -43,7 +43,7 @@ def dlq_show(
     try:
         row = store.get(letter_id)
     except DeadLetterError as exc:
-        err.print(f"[red]error:[/] {exc}")
+        err.error(exc)
         raise Exit(1) from exc
     sys.stdout.write(json.dumps(_letter_dict(row), indent=2) + "\n")
 
@@ -82,7 +82,7 @@ def dlq_replay(
                 list(letter_ids), actor=replay.actor, mapping_version=replay.mapping_version
             )
     except (DeadLetterError, HubError) as exc:
-        err.print(f"[red]error:[/] {exc}")
+        err.error(exc)
         raise Exit(1) from exc
     raise Exit(report_replay(outcome))
 
@@ -109,7 +109,7 @@ def dlq_discard(
     try:
         store.discard(letter_id, actor=actor, reason=reason)
     except DeadLetterError as exc:
-        err.print(f"[red]error:[/] {exc}")
+        err.error(exc)
         raise Exit(1) from exc
     out.print(f"dead letter {letter_id}: discarded")
 

@@ -140,7 +140,7 @@ def _filter(
             text=text,
         )
     except ValidationError as exc:
-        err.print(f"[red]error:[/] {exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}")
+        err.error(f"{exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}")
         raise Exit(2) from exc
 
 
@@ -211,7 +211,7 @@ def replay_options(*, publishes: bool = True) -> Callable[[F], F]:
 
 
 def _fail(exc: Exception) -> Exit:
-    err.print(f"[red]error:[/] {exc}")
+    err.error(exc)
     return Exit(1)
 
 

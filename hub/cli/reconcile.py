@@ -69,8 +69,6 @@ def reconcile(
     """
     # imported here: the reconciler reads files with the formats and mappings, which
     # `crossdock --help` and every other command must not pay for (nor rich, its parsing)
-    from rich.markup import escape
-
     from hub.database import connect
     from hub.migrations import check_schema
     from hub.reconcile import Reconciler
@@ -82,7 +80,7 @@ def reconcile(
     # hub moved it (as the API's ?file=NAME); a path must be a file
     by_name = file is not None and not file.is_file() and str(file) == file.name
     if file is not None and not file.is_file() and not by_name:
-        err.print(f"[red]error:[/] {escape(str(file))}: no such file")
+        err.error(f"{file}: no such file")
         raise Exit(ExitCode.USAGE)
     settings = load_cli_settings(config, data_dir=data_dir, database_url=database_url, inbox=inbox)
     engine = connect(existing_database(settings))
@@ -100,7 +98,7 @@ def reconcile(
         engine.dispose()
     if file is not None and not balances:
         folders = ", ".join(str(settings.resolved_inbox / sub) for sub in ("", "done", "failed"))
-        err.print(f"[red]error:[/] {escape(str(file))}: no such file, nor in {escape(folders)}")
+        err.error(f"{file}: no such file, nor in {folders}")
         raise Exit(ExitCode.USAGE)
     balanced = all(b.balanced for b in balances)
     if as_json:

@@ -102,6 +102,15 @@ class Reporter:
         message = " ".join(_plain(o, markup=markup is not False) for o in objects)
         self.line(message, level=level or _level_of(message), ids=ids)
 
+    def error(self, message: object) -> None:
+        """``error: MESSAGE``, the message printed as it is: an error quotes what it was given
+        (a pattern such as ``^[a-z0-9]…``, a partner's value, a path), which rich's markup
+        would otherwise take for tags and drop."""
+        # imported here: see Reporter.console
+        from rich.markup import escape
+
+        self.print(f"[red]error:[/] {escape(str(message))}", highlight=False, soft_wrap=True)
+
     # -- structured ------------------------------------------------------------------------------
     def line(
         self,

@@ -63,7 +63,7 @@ def _engine(rules: Path | None) -> "RoutingEngine":
         return load_engine(rules)
     except RulesError as exc:
         for problem in exc.problems:
-            err.print(f"[red]error:[/] {problem}", highlight=False, soft_wrap=True)
+            err.error(problem)
         raise Exit(1) from exc
 
 
@@ -118,7 +118,7 @@ def _parse_at(at: str | None) -> datetime:
     try:
         parsed = datetime.fromisoformat(at)
     except ValueError as exc:
-        err.print(f"[red]error:[/] --at {at!r} is not an ISO 8601 time")
+        err.error(f"--at {at!r} is not an ISO 8601 time")
         raise Exit(2) from exc
     if parsed.tzinfo is None:
         err.print("[red]error:[/] --at needs a timezone (e.g. 2026-11-23T10:00:00+01:00 or Z)")
@@ -155,7 +155,7 @@ def route_test(
     try:
         event = json.loads(event_file.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        err.print(f"[red]error:[/] {event_file}: {exc}")
+        err.error(f"{event_file}: {exc}")
         raise Exit(2) from exc
     db = _db(config, data_dir, database_url) if with_state else None
     try:
@@ -294,7 +294,7 @@ def show(
             lines_after=lines_after,
         )
     except TaskError as exc:
-        err.print(f"[red]error:[/] {exc}")
+        err.error(exc)
         raise Exit(1) from exc
     sys.stdout.write(json.dumps(detail, indent=2, default=str) + "\n")
     if detail["lines_next"] is not None:
@@ -342,7 +342,7 @@ def _transition_command(action: str, done: str, help_text: str) -> None:
                 note=note,
             )
         except TaskError as exc:
-            err.print(f"[red]error:[/] {exc}")
+            err.error(exc)
             raise Exit(1) from exc
         out.print(f"task {task_id}: {done} by {actor}")
 
@@ -376,7 +376,7 @@ def redeliver_cmd(
         try:
             delivery = redeliver(db, letter_id, actor=actor, now=datetime.now(UTC))
         except DeadLetterError as exc:
-            err.print(f"[red]error:[/] {exc}")
+            err.error(exc)
             failed += 1
             continue
         out.print(f"dead letter {letter_id}: delivery {delivery} is pending again")
@@ -446,7 +446,7 @@ def run(
         worker = routing_worker(settings, rules=rules, bus_url=bus_url)
     except RulesError as exc:
         for problem in exc.problems:
-            err.print(f"[red]error:[/] {problem}", highlight=False, soft_wrap=True)
+            err.error(problem)
         raise Exit(1) from exc
     try:
         if once:

@@ -119,8 +119,6 @@ def run(
     """
     # imported here, as every command's runtime: `crossdock --help` stays fast, and rich
     # (rich.markup) is loaded by the commands that print with it, not by their parsing
-    from rich.markup import escape
-
     from hub.errors import ConfigError, HubError
     from hub.runtime import HubRun, make_data_folder
 
@@ -173,10 +171,10 @@ def run(
     except KeyboardInterrupt:
         interrupted = True
     except ConfigError as exc:
-        err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
+        err.error(exc)
         raise Exit(ExitCode.USAGE) from exc
     except HubError as exc:
-        err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
+        err.error(exc)
         raise Exit(ExitCode.FAILED) from exc
     tasks = None
     if worker is not None:
@@ -420,7 +418,7 @@ def _routing_worker(settings: "Settings", rules: Path | None) -> "RoutingWorker"
         worker = routing_worker(settings, rules=rules, consume=False)
     except RulesError as exc:
         for problem in exc.problems:
-            err.print(f"[red]error:[/] {problem}", highlight=False, soft_wrap=True)
+            err.error(problem)
         raise Exit(1) from exc
     return worker
 

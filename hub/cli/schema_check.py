@@ -24,8 +24,6 @@ def ready_database(settings: "Settings", *, upgrade: bool, where: dict[str, Any]
     ``where`` holds the location options given on the command line, which the hint carries.
     """
     # imported here: the database layer is what the commands that need it pay for
-    from rich.markup import escape
-
     from hub.database import connect
     from hub.migrations import SchemaBehind
 
@@ -34,10 +32,8 @@ def ready_database(settings: "Settings", *, upgrade: bool, where: dict[str, Any]
     try:
         connect(settings.resolved_database_url, upgrade=upgrade).dispose()
     except SchemaBehind as exc:
-        # soft_wrap: the command it names stays on one line, to be copied whole
-        err.print(
-            f"[red]error:[/] {escape(behind_line(exc, where))}", highlight=False, soft_wrap=True
-        )
+        # one line (err.error soft-wraps): the command it names is copied whole
+        err.error(behind_line(exc, where))
         raise Exit(ExitCode.FAILED) from exc
 
 

@@ -60,7 +60,7 @@ def serve(
     try:
         api = create_app(settings)
     except HubError as exc:
-        err.print(f"[red]error:[/] {exc}")
+        err.error(exc)
         raise Exit(1) from exc
     err.print(
         f"crossdock: API on http://{host}:{port} (docs at /docs), "

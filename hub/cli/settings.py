@@ -30,7 +30,7 @@ __all__ = ["existing_database", "load_cli_settings"]
 
 
 def _fail(message: str) -> Exit:
-    err.print(f"[red]error:[/] {message}", highlight=False)
+    err.error(message)
     return Exit(ExitCode.USAGE)
 
 

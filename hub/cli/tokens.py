@@ -130,7 +130,7 @@ def token_revoke(
             _engine(config, data_dir, database_url, create=False), token, actor=actor
         )
     except TokenError as exc:
-        err.print(f"[red]error:[/] {exc}", highlight=False)
+        err.error(exc)
         raise Exit(1) from exc
     out.print(f"token {info.id} ({info.name}, {info.role}): revoked", highlight=False)
 

@@ -87,8 +87,7 @@ def translate(
             for line in lines:
                 if isinstance(line, TranslationError):
                     failures += 1
-                    # a partner's text and a reason's repr may hold brackets: not markup
-                    err.print(f"[red]error:[/] {escape(line)}", highlight=False, soft_wrap=True)
+                    err.error(line)
                 elif isinstance(line, TranslationNote):
                     err.print(escape(line), highlight=False, soft_wrap=True)
                 elif isinstance(line, EventLines):
