@@ -252,17 +252,19 @@ def list_command(
         for letter in page.letters:
             sys.stdout.write(json.dumps(letter) + "\n")
         return
-    from rich.table import Table  # imported here: see the module's note on rich
+    from rich.markup import escape  # imported here: see the module's note on rich
+    from rich.table import Table
 
     table = Table("id", "status", "connector", "stage", "where", "reason")
     for x in page.letters:
+        # escaped: a reason quotes the partner's value, a place names their file, as they are
         table.add_row(
             str(x["id"]),
             x["status"],
-            x["connector"],
+            escape(x["connector"]),
             x["stage"],
-            _where(x["location"]),
-            x["reason"][:160],
+            escape(_where(x["location"])),
+            escape(x["reason"][:160]),
         )
     out.print(table)
     out.print(f"{len(page.letters)} shown; {total} total", highlight=False)

@@ -160,6 +160,7 @@ def _summary_table(
     pool: "WorkerPool | None",
 ) -> int:
     # imported here: rich is loaded by the commands that print with it, not by their parsing
+    from rich.markup import escape
     from rich.table import Table
 
     from hub.translate import TranslationReport, translate_file
@@ -200,15 +201,16 @@ def _summary_table(
             sys.stdout.write(json.dumps(row) + "\n")
             continue
         first = report.first_error.removeprefix(str(file)).lstrip(":, ")
+        # escaped: the first error quotes the file's value, as it is
         table.add_row(
-            shown,
+            escape(shown),
             report.format or "-",
             messages or "-",
             str(report.events),
             f"[red]{report.errors}[/]" if report.errors else "0",
             str(report.refusals),
             str(report.ignored),
-            first[:160] + ("…" if len(first) > 160 else ""),
+            escape(first[:160]) + ("…" if len(first) > 160 else ""),
         )
     if not as_json:
         out.print(table, min_width=240)  # its errors are up to 160 characters

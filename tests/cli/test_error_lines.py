@@ -36,3 +36,26 @@ def test_connector_check_names_the_pattern_a_config_value_must_match(tmp_path: P
     assert result.exit_code == 2, result.output
     # the connector's own pattern (connectors/shopify/connector.py), written here in full
     assert r"'^[a-z0-9][a-z0-9-]*\.myshopify\.com$'" in result.stderr
+
+
+def test_tables_quote_a_partners_value_with_its_brackets(tmp_path: Path) -> None:
+    """dlq list and translate --summary show the value the file holds, not rich's reading."""
+    inbox, data = tmp_path / "inbox", tmp_path / "var"
+    inbox.mkdir()
+    data.mkdir()
+    count = inbox / "b.csv"
+    count.write_text(  # written here: a stock count whose counted_qty is '[b]twelve'
+        "store_id,sku,gtin,counted_qty,system_qty,counted_at,counter\n"
+        "0142,SKU-100236,,[b]twelve,14,2026-11-20T06:10:11Z,m.lopez\n",
+        encoding="utf-8",
+    )
+    runner = CliRunner()
+    summary = runner.invoke(app, ["translate", "--summary", str(count)])
+    assert summary.exit_code == 1, summary.output
+    where = ["--inbox", str(inbox), "--data-dir", str(data)]
+    ran = runner.invoke(app, ["run", "--once", "--no-routing", *where])
+    assert ran.exit_code == 0, ran.output
+    listed = runner.invoke(app, ["dlq", "list", "--data-dir", str(data)])
+    assert listed.exit_code == 0, listed.output
+    for output in (summary.stdout, listed.stdout):
+        assert "counted_qty='[b]twelve'" in output, output
