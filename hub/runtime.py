@@ -9,7 +9,6 @@ routing worker and the source poller.
 from __future__ import annotations
 
 import contextlib
-import errno
 import logging
 import os
 import socket
@@ -28,6 +27,7 @@ from connectors.formats.csv import CsvFormat
 from connectors.formats.document import DocumentFormat
 from connectors.sdk.file_names import name_matches
 from connectors.sdk.runner import RunOutcome
+from hub.api_socket import bind_api
 from hub.bus.connection import open_connection
 from hub.bus.consumer import queue_depth
 from hub.bus.publisher import ConfirmedPublisher
@@ -40,7 +40,7 @@ from hub.data_folder_lock import DataFolderLock
 from hub.database import connect
 from hub.deadletter.service import DeadLetterService
 from hub.documents import DocumentMapper, inbox_document_format
-from hub.errors import ConfigError, DataFolderFull, HubError, SourceBusy
+from hub.errors import ConfigError, DataFolderFull, SourceBusy
 from hub.file_claims import file_claim
 from hub.file_source import (
     PARALLEL_FROM_BYTES,
@@ -512,21 +512,7 @@ class HubRun:
         """The API's listening socket, bound before anything starts: a port in use refuses
         the hub in one line instead of leaving it running without its API."""
         assert self.api is not None
-        host, port = self.api
-        family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((host, port))
-        except OSError as exc:
-            sock.close()
-            why = "in use (another hub?)" if exc.errno == errno.EADDRINUSE else exc.strerror
-            raise HubError(
-                f"API on {host}:{port}: cannot listen: {why}; give --api-port, or --no-api"
-            ) from exc
-        sock.listen(2048)
-        sock.set_inheritable(True)
-        return sock
+        return bind_api(*self.api)
 
     def _start_api(self, sock: socket.socket, hub: Hub) -> uvicorn.Server:
         """Serve the API from a background thread of this process (the embedded hub); its

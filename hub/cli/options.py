@@ -20,6 +20,7 @@ import click
 from hub.cli.report import LogFormat
 
 __all__ = [
+    "API_PORT",
     "DATETIME",
     "INPUT_FILE",
     "INPUT_FOLDER",
@@ -65,6 +66,7 @@ class _IsoTime(click.ParamType[datetime]):
 
 DATETIME = _IsoTime()
 PATH = click.Path(path_type=Path)
+API_PORT = click.IntRange(0, 65535)  # a TCP port (0: any free one)
 # what a command only reads: a name that is not there is a usage error (exit 2) naming the
 # option, before any work, never a runtime error or a folder silently left out
 INPUT_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)

@@ -17,6 +17,7 @@ from click.exceptions import Exit
 
 from hub.cli.exit_codes import ExitCode
 from hub.cli.options import (
+    API_PORT,
     PATH,
     bus_url_option,
     config_option,
@@ -58,7 +59,7 @@ __all__ = ["run"]
     help="serve the API (schema registry) too; default: on unless --once",
 )
 @click.option("--api-host", default="127.0.0.1", help="API interface")
-@click.option("--api-port", type=int, default=8081, help="API TCP port")
+@click.option("--api-port", type=API_PORT, default=8081, help="API TCP port")
 @config_option
 @click.option(
     "--routing/--no-routing",

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import shlex
 import shutil
+import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -130,3 +132,34 @@ def test_a_database_behind_the_code_is_named_with_a_one_line_upgrade_command(
     upgraded = runner.invoke(app, typed[1:])
     assert upgraded.exit_code == 0, upgraded.output
     assert f"{HEAD} (up to date)" in runner.invoke(app, ["db", "current", *where]).stdout
+
+
+@pytest.fixture
+def taken_port() -> Iterator[int]:
+    """A loopback port another process listens on."""
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        yield held.getsockname()[1]
+
+
+@pytest.mark.parametrize("command", [["serve"], ["run", "--once", "--api"]])
+def test_an_api_port_in_use_is_one_line_naming_the_option_and_exit_1(
+    command: list[str], taken_port: int, data_dir: Path, tmp_path: Path
+) -> None:
+    args = [*command, "--api-port", str(taken_port), "--data-dir", str(data_dir)]
+    if command[0] == "run":
+        args += ["--inbox", str(tmp_path)]
+    result = runner.invoke(app, args, env=WIDE)
+    assert result.exit_code == 1, result.output
+    assert f"API on 127.0.0.1:{taken_port}: cannot listen: in use" in result.stderr
+    assert "give --api-port" in result.stderr
+
+
+@pytest.mark.parametrize("command", [["serve"], ["run", "--once", "--api"]])
+def test_an_api_port_out_of_range_is_exit_2_naming_the_option(
+    command: list[str], data_dir: Path
+) -> None:
+    result = runner.invoke(app, [*command, "--api-port", "99999", "--data-dir", str(data_dir)])
+    assert result.exit_code == 2, result.output
+    assert "'--api-port'" in result.output
