@@ -27,6 +27,7 @@ from hub.cli.options import (
     INPUT_FILE,
     INPUT_FOLDER,
     PATH,
+    POSITIVE,
     ValueChoice,
     bus_url_option,
     config_option,
@@ -405,7 +406,7 @@ def dry_run(letter_id: int, payload: Path | None, replay: ReplayArgs) -> None:
 
 @click.command()
 @click.argument("letter_ids", nargs=-1, required=True, type=int, help="dead letter ids")
-@click.option("--rate", type=float, help="letters per second at most")
+@click.option("--rate", type=POSITIVE, help="letters per second at most")
 @replay_options()
 def replay_through(letter_ids: tuple[int, ...], rate: float | None, replay: ReplayArgs) -> None:
     """Replay letters through a mapping version (default newest), published then marked."""
@@ -487,7 +488,7 @@ def discard_matching(
 # -- redrive ----------------------------------------------------------------------------------
 @redrive_group.command("start")
 @filter_options
-@click.option("--rate", type=float, help="letters per second at most")
+@click.option("--rate", type=POSITIVE, help="letters per second at most")
 @replay_options()
 def redrive_start(flt: "DeadLetterFilter", rate: float | None, replay: ReplayArgs) -> None:
     """Redrive the open letters matching a filter, here until done (cancel from another shell)."""

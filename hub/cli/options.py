@@ -25,6 +25,7 @@ __all__ = [
     "INPUT_FILE",
     "INPUT_FOLDER",
     "PATH",
+    "POSITIVE",
     "ValueChoice",
     "alias",
     "bus_url_option",
@@ -67,6 +68,8 @@ class _IsoTime(click.ParamType[datetime]):
 DATETIME = _IsoTime()
 PATH = click.Path(path_type=Path)
 API_PORT = click.IntRange(0, 65535)  # a TCP port (0: any free one)
+# seconds between polls or ticks, a rate: 0 would spin, below it fails deep in the run
+POSITIVE = click.FloatRange(min=0, min_open=True)
 # what a command only reads: a name that is not there is a usage error (exit 2) naming the
 # option, before any work, never a runtime error or a folder silently left out
 INPUT_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)

@@ -14,6 +14,7 @@ from hub.cli.commands import Group
 from hub.cli.exit_codes import ExitCode
 from hub.cli.options import (
     PATH,
+    POSITIVE,
     ValueChoice,
     config_option,
     data_dir_option,
@@ -414,7 +415,7 @@ def audit_cmd(
     "--once/--no-once",
     help="route every message waiting now and the new dead letters, exit",
 )
-@click.option("--tick-every", type=float, default=5.0, help="seconds between ticks")
+@click.option("--tick-every", type=POSITIVE, default=5.0, help="seconds between ticks")
 @rules_option
 @click.option("--bus-url", help="consume events from (default: the hub's)")
 @config_option

@@ -19,6 +19,7 @@ from hub.cli.exit_codes import ExitCode
 from hub.cli.options import (
     API_PORT,
     PATH,
+    POSITIVE,
     bus_url_option,
     config_option,
     data_dir_option,
@@ -51,7 +52,7 @@ __all__ = ["run"]
 @click.option("--inbox", type=PATH, help="folder to watch for files")
 @click.option("--connector", help="only this file connector (default: every configured one)")
 @click.option("--once/--no-once", help="process what is in the inbox, then exit")
-@click.option("--poll", type=float, default=1.0, help="seconds between inbox polls")
+@click.option("--poll", type=POSITIVE, default=1.0, help="seconds between inbox polls")
 @click.option("--echo/--no-echo", help="print each published event (id, type, a few data fields)")
 @click.option(
     "--api/--no-api",

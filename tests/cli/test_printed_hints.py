@@ -163,3 +163,20 @@ def test_an_api_port_out_of_range_is_exit_2_naming_the_option(
     result = runner.invoke(app, [*command, "--api-port", "99999", "--data-dir", str(data_dir)])
     assert result.exit_code == 2, result.output
     assert "'--api-port'" in result.output
+
+
+@pytest.mark.parametrize(
+    ("command", "option"),
+    [
+        (["run", "--once", "--no-api"], "--poll"),
+        (["routing", "run", "--once"], "--tick-every"),
+        (["dlq", "replay-through", "1"], "--rate"),
+        (["dlq", "redrive", "start"], "--rate"),
+    ],
+)
+def test_a_negative_interval_or_rate_is_exit_2_naming_the_option(
+    command: list[str], option: str, data_dir: Path
+) -> None:
+    result = runner.invoke(app, [*command, option, "-1", "--data-dir", str(data_dir)], env=WIDE)
+    assert result.exit_code == 2, result.output
+    assert f"'{option}'" in result.output
