@@ -82,8 +82,9 @@ def iter_segments(
         ended, pending, clean = _cut(buffer, term, tolerate, unended, last=eof)
         # chunks are read ahead up to the cap, so a segment over it may come whole, terminator
         # and all: the segments before it are handed out, then it is refused
-        fits = _within_cap(ended, cap)
-        for at, (body, stop) in enumerate(ended[:fits]):
+        # (a buffer within the cap holds no segment over it: the usual case, not scanned)
+        fits = len(ended) if len(buffer) <= cap else _within_cap(ended, cap)
+        for at, (body, stop) in enumerate(ended if fits == len(ended) else ended[:fits]):
             text = body.lstrip(_INDENT)
             if len(text) != len(body) and held_text:
                 held_raw += body[: len(body) - len(text)]

@@ -131,9 +131,10 @@ def qualified_pairs(item: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
         segment: Sequence[Any] | None = item.get(tag)
         if segment is None:
             continue
+        end = len(segment) - 1
         for first, last_id in runs:
             # i is a qualifier, i + 1 its id: a qualifier the segment ends on has no id
-            for i in range(first, min(last_id, len(segment) - 1), 2):
+            for i in range(first, min(last_id, end), 2):
                 qualifier, value = segment[i], segment[i + 1]
                 if (
                     isinstance(qualifier, str)

@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
@@ -130,13 +131,26 @@ def unit_price(text: str | None, basis: str | None, name: str) -> Decimal | None
     ``None`` when no price is stated.
     """
     price = amount(text, name)
-    if price is None:
-        return None
-    entry = code_list("x12-639-price-basis").get(basis) or {}
-    if entry.get("free"):
-        return Decimal(0)
-    per = entry.get("per")
-    return price / Decimal(per) if per else price
+    if price is None or basis is None:
+        return price
+    divisor = _price_divisors().get(basis.strip())
+    if divisor is None:
+        return price
+    return price / divisor if divisor else divisor  # zero: no charge
+
+
+@functools.cache
+def _price_divisors() -> dict[str, Decimal]:
+    """Basis code (element 639) → what its price is divided by to price one unit, zero for no
+    charge; a basis that prices one unit is not listed. Read once: a line's price is read
+    for every line of every order and invoice."""
+    divisors: dict[str, Decimal] = {}
+    for code, entry in code_list("x12-639-price-basis").codes.items():
+        if entry.get("free"):
+            divisors[code] = Decimal(0)
+        elif entry.get("per"):
+            divisors[code] = Decimal(entry["per"])
+    return divisors
 
 
 def unit(code: str | None, name: str) -> str | None:
