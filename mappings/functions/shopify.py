@@ -12,7 +12,7 @@ with neither, ``shopify-line-item:<id>``. Every id the line has is kept in ``pro
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -180,7 +180,11 @@ def refund_lines(refund: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     """
     legacy = refund.get("restock")
     fallback = "legacy_restock" if legacy is True else "no_restock"
-    currency = next((t.get("currency") for t in _paid(refund)), None)
+    currency = None
+    for transaction in refund.get("transactions") or []:
+        if isinstance(transaction, Mapping):
+            currency = transaction.get("currency")
+            break
     lines: list[Mapping[str, Any]] = []
     for index, item in enumerate(refund.get("refund_line_items") or []):
         if not isinstance(item, Mapping):
@@ -216,14 +220,9 @@ def refund_line_amount(item: Mapping[str, Any]) -> Decimal | None:
 
 def refund_total(refund: Mapping[str, Any]) -> Decimal | None:
     """The money actually paid back: the successful ``refund`` transactions, summed."""
-    paid = [_decimal(t.get("amount"), "transaction amount") for t in _paid(refund)]
+    paid = [
+        _decimal(t.get("amount"), "transaction amount")
+        for t in refund.get("transactions") or []
+        if isinstance(t, Mapping) and t.get("kind") == "refund" and t.get("status") == "success"
+    ]
     return sum(paid, Decimal("0.00")) if paid else None
-
-
-def _paid(refund: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
-    """The refund's transactions that paid money back (``kind`` refund, ``status`` success;
-    the spec picks channel, method and currency by the same test): a failed gateway refund
-    before a manual one is not how the customer was refunded."""
-    for t in refund.get("transactions") or []:
-        if isinstance(t, Mapping) and t.get("kind") == "refund" and t.get("status") == "success":
-            yield t
