@@ -66,7 +66,7 @@ def dlq_replay(
 
     del connector  # kept so scripts that pass it still run
     if payload is not None and len(letter_ids) != 1:
-        err.print("[red]error:[/] --payload replays exactly one dead letter")
+        err.error("--payload replays exactly one dead letter")
         raise Exit(2)
     ops = replay.console()
     try:

@@ -243,7 +243,7 @@ def list_command(
     from hub.sql_reader import open_reader
 
     if after is not None:  # the cursor of the oldest-first list this command replaced
-        err.print("[red]error:[/] --after is gone: the list is newest first; page with --before")
+        err.error("--after is gone: the list is newest first; page with --before")
         raise Exit(ExitCode.USAGE)
     settings = _settings(config, data_dir, None, database_url)
     with open_reader(existing_database(settings)) as reader:

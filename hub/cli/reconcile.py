@@ -74,7 +74,7 @@ def reconcile(
     from hub.reconcile import Reconciler
 
     if file is not None and since is not None:
-        err.print("[red]error:[/] give FILE or --since, not both")
+        err.error("give FILE or --since, not both")
         raise Exit(ExitCode.USAGE)
     # a bare name that is no file here is looked up in the inbox, done/ and failed/, where the
     # hub moved it (as the API's ?file=NAME); a path must be a file

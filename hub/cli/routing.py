@@ -122,7 +122,7 @@ def _parse_at(at: str | None) -> datetime:
         err.error(f"--at {at!r} is not an ISO 8601 time")
         raise Exit(2) from exc
     if parsed.tzinfo is None:
-        err.print("[red]error:[/] --at needs a timezone (e.g. 2026-11-23T10:00:00+01:00 or Z)")
+        err.error("--at needs a timezone (e.g. 2026-11-23T10:00:00+01:00 or Z)")
         raise Exit(2)
     return parsed.astimezone(UTC)
 

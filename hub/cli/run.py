@@ -126,7 +126,7 @@ def run(
 
     set_log_format(log_format)
     if as_json and echo:
-        err.print("[red]error:[/] --echo and --json both write to stdout: give one")
+        err.error("--echo and --json both write to stdout: give one")
         raise Exit(ExitCode.USAGE)
     settings = load_cli_settings(
         config,

@@ -50,7 +50,7 @@ def translate(
     file is read. Either exits 1 when any file ended with an error.
     """
     if as_json and not (summary or explain):
-        err.print("[red]error:[/] --json goes with --summary or --explain")
+        err.error("--json goes with --summary or --explain")
         raise Exit(2)
     settings = load_cli_settings(config)
     files = _translation_files(list(paths))
